@@ -1,0 +1,82 @@
+/**
+ * Reads a request body as text while counting its bytes, so an oversized body is refused before it
+ * is held in memory or parsed, whether or not it declared a `Content-Length`.
+ *
+ * @module
+ */
+
+/** The body did not fit the limit. */
+export class BodyTooLargeError extends Error {
+  /** The limit, in bytes. */
+  readonly limit: number;
+
+  /** @param limit The limit that was exceeded, in bytes. */
+  constructor(limit: number) {
+    super(`The request body exceeds ${limit} bytes`);
+    this.name = "BodyTooLargeError";
+    this.limit = limit;
+  }
+}
+
+/** The body is not valid UTF-8. */
+export class BodyEncodingError extends Error {
+  constructor() {
+    super("The request body is not valid UTF-8");
+    this.name = "BodyEncodingError";
+  }
+}
+
+/**
+ * Reads a request's body as UTF-8 text, at most `limit` bytes.
+ *
+ * @param request The request.
+ * @param limit The largest body accepted, in bytes.
+ * @returns The body text (empty when there is no body).
+ * @throws {BodyTooLargeError} When the body is larger than `limit`; the rest is not read.
+ * @throws {BodyEncodingError} When the body is not valid UTF-8.
+ * @example
+ * ```ts
+ * import { readBodyText } from "./read_body.ts";
+ * await readBodyText(new Request("http://localhost/", { method: "POST", body: "{}" }), 1024); // "{}"
+ * ```
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit);
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      // Stop the transfer: the caller answers 413 without reading the rest.
+      reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return decodeUtf8(chunks.length === 1 ? chunks[0] as Uint8Array : concat(chunks, size));
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new BodyEncodingError();
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

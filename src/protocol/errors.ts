@@ -1,0 +1,86 @@
+/**
+ * Error codes and the error class that handlers throw and clients receive.
+ *
+ * @module
+ */
+
+import type { JsonRpcErrorObject } from "./messages.ts";
+
+/**
+ * The error codes this library uses. The first five come from the JSON-RPC 2.0 specification; the
+ * rest lie in the range the specification reserves for implementation-defined server errors
+ * (-32000 to -32099).
+ *
+ * @example
+ * ```ts
+ * import { ErrorCode } from "./errors.ts";
+ * ErrorCode.MethodNotFound; // -32601
+ * ```
+ */
+export const ErrorCode = {
+  /** The body is not valid JSON. */
+  ParseError: -32700,
+  /** The JSON is not a valid request object. */
+  InvalidRequest: -32600,
+  /** No method of that name is registered (or it is reserved). */
+  MethodNotFound: -32601,
+  /** The params do not fit the method. */
+  InvalidParams: -32602,
+  /** The method failed unexpectedly. */
+  InternalError: -32603,
+  /** A private method was called without a valid API token (the Python original's code). */
+  AccessDenied: -32001,
+} as const;
+
+/** The names of {@linkcode ErrorCode}'s members. */
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+/**
+ * A JSON-RPC error. Throw it from a handler to answer with exactly this `code`, `message` and
+ * `data`; the client throws it when a response carries an error.
+ *
+ * @example
+ * ```ts
+ * import { RpcError } from "./errors.ts";
+ * function divide(dividend: number, divisor: number): number {
+ *   if (divisor === 0) throw new RpcError(1, "division by zero", { dividend });
+ *   return dividend / divisor;
+ * }
+ * ```
+ */
+export class RpcError extends Error {
+  /** The JSON-RPC error code, an integer. */
+  readonly code: number;
+  /** Extra information sent to the caller, if any. */
+  readonly data: unknown;
+
+  /**
+   * @param code An integer error code; see {@linkcode ErrorCode} for the reserved ones.
+   * @param message One short sentence for the caller.
+   * @param data Optional extra information for the caller; it must be JSON-serialisable.
+   * @throws {TypeError} When `code` is not an integer.
+   */
+  constructor(code: number, message: string, data?: unknown) {
+    if (!Number.isInteger(code)) throw new TypeError(`RpcError code must be an integer, got ${String(code)}`);
+    super(message);
+    this.name = "RpcError";
+    this.code = code;
+    this.data = data;
+  }
+
+  /**
+   * The error member of a response, with `data` only when there is some.
+   *
+   * @returns The JSON-RPC error object.
+   * @example
+   * ```ts
+   * import { RpcError } from "./errors.ts";
+   * new RpcError(-32602, "Invalid params").toJSON(); // { code: -32602, message: "Invalid params" }
+   * ```
+   */
+  toJSON(): JsonRpcErrorObject {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}

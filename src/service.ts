@@ -1,0 +1,236 @@
+/**
+ * The `Service` class: a named set of public and private JSON-RPC methods, answering HTTP through
+ * the Web `fetch(request) → Response` contract. It joins the service layer (registry and dispatch)
+ * and the HTTP layer; the adapters in `src/adapters/` serve it on each runtime.
+ *
+ * @module
+ */
+
+import type { ApiTokenValidator, RequestContext } from "./service/context.ts";
+import { type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./service/dispatch.ts";
+import { defineMethod, type Handler, type MethodDefinition, type MethodOptions } from "./service/method.ts";
+import { handleHttpRequest, type HttpOptions } from "./http/handler.ts";
+
+/** The methods of a service, by name: the type the typed client reads. */
+export type MethodMap = Record<string, Handler>;
+
+/** Options of a {@linkcode Service}. */
+export interface ServiceOptions {
+  /** The service's name, such as `"hello.world.service"`. Required. */
+  readonly name: string;
+  /** The service's version, reported by introspection. Default `"0.0.0"`. */
+  readonly version?: string;
+  /** The path of the JSON-RPC endpoint. Default `"/api"`. */
+  readonly path?: string;
+  /** The header that carries the API token (besides `Authorization: Bearer`). Default `"X-Api-Token"`. */
+  readonly apiTokenHeader?: string;
+  /**
+   * Decides whether a token may call private methods (sync or async). Without it, every call to a
+   * private method is refused.
+   */
+  readonly apiTokenIsValid?: ApiTokenValidator;
+  /**
+   * Whether unexpected errors show their class name and message (never a stack) in `error.data`.
+   * Default `false`: callers see only "Internal error".
+   */
+  readonly exposeErrors?: boolean;
+  /** Told about unexpected errors thrown by handlers, for logging. Params and tokens are not passed. */
+  readonly onError?: ErrorReporter;
+  /** The largest request body accepted, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+/** The default largest request body: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * A JSON-RPC 2.0 microservice: register methods with {@linkcode Service.publicMethod} and
+ * {@linkcode Service.privateMethod}, then serve {@linkcode Service.fetch} with `serve()`, or hand it
+ * to any platform that takes a fetch handler.
+ *
+ * Each registration returns the service with the new method in its type, so `typeof service`
+ * describes every method for the typed client.
+ *
+ * @typeParam Methods The registered methods, by name (filled in by the chained registrations).
+ * @example
+ * ```ts
+ * import { Service } from "./service.ts";
+ * const service = new Service({
+ *   name: "hello.world.service",
+ *   apiTokenIsValid: (token) => token === "hello_world_token",
+ * })
+ *   .publicMethod("say_hello", (name: string) => `hello ${name}`)
+ *   .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`);
+ *
+ * const response = await service.fetch(new Request("http://localhost/api", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ jsonrpc: "2.0", method: "say_hello", params: ["world"], id: 1 }),
+ * }));
+ * console.log(await response.json()); // { jsonrpc: "2.0", result: "hello world", id: 1 }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a new service has no methods yet
+export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
+  /** The service's name. */
+  readonly name: string;
+  /** The service's version. */
+  readonly version: string;
+  /** The path of the JSON-RPC endpoint. */
+  readonly path: string;
+  /** The header that carries the API token. */
+  readonly apiTokenHeader: string;
+  /** The API token validator, if any. */
+  readonly apiTokenIsValid: ApiTokenValidator | undefined;
+  /** Whether unexpected errors show their message to callers. */
+  readonly exposeErrors: boolean;
+  /** The reporter of unexpected errors, if any. */
+  readonly onError: ErrorReporter | undefined;
+  /** The largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+
+  /** Type-only: the registered methods' signatures, read by the typed client. Never set at run time. */
+  declare readonly "~methods": Methods;
+
+  readonly #methods = new Map<string, MethodDefinition>();
+  readonly #http: HttpOptions;
+
+  /**
+   * @param options The service's name and settings.
+   * @throws {TypeError} When the name is missing or empty, or the path does not start with `/`.
+   */
+  constructor(options: ServiceOptions) {
+    const name: unknown = (options as Partial<ServiceOptions> | undefined)?.name;
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new TypeError("A service needs a name, such as new Service({ name: \"hello.world.service\" })");
+    }
+    this.name = options.name;
+    this.version = options.version ?? "0.0.0";
+    this.path = options.path ?? "/api";
+    if (!this.path.startsWith("/")) throw new TypeError(`The service path must start with "/", got ${this.path}`);
+    this.apiTokenHeader = options.apiTokenHeader ?? "X-Api-Token";
+    this.apiTokenIsValid = options.apiTokenIsValid;
+    this.exposeErrors = options.exposeErrors ?? false;
+    this.onError = options.onError;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#http = { path: this.path, maxBodyBytes: this.maxBodyBytes };
+  }
+
+  /**
+   * Registers a method anyone may call.
+   *
+   * @param name The method's name.
+   * @param handler Its implementation, sync or async; positional and named params both reach it.
+   * @param options Parameter names (when they cannot be read from the handler) and a description.
+   * @returns This service, with the method added to its type.
+   * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "calculator" })
+   *   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend);
+   * ```
+   */
+  publicMethod<Name extends string, H extends Handler>(
+    name: Name,
+    handler: H,
+    options?: MethodOptions,
+  ): Service<Methods & { [K in Name]: H }> {
+    return this.#register(defineMethod(name, handler, false, options));
+  }
+
+  /**
+   * Registers a method that needs a valid API token (see `apiTokenIsValid`).
+   *
+   * @param name The method's name.
+   * @param handler Its implementation, sync or async.
+   * @param options Parameter names and a description.
+   * @returns This service, with the method added to its type.
+   * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "vault", apiTokenIsValid: (token) => token === "secret" })
+   *   .privateMethod("read_secret", () => 42);
+   * ```
+   */
+  privateMethod<Name extends string, H extends Handler>(
+    name: Name,
+    handler: H,
+    options?: MethodOptions,
+  ): Service<Methods & { [K in Name]: H }> {
+    return this.#register(defineMethod(name, handler, true, options));
+  }
+
+  /**
+   * Finds a registered method. Only registered names are found: `constructor`, `__proto__` and
+   * other inherited names are not.
+   *
+   * @param name The method's name.
+   * @returns Its definition, or `undefined`.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * new Service({ name: "s" }).findMethod("toString"); // undefined
+   * ```
+   */
+  findMethod(name: string): MethodDefinition | undefined {
+    return this.#methods.get(name);
+  }
+
+  /**
+   * Lists the registered methods, in registration order.
+   *
+   * @returns The method definitions.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * new Service({ name: "s" }).publicMethod("ping", () => "pong").listMethods().map((m) => m.name); // ["ping"]
+   * ```
+   */
+  listMethods(): MethodDefinition[] {
+    return [...this.#methods.values()];
+  }
+
+  /**
+   * Answers a parsed JSON-RPC message in process, without HTTP.
+   *
+   * @param message A request object or a batch array, as `JSON.parse` gives it.
+   * @param ctx The headers (for the API token) and abort signal. Default: no headers.
+   * @returns The response, an array for a batch, or `undefined` when there is nothing to answer.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s" }).publicMethod("add", (a: number, b: number) => a + b);
+   * await service.handle({ jsonrpc: "2.0", method: "add", params: { a: 1, b: 2 }, id: 7 });
+   * // { jsonrpc: "2.0", result: 3, id: 7 }
+   * ```
+   */
+  handle(message: unknown, ctx: RequestContext = { headers: new Headers() }): Promise<DispatchResult> {
+    return dispatchMessage(this, message, ctx);
+  }
+
+  /**
+   * Answers an HTTP request: `POST` on the service's path speaks JSON-RPC. Bound to the instance, so
+   * `{ fetch: service.fetch }` and `export default service` both work with `Deno.serve`, `deno
+   * serve`, `Bun.serve` and edge platforms.
+   *
+   * @param request The incoming request.
+   * @returns The response.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
+   * const { fetch } = service;
+   * const response = await fetch(new Request("http://localhost/other"));
+   * response.status; // 404
+   * ```
+   */
+  readonly fetch = (request: Request): Promise<Response> => handleHttpRequest(this, this.#http, request);
+
+  #register<Added extends MethodMap>(method: MethodDefinition): Service<Methods & Added> {
+    if (this.#methods.has(method.name)) throw new TypeError(`Method ${method.name} is already registered`);
+    this.#methods.set(method.name, method);
+    return this as unknown as Service<Methods & Added>;
+  }
+}

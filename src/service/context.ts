@@ -1,0 +1,55 @@
+/**
+ * What the service layer knows of the request that carried a message.
+ *
+ * @module
+ */
+
+/** Read access to request headers; the Web `Headers` class fits it. */
+export interface HeaderReader {
+  /** The value of a header (case-insensitive name), or `null` when absent. */
+  get(name: string): string | null;
+}
+
+/** The small context a message is dispatched with. */
+export interface RequestContext {
+  /** The headers of the HTTP request, or of whatever carried the message. */
+  readonly headers: HeaderReader;
+  /** Aborted when the caller goes away. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What an API token validator is told about the call it guards. */
+export interface TokenCheckContext {
+  /** The private method being called. */
+  readonly method: string;
+  /** The request's headers. */
+  readonly headers: HeaderReader;
+}
+
+/**
+ * Decides whether a token may call private methods. It may be async (for example, to ask a
+ * database); it should answer `false` rather than throw.
+ */
+export type ApiTokenValidator = (token: string, ctx: TokenCheckContext) => boolean | Promise<boolean>;
+
+/**
+ * Reads the API token of a request: the named header first (the Python original's `X-Api-Token`),
+ * then an `Authorization: Bearer …` header.
+ *
+ * @param headers The request headers.
+ * @param headerName The header that carries the token.
+ * @returns The token, or `undefined` when the request carries none.
+ * @example
+ * ```ts
+ * import { readApiToken } from "./context.ts";
+ * readApiToken(new Headers({ authorization: "Bearer abc" }), "X-Api-Token"); // "abc"
+ * ```
+ */
+export function readApiToken(headers: HeaderReader, headerName: string): string | undefined {
+  const direct = headers.get(headerName);
+  if (direct !== null && direct !== "") return direct;
+  const authorization = headers.get("authorization");
+  if (authorization === null) return undefined;
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  return match?.[1];
+}

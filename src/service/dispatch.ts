@@ -1,0 +1,186 @@
+/**
+ * Dispatch of parsed JSON-RPC messages (single requests and batches) to registered methods.
+ *
+ * @module
+ */
+
+import { ErrorCode, RpcError } from "../protocol/errors.ts";
+import {
+  errorResponse,
+  type JsonRpcErrorObject,
+  type JsonRpcId,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  successResponse,
+} from "../protocol/messages.ts";
+import { validateRequest } from "../protocol/validate_request.ts";
+import { type ApiTokenValidator, readApiToken, type RequestContext } from "./context.ts";
+import type { MethodDefinition } from "./method.ts";
+import { bindParams } from "./params.ts";
+
+/** Told about every failure that is not an {@linkcode RpcError} thrown on purpose. */
+export type ErrorReporter = (error: unknown, info: { readonly method: string }) => void;
+
+/** What dispatch needs to know of a service. */
+export interface DispatchTarget {
+  /** Finds a registered method by name (only among registered ones). */
+  findMethod(name: string): MethodDefinition | undefined;
+  /** The header that carries the API token. */
+  readonly apiTokenHeader: string;
+  /** Decides whether a token may call private methods; when absent, none may. */
+  readonly apiTokenIsValid: ApiTokenValidator | undefined;
+  /** Whether unexpected errors show their class name and message to callers. */
+  readonly exposeErrors: boolean;
+  /** Told about unexpected errors, so they can be logged. */
+  readonly onError: ErrorReporter | undefined;
+}
+
+/** A whole answer: one response, an array for a batch, or nothing when only notifications came. */
+export type DispatchResult = JsonRpcResponse | JsonRpcResponse[] | undefined;
+
+const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "Parse error: the body is not valid JSON" };
+
+/**
+ * Answers a message that is already parsed: a single request or a batch.
+ *
+ * @param target The service.
+ * @param message The parsed JSON value.
+ * @param ctx The headers and abort signal of the request that carried it.
+ * @returns The response, an array of responses for a batch, or `undefined` when nothing is to be
+ *   sent back (a notification, or a batch of notifications only).
+ * @example
+ * ```ts
+ * import { dispatchMessage } from "./dispatch.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "demo" }).publicMethod("add", (a: number, b: number) => a + b);
+ * await dispatchMessage(service, { jsonrpc: "2.0", method: "add", params: [1, 2], id: 1 }, { headers: new Headers() });
+ * ```
+ */
+export async function dispatchMessage(
+  target: DispatchTarget,
+  message: unknown,
+  ctx: RequestContext,
+): Promise<DispatchResult> {
+  if (!Array.isArray(message)) return await dispatchOne(target, message, ctx);
+  if (message.length === 0) {
+    return errorResponse(null, { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" });
+  }
+  const answers = await Promise.all(message.map((entry: unknown) => dispatchOne(target, entry, ctx)));
+  const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+  return responses.length === 0 ? undefined : responses;
+}
+
+/**
+ * Answers a message given as JSON text and gives the answer as JSON text.
+ *
+ * @param target The service.
+ * @param text The body of the request.
+ * @param ctx The headers and abort signal of the request that carried it.
+ * @returns The JSON text to send back, or `undefined` when nothing is to be sent.
+ * @example
+ * ```ts
+ * import { dispatchText } from "./dispatch.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
+ * await dispatchText(service, '{"jsonrpc":"2.0","method":"ping","id":1}', { headers: new Headers() });
+ * // '{"jsonrpc":"2.0","result":"pong","id":1}'
+ * ```
+ */
+export async function dispatchText(
+  target: DispatchTarget,
+  text: string,
+  ctx: RequestContext,
+): Promise<string | undefined> {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return JSON.stringify(errorResponse(null, PARSE_ERROR));
+  }
+  const result = await dispatchMessage(target, message, ctx);
+  if (result === undefined) return undefined;
+  return Array.isArray(result)
+    ? `[${result.map((response) => serialize(target, response)).join(",")}]`
+    : serialize(target, result);
+}
+
+/** Serialises one response; a result that JSON cannot carry becomes an internal error. */
+function serialize(target: DispatchTarget, response: JsonRpcResponse): string {
+  try {
+    return JSON.stringify(response);
+  } catch (error) {
+    report(target, error, "(serialising a response)");
+    return JSON.stringify(errorResponse(response.id, { code: ErrorCode.InternalError, message: "Internal error" }));
+  }
+}
+
+async function dispatchOne(target: DispatchTarget, entry: unknown, ctx: RequestContext): Promise<JsonRpcResponse | undefined> {
+  const request = validateRequest(entry);
+  if ("invalid" in request) {
+    return errorResponse(request.id, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${request.reason}` });
+  }
+  const isNotification = !Object.hasOwn(request, "id");
+  const id: JsonRpcId = request.id ?? null;
+  const outcome = await runCall(target, request, ctx);
+  if (isNotification) return undefined;
+  return "error" in outcome ? errorResponse(id, outcome.error) : successResponse(id, outcome.result);
+}
+
+type CallOutcome = { readonly result: unknown } | { readonly error: JsonRpcErrorObject };
+
+async function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext): Promise<CallOutcome> {
+  const method = target.findMethod(request.method);
+  if (method === undefined) {
+    return { error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` } };
+  }
+  try {
+    if (method.isPrivate && !(await tokenAllows(target, method, ctx))) {
+      return { error: { code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" } };
+    }
+    const args = bindParams(method.params, request.params);
+    if (typeof args === "string") {
+      return { error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` } };
+    }
+    return { result: await method.handler(...(args as never[])) };
+  } catch (error) {
+    return { error: errorObjectFor(target, error, method.name) };
+  }
+}
+
+async function tokenAllows(target: DispatchTarget, method: MethodDefinition, ctx: RequestContext): Promise<boolean> {
+  if (target.apiTokenIsValid === undefined) return false;
+  const token = readApiToken(ctx.headers, target.apiTokenHeader);
+  if (token === undefined) return false;
+  // Only a real `true` grants access: a validator written in JavaScript might return anything.
+  const verdict: unknown = await target.apiTokenIsValid(token, { method: method.name, headers: ctx.headers });
+  return verdict === true;
+}
+
+function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
+  const intended = intendedError(error);
+  if (intended !== undefined) return intended;
+  report(target, error, method);
+  if (!target.exposeErrors) return { code: ErrorCode.InternalError, message: "Internal error" };
+  const exposed = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+  return { code: ErrorCode.InternalError, message: "Internal error", data: exposed };
+}
+
+/**
+ * The error object of an RpcError thrown on purpose, also one made by another copy of this library
+ * (two installed versions, say), which `instanceof` alone would miss.
+ */
+function intendedError(error: unknown): JsonRpcErrorObject | undefined {
+  if (error instanceof RpcError) return error.toJSON();
+  if (!(error instanceof Error) || error.name !== "RpcError") return undefined;
+  const { code, data } = error as Error & { code?: unknown; data?: unknown };
+  if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
+  return data === undefined ? { code, message: error.message } : { code, message: error.message, data };
+}
+
+function report(target: DispatchTarget, error: unknown, method: string): void {
+  try {
+    target.onError?.(error, { method });
+  } catch {
+    // A failing logger must not turn a served answer into a crash.
+  }
+}

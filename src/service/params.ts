@@ -1,0 +1,236 @@
+/**
+ * How a method's parameters are named, and how the params of a call are turned into the argument
+ * list of its handler. Both positional (`[1, 2]`) and named (`{"a": 1, "b": 2}`) params reach the
+ * same handler, as in the Python original.
+ *
+ * @module
+ */
+
+/** The parameter list of a method. */
+export interface ParamList {
+  /** The names of the fixed parameters, in order (`undefined` for a destructured one). */
+  readonly names: readonly (string | undefined)[];
+  /** How many leading parameters a call must give (those before the first optional one). */
+  readonly required: number;
+  /** The name of the rest parameter (`...values`), if the method has one. */
+  readonly rest: string | undefined;
+  /** Whether every fixed parameter has a name, so named params can be mapped. */
+  readonly named: boolean;
+}
+
+/**
+ * Builds a parameter list from names written the TypeScript way: `"a"` is required, `"b?"` is
+ * optional and `"...c"` collects the remaining positional params.
+ *
+ * @param spec The names, in order; a rest parameter may only come last.
+ * @returns The parameter list.
+ * @throws {TypeError} When a name is empty, repeated, or a rest parameter is not last.
+ * @example
+ * ```ts
+ * import { paramListFromSpec } from "./params.ts";
+ * paramListFromSpec(["minuend", "subtrahend"]); // two required params
+ * paramListFromSpec(["first", "...others"]); // one required param and a rest param
+ * ```
+ */
+export function paramListFromSpec(spec: readonly string[]): ParamList {
+  const names: string[] = [];
+  let required = 0;
+  let rest: string | undefined;
+  let sawOptional = false;
+  for (const [index, raw] of spec.entries()) {
+    const isRest = raw.startsWith("...");
+    const isOptional = !isRest && raw.endsWith("?");
+    const name = isRest ? raw.slice(3) : isOptional ? raw.slice(0, -1) : raw;
+    if (!/^[^\s?.][^\s]*$/.test(name)) throw new TypeError(`Invalid parameter name ${JSON.stringify(raw)}`);
+    if (names.includes(name) || name === rest) throw new TypeError(`Parameter ${JSON.stringify(name)} is listed twice`);
+    if (isRest) {
+      if (index !== spec.length - 1) throw new TypeError(`Rest parameter ${JSON.stringify(raw)} must come last`);
+      rest = name;
+    } else {
+      names.push(name);
+      if (isOptional) sawOptional = true;
+      else if (sawOptional) throw new TypeError(`Required parameter ${JSON.stringify(name)} follows an optional one`);
+      else required++;
+    }
+  }
+  return { names, required, rest, named: true };
+}
+
+/**
+ * Reads a handler's parameter list from its source text: plain names, names with default values
+ * (optional) and a rest parameter. A destructured parameter has no name, so such a handler takes
+ * positional params only unless the method declares its names with the `params` option.
+ *
+ * Minifiers rename parameters: code that is bundled and minified should pass `params` explicitly.
+ *
+ * @param handler The method's handler.
+ * @returns The parameter list read from the source.
+ * @example
+ * ```ts
+ * import { paramListFromFunction } from "./params.ts";
+ * paramListFromFunction((a: number, b = 2, ...more: number[]) => a + b + more.length);
+ * // names ["a", "b"], required 1, rest "more"
+ * ```
+ */
+export function paramListFromFunction(handler: (...args: never[]) => unknown): ParamList {
+  const pieces = splitTopLevel(parameterSource(Function.prototype.toString.call(handler)));
+  const names: (string | undefined)[] = [];
+  let required = 0;
+  let rest: string | undefined;
+  let sawOptional = false;
+  for (const piece of pieces) {
+    if (piece.startsWith("...")) {
+      rest = identifierAt(piece.slice(3).trim());
+      break;
+    }
+    const name = identifierAt(piece);
+    names.push(name);
+    if (hasTopLevelDefault(piece)) sawOptional = true;
+    else if (!sawOptional) required++;
+  }
+  return { names, required, rest, named: names.every((name) => name !== undefined) };
+}
+
+/**
+ * Turns the params of a call into the handler's argument list.
+ *
+ * @param list The method's parameter list.
+ * @param params The call's params: an array, an object, or `undefined` when absent.
+ * @returns The arguments, or a string that says why the params do not fit.
+ * @example
+ * ```ts
+ * import { bindParams, paramListFromSpec } from "./params.ts";
+ * const list = paramListFromSpec(["minuend", "subtrahend"]);
+ * bindParams(list, { subtrahend: 23, minuend: 42 }); // [42, 23]
+ * bindParams(list, [42]); // 'missing param "subtrahend"'
+ * ```
+ */
+export function bindParams(list: ParamList, params: unknown): unknown[] | string {
+  if (params === undefined) return bindPositional(list, []);
+  if (Array.isArray(params)) return bindPositional(list, params);
+  return bindNamed(list, params as Record<string, unknown>);
+}
+
+function bindPositional(list: ParamList, params: readonly unknown[]): unknown[] | string {
+  if (params.length < list.required) {
+    return `missing param ${describe(list.names[params.length], params.length)}`;
+  }
+  if (list.rest === undefined && params.length > list.names.length) {
+    return `expected at most ${list.names.length} param${list.names.length === 1 ? "" : "s"}, got ${params.length}`;
+  }
+  return params.slice();
+}
+
+function bindNamed(list: ParamList, params: Record<string, unknown>): unknown[] | string {
+  if (!list.named) return "this method takes positional params (an array) only";
+  const args: unknown[] = [];
+  for (const [index, name] of list.names.entries()) {
+    const key = name as string;
+    if (Object.hasOwn(params, key)) args.push(params[key]);
+    else if (index < list.required) return `missing param ${describe(key, index)}`;
+    else args.push(undefined);
+  }
+  for (const key of Object.keys(params)) {
+    if (!list.names.includes(key) && key !== list.rest) return `unknown param ${JSON.stringify(key)}`;
+  }
+  if (list.rest !== undefined && Object.hasOwn(params, list.rest)) {
+    const rest = params[list.rest];
+    if (!Array.isArray(rest)) return `param ${JSON.stringify(list.rest)} must be an array`;
+    args.push(...(rest as unknown[]));
+  }
+  return args;
+}
+
+function describe(name: string | undefined, index: number): string {
+  return name === undefined ? `#${index + 1}` : JSON.stringify(name);
+}
+
+/** The text between the parentheses of a function's parameter list (or a lone arrow parameter). */
+function parameterSource(source: string): string {
+  const text = stripComments(source).trimStart();
+  const arrowParam = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
+  if (arrowParam) return arrowParam[1] as string;
+  const open = text.indexOf("(");
+  if (open < 0) return "";
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const char = text[i] as string;
+    if (char === '"' || char === "'" || char === "`") {
+      i = skipString(text, i);
+    } else if (char === "(" || char === "[" || char === "{") {
+      depth++;
+    } else if (char === ")" || char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return text.slice(open + 1, i);
+    }
+  }
+  return "";
+}
+
+/** Splits a parameter list on the commas that are not nested in brackets or strings. */
+function splitTopLevel(source: string): string[] {
+  const pieces: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i] as string;
+    if (char === '"' || char === "'" || char === "`") i = skipString(source, i);
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if (char === ")" || char === "]" || char === "}") depth--;
+    else if (char === "," && depth === 0) {
+      pieces.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  pieces.push(source.slice(start));
+  return pieces.map((piece) => piece.trim()).filter((piece) => piece !== "");
+}
+
+/** Whether a parameter has a default value (an `=` outside brackets and strings). */
+function hasTopLevelDefault(piece: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < piece.length; i++) {
+    const char = piece[i] as string;
+    if (char === '"' || char === "'" || char === "`") i = skipString(piece, i);
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if (char === ")" || char === "]" || char === "}") depth--;
+    else if (char === "=" && depth === 0) return true;
+  }
+  return false;
+}
+
+/** Returns the index of the quote that closes the string opened at `start`. */
+function skipString(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === quote) return i;
+  }
+  return text.length;
+}
+
+function identifierAt(piece: string): string | undefined {
+  return /^([A-Za-z_$][\w$]*)\s*(?:=|$)/.exec(piece)?.[1];
+}
+
+function stripComments(source: string): string {
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i] as string;
+    if (char === '"' || char === "'" || char === "`") {
+      const end = skipString(source, i);
+      out += source.slice(i, end + 1);
+      i = end;
+    } else if (char === "/" && source[i + 1] === "/") {
+      const end = source.indexOf("\n", i);
+      i = end < 0 ? source.length : end - 1;
+    } else if (char === "/" && source[i + 1] === "*") {
+      const end = source.indexOf("*/", i + 2);
+      i = end < 0 ? source.length : end + 1;
+      out += " ";
+    } else {
+      out += char;
+    }
+  }
+  return out;
+}
