@@ -33,10 +33,11 @@ export type {
   JsonRpcSuccess,
 } from "./src/protocol/messages.ts";
 export { DEFAULT_MAX_BODY_BYTES, type MethodMap, Service, type ServiceOptions } from "./src/service.ts";
-export type { Handler, MethodDefinition, MethodOptions } from "./src/service/method.ts";
+export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./src/service/method.ts";
 export type { ParamList } from "./src/service/params.ts";
 export type {
   ApiTokenValidator,
+  CallContext,
   HeaderReader,
   RequestContext,
   TokenCheckContext,

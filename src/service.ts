@@ -8,7 +8,13 @@
 
 import type { ApiTokenValidator, RequestContext } from "./service/context.ts";
 import { type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./service/dispatch.ts";
-import { defineMethod, type Handler, type MethodDefinition, type MethodOptions } from "./service/method.ts";
+import {
+  defineMethod,
+  type Handler,
+  type MethodDefinition,
+  type MethodOptions,
+  type RemoteSignature,
+} from "./service/method.ts";
 import { handleHttpRequest, type HttpOptions } from "./http/handler.ts";
 
 /** The methods of a service, by name: the type the typed client reads. */
@@ -121,7 +127,8 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    *
    * @param name The method's name.
    * @param handler Its implementation, sync or async; positional and named params both reach it.
-   * @param options Parameter names (when they cannot be read from the handler) and a description.
+   * @param options Parameter names (when they cannot be read from the handler), a description, and
+   *   `context: true` to receive the call's {@linkcode CallContext} as a last argument.
    * @returns This service, with the method added to its type.
    * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered.
    * @example
@@ -131,11 +138,11 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    *   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend);
    * ```
    */
-  publicMethod<Name extends string, H extends Handler>(
+  publicMethod<Name extends string, H extends Handler, const Options extends MethodOptions = MethodOptions>(
     name: Name,
     handler: H,
-    options?: MethodOptions,
-  ): Service<Methods & { [K in Name]: H }> {
+    options?: Options,
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }> {
     return this.#register(defineMethod(name, handler, false, options));
   }
 
@@ -154,11 +161,11 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    *   .privateMethod("read_secret", () => 42);
    * ```
    */
-  privateMethod<Name extends string, H extends Handler>(
+  privateMethod<Name extends string, H extends Handler, const Options extends MethodOptions = MethodOptions>(
     name: Name,
     handler: H,
-    options?: MethodOptions,
-  ): Service<Methods & { [K in Name]: H }> {
+    options?: Options,
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }> {
     return this.#register(defineMethod(name, handler, true, options));
   }
 

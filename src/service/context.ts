@@ -18,6 +18,22 @@ export interface RequestContext {
   readonly signal?: AbortSignal | undefined;
 }
 
+/**
+ * What a method that asks for it (option `context: true`) receives as its last argument.
+ */
+export interface CallContext {
+  /** The name of the method being called. */
+  readonly method: string;
+  /** The headers of the request that carried the call. */
+  readonly headers: HeaderReader;
+  /** The API token the request carried, if any (already checked for a private method). */
+  readonly token: string | undefined;
+  /** Aborted when the caller goes away. */
+  readonly signal: AbortSignal | undefined;
+  /** Whether the call is a notification (nobody waits for its result). */
+  readonly isNotification: boolean;
+}
+
 /** What an API token validator is told about the call it guards. */
 export interface TokenCheckContext {
   /** The private method being called. */

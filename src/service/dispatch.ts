@@ -14,7 +14,7 @@ import {
   successResponse,
 } from "../protocol/messages.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { type ApiTokenValidator, readApiToken, type RequestContext } from "./context.ts";
+import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext } from "./context.ts";
 import type { MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
 
@@ -121,25 +121,36 @@ async function dispatchOne(target: DispatchTarget, entry: unknown, ctx: RequestC
   }
   const isNotification = !Object.hasOwn(request, "id");
   const id: JsonRpcId = request.id ?? null;
-  const outcome = await runCall(target, request, ctx);
+  const outcome = await runCall(target, request, ctx, isNotification);
   if (isNotification) return undefined;
   return "error" in outcome ? errorResponse(id, outcome.error) : successResponse(id, outcome.result);
 }
 
 type CallOutcome = { readonly result: unknown } | { readonly error: JsonRpcErrorObject };
 
-async function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext): Promise<CallOutcome> {
+async function runCall(
+  target: DispatchTarget,
+  request: JsonRpcRequest,
+  ctx: RequestContext,
+  isNotification: boolean,
+): Promise<CallOutcome> {
   const method = target.findMethod(request.method);
   if (method === undefined) {
     return { error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` } };
   }
   try {
-    if (method.isPrivate && !(await tokenAllows(target, method, ctx))) {
+    const token = readApiToken(ctx.headers, target.apiTokenHeader);
+    if (method.isPrivate && !(await tokenAllows(target, method, token, ctx))) {
       return { error: { code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" } };
     }
     const args = bindParams(method.params, request.params);
     if (typeof args === "string") {
       return { error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` } };
+    }
+    if (method.takesContext) {
+      // The context goes right after the declared params, so defaults in between still apply.
+      args.length = Math.max(args.length, method.params.names.length);
+      args.push({ method: method.name, headers: ctx.headers, token, signal: ctx.signal, isNotification } satisfies CallContext);
     }
     return { result: await method.handler(...(args as never[])) };
   } catch (error) {
@@ -147,10 +158,13 @@ async function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: Req
   }
 }
 
-async function tokenAllows(target: DispatchTarget, method: MethodDefinition, ctx: RequestContext): Promise<boolean> {
-  if (target.apiTokenIsValid === undefined) return false;
-  const token = readApiToken(ctx.headers, target.apiTokenHeader);
-  if (token === undefined) return false;
+async function tokenAllows(
+  target: DispatchTarget,
+  method: MethodDefinition,
+  token: string | undefined,
+  ctx: RequestContext,
+): Promise<boolean> {
+  if (target.apiTokenIsValid === undefined || token === undefined) return false;
   // Only a real `true` grants access: a validator written in JavaScript might return anything.
   const verdict: unknown = await target.apiTokenIsValid(token, { method: method.name, headers: ctx.headers });
   return verdict === true;

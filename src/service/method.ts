@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type ParamList, paramListFromFunction, paramListFromSpec } from "./params.ts";
+import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 
 /**
  * A method's implementation: any function, sync or async. Its arguments are the call's params,
@@ -12,6 +12,14 @@ import { type ParamList, paramListFromFunction, paramListFromSpec } from "./para
  */
 // `never[]` accepts every function type, whatever its parameters (parameters are contravariant).
 export type Handler = (...args: never[]) => unknown;
+
+/**
+ * The signature callers see for a handler: the handler itself, or, for a method registered with
+ * `context: true`, the handler without its last (context) parameter.
+ */
+export type RemoteSignature<H extends Handler, Options> = Options extends { readonly context: true }
+  ? H extends (...args: [...infer Params, infer _Context]) => infer Result ? (...args: Params) => Result : H
+  : H;
 
 /** Options of one method. */
 export interface MethodOptions {
@@ -23,6 +31,12 @@ export interface MethodOptions {
   readonly params?: readonly string[];
   /** One or two sentences for the service's description of itself. */
   readonly description?: string;
+  /**
+   * When `true`, the handler receives a {@linkcode CallContext} as an extra last argument (headers,
+   * token, abort signal), after the call's params. That argument is not a param: callers never
+   * send it, and it is left out of the parameter names read from the handler.
+   */
+  readonly context?: boolean;
 }
 
 /** One registered method. */
@@ -37,6 +51,8 @@ export interface MethodDefinition {
   readonly params: ParamList;
   /** The method's description, if it has one. */
   readonly description: string | undefined;
+  /** Whether the handler takes a {@linkcode CallContext} after its params. */
+  readonly takesContext: boolean;
 }
 
 /**
@@ -47,7 +63,8 @@ export interface MethodDefinition {
  * @param isPrivate Whether it needs a valid API token.
  * @param options Parameter names and description.
  * @returns The definition to store in the registry.
- * @throws {TypeError} When the name is empty or reserved, or the handler is not a function.
+ * @throws {TypeError} When the name is empty or reserved, the handler is not a function, or a
+ *   handler that takes the context has a rest parameter.
  * @example
  * ```ts
  * import { defineMethod } from "./method.ts";
@@ -63,11 +80,13 @@ export function defineMethod(
   if (typeof name !== "string" || name === "") throw new TypeError("A method name must be a non-empty string");
   if (name.startsWith("rpc.")) throw new TypeError(`Method names starting with "rpc." are reserved: ${name}`);
   if (typeof handler !== "function") throw new TypeError(`The handler of method ${name} must be a function`);
-  return {
-    name,
-    handler,
-    isPrivate,
-    params: options.params === undefined ? paramListFromFunction(handler) : paramListFromSpec(options.params),
-    description: options.description,
-  };
+  const takesContext = options.context === true;
+  let params: ParamList;
+  if (options.params !== undefined) params = paramListFromSpec(options.params);
+  else if (takesContext) params = withoutLastParam(paramListFromFunction(handler));
+  else params = paramListFromFunction(handler);
+  if (takesContext && params.rest !== undefined) {
+    throw new TypeError(`Method ${name} takes the context, so it cannot have a rest parameter`);
+  }
+  return { name, handler, isPrivate, params, description: options.description, takesContext };
 }

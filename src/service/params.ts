@@ -92,6 +92,27 @@ export function paramListFromFunction(handler: (...args: never[]) => unknown): P
 }
 
 /**
+ * Drops the last parameter of a list read from a handler: the one that receives the call context.
+ *
+ * @param list A parameter list read from a handler whose last parameter is the context.
+ * @returns The list without it.
+ * @example
+ * ```ts
+ * import { paramListFromFunction, withoutLastParam } from "./params.ts";
+ * withoutLastParam(paramListFromFunction((name: string, ctx: unknown) => [name, ctx])).names; // ["name"]
+ * ```
+ */
+export function withoutLastParam(list: ParamList): ParamList {
+  const names = list.names.slice(0, -1);
+  return {
+    names,
+    required: Math.min(list.required, names.length),
+    rest: undefined,
+    named: names.every((name) => name !== undefined),
+  };
+}
+
+/**
  * Turns the params of a call into the handler's argument list.
  *
  * @param list The method's parameter list.
