@@ -10,12 +10,12 @@
 import { RpcError, serve, Service } from "../mod.ts";
 
 /** The application error code of a division by zero. */
-export const DIVISION_BY_ZERO = 1;
+const DIVISION_BY_ZERO = 1;
 
 /** What the notifications last told the service (kept, so they have an effect to observe). */
-export const lastNotified: { update?: unknown[]; hello?: number; sum?: number } = {};
+const lastNotified: { update?: unknown[]; hello?: number; sum?: number } = {};
 
-export const service = new Service({ name: "calculator.service" })
+const service = new Service({ name: "calculator.service" })
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
   .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, n) => total + n, 0))
   .publicMethod("update", (...values: unknown[]) => {

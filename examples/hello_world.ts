@@ -10,7 +10,7 @@
 
 import { serve, Service } from "../mod.ts";
 
-export const service = new Service({
+const service = new Service({
   name: "hello.world.service",
   apiTokenIsValid: (token) => token === "hello_world_token",
 })

@@ -103,6 +103,8 @@ export function paramListFromFunction(handler: (...args: never[]) => unknown): P
  * ```
  */
 export function withoutLastParam(list: ParamList): ParamList {
+  // A rest parameter is always last, so it cannot be the context: keep it, and let the caller refuse.
+  if (list.rest !== undefined) return list;
   const names = list.names.slice(0, -1);
   return {
     names,

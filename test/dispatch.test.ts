@@ -1,0 +1,358 @@
+// Dispatch of single calls, notifications and batches: ids, invalid shapes, errors and tokens.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CallContext, ErrorCode, RpcError, Service } from "../mod.ts";
+import { call, calculatorService, HELLO_TOKEN, helloService, post } from "./helpers.ts";
+
+describe("ids", () => {
+  const service = calculatorService();
+  for (const id of [0, "", null, 1.5, -7, "abc", 2 ** 53 - 1]) {
+    test(`id ${JSON.stringify(id)} is echoed exactly`, async () => {
+      const answer = await post(service, JSON.stringify({ jsonrpc: "2.0", method: "subtract", params: [3, 1], id }));
+      assert.equal(answer.text, `{"jsonrpc":"2.0","result":2,"id":${JSON.stringify(id)}}`);
+    });
+  }
+
+  test("a request with id null is a call, not a notification", async () => {
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "get_data", id: null }), {
+      jsonrpc: "2.0",
+      result: ["hello", 5],
+      id: null,
+    });
+  });
+
+  test("a batch of one call still answers an array", async () => {
+    assert.deepEqual(await call(service, [{ jsonrpc: "2.0", method: "get_data", id: 0 }]), [
+      { jsonrpc: "2.0", result: ["hello", 5], id: 0 },
+    ]);
+  });
+
+  test("a batch keeps the order of its calls whatever their finishing order", async () => {
+    const slowFirst = new Service({ name: "order" }).publicMethod(
+      "wait",
+      (ms: number) => new Promise((resolve) => setTimeout(() => { resolve(ms); }, ms)),
+    );
+    const answer = await call(slowFirst, [30, 1, 15].map((ms, id) => ({ jsonrpc: "2.0", method: "wait", params: [ms], id })));
+    assert.deepEqual(answer, [
+      { jsonrpc: "2.0", result: 30, id: 0 },
+      { jsonrpc: "2.0", result: 1, id: 1 },
+      { jsonrpc: "2.0", result: 15, id: 2 },
+    ]);
+  });
+});
+
+describe("invalid requests", () => {
+  const service = calculatorService();
+  const cases: [string, unknown, RegExp, unknown][] = [
+    ["an id that is a boolean", { jsonrpc: "2.0", method: "get_data", id: true }, /"id"/, null],
+    ["an id that is an object", { jsonrpc: "2.0", method: "get_data", id: {} }, /"id"/, null],
+    ["an id that is an array", { jsonrpc: "2.0", method: "get_data", id: [1] }, /"id"/, null],
+    ["no jsonrpc member", { method: "get_data", id: 1 }, /"jsonrpc"/, 1],
+    ["jsonrpc 1.0", { jsonrpc: "1.0", method: "get_data", id: 1 }, /"jsonrpc"/, 1],
+    ["jsonrpc as a number", { jsonrpc: 2.0, method: "get_data", id: 1 }, /"jsonrpc"/, 1],
+    ["no method", { jsonrpc: "2.0", id: 1 }, /"method"/, 1],
+    ["params null", { jsonrpc: "2.0", method: "get_data", params: null, id: 1 }, /"params"/, 1],
+    ["params a string", { jsonrpc: "2.0", method: "get_data", params: "x", id: 1 }, /"params"/, 1],
+    ["params a number", { jsonrpc: "2.0", method: "get_data", params: 3, id: 1 }, /"params"/, 1],
+    ["a string", "get_data", /object/, null],
+    ["null", null, /object/, null],
+  ];
+  for (const [name, message, reason, id] of cases) {
+    test(`${name} is -32600 with id ${JSON.stringify(id)}`, async () => {
+      const answer = await call(service, message) as { error: { code: number; message: string }; id: unknown };
+      assert.equal(answer.error.code, ErrorCode.InvalidRequest);
+      assert.match(answer.error.message, reason);
+      assert.equal(answer.id, id);
+    });
+  }
+
+  test("an invalid request without an id is still answered (it cannot be known as a notification)", async () => {
+    const answer = await call(service, { jsonrpc: "2.0", method: 5 }) as { error: { code: number } };
+    assert.equal(answer.error.code, ErrorCode.InvalidRequest);
+  });
+
+  test("[null] answers one Invalid Request in an array", async () => {
+    const answer = await call(service, [null]) as { error: { code: number } }[];
+    assert.equal(answer.length, 1);
+    assert.equal(answer[0]!.error.code, ErrorCode.InvalidRequest);
+  });
+
+  test("an empty body is a parse error", async () => {
+    const answer = await post(service, "");
+    assert.equal((answer.json as { error: { code: number } }).error.code, ErrorCode.ParseError);
+  });
+});
+
+describe("method lookup", () => {
+  const service = calculatorService();
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "rpc.anything", "Subtract"]) {
+    test(`${name} is Method not found`, async () => {
+      const answer = await call(service, { jsonrpc: "2.0", method: name, id: 1 }) as { error: { code: number } };
+      assert.equal(answer.error.code, ErrorCode.MethodNotFound);
+    });
+  }
+});
+
+describe("errors thrown by handlers", () => {
+  test("an RpcError reaches the caller exactly", async () => {
+    const answer = await call(calculatorService(), { jsonrpc: "2.0", method: "divide", params: [1, 0], id: 9 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: 1, message: "Division by zero", data: { dividend: 1 } }, id: 9 });
+  });
+
+  test("an RpcError made by another copy of the library is still recognised", async () => {
+    class ForeignRpcError extends Error {
+      constructor(readonly code: number, message: string) {
+        super(message);
+        this.name = "RpcError";
+      }
+    }
+    const service = new Service({ name: "s" }).publicMethod("fail", () => {
+      throw new ForeignRpcError(42, "foreign");
+    });
+    const answer = await call(service, { jsonrpc: "2.0", method: "fail", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: 42, message: "foreign" }, id: 1 });
+  });
+
+  test("any other exception is -32603 with no message, stack or path", async () => {
+    const reported: unknown[] = [];
+    const service = new Service({ name: "s", onError: (error, info) => reported.push([error, info.method]) })
+      .publicMethod("crash", () => {
+        throw new Error("secret database password in /srv/app/db.ts");
+      })
+      .publicMethod("reject", () => Promise.reject(new TypeError("async secret")));
+    for (const method of ["crash", "reject"]) {
+      const answer = await post(service, JSON.stringify({ jsonrpc: "2.0", method, id: 1 }));
+      assert.equal(answer.text, '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
+    }
+    assert.equal(reported.length, 2);
+    assert.equal((reported[0] as [Error, string])[1], "crash");
+  });
+
+  test("exposeErrors shows the class and message, never the stack", async () => {
+    const service = new Service({ name: "s", exposeErrors: true })
+      .publicMethod("crash", () => {
+        throw new RangeError("out of range");
+      })
+      .publicMethod("throw_string", () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what careless code does
+        throw "plain";
+      });
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "crash", id: 1 }), {
+      jsonrpc: "2.0",
+      error: { code: -32603, message: "Internal error", data: { name: "RangeError", message: "out of range" } },
+      id: 1,
+    });
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "throw_string", id: 2 }), {
+      jsonrpc: "2.0",
+      error: { code: -32603, message: "Internal error", data: { message: "plain" } },
+      id: 2,
+    });
+  });
+
+  test("a failing error reporter does not break the answer", async () => {
+    const service = new Service({
+      name: "s",
+      onError: () => {
+        throw new Error("logger down");
+      },
+    }).publicMethod("crash", () => {
+      throw new Error("x");
+    });
+    const answer = await call(service, { jsonrpc: "2.0", method: "crash", id: 1 }) as { error: { code: number } };
+    assert.equal(answer.error.code, ErrorCode.InternalError);
+  });
+
+  test("a result JSON cannot carry is -32603 for that call only", async () => {
+    const circular: Record<string, unknown> = {};
+    circular["self"] = circular;
+    const service = new Service({ name: "s" })
+      .publicMethod("big", () => 10n)
+      .publicMethod("loop", () => circular)
+      .publicMethod("fine", () => "ok");
+    const answer = await call(service, [
+      { jsonrpc: "2.0", method: "big", id: 1 },
+      { jsonrpc: "2.0", method: "fine", id: 2 },
+      { jsonrpc: "2.0", method: "loop", id: 3 },
+    ]);
+    assert.deepEqual(answer, [
+      { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 1 },
+      { jsonrpc: "2.0", result: "ok", id: 2 },
+      { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 3 },
+    ]);
+  });
+
+  test("a handler returning nothing answers null", async () => {
+    const service = new Service({ name: "s" }).publicMethod("nothing", () => undefined);
+    assert.equal((await post(service, '{"jsonrpc":"2.0","method":"nothing","id":1}')).text, '{"jsonrpc":"2.0","result":null,"id":1}');
+  });
+
+  test("a failing notification answers nothing and is reported", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) }).publicMethod("crash", () => {
+      throw new Error("x");
+    });
+    const answer = await post(service, '{"jsonrpc":"2.0","method":"crash"}');
+    assert.equal(answer.status, 204);
+    assert.deepEqual(reported, ["crash"]);
+  });
+});
+
+describe("private methods and tokens", () => {
+  const service = helloService();
+  const privateCall = { jsonrpc: "2.0", method: "say_private_hello", params: ["world"], id: 7 };
+
+  test("a public method needs no token", async () => {
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "say_hello", params: ["world"], id: 1 }), {
+      jsonrpc: "2.0",
+      result: "hello world",
+      id: 1,
+    });
+  });
+
+  test("the token in X-Api-Token opens a private method", async () => {
+    assert.deepEqual(await call(service, privateCall, { "x-api-token": HELLO_TOKEN }), {
+      jsonrpc: "2.0",
+      result: "this is secret: hello world",
+      id: 7,
+    });
+  });
+
+  test("the token in Authorization: Bearer opens a private method", async () => {
+    assert.deepEqual(await call(service, privateCall, { authorization: `Bearer ${HELLO_TOKEN}` }), {
+      jsonrpc: "2.0",
+      result: "this is secret: hello world",
+      id: 7,
+    });
+  });
+
+  for (const [name, headers] of [
+    ["no token", {}],
+    ["a wrong token", { "x-api-token": "guess" }],
+    ["a wrong bearer token", { authorization: "Bearer guess" }],
+    ["a Basic authorization", { authorization: `Basic ${HELLO_TOKEN}` }],
+  ] as const) {
+    test(`${name} is -32001 Access denied with the call's id, and the token is not echoed`, async () => {
+      const answer = await post(service, JSON.stringify(privateCall), { "content-type": "application/json", ...headers });
+      assert.deepEqual(answer.json, {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" },
+        id: 7,
+      });
+      assert.doesNotMatch(answer.text, /guess/);
+    });
+  }
+
+  test("the token is checked before the params", async () => {
+    const answer = await call(service, { ...privateCall, params: [1, 2, 3] }) as { error: { code: number } };
+    assert.equal(answer.error.code, ErrorCode.AccessDenied);
+  });
+
+  test("a service with private methods and no validator refuses them all", async () => {
+    const open = new Service({ name: "s" }).privateMethod("secret", () => 42);
+    const answer = await call(open, { jsonrpc: "2.0", method: "secret", id: 1 }, { "x-api-token": "anything" }) as {
+      error: { code: number };
+    };
+    assert.equal(answer.error.code, ErrorCode.AccessDenied);
+  });
+
+  test("an async validator works, sees the method and headers, and only a real true grants", async () => {
+    const seen: string[] = [];
+    const service = new Service({
+      name: "s",
+      apiTokenHeader: "X-Key",
+      apiTokenIsValid: async (token, ctx) => {
+        seen.push(`${ctx.method}:${ctx.headers.get("x-tenant") ?? ""}`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return (token === "good" ? true : "yes") as boolean;
+      },
+    }).privateMethod("secret", () => 42);
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "secret", id: 1 }, { "x-key": "good", "x-tenant": "t1" }), {
+      jsonrpc: "2.0",
+      result: 42,
+      id: 1,
+    });
+    const denied = await call(service, { jsonrpc: "2.0", method: "secret", id: 2 }, { "x-key": "other" }) as { error: { code: number } };
+    assert.equal(denied.error.code, ErrorCode.AccessDenied);
+    assert.deepEqual(seen, ["secret:t1", "secret:"]);
+  });
+
+  test("a validator that throws is an internal error, not access", async () => {
+    const service = new Service({
+      name: "s",
+      apiTokenIsValid: () => {
+        throw new Error("db down");
+      },
+    }).privateMethod("secret", () => 42);
+    const answer = await call(service, { jsonrpc: "2.0", method: "secret", id: 1 }, { "x-api-token": "t" }) as {
+      error: { code: number };
+    };
+    assert.equal(answer.error.code, ErrorCode.InternalError);
+  });
+
+  test("a private notification without a token is not run", async () => {
+    let runs = 0;
+    const service = new Service({ name: "s", apiTokenIsValid: (token) => token === "t" }).privateMethod("count", () => ++runs);
+    assert.equal((await post(service, '{"jsonrpc":"2.0","method":"count"}')).status, 204);
+    assert.equal(runs, 0);
+    await post(service, '{"jsonrpc":"2.0","method":"count"}', { "content-type": "application/json", "x-api-token": "t" });
+    assert.equal(runs, 1);
+  });
+});
+
+describe("the call context", () => {
+  test("a method that asks for it gets headers, token, signal and notification flag after its params", async () => {
+    const seen: CallContext[] = [];
+    const service = new Service({ name: "s", apiTokenIsValid: () => true }).privateMethod(
+      "whoami",
+      (greeting: string, ctx: CallContext) => {
+        seen.push(ctx);
+        return `${greeting} ${ctx.headers.get("x-user") ?? "?"}`;
+      },
+      { context: true },
+    );
+    assert.deepEqual(
+      await call(service, { jsonrpc: "2.0", method: "whoami", params: { greeting: "hi" }, id: 1 }, { "x-user": "ann", "x-api-token": "tok" }),
+      { jsonrpc: "2.0", result: "hi ann", id: 1 },
+    );
+    assert.equal(seen[0]!.method, "whoami");
+    assert.equal(seen[0]!.token, "tok");
+    assert.equal(seen[0]!.isNotification, false);
+    assert.ok(seen[0]!.signal instanceof AbortSignal);
+    const tooMany = await call(service, { jsonrpc: "2.0", method: "whoami", params: ["hi", "extra"], id: 2 }, { "x-api-token": "t" }) as {
+      error: { code: number };
+    };
+    assert.equal(tooMany.error.code, ErrorCode.InvalidParams, "the context is not a param callers can fill");
+  });
+
+  test("optional params before the context keep their defaults", async () => {
+    const service = new Service({ name: "s" }).publicMethod(
+      "greet",
+      (name = "world", ctx?: CallContext) => `${name}:${String(ctx?.isNotification)}`,
+      { context: true },
+    );
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "greet", id: 1 }), { jsonrpc: "2.0", result: "world:false", id: 1 });
+  });
+
+  test("a handler with a rest parameter cannot take the context", () => {
+    assert.throws(
+      () => new Service({ name: "s" }).publicMethod("bad", (...all: unknown[]) => all, { context: true }),
+      /rest parameter/,
+    );
+  });
+});
+
+describe("in-process handle()", () => {
+  test("answers a parsed message without HTTP", async () => {
+    const service = calculatorService();
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "subtract", params: { minuend: 5, subtrahend: 2 }, id: 1 }), {
+      jsonrpc: "2.0",
+      result: 3,
+      id: 1,
+    });
+    assert.equal(await service.handle({ jsonrpc: "2.0", method: "update", params: [1] }), undefined);
+  });
+
+  test("RpcError rejects a code that is not an integer", () => {
+    assert.throws(() => new RpcError(1.5, "x"), TypeError);
+  });
+});

@@ -1,0 +1,55 @@
+// Shared fixtures for the in-process tests: real Request objects through service.fetch.
+import { RpcError, Service } from "../mod.ts";
+
+/** What a POST answered: the HTTP status, headers, and the body parsed when it is JSON. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+/** Sends a body to a service's fetch handler as a real POST request. */
+export async function post(
+  app: { fetch(request: Request): Promise<Response> },
+  body: string,
+  headers: Record<string, string> = { "content-type": "application/json" },
+  path = "/api",
+): Promise<Answer> {
+  const response = await app.fetch(new Request(`http://localhost${path}`, { method: "POST", headers, body }));
+  const text = await response.text();
+  const isJson = response.headers.get("content-type") === "application/json";
+  return { status: response.status, headers: response.headers, text, json: isJson ? JSON.parse(text) : undefined };
+}
+
+/** Sends a value, stringified, and returns the parsed answer. */
+export async function call(
+  app: { fetch(request: Request): Promise<Response> },
+  message: unknown,
+  headers?: Record<string, string>,
+): Promise<unknown> {
+  return (await post(app, JSON.stringify(message), { "content-type": "application/json", ...headers })).json;
+}
+
+/** The methods of the JSON-RPC 2.0 specification's examples (as in examples/calculator.ts). */
+export function calculatorService(): Service {
+  return new Service({ name: "calculator.service" })
+    .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
+    .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, n) => total + n, 0))
+    .publicMethod("update", (...values: unknown[]) => values.length * 0)
+    .publicMethod("notify_hello", (n: number) => n * 0)
+    .publicMethod("notify_sum", (...numbers: number[]) => numbers.length * 0)
+    .publicMethod("get_data", () => ["hello", 5])
+    .publicMethod("divide", (dividend: number, divisor: number) => {
+      if (divisor === 0) throw new RpcError(1, "Division by zero", { dividend });
+      return dividend / divisor;
+    });
+}
+
+/** The Python original's README example. */
+export const HELLO_TOKEN = "hello_world_token";
+export function helloService(): Service {
+  return new Service({ name: "hello.world.service", apiTokenIsValid: (token) => token === HELLO_TOKEN })
+    .publicMethod("say_hello", (name: string) => `hello ${name}`)
+    .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`);
+}

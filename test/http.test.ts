@@ -1,0 +1,159 @@
+// The fetch handler: routing, HTTP methods, content types, body limits and response headers.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ErrorCode, Service } from "../mod.ts";
+import { isJsonMediaType } from "../src/http/handler.ts";
+import { readBodyText } from "../src/http/read_body.ts";
+import { calculatorService, post } from "./helpers.ts";
+
+const body = '{"jsonrpc":"2.0","method":"get_data","id":1}';
+
+describe("routing", () => {
+  const service = calculatorService();
+
+  test("POST /api answers JSON-RPC as application/json with nosniff", async () => {
+    const answer = await post(service, body);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get("content-type"), "application/json");
+    assert.equal(answer.headers.get("x-content-type-options"), "nosniff");
+    assert.deepEqual(answer.json, { jsonrpc: "2.0", result: ["hello", 5], id: 1 });
+  });
+
+  test("a query string does not change the route", async () => {
+    assert.equal((await post(service, body, { "content-type": "application/json" }, "/api?trace=1")).status, 200);
+  });
+
+  test("an unknown path is 404", async () => {
+    assert.equal((await post(service, body, {}, "/apis")).status, 404);
+    assert.equal((await service.fetch(new Request("http://localhost/"))).status, 404);
+    assert.equal((await service.fetch(new Request("http://localhost"))).status, 404);
+  });
+
+  for (const method of ["GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]) {
+    test(`${method} /api is 405 with Allow: POST`, async () => {
+      const response = await service.fetch(new Request("http://localhost/api", { method }));
+      assert.equal(response.status, 405);
+      assert.equal(response.headers.get("allow"), "POST");
+    });
+  }
+
+  test("the path is configurable", async () => {
+    const moved = new Service({ name: "s", path: "/rpc/v1" }).publicMethod("ping", () => "pong");
+    const ping = '{"jsonrpc":"2.0","method":"ping","id":1}';
+    assert.equal((await post(moved, ping, { "content-type": "application/json" }, "/rpc/v1")).status, 200);
+    assert.equal((await post(moved, ping, { "content-type": "application/json" }, "/api")).status, 404);
+  });
+
+  test("fetch is bound, so it can be passed around alone", async () => {
+    const { fetch } = service;
+    const response = await fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body }));
+    assert.equal(response.status, 200);
+  });
+});
+
+describe("content types", () => {
+  const service = calculatorService();
+  for (const type of ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/json-rpc+json"]) {
+    test(`${type} is accepted`, async () => {
+      assert.equal((await post(service, body, { "content-type": type })).status, 200);
+    });
+  }
+
+  test("no content type is accepted", async () => {
+    const response = await service.fetch(new Request("http://localhost/api", { method: "POST", body: new TextEncoder().encode(body) }));
+    assert.equal(response.status, 200);
+  });
+
+  for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/json+xml"]) {
+    test(`${type} is 415 with a JSON-RPC error that says what is expected`, async () => {
+      const answer = await post(service, body, { "content-type": type });
+      assert.equal(answer.status, 415);
+      assert.equal(answer.headers.get("content-type"), "application/json");
+      assert.deepEqual(answer.json, {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.InvalidRequest, message: "Unsupported Content-Type: send application/json" },
+        id: null,
+      });
+    });
+  }
+
+  test("isJsonMediaType", () => {
+    assert.equal(isJsonMediaType(" application/json ;charset=utf-8"), true);
+    assert.equal(isJsonMediaType("application/problem+json"), true);
+    assert.equal(isJsonMediaType("text/plain+json"), false);
+    assert.equal(isJsonMediaType("application/jsonx"), false);
+  });
+});
+
+describe("bodies", () => {
+  const small = new Service({ name: "s", maxBodyBytes: 64 }).publicMethod("echo", (value: unknown) => value);
+
+  test("a body over the limit with a Content-Length is 413 with a JSON-RPC error", async () => {
+    const answer = await post(small, JSON.stringify({ jsonrpc: "2.0", method: "echo", params: ["x".repeat(100)], id: 1 }));
+    assert.equal(answer.status, 413);
+    assert.deepEqual(answer.json, {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: The request body exceeds 64 bytes" },
+      id: null,
+    });
+  });
+
+  test("a streamed body over the limit is refused while it streams, without reading it all", async () => {
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled > 1000) controller.close();
+        else controller.enqueue(new Uint8Array(32).fill(32));
+      },
+    });
+    const response = await small.fetch(
+      new Request("http://localhost/api", { method: "POST", body: stream, duplex: "half" } as RequestInit),
+    );
+    assert.equal(response.status, 413);
+    assert.ok(pulled < 10, `read ${pulled} chunks`);
+  });
+
+  test("a body exactly at the limit is read", async () => {
+    const frame = '{"jsonrpc":"2.0","method":"echo","params":[""],"id":1}';
+    const exact = frame.replace('""', `"${"x".repeat(64 - frame.length)}"`);
+    assert.equal(new TextEncoder().encode(exact).byteLength, 64);
+    assert.equal((await post(small, exact)).status, 200);
+  });
+
+  test("a body that is not UTF-8 is a parse error", async () => {
+    const response = await small.fetch(new Request("http://localhost/api", { method: "POST", body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }));
+    assert.equal(response.status, 200);
+    const answer = await response.json() as { error: { code: number; message: string } };
+    assert.equal(answer.error.code, ErrorCode.ParseError);
+    assert.match(answer.error.message, /UTF-8/);
+  });
+
+  test("multi-byte characters split across chunks are decoded", async () => {
+    const bytes = new TextEncoder().encode('{"jsonrpc":"2.0","method":"echo","params":["héllo ✓"],"id":1}');
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const byte of bytes) controller.enqueue(new Uint8Array([byte]));
+        controller.close();
+      },
+    });
+    const text = await readBodyText(new Request("http://localhost/", { method: "POST", body: stream, duplex: "half" } as RequestInit), 1024);
+    assert.equal(text, new TextDecoder().decode(bytes));
+  });
+
+  test("a body that fails while streaming is answered 400", async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("connection reset"));
+      },
+    });
+    const response = await small.fetch(new Request("http://localhost/api", { method: "POST", body: stream, duplex: "half" } as RequestInit));
+    assert.equal(response.status, 400);
+  });
+
+  test("notifications only answer 204 with no body", async () => {
+    const answer = await post(small, '{"jsonrpc":"2.0","method":"echo","params":[1]}');
+    assert.equal(answer.status, 204);
+    assert.equal(answer.text, "");
+  });
+});
