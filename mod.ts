@@ -32,7 +32,15 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from "./src/protocol/messages.ts";
-export { DEFAULT_MAX_BODY_BYTES, type MethodMap, Service, type ServiceOptions } from "./src/service.ts";
+export {
+  DEFAULT_BATCH_CONCURRENCY,
+  DEFAULT_MAX_BATCH_LENGTH,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_PARAMS_DEPTH,
+  type MethodMap,
+  Service,
+  type ServiceOptions,
+} from "./src/service.ts";
 export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./src/service/method.ts";
 export type { ParamList } from "./src/service/params.ts";
 export type {
@@ -43,5 +51,44 @@ export type {
   TokenCheckContext,
 } from "./src/service/context.ts";
 export type { DispatchResult, ErrorReporter } from "./src/service/dispatch.ts";
+export { timingSafeEqual } from "./src/service/timing_safe_equal.ts";
 export { detectRuntime, type Runtime, serve } from "./src/serve.ts";
 export type { FetchApp, ServeOptions, ServerHandle } from "./src/adapters/types.ts";
+
+// Introspection: the built-in `rpc.discover` (OpenRPC) and `get_service_specs` methods.
+export {
+  describeMethod,
+  type DescribableMethod,
+  type IntrospectionTarget,
+  type JsonSchema,
+  type MethodSchemas,
+  OPENRPC_VERSION,
+  type OpenRpcContentDescriptor,
+  type OpenRpcDocument,
+  type OpenRpcMethod,
+  openRpcDocument,
+  type ServiceSpecs,
+  serviceSpecs,
+} from "./src/service/introspection.ts";
+
+// Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
+export { type Client, type ConnectedClient, connect, createClient } from "./src/client/client.ts";
+export { TransportError, type TransportErrorKind } from "./src/client/errors.ts";
+export type { CallOptions, ClientOptions, FetchFunction } from "./src/client/transport.ts";
+export type {
+  BatchBuilder,
+  BatchCall,
+  BatchEntry,
+  BatchNotification,
+  BatchResults,
+  Settled,
+} from "./src/client/batch.ts";
+export type {
+  ArgsOf,
+  MethodsOf,
+  NamedParams,
+  RemoteMethods,
+  RemoteNotifications,
+  ResultOf,
+  Untyped,
+} from "./src/client/types.ts";

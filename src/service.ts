@@ -16,6 +16,7 @@ import {
   type RemoteSignature,
 } from "./service/method.ts";
 import { handleHttpRequest, type HttpOptions } from "./http/handler.ts";
+import { builtinMethods } from "./service/introspection.ts";
 
 /** The methods of a service, by name: the type the typed client reads. */
 export type MethodMap = Record<string, Handler>;
@@ -44,10 +45,34 @@ export interface ServiceOptions {
   readonly onError?: ErrorReporter;
   /** The largest request body accepted, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** The most entries a batch may have; a longer batch is one Invalid Request error. Default 100. */
+  readonly maxBatchLength?: number;
+  /** The deepest nesting of arrays and objects allowed in params. Default 64. */
+  readonly maxParamsDepth?: number;
+  /** How many calls of one batch run at once. Default 10. */
+  readonly batchConcurrency?: number;
+  /**
+   * How long a call may run, in ms (a method's own `timeout` wins). When it passes, the call
+   * answers `-32002 Timeout` and the signal in its context is aborted. Default: no limit.
+   */
+  readonly timeout?: number;
+  /**
+   * Whether the service answers `get_service_specs`, the Python original's introspection method
+   * (`name`, `host`, `port`, `methods`), so pymicroservice's clients can call it. Default `true`.
+   * `rpc.discover` (OpenRPC) is always answered. A method registered as `get_service_specs`
+   * replaces the built-in one either way.
+   */
+  readonly getServiceSpecs?: boolean;
 }
 
 /** The default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The default longest batch. */
+export const DEFAULT_MAX_BATCH_LENGTH = 100;
+/** The default deepest nesting of params. */
+export const DEFAULT_MAX_PARAMS_DEPTH = 64;
+/** The default number of calls of one batch that run at once. */
+export const DEFAULT_BATCH_CONCURRENCY = 10;
 
 /**
  * A JSON-RPC 2.0 microservice: register methods with {@linkcode Service.publicMethod} and
@@ -94,11 +119,20 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
   readonly onError: ErrorReporter | undefined;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** The most entries a batch may have. */
+  readonly maxBatchLength: number;
+  /** The deepest nesting allowed in params. */
+  readonly maxParamsDepth: number;
+  /** How many calls of one batch run at once. */
+  readonly batchConcurrency: number;
+  /** The default timeout of a call in ms, if any. */
+  readonly timeout: number | undefined;
 
   /** Type-only: the registered methods' signatures, read by the typed client. Never set at run time. */
   declare readonly "~methods": Methods;
 
   readonly #methods = new Map<string, MethodDefinition>();
+  readonly #builtins: ReadonlyMap<string, MethodDefinition>;
   readonly #http: HttpOptions;
 
   /**
@@ -118,8 +152,13 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
     this.apiTokenIsValid = options.apiTokenIsValid;
     this.exposeErrors = options.exposeErrors ?? false;
     this.onError = options.onError;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxBodyBytes = positiveLimit("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
+    this.maxBatchLength = positiveLimit("maxBatchLength", options.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH);
+    this.maxParamsDepth = positiveLimit("maxParamsDepth", options.maxParamsDepth, DEFAULT_MAX_PARAMS_DEPTH);
+    this.batchConcurrency = positiveLimit("batchConcurrency", options.batchConcurrency, DEFAULT_BATCH_CONCURRENCY);
+    this.timeout = options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0);
     this.#http = { path: this.path, maxBodyBytes: this.maxBodyBytes };
+    this.#builtins = builtinMethods(this, options.getServiceSpecs !== false);
   }
 
   /**
@@ -170,8 +209,10 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
   }
 
   /**
-   * Finds a registered method. Only registered names are found: `constructor`, `__proto__` and
-   * other inherited names are not.
+   * Finds a method: the registered ones first, then the built-in introspection methods
+   * (`rpc.discover`, and `get_service_specs` unless turned off), so a registered
+   * `get_service_specs` replaces the built-in one. Only those names are found: `constructor`,
+   * `__proto__` and other inherited names are not.
    *
    * @param name The method's name.
    * @returns Its definition, or `undefined`.
@@ -182,7 +223,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    * ```
    */
   findMethod(name: string): MethodDefinition | undefined {
-    return this.#methods.get(name);
+    return this.#methods.get(name) ?? this.#builtins.get(name);
   }
 
   /**
@@ -240,4 +281,11 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
     this.#methods.set(method.name, method);
     return this as unknown as Service<Methods & Added>;
   }
+}
+
+/** A limit option: a positive number (Infinity allowed), or the default when absent. */
+function positiveLimit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0)) throw new TypeError(`${name} must be a positive number, got ${String(value)}`);
+  return value;
 }

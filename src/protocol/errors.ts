@@ -30,6 +30,8 @@ export const ErrorCode = {
   InternalError: -32603,
   /** A private method was called without a valid API token (the Python original's code). */
   AccessDenied: -32001,
+  /** The call ran longer than its timeout; the handler's signal was aborted. */
+  Timeout: -32002,
 } as const;
 
 /** The names of {@linkcode ErrorCode}'s members. */

@@ -17,6 +17,8 @@ import { validateRequest } from "../protocol/validate_request.ts";
 import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext } from "./context.ts";
 import type { MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
+import { mapConcurrently } from "./concurrency.ts";
+import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 
 /** Told about every failure that is not an {@linkcode RpcError} thrown on purpose. */
 export type ErrorReporter = (error: unknown, info: { readonly method: string }) => void;
@@ -33,6 +35,14 @@ export interface DispatchTarget {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
+  /** The most entries a batch may have. */
+  readonly maxBatchLength: number;
+  /** The deepest nesting of arrays and objects allowed in a request's params. */
+  readonly maxParamsDepth: number;
+  /** How many calls of one batch may run at once. */
+  readonly batchConcurrency: number;
+  /** How long a call may run, in ms, unless its method says otherwise (`undefined`: no limit). */
+  readonly timeout: number | undefined;
 }
 
 /** A whole answer: one response, an array for a batch, or nothing when only notifications came. */
@@ -65,7 +75,13 @@ export async function dispatchMessage(
   if (message.length === 0) {
     return errorResponse(null, { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" });
   }
-  const answers = await Promise.all(message.map((entry: unknown) => dispatchOne(target, entry, ctx)));
+  if (message.length > target.maxBatchLength) {
+    return errorResponse(null, {
+      code: ErrorCode.InvalidRequest,
+      message: `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`,
+    });
+  }
+  const answers = await mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => dispatchOne(target, entry, ctx));
   const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
   return responses.length === 0 ? undefined : responses;
 }
@@ -121,6 +137,12 @@ async function dispatchOne(target: DispatchTarget, entry: unknown, ctx: RequestC
   }
   const isNotification = !Object.hasOwn(request, "id");
   const id: JsonRpcId = request.id ?? null;
+  if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
+    return errorResponse(id, {
+      code: ErrorCode.InvalidRequest,
+      message: `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`,
+    });
+  }
   const outcome = await runCall(target, request, ctx, isNotification);
   if (isNotification) return undefined;
   return "error" in outcome ? errorResponse(id, outcome.error) : successResponse(id, outcome.result);
@@ -147,14 +169,51 @@ async function runCall(
     if (typeof args === "string") {
       return { error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` } };
     }
-    if (method.takesContext) {
-      // The context goes right after the declared params, so defaults in between still apply.
-      args.length = Math.max(args.length, method.params.names.length);
-      args.push({ method: method.name, headers: ctx.headers, token, signal: ctx.signal, isNotification } satisfies CallContext);
+    const timeout = method.timeout ?? target.timeout;
+    if (timeout === undefined) {
+      if (method.takesContext) addContext(args, method, { method: method.name, headers: ctx.headers, token, signal: ctx.signal, isNotification });
+      return { result: await method.handler(...(args as never[])) };
     }
-    return { result: await method.handler(...(args as never[])) };
+    return await runWithTimeout(method, args, timeout, (signal) => ({ method: method.name, headers: ctx.headers, token, signal, isNotification }), ctx.signal);
   } catch (error) {
     return { error: errorObjectFor(target, error, method.name) };
+  }
+}
+
+/** The context goes right after the declared params, so defaults in between still apply. */
+function addContext(args: unknown[], method: MethodDefinition, context: CallContext): void {
+  args.length = Math.max(args.length, method.params.names.length);
+  args.push(context);
+}
+
+/**
+ * Runs a handler with a deadline: when it passes, the call answers a timeout error and the signal
+ * the handler sees is aborted, so it can stop its own work.
+ */
+async function runWithTimeout(
+  method: MethodDefinition,
+  args: unknown[],
+  timeout: number,
+  makeContext: (signal: AbortSignal) => CallContext,
+  callerSignal: AbortSignal | undefined,
+): Promise<CallOutcome> {
+  const deadline = new AbortController();
+  const signal = callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
+  if (method.takesContext) addContext(args, method, makeContext(signal));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const expired = new Promise<CallOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        deadline.abort();
+        resolve({ error: { code: ErrorCode.Timeout, message: `Timeout: the call took longer than ${timeout} ms` } });
+      }, timeout);
+    });
+    const running = Promise.resolve(method.handler(...(args as never[])));
+    // A handler that fails after its deadline has nobody left to tell.
+    running.catch(() => {});
+    return await Promise.race([running.then((result) => ({ result })), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -37,6 +37,11 @@ export interface MethodOptions {
    * send it, and it is left out of the parameter names read from the handler.
    */
   readonly context?: boolean;
+  /**
+   * How long a call may run, in ms, overriding the service's `timeout`. When it passes, the call
+   * answers `-32002 Timeout` and the signal in its context is aborted.
+   */
+  readonly timeout?: number;
 }
 
 /** One registered method. */
@@ -53,6 +58,8 @@ export interface MethodDefinition {
   readonly description: string | undefined;
   /** Whether the handler takes a {@linkcode CallContext} after its params. */
   readonly takesContext: boolean;
+  /** The method's own timeout in ms, if it has one. */
+  readonly timeout: number | undefined;
 }
 
 /**
@@ -88,5 +95,8 @@ export function defineMethod(
   if (takesContext && params.rest !== undefined) {
     throw new TypeError(`Method ${name} takes the context, so it cannot have a rest parameter`);
   }
-  return { name, handler, isPrivate, params, description: options.description, takesContext };
+  if (options.timeout !== undefined && !(options.timeout > 0)) {
+    throw new TypeError(`The timeout of method ${name} must be a positive number of ms`);
+  }
+  return { name, handler, isPrivate, params, description: options.description, takesContext, timeout: options.timeout };
 }

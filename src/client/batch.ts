@@ -1,0 +1,149 @@
+/**
+ * Batches: several calls and notifications in one POST, each call's result or error given back in
+ * the order the entries were written.
+ *
+ * @module
+ */
+
+import type { JsonRpcParams } from "../protocol/messages.ts";
+import type { RpcError } from "../protocol/errors.ts";
+import type { TransportError } from "./errors.ts";
+import { methodProxy } from "./proxy.ts";
+import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import type { ArgsOf, NamedParams, ResultOf } from "./types.ts";
+
+/** A call written into a batch; its result type rides along for the batch's result tuple. */
+export interface BatchCall<R> {
+  /** The method's name. */
+  readonly method: string;
+  /** The params. */
+  readonly params: JsonRpcParams | undefined;
+  /** `false`: an answer is expected. */
+  readonly notification: false;
+  /** Type-only: the result type. Never set. */
+  readonly "~result"?: R;
+}
+
+/** A notification written into a batch. */
+export interface BatchNotification {
+  /** The method's name. */
+  readonly method: string;
+  /** The params. */
+  readonly params: JsonRpcParams | undefined;
+  /** `true`: no answer is expected. */
+  readonly notification: true;
+}
+
+/** Any entry of a batch. */
+export type BatchEntry = BatchCall<unknown> | BatchNotification;
+
+/** The outcome of one call of a batch. */
+export type Settled<R> =
+  | { readonly ok: true; readonly value: R }
+  | { readonly ok: false; readonly error: RpcError | TransportError };
+
+/**
+ * What a batch resolves to: for each entry, in order, a {@linkcode Settled} for a call and
+ * `undefined` for a notification.
+ */
+export type BatchResults<T extends readonly BatchEntry[]> = {
+  -readonly [I in keyof T]: T[I] extends BatchCall<infer R> ? Settled<R> : undefined;
+};
+
+/**
+ * What a batch's callback writes entries with: the same shape as the client (`methods`,
+ * `notifications`, `call`, `notify`), but each entry is only recorded, to be sent together.
+ */
+export interface BatchBuilder<M> {
+  /** One function per remote method, recording a call. */
+  readonly methods: { readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => BatchCall<ResultOf<M[K]>> };
+  /** One function per remote method, recording a notification. */
+  readonly notifications: { readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => BatchNotification };
+  /**
+   * Records a call with positional (array) or named (object) params.
+   *
+   * @param method The method's name.
+   * @param params Its params.
+   * @returns The entry.
+   */
+  call<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams): BatchCall<ResultOf<M[K]>>;
+  /**
+   * Records a notification with positional (array) or named (object) params.
+   *
+   * @param method The method's name.
+   * @param params Its params.
+   * @returns The entry.
+   */
+  notify<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams): BatchNotification;
+}
+
+/**
+ * Makes the builder a batch's callback receives.
+ *
+ * @param check Throws when a method name is not one the service offers.
+ * @returns The builder.
+ * @example
+ * ```ts
+ * import { batchBuilder } from "./batch.ts";
+ * batchBuilder(() => {}).call("add", [1, 2]); // { method: "add", params: [1, 2], notification: false }
+ * ```
+ */
+export function batchBuilder(check: (method: string) => void): BatchBuilder<Record<string, (...args: unknown[]) => unknown>> {
+  const entry = <N extends boolean>(notification: N) => (method: string, params?: JsonRpcParams) => {
+    check(method);
+    return { method, params, notification };
+  };
+  const call = entry(false);
+  const notify = entry(true);
+  return {
+    methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
+    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
+    call,
+    notify,
+  };
+}
+
+/**
+ * Sends a batch's entries in one POST and matches the answers to the calls by id.
+ *
+ * @param url The endpoint.
+ * @param options The client's options.
+ * @param entries The entries, in order.
+ * @param callOptions The batch's signal and timeout.
+ * @returns For each entry, a {@linkcode Settled} for a call and `undefined` for a notification. An
+ *   empty batch sends nothing.
+ * @throws {TransportError} When the batch got no JSON-RPC answer at all.
+ * @throws {RpcError} When the server refused the whole batch with one error.
+ * @example
+ * ```ts
+ * import { sendBatch } from "./batch.ts";
+ * await sendBatch("http://127.0.0.1:5000/api", {}, [
+ *   { method: "say_hello", params: ["ann"], notification: false },
+ *   { method: "say_hello", params: ["bob"], notification: true },
+ * ]); // [{ ok: true, value: "hello ann" }, undefined]
+ * ```
+ */
+export async function sendBatch(
+  url: string,
+  options: ClientOptions,
+  entries: readonly BatchEntry[],
+  callOptions?: CallOptions,
+): Promise<(Settled<unknown> | undefined)[]> {
+  if (entries.length === 0) return [];
+  const ids = entries.map((entry) => (entry.notification ? undefined : nextId()));
+  const answer = await post(url, options, entries.map((entry, i) => request(entry.method, entry.params, ids[i])), callOptions);
+  if (!Array.isArray(answer)) {
+    // Nothing comes back when every entry is a notification; one error object refuses the batch.
+    if (answer === undefined && ids.every((id) => id === undefined)) return ids.map(() => undefined);
+    throw errorOf(url, answer);
+  }
+  const byId = new Map((answer as unknown[]).map((reply) => [(reply as { id?: unknown } | null)?.id, reply]));
+  return ids.map((id): Settled<unknown> | undefined => {
+    if (id === undefined) return undefined;
+    try {
+      return { ok: true, value: resultOf(url, byId.get(id), id) };
+    } catch (error) {
+      return { ok: false, error: error as RpcError | TransportError };
+    }
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * The client: calls any JSON-RPC 2.0 service over HTTP with `fetch` only, so it runs on Node.js,
+ * Deno, Bun and in browsers. `connect()` first asks the service to describe itself; `createClient()`
+ * does not, and so works with any JSON-RPC 2.0 server.
+ *
+ * @module
+ */
+
+import { RpcError } from "../protocol/errors.ts";
+import type { JsonRpcParams } from "../protocol/messages.ts";
+import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
+import { TransportError } from "./errors.ts";
+import { methodProxy } from "./proxy.ts";
+import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
+
+/**
+ * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
+ * It is not thenable: awaiting it, or returning it from an async function, gives the client itself.
+ *
+ * @typeParam M The remote methods' signatures.
+ */
+export interface Client<M = Untyped> {
+  /** The endpoint's URL. */
+  readonly url: string;
+  /** The service's name, when it was learned by {@linkcode connect}. */
+  readonly name: string | undefined;
+  /** The service's method names, when they were learned by {@linkcode connect}. */
+  readonly methodNames: readonly string[] | undefined;
+  /** Calls a method with positional params: `await client.methods.add(1, 2)`. */
+  readonly methods: RemoteMethods<M>;
+  /** Sends a notification (no answer, so no result or error): `await client.notifications.log("hi")`. */
+  readonly notifications: RemoteNotifications<M>;
+  /**
+   * Calls a method with positional (array) or named (object) params.
+   *
+   * @param method The method's name.
+   * @param params Its params: `[42, 23]` or `{ minuend: 42, subtrahend: 23 }`; none when absent.
+   * @param options This call's `signal` and `timeout`.
+   * @returns The method's result.
+   * @throws {RpcError} When the service answers with an error, or (after `connect`) the service
+   *   does not offer the method: `-32601`, before any request.
+   * @throws {TransportError} When no JSON-RPC answer came.
+   */
+  call<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams, options?: CallOptions): Promise<ResultOf<M[K]>>;
+  /**
+   * Sends a notification with positional (array) or named (object) params. It resolves once the
+   * service has taken it; the method's result or error never comes back.
+   *
+   * @param method The method's name.
+   * @param params Its params.
+   * @param options This notification's `signal` and `timeout`.
+   * @returns Nothing.
+   * @throws {RpcError} When (after `connect`) the service does not offer the method, or the
+   *   service could not read the message.
+   * @throws {TransportError} When the service could not be reached.
+   */
+  notify<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams, options?: CallOptions): Promise<void>;
+  /**
+   * Sends several calls and notifications in one request. The callback writes the entries with a
+   * builder shaped like the client; the batch resolves to one outcome per entry, in order:
+   * `{ ok: true, value }` or `{ ok: false, error }` for a call, `undefined` for a notification.
+   *
+   * @param build Returns the entries, written with the builder.
+   * @param options The batch's `signal` and `timeout`.
+   * @returns The outcomes, typed per entry.
+   * @throws {RpcError} When (after `connect`) an entry names a method the service does not offer
+   *   (nothing is sent), or the service refuses the whole batch.
+   * @throws {TransportError} When no JSON-RPC answer came.
+   */
+  batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
+}
+
+/** A client made by {@linkcode connect}: it knows the service's name and methods. */
+export interface ConnectedClient<M = Untyped> extends Client<M> {
+  /** The service's name, as it describes itself. */
+  readonly name: string;
+  /** The service's method names. */
+  readonly methodNames: readonly string[];
+}
+
+/**
+ * Makes a client for any JSON-RPC 2.0 endpoint, without asking it anything first: the service's
+ * name is unknown and every method name may be called.
+ *
+ * Give the service's type to have each method's parameters and result typed, with no generated
+ * code: `createClient<typeof service>(url)`. For a peer written with another library, give an
+ * interface of its methods instead.
+ *
+ * @typeParam S `typeof service` (a {@linkcode Service}), or an interface of functions. Untyped when
+ *   absent.
+ * @param url The endpoint, such as `http://127.0.0.1:5000/api`.
+ * @param options The token, extra headers, timeout and `fetch`.
+ * @returns The client.
+ * @example
+ * ```ts
+ * import { createClient } from "../../mod.ts";
+ * const calculator = createClient<{ subtract(minuend: number, subtrahend: number): number }>(
+ *   "http://127.0.0.1:5000/api",
+ * );
+ * await calculator.methods.subtract(42, 23); // 19
+ * await calculator.call("subtract", { minuend: 42, subtrahend: 23 }); // 19
+ * const [sum, difference] = await calculator.batch((b) => [b.methods.subtract(3, 1), b.methods.subtract(1, 3)]);
+ * if (sum.ok && difference.ok) console.log(sum.value, difference.value); // 2 -2
+ * ```
+ */
+export function createClient<S = Untyped>(url: string, options: ClientOptions = {}): Client<MethodsOf<S>> {
+  return makeClient(url, options) as unknown as Client<MethodsOf<S>>;
+}
+
+/**
+ * Connects to a service: asks it to describe itself (`rpc.discover`, or `get_service_specs` for a
+ * Python pymicroservice service) and resolves to a client that knows the service's name and method
+ * names. Calling a method the service does not offer then fails on the client, before any request.
+ *
+ * @typeParam S `typeof service`, to type each method's parameters and result.
+ * @param url The endpoint, such as `http://127.0.0.1:5000/api`.
+ * @param options The token, extra headers, timeout and `fetch`.
+ * @returns The client.
+ * @throws {TransportError} When the service cannot be reached or does not describe itself.
+ * @throws {RpcError} When the service refuses to describe itself.
+ * @example
+ * ```ts
+ * import { connect } from "../../mod.ts";
+ * const remote = await connect("http://127.0.0.1:5000/api", { token: "hello_world_token" });
+ * console.log(remote.name, remote.methodNames); // "hello.world.service" ["say_hello", "say_private_hello"]
+ * console.log(await remote.call("say_hello", ["world"])); // "hello world"
+ * ```
+ */
+export async function connect<S = Untyped>(url: string, options: ClientOptions = {}): Promise<ConnectedClient<MethodsOf<S>>> {
+  const probe = makeClient(url, options);
+  let name: unknown;
+  let names: unknown;
+  try {
+    const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
+    name = document?.info?.title;
+    const methods = document?.methods;
+    names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
+  } catch (error) {
+    // A server without OpenRPC discovery: ask the Python original's way.
+    if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
+    const specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
+    name = specs?.name;
+    names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
+  }
+  if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
+    throw new TransportError(url, "bad-response", "the service did not describe itself");
+  }
+  return makeClient(url, options, name, names) as unknown as ConnectedClient<MethodsOf<S>>;
+}
+
+// ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.
+const METHOD_NOT_FOUND = -32601;
+
+function makeClient(url: string, options: ClientOptions, name?: string, names?: readonly string[]): Client {
+  const known = names && new Set(names);
+  const check = (method: string): void => {
+    // `rpc.` methods are the protocol's own (such as `rpc.discover`): no description lists them.
+    if (known && !known.has(method) && !method.startsWith("rpc.")) {
+      throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${name ?? url} offers no method ${method}`);
+    }
+  };
+  const call = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<unknown> => {
+    check(method);
+    const id = nextId();
+    return resultOf(url, await post(url, options, request(method, params, id), callOptions), id);
+  };
+  const notify = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<void> => {
+    check(method);
+    const answer = await post(url, options, request(method, params), callOptions);
+    // A service never answers a notification it could read: an error answer means it could not.
+    if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
+  };
+  return {
+    url,
+    name,
+    methodNames: names,
+    methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
+    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
+    call,
+    notify,
+    // The builder's check throws inside this async function, so an unknown name rejects the batch.
+    batch: async (build, callOptions) =>
+      (await sendBatch(url, options, build(batchBuilder(check)), callOptions)) as BatchResults<readonly BatchEntry[]>,
+  } as Client;
+}

@@ -1,0 +1,56 @@
+/**
+ * The error the client throws when a call never got a JSON-RPC answer. (An answer that carries an
+ * error is thrown as an `RpcError`, from `src/protocol/errors.ts`.)
+ *
+ * @module
+ */
+
+/**
+ * What went wrong on the way:
+ *
+ * - `"network"`: no HTTP response (connection refused or reset, DNS failure, invalid URL).
+ * - `"timeout"`: the call's `timeout` ran out.
+ * - `"aborted"`: the call's `signal` was aborted (its reason is the error's `cause`).
+ * - `"http"`: an HTTP error status (such as a 500 page) without a JSON-RPC answer in the body.
+ * - `"bad-response"`: a body that is not JSON, or JSON that is not the answer to the call.
+ */
+export type TransportErrorKind = "network" | "timeout" | "aborted" | "http" | "bad-response";
+
+/**
+ * A call failed before a JSON-RPC answer came back: the service was unreachable, too slow, or
+ * answered something that is not JSON-RPC. Says which URL and what happened.
+ *
+ * @example
+ * ```ts
+ * import { createClient, TransportError } from "../../mod.ts";
+ * const remote = createClient("http://127.0.0.1:9/api");
+ * try {
+ *   await remote.call("ping");
+ * } catch (error) {
+ *   if (error instanceof TransportError) console.log(error.kind, error.url); // "network" "http://127.0.0.1:9/api"
+ * }
+ * ```
+ */
+export class TransportError extends Error {
+  /** The URL the call was sent to. */
+  readonly url: string;
+  /** What went wrong (see {@linkcode TransportErrorKind}). */
+  readonly kind: TransportErrorKind;
+  /** The HTTP status, when a response came. */
+  readonly status: number | undefined;
+
+  /**
+   * @param url The URL the call was sent to.
+   * @param kind What went wrong.
+   * @param detail One short phrase about it, for the message.
+   * @param status The HTTP status, when a response came.
+   * @param cause The underlying error, if any.
+   */
+  constructor(url: string, kind: TransportErrorKind, detail: string, status?: number, cause?: unknown) {
+    super(`${kind} error calling ${url}: ${detail}`, { cause });
+    this.name = "TransportError";
+    this.url = url;
+    this.kind = kind;
+    this.status = status;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * One HTTP exchange of the client: POST a JSON-RPC message with `fetch`, read the answer, and turn
+ * every way that can fail into a {@linkcode TransportError} or an `RpcError`.
+ *
+ * @module
+ */
+
+import { RpcError } from "../protocol/errors.ts";
+import type { JsonRpcParams } from "../protocol/messages.ts";
+import { TransportError } from "./errors.ts";
+
+/** A `fetch`-compatible function; the global `fetch` is one. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Options of a client. */
+export interface ClientOptions {
+  /** The API token for private methods, sent in the `tokenHeader` header. */
+  readonly token?: string;
+  /** The header that carries the token. Default `"X-Api-Token"`. */
+  readonly tokenHeader?: string;
+  /** Extra headers sent with every request. */
+  readonly headers?: HeadersInit;
+  /** How long a call may take, in milliseconds, before it fails with a `"timeout"` TransportError. Default: no limit. */
+  readonly timeout?: number;
+  /** The `fetch` to use, such as a wrapper that logs or adds headers. Default: the global `fetch`. */
+  readonly fetch?: FetchFunction;
+}
+
+/** Options of one call, notification or batch. */
+export interface CallOptions {
+  /**
+   * Aborts the call: it fails with an `"aborted"` TransportError. (`undefined` is accepted, so a
+   * handler can pass on its own `ctx.signal` as it is.)
+   */
+  readonly signal?: AbortSignal | undefined;
+  /** This call's timeout in milliseconds, instead of the client's. */
+  readonly timeout?: number | undefined;
+}
+
+/** A request object as the client sends it; `id` is absent on notifications. */
+export interface OutgoingRequest {
+  /** Always `"2.0"`. */
+  readonly jsonrpc: "2.0";
+  /** The method's name. */
+  readonly method: string;
+  /** The params, always present (`[]` when there are none): some servers require them. */
+  readonly params: JsonRpcParams;
+  /** The call's id; `undefined` (left out of the JSON) for a notification. */
+  readonly id: number | undefined;
+}
+
+let lastId = 0;
+
+/**
+ * Gives a fresh request id, unique among every call this module makes.
+ *
+ * @returns The id.
+ * @example
+ * ```ts
+ * import { nextId } from "./transport.ts";
+ * nextId() !== nextId(); // true
+ * ```
+ */
+export function nextId(): number {
+  return ++lastId;
+}
+
+/**
+ * Builds a request object. Trailing `undefined` positional params are dropped, so a method's
+ * defaults apply (JSON would turn them into `null`).
+ *
+ * @param method The method's name.
+ * @param params Positional (array) or named (object) params; none when absent.
+ * @param id The call's id, or `undefined` for a notification.
+ * @returns The request.
+ * @example
+ * ```ts
+ * import { request } from "./transport.ts";
+ * request("greet", ["ann", undefined], 1); // { jsonrpc: "2.0", method: "greet", params: ["ann"], id: 1 }
+ * ```
+ */
+export function request(method: string, params: JsonRpcParams | undefined, id?: number): OutgoingRequest {
+  let sent = params ?? [];
+  if (Array.isArray(sent)) {
+    let end = sent.length;
+    while (end > 0 && sent[end - 1] === undefined) end--;
+    sent = sent.slice(0, end);
+  }
+  return { jsonrpc: "2.0", method, params: sent, id };
+}
+
+/**
+ * POSTs a message and gives back the parsed answer.
+ *
+ * @param url The endpoint.
+ * @param options The client's options (token, headers, timeout, fetch).
+ * @param message A request or an array of requests.
+ * @param call This call's signal and timeout.
+ * @returns The parsed JSON answer, or `undefined` when the body is empty (as for notifications).
+ * @throws {TransportError} When no JSON-RPC answer came: network failure, timeout, abort, an HTTP
+ *   error status without a JSON-RPC body, or a body that is not JSON.
+ * @throws {TypeError} When the params cannot be turned into JSON (a `BigInt`, a cycle).
+ * @example
+ * ```ts
+ * import { post, request } from "./transport.ts";
+ * await post("http://127.0.0.1:5000/api", {}, request("say_hello", ["world"], 1));
+ * // { jsonrpc: "2.0", result: "hello world", id: 1 }
+ * ```
+ */
+export async function post(url: string, options: ClientOptions, message: unknown, call: CallOptions = {}): Promise<unknown> {
+  const body = JSON.stringify(message);
+  const headers = new Headers(options.headers);
+  headers.set("content-type", "application/json");
+  if (options.token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", options.token);
+  const ms = call.timeout ?? options.timeout;
+  const timer = ms === undefined ? undefined : AbortSignal.timeout(ms);
+  const signals = [call.signal, timer].filter((signal) => signal !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? null);
+  // A local binding, so a custom fetch that is the browser's own is not called with a wrong `this`.
+  const send = options.fetch ?? fetch;
+  let response: Response | undefined;
+  let text: string;
+  try {
+    response = await send(url, { method: "POST", headers, body, signal });
+    text = await response.text();
+  } catch (error) {
+    if (timer?.aborted === true) throw new TransportError(url, "timeout", `no answer within ${ms} ms`, response?.status, error);
+    if (call.signal?.aborted === true) throw new TransportError(url, "aborted", "the call was aborted", response?.status, call.signal.reason);
+    const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    throw new TransportError(url, "network", inner instanceof Error ? inner.message : String(inner), response?.status, error);
+  }
+  let answer: unknown;
+  let isJson = true;
+  try {
+    answer = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  // Some servers send JSON-RPC errors with an HTTP error status (the JSON-RPC over HTTP draft does):
+  // the JSON-RPC answer is what counts then.
+  const isRpc = Array.isArray(answer) || (answer as { jsonrpc?: unknown } | null | undefined)?.jsonrpc === "2.0";
+  if (!response.ok && !isRpc) throw new TransportError(url, "http", `HTTP ${response.status} ${response.statusText}`, response.status);
+  if (!isJson) throw new TransportError(url, "bad-response", "the answer is not JSON", response.status);
+  return answer;
+}
+
+/**
+ * Reads the answer to one call: its result, or its error thrown.
+ *
+ * @param url The endpoint (for error messages).
+ * @param answer The parsed answer.
+ * @param id The call's id.
+ * @returns The result.
+ * @throws {RpcError} When the answer is an error (with the call's id, or `null` when the server
+ *   could not read the request).
+ * @throws {TransportError} When the answer is not a JSON-RPC answer to this call.
+ * @example
+ * ```ts
+ * import { resultOf } from "./transport.ts";
+ * resultOf("http://localhost/api", { jsonrpc: "2.0", result: 3, id: 7 }, 7); // 3
+ * ```
+ */
+export function resultOf(url: string, answer: unknown, id: number): unknown {
+  const reply = answer as { id?: unknown; result?: unknown; error?: unknown } | null | undefined;
+  if (typeof reply === "object" && reply !== null) {
+    // `error: null` next to a result is no error: the Python original sent both members.
+    if (reply.error != null && (reply.id === id || reply.id === null)) throw errorOf(url, reply);
+    if ("result" in reply && reply.id === id) return reply.result;
+  }
+  throw new TransportError(url, "bad-response", `no JSON-RPC answer to call ${id}`);
+}
+
+/**
+ * Turns an error answer into the error to throw.
+ *
+ * @param url The endpoint (for error messages).
+ * @param answer An answer that should carry an `error` member.
+ * @returns An {@linkcode RpcError} with the answer's `code`, `message` and `data`, or a
+ *   `"bad-response"` {@linkcode TransportError} when it carries no well-formed error.
+ * @example
+ * ```ts
+ * import { errorOf } from "./transport.ts";
+ * errorOf("http://localhost/api", { jsonrpc: "2.0", error: { code: -32601, message: "Method not found" }, id: 1 });
+ * ```
+ */
+export function errorOf(url: string, answer: unknown): RpcError | TransportError {
+  const error = (answer as { error?: { code?: unknown; message?: unknown; data?: unknown } } | null | undefined)?.error;
+  return Number.isInteger(error?.code)
+    ? new RpcError(error?.code as number, typeof error?.message === "string" ? error.message : "", error?.data)
+    : new TransportError(url, "bad-response", "not a JSON-RPC answer");
+}

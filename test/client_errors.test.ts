@@ -1,0 +1,185 @@
+// Every way a call can fail on the way, triggered for real: a closed port, a slow server, an HTML
+// error page, a body that is not JSON, an answer to another call, an aborted call.
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { createClient, RpcError, TransportError, type TransportErrorKind } from "../mod.ts";
+
+type Route = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+
+/** A node:http server (not this library) that answers each path its own way. */
+async function rawServer(routes: Record<string, Route>): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (body += chunk));
+    request.on("end", () => {
+      const route = routes[request.url ?? ""];
+      if (route === undefined) response.writeHead(404).end("no route");
+      else route(request, body, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+async function transportError(promise: Promise<unknown>, kind: TransportErrorKind): Promise<TransportError> {
+  const error = await promise.then(
+    () => assert.fail("expected a rejection"),
+    (reason: unknown) => reason,
+  );
+  assert.ok(error instanceof TransportError, `expected a TransportError, got ${String(error)}`);
+  assert.equal(error.kind, kind);
+  assert.equal(error.name, "TransportError");
+  return error;
+}
+
+function answerJson(status: number, value: unknown): Route {
+  return (_request, _body, response) => {
+    response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+  };
+}
+
+describe("transport failures", () => {
+  let server: Server;
+  let base: string;
+  const held: ServerResponse[] = [];
+
+  before(async () => {
+    ({ server, url: base } = await rawServer({
+      "/html500": (_request, _body, response) => {
+        response.writeHead(500, { "content-type": "text/html" }).end("<html><body><h1>Internal Server Error</h1></body></html>");
+      },
+      "/text200": (_request, _body, response) => {
+        response.writeHead(200, { "content-type": "text/plain" }).end("hello, not JSON");
+      },
+      "/empty502": (_request, _body, response) => {
+        response.writeHead(502).end();
+      },
+      "/json500": answerJson(500, { message: "a JSON error page, not JSON-RPC" }),
+      "/rpc500": (_request, body, response) => {
+        const { id } = JSON.parse(body) as { id: number };
+        answerJson(500, { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id })(_request, body, response);
+      },
+      "/rpc400null": answerJson(400, { jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null }),
+      "/other-id": answerJson(200, { jsonrpc: "2.0", result: 1, id: "someone else's" }),
+      "/no-member": answerJson(200, { jsonrpc: "2.0", id: 1 }),
+      "/bad-error": (_request, body, response) => {
+        const { id } = JSON.parse(body) as { id: number };
+        answerJson(200, { jsonrpc: "2.0", error: { code: "x", message: 1 }, id })(_request, body, response);
+      },
+      "/slow": (_request, _body, response) => {
+        held.push(response); // never answered: the client gives up first
+      },
+      "/slow-body": (_request, _body, response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.write('{"jsonrpc":"2.0",');
+        held.push(response);
+      },
+    }));
+  });
+  after(async () => {
+    await closeServer(server);
+  });
+
+  it("a closed port: network, with the URL and the cause", async () => {
+    const probe = await rawServer({});
+    const closedUrl = `${probe.url}/api`;
+    await closeServer(probe.server);
+    const error = await transportError(createClient(closedUrl).call("ping"), "network");
+    assert.equal(error.url, closedUrl);
+    assert.equal(error.status, undefined);
+    assert.ok(error.message.includes(closedUrl), error.message);
+    assert.match(error.message, /ECONNREFUSED/);
+    assert.ok(error.cause instanceof Error);
+  });
+
+  it("an invalid URL: network, never a bare TypeError", async () => {
+    await transportError(createClient("not a url").call("ping"), "network");
+  });
+
+  it("an HTML 500 page: http, with the status", async () => {
+    const error = await transportError(createClient(`${base}/html500`).call("ping"), "http");
+    assert.equal(error.status, 500);
+    assert.match(error.message, /HTTP 500/);
+    assert.ok(error.message.includes(`${base}/html500`));
+    await transportError(createClient(`${base}/empty502`).call("ping"), "http");
+    await transportError(createClient(`${base}/json500`).call("ping"), "http");
+    await transportError(createClient(`${base}/no-such-path`).call("ping"), "http");
+    await transportError(createClient(`${base}/html500`).notify("ping"), "http");
+  });
+
+  it("a JSON-RPC error sent with an HTTP error status is an RpcError", async () => {
+    const error = await createClient(`${base}/rpc500`).call("ping").catch((reason: unknown) => reason);
+    assert.ok(error instanceof RpcError);
+    assert.equal(error.code, -32603);
+    const parse = await createClient(`${base}/rpc400null`).call("ping").catch((reason: unknown) => reason);
+    assert.ok(parse instanceof RpcError);
+    assert.equal(parse.code, -32700);
+    // A notification the server could not read says so too.
+    await assert.rejects(createClient(`${base}/rpc400null`).notify("ping"), RpcError);
+  });
+
+  it("a body that is not JSON: bad-response", async () => {
+    const error = await transportError(createClient(`${base}/text200`).call("ping"), "bad-response");
+    assert.equal(error.status, 200);
+    assert.match(error.message, /not JSON/);
+  });
+
+  it("JSON that is not the answer to the call: bad-response", async () => {
+    await transportError(createClient(`${base}/other-id`).call("ping"), "bad-response");
+    await transportError(createClient(`${base}/no-member`).call("ping"), "bad-response");
+    await transportError(createClient(`${base}/bad-error`).call("ping"), "bad-response");
+  });
+
+  it("a slow server with a timeout: timeout, from the client or per call", async () => {
+    const error = await transportError(createClient(`${base}/slow`, { timeout: 50 }).call("ping"), "timeout");
+    assert.match(error.message, /within 50 ms/);
+    assert.equal(error.url, `${base}/slow`);
+    await transportError(createClient(`${base}/slow`).call("ping", [], { timeout: 50 }), "timeout");
+    // The per-call timeout wins over the client's.
+    await transportError(createClient(`${base}/slow`, { timeout: 60_000 }).call("ping", [], { timeout: 50 }), "timeout");
+    // A body that stops halfway is covered too.
+    await transportError(createClient(`${base}/slow-body`, { timeout: 50 }).call("ping"), "timeout");
+  });
+
+  it("an aborted call: aborted, with the signal's reason as cause", async () => {
+    const controller = new AbortController();
+    const pending = createClient(`${base}/slow`).call("ping", [], { signal: controller.signal });
+    const reason = new Error("caller left");
+    setTimeout(() => controller.abort(reason), 20);
+    const error = await transportError(pending, "aborted");
+    assert.equal(error.cause, reason);
+    await transportError(createClient(`${base}/slow`).call("ping", [], { signal: AbortSignal.abort() }), "aborted");
+    // With both a signal and a timeout, whichever comes first decides.
+    const both = new AbortController();
+    await transportError(createClient(`${base}/slow`, { timeout: 50 }).call("ping", [], { signal: both.signal }), "timeout");
+    await transportError(createClient(`${base}/slow`).batch((b) => [b.call("ping")], { signal: AbortSignal.abort() }), "aborted");
+  });
+
+  it("a custom fetch is used, unbound, and its failures become TransportErrors", async () => {
+    const seen: string[] = [];
+    const client = createClient(`${base}/other-id`, {
+      fetch: function (this: unknown, url, init) {
+        seen.push(`${String(this)} ${url} ${new Headers(init.headers).get("x-extra") ?? ""}`);
+        return fetch(url, init);
+      },
+      headers: [["x-extra", "1"]],
+    });
+    await transportError(client.call("ping"), "bad-response");
+    assert.deepEqual(seen, [`undefined ${base}/other-id 1`]);
+    const failing = createClient(`${base}/other-id`, { fetch: () => Promise.reject(new TypeError("no network here")) });
+    const error = await transportError(failing.call("ping"), "network");
+    assert.match(error.message, /no network here/);
+  });
+
+  it("params that JSON cannot carry reject with a TypeError before sending", async () => {
+    await assert.rejects(createClient(`${base}/other-id`).call("ping", [1n]), TypeError);
+  });
+});

@@ -1,0 +1,180 @@
+// The built-in introspection methods: rpc.discover (OpenRPC) and get_service_specs (the Python
+// original's), answered in process and over HTTP.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  type DescribableMethod,
+  describeMethod,
+  type JsonRpcResponse,
+  type JsonRpcSuccess,
+  OPENRPC_VERSION,
+  type OpenRpcDocument,
+  serve,
+  type ServerHandle,
+  Service,
+  type ServiceSpecs,
+} from "../mod.ts";
+
+function makeService(options: { getServiceSpecs?: boolean } = {}) {
+  return new Service({ name: "intro.service", version: "1.2.3", apiTokenIsValid: (token) => token === "t", ...options })
+    .publicMethod("add", (a: number, b = 1) => a + b, { description: "Adds two numbers." })
+    .publicMethod("sum", (first: number, ...others: number[]) => others.reduce((t, n) => t + n, first))
+    .publicMethod("area", ({ width, height }: { width: number; height: number }) => width * height)
+    .publicMethod("subtract", (x: number, y: number) => x - y, { params: ["minuend", "subtrahend"] })
+    .privateMethod("secret", () => 42, { description: "Only with a token." });
+}
+
+async function callIn(service: Service, method: string, params?: unknown, headers: HeadersInit = {}): Promise<JsonRpcResponse> {
+  const message = params === undefined ? { jsonrpc: "2.0", method, id: 1 } : { jsonrpc: "2.0", method, params, id: 1 };
+  return (await service.handle(message, { headers: new Headers(headers) })) as JsonRpcResponse;
+}
+
+function resultOf(response: JsonRpcResponse): unknown {
+  assert.ok("result" in response, `expected a result, got ${JSON.stringify(response)}`);
+  return response.result;
+}
+
+describe("rpc.discover", () => {
+  it("answers an OpenRPC document with the service's name, version and methods", async () => {
+    const document = resultOf(await callIn(makeService(), "rpc.discover")) as OpenRpcDocument;
+    assert.equal(document.openrpc, OPENRPC_VERSION);
+    assert.equal(document.openrpc, "1.3.2");
+    assert.deepEqual(document.info, { title: "intro.service", version: "1.2.3" });
+    assert.deepEqual(document.methods.map((method) => method.name), ["add", "sum", "area", "subtract", "secret"]);
+  });
+
+  it("describes each method's params, result, paramStructure and privacy", async () => {
+    const document = resultOf(await callIn(makeService(), "rpc.discover", [])) as OpenRpcDocument;
+    const [add, sum, area, subtract, secret] = document.methods;
+    assert.deepEqual(add, {
+      name: "add",
+      description: "Adds two numbers.",
+      params: [
+        { name: "a", required: true, schema: {} },
+        { name: "b", required: false, schema: {} },
+      ],
+      result: { name: "result", schema: {} },
+      paramStructure: "either",
+      "x-private": false,
+    });
+    assert.deepEqual(sum?.params, [
+      { name: "first", required: true, schema: {} },
+      { name: "others", required: false, schema: {}, "x-rest": true },
+    ]);
+    assert.equal(sum.description, undefined);
+    assert.equal(Object.hasOwn(sum, "description"), false);
+    // A destructured parameter has no name: positional params only.
+    assert.equal(area?.paramStructure, "by-position");
+    assert.deepEqual(area.params, [{ name: "#1", required: true, schema: {} }]);
+    // Names given with the `params` option win over the handler's own.
+    assert.deepEqual(subtract?.params.map((param) => param.name), ["minuend", "subtrahend"]);
+    assert.equal(secret?.["x-private"], true);
+    assert.equal(secret.description, "Only with a token.");
+  });
+
+  it("is answered without a token, with named or no params, and lists methods registered later", async () => {
+    const service = new Service({ name: "late" });
+    assert.deepEqual((resultOf(await callIn(service, "rpc.discover", {})) as OpenRpcDocument).methods, []);
+    service.publicMethod("ping", () => "pong");
+    const document = resultOf(await callIn(service, "rpc.discover")) as OpenRpcDocument;
+    assert.deepEqual(document.methods.map((method) => method.name), ["ping"]);
+  });
+
+  it("refuses params it does not take", async () => {
+    const response = await callIn(makeService(), "rpc.discover", [1]);
+    assert.ok("error" in response);
+    assert.equal(response.error.code, -32602);
+  });
+
+  it("stays out of the registry: not listed, not registrable, still found", () => {
+    const service = makeService();
+    assert.equal(service.listMethods().some((method) => method.name.startsWith("rpc.") || method.name === "get_service_specs"), false);
+    assert.throws(() => service.publicMethod("rpc.discover", () => 1), TypeError);
+    assert.equal(service.findMethod("rpc.discover")?.name, "rpc.discover");
+    assert.equal(service.findMethod("rpc.other"), undefined);
+  });
+
+  it("uses a method's schemas when its definition carries them", () => {
+    const service = makeService();
+    const add = service.findMethod("add");
+    assert.ok(add);
+    const withSchemas: DescribableMethod = {
+      ...add,
+      schemas: { params: [{ type: "number" }], result: { type: "number" } },
+    };
+    const described = describeMethod(withSchemas);
+    assert.deepEqual(described.params.map((param) => param.schema), [{ type: "number" }, {}]);
+    assert.deepEqual(described.result.schema, { type: "number" });
+  });
+});
+
+describe("get_service_specs", () => {
+  it("answers the Python original's shape, host and port from the Host header", async () => {
+    const specs = resultOf(await callIn(makeService(), "get_service_specs", [], { host: "10.0.0.7:8123" }));
+    assert.deepEqual(specs, {
+      name: "intro.service",
+      host: "10.0.0.7",
+      port: 8123,
+      methods: {
+        add: "Adds two numbers.",
+        sum: null,
+        area: null,
+        subtract: null,
+        secret: "Only with a token.",
+      },
+    } satisfies ServiceSpecs);
+  });
+
+  it("reads IPv6 and port-less Host headers, and answers nulls without a usable one", async () => {
+    const service = makeService();
+    const specsWith = async (headers: HeadersInit) => resultOf(await callIn(service, "get_service_specs", undefined, headers)) as ServiceSpecs;
+    assert.deepEqual(await specsWith({ host: "[::1]:9000" }), { ...(await specsWith({})), host: "::1", port: 9000 });
+    const portless = await specsWith({ host: "example.com" });
+    assert.equal(portless.host, "example.com");
+    assert.equal(portless.port, null);
+    const none = await specsWith({});
+    assert.equal(none.host, null);
+    assert.equal(none.port, null);
+    const garbage = await specsWith({ host: "bad host/../x" });
+    assert.equal(garbage.host, null);
+  });
+
+  it("is turned off with getServiceSpecs: false, while rpc.discover stays", async () => {
+    const service = makeService({ getServiceSpecs: false });
+    const response = await callIn(service, "get_service_specs");
+    assert.ok("error" in response);
+    assert.equal(response.error.code, -32601);
+    assert.ok("result" in (await callIn(service, "rpc.discover")));
+  });
+
+  it("is replaced by a method the service registers under that name (even when turned off)", async () => {
+    for (const getServiceSpecs of [true, false]) {
+      const service = new Service({ name: "own", getServiceSpecs }).publicMethod("get_service_specs", () => "mine");
+      assert.equal(resultOf(await callIn(service, "get_service_specs")), "mine");
+      const document = resultOf(await callIn(service, "rpc.discover")) as OpenRpcDocument;
+      assert.deepEqual(document.methods.map((method) => method.name), ["get_service_specs"]);
+    }
+  });
+});
+
+describe("introspection over HTTP", () => {
+  const service = makeService();
+  let server: ServerHandle;
+  before(async () => {
+    server = await serve(service, { port: 0 });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("get_service_specs reports the address the caller used", async () => {
+    const response = await fetch(`${server.url}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "get_service_specs", params: [], id: 1 }),
+    });
+    const specs = ((await response.json()) as JsonRpcSuccess).result as ServiceSpecs;
+    assert.equal(specs.host, "127.0.0.1");
+    assert.equal(specs.port, server.port);
+  });
+});

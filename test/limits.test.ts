@@ -1,0 +1,189 @@
+// Limits: batch length, params nesting, batch concurrency and call timeouts.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CallContext, ErrorCode, Service } from "../mod.ts";
+import { mapConcurrently } from "../src/service/concurrency.ts";
+import { nestsDeeperThan } from "../src/protocol/nesting_depth.ts";
+import { call } from "./helpers.ts";
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("batch length", () => {
+  const service = new Service({ name: "s", maxBatchLength: 3 }).publicMethod("one", () => 1);
+  const entry = (id: number): unknown => ({ jsonrpc: "2.0", method: "one", id });
+
+  test("a batch at the limit is served", async () => {
+    assert.equal((await call(service, [entry(1), entry(2), entry(3)]) as unknown[]).length, 3);
+  });
+
+  test("a longer batch is one Invalid Request error that says the limit, and nothing runs", async () => {
+    let runs = 0;
+    const counted = new Service({ name: "s", maxBatchLength: 3 }).publicMethod("one", () => ++runs);
+    const answer = await call(counted, [entry(1), entry(2), entry(3), entry(4)]);
+    assert.deepEqual(answer, {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: a batch of 4 entries exceeds the limit of 3" },
+      id: null,
+    });
+    assert.equal(runs, 0);
+  });
+
+  test("the default limit is 100", async () => {
+    const answer = await call(new Service({ name: "s" }), Array.from({ length: 101 }, (_, i) => entry(i))) as {
+      error: { message: string };
+    };
+    assert.match(answer.error.message, /limit of 100/);
+  });
+});
+
+describe("params nesting", () => {
+  const nested = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+
+  test("nestsDeeperThan counts arrays and objects", () => {
+    assert.equal(nestsDeeperThan(1, 0), false);
+    assert.equal(nestsDeeperThan([], 0), true);
+    assert.equal(nestsDeeperThan({ a: [1] }, 2), false);
+    assert.equal(nestsDeeperThan({ a: [[1]] }, 2), true);
+  });
+
+  test("params at the limit are served, deeper ones are -32600 with the call's id", async () => {
+    const service = new Service({ name: "s", maxParamsDepth: 5 }).publicMethod("echo", (value: unknown) => value);
+    const ok = await call(service, { jsonrpc: "2.0", method: "echo", params: nested(5) as unknown[], id: 1 });
+    assert.deepEqual(ok, { jsonrpc: "2.0", result: nested(4), id: 1 });
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "echo", params: nested(6) as unknown[], id: 2 }), {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: params nest deeper than 5 levels" },
+      id: 2,
+    });
+  });
+
+  test("a hostile depth of 100,000 is refused without overflowing the stack", async () => {
+    const service = new Service({ name: "s" }).publicMethod("echo", (value: unknown) => value);
+    const body = `{"jsonrpc":"2.0","method":"echo","params":${"[".repeat(100_000)}${"]".repeat(100_000)},"id":1}`;
+    const response = await service.fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body }));
+    const answer = await response.json() as { error: { code: number }; id: unknown };
+    assert.ok([ErrorCode.InvalidRequest, ErrorCode.ParseError].includes(answer.error.code as -32600));
+  });
+});
+
+describe("batch concurrency", () => {
+  test("mapConcurrently keeps order and never runs more than the limit", async () => {
+    let running = 0;
+    let most = 0;
+    const results = await mapConcurrently([5, 1, 4, 2, 3, 1, 2], 3, async (ms) => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(ms);
+      running--;
+      return ms * 10;
+    });
+    assert.deepEqual(results, [50, 10, 40, 20, 30, 10, 20]);
+    assert.equal(most, 3);
+  });
+
+  test("a batch runs at most batchConcurrency calls at once", async () => {
+    let running = 0;
+    let most = 0;
+    const service = new Service({ name: "s", batchConcurrency: 2 }).publicMethod("work", async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(5);
+      running--;
+      return "done";
+    });
+    const answer = await call(service, Array.from({ length: 6 }, (_, id) => ({ jsonrpc: "2.0", method: "work", id }))) as unknown[];
+    assert.equal(answer.length, 6);
+    assert.equal(most, 2);
+  });
+});
+
+describe("call timeouts", () => {
+  test("a call over the service's timeout answers -32002 and its signal is aborted", async () => {
+    let signal: AbortSignal | undefined;
+    const service = new Service({ name: "s", timeout: 20 }).publicMethod(
+      "slow",
+      async (ctx: CallContext) => {
+        signal = ctx.signal;
+        await sleep(200);
+        return "late";
+      },
+      { context: true },
+    );
+    const answer = await call(service, { jsonrpc: "2.0", method: "slow", id: 1 });
+    assert.deepEqual(answer, {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.Timeout, message: "Timeout: the call took longer than 20 ms" },
+      id: 1,
+    });
+    assert.equal(signal?.aborted, true);
+  });
+
+  test("a method's own timeout wins over the service's, and fast calls are unaffected", async () => {
+    const service = new Service({ name: "s", timeout: 1000 })
+      .publicMethod("slow", () => sleep(100).then(() => "late"), { timeout: 10 })
+      .publicMethod("fast", (n: number) => n + 1)
+      .publicMethod("failing", () => Promise.reject(new Error("x")), { timeout: 50 });
+    const answer = await call(service, [
+      { jsonrpc: "2.0", method: "slow", id: 1 },
+      { jsonrpc: "2.0", method: "fast", params: [1], id: 2 },
+      { jsonrpc: "2.0", method: "failing", id: 3 },
+    ]) as { error?: { code: number }; result?: unknown }[];
+    assert.equal(answer[0]!.error?.code, ErrorCode.Timeout);
+    assert.equal(answer[1]!.result, 2);
+    assert.equal(answer[2]!.error?.code, ErrorCode.InternalError);
+  });
+
+  test("a handler that throws synchronously under a timeout is an internal error", async () => {
+    const service = new Service({ name: "s", timeout: 1000 }).publicMethod("boom", () => {
+      throw new Error("x");
+    });
+    const answer = await call(service, { jsonrpc: "2.0", method: "boom", id: 1 }) as { error: { code: number } };
+    assert.equal(answer.error.code, ErrorCode.InternalError);
+  });
+
+  test("the caller's own abort still reaches a handler that has a timeout", async () => {
+    const caller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const service = new Service({ name: "s", timeout: 1000 }).publicMethod(
+      "wait",
+      (ctx: CallContext) => {
+        seen = ctx.signal;
+        return "ok";
+      },
+      { context: true },
+    );
+    await service.handle({ jsonrpc: "2.0", method: "wait", id: 1 }, { headers: new Headers(), signal: caller.signal });
+    caller.abort();
+    assert.equal(seen?.aborted, true);
+  });
+
+  for (const [name, options] of [
+    ["a zero timeout", { name: "s", timeout: 0 }],
+    ["a negative batch length", { name: "s", maxBatchLength: -1 }],
+    ["a NaN depth", { name: "s", maxParamsDepth: Number.NaN }],
+  ] as const) {
+    test(`refuses ${name}`, () => {
+      assert.throws(() => new Service(options), /must be a positive number/);
+    });
+  }
+
+  test("refuses a method timeout that is not positive", () => {
+    assert.throws(() => new Service({ name: "s" }).publicMethod("x", () => 1, { timeout: 0 }), /positive number of ms/);
+  });
+});
+
+describe("timingSafeEqual", () => {
+  test("equal strings are equal, and any difference or length is not", async () => {
+    const { timingSafeEqual } = await import("../mod.ts");
+    assert.equal(timingSafeEqual("hello_world_token", "hello_world_token"), true);
+    assert.equal(timingSafeEqual("hello_world_tokem", "hello_world_token"), false);
+    assert.equal(timingSafeEqual("Hello_world_token", "hello_world_token"), false);
+    assert.equal(timingSafeEqual("short", "hello_world_token"), false);
+    assert.equal(timingSafeEqual("", ""), true);
+    assert.equal(timingSafeEqual("é", "e\u0301"), false);
+  });
+});
