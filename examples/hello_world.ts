@@ -8,11 +8,11 @@
  * @module
  */
 
-import { serve, Service } from "../mod.ts";
+import { serve, Service, timingSafeEqual } from "../mod.ts";
 
 const service = new Service({
   name: "hello.world.service",
-  apiTokenIsValid: (token) => token === "hello_world_token",
+  apiTokenIsValid: (token) => timingSafeEqual(token, "hello_world_token"),
 })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
   .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`);

@@ -218,3 +218,28 @@ describe("the node adapter", () => {
     assert.equal(await response.text(), parts.join(""));
   });
 });
+
+describe("slow clients", () => {
+  test("a client trickling its headers is cut off after requestTimeout, and others are still served", async () => {
+    const server = await serve(helloService(), { port: 0, requestTimeout: 200 });
+    after(() => server.close());
+    const started = Date.now();
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(server.port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk.toString()));
+      socket.on("close", () => resolve(received));
+      socket.on("error", reject);
+      socket.write("POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      // Never finish the headers.
+    });
+    assert.match(reply, /^HTTP\/1\.1 408 /);
+    assert.ok(Date.now() - started < 5000);
+    const response = await fetch(`${server.url}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"jsonrpc":"2.0","method":"say_hello","params":["a"],"id":1}',
+    });
+    assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: "hello a", id: 1 });
+  });
+});

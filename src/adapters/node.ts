@@ -6,7 +6,15 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { baseUrl, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
+import {
+  baseUrl,
+  DEFAULT_HOSTNAME,
+  DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT,
+  type FetchApp,
+  type ServeOptions,
+  type ServerHandle,
+} from "./types.ts";
 
 /**
  * Serves an app with `node:http`.
@@ -29,7 +37,13 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
   let closing = false;
   let drained: (() => void) | undefined;
 
-  const server = createServer((incoming, outgoing) => {
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
+  const server = createServer({
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    // How often Node checks those timeouts: often enough that a short timeout is kept to.
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, requestTimeout / 4)),
+  }, (incoming, outgoing) => {
     inFlight++;
     outgoing.once("close", () => {
       inFlight--;

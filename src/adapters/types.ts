@@ -16,6 +16,12 @@ export interface ServeOptions {
   readonly hostname?: string;
   /** The port; `0` picks a free one. Default `8000`, as in the Python original. */
   readonly port?: number;
+  /**
+   * How long a client may take to send a whole request (headers and body), in ms, before it is
+   * cut off; this stops slow clients from holding connections open. Default 30,000. Applied where
+   * the runtime lets it be set (Node.js).
+   */
+  readonly requestTimeout?: number;
 }
 
 /** A running server. */
@@ -37,6 +43,8 @@ export interface ServerHandle {
 export const DEFAULT_HOSTNAME = "127.0.0.1";
 /** The default port. */
 export const DEFAULT_PORT = 8000;
+/** The default time a client has to send a whole request, in ms. */
+export const DEFAULT_REQUEST_TIMEOUT = 30_000;
 
 /**
  * Builds a server's base URL from its address and port; IPv6 addresses get brackets.
