@@ -16,6 +16,7 @@ import {
   type RemoteSignature,
 } from "./service/method.ts";
 import { handleHttpRequest, type HttpOptions } from "./http/handler.ts";
+import { answerRpcRequest, type PlainReply, type RpcEndpoint, type RpcHttpRequest } from "./http/rpc_endpoint.ts";
 import { builtinMethods } from "./service/introspection.ts";
 
 /** The methods of a service, by name: the type the typed client reads. */
@@ -102,7 +103,7 @@ export const DEFAULT_BATCH_CONCURRENCY = 10;
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a new service has no methods yet
-export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
+export class Service<Methods extends MethodMap = {}> implements DispatchTarget, RpcEndpoint {
   /** The service's name. */
   readonly name: string;
   /** The service's version. */
@@ -275,6 +276,29 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    * ```
    */
   readonly fetch = (request: Request): Promise<Response> => handleHttpRequest(this, this.#http, request);
+
+  /**
+   * Answers a request sent to the JSON-RPC path, given as the few parts the endpoint needs. `fetch`
+   * uses it, and so can an adapter that skips building a Web `Request` (the Node adapter does).
+   *
+   * @param request The method, headers, signal and body reader of the request.
+   * @returns The answer's status, headers and body.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
+   * const reply = await service.answerRpc({
+   *   method: "POST",
+   *   headers: new Headers(),
+   *   signal: undefined,
+   *   readBody: () => Promise.resolve('{"jsonrpc":"2.0","method":"ping","id":1}'),
+   * });
+   * reply.status; // 200
+   * ```
+   */
+  answerRpc(request: RpcHttpRequest): Promise<PlainReply> {
+    return answerRpcRequest(this, this.maxBodyBytes, request);
+  }
 
   #register<Added extends MethodMap>(method: MethodDefinition): Service<Methods & Added> {
     if (this.#methods.has(method.name)) throw new TypeError(`Method ${method.name} is already registered`);

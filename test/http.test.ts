@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
-import { isJsonMediaType } from "../src/http/handler.ts";
+import { isJsonMediaType } from "../src/http/rpc_endpoint.ts";
 import { readBodyText } from "../src/http/read_body.ts";
 import { calculatorService, post } from "./helpers.ts";
 

@@ -1,15 +1,13 @@
 /**
- * The Web-standard HTTP handler of a service: `fetch(request) → Response`. It routes the RPC path,
- * checks the method and content type, reads the body within its limit and hands the text to the
- * service layer.
+ * The Web-standard HTTP handler of a service: `fetch(request) → Response`. It routes the request
+ * by path and turns the endpoint's plain answer into a `Response`.
  *
  * @module
  */
 
-import { ErrorCode } from "../protocol/errors.ts";
-import { errorResponse } from "../protocol/messages.ts";
-import { type DispatchTarget, dispatchText } from "../service/dispatch.ts";
-import { BodyEncodingError, BodyTooLargeError, readBodyText } from "./read_body.ts";
+import type { DispatchTarget } from "../service/dispatch.ts";
+import { readBodyText } from "./read_body.ts";
+import { answerRpcRequest, type PlainReply } from "./rpc_endpoint.ts";
 
 /** The HTTP settings of a service. */
 export interface HttpOptions {
@@ -19,15 +17,13 @@ export interface HttpOptions {
   readonly maxBodyBytes: number;
 }
 
-const JSON_HEADERS = { "content-type": "application/json", "x-content-type-options": "nosniff" } as const;
-
 /**
  * Answers one HTTP request for a service.
  *
  * @param target The service to dispatch to.
  * @param options The endpoint path and body limit.
  * @param request The incoming request.
- * @returns The response: 200 with JSON-RPC, 204 when only notifications came, 404, 405, 413 or 415.
+ * @returns The response: the endpoint's answer on its path, 404 elsewhere.
  * @example
  * ```ts
  * import { handleHttpRequest } from "./handler.ts";
@@ -47,51 +43,44 @@ export async function handleHttpRequest(
   request: Request,
 ): Promise<Response> {
   if (pathOf(request.url) !== options.path) return new Response("Not Found", { status: 404 });
-  if (request.method !== "POST") {
-    return new Response("Method Not Allowed: use POST", { status: 405, headers: { allow: "POST" } });
-  }
-  const contentType = request.headers.get("content-type");
-  if (contentType !== null && !isJsonMediaType(contentType)) {
-    return rpcErrorReply(415, ErrorCode.InvalidRequest, "Unsupported Content-Type: send application/json");
-  }
-  let text: string;
-  try {
-    text = await readBodyText(request, options.maxBodyBytes);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return rpcErrorReply(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`);
-    if (error instanceof BodyEncodingError) return rpcErrorReply(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
-    // The client went away while sending: nobody is left to read an answer.
-    return new Response(null, { status: 400 });
-  }
-  const answer = await dispatchText(target, text, { headers: request.headers, signal: request.signal });
-  return answer === undefined ? new Response(null, { status: 204 }) : new Response(answer, { headers: JSON_HEADERS });
+  const reply = await answerRpcRequest(target, options.maxBodyBytes, {
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
+    readBody: (limit) => readBodyText(request, limit),
+  });
+  return toResponse(reply);
 }
 
 /**
- * Tells whether a `Content-Type` value names JSON: `application/json` or any `+json` type, with
- * any parameters (such as `charset=utf-8`).
+ * Makes a Web `Response` of a plain answer.
  *
- * @param contentType The header's value.
- * @returns `true` for a JSON media type.
+ * @param reply The answer.
+ * @returns The response.
  * @example
  * ```ts
- * import { isJsonMediaType } from "./handler.ts";
- * isJsonMediaType("application/json; charset=utf-8"); // true
- * isJsonMediaType("text/plain"); // false
+ * import { toResponse } from "./handler.ts";
+ * toResponse({ status: 204, headers: {}, body: null }).status; // 204
  * ```
  */
-export function isJsonMediaType(contentType: string): boolean {
-  const essence = (contentType.split(";", 1)[0] as string).trim().toLowerCase();
-  return essence === "application/json" || (essence.startsWith("application/") && essence.endsWith("+json"));
+export function toResponse(reply: PlainReply): Response {
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
 }
 
-function rpcErrorReply(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify(errorResponse(null, { code, message })), { status, headers: JSON_HEADERS });
-}
-
-/** The path of an absolute URL, without building a `URL` object for every request. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
+/**
+ * The path of a URL (an absolute one, or a request target such as `/api?x=1`), without building a
+ * `URL` object for every request.
+ *
+ * @param url The URL.
+ * @returns Its path, such as `/api`.
+ * @example
+ * ```ts
+ * import { pathOf } from "./handler.ts";
+ * pathOf("http://localhost:8000/api?trace=1"); // "/api"
+ * ```
+ */
+export function pathOf(url: string): string {
+  const start = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2);
   if (start < 0) return "/";
   let end = url.length;
   for (let i = start; i < url.length; i++) {

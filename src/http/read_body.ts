@@ -63,7 +63,19 @@ export async function readBodyText(request: Request, limit: number): Promise<str
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-function decodeUtf8(bytes: Uint8Array): string {
+/**
+ * Decodes a whole body as UTF-8, refusing invalid bytes (a byte order mark is dropped).
+ *
+ * @param bytes The body.
+ * @returns The text.
+ * @throws {BodyEncodingError} When the bytes are not valid UTF-8.
+ * @example
+ * ```ts
+ * import { decodeUtf8 } from "./read_body.ts";
+ * decodeUtf8(new TextEncoder().encode("{}")); // "{}"
+ * ```
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return decoder.decode(bytes);
   } catch {

@@ -1,0 +1,20 @@
+/**
+ * The hand-written Deno.serve JSON-RPC server the Deno adapter is measured against. Listens on
+ * 127.0.0.1:$PORT.
+ *
+ * @module
+ */
+
+import { answerJsonRpc } from "./json_rpc_work.ts";
+
+interface DenoServe {
+  serve(options: { hostname: string; port: number; onListen(): void }, handler: (request: Request) => Promise<Response>): unknown;
+}
+const deno = (globalThis as unknown as { Deno: DenoServe }).Deno;
+
+deno.serve({ hostname: "127.0.0.1", port: Number(process.env["PORT"] ?? 5000), onListen: () => console.log("listening") }, async (request) => {
+  if (request.method !== "POST" || new URL(request.url).pathname !== "/api") return new Response(null, { status: 404 });
+  const answer = answerJsonRpc(await request.text());
+  if (answer === undefined) return new Response(null, { status: 204 });
+  return new Response(answer, { headers: { "content-type": "application/json" } });
+});

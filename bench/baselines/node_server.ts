@@ -1,0 +1,30 @@
+/**
+ * The hand-written node:http JSON-RPC server the Node adapter is measured against. Listens on
+ * 127.0.0.1:$PORT.
+ *
+ * @module
+ */
+
+import { createServer } from "node:http";
+import { answerJsonRpc } from "./json_rpc_work.ts";
+
+const server = createServer((request, response) => {
+  if (request.method !== "POST" || request.url !== "/api") {
+    response.writeHead(404).end();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  request.on("data", (chunk: Buffer) => chunks.push(chunk));
+  request.on("end", () => {
+    const answer = answerJsonRpc(Buffer.concat(chunks).toString("utf8"));
+    if (answer === undefined) {
+      response.writeHead(204).end();
+      return;
+    }
+    response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(answer) });
+    response.end(answer);
+  });
+});
+server.listen(Number(process.env["PORT"] ?? 5000), "127.0.0.1", () => {
+  console.log("listening");
+});
