@@ -1,0 +1,71 @@
+/**
+ * In-process dispatch against its floor: `dispatchText` (parse, validate, find, bind, call, build,
+ * stringify) versus the bare minimum any JSON-RPC server does (`JSON.parse`, call, build the
+ * response, `JSON.stringify`). Rounds alternate the two; the table shows the median time ratio.
+ *
+ * Run with `npx tsx bench/dispatch.ts` (or `npm run bench:dispatch`).
+ *
+ * @module
+ */
+
+import { Service } from "../mod.ts";
+import { dispatchText } from "../src/service/dispatch.ts";
+
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
+const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 200_000);
+
+const service = new Service({ name: "bench" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
+const sayHello = (name: string): string => `hello ${name}`;
+const context = { headers: new Headers() };
+
+const single = '{"jsonrpc":"2.0","method":"say_hello","params":["world"],"id":1}';
+const batch = `[${Array.from({ length: 10 }, (_, i) => `{"jsonrpc":"2.0","method":"say_hello","params":["world"],"id":${i}}`).join(",")}]`;
+
+/** The floor: what any server must do for these bodies, with no checks at all. */
+function floor(text: string): string {
+  const message = JSON.parse(text) as { method: string; params: [string]; id: number } | { method: string; params: [string]; id: number }[];
+  if (Array.isArray(message)) return JSON.stringify(message.map((m) => ({ jsonrpc: "2.0", result: sayHello(m.params[0]), id: m.id })));
+  return JSON.stringify({ jsonrpc: "2.0", result: sayHello(message.params[0]), id: message.id });
+}
+
+async function timeLibrary(text: string, iterations: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) await dispatchText(service, text, context);
+  return performance.now() - started;
+}
+
+async function timeFloor(text: string, iterations: number): Promise<number> {
+  const started = performance.now();
+  // Awaited like the library's calls, so both pay for one promise turn per call.
+  for (let i = 0; i < iterations; i++) await Promise.resolve(floor(text));
+  return performance.now() - started;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+console.log("| case | floor µs/call | library µs/call | ratio: median (rounds) |");
+console.log("| --- | ---: | ---: | --- |");
+for (const [name, text] of [["single call", single], ["batch of 10", batch]] as const) {
+  if (await dispatchText(service, text, context) !== floor(text)) throw new Error(`the two sides disagree on ${name}`);
+  await timeLibrary(text, ITERATIONS / 4);
+  await timeFloor(text, ITERATIONS / 4);
+  const ratios: number[] = [];
+  const library: number[] = [];
+  const bare: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate who goes first, so drift in the machine's load falls on both alike.
+    let floorMs: number;
+    let libraryMs: number;
+    if (round % 2 === 0) {
+      floorMs = await timeFloor(text, ITERATIONS);
+      libraryMs = await timeLibrary(text, ITERATIONS);
+    } else {
+      libraryMs = await timeLibrary(text, ITERATIONS);
+      floorMs = await timeFloor(text, ITERATIONS);
+    }
+    bare.push((floorMs * 1000) / ITERATIONS);
+    library.push((libraryMs * 1000) / ITERATIONS);
+    ratios.push(libraryMs / floorMs);
+  }
+  console.log(`| ${name} | ${median(bare).toFixed(2)} | ${median(library).toFixed(2)} | **${median(ratios).toFixed(2)}×** (${ratios.map((r) => r.toFixed(2)).join(" ")}) |`);
+}
