@@ -1,0 +1,2 @@
+// What a client needs: the client alone.
+export { connect, createClient } from "../../src/client/client.ts";
