@@ -9,28 +9,39 @@ import { baseUrl, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptio
 // The few parts of Bun's API this adapter uses, declared here so no Bun type package is needed.
 interface BunServer {
   readonly port: number;
-  stop(closeActiveConnections?: boolean): Promise<void> | void;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+  timeout(request: Request, seconds: number): void;
 }
 interface BunServeInit {
   hostname: string;
   port: number;
-  fetch(request: Request): Response | Promise<Response>;
+  idleTimeout: number;
+  fetch(request: Request, server: BunServer): Response | Promise<Response>;
+  error(error: unknown): Response;
 }
 interface BunRuntime {
   serve(options: BunServeInit): BunServer;
 }
 
+/** How long, in seconds, a kept-alive connection may stay silent between requests (Bun's default). */
+const IDLE_TIMEOUT_SECONDS = 10;
+
 /**
  * Serves an app with `Bun.serve`.
+ *
+ * `close()` uses `Bun.serve`'s graceful stop: new connections are refused, calls in flight finish
+ * and are answered, idle kept-alive connections are closed.
  *
  * @param app A service, or anything with a `fetch(request)` method.
  * @param options Where to listen.
  * @returns The running server, once it listens.
- * @throws {Error} When not running on Bun, or when the address cannot be listened on.
+ * @throws {Error} When not running on Bun, or when the address cannot be listened on (code
+ *   `EADDRINUSE` when the port is taken).
  * @example
  * ```ts
  * import { serveBun } from "./bun.ts";
  * const server = await serveBun({ fetch: () => new Response("hi") }, { port: 0 });
+ * console.log(server.url);
  * await server.close();
  * ```
  */
@@ -38,34 +49,41 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun === undefined) return Promise.reject(new Error("serveBun needs the Bun runtime"));
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
-  return new Promise((resolve) => {
-    const server = bun.serve({
+  let server: BunServer;
+  try {
+    // Bun.serve listens synchronously: it throws here when the address is taken.
+    server = bun.serve({
       hostname,
       port: options.port ?? DEFAULT_PORT,
-      // Count calls in flight so close() can wait for their answers.
-      fetch: async (request) => {
-        inFlight++;
+      idleTimeout: IDLE_TIMEOUT_SECONDS,
+      fetch: async (request, bunServer) => {
+        // Bun's idle timeout also runs while a handler works, so a method slower than it would
+        // lose its answer (and a retrying client would run it twice). Node.js and Deno wait for
+        // the handler; so does this adapter, restoring the timeout for the kept-alive connection.
+        bunServer.timeout(request, 0);
         try {
           return await app.fetch(request);
         } finally {
-          inFlight--;
-          if (inFlight === 0) drained?.();
+          bunServer.timeout(request, IDLE_TIMEOUT_SECONDS);
         }
       },
+      // Without it, Bun answers a thrown error with an HTML page showing the stack and source.
+      error: () => new Response("Internal Server Error", { status: 500 }),
     });
-    const port = server.port;
-    resolve({
-      hostname,
-      port,
-      url: baseUrl(hostname, port),
-      async close(): Promise<void> {
-        const stopping = server.stop(false);
-        if (inFlight > 0) await new Promise<void>((done) => (drained = done));
-        await stopping;
-        await server.stop(true);
-      },
-    });
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  const port = server.port;
+  let closed: Promise<void> | undefined;
+  return Promise.resolve({
+    hostname,
+    port,
+    url: baseUrl(hostname, port),
+    close(): Promise<void> {
+      // stop() without `true` refuses new connections and resolves once the calls in flight are
+      // answered; a second close() waits for the same stop.
+      closed ??= Promise.resolve(server.stop());
+      return closed;
+    },
   });
 }

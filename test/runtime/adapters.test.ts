@@ -1,0 +1,106 @@
+// The runtime adapters for real, through serve(), on Node.js, Deno and Bun: port 0, a taken port,
+// errors thrown by the app, request.signal when the client goes away, a call slower than Bun's
+// idle timeout, and close() draining a call in flight. The three runtimes run side by side.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  childEnv,
+  delay,
+  groupIsAlive,
+  HOST,
+  runCommand,
+  type RunningProcess,
+  RUNTIMES,
+  type RuntimeName,
+  startProcess,
+  stopAll,
+  tryConnect,
+} from "./processes.ts";
+import { request } from "./servers.ts";
+
+after(stopAll);
+
+const post = (base: string, body: string): Promise<Response> =>
+  fetch(`${base}/api`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+describe("serve() on every runtime", { concurrency: true, timeout: 90_000 }, () => {
+  for (const runtime of RUNTIMES) {
+    describe(runtime, { concurrency: false }, () => {
+      let child: RunningProcess;
+      let base: string;
+
+      before(async () => {
+        const [command, args] = runCommand(runtime, "test/runtime/fixtures/adapter_server.ts");
+        child = startProcess(command, args, childEnv());
+        const [, url] = await child.waitForLine(/^listening at (http:\/\/\S+)$/);
+        base = url!;
+      });
+
+      test("port 0 listens on a free port, on the runtime's own server", async () => {
+        const url = new URL(base);
+        assert.equal(url.hostname, HOST);
+        assert.ok(Number(url.port) > 0, `a real port in ${base}`);
+        const answer = await request(`${base}/api`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: '{"jsonrpc":"2.0","method":"runtime","id":1}',
+        });
+        assert.deepEqual(answer.json, { jsonrpc: "2.0", result: runtime satisfies RuntimeName, id: 1 });
+      });
+
+      test("a second server on a taken port is refused", async () => {
+        await child.waitForLine(/^second server on the same port: refused$/, 1_000);
+      });
+
+      test("an app that throws gets a plain 500, without details", async () => {
+        const answer = await request(`${base}/throw`);
+        assert.equal(answer.status, 500);
+        assert.equal(answer.text, "Internal Server Error");
+        assert.doesNotMatch(child.output(), /fixture-secret/, "the error is not printed either");
+      });
+
+      test("request.signal aborts when the client goes away", async () => {
+        const client = new AbortController();
+        const pending = fetch(`${base}/disconnect`, { signal: client.signal }).catch((error: unknown) => error);
+        await child.waitForLine(/^waiting for a disconnect$/);
+        client.abort();
+        assert.equal((await pending as Error).name, "AbortError");
+        await child.waitForLine(/^request signal aborted$/, 5_000);
+      });
+
+      test("a call slower than Bun's 10 s idle timeout is answered, and run once", async () => {
+        const response = await post(base, '{"jsonrpc":"2.0","method":"sleep","params":[11000],"id":"slow"}');
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 11000, id: "slow" });
+        assert.equal(child.output().match(/^sleep 11000 started$/gm)?.length, 1);
+      });
+
+      test("close() answers the call in flight, refuses new connections, then the process ends", async () => {
+        const inFlight = post(base, '{"jsonrpc":"2.0","method":"sleep","params":[3000],"id":"drain"}');
+        let answered = false;
+        void inFlight.then(() => (answered = true), () => (answered = true));
+        await child.waitForLine(/^sleep 3000 started$/);
+        assert.equal((await request(`${base}/close`)).text, "closing");
+        await child.waitForLine(/^close called$/);
+        // Deno closes its listener a moment after shutdown() is called, not within the call.
+        const port = Number(new URL(base).port);
+        let connecting = await tryConnect(port);
+        for (let tries = 0; connecting === "connected" && tries < 50; tries++) {
+          await delay(20);
+          connecting = await tryConnect(port);
+        }
+        assert.equal(connecting, "ECONNREFUSED");
+        assert.equal(answered, false, "new connections are refused while the call is still in flight");
+
+        const response = await inFlight;
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 3000, id: "drain" });
+        await child.waitForLine(/^closed$/, 5_000);
+        // Nothing is left to keep the runtime alive once the server is closed.
+        assert.equal(await Promise.race([child.exited, delay(5_000).then(() => "still running")]), 0);
+        await child.stop();
+        assert.equal(groupIsAlive(child.pid), false);
+      });
+    });
+  }
+});
