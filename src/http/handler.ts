@@ -46,7 +46,11 @@ export async function handleHttpRequest(
   const reply = await answerRpcRequest(target, options.maxBodyBytes, {
     method: request.method,
     headers: request.headers,
-    signal: request.signal,
+    // Read only when a call asks for it: on Deno, merely reading `request.signal` switches the
+    // request to an older abort behaviour and prints a warning.
+    get signal() {
+      return request.signal;
+    },
     readBody: (limit) => readBodyText(request, limit),
   });
   return toResponse(reply);

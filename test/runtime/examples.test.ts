@@ -256,3 +256,15 @@ describe("examples/fetch_handler.ts: serves itself where nothing serves its defa
     );
   });
 });
+
+describe("what the servers printed", () => {
+  // Runs last: every case above has been served. A library prints nothing of its own, and on Deno
+  // merely reading request.signal would print a warning about its old abort behaviour.
+  test("the calculator and hello world printed only their own lines on every runtime", () => {
+    // (`deno run` of examples/fetch_handler.ts warns on purpose: it suggests `deno serve`.)
+    for (const server of [...calculators.values(), ...helloWorlds.values()]) {
+      const lines = server.process.output().split("\n").filter((line) => line !== "");
+      assert.deepEqual(lines.filter((line) => !/ serving at http|^try: curl /.test(line)), [], server.process.name);
+    }
+  });
+});
