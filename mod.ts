@@ -72,23 +72,4 @@ export {
 } from "./src/service/introspection.ts";
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
-export { type Client, type ConnectedClient, connect, createClient } from "./src/client/client.ts";
-export { TransportError, type TransportErrorKind } from "./src/client/errors.ts";
-export type { CallOptions, ClientOptions, FetchFunction } from "./src/client/transport.ts";
-export type {
-  BatchBuilder,
-  BatchCall,
-  BatchEntry,
-  BatchNotification,
-  BatchResults,
-  Settled,
-} from "./src/client/batch.ts";
-export type {
-  ArgsOf,
-  MethodsOf,
-  NamedParams,
-  RemoteMethods,
-  RemoteNotifications,
-  ResultOf,
-  Untyped,
-} from "./src/client/types.ts";
+export * from "./src/client/mod.ts";

@@ -1,0 +1,36 @@
+/**
+ * The client alone, for code that only calls services (a browser, a worker, another service):
+ * `tsmicroservice/client` on npm. It uses only `fetch`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * const remote = await connect("http://127.0.0.1:5000/api", { token: "hello_world_token" });
+ * console.log(remote.name, await remote.call("say_hello", ["world"]));
+ * ```
+ *
+ * @module
+ */
+
+export { ErrorCode, RpcError } from "../protocol/errors.ts";
+export type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from "../protocol/messages.ts";
+export { type Client, type ConnectedClient, connect, createClient } from "./client.ts";
+export { TransportError, type TransportErrorKind } from "./errors.ts";
+export type { CallOptions, ClientOptions, FetchFunction } from "./transport.ts";
+export type {
+  BatchBuilder,
+  BatchCall,
+  BatchEntry,
+  BatchNotification,
+  BatchResults,
+  Settled,
+} from "./batch.ts";
+export type {
+  ArgsOf,
+  MethodsOf,
+  NamedParams,
+  RemoteMethods,
+  RemoteNotifications,
+  ResultOf,
+  Untyped,
+} from "./types.ts";
