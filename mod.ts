@@ -73,3 +73,39 @@ export {
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
 export * from "./src/client/mod.ts";
+
+// Typed, validated methods: Standard Schemas (zod, valibot, arktype…) for params and results.
+export type { HandlerFor, MethodValidation, ParamsSchema } from "./src/service/method.ts";
+export { defineMethod } from "./src/service/method.ts";
+export type { ServiceRef } from "./src/service/context.ts";
+export {
+  type InvalidParamsData,
+  MAX_REPORTED_ISSUES,
+  type ParamIssue,
+  ResultValidationError,
+} from "./src/service/validation.ts";
+export {
+  type InferInput,
+  type InferOutput,
+  isStandardSchema,
+  type JsonSchemaOptions,
+  type JsonSchemaTarget,
+  type StandardFailure,
+  type StandardIssue,
+  type StandardJsonSchemaConverter,
+  type StandardPathSegment,
+  type StandardResult,
+  type StandardSchemaV1,
+  type StandardSchemaV1Props,
+  type StandardSuccess,
+  type StandardTypes,
+} from "./src/service/standard_schema.ts";
+
+// The class style of the Python original: extend MicroService, mark methods with decorators.
+export {
+  type ClassMethods,
+  MicroService,
+  privateMethod,
+  publicMethod,
+  type ServiceMethodDecorator,
+} from "./src/class_service.ts";

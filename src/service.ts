@@ -11,6 +11,7 @@ import { type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorRe
 import {
   defineMethod,
   type Handler,
+  type HandlerFor,
   type MethodDefinition,
   type MethodOptions,
   type RemoteSignature,
@@ -167,10 +168,13 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    *
    * @param name The method's name.
    * @param handler Its implementation, sync or async; positional and named params both reach it.
-   * @param options Parameter names (when they cannot be read from the handler), a description, and
-   *   `context: true` to receive the call's {@linkcode CallContext} as a last argument.
+   * @param options Parameter names (when they cannot be read from the handler), a description,
+   *   `context: true` to receive the call's {@linkcode CallContext} as a last argument, a timeout,
+   *   and Standard Schemas (`input` for the argument list, `output` for the result) that check the
+   *   call and type the handler.
    * @returns This service, with the method added to its type.
-   * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered.
+   * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered, or an
+   *   option is invalid.
    * @example
    * ```ts
    * import { Service } from "./service.ts";
@@ -178,7 +182,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    *   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend);
    * ```
    */
-  publicMethod<Name extends string, H extends Handler, const Options extends MethodOptions = MethodOptions>(
+  publicMethod<Name extends string, H extends HandlerFor<Options>, const Options extends MethodOptions = MethodOptions>(
     name: Name,
     handler: H,
     options?: Options,
@@ -191,9 +195,10 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    *
    * @param name The method's name.
    * @param handler Its implementation, sync or async.
-   * @param options Parameter names and a description.
+   * @param options The same as {@linkcode Service.publicMethod}'s.
    * @returns This service, with the method added to its type.
-   * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered.
+   * @throws {TypeError} When the name is empty, reserved (`rpc.`) or already registered, or an
+   *   option is invalid.
    * @example
    * ```ts
    * import { Service } from "./service.ts";
@@ -201,7 +206,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    *   .privateMethod("read_secret", () => 42);
    * ```
    */
-  privateMethod<Name extends string, H extends Handler, const Options extends MethodOptions = MethodOptions>(
+  privateMethod<Name extends string, H extends HandlerFor<Options>, const Options extends MethodOptions = MethodOptions>(
     name: Name,
     handler: H,
     options?: Options,
@@ -298,6 +303,27 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    */
   answerRpc(request: RpcHttpRequest): Promise<PlainReply> {
     return answerRpcRequest(this, this.maxBodyBytes, request);
+  }
+
+  /**
+   * Registers a method already defined with `defineMethod`, as the class style does. It adds
+   * nothing to the service's type: prefer {@linkcode Service.publicMethod} and
+   * {@linkcode Service.privateMethod}, which do.
+   *
+   * @param definition The method's definition.
+   * @returns This service.
+   * @throws {TypeError} When a method of that name is already registered.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * import { defineMethod } from "./service/method.ts";
+   * const counter = { count: 0, next() { return ++this.count; } };
+   * new Service({ name: "s" }).addMethod(defineMethod("next", counter.next, false, {}, counter));
+   * ```
+   */
+  addMethod(definition: MethodDefinition): this {
+    this.#register(definition);
+    return this;
   }
 
   #register<Added extends MethodMap>(method: MethodDefinition): Service<Methods & Added> {

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { JsonRpcParams, JsonRpcResponse } from "../protocol/messages.ts";
+
 /** Read access to request headers; the Web `Headers` class fits it. */
 export interface HeaderReader {
   /** The value of a header (case-insensitive name), or `null` when absent. */
@@ -16,6 +18,20 @@ export interface RequestContext {
   readonly headers: HeaderReader;
   /** Aborted when the caller goes away. */
   readonly signal?: AbortSignal | undefined;
+}
+
+/** What a method sees of the service it belongs to. */
+export interface ServiceRef {
+  /** The service's name. */
+  readonly name: string;
+  /**
+   * Answers a parsed JSON-RPC message (a request or a batch) in process, as `Service.handle` does.
+   *
+   * @param message The message.
+   * @param ctx The headers and signal to answer it with. Default: no headers.
+   * @returns The response, an array for a batch, or `undefined` when there is nothing to answer.
+   */
+  handle(message: unknown, ctx?: RequestContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined>;
 }
 
 /**
@@ -32,6 +48,20 @@ export interface CallContext {
   readonly signal: AbortSignal | undefined;
   /** Whether the call is a notification (nobody waits for its result). */
   readonly isNotification: boolean;
+  /** The service the method belongs to. */
+  readonly service: ServiceRef;
+  /**
+   * Calls another method of the same service in process (no HTTP, no JSON round trip), with this
+   * call's headers (so the same API token applies) and abort signal. Its params are checked as a
+   * caller's would be.
+   *
+   * @param method The method's name.
+   * @param params Its params, positional (an array) or named (an object).
+   * @returns Its result.
+   * @throws {RpcError} When it answers an error (`-32601` for an unknown method, `-32001` for a
+   *   private one without a valid token, `-32602` for bad params…).
+   */
+  readonly call: (method: string, params?: JsonRpcParams) => Promise<unknown>;
 }
 
 /** What an API token validator is told about the call it guards. */

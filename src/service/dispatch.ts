@@ -14,17 +14,18 @@ import {
   successResponse,
 } from "../protocol/messages.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext } from "./context.ts";
-import type { MethodDefinition } from "./method.ts";
+import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext, type ServiceRef } from "./context.ts";
+import type { MethodDefinition, MethodValidation } from "./method.ts";
 import { bindParams } from "./params.ts";
+import { validateParams, validateResult } from "./validation.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 
 /** Told about every failure that is not an {@linkcode RpcError} thrown on purpose. */
 export type ErrorReporter = (error: unknown, info: { readonly method: string }) => void;
 
-/** What dispatch needs to know of a service. */
-export interface DispatchTarget {
+/** What dispatch needs to know of a service (its name and `handle` are what methods see of it). */
+export interface DispatchTarget extends ServiceRef {
   /** Finds a registered method by name (only among registered ones). */
   findMethod(name: string): MethodDefinition | undefined;
   /** The header that carries the API token. */
@@ -171,13 +172,49 @@ async function runCall(
     }
     const timeout = method.timeout ?? target.timeout;
     if (timeout === undefined) {
-      if (method.takesContext) addContext(args, method, { method: method.name, headers: ctx.headers, token, signal: ctx.signal, isNotification });
+      // A method without schemas or context pays for neither: no extra await, no extra object.
+      if (method.validation !== undefined) {
+        return await runChecked({ target, method, ctx, token, isNotification }, method.validation, args, undefined);
+      }
+      if (method.takesContext) addContext(args, method, callContext({ target, method, ctx, token, isNotification }, ctx.signal));
       return { result: await method.handler(...(args as never[])) };
     }
-    return await runWithTimeout(method, args, timeout, (signal) => ({ method: method.name, headers: ctx.headers, token, signal, isNotification }), ctx.signal);
+    return await runWithTimeout({ target, method, ctx, token, isNotification }, args, timeout);
   } catch (error) {
     return { error: errorObjectFor(target, error, method.name) };
   }
+}
+
+/** What a call's context is made of. */
+interface CallInfo {
+  readonly target: DispatchTarget;
+  readonly method: MethodDefinition;
+  readonly ctx: RequestContext;
+  readonly token: string | undefined;
+  readonly isNotification: boolean;
+}
+
+/**
+ * Checks the params, runs the handler, then checks its result, for a method with schemas. The
+ * context gets `deadlineSignal` when the call has a deadline, else the request's own signal, read
+ * only then (Deno warns on any read of a request's signal).
+ */
+async function runChecked(
+  call: CallInfo,
+  validation: MethodValidation,
+  args: unknown[],
+  deadlineSignal: AbortSignal | undefined,
+): Promise<CallOutcome> {
+  const { method } = call;
+  let checked = args;
+  if (validation.input !== undefined) {
+    const outcome = await validateParams(validation.input, method.params, args);
+    if (!Array.isArray(outcome)) return { error: outcome };
+    checked = outcome;
+  }
+  if (method.takesContext) addContext(checked, method, callContext(call, deadlineSignal ?? call.ctx.signal));
+  const result: unknown = await method.handler(...(checked as never[]));
+  return { result: validation.output === undefined ? result : await validateResult(validation.output, method.name, result) };
 }
 
 /** The context goes right after the declared params, so defaults in between still apply. */
@@ -186,20 +223,42 @@ function addContext(args: unknown[], method: MethodDefinition, context: CallCont
   args.push(context);
 }
 
+/** The context a method that asks for it receives. */
+function callContext(call: CallInfo, signal: AbortSignal | undefined): CallContext {
+  const { target, method, ctx, token, isNotification } = call;
+  return {
+    method: method.name,
+    headers: ctx.headers,
+    token,
+    signal,
+    isNotification,
+    service: target,
+    call: (name, params) => callWithin(target, name, params, { headers: ctx.headers, signal }),
+  };
+}
+
+/** Calls a method of the same service in process, for a handler's `ctx.call`. */
+async function callWithin(
+  target: DispatchTarget,
+  method: string,
+  params: JsonRpcRequest["params"],
+  ctx: RequestContext,
+): Promise<unknown> {
+  const request: JsonRpcRequest = params === undefined ? { jsonrpc: "2.0", method, id: null } : { jsonrpc: "2.0", method, params, id: null };
+  const outcome = await runCall(target, request, ctx, false);
+  if ("error" in outcome) throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
+  return outcome.result;
+}
+
 /**
  * Runs a handler with a deadline: when it passes, the call answers a timeout error and the signal
  * the handler sees is aborted, so it can stop its own work.
  */
-async function runWithTimeout(
-  method: MethodDefinition,
-  args: unknown[],
-  timeout: number,
-  makeContext: (signal: AbortSignal) => CallContext,
-  callerSignal: AbortSignal | undefined,
-): Promise<CallOutcome> {
+async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number): Promise<CallOutcome> {
+  const { method } = call;
+  const callerSignal = call.ctx.signal;
   const deadline = new AbortController();
   const signal = callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
-  if (method.takesContext) addContext(args, method, makeContext(signal));
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const expired = new Promise<CallOutcome>((resolve) => {
@@ -208,10 +267,16 @@ async function runWithTimeout(
         resolve({ error: { code: ErrorCode.Timeout, message: `Timeout: the call took longer than ${timeout} ms` } });
       }, timeout);
     });
-    const running = Promise.resolve(method.handler(...(args as never[])));
+    let running: Promise<CallOutcome>;
+    if (method.validation !== undefined) {
+      running = runChecked(call, method.validation, args, signal);
+    } else {
+      if (method.takesContext) addContext(args, method, callContext(call, signal));
+      running = Promise.resolve(method.handler(...(args as never[]))).then((result) => ({ result }));
+    }
     // A handler that fails after its deadline has nobody left to tell.
     running.catch(() => {});
-    return await Promise.race([running.then((result) => ({ result })), expired]);
+    return await Promise.race([running, expired]);
   } finally {
     clearTimeout(timer);
   }

@@ -76,9 +76,9 @@ export interface ServiceSpecs {
 }
 
 /**
- * JSON Schemas for a method's params (in order) and result. Until methods can declare schemas (a
- * later issue adds Standard Schema validation, which fills a definition's `schemas`), every schema
- * is `{}`.
+ * JSON Schemas for a method's params (in order) and result. A method registered with Standard
+ * Schemas (`input`, `output`) has them filled from the schemas' JSON Schema; any schema left out is
+ * described as `{}`.
  */
 export interface MethodSchemas {
   /** One schema per fixed parameter, in order. */
@@ -87,10 +87,12 @@ export interface MethodSchemas {
   readonly rest?: JsonSchema;
   /** The result's schema. */
   readonly result?: JsonSchema;
+  /** How many leading params are required, when a schema decides it instead of the parameter list. */
+  readonly required?: number;
 }
 
-/** A method definition that may carry schemas for its description. */
-export type DescribableMethod = MethodDefinition & { readonly schemas?: MethodSchemas };
+/** A method definition that may carry schemas for its description (every definition may now). */
+export type DescribableMethod = MethodDefinition;
 
 /** What introspection needs to know of a service. */
 export interface IntrospectionTarget {
@@ -121,9 +123,10 @@ const ANY: JsonSchema = {};
 export function describeMethod(method: DescribableMethod): OpenRpcMethod {
   const { names, required, rest, named } = method.params;
   const schemas = method.schemas ?? {};
+  const requiredCount = schemas.required ?? required;
   const params: OpenRpcContentDescriptor[] = names.map((name, index) => ({
     name: name ?? `#${index + 1}`,
-    required: index < required,
+    required: index < requiredCount,
     schema: schemas.params?.[index] ?? ANY,
   }));
   if (rest !== undefined) params.push({ name: rest, required: false, schema: schemas.rest ?? ANY, "x-rest": true });

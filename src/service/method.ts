@@ -4,7 +4,11 @@
  * @module
  */
 
+import type { CallContext } from "./context.ts";
+import type { MethodSchemas } from "./introspection.ts";
+import { methodSchemas } from "./json_schema.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
+import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
 
 /**
  * A method's implementation: any function, sync or async. Its arguments are the call's params,
@@ -14,11 +18,52 @@ import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastPa
 export type Handler = (...args: never[]) => unknown;
 
 /**
- * The signature callers see for a handler: the handler itself, or, for a method registered with
- * `context: true`, the handler without its last (context) parameter.
+ * A Standard Schema of a method's argument list, as a tuple: zod's `z.tuple([z.number(), z.number()])`,
+ * valibot's `v.tuple([...])`, arktype's `type(["number", "number"])`, or any schema whose output is
+ * an array.
  */
-export type RemoteSignature<H extends Handler, Options> = Options extends { readonly context: true }
-  ? H extends (...args: [...infer Params, infer _Context]) => infer Result ? (...args: Params) => Result : H
+export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]>;
+
+/** A tuple type read from a schema, or `unknown[]` when the schema does not say. */
+type TupleOf<T> = T extends infer A extends readonly unknown[] ? A : unknown[];
+
+/** The context parameter a handler declares after its params when `context: true`. */
+type ContextParam<Options> = Options extends { readonly context: true } ? [context: CallContext] : [];
+
+/** What a handler must return: the result schema's input when there is one, anything otherwise. */
+type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> : unknown;
+
+/**
+ * The handler type a method's options ask for. With an `input` schema, the handler takes the
+ * schema's output (the checked, possibly transformed params), then the context when `context: true`;
+ * with an `output` schema, it returns that schema's input type (or a promise of it). Without
+ * schemas, any function fits.
+ *
+ * @typeParam Options The method's options.
+ */
+export type HandlerFor<Options> = Options extends { readonly input: infer S }
+  ? (...args: [...TupleOf<InferOutput<S>>, ...ContextParam<Options>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
+  : (...args: never[]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
+
+/** The params callers give: the input schema's input type, or the handler's own parameters. */
+type CallerParams<H extends Handler, Options> = Options extends { readonly input: infer S }
+  ? TupleOf<InferInput<S>>
+  : Options extends { readonly context: true }
+    ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
+    : Parameters<H>;
+
+/** What callers receive: the result schema's output, or the handler's return type. */
+type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
+
+/**
+ * The signature callers see for a method: the handler itself; or, for a method registered with
+ * `context: true`, the handler without its last (context) parameter; or, when the method has
+ * schemas, the `input` schema's input type as parameters and the `output` schema's output type as
+ * result.
+ */
+export type RemoteSignature<H extends Handler, Options> = Options extends
+  { readonly input: StandardSchemaV1 } | { readonly output: StandardSchemaV1 } | { readonly context: true }
+  ? (...args: CallerParams<H, Options>) => CallerResult<H, Options>
   : H;
 
 /** Options of one method. */
@@ -42,6 +87,29 @@ export interface MethodOptions {
    * answers `-32002 Timeout` and the signal in its context is aborted.
    */
   readonly timeout?: number;
+  /**
+   * A Standard Schema (zod, valibot, arktype…) of the argument list, as a tuple. Params are bound
+   * to positions as usual (named ones by the parameter names), then checked: a failure answers
+   * `-32602 Invalid params` with each issue's path (starting with the parameter's name) and message
+   * in `error.data.issues`; on success the handler receives the schema's output values, and its
+   * parameter types are inferred from it. With a schema, the schema decides which params are
+   * required, not the handler's defaults. Callers' types follow the schema's input.
+   */
+  readonly input?: ParamsSchema;
+  /**
+   * A Standard Schema of the result. The handler's result is checked (and possibly transformed)
+   * before it is sent; a result the schema refuses is a bug of the service: the caller gets
+   * `-32603 Internal error` and `onError` is told. Callers' types follow the schema's output.
+   */
+  readonly output?: StandardSchemaV1;
+}
+
+/** The schemas a method checks its params and result with. */
+export interface MethodValidation {
+  /** The schema of the argument list, if any. */
+  readonly input: ParamsSchema | undefined;
+  /** The schema of the result, if any. */
+  readonly output: StandardSchemaV1 | undefined;
 }
 
 /** One registered method. */
@@ -60,18 +128,24 @@ export interface MethodDefinition {
   readonly takesContext: boolean;
   /** The method's own timeout in ms, if it has one. */
   readonly timeout: number | undefined;
+  /** The schemas that check its params and result; `undefined` (nothing to check) when it has none. */
+  readonly validation?: MethodValidation | undefined;
+  /** The JSON Schemas of its params and result, for `rpc.discover`, when it has schemas. */
+  readonly schemas?: MethodSchemas | undefined;
 }
 
 /**
- * Checks a method's name and handler and builds its definition.
+ * Checks a method's name, handler and options and builds its definition.
  *
  * @param name The method's name: not empty, and not starting with `rpc.` (reserved by JSON-RPC).
- * @param handler The implementation.
+ * @param handler The implementation. Parameter names are read from it unless `params` gives them.
  * @param isPrivate Whether it needs a valid API token.
- * @param options Parameter names and description.
+ * @param options Parameter names, description, context, timeout and schemas.
+ * @param thisArg When given, the handler is called with it as `this` (the class style's instance).
  * @returns The definition to store in the registry.
- * @throws {TypeError} When the name is empty or reserved, the handler is not a function, or a
- *   handler that takes the context has a rest parameter.
+ * @throws {TypeError} When the name is empty or reserved, the handler is not a function, a
+ *   handler that takes the context has a rest parameter, the timeout is not positive, or `input` or
+ *   `output` is not a Standard Schema.
  * @example
  * ```ts
  * import { defineMethod } from "./method.ts";
@@ -83,6 +157,7 @@ export function defineMethod(
   handler: Handler,
   isPrivate: boolean,
   options: MethodOptions = {},
+  thisArg?: object,
 ): MethodDefinition {
   if (typeof name !== "string" || name === "") throw new TypeError("A method name must be a non-empty string");
   if (name.startsWith("rpc.")) throw new TypeError(`Method names starting with "rpc." are reserved: ${name}`);
@@ -98,5 +173,33 @@ export function defineMethod(
   if (options.timeout !== undefined && !(options.timeout > 0)) {
     throw new TypeError(`The timeout of method ${name} must be a positive number of ms`);
   }
-  return { name, handler, isPrivate, params, description: options.description, takesContext, timeout: options.timeout };
+  const { input, output } = options;
+  for (const [option, schema] of [["input", input], ["output", output]] as const) {
+    if (schema !== undefined && !isStandardSchema(schema)) {
+      throw new TypeError(`The ${option} of method ${name} must be a Standard Schema (zod, valibot, arktype…)`);
+    }
+  }
+  const validation = input === undefined && output === undefined ? undefined : { input, output };
+  let schemas: MethodSchemas | undefined;
+  if (validation !== undefined) {
+    schemas = methodSchemas(input, output, params);
+    if (input !== undefined) {
+      // The schema decides which params are required. When its JSON Schema says how many
+      // (`minItems`), binding reports a missing one by name; otherwise the validator finds it.
+      const required = schemas.required;
+      schemas = { ...schemas, required: required ?? params.required };
+      params = { ...params, required: required ?? 0 };
+    }
+  }
+  return {
+    name,
+    handler: thisArg === undefined ? handler : handler.bind(thisArg as never),
+    isPrivate,
+    params,
+    description: options.description,
+    takesContext,
+    timeout: options.timeout,
+    validation,
+    schemas,
+  };
 }

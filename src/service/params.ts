@@ -173,7 +173,9 @@ function parameterSource(source: string): string {
   const text = stripComments(source).trimStart();
   const arrowParam = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
   if (arrowParam) return arrowParam[1] as string;
-  const open = text.indexOf("(");
+  // A method with a computed key, `[key](a, b) {…}`: Bun writes decorated class methods that way.
+  const computedKey = /^(?:async\s*)?(?:\*\s*)?\[/.exec(text);
+  const open = text.indexOf("(", computedKey ? closingBracket(text, computedKey[0].length - 1) : 0);
   if (open < 0) return "";
   let depth = 0;
   for (let i = open; i < text.length; i++) {
@@ -188,6 +190,21 @@ function parameterSource(source: string): string {
     }
   }
   return "";
+}
+
+/** Returns the index of the bracket that closes the one opened at `start` (skipping strings). */
+function closingBracket(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i] as string;
+    if (char === '"' || char === "'" || char === "`") i = skipString(text, i);
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if (char === ")" || char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return text.length;
 }
 
 /** Splits a parameter list on the commas that are not nested in brackets or strings. */

@@ -1,0 +1,331 @@
+/**
+ * The class style of the Python original, as a thin layer over {@linkcode Service}: a class that
+ * extends {@linkcode MicroService}, with a `name` property, methods marked with the standard
+ * (TC39) decorators `@publicMethod` and `@privateMethod`, and `apiTokenIsValid` as a method.
+ *
+ * The class's settings are ordinary instance properties, which JavaScript sets only after the base
+ * constructor has run; so the service is assembled from the instance on first use (the first
+ * request, `handle()`, or `toService()`), and then kept. Call `toService()` once at start-up to
+ * have a configuration mistake (no name, say) thrown there rather than at the first request.
+ *
+ * @module
+ */
+
+import type { FetchApp } from "./adapters/types.ts";
+import type { DispatchResult } from "./service/dispatch.ts";
+import type { CallContext, RequestContext } from "./service/context.ts";
+import { defineMethod, type HandlerFor, type MethodDefinition, type MethodOptions } from "./service/method.ts";
+import { Service, type ServiceOptions } from "./service.ts";
+
+/** The definitions made by the decorators, by the decorated function (read when a service is assembled). */
+const decorated = new WeakMap<object, MethodDefinition>();
+
+/**
+ * The settings a class-style service may declare as properties, each the {@linkcode ServiceOptions}
+ * member of the same name. Listed in full (the compiler checks it), so a new option cannot be missed.
+ */
+const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
+  name: true,
+  version: true,
+  path: true,
+  apiTokenHeader: true,
+  apiTokenIsValid: true,
+  exposeErrors: true,
+  onError: true,
+  maxBodyBytes: true,
+  maxBatchLength: true,
+  maxParamsDepth: true,
+  batchConcurrency: true,
+  timeout: true,
+  getServiceSpecs: true,
+};
+
+/** A method's type as callers see it: without a last parameter that takes the {@linkcode CallContext}. */
+type Remote<F> = F extends (...args: infer Args) => infer Result
+  ? Args extends [...infer Params, infer Last] ? ([Last] extends [CallContext] ? (...args: Params) => Result : F) : F
+  : never;
+
+/**
+ * The methods a class-style service adds to {@linkcode MicroService}, as the typed client sees
+ * them: every public method of the class except its settings (`apiTokenIsValid`, `onError`).
+ * Decorators cannot change a class's type, so a method left undecorated is listed too (calling it
+ * answers "Method not found"), and a method with an `input` schema is typed by its own parameters
+ * (which the decorator checks against the schema's output), not by the schema's input.
+ *
+ * @typeParam T The service class's instance type.
+ */
+export type ClassMethods<T> = {
+  [K in keyof T as K extends keyof MicroService | keyof ServiceOptions ? never : T[K] extends (...args: never[]) => unknown ? K : never]:
+    Remote<T[K]>;
+};
+
+/**
+ * The base class of a service written in the Python original's class style.
+ *
+ * Declare the service's settings as properties, named as in {@linkcode ServiceOptions} (`name` is
+ * required; `apiTokenIsValid` and `onError` may be methods, called with `this` as the instance),
+ * and mark the methods callers may use with `@publicMethod` or `@privateMethod` (standard
+ * decorators: do not turn on `experimentalDecorators`). Handlers run with `this` as the instance.
+ * Writing `implements ServiceOptions` after `extends MicroService` has the compiler check the
+ * settings too.
+ *
+ * An instance is a fetch app: `serve(service)`, `service.fetch(request)` and `service.handle(message)`
+ * work as with a {@linkcode Service}, and `createClient<HelloWorldService>(url)` types a client.
+ *
+ * @example
+ * ```ts
+ * import { MicroService, privateMethod, publicMethod } from "./class_service.ts";
+ * import { serve } from "./serve.ts";
+ *
+ * class HelloWorldService extends MicroService {
+ *   name = "hello.world.service";
+ *
+ *   @publicMethod
+ *   say_hello(name: string) {
+ *     return `hello ${name}`;
+ *   }
+ *
+ *   @privateMethod
+ *   say_private_hello(name: string) {
+ *     return `this is secret: hello ${name}`;
+ *   }
+ *
+ *   apiTokenIsValid(token: string) {
+ *     return token === "hello_world_token";
+ *   }
+ * }
+ *
+ * const service = new HelloWorldService();
+ * const server = await serve(service, { port: 5000 });
+ * ```
+ */
+export abstract class MicroService implements FetchApp {
+  /** Type-only: the class's methods, read by the typed client. Never set at run time. */
+  declare readonly "~methods": ClassMethods<this>;
+
+  #service: Service | undefined;
+
+  /**
+   * Answers an HTTP request, as {@linkcode Service.fetch} does. Bound to the instance, so it can be
+   * handed around alone.
+   *
+   * @param request The incoming request.
+   * @returns The response.
+   * @throws {TypeError} When the class's settings are invalid (on the first call).
+   */
+  readonly fetch = (request: Request): Promise<Response> => {
+    const service = this.#assembled();
+    return service instanceof Service ? service.fetch(request) : service;
+  };
+
+  /**
+   * Answers a parsed JSON-RPC message in process, without HTTP, as {@linkcode Service.handle} does.
+   *
+   * @param message A request object or a batch array.
+   * @param ctx The headers (for the API token) and abort signal. Default: no headers.
+   * @returns The response, an array for a batch, or `undefined` when there is nothing to answer.
+   * @throws {TypeError} When the class's settings are invalid (on the first call).
+   * @example
+   * ```ts
+   * import { MicroService, publicMethod } from "./class_service.ts";
+   * class Echo extends MicroService {
+   *   name = "echo";
+   *   @publicMethod echo(text: string) { return text; }
+   * }
+   * await new Echo().handle({ jsonrpc: "2.0", method: "echo", params: ["hi"], id: 1 });
+   * // { jsonrpc: "2.0", result: "hi", id: 1 }
+   * ```
+   */
+  handle(message: unknown, ctx?: RequestContext): Promise<DispatchResult> {
+    const service = this.#assembled();
+    return service instanceof Service ? service.handle(message, ctx) : service;
+  }
+
+  /**
+   * The {@linkcode Service} this instance describes, assembled on the first call and kept: its
+   * settings read from the instance's properties, its methods from the decorated methods of the
+   * class and its base classes (base classes first; a method overridden without a decorator is not
+   * a remote method any more).
+   *
+   * @returns The service.
+   * @throws {TypeError} When the class has no `name`, or a setting or method is invalid.
+   * @example
+   * ```ts
+   * import { MicroService, publicMethod } from "./class_service.ts";
+   * class Echo extends MicroService {
+   *   name = "echo";
+   *   @publicMethod echo(text: string) { return text; }
+   * }
+   * new Echo().toService().listMethods().map((method) => method.name); // ["echo"]
+   * ```
+   */
+  toService(): Service {
+    this.#service ??= assemble(this);
+    return this.#service;
+  }
+
+  /** The service, or a rejected promise when it cannot be assembled (so async callers get a rejection, not a throw). */
+  #assembled(): Service | Promise<never> {
+    try {
+      return this.toService();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
+
+/** Builds the service a class-style instance describes. */
+function assemble(instance: MicroService): Service {
+  const properties = instance as unknown as Readonly<Record<string, unknown>>;
+  const options: Record<string, unknown> = {};
+  for (const key of Object.keys(SETTINGS)) {
+    const value = properties[key];
+    if (value === undefined) continue;
+    options[key] = typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
+  }
+  const className = instance.constructor.name;
+  if (typeof options["name"] !== "string" || options["name"].trim() === "") {
+    throw new TypeError(`${className} needs a name: declare it in the class, such as name = "hello.world.service"`);
+  }
+  const service = new Service(options as unknown as ServiceOptions);
+  for (const definition of decoratedMethods(instance)) {
+    service.addMethod({ ...definition, handler: definition.handler.bind(instance as never) });
+  }
+  return service;
+}
+
+/** The decorated methods an instance has, base classes' first, each in the order it was declared. */
+function decoratedMethods(instance: MicroService): MethodDefinition[] {
+  const seen = new Set<string>();
+  const layers: MethodDefinition[][] = [];
+  for (
+    let prototype: unknown = Object.getPrototypeOf(instance);
+    typeof prototype === "object" && prototype !== null && prototype !== MicroService.prototype;
+    prototype = Object.getPrototypeOf(prototype)
+  ) {
+    const layer: MethodDefinition[] = [];
+    for (const key of Object.getOwnPropertyNames(prototype)) {
+      // The most derived class decides: an override without a decorator hides its base's method.
+      if (key === "constructor" || seen.has(key)) continue;
+      seen.add(key);
+      const value: unknown = Object.getOwnPropertyDescriptor(prototype, key)?.value;
+      const definition = typeof value === "function" ? decorated.get(value) : undefined;
+      if (definition !== undefined) layer.push(definition);
+    }
+    layers.unshift(layer);
+  }
+  return layers.flat();
+}
+
+/**
+ * A method decorator for a class-style service, made by {@linkcode publicMethod} or
+ * {@linkcode privateMethod} with options: the method must fit the options (its parameters the
+ * `input` schema's output, its result the `output` schema's input).
+ *
+ * @typeParam Options The method's options.
+ */
+export type ServiceMethodDecorator<Options extends MethodOptions> = <This extends MicroService, F extends HandlerFor<Options>>(
+  method: F,
+  context: ClassMethodDecoratorContext<This>,
+) => void;
+
+/**
+ * Marks a method of a {@linkcode MicroService} class as public: anyone may call it. A standard
+ * (TC39) decorator, used bare (`@publicMethod`) or with the options of
+ * {@linkcode Service.publicMethod} (`@publicMethod({ input, output, description, params, context,
+ * timeout })`). The method's name is the remote method's name; parameter names are read from its
+ * source unless `params` gives them.
+ *
+ * With an `input` schema, the method's parameter types are checked against the schema's output
+ * (a decorator cannot infer them: write them).
+ *
+ * @param method The decorated method (bare use).
+ * @param context The decorator context (bare use).
+ * @returns Nothing in bare use; with options, the decorator.
+ * @throws {TypeError} When it decorates something other than a public instance method with a
+ *   string name, when an option is invalid, or when it runs as a legacy decorator
+ *   (`experimentalDecorators`).
+ * @example
+ * ```ts
+ * import { MicroService, publicMethod } from "./class_service.ts";
+ * class Calculator extends MicroService {
+ *   name = "calculator";
+ *   @publicMethod add(a: number, b: number) { return a + b; }
+ *   @publicMethod({ description: "Subtracts.", params: ["minuend", "subtrahend"] })
+ *   subtract(x: number, y: number) { return x - y; }
+ * }
+ * ```
+ */
+export function publicMethod<This extends MicroService>(
+  method: (this: This, ...args: never[]) => unknown,
+  context: ClassMethodDecoratorContext<This>,
+): void;
+export function publicMethod<const Options extends MethodOptions>(options?: Options): ServiceMethodDecorator<Options>;
+export function publicMethod(...args: unknown[]): ServiceMethodDecorator<MethodOptions> | undefined {
+  return decorate(false, "@publicMethod", args);
+}
+
+/**
+ * Marks a method of a {@linkcode MicroService} class as private: callers need a valid API token
+ * (see the class's `apiTokenIsValid`). Used bare or with options, as {@linkcode publicMethod}.
+ *
+ * @param method The decorated method (bare use).
+ * @param context The decorator context (bare use).
+ * @returns Nothing in bare use; with options, the decorator.
+ * @throws {TypeError} As {@linkcode publicMethod}.
+ * @example
+ * ```ts
+ * import { MicroService, privateMethod } from "./class_service.ts";
+ * class Vault extends MicroService {
+ *   name = "vault";
+ *   @privateMethod read_secret() { return 42; }
+ *   apiTokenIsValid(token: string) { return token === "secret"; }
+ * }
+ * ```
+ */
+export function privateMethod<This extends MicroService>(
+  method: (this: This, ...args: never[]) => unknown,
+  context: ClassMethodDecoratorContext<This>,
+): void;
+export function privateMethod<const Options extends MethodOptions>(options?: Options): ServiceMethodDecorator<Options>;
+export function privateMethod(...args: unknown[]): ServiceMethodDecorator<MethodOptions> | undefined {
+  return decorate(true, "@privateMethod", args);
+}
+
+/** Tells a bare decorator call from a factory call, and refuses legacy decorators. */
+function decorate(isPrivate: boolean, label: string, args: readonly unknown[]): ServiceMethodDecorator<MethodOptions> | undefined {
+  if (args.length >= 3) {
+    throw new TypeError(`${label} is a standard decorator: turn off "experimentalDecorators" in tsconfig.json`);
+  }
+  const [first, second] = args;
+  if (args.length === 2 && typeof first === "function" && isDecoratorContext(second)) {
+    mark(isPrivate, label, {}, first, second);
+    return undefined;
+  }
+  if (first !== undefined && (typeof first !== "object" || first === null)) {
+    throw new TypeError(`${label} takes the method's options, such as ${label}({ description: "…" })`);
+  }
+  const options = (first ?? {}) as MethodOptions;
+  return (method, context) => {
+    mark(isPrivate, label, options, method, context);
+  };
+}
+
+function isDecoratorContext(value: unknown): value is { readonly kind: unknown } {
+  return typeof value === "object" && value !== null && "kind" in value;
+}
+
+/** Checks what is decorated, defines the method now (so a bad option fails with the class) and records it. */
+function mark(isPrivate: boolean, label: string, options: MethodOptions, method: unknown, context: unknown): void {
+  const { kind, name, static: isStatic, private: isHidden } = context as Partial<ClassMethodDecoratorContext>;
+  if (kind !== "method" || isStatic === true || isHidden === true || typeof name !== "string" || typeof method !== "function") {
+    throw new TypeError(`${label} marks public instance methods with a string name, not ${describe(kind, name, isStatic, isHidden)}`);
+  }
+  decorated.set(method, defineMethod(name, method as (...args: never[]) => unknown, isPrivate, options));
+}
+
+function describe(kind: unknown, name: unknown, isStatic: unknown, isHidden: unknown): string {
+  const what = typeof kind === "string" ? kind : "this";
+  const prefix = isStatic === true ? "static " : isHidden === true ? "#private " : "";
+  return typeof name === "string" || typeof name === "symbol" ? `${prefix}${what} ${String(name)}` : `${prefix}${what}`;
+}

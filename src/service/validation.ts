@@ -1,0 +1,205 @@
+/**
+ * Checking a call's params and a method's result with the method's Standard Schemas, and turning
+ * a validator's issues into what a caller may see: each issue's path (with the parameter's name
+ * in front) and message, never the value that was sent.
+ *
+ * @module
+ */
+
+import { ErrorCode } from "../protocol/errors.ts";
+import type { JsonRpcErrorObject } from "../protocol/messages.ts";
+import type { ParamList } from "./params.ts";
+import type { StandardIssue, StandardResult, StandardSchemaV1 } from "./standard_schema.ts";
+
+/** The most issues one error reports: a huge invalid array must not become a huger answer. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** One problem with a call's params, as `error.data.issues` reports it. */
+export interface ParamIssue {
+  /** Where: the parameter's name, then the keys and indexes inside it (`"point.x"`); `""` for the whole list. */
+  readonly path: string;
+  /** What is wrong, in the validator's words. */
+  readonly message: string;
+}
+
+/** The `data` of an Invalid params error raised by a schema. */
+export interface InvalidParamsData {
+  /** The first issues found (at most {@linkcode MAX_REPORTED_ISSUES}). */
+  readonly issues: readonly ParamIssue[];
+  /** How many more issues were found and left out, when there were too many. */
+  readonly omittedIssues?: number;
+}
+
+/**
+ * Thrown when a method's result does not pass its `output` schema: a bug of the service, which
+ * callers see as `-32603 Internal error` and `onError` is told about.
+ *
+ * @example
+ * ```ts
+ * import { ResultValidationError } from "./validation.ts";
+ * const error = new ResultValidationError("add", [{ path: "", message: "Expected number" }]);
+ * error.message; // 'Method add returned a result its output schema refuses: Expected number'
+ * ```
+ */
+export class ResultValidationError extends Error {
+  /** The issues the schema found. */
+  readonly issues: readonly ParamIssue[];
+
+  /**
+   * @param method The method whose result was refused.
+   * @param issues The issues, paths already written out.
+   */
+  constructor(method: string, issues: readonly ParamIssue[]) {
+    super(`Method ${method} returned a result its output schema refuses: ${summary(issues)}`);
+    this.name = "ResultValidationError";
+    this.issues = issues;
+  }
+}
+
+/**
+ * Checks the argument list of a call with the method's `input` schema.
+ *
+ * Trailing `undefined` arguments (named params that were not given; JSON has no `undefined`) are
+ * dropped first, so that a schema's optional tuple items see them as absent.
+ *
+ * @param schema The schema of the argument list.
+ * @param list The method's parameter list, to name the issues' first step.
+ * @param args The arguments bound from the call's params (this array may be shortened).
+ * @returns The checked (possibly transformed) arguments as a new array, or the Invalid params error
+ *   to answer.
+ * @throws {TypeError} When the schema gives back something other than an array (a service bug).
+ * @example
+ * ```ts
+ * import { validateParams } from "./validation.ts";
+ * import { paramListFromSpec } from "./params.ts";
+ * const positive = {
+ *   "~standard": {
+ *     version: 1 as const,
+ *     vendor: "example",
+ *     validate: (value: unknown) =>
+ *       (value as number[]).every((n) => n > 0) ? { value: value as number[] } : { issues: [{ message: "must be positive", path: [0] }] },
+ *   },
+ * };
+ * await validateParams(positive, paramListFromSpec(["n"]), [-1]);
+ * // { code: -32602, message: "Invalid params: n: must be positive", data: { issues: [{ path: "n", message: "must be positive" }] } }
+ * ```
+ */
+export async function validateParams(
+  schema: StandardSchemaV1<unknown, readonly unknown[]>,
+  list: ParamList,
+  args: unknown[],
+): Promise<unknown[] | JsonRpcErrorObject> {
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  args.length = end;
+  const outcome = await runValidator(schema, args);
+  if (outcome.issues !== undefined) {
+    const issues = outcome.issues.map((issue) => toParamIssue(issue, list));
+    const reported = issues.slice(0, MAX_REPORTED_ISSUES);
+    const data: InvalidParamsData =
+      issues.length > reported.length ? { issues: reported, omittedIssues: issues.length - reported.length } : { issues: reported };
+    return { code: ErrorCode.InvalidParams, message: `Invalid params: ${summary(issues)}`, data };
+  }
+  const value: unknown = outcome.value;
+  if (!Array.isArray(value)) throw new TypeError("The input schema of a method must give back an array (the arguments)");
+  // A copy: the context may be appended to it, and the validator may have handed back a shared array.
+  return (value as readonly unknown[]).slice();
+}
+
+/**
+ * Checks a method's result with its `output` schema.
+ *
+ * @param schema The schema of the result.
+ * @param method The method's name, for the error.
+ * @param result What the handler returned (awaited).
+ * @returns The checked (possibly transformed) result.
+ * @throws {ResultValidationError} When the schema refuses the result.
+ * @example
+ * ```ts
+ * import { validateResult } from "./validation.ts";
+ * const text = {
+ *   "~standard": {
+ *     version: 1 as const,
+ *     vendor: "example",
+ *     validate: (value: unknown) => (typeof value === "string" ? { value } : { issues: [{ message: "Expected string" }] }),
+ *   },
+ * };
+ * await validateResult(text, "greet", "hi"); // "hi"
+ * ```
+ */
+export async function validateResult(schema: StandardSchemaV1, method: string, result: unknown): Promise<unknown> {
+  const outcome = await runValidator(schema, result);
+  if (outcome.issues === undefined) return outcome.value;
+  throw new ResultValidationError(method, outcome.issues.map((issue) => ({ path: pathOf(issue), message: messageOf(issue) })));
+}
+
+/**
+ * Writes an issue's path as a dotted string, the first step (an argument's position) replaced by
+ * the parameter's name: `[0, "x"]` becomes `"minuend.x"`, and the third item of a rest parameter
+ * `numbers` is `"numbers.2"`.
+ *
+ * @param issue The validator's issue.
+ * @param list The method's parameter list.
+ * @returns The path and message to report.
+ * @example
+ * ```ts
+ * import { toParamIssue } from "./validation.ts";
+ * import { paramListFromSpec } from "./params.ts";
+ * toParamIssue({ message: "Expected number", path: [0, "x"] }, paramListFromSpec(["minuend", "subtrahend"]));
+ * // { path: "minuend.x", message: "Expected number" }
+ * ```
+ */
+export function toParamIssue(issue: StandardIssue, list: ParamList): ParamIssue {
+  const steps = stepsOf(issue);
+  const [first, ...inside] = steps;
+  if (first === undefined) return { path: "", message: messageOf(issue) };
+  const index = typeof first === "number" ? first : /^(?:0|[1-9]\d*)$/.test(first) ? Number(first) : undefined;
+  let head = first;
+  if (index !== undefined) {
+    const fixed = list.names.length;
+    if (index < fixed) head = list.names[index] ?? `#${index + 1}`;
+    else head = list.rest === undefined ? `#${index + 1}` : `${list.rest}.${index - fixed}`;
+  }
+  return { path: [head, ...inside].join("."), message: messageOf(issue) };
+}
+
+/** Runs a validator, sync or async, and checks that it answered something shaped like a result. */
+async function runValidator(schema: StandardSchemaV1, value: unknown): Promise<StandardResult<unknown>> {
+  const answer = schema["~standard"].validate(value);
+  const outcome: unknown = answer instanceof Promise ? await answer : answer;
+  if (typeof outcome !== "object" || outcome === null) throw new TypeError("A Standard Schema's validate answered no result object");
+  const { issues } = outcome as { issues?: unknown };
+  if (issues === undefined) return outcome as StandardResult<unknown>;
+  if (!Array.isArray(issues)) return { issues: [] };
+  // A validator written in JavaScript might list anything: keep only issue-shaped entries' fields.
+  return { issues: issues.map((issue: unknown) => (typeof issue === "object" && issue !== null ? (issue as StandardIssue) : { message: "invalid" })) };
+}
+
+/** The first issue, and how many others there are. */
+function summary(issues: readonly ParamIssue[]): string {
+  const [first] = issues;
+  if (first === undefined) return "refused by the schema";
+  const text = first.path === "" ? first.message : `${first.path}: ${first.message}`;
+  return issues.length === 1 ? text : `${text} (and ${issues.length - 1} more issue${issues.length === 2 ? "" : "s"})`;
+}
+
+function pathOf(issue: StandardIssue): string {
+  return stepsOf(issue).join(".");
+}
+
+/** An issue's path as strings and numbers (symbols written out, object steps unwrapped). */
+function stepsOf(issue: StandardIssue): (string | number)[] {
+  const path: unknown = (issue as { path?: unknown }).path;
+  if (!Array.isArray(path)) return [];
+  return path.map((step: unknown) => {
+    const key: unknown = typeof step === "object" && step !== null ? (step as { key?: unknown }).key : step;
+    if (typeof key === "number") return key;
+    if (typeof key === "symbol") return key.description ?? "symbol";
+    return String(key);
+  });
+}
+
+function messageOf(issue: StandardIssue): string {
+  const message: unknown = (issue as { message?: unknown }).message;
+  return typeof message === "string" ? message : "invalid";
+}

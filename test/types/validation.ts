@@ -1,0 +1,196 @@
+// Type tests of validated methods and the class style, checked by `npx tsc --noEmit -p .` (never
+// run). Handler types follow the input schema's output; client types follow the input schema's
+// input and the result schema's output. Each `@ts-expect-error` line must fail to compile.
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unnecessary-type-parameters --
+   the @ts-expect-error lines call what does not exist on purpose, and the checks live in type arguments */
+import { z } from "zod";
+import {
+  type CallContext,
+  createClient,
+  type InferInput,
+  type InferOutput,
+  MicroService,
+  privateMethod,
+  publicMethod,
+  Service,
+  type StandardSchemaV1,
+} from "../../mod.ts";
+
+/** True when two types are the same. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when given `true`. */
+function expectTrue<T extends true>(): T | undefined {
+  return undefined;
+}
+
+/** A hand-written schema: the client sends strings, the handler receives numbers. */
+declare const numericText: StandardSchemaV1<[text: string], [value: number]>;
+
+export const service = new Service({ name: "typed.validation" })
+  .publicMethod(
+    "subtract",
+    (minuend, subtrahend) => {
+      expectTrue<Equal<typeof minuend, number>>();
+      expectTrue<Equal<typeof subtrahend, number>>();
+      return minuend - subtrahend;
+    },
+    { input: z.tuple([z.number(), z.number()]) },
+  )
+  .publicMethod(
+    "parse",
+    (value) => {
+      // The handler gets the schema's output (after the transform)…
+      expectTrue<Equal<typeof value, number>>();
+      return value.toFixed(1);
+    },
+    { input: numericText },
+  )
+  .publicMethod(
+    "greet",
+    (name, greeting, ctx) => {
+      expectTrue<Equal<typeof greeting, string | undefined>>();
+      expectTrue<Equal<typeof ctx, CallContext>>();
+      return `${greeting ?? "hi"} ${name} (${ctx.method})`;
+    },
+    { input: z.tuple([z.string(), z.string().optional()]), context: true },
+  )
+  .publicMethod("today", () => "2024-01-02", { output: z.string().transform((text) => new Date(text)) })
+  .publicMethod("count", async (items) => Promise.resolve(items.length), {
+    input: z.tuple([z.array(z.string())]),
+    output: z.number().int(),
+  })
+  .publicMethod("sum", (...numbers) => numbers.reduce((total, n) => total + n, 0), { input: z.array(z.number()) })
+  .privateMethod("secret", (key) => ({ key }), { input: z.tuple([z.string().min(1)]), description: "A secret." });
+
+// @ts-expect-error -- a handler whose annotation contradicts the schema
+new Service({ name: "x" }).publicMethod("bad", (a: string) => a, { input: z.tuple([z.number()]) });
+// @ts-expect-error -- a handler whose result does not fit the result schema
+new Service({ name: "x" }).publicMethod("bad", () => 42, { output: z.string() });
+new Service({ name: "x" }).publicMethod("async_ok", () => Promise.resolve("text"), { output: z.string() });
+// @ts-expect-error -- an input schema must give back an array (the arguments)
+new Service({ name: "x" }).publicMethod("bad", (a: unknown) => a, { input: z.object({ a: z.number() }) });
+// @ts-expect-error -- a handler that asks for more params than the schema gives
+new Service({ name: "x" }).publicMethod("bad", (a: number, b: number) => a + b, { input: z.tuple([z.number()]) });
+
+/** The Standard Schema inference helpers read declared types. */
+export function inference(): void {
+  expectTrue<Equal<InferInput<typeof numericText>, [text: string]>>();
+  expectTrue<Equal<InferOutput<typeof numericText>, [value: number]>>();
+  const untyped = { "~standard": { version: 1 as const, vendor: "me", validate: (value: unknown) => ({ value }) } };
+  expectTrue<Equal<InferOutput<typeof untyped>, unknown>>();
+  // A schema that does not declare its types gives the handler `unknown` arguments.
+  new Service({ name: "x" }).publicMethod(
+    "loose",
+    (...args) => {
+      expectTrue<Equal<typeof args, unknown[]>>();
+      return args.length;
+    },
+    { input: untyped as StandardSchemaV1<unknown, unknown[]> },
+  );
+}
+
+/** The client sees the input schema's input types and the result schema's output type. */
+export async function client(): Promise<void> {
+  const remote = createClient<typeof service>("http://127.0.0.1:5000/api");
+  expectTrue<Equal<Parameters<typeof remote.methods.parse>, [text: string]>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.parse>>, string>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.today>>, Date>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.count>>, number>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.subtract>>, number>>();
+  expectTrue<Equal<Parameters<typeof remote.methods.sum>, number[]>>();
+
+  await remote.methods.subtract(42, 23);
+  await remote.methods.parse("1.5");
+  await remote.methods.greet("ann");
+  await remote.methods.greet("ann", "hello");
+  await remote.methods.sum(1, 2, 3);
+  await remote.methods.secret("k");
+  await remote.call("subtract", { minuend: 42, subtrahend: 23 });
+
+  // @ts-expect-error -- the client sends the schema's input (a string), not the handler's number
+  await remote.methods.parse(1.5);
+  // @ts-expect-error -- a missing param the schema requires
+  await remote.methods.subtract(42);
+  // @ts-expect-error -- the context is never sent by callers
+  await remote.methods.greet("ann", "hello", {} as CallContext);
+  // @ts-expect-error -- the result is the result schema's output (a Date), not a string
+  const wrong: string = await remote.methods.today();
+  // @ts-expect-error -- rest items are numbers
+  await remote.methods.sum(1, "2");
+  console.log(wrong);
+}
+
+class HelloWorldService extends MicroService {
+  name = "hello.world.service";
+
+  @publicMethod
+  say_hello(name: string) {
+    return `hello ${name}`;
+  }
+
+  @privateMethod
+  say_private_hello(name: string) {
+    return `this is secret: hello ${name}`;
+  }
+
+  @publicMethod({ context: true })
+  whoami(ctx: CallContext) {
+    return ctx.method;
+  }
+
+  @publicMethod({ input: z.tuple([z.number(), z.number()]), output: z.number() })
+  add(a: number, b: number) {
+    return a + b;
+  }
+
+  apiTokenIsValid(token: string) {
+    return token === "hello_world_token";
+  }
+}
+
+class Mismatched extends MicroService {
+  name = "mismatched";
+
+  // @ts-expect-error -- the method's parameters must take the schema's output
+  @publicMethod({ input: z.tuple([z.number()]) })
+  wrong_params(text: string) {
+    return text;
+  }
+
+  // @ts-expect-error -- the method's result must fit the result schema
+  @publicMethod({ output: z.string() })
+  wrong_result() {
+    return 42;
+  }
+
+  // @ts-expect-error -- a method that asks for the context must declare it last
+  @publicMethod({ input: z.tuple([z.number()]), context: true })
+  no_context(n: number, ctx: string) {
+    return n + ctx.length;
+  }
+}
+
+class NotAService {
+  // @ts-expect-error -- the decorators mark methods of MicroService classes only
+  @publicMethod
+  hello() {
+    return "hi";
+  }
+}
+
+/** A class-style service types a client too: its own methods, without the context, without its settings. */
+export async function classClient(): Promise<void> {
+  const remote = createClient<HelloWorldService>("http://127.0.0.1:5000/api");
+  expectTrue<Equal<Parameters<typeof remote.methods.say_hello>, [name: string]>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.say_private_hello>>, string>>();
+  expectTrue<Equal<Parameters<typeof remote.methods.whoami>, []>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.add>>, number>>();
+  await remote.methods.say_hello("world");
+  // @ts-expect-error -- a number where a string goes
+  await remote.methods.say_hello(1);
+  // @ts-expect-error -- settings are not remote methods
+  await remote.methods.apiTokenIsValid("t");
+  // @ts-expect-error -- nor are the base class's members
+  await remote.methods.toService();
+  console.log(new Mismatched(), new NotAService());
+}
