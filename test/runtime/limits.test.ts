@@ -1,0 +1,108 @@
+// Every limit hit for real over a socket on Node.js, Deno and Bun, and the server still answers
+// the next call: body size (declared and chunked), batch length, params depth and call timeout.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { ErrorCode } from "../../mod.ts";
+import { RUNTIMES, stopAll } from "./processes.ts";
+import { type ChildServer, rpc, startExample } from "./servers.ts";
+
+after(stopAll);
+
+/** Writes raw bytes on a fresh connection and reads until the server closes it or 5 s pass. */
+function raw(port: number, data: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(received);
+    }, 5000);
+    socket.on("data", (chunk) => {
+      received += chunk.toString();
+      // One whole answer is enough: some runtimes keep the connection open.
+      if (/\r\n\r\n[\s\S]*\}$/.test(received)) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(received);
+      }
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+    socket.on("error", reject);
+    socket.write(data);
+  });
+}
+
+describe("limits over real sockets", { concurrency: true, timeout: 60_000 }, () => {
+  for (const runtime of RUNTIMES) {
+    describe(runtime, { concurrency: false }, () => {
+      let server: ChildServer;
+      before(async () => {
+        server = await startExample(runtime, "test/runtime/fixtures/limits_server.ts");
+      });
+
+      async function stillServes(): Promise<void> {
+        const answer = await rpc(server, '{"jsonrpc":"2.0","method":"echo","params":["ok"],"id":"next"}');
+        assert.deepEqual(answer.json, { jsonrpc: "2.0", result: "ok", id: "next" });
+      }
+
+      test("a body over the limit with a Content-Length is 413 with a JSON-RPC error", async () => {
+        const answer = await rpc(server, JSON.stringify({ jsonrpc: "2.0", method: "echo", params: ["x".repeat(300)], id: 1 }));
+        assert.equal(answer.status, 413);
+        assert.deepEqual(answer.json, {
+          jsonrpc: "2.0",
+          error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: The request body exceeds 200 bytes" },
+          id: null,
+        });
+        await stillServes();
+      });
+
+      test("a chunked body over the limit is 413", async () => {
+        const chunk = "x".repeat(100);
+        const reply = await raw(
+          server.port,
+          "POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            `${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(4) + "0\r\n\r\n",
+        );
+        assert.match(reply, /^HTTP\/1\.1 413 /);
+        assert.match(reply, /exceeds 200 bytes/);
+        await stillServes();
+      });
+
+      test("a batch over the limit is one Invalid Request error", async () => {
+        const entry = '{"jsonrpc":"2.0","method":"echo","id":1}';
+        const answer = await rpc(server, `[${[entry, entry, entry, entry].join(",")}]`);
+        assert.equal(answer.status, 200);
+        assert.deepEqual(answer.json, {
+          jsonrpc: "2.0",
+          error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: a batch of 4 entries exceeds the limit of 3" },
+          id: null,
+        });
+        await stillServes();
+      });
+
+      test("params nested over the limit are -32600 with the call's id", async () => {
+        const answer = await rpc(server, '{"jsonrpc":"2.0","method":"echo","params":[[[[[1]]]]],"id":7}');
+        assert.deepEqual(answer.json, {
+          jsonrpc: "2.0",
+          error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: params nest deeper than 4 levels" },
+          id: 7,
+        });
+        await stillServes();
+      });
+
+      test("a call over its timeout answers -32002", async () => {
+        const answer = await rpc(server, '{"jsonrpc":"2.0","method":"slow","id":"t"}');
+        assert.deepEqual(answer.json, {
+          jsonrpc: "2.0",
+          error: { code: ErrorCode.Timeout, message: "Timeout: the call took longer than 100 ms" },
+          id: "t",
+        });
+        await stillServes();
+      });
+    });
+  }
+});
