@@ -109,3 +109,15 @@ export {
   publicMethod,
   type ServiceMethodDecorator,
 } from "./src/class_service.ts";
+
+// A whole microservice: extra routes, static folders, health check, CORS, lifecycle and call logs.
+export type { RouteContext, RouteHandler, RouteParams } from "./src/http/router.ts";
+export type { StaticDirs } from "./src/http/static_files.ts";
+export type { FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
+export { type CorsOptions, DEFAULT_CORS_MAX_AGE } from "./src/http/cors.ts";
+export { DEFAULT_HEALTH_PATH, type HealthReport } from "./src/http/health.ts";
+export type { LifecycleHook, LifecycleState } from "./src/service/lifecycle.ts";
+export type { PeriodicTask } from "./src/service/periodic_task.ts";
+export { type CallObserver, type CallSummary, type LogSink, logCalls } from "./src/service/call_log.ts";
+export { fileAccess } from "./src/serve.ts";
+export { DEFAULT_CLOSE_TIMEOUT } from "./src/adapters/types.ts";

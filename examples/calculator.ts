@@ -39,5 +39,6 @@ const service = new Service({ name: "calculator.service" })
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",
   port: Number(process.env["PORT"] ?? 5000),
+  signals: true, // Ctrl-C or SIGTERM: answer the calls in flight, then exit
 });
 console.log(`${service.name} serving at ${server.url}${service.path}`);

@@ -37,6 +37,7 @@ const { path } = service.toService();
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",
   port: Number(process.env["PORT"] ?? 5000),
+  signals: true, // Ctrl-C or SIGTERM: answer the calls in flight, then exit
 });
 const endpoint = `${server.url}${path}`;
 console.log(`${service.name} serving at ${endpoint}`);

@@ -60,7 +60,7 @@ setTimeout(() => {
     console.log(`${service.name} serving at http://${hostname}:${port}${service.path}`);
     return;
   }
-  void serve(service, { hostname, port }).then((server) => {
+  void serve(service, { hostname, port, signals: true }).then((server) => {
     console.log(`${service.name} serving at ${server.url}${service.path}`);
   });
 }, 0);

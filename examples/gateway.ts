@@ -72,5 +72,6 @@ const gateway = new Service({ name: "hello.gateway.service" })
 const server = await serve(gateway, {
   hostname: process.env["HOST"] ?? "127.0.0.1",
   port: Number(process.env["PORT"] ?? 5001),
+  signals: true, // Ctrl-C or SIGTERM: answer the calls in flight, then exit
 });
 console.log(`${gateway.name} serving at ${server.url}${gateway.path}, calling ${upstreamUrl}`);

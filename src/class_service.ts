@@ -38,6 +38,15 @@ const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
   batchConcurrency: true,
   timeout: true,
   getServiceSpecs: true,
+  staticDirs: true,
+  files: true,
+  health: true,
+  cors: true,
+  onStart: true,
+  onStop: true,
+  periodicTasks: true,
+  onCall: true,
+  log: true,
 };
 
 /** A method's type as callers see it: without a last parameter that takes the {@linkcode CallContext}. */

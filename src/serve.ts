@@ -5,6 +5,7 @@
  */
 
 import type { FetchApp, ServeOptions, ServerHandle } from "./adapters/types.ts";
+import type { FileAccess } from "./http/file_access.ts";
 
 /** The runtimes `serve()` knows. */
 export type Runtime = "deno" | "bun" | "node";
@@ -31,11 +32,17 @@ export function detectRuntime(): Runtime {
  * runtime's own HTTP server: `Deno.serve`, `Bun.serve` or `node:http`. Only that runtime's adapter
  * is loaded.
  *
+ * When the app has `startup` and `shutdown` hooks (a Service has), `serve()` calls `startup` with
+ * the runtime's facilities (its file access, for static folders) before it listens, and `close()`
+ * calls `shutdown` around the server's own close: a Service runs `onStart` and its periodic tasks, and
+ * answers its health check with 503 while the server drains, then runs `onStop`.
+ *
  * @param app The app to serve.
  * @param options Where to listen: `hostname` (default `127.0.0.1`) and `port` (default 8000; `0`
- *   picks a free one).
+ *   picks a free one); `closeTimeout` (ms `close()` lets calls in flight run, default 10,000);
+ *   `signals: true` to stop gracefully on `SIGINT` and `SIGTERM` and then end the process.
  * @returns The running server: `url`, `port`, and `close()` that lets calls in flight finish.
- * @throws When the address cannot be listened on.
+ * @throws When the address cannot be listened on, or the app's `startup` throws.
  * @example
  * ```ts
  * import { serve } from "./serve.ts";
@@ -47,12 +54,78 @@ export function detectRuntime(): Runtime {
  * ```
  */
 export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
-  switch (detectRuntime()) {
+  const runtime = detectRuntime();
+  const serveOn = await adapterFor(runtime);
+  if (app.startup !== undefined) await app.startup({ files: await fileAccessFor(runtime) });
+  let server: ServerHandle;
+  try {
+    server = await serveOn(app, options);
+  } catch (error) {
+    // Listening failed: undo the start (onStop, periodic tasks) before reporting it.
+    await Promise.resolve(app.shutdown?.(() => Promise.resolve())).catch(() => {});
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  let stopListening = (): void => {};
+  const handle: ServerHandle = {
+    hostname: server.hostname,
+    port: server.port,
+    url: server.url,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        stopListening();
+        if (app.shutdown === undefined) await server.close();
+        else await app.shutdown(() => server.close());
+      })();
+      return closing;
+    },
+  };
+  if (options.signals === true) stopListening = (await import("./adapters/signals.ts")).stopOnSignals(() => handle.close());
+  return handle;
+}
+
+/**
+ * The current runtime's file access, for a service's `files` option when nothing calls `serve()`:
+ * a module whose default export is served by `deno serve` or `bun run`, say. `serve()` hands it to
+ * a service by itself.
+ *
+ * @returns Node.js's, Deno's or Bun's file access.
+ * @example
+ * ```ts
+ * import { fileAccess } from "./serve.ts";
+ * import { Service } from "./service.ts";
+ * // export default new Service({ ... }), served by `deno serve` or `bun run`:
+ * const service = new Service({
+ *   name: "site",
+ *   staticDirs: { "/static/": new URL("../examples/public/", import.meta.url) },
+ *   files: await fileAccess(),
+ * });
+ * ```
+ */
+export function fileAccess(): Promise<FileAccess> {
+  return fileAccessFor(detectRuntime());
+}
+
+type Adapter = (app: FetchApp, options: ServeOptions) => Promise<ServerHandle>;
+
+async function adapterFor(runtime: Runtime): Promise<Adapter> {
+  switch (runtime) {
     case "deno":
-      return (await import("./adapters/deno.ts")).serveDeno(app, options);
+      return (await import("./adapters/deno.ts")).serveDeno;
     case "bun":
-      return (await import("./adapters/bun.ts")).serveBun(app, options);
+      return (await import("./adapters/bun.ts")).serveBun;
     default:
-      return (await import("./adapters/node.ts")).serveNode(app, options);
+      return (await import("./adapters/node.ts")).serveNode;
+  }
+}
+
+async function fileAccessFor(runtime: Runtime): Promise<FileAccess> {
+  switch (runtime) {
+    case "deno":
+      return (await import("./adapters/deno_files.ts")).denoFileAccess;
+    case "bun":
+      return (await import("./adapters/bun_files.ts")).bunFileAccess;
+    default:
+      return (await import("./adapters/node_files.ts")).nodeFileAccess;
   }
 }

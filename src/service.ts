@@ -19,6 +19,15 @@ import {
 import { handleHttpRequest, type HttpOptions } from "./http/handler.ts";
 import { answerRpcRequest, type PlainReply, type RpcEndpoint, type RpcHttpRequest } from "./http/rpc_endpoint.ts";
 import { builtinMethods } from "./service/introspection.ts";
+import { type CallObserver, logCalls } from "./service/call_log.ts";
+import { Lifecycle, type LifecycleHook, type LifecycleState } from "./service/lifecycle.ts";
+import type { PeriodicTask } from "./service/periodic_task.ts";
+import { CorsPolicy, type CorsOptions } from "./http/cors.ts";
+import type { FileAccess, RuntimeFacilities } from "./http/file_access.ts";
+import { DEFAULT_HEALTH_PATH } from "./http/health.ts";
+import { type RouteHandler, type RouteParams, Router } from "./http/router.ts";
+import { Site } from "./http/site.ts";
+import { type StaticDirs, StaticFolders } from "./http/static_files.ts";
 
 /** The methods of a service, by name: the type the typed client reads. */
 export type MethodMap = Record<string, Handler>;
@@ -65,6 +74,41 @@ export interface ServiceOptions {
    * replaces the built-in one either way.
    */
   readonly getServiceSpecs?: boolean;
+  /**
+   * Static folders: URL prefixes and the folders they serve, such as
+   * `{ "/static/": new URL("./public/", import.meta.url) }` (a path is relative to the working
+   * folder). `GET` and `HEAD` only, with `ETag`/`Last-Modified` and `index.html` for a folder;
+   * nothing outside a folder is ever served (no `..`, hidden files, or symbolic links out).
+   */
+  readonly staticDirs?: StaticDirs;
+  /**
+   * The file access static folders are read with. `serve()` hands in the runtime's; give it when
+   * something else serves the service (`deno serve`, `bun run`): `files: await fileAccess()`.
+   */
+  readonly files?: FileAccess;
+  /**
+   * The path of the health check (`GET` answers 200 with the name and version as JSON while the
+   * service serves, 503 once it is stopping), or `false` for none. Default `"/health"`.
+   */
+  readonly health?: string | false;
+  /** Cross-origin calls from web pages: off unless given (see {@linkcode CorsOptions}). */
+  readonly cors?: CorsOptions;
+  /** Runs when the service starts (before `serve()` listens); if it throws, the start fails. */
+  readonly onStart?: LifecycleHook;
+  /** Runs when the service has stopped (after `close()` has answered the calls in flight). */
+  readonly onStop?: LifecycleHook;
+  /** Work done every `every` ms while the service is served, never overlapping itself. */
+  readonly periodicTasks?: readonly PeriodicTask[];
+  /**
+   * Told about each call once it has ended: method, duration, outcome and error code, and what was
+   * thrown. Never its params or token.
+   */
+  readonly onCall?: CallObserver;
+  /**
+   * Whether to log each call (and, without `onError`, each unexpected error) to the console, one
+   * line each. Default `false`: a service prints nothing.
+   */
+  readonly log?: boolean;
 }
 
 /** The default largest request body: 1 MiB. */
@@ -129,6 +173,8 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
   readonly batchConcurrency: number;
   /** The default timeout of a call in ms, if any. */
   readonly timeout: number | undefined;
+  /** Told about each call once it has ended, if set. */
+  readonly onCall: CallObserver | undefined;
 
   /** Type-only: the registered methods' signatures, read by the typed client. Never set at run time. */
   declare readonly "~methods": Methods;
@@ -136,6 +182,9 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #builtins: ReadonlyMap<string, MethodDefinition>;
   readonly #http: HttpOptions;
+  readonly #router = new Router();
+  readonly #statics: StaticFolders | undefined;
+  readonly #lifecycle: Lifecycle;
 
   /**
    * @param options The service's name and settings.
@@ -153,13 +202,39 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
     this.apiTokenHeader = options.apiTokenHeader ?? "X-Api-Token";
     this.apiTokenIsValid = options.apiTokenIsValid;
     this.exposeErrors = options.exposeErrors ?? false;
-    this.onError = options.onError;
+    this.onError = options.onError ?? (options.log === true ? (error, info) => {
+      console.error(`${this.name} ${info.method}:`, error);
+    } : undefined);
+    this.onCall = options.onCall ?? (options.log === true ? logCalls(this.name) : undefined);
     this.maxBodyBytes = positiveLimit("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
     this.maxBatchLength = positiveLimit("maxBatchLength", options.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH);
     this.maxParamsDepth = positiveLimit("maxParamsDepth", options.maxParamsDepth, DEFAULT_MAX_PARAMS_DEPTH);
     this.batchConcurrency = positiveLimit("batchConcurrency", options.batchConcurrency, DEFAULT_BATCH_CONCURRENCY);
     this.timeout = options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0);
-    this.#http = { path: this.path, maxBodyBytes: this.maxBodyBytes };
+    const report = (error: unknown, where: string): void => {
+      try {
+        this.onError?.(error, { method: where });
+      } catch {
+        // A failing logger must not turn an answer into a crash.
+      }
+    };
+    this.#lifecycle = new Lifecycle({ onStart: options.onStart, onStop: options.onStop, periodicTasks: options.periodicTasks, report });
+    this.#statics = options.staticDirs === undefined ? undefined : new StaticFolders(options.staticDirs, options.files, report);
+    const healthPath = options.health === false ? undefined : options.health ?? DEFAULT_HEALTH_PATH;
+    if (healthPath !== undefined && (!healthPath.startsWith("/") || healthPath === this.path)) {
+      throw new TypeError(`The health path must start with "/" and differ from the service path, got ${healthPath}`);
+    }
+    const cors = options.cors === undefined ? undefined : new CorsPolicy(options.cors, this.apiTokenHeader);
+    const site = new Site({
+      service: this,
+      healthPath,
+      isStopping: () => this.#lifecycle.isStopping,
+      router: this.#router,
+      statics: this.#statics,
+      cors,
+      report,
+    });
+    this.#http = { path: this.path, maxBodyBytes: this.maxBodyBytes, cors, site };
     this.#builtins = builtinMethods(this, options.getServiceSpecs !== false);
   }
 
@@ -265,7 +340,8 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
   }
 
   /**
-   * Answers an HTTP request: `POST` on the service's path speaks JSON-RPC. Bound to the instance, so
+   * Answers an HTTP request: `POST` on the service's path speaks JSON-RPC; other paths go to the
+   * health check, the routes and the static folders, in that order, then 404. Bound to the instance, so
    * `{ fetch: service.fetch }` and `export default service` both work with `Deno.serve`, `deno
    * serve`, `Bun.serve` and edge platforms.
    *
@@ -302,7 +378,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    * ```
    */
   answerRpc(request: RpcHttpRequest): Promise<PlainReply> {
-    return answerRpcRequest(this, this.maxBodyBytes, request);
+    return answerRpcRequest(this, this.maxBodyBytes, request, this.#http.cors);
   }
 
   /**
@@ -324,6 +400,80 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
   addMethod(definition: MethodDefinition): this {
     this.#register(definition);
     return this;
+  }
+
+  /**
+   * Adds an HTTP route: a Web handler for a method and a path pattern whose `:name` segments reach
+   * the handler decoded in `ctx.params`. Routes are tried in the order they were added, after the
+   * health check and before static folders; `HEAD` falls back to `GET`; a path routed only for
+   * other methods answers 405 with `Allow`. A segment matches exactly (no trailing-slash folding).
+   *
+   * @param method The HTTP method, such as `GET`.
+   * @param path The path pattern, such as `/users/:id`.
+   * @param handler Answers the request; `ctx.params` holds the segments, `ctx.service` this service.
+   * @returns This service.
+   * @throws {TypeError} When the method or pattern is invalid, the pattern is the JSON-RPC path, or
+   *   the same method and pattern are already routed.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "site" })
+   *   .route("GET", "/hello/:name", (_request, ctx) => new Response(`hello ${ctx.params.name}`));
+   * await (await service.fetch(new Request("http://localhost/hello/world"))).text(); // "hello world"
+   * ```
+   */
+  route<Path extends string>(method: string, path: Path, handler: RouteHandler<RouteParams<Path>>): this {
+    if (path === this.path) throw new TypeError(`${path} is the JSON-RPC path: route another path`);
+    this.#router.add(method, path, handler as RouteHandler);
+    return this;
+  }
+
+  /**
+   * Where the service is in its life: `idle` until started, then `starting`, `serving`,
+   * `stopping` (its health check answers 503) and `stopped`.
+   */
+  get state(): LifecycleState {
+    return this.#lifecycle.state;
+  }
+
+  /**
+   * Starts the service: takes the runtime's facilities (file access for static folders, unless the
+   * `files` option gave one), runs `onStart`, then starts the periodic tasks. `serve()` calls it
+   * before it listens; call it yourself when something else serves the service.
+   *
+   * @param facilities The runtime's facilities.
+   * @returns Once started.
+   * @throws Whatever `onStart` throws.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s", onStart: () => console.log("starting") });
+   * await service.startup();
+   * await service.shutdown();
+   * ```
+   */
+  startup(facilities: RuntimeFacilities = {}): Promise<void> {
+    this.#statics?.provideFiles(facilities.files);
+    return this.#lifecycle.start();
+  }
+
+  /**
+   * Stops the service: its health check answers 503 and periodic tasks stop, then `drain` runs
+   * (`close()` passes the server's own close, which lets calls in flight finish), then `onStop`.
+   *
+   * @param drain What to wait for before `onStop`. Default: nothing.
+   * @returns Once stopped.
+   * @throws Whatever `drain` or `onStop` throws.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s", onStop: () => console.log("stopped") });
+   * await service.startup();
+   * await service.shutdown();
+   * ```
+   */
+  shutdown(drain?: () => Promise<void>): Promise<void> {
+    return this.#lifecycle.stop(drain);
   }
 
   #register<Added extends MethodMap>(method: MethodDefinition): Service<Methods & Added> {

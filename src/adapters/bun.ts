@@ -4,7 +4,7 @@
  * @module
  */
 
-import { baseUrl, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
+import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
 // The few parts of Bun's API this adapter uses, declared here so no Bun type package is needed.
 interface BunServer {
@@ -30,7 +30,8 @@ const IDLE_TIMEOUT_SECONDS = 10;
  * Serves an app with `Bun.serve`.
  *
  * `close()` uses `Bun.serve`'s graceful stop: new connections are refused, calls in flight finish
- * and are answered, idle kept-alive connections are closed.
+ * and are answered, idle kept-alive connections are closed; after `closeTimeout`, the connections
+ * still open are cut.
  *
  * @param app A service, or anything with a `fetch(request)` method.
  * @param options Where to listen.
@@ -81,8 +82,16 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
     url: baseUrl(hostname, port),
     close(): Promise<void> {
       // stop() without `true` refuses new connections and resolves once the calls in flight are
-      // answered; a second close() waits for the same stop.
-      closed ??= Promise.resolve(server.stop());
+      // answered; a second close() waits for the same stop. Past the deadline, stop(true) cuts
+      // the connections still open (their requests' signals abort).
+      closed ??= new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(() => {
+          void server.stop(true);
+        }, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+        Promise.resolve(server.stop()).then(resolve, reject).finally(() => {
+          clearTimeout(deadline);
+        });
+      });
       return closed;
     },
   });

@@ -4,12 +4,13 @@
  * @module
  */
 
-import { baseUrl, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
+import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
 // The few parts of Deno's API this adapter uses, declared here so no Deno type package is needed.
 interface DenoHttpServer {
   readonly addr: { readonly hostname: string; readonly port: number };
   shutdown(): Promise<void>;
+  unref(): void;
 }
 interface DenoServeInit {
   hostname: string;
@@ -26,7 +27,8 @@ interface DenoRuntime {
  * Serves an app with `Deno.serve`.
  *
  * `close()` uses `Deno.serve`'s graceful shutdown: new connections are refused, calls in flight
- * finish and are answered, idle kept-alive connections are closed.
+ * finish and are answered, idle kept-alive connections are closed; after `closeTimeout`, requests
+ * still unanswered get a 503.
  *
  * @param app A service, or anything with a `fetch(request)` method.
  * @param options Where to listen.
@@ -45,13 +47,15 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
   if (deno === undefined) return Promise.reject(new Error("serveDeno needs the Deno runtime"));
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
+  // The resolvers of the requests not answered yet, so close() can answer them at its deadline.
+  const waiting = new Set<(response: Response) => void>();
   let server: DenoHttpServer;
   try {
     // Deno.serve listens synchronously: it throws here when the address is taken.
     server = deno.serve({
       hostname,
       port: options.port ?? DEFAULT_PORT,
-      handler: (request) => app.fetch(request),
+      handler: (request) => answerUnlessCut(app, request, waiting),
       onListen: () => {}, // Deno prints "Listening on ..." by default; a library stays quiet.
       // Same answer as the other adapters, and no error details for the client.
       onError: () => new Response("Internal Server Error", { status: 500 }),
@@ -67,8 +71,43 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
     url: baseUrl(hostname, port),
     close(): Promise<void> {
       // A second close() waits for the same shutdown.
-      closed ??= server.shutdown();
+      closed ??= new Promise<void>((resolve, reject) => {
+        // Deno cannot cut a connection once shutdown() has begun (aborting the server's signal
+        // then throws an uncatchable BadResource): past the deadline, the requests still running
+        // are answered 503, and the server no longer keeps the process alive.
+        const deadline = setTimeout(() => {
+          for (const answer of waiting) answer(new Response("Service Unavailable: the server stopped", { status: 503 }));
+          waiting.clear();
+          server.unref();
+          resolve();
+        }, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+        server.shutdown().then(resolve, reject).finally(() => {
+          clearTimeout(deadline);
+        });
+      });
       return closed;
     },
+  });
+}
+
+/** The app's answer, unless close() answers first at its deadline. */
+function answerUnlessCut(app: FetchApp, request: Request, waiting: Set<(response: Response) => void>): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    waiting.add(resolve);
+    const settle = (): void => {
+      waiting.delete(resolve);
+    };
+    try {
+      Promise.resolve(app.fetch(request)).then((response) => {
+        settle();
+        resolve(response);
+      }, (error: unknown) => {
+        settle();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    } catch (error) {
+      settle();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }

@@ -17,6 +17,7 @@ import type { PlainReply, RpcEndpoint, RpcHttpRequest } from "../http/rpc_endpoi
 import type { HeaderReader } from "../service/context.ts";
 import {
   baseUrl,
+  DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HOSTNAME,
   DEFAULT_PORT,
   DEFAULT_REQUEST_TIMEOUT,
@@ -29,7 +30,8 @@ import {
  * Serves an app with `node:http`.
  *
  * @param app A service, or anything with a `fetch(request)` method.
- * @param options Where to listen, and how long a client may take to send a request.
+ * @param options Where to listen, how long a client may take to send a request, and how long
+ *   `close()` waits for calls in flight.
  * @returns The running server, once it listens.
  * @throws When the address cannot be listened on (for example, the port is taken).
  * @example
@@ -46,6 +48,8 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
+  let closeStarted: Promise<void> | undefined;
+  const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
@@ -81,6 +85,7 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
     port,
     url: baseUrl(hostname, port),
     close(): Promise<void> {
+      if (closeStarted !== undefined) return closeStarted;
       closing = true;
       const closed = new Promise<void>((resolve) => {
         server.close(() => {
@@ -91,11 +96,17 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
       const finished = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
         drained = resolve;
       });
+      // Past the deadline, the calls still running lose their connections (and see their signal abort).
+      const deadline = setTimeout(() => {
+        server.closeAllConnections();
+      }, closeTimeout);
       // Connections that were busy become idle once their answer is written: close them then.
-      return finished.then(() => {
+      closeStarted = finished.then(() => {
+        clearTimeout(deadline);
         server.closeIdleConnections();
         return closed;
       });
+      return closeStarted;
     },
   };
 }

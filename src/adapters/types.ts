@@ -4,10 +4,23 @@
  * @module
  */
 
+import type { RuntimeFacilities } from "../http/file_access.ts";
+
 /** Anything with a Web fetch handler: a {@linkcode Service}, or `{ fetch }` of your own. */
 export interface FetchApp {
   /** Answers one HTTP request. */
   fetch(request: Request): Response | Promise<Response>;
+  /**
+   * Optional: called by `serve()` before it listens, with the runtime's facilities (such as its
+   * file access). If it throws, `serve()` rejects and does not listen.
+   */
+  startup?(facilities: RuntimeFacilities): void | Promise<void>;
+  /**
+   * Optional: called by the server's `close()`, with `drain`, which stops the server and waits for
+   * the calls in flight; the app runs its own stop around it. (Not named `stop`: `bun run` does not
+   * serve a default export that has a `stop` method, taking it for a running server.)
+   */
+  shutdown?(drain: () => Promise<void>): void | Promise<void>;
 }
 
 /** Where to listen. */
@@ -22,6 +35,19 @@ export interface ServeOptions {
    * the runtime lets it be set (Node.js).
    */
   readonly requestTimeout?: number;
+  /**
+   * How long `close()` lets calls in flight run, in ms; then the connections still open are cut
+   * (on Deno, requests still unanswered get a 503, since Deno cannot cut a connection once it is
+   * shutting down). Default 10,000.
+   */
+  readonly closeTimeout?: number;
+  /**
+   * Whether `SIGINT` and `SIGTERM` stop the server gracefully (as `close()` does) and then end the
+   * process with exit code 0 (1 when the stop failed). A second signal during the stop ends the
+   * process at once. Only for a program that is the service: put clean-up work in `onStop`.
+   * Default `false`.
+   */
+  readonly signals?: boolean;
 }
 
 /** A running server. */
@@ -33,8 +59,9 @@ export interface ServerHandle {
   /** Its base URL, such as `http://127.0.0.1:5000` (no trailing slash). */
   readonly url: string;
   /**
-   * Stops accepting connections, lets the requests in flight finish and be answered, then closes.
-   * Resolves once the server is closed.
+   * Stops accepting connections, lets the requests in flight finish and be answered (up to
+   * `closeTimeout`), then closes. Resolves once the server is closed; a second call waits for the
+   * same close.
    */
   close(): Promise<void>;
 }
@@ -45,6 +72,8 @@ export const DEFAULT_HOSTNAME = "127.0.0.1";
 export const DEFAULT_PORT = 8000;
 /** The default time a client has to send a whole request, in ms. */
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
+/** The default time `close()` lets calls in flight run, in ms. */
+export const DEFAULT_CLOSE_TIMEOUT = 10_000;
 
 /**
  * Builds a server's base URL from its address and port; IPv6 addresses get brackets.

@@ -6,8 +6,10 @@
  */
 
 import type { DispatchTarget } from "../service/dispatch.ts";
+import type { CorsPolicy } from "./cors.ts";
 import { readBodyText } from "./read_body.ts";
 import { answerRpcRequest, type PlainReply } from "./rpc_endpoint.ts";
+import type { Site } from "./site.ts";
 
 /** The HTTP settings of a service. */
 export interface HttpOptions {
@@ -15,6 +17,10 @@ export interface HttpOptions {
   readonly path: string;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** The CORS rules, when CORS is on. */
+  readonly cors?: CorsPolicy | undefined;
+  /** What answers the other paths (health, routes, static folders); without it they are 404. */
+  readonly site?: Site | undefined;
 }
 
 /**
@@ -23,7 +29,7 @@ export interface HttpOptions {
  * @param target The service to dispatch to.
  * @param options The endpoint path and body limit.
  * @param request The incoming request.
- * @returns The response: the endpoint's answer on its path, 404 elsewhere.
+ * @returns The response: the endpoint's answer on its path, the site's elsewhere (404 without one).
  * @example
  * ```ts
  * import { handleHttpRequest } from "./handler.ts";
@@ -42,7 +48,8 @@ export async function handleHttpRequest(
   options: HttpOptions,
   request: Request,
 ): Promise<Response> {
-  if (pathOf(request.url) !== options.path) return new Response("Not Found", { status: 404 });
+  const path = pathOf(request.url);
+  if (path !== options.path) return options.site === undefined ? new Response("Not Found", { status: 404 }) : options.site.answer(request, path);
   const reply = await answerRpcRequest(target, options.maxBodyBytes, {
     method: request.method,
     headers: request.headers,
@@ -52,7 +59,7 @@ export async function handleHttpRequest(
       return request.signal;
     },
     readBody: (limit) => readBodyText(request, limit),
-  });
+  }, options.cors);
   return toResponse(reply);
 }
 

@@ -11,6 +11,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { errorResponse } from "../protocol/messages.ts";
 import type { HeaderReader } from "../service/context.ts";
 import { type DispatchTarget, dispatchText } from "../service/dispatch.ts";
+import { type CorsPolicy, isPreflight } from "./cors.ts";
 import { BodyEncodingError, BodyTooLargeError } from "./read_body.ts";
 
 /** What the endpoint needs of an HTTP request. */
@@ -55,11 +56,13 @@ const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
 /**
  * Answers one HTTP request sent to the JSON-RPC endpoint: 405 unless it is a POST, 415 unless it
  * is declared as JSON (or not declared), 413 when the body is over the limit, otherwise the
- * JSON-RPC answer (200), or 204 when only notifications came.
+ * JSON-RPC answer (200), or 204 when only notifications came. With CORS on, a preflight from an
+ * allowed origin is answered 204, and every answer to an allowed origin carries the CORS headers.
  *
  * @param target The service to dispatch to.
  * @param maxBodyBytes The largest body accepted.
  * @param request The request.
+ * @param cors The CORS rules, when CORS is on.
  * @returns The answer.
  * @example
  * ```ts
@@ -75,7 +78,17 @@ const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
  * reply.body; // '{"jsonrpc":"2.0","result":"pong","id":1}'
  * ```
  */
-export async function answerRpcRequest(target: DispatchTarget, maxBodyBytes: number, request: RpcHttpRequest): Promise<PlainReply> {
+export async function answerRpcRequest(
+  target: DispatchTarget,
+  maxBodyBytes: number,
+  request: RpcHttpRequest,
+  cors?: CorsPolicy,
+): Promise<PlainReply> {
+  // CORS costs nothing unless it is on and the request comes from a page (it has an Origin).
+  if (cors !== undefined) {
+    const origin = request.headers.get("origin");
+    if (origin !== null) return answerCrossOrigin(target, maxBodyBytes, request, cors, origin);
+  }
   if (request.method !== "POST") return NOT_ALLOWED;
   const contentType = request.headers.get("content-type");
   if (contentType !== null && !isJsonMediaType(contentType)) {
@@ -110,6 +123,19 @@ export async function answerRpcRequest(target: DispatchTarget, maxBodyBytes: num
 export function isJsonMediaType(contentType: string): boolean {
   const essence = (contentType.split(";", 1)[0] as string).trim().toLowerCase();
   return essence === "application/json" || (essence.startsWith("application/") && essence.endsWith("+json"));
+}
+
+async function answerCrossOrigin(
+  target: DispatchTarget,
+  maxBodyBytes: number,
+  request: RpcHttpRequest,
+  cors: CorsPolicy,
+  origin: string,
+): Promise<PlainReply> {
+  if (isPreflight(request.method, request.headers)) return { status: 204, headers: cors.preflightHeaders(origin, "POST"), body: null };
+  const reply = await answerRpcRequest(target, maxBodyBytes, request);
+  const headers = cors.headersFor(origin);
+  return { ...reply, headers: { ...reply.headers, ...(headers ?? { vary: "Origin" }) } };
 }
 
 function rpcErrorReply(status: number, code: number, message: string): PlainReply {

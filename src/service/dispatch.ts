@@ -20,6 +20,7 @@ import { bindParams } from "./params.ts";
 import { validateParams, validateResult } from "./validation.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
+import type { CallObserver, CallSummary } from "./call_log.ts";
 
 /** Told about every failure that is not an {@linkcode RpcError} thrown on purpose. */
 export type ErrorReporter = (error: unknown, info: { readonly method: string }) => void;
@@ -36,6 +37,8 @@ export interface DispatchTarget extends ServiceRef {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
+  /** Told about each call once it has ended (never its params or token), if set. */
+  readonly onCall?: CallObserver | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -144,12 +147,38 @@ async function dispatchOne(target: DispatchTarget, entry: unknown, ctx: RequestC
       message: `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`,
     });
   }
-  const outcome = await runCall(target, request, ctx, isNotification);
+  // Calls are timed only when someone watches them.
+  const outcome = target.onCall === undefined
+    ? await runCall(target, request, ctx, isNotification)
+    : await observedCall(target.onCall, target, request, ctx, isNotification);
   if (isNotification) return undefined;
   return "error" in outcome ? errorResponse(id, outcome.error) : successResponse(id, outcome.result);
 }
 
-type CallOutcome = { readonly result: unknown } | { readonly error: JsonRpcErrorObject };
+type CallOutcome = { readonly result: unknown } | { readonly error: JsonRpcErrorObject; readonly thrown?: unknown };
+
+/** Runs a call and tells the observer how it went: method, duration, outcome, what was thrown. */
+async function observedCall(
+  observe: CallObserver,
+  target: DispatchTarget,
+  request: JsonRpcRequest,
+  ctx: RequestContext,
+  isNotification: boolean,
+): Promise<CallOutcome> {
+  const started = performance.now();
+  const outcome = await runCall(target, request, ctx, isNotification);
+  const base = { method: request.method, duration: performance.now() - started, notification: isNotification };
+  let summary: CallSummary;
+  if (!("error" in outcome)) summary = { ...base, ok: true };
+  else if ("thrown" in outcome) summary = { ...base, ok: false, code: outcome.error.code, error: outcome.thrown };
+  else summary = { ...base, ok: false, code: outcome.error.code };
+  try {
+    observe(summary);
+  } catch {
+    // A failing logger must not change the answer.
+  }
+  return outcome;
+}
 
 async function runCall(
   target: DispatchTarget,
@@ -181,7 +210,7 @@ async function runCall(
     }
     return await runWithTimeout({ target, method, ctx, token, isNotification }, args, timeout);
   } catch (error) {
-    return { error: errorObjectFor(target, error, method.name) };
+    return { error: errorObjectFor(target, error, method.name), thrown: error };
   }
 }
 

@@ -1,0 +1,58 @@
+/**
+ * A whole microservice: a JSON-RPC API at `/api`, a static folder (`examples/public/` at
+ * `/static/`), an extra route (`GET /hello/:name`), a health check (`GET /health`), CORS for a
+ * front end on another origin, a periodic task, and a graceful stop on SIGINT and SIGTERM.
+ *
+ * Run it with `npx tsx examples/website.ts`, `deno run -A examples/website.ts` or
+ * `bun examples/website.ts`; it listens on $HOST:$PORT (default 127.0.0.1:5000). Set LOG=1 to see
+ * a line per call.
+ *
+ * @module
+ */
+
+import { serve, Service } from "../mod.ts";
+
+/** What the periodic task keeps up to date, and how many `wait` calls are in progress. */
+const stats = { ticks: 0, startedAt: Date.now(), waiting: 0 };
+
+const service = new Service({
+  name: "website.service",
+  version: "1.0.0",
+  // A URL next to this file, so it works from any working folder.
+  staticDirs: { "/static/": new URL("./public/", import.meta.url) },
+  // A front end served from another origin (a dev server, say) may call the API.
+  cors: { origins: ["http://localhost:3000"] },
+  periodicTasks: [{
+    name: "tick",
+    every: 1000,
+    run: () => {
+      stats.ticks++;
+    },
+  }],
+  onStop: () => {
+    console.log("website.service stopped");
+  },
+  log: process.env["LOG"] === "1",
+})
+  .publicMethod("say_hello", (name: string) => `hello ${name}`)
+  .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }))
+  // Answers after a while (at most 10 s): a call to see a graceful stop answer it.
+  .publicMethod("wait", async (ms: number) => {
+    stats.waiting++;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(0, ms), 10_000)));
+    } finally {
+      stats.waiting--;
+    }
+    return ms;
+  })
+  .route("GET", "/hello/:name", (_request, ctx) => new Response(`hello ${ctx.params.name}\n`))
+  .route("GET", "/", () => new Response(null, { status: 302, headers: { location: "/static/" } }));
+
+const server = await serve(service, {
+  hostname: process.env["HOST"] ?? "127.0.0.1",
+  port: Number(process.env["PORT"] ?? 5000),
+  signals: true,
+});
+console.log(`${service.name} serving at ${server.url}${service.path}`);
+console.log(`website at ${server.url}/static/, health at ${server.url}/health`);

@@ -1,0 +1,37 @@
+/**
+ * File access for static folders on Bun: `Bun.file` streams a file, and `node:fs/promises` (which
+ * Bun implements) resolves real paths and reads a file's facts, which `Bun.file` does not.
+ *
+ * @module
+ */
+
+import { realpath, stat } from "node:fs/promises";
+import type { FileAccess } from "../http/file_access.ts";
+
+// The one part of Bun's API used here, declared so no Bun type package is needed.
+interface BunFiles {
+  file(path: string): { stream(): ReadableStream<Uint8Array> };
+}
+
+/**
+ * Bun's file access.
+ *
+ * @example
+ * ```ts
+ * import { bunFileAccess } from "./bun_files.ts";
+ * const info = await bunFileAccess.stat("package.json");
+ * info.isFile; // true
+ * ```
+ */
+export const bunFileAccess: FileAccess = {
+  realPath: (path) => realpath(path),
+  async stat(path) {
+    const info = await stat(path);
+    return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtime: info.mtimeMs };
+  },
+  open(path) {
+    const bun = (globalThis as { Bun?: BunFiles }).Bun;
+    if (bun === undefined) return Promise.reject(new Error("bunFileAccess needs the Bun runtime"));
+    return Promise.resolve(bun.file(path).stream());
+  },
+};

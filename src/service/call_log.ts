@@ -1,0 +1,68 @@
+/**
+ * Watching calls: a hook told about each call a service answers (its method, how long it took,
+ * and how it ended), and a console logger for it. Params and API tokens are never passed to it.
+ *
+ * @module
+ */
+
+/** What a call observer is told about one call, once it has ended. */
+export interface CallSummary {
+  /** The method's name, as the caller sent it. */
+  readonly method: string;
+  /** How long the call took, in ms (token check, params, handler and result check). */
+  readonly duration: number;
+  /** Whether it succeeded. */
+  readonly ok: boolean;
+  /** The JSON-RPC error code when it failed, such as `-32601`. */
+  readonly code?: number;
+  /** What the handler threw, when the call failed by a throw (an `RpcError` or an unexpected error). */
+  readonly error?: unknown;
+  /** Whether it was a notification (nobody got the answer). */
+  readonly notification: boolean;
+}
+
+/** Told about each call a service answers. It should not throw (what it throws is ignored). */
+export type CallObserver = (call: CallSummary) => void;
+
+/** Where the console logger writes: `console`, or anything with `info` and `error`. */
+export interface LogSink {
+  /** Writes a line about a call that succeeded. */
+  info(line: string): void;
+  /** Writes a line about a call that failed. */
+  error(line: string): void;
+}
+
+/**
+ * A call observer that writes one line per call, such as
+ * `hello.world.service say_hello ok 0.2ms` or `... divide error -32603 1.0ms TypeError: boom`.
+ * Only the method, outcome, duration and a thrown error's name and message are written.
+ *
+ * @param serviceName The name at the start of each line.
+ * @param sink Where to write. Default `console`.
+ * @returns The observer, for a service's `onCall` option.
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import { logCalls } from "./call_log.ts";
+ * const service = new Service({ name: "demo", onCall: logCalls("demo") }).publicMethod("ping", () => "pong");
+ * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }); // prints "demo ping ok 0.1ms"
+ * ```
+ */
+export function logCalls(serviceName: string, sink: LogSink = console): CallObserver {
+  return (call) => {
+    const time = `${call.duration.toFixed(1)}ms`;
+    if (call.ok) {
+      sink.info(`${serviceName} ${printable(call.method)} ok ${time}`);
+      return;
+    }
+    const error = call.error instanceof Error ? ` ${call.error.name}: ${printable(call.error.message)}` : "";
+    sink.error(`${serviceName} ${printable(call.method)} error ${String(call.code)} ${time}${error}`);
+  };
+}
+
+/** A caller's text made safe for a log line: no line breaks or control characters, and not too long. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
+  const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
+}

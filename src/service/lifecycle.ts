@@ -1,0 +1,149 @@
+/**
+ * A service's life while it is served: `onStart` before it listens, periodic tasks while it serves,
+ * a stopping phase (its health check answers 503) while the server drains, then `onStop`.
+ * `serve()` drives it; so can code that serves a service some other way (`service.startup()` and
+ * `service.shutdown()`).
+ *
+ * @module
+ */
+
+import { type PeriodicTask, type TaskErrorReporter, TaskRunner } from "./periodic_task.ts";
+
+/** Where a service is in its life: `idle` until it is first started. */
+export type LifecycleState = "idle" | "starting" | "serving" | "stopping" | "stopped";
+
+/** A start or stop hook, sync or async. */
+export type LifecycleHook = () => void | Promise<void>;
+
+/** What a lifecycle is made of. */
+export interface LifecycleParts {
+  /** Runs before the service serves; if it throws, the start fails. */
+  readonly onStart?: LifecycleHook | undefined;
+  /** Runs once the service has stopped serving (calls in flight answered). */
+  readonly onStop?: LifecycleHook | undefined;
+  /** Work done every so often while serving. */
+  readonly periodicTasks?: readonly PeriodicTask[] | undefined;
+  /** Told about errors thrown by periodic tasks. */
+  readonly report: TaskErrorReporter;
+}
+
+/**
+ * The lifecycle of one service. It counts its starts, so a service served by two servers at once
+ * stops when the last one does.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "./lifecycle.ts";
+ * const lifecycle = new Lifecycle({ onStart: () => console.log("up"), onStop: () => console.log("down"), report: console.error });
+ * await lifecycle.start();
+ * lifecycle.state; // "serving"
+ * await lifecycle.stop();
+ * lifecycle.state; // "stopped"
+ * ```
+ */
+export class Lifecycle {
+  readonly #parts: LifecycleParts;
+  readonly #runners: readonly TaskRunner[];
+  #state: LifecycleState = "idle";
+  #users = 0;
+  #starting: Promise<void> | undefined;
+
+  /**
+   * @param parts The hooks and tasks.
+   * @throws {TypeError} When a hook is not a function or a task is invalid.
+   */
+  constructor(parts: LifecycleParts) {
+    for (const hook of [parts.onStart, parts.onStop]) {
+      if (hook !== undefined && typeof hook !== "function") throw new TypeError("onStart and onStop must be functions");
+    }
+    this.#parts = parts;
+    this.#runners = (parts.periodicTasks ?? []).map((task) => new TaskRunner(task, parts.report));
+  }
+
+  /** Where the service is in its life. */
+  get state(): LifecycleState {
+    return this.#state;
+  }
+
+  /** Whether a stop has begun (or ended) and no new start has come since. */
+  get isStopping(): boolean {
+    return this.#state === "stopping" || this.#state === "stopped";
+  }
+
+  /**
+   * Starts: runs `onStart`, then the periodic tasks. A start while already started waits for the
+   * first one and counts one more user.
+   *
+   * @returns Once started.
+   * @throws Whatever `onStart` throws; the service is not started then.
+   * @example
+   * ```ts
+   * import { Lifecycle } from "./lifecycle.ts";
+   * const lifecycle = new Lifecycle({ report: console.error });
+   * await lifecycle.start();
+   * ```
+   */
+  async start(): Promise<void> {
+    this.#users++;
+    if (this.#users > 1) {
+      await this.#starting;
+      return;
+    }
+    this.#state = "starting";
+    this.#starting = (async () => {
+      try {
+        await this.#parts.onStart?.();
+      } catch (error) {
+        this.#users = 0;
+        this.#state = "idle";
+        throw error;
+      }
+      // A stop that came during onStart wins: then nothing is started.
+      if (this.#state !== "starting") return;
+      for (const runner of this.#runners) runner.start();
+      this.#state = "serving";
+    })();
+    await this.#starting;
+  }
+
+  /**
+   * Stops: the state becomes `stopping` and periodic tasks stop, then `drain` runs (a server
+   * finishing its calls in flight), then the running tasks are awaited and `onStop` runs. When
+   * other users still serve the service, only `drain` runs.
+   *
+   * @param drain What to wait for before `onStop`, such as a server's close.
+   * @returns Once stopped.
+   * @throws Whatever `drain` or `onStop` throws (after the stop has completed).
+   * @example
+   * ```ts
+   * import { Lifecycle } from "./lifecycle.ts";
+   * const lifecycle = new Lifecycle({ report: console.error });
+   * await lifecycle.start();
+   * await lifecycle.stop(async () => {
+   *   lifecycle.state; // "stopping"
+   * });
+   * ```
+   */
+  async stop(drain?: () => Promise<void>): Promise<void> {
+    if (this.#users > 1 || this.#users === 0) {
+      this.#users = Math.max(0, this.#users - 1);
+      await drain?.();
+      return;
+    }
+    this.#users = 0;
+    // At once, so the health check answers 503 from the moment close() is called.
+    this.#state = "stopping";
+    await this.#starting?.catch(() => {});
+    const tasks = Promise.all(this.#runners.map((runner) => runner.stop()));
+    try {
+      await drain?.();
+    } finally {
+      await tasks;
+      try {
+        await this.#parts.onStop?.();
+      } finally {
+        this.#state = "stopped";
+      }
+    }
+  }
+}

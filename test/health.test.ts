@@ -1,0 +1,57 @@
+// The health check: GET /health answers 200 with the name and version while the service serves,
+// and 503 once it is stopping; its path can be moved or turned off.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Service } from "../mod.ts";
+
+const health = (service: Service, path = "/health", method = "GET"): Promise<Response> =>
+  service.fetch(new Request(`http://localhost${path}`, { method }));
+
+describe("health check", () => {
+  test("GET /health: 200, JSON, never cached", async () => {
+    const response = await health(new Service({ name: "health.service", version: "1.2.3" }));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "application/json");
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    assert.deepEqual(await response.json(), { status: "ok", name: "health.service", version: "1.2.3" });
+  });
+
+  test("HEAD has the headers and no body; other methods are 405", async () => {
+    const service = new Service({ name: "s" });
+    const head = await health(service, "/health", "HEAD");
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), String(JSON.stringify({ status: "ok", name: "s", version: "0.0.0" }).length));
+    assert.equal(await head.text(), "");
+    const posted = await health(service, "/health", "POST");
+    assert.equal(posted.status, 405);
+    assert.equal(posted.headers.get("allow"), "GET, HEAD");
+  });
+
+  test("its path can be moved, or turned off", async () => {
+    const moved = new Service({ name: "s", health: "/_status" });
+    assert.equal((await health(moved, "/_status")).status, 200);
+    assert.equal((await health(moved, "/health")).status, 404);
+    assert.equal((await health(new Service({ name: "s", health: false }))).status, 404);
+    assert.throws(() => new Service({ name: "s", health: "/api" }), TypeError);
+    assert.throws(() => new Service({ name: "s", health: "health" }), TypeError);
+  });
+
+  test("200 while serving, 503 while stopping and once stopped, 200 again after a new start", async () => {
+    const service = new Service({ name: "s" });
+    await service.startup();
+    assert.equal(service.state, "serving");
+    assert.equal((await health(service)).status, 200);
+    let duringDrain: Response | undefined;
+    await service.shutdown(async () => {
+      assert.equal(service.state, "stopping");
+      duringDrain = await health(service);
+    });
+    assert.equal(duringDrain?.status, 503);
+    assert.deepEqual(await duringDrain.json(), { status: "stopping", name: "s", version: "0.0.0" });
+    assert.equal(service.state, "stopped");
+    assert.equal((await health(service)).status, 503);
+    await service.startup();
+    assert.equal((await health(service)).status, 200);
+    await service.shutdown();
+  });
+});

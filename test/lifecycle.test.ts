@@ -1,0 +1,259 @@
+// The lifecycle: onStart and onStop around serve() and close(), periodic tasks that start and stop
+// with the server and never overlap themselves, a graceful close that answers the calls in flight
+// (and cuts them at its deadline), and the signal listeners of `signals: true`.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CallContext, type PeriodicTask, serve, Service } from "../mod.ts";
+import { Lifecycle } from "../src/service/lifecycle.ts";
+import { TaskRunner } from "../src/service/periodic_task.ts";
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until a condition holds, checking every few ms (gives up after 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 500) throw new Error("condition never held");
+    await delay(10);
+  }
+}
+
+const post = (url: string, body: string): Promise<Response> =>
+  fetch(`${url}/api`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+describe("onStart and onStop", () => {
+  test("serve() runs onStart before it listens; close() answers calls in flight, then runs onStop", async () => {
+    const events: string[] = [];
+    const service = new Service({
+      name: "s",
+      onStart: async () => {
+        await delay(5);
+        events.push(`start (${service.state})`);
+      },
+      onStop: () => {
+        events.push(`stop (${service.state})`);
+      },
+    }).publicMethod("slow", async () => {
+      events.push("slow started");
+      await delay(200);
+      events.push("slow answered");
+      return "done";
+    });
+    const server = await serve(service, { port: 0 });
+    events.push("listening");
+    assert.equal(service.state, "serving");
+    const pending = post(server.url, '{"jsonrpc":"2.0","method":"slow","id":1}');
+    await until(() => events.includes("slow started"));
+    const closing = server.close();
+    assert.equal(service.state, "stopping");
+    assert.equal((await service.fetch(new Request("http://localhost/health"))).status, 503);
+    assert.deepEqual(await (await pending).json(), { jsonrpc: "2.0", result: "done", id: 1 });
+    await closing;
+    assert.equal(service.state, "stopped");
+    assert.deepEqual(events, ["start (starting)", "listening", "slow started", "slow answered", "stop (stopping)"]);
+    assert.equal(server.close(), closing, "a second close() is the same close");
+  });
+
+  test("an onStart that throws fails serve(), and nothing listens", async () => {
+    const service = new Service({
+      name: "s",
+      onStart: () => {
+        throw new Error("no database");
+      },
+    });
+    await assert.rejects(serve(service, { port: 0 }), /no database/);
+    assert.equal(service.state, "idle");
+  });
+
+  test("when listening fails, the start is undone (onStop runs)", async () => {
+    const first = await serve(new Service({ name: "first" }), { port: 0 });
+    let stopped = 0;
+    const service = new Service({ name: "s", onStop: () => {
+      stopped++;
+    } });
+    await assert.rejects(serve(service, { port: first.port }));
+    assert.equal(stopped, 1);
+    assert.equal(service.state, "stopped");
+    await first.close();
+  });
+
+  test("a service served twice stops when its last server closes", async () => {
+    let stops = 0;
+    const service = new Service({ name: "s", onStop: () => {
+      stops++;
+    } });
+    const [one, two] = [await serve(service, { port: 0 }), await serve(service, { port: 0 })];
+    await one.close();
+    assert.equal(service.state, "serving");
+    assert.equal(stops, 0);
+    await two.close();
+    assert.equal(service.state, "stopped");
+    assert.equal(stops, 1);
+  });
+
+  test("onStop's failure is close()'s", async () => {
+    const service = new Service({
+      name: "s",
+      onStop: () => {
+        throw new Error("flush failed");
+      },
+    });
+    const server = await serve(service, { port: 0 });
+    await assert.rejects(server.close(), /flush failed/);
+    assert.equal(service.state, "stopped");
+  });
+
+  test("start and stop without a server, and hooks must be functions", async () => {
+    const lifecycle = new Lifecycle({ report: () => {} });
+    await lifecycle.stop(); // never started: nothing to do
+    assert.equal(lifecycle.state, "idle");
+    assert.throws(() => new Service({ name: "s", onStart: "no" as never }), TypeError);
+  });
+});
+
+describe("periodic tasks", () => {
+  test("run while the server serves, and stop with it", async () => {
+    let runs = 0;
+    const service = new Service({ name: "s", periodicTasks: [{
+      every: 10,
+      run: () => {
+        runs++;
+      },
+    }] });
+    assert.equal(runs, 0);
+    const server = await serve(service, { port: 0 });
+    await until(() => runs >= 3);
+    await server.close();
+    const after = runs;
+    await delay(50);
+    assert.equal(runs, after, "no run after close()");
+  });
+
+  test("never overlap themselves: a slow run delays the next one", async () => {
+    let running = 0;
+    let most = 0;
+    let runs = 0;
+    const task: PeriodicTask = {
+      every: 5,
+      run: async () => {
+        running++;
+        most = Math.max(most, running);
+        await delay(30);
+        running--;
+        runs++;
+      },
+    };
+    const service = new Service({ name: "s", periodicTasks: [task] });
+    await service.startup();
+    await until(() => runs >= 3);
+    await service.shutdown();
+    assert.equal(most, 1);
+    assert.equal(running, 0, "the stop waited for the run in progress");
+  });
+
+  test("a run in progress sees its signal abort at the stop, and the stop waits for it", async () => {
+    let aborted = false;
+    let started = false;
+    let finished = false;
+    const service = new Service({
+      name: "s",
+      periodicTasks: [{
+        every: 5,
+        run: async (signal) => {
+          started = true;
+          await new Promise((resolve) => signal.addEventListener("abort", resolve));
+          aborted = signal.aborted;
+          await delay(20);
+          finished = true;
+        },
+      }],
+    });
+    await service.startup();
+    await until(() => started);
+    await service.shutdown();
+    assert.ok(aborted);
+    assert.ok(finished);
+  });
+
+  test("a run that throws is reported with the task's name, and the task goes on", async () => {
+    const reported: string[] = [];
+    let runs = 0;
+    const service = new Service({
+      name: "s",
+      onError: (_error, info) => reported.push(info.method),
+      periodicTasks: [{
+        name: "refresh",
+        every: 5,
+        run: () => {
+          runs++;
+          throw new Error("flaky");
+        },
+      }, {
+        every: 5,
+        run: async function ping() {
+          await Promise.reject(new Error("down"));
+        },
+      }],
+    });
+    await service.startup();
+    await until(() => runs >= 2 && reported.includes("(periodic task ping)"));
+    await service.shutdown();
+    assert.ok(reported.includes("(periodic task refresh)"));
+  });
+
+  test("a failing reporter does not stop the task", async () => {
+    let runs = 0;
+    const runner = new TaskRunner({
+      every: 5,
+      run: () => {
+        runs++;
+        throw new Error("x");
+      },
+    }, () => {
+      throw new Error("logger down");
+    });
+    runner.start();
+    runner.start(); // a second start does nothing
+    await until(() => runs >= 2);
+    await runner.stop();
+  });
+
+  test("bad tasks are refused", () => {
+    for (const task of [{ every: 0, run: () => {} }, { every: -1, run: () => {} }, { every: Infinity, run: () => {} }, { every: 10 }]) {
+      assert.throws(() => new Service({ name: "s", periodicTasks: [task as PeriodicTask] }), TypeError);
+    }
+  });
+});
+
+describe("close() and its deadline", () => {
+  test("calls still running at closeTimeout lose their connection, see their signal abort, and close() resolves", async () => {
+    let signal: AbortSignal | undefined;
+    const service = new Service({ name: "s" }).publicMethod("hang", async (ctx: CallContext) => {
+      signal = ctx.signal;
+      // Runs until its signal aborts (or 3 s, should it never).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 3_000);
+        ctx.signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return "late";
+    }, { context: true });
+    const server = await serve(service, { port: 0, closeTimeout: 100 });
+    const pending = post(server.url, '{"jsonrpc":"2.0","method":"hang","id":1}').then(() => "answered", () => "cut");
+    await until(() => signal !== undefined);
+    await server.close();
+    assert.equal(await pending, "cut");
+    assert.equal(signal?.aborted, true);
+  });
+});
+
+describe("signals: true", () => {
+  test("listens for SIGINT and SIGTERM while serving, and stops listening once closed", async () => {
+    const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const server = await serve(new Service({ name: "s" }), { port: 0, signals: true });
+    assert.deepEqual([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], [before[0]! + 1, before[1]! + 1]);
+    await server.close();
+    assert.deepEqual([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], before);
+  });
+});

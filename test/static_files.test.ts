@@ -1,0 +1,339 @@
+// Static folders through service.fetch with real Requests, on Node's file access, in a temporary
+// folder with symbolic links: content types, HEAD, ETag/Last-Modified and 304, index.html,
+// redirects, streaming, and every way out of the folder, each refused without opening anything.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { type FileAccess, Service } from "../mod.ts";
+import { nodeFileAccess } from "../src/adapters/node_files.ts";
+import { contentTypeOf } from "../src/http/content_types.ts";
+import { safePath, StaticFolders } from "../src/http/static_files.ts";
+
+const SECRET = "TOP-SECRET-8d41c2";
+const BIG_BYTES = 300 * 1024;
+
+let dir: string;
+let site: string;
+
+/** Node's file access, remembering what was opened. */
+function spyFiles(): FileAccess & { opened: string[] } {
+  const opened: string[] = [];
+  return {
+    opened,
+    realPath: (path) => nodeFileAccess.realPath(path),
+    stat: (path) => nodeFileAccess.stat(path),
+    open: (path) => {
+      opened.push(path);
+      return nodeFileAccess.open(path);
+    },
+  };
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "tsms-static-"));
+  site = join(dir, "site");
+  mkdirSync(join(site, "sub"), { recursive: true });
+  mkdirSync(join(site, "empty"));
+  writeFileSync(join(dir, "secret.txt"), SECRET);
+  writeFileSync(join(site, "index.html"), "<h1>home</h1>");
+  writeFileSync(join(site, "style.css"), "body { color: red; }");
+  writeFileSync(join(site, "data.bin"), new Uint8Array([1, 2, 3]));
+  writeFileSync(join(site, "a b.txt"), "spaced");
+  writeFileSync(join(site, "café.txt"), "accented");
+  writeFileSync(join(site, ".env"), SECRET);
+  writeFileSync(join(site, "sub", "index.html"), "<h1>sub</h1>");
+  writeFileSync(join(site, "big.bin"), new Uint8Array(BIG_BYTES).fill(7));
+  symlinkSync(join(site, "style.css"), join(site, "link-in.css"));
+  symlinkSync(join(dir, "secret.txt"), join(site, "link-out.txt"));
+  symlinkSync(dir, join(site, "link-dir"));
+  symlinkSync(site, join(dir, "site-link"));
+});
+
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function siteService(files: FileAccess = nodeFileAccess, options: { onError?: (error: unknown, info: { method: string }) => void } = {}): Service {
+  return new Service({ name: "static.service", staticDirs: { "/static/": site }, files, ...options });
+}
+
+const get = (service: Service, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<Response> =>
+  service.fetch(new Request(`http://localhost${path}`, { method, headers }));
+
+describe("serving files", () => {
+  test("a file, with its type, length, validators and nosniff", async () => {
+    const response = await get(siteService(), "/static/style.css");
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), "body { color: red; }");
+    assert.equal(response.headers.get("content-type"), "text/css; charset=utf-8");
+    assert.equal(response.headers.get("content-length"), "20");
+    assert.match(response.headers.get("etag") ?? "", /^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+    assert.ok(!Number.isNaN(Date.parse(response.headers.get("last-modified") ?? "")));
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(response.headers.get("cache-control"), "no-cache");
+  });
+
+  test("content types of common files, and bytes for the unknown", async () => {
+    const service = siteService();
+    assert.equal((await get(service, "/static/index.html")).headers.get("content-type"), "text/html; charset=utf-8");
+    const binary = await get(service, "/static/data.bin");
+    assert.equal(binary.headers.get("content-type"), "application/octet-stream");
+    assert.deepEqual(new Uint8Array(await binary.arrayBuffer()), new Uint8Array([1, 2, 3]));
+    assert.equal(contentTypeOf("app.JS"), "text/javascript; charset=utf-8");
+    assert.equal(contentTypeOf("logo.svg"), "image/svg+xml; charset=utf-8");
+    assert.equal(contentTypeOf("photo.jpeg"), "image/jpeg");
+    assert.equal(contentTypeOf("font.woff2"), "font/woff2");
+    assert.equal(contentTypeOf("Makefile"), "application/octet-stream");
+    assert.equal(contentTypeOf("dir.d/.hidden"), "application/octet-stream");
+  });
+
+  test("names with spaces and accents, percent-encoded", async () => {
+    const service = siteService();
+    assert.equal(await (await get(service, "/static/a%20b.txt")).text(), "spaced");
+    assert.equal(await (await get(service, "/static/caf%C3%A9.txt")).text(), "accented");
+  });
+
+  test("HEAD: the same headers, no body, and the file is not opened", async () => {
+    const files = spyFiles();
+    const service = siteService(files);
+    const full = await get(service, "/static/style.css");
+    await full.body?.cancel();
+    files.opened.length = 0;
+    const head = await get(service, "/static/style.css", {}, "HEAD");
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+    for (const name of ["content-type", "content-length", "etag", "last-modified"]) {
+      assert.equal(head.headers.get(name), full.headers.get(name), name);
+    }
+    assert.deepEqual(files.opened, []);
+  });
+
+  test("a large file is streamed in chunks, whole", async () => {
+    const stream = await nodeFileAccess.open(join(site, "big.bin"));
+    let chunks = 0;
+    let bytes = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      bytes += chunk.byteLength;
+      assert.ok(chunk.every((byte) => byte === 7));
+    }
+    assert.equal(bytes, BIG_BYTES);
+    assert.ok(chunks > 1, `read in chunks, not whole (${chunks})`);
+    const response = await get(siteService(), "/static/big.bin");
+    assert.equal((await response.arrayBuffer()).byteLength, BIG_BYTES);
+  });
+
+  test("a stream cancelled early closes the file (no error, nothing left open)", async () => {
+    const stream = await nodeFileAccess.open(join(site, "big.bin"));
+    const reader = stream.getReader();
+    await reader.read();
+    await reader.cancel();
+  });
+
+  test("POST and other methods are 405 with Allow: GET, HEAD", async () => {
+    const response = await get(siteService(), "/static/style.css", {}, "POST");
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get("allow"), "GET, HEAD");
+  });
+});
+
+describe("conditional requests", () => {
+  const service = (): Service => siteService();
+  const etagOf = async (path: string): Promise<string> => (await get(service(), path, {}, "HEAD")).headers.get("etag") ?? "";
+
+  test("If-None-Match with the ETag is 304, with the validators and no body", async () => {
+    const etag = await etagOf("/static/style.css");
+    const response = await get(service(), "/static/style.css", { "if-none-match": etag });
+    assert.equal(response.status, 304);
+    assert.equal(response.headers.get("etag"), etag);
+    assert.ok(response.headers.has("last-modified"));
+    assert.equal(await response.text(), "");
+  });
+
+  test("If-None-Match matches weakly, in a list, and with *", async () => {
+    const etag = await etagOf("/static/style.css");
+    for (const value of [etag.slice(2), `"other", ${etag}`, "*"]) {
+      assert.equal((await get(service(), "/static/style.css", { "if-none-match": value })).status, 304, value);
+    }
+    const other = await get(service(), "/static/style.css", { "if-none-match": '"other"' });
+    assert.equal(other.status, 200);
+    await other.body?.cancel();
+  });
+
+  test("If-Modified-Since: 304 when not modified since, 200 when modified after", async () => {
+    const lastModified = (await get(service(), "/static/style.css", {}, "HEAD")).headers.get("last-modified") ?? "";
+    assert.equal((await get(service(), "/static/style.css", { "if-modified-since": lastModified })).status, 304);
+    const earlier = new Date(Date.parse(lastModified) - 60_000).toUTCString();
+    const response = await get(service(), "/static/style.css", { "if-modified-since": earlier });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const garbage = await get(service(), "/static/style.css", { "if-modified-since": "yesterday" });
+    assert.equal(garbage.status, 200);
+    await garbage.body?.cancel();
+  });
+
+  test("If-None-Match wins over If-Modified-Since", async () => {
+    const lastModified = (await get(service(), "/static/style.css", {}, "HEAD")).headers.get("last-modified") ?? "";
+    const response = await get(service(), "/static/style.css", { "if-none-match": '"other"', "if-modified-since": lastModified });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  });
+});
+
+describe("folders", () => {
+  test("a folder serves its index.html", async () => {
+    const service = siteService();
+    assert.equal(await (await get(service, "/static/")).text(), "<h1>home</h1>");
+    assert.equal(await (await get(service, "/static/sub/")).text(), "<h1>sub</h1>");
+  });
+
+  test("a folder without its slash, and the prefix without its slash, redirect", async () => {
+    const service = siteService();
+    const sub = await get(service, "/static/sub");
+    assert.equal(sub.status, 301);
+    assert.equal(sub.headers.get("location"), "/static/sub/");
+    const root = await get(service, "/static");
+    assert.equal(root.status, 301);
+    assert.equal(root.headers.get("location"), "/static/");
+  });
+
+  test("a folder without index.html is 404 (no listings); a file with a slash is 404", async () => {
+    const service = siteService();
+    assert.equal((await get(service, "/static/empty/")).status, 404);
+    assert.equal((await get(service, "/static/style.css/")).status, 404);
+    assert.equal((await get(service, "/static/missing.css")).status, 404);
+  });
+
+  test("a symbolic link inside the folder to a file inside it is served", async () => {
+    assert.equal(await (await get(siteService(), "/static/link-in.css")).text(), "body { color: red; }");
+  });
+
+  test("the folder itself may be a symbolic link, or a file: URL", async () => {
+    const linked = new Service({ name: "s", staticDirs: { "/static/": join(dir, "site-link") }, files: nodeFileAccess });
+    assert.equal(await (await get(linked, "/static/style.css")).text(), "body { color: red; }");
+    const byUrl = new Service({ name: "s", staticDirs: { "/static": pathToFileURL(`${site}/`) }, files: nodeFileAccess });
+    assert.equal(await (await get(byUrl, "/static/style.css")).text(), "body { color: red; }");
+  });
+
+  test("the longest prefix wins", async () => {
+    const service = new Service({
+      name: "s",
+      staticDirs: { "/": site, "/deep/": join(site, "sub") },
+      files: nodeFileAccess,
+    });
+    assert.equal(await (await get(service, "/deep/")).text(), "<h1>sub</h1>");
+    assert.equal(await (await get(service, "/style.css")).text(), "body { color: red; }");
+  });
+});
+
+describe("nothing outside the folder is ever served or opened", () => {
+  // Paths as a client could send them on the wire. Request URLs are normalised by the URL parser
+  // (so `..` never even reaches the service through fetch); these go straight to the static
+  // folder, as a runtime that did not normalise would hand them over.
+  const attempts = [
+    "/static/../secret.txt",
+    "/static/%2e%2e/secret.txt",
+    "/static/%2E%2E/secret.txt",
+    "/static/.%2e/secret.txt",
+    "/static/..%2fsecret.txt",
+    "/static/%2e%2e%2fsecret.txt",
+    "/static/..%2Fsecret.txt",
+    "/static/..%5csecret.txt",
+    "/static/%2e%2e%5csecret.txt",
+    "/static/..\\secret.txt",
+    "/static/sub/../../secret.txt",
+    "/static/link-out.txt",
+    "/static/link-dir/secret.txt",
+    "/static/.env",
+    "/static/%2eenv",
+    "/static/style.css%00.txt",
+    "/static/%00",
+    "/static//etc/passwd",
+    "/static/%2fetc%2fpasswd",
+    `/static/${encodeURIComponent(join(dir, "secret.txt"))}`,
+    "/static/C:%5cWindows%5cwin.ini",
+    "/static/C:/Windows/win.ini",
+    "/static/%252e%252e/secret.txt",
+    "/static/%E0%A4%A",
+  ];
+
+  for (const path of attempts) {
+    test(path, async () => {
+      const files = spyFiles();
+      const folders = new StaticFolders({ "/static/": site }, files, () => {});
+      const response = await folders.answer(new Request("http://localhost/static/"), path);
+      assert.ok(response !== undefined);
+      assert.ok([403, 404].includes(response.status), `status ${response.status}`);
+      assert.ok(!(await response.text()).includes(SECRET));
+      assert.deepEqual(files.opened, [], "nothing was opened");
+      // And through the service, as the URL parser leaves it.
+      const service = siteService(files);
+      const viaFetch = await get(service, path);
+      assert.ok([403, 404].includes(viaFetch.status), `through fetch: ${viaFetch.status}`);
+      assert.ok(!(await viaFetch.text()).includes(SECRET));
+      assert.deepEqual(files.opened, []);
+    });
+  }
+
+  test("safePath", () => {
+    assert.deepEqual(safePath(""), { segments: [], folder: true });
+    assert.deepEqual(safePath("css/site.css"), { segments: ["css", "site.css"], folder: false });
+    assert.deepEqual(safePath("docs/"), { segments: ["docs"], folder: true });
+    for (const bad of ["..", "a/../b", "%2e%2e", "a%2fb", "a%5cb", "a%00", ".git/config", "a//b", "C:", "%"]) {
+      assert.equal(safePath(bad), undefined, bad);
+    }
+  });
+});
+
+describe("misconfiguration", () => {
+  test("without file access (nothing started the service), a static path is a 500, reported once", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", staticDirs: { "/static/": site }, onError: (error) => reported.push((error as Error).message) });
+    assert.equal((await get(service, "/static/style.css")).status, 500);
+    assert.equal((await get(service, "/static/style.css")).status, 500);
+    assert.equal(reported.length, 1);
+    assert.match(reported[0]!, /fileAccess/);
+    // serve() hands it in through startup(); here, by hand.
+    await service.startup({ files: nodeFileAccess });
+    assert.equal(await (await get(service, "/static/style.css")).text(), "body { color: red; }");
+    await service.shutdown();
+  });
+
+  test("a service's own file access wins over the runtime's", async () => {
+    const files = spyFiles();
+    const service = siteService(files);
+    await service.startup({ files: nodeFileAccess });
+    await (await get(service, "/static/style.css")).text();
+    assert.equal(files.opened.length, 1);
+    await service.shutdown();
+  });
+
+  test("a missing folder is a 404, reported", async () => {
+    const reported: string[] = [];
+    const service = new Service({
+      name: "s",
+      staticDirs: { "/static/": join(dir, "nope") },
+      files: nodeFileAccess,
+      onError: (_error, info) => reported.push(info.method),
+    });
+    assert.equal((await get(service, "/static/x")).status, 404);
+    assert.deepEqual(reported, [`(static folder ${join(dir, "nope")})`]);
+  });
+
+  test("a file that cannot be opened is a 500, reported", async () => {
+    const reported: unknown[] = [];
+    const broken: FileAccess = { ...nodeFileAccess, open: () => Promise.reject(new Error("EACCES")) };
+    const service = siteService(broken, { onError: (error) => reported.push(error) });
+    assert.equal((await get(service, "/static/style.css")).status, 500);
+    assert.equal(reported.length, 1);
+  });
+
+  test("bad settings are refused", () => {
+    assert.throws(() => new Service({ name: "s", staticDirs: { "static/": site } }), TypeError);
+    assert.throws(() => new Service({ name: "s", staticDirs: { "/static/": "" } }), TypeError);
+    assert.throws(() => new Service({ name: "s", staticDirs: { "/static/": new URL("https://example.com/") } }), TypeError);
+  });
+});
