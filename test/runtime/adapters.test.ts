@@ -15,6 +15,7 @@ import {
   startProcess,
   stopAll,
   tryConnect,
+  within,
 } from "./processes.ts";
 import { request } from "./servers.ts";
 
@@ -97,7 +98,7 @@ describe("serve() on every runtime", { concurrency: true, timeout: 90_000 }, () 
         assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 3000, id: "drain" });
         await child.waitForLine(/^closed$/, 5_000);
         // Nothing is left to keep the runtime alive once the server is closed.
-        assert.equal(await Promise.race([child.exited, delay(5_000).then(() => "still running")]), 0);
+        assert.equal(await within(child.exited, 5_000, "still running"), 0);
         await child.stop();
         assert.equal(groupIsAlive(child.pid), false);
       });

@@ -3,7 +3,7 @@
 // runtime, not also by itself), and a bare Service as the default export must work as it is.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { BUN, childEnv, DENO, delay, freePort, HOST, type RunningProcess, startProcess, stopAll } from "./processes.ts";
+import { BUN, childEnv, DENO, delay, freePort, HOST, type RunningProcess, startProcess, stopAll, within } from "./processes.ts";
 import { request, waitForAnswer } from "./servers.ts";
 
 after(stopAll);
@@ -89,7 +89,7 @@ describe("a bare Service as the default export", { concurrency: true, timeout: 6
     await child.waitForLine(/^sleep 1500 started$/);
     process.kill(child.pid, "SIGTERM");
     assert.deepEqual(await pending, { jsonrpc: "2.0", result: 1500, id: "late" });
-    assert.equal(await Promise.race([child.exited, delay(5_000).then(() => "still running")]), 0);
+    assert.equal(await within(child.exited, 5_000, "still running"), 0);
     await child.stop();
   });
 

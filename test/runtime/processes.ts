@@ -205,7 +205,7 @@ export function startProcess(command: string, args: readonly string[], env: Node
     async stop() {
       if (exitStatus === undefined) {
         killGroup(pid, "SIGTERM");
-        const stopped = await Promise.race([exited.then(() => true), delay(5_000).then(() => false)]);
+        const stopped = await within(exited.then(() => true), 5_000, false);
         if (!stopped) killGroup(pid, "SIGKILL");
         await exited;
       }
@@ -300,4 +300,32 @@ export function tryConnect(port: number): Promise<string> {
       resolve(error.code ?? error.message);
     });
   });
+}
+
+/**
+ * Waits for a promise, but at most `ms`; the timer is cleared either way, so it never keeps the
+ * test process alive after the promise settled.
+ *
+ * @param promise What to wait for.
+ * @param ms How long at most, in milliseconds.
+ * @param fallback What to give back when time runs out.
+ * @returns The promise's value, or the fallback.
+ * @example
+ * ```ts
+ * import { within } from "./processes.ts";
+ * await within(new Promise(() => {}), 10, "too slow"); // "too slow"
+ * ```
+ */
+export async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<F>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(fallback);
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
