@@ -35,6 +35,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** Answers counted. */
   readonly answers: number;
+  /** Connections the server closed before the end of the run (each was opened again). */
+  readonly dropped: number;
 }
 
 const CRLF_CRLF = Buffer.from("\r\n\r\n");
@@ -62,9 +64,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   ]);
   const latencies: number[] = [];
   let wrong = 0;
+  let dropped = 0;
   const deadline = performance.now() + options.durationMs;
   const started = performance.now();
-  await Promise.all(Array.from({ length: options.connections }, () => drive(options, request, deadline, latencies, () => wrong++)));
+  await Promise.all(Array.from({ length: options.connections }, () => drive(options, request, deadline, latencies, () => wrong++, () => dropped++)));
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -72,38 +75,70 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     wrong,
     p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
     answers: latencies.length,
+    dropped,
   };
 }
 
-/** One connection: send, read one whole answer, repeat until the deadline. */
-function drive(options: LoadOptions, request: Buffer, deadline: number, latencies: number[], countWrong: () => void): Promise<void> {
+/**
+ * One connection: send, read one whole answer, repeat until the deadline. A connection the server
+ * closes before the deadline is opened again (and counted as dropped), so a
+ * run never hangs on a socket that went away.
+ */
+function drive(
+  options: LoadOptions,
+  request: Buffer,
+  deadline: number,
+  latencies: number[],
+  countWrong: () => void,
+  countDropped: () => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect(options.port, "127.0.0.1");
-    socket.setNoDelay(true);
-    let buffered: Buffer = Buffer.alloc(0);
-    let sentAt = 0;
-    const send = (): void => {
-      if (performance.now() >= deadline) {
-        socket.end();
-        resolve();
-        return;
-      }
-      sentAt = performance.now();
-      socket.write(request);
+    const open = (): void => {
+      const socket: Socket = connect(options.port, "127.0.0.1");
+      socket.setNoDelay(true);
+      let buffered: Buffer = Buffer.alloc(0);
+      let sentAt = 0;
+      let finished = false;
+      const send = (): void => {
+        if (performance.now() >= deadline) {
+          finished = true;
+          socket.end();
+          resolve();
+          return;
+        }
+        sentAt = performance.now();
+        socket.write(request);
+      };
+      socket.on("connect", send);
+      socket.on("error", (error) => {
+        if (!finished && performance.now() >= deadline) {
+          finished = true;
+          resolve();
+        } else if (!finished) {
+          finished = true;
+          reject(error);
+        }
+      });
+      socket.on("close", () => {
+        if (finished) return;
+        finished = true;
+        countDropped();
+        if (performance.now() >= deadline) resolve();
+        else open();
+      });
+      socket.on("data", (chunk: Buffer) => {
+        buffered = buffered.byteLength === 0 ? chunk : Buffer.concat([buffered, chunk]);
+        for (;;) {
+          const answer = takeResponse(buffered);
+          if (answer === undefined) return;
+          buffered = buffered.subarray(answer.consumed);
+          latencies.push(performance.now() - sentAt);
+          if (answer.status !== 200 || !answer.body.includes(options.expect)) countWrong();
+          send();
+        }
+      });
     };
-    socket.on("connect", send);
-    socket.on("error", reject);
-    socket.on("data", (chunk: Buffer) => {
-      buffered = buffered.byteLength === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const answer = takeResponse(buffered);
-        if (answer === undefined) return;
-        buffered = buffered.subarray(answer.consumed);
-        latencies.push(performance.now() - sentAt);
-        if (answer.status !== 200 || !answer.body.includes(options.expect)) countWrong();
-        send();
-      }
-    });
+    open();
   });
 }
 

@@ -4,14 +4,18 @@
  * (TC39) decorators `@publicMethod` and `@privateMethod`, and `apiTokenIsValid` as a method.
  *
  * The class's settings are ordinary instance properties, which JavaScript sets only after the base
- * constructor has run; so the service is assembled from the instance on first use (the first
- * request, `handle()`, or `toService()`), and then kept. Call `toService()` once at start-up to
- * have a configuration mistake (no name, say) thrown there rather than at the first request.
+ * constructor has run; so the service is assembled from the instance on first use (`startup()`,
+ * which `serve()` calls before it listens, the first request, `handle()`, or `toService()`), and
+ * then kept. Under `serve()` a configuration mistake (no name, say) makes `serve()` reject; with
+ * another server, call `toService()` once at start-up to have it thrown there rather than at the
+ * first request.
  *
  * @module
  */
 
 import type { FetchApp } from "./adapters/types.ts";
+import type { RuntimeFacilities } from "./http/file_access.ts";
+import type { RpcEndpoint } from "./http/rpc_endpoint.ts";
 import type { DispatchResult } from "./service/dispatch.ts";
 import type { CallContext, RequestContext } from "./service/context.ts";
 import { defineMethod, type HandlerFor, type MethodDefinition, type MethodOptions } from "./service/method.ts";
@@ -49,7 +53,11 @@ const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
   log: true,
 };
 
-/** A method's type as callers see it: without a last parameter that takes the {@linkcode CallContext}. */
+/**
+ * A method's type as callers see it: without a last parameter that takes the {@linkcode CallContext}.
+ *
+ * @internal
+ */
 type Remote<F> = F extends (...args: infer Args) => infer Result
   ? Args extends [...infer Params, infer Last] ? ([Last] extends [CallContext] ? (...args: Params) => Result : F) : F
   : never;
@@ -62,6 +70,16 @@ type Remote<F> = F extends (...args: infer Args) => infer Result
  * (which the decorator checks against the schema's output), not by the schema's input.
  *
  * @typeParam T The service class's instance type.
+ * @example
+ * ```ts
+ * import { type ClassMethods, MicroService, publicMethod } from "./class_service.ts";
+ * class Calculator extends MicroService {
+ *   name = "calculator";
+ *   @publicMethod add(a: number, b: number) { return a + b; }
+ * }
+ * type Methods = ClassMethods<Calculator>; // { add: (a: number, b: number) => number }
+ * const add: Methods["add"] = (a, b) => a + b;
+ * ```
  */
 export type ClassMethods<T> = {
   [K in keyof T as K extends keyof MicroService | keyof ServiceOptions ? never : T[K] extends (...args: never[]) => unknown ? K : never]:
@@ -76,7 +94,8 @@ export type ClassMethods<T> = {
  * and mark the methods callers may use with `@publicMethod` or `@privateMethod` (standard
  * decorators: do not turn on `experimentalDecorators`). Handlers run with `this` as the instance.
  * Writing `implements ServiceOptions` after `extends MicroService` has the compiler check the
- * settings too.
+ * settings too. Every setting works this way, the whole-microservice ones included: `staticDirs`,
+ * `health`, `cors`, `periodicTasks` as properties, and `onStart`, `onStop`, `onCall` as methods.
  *
  * An instance is a fetch app: `serve(service)`, `service.fetch(request)` and `service.handle(message)`
  * work as with a {@linkcode Service}, and `createClient<HelloWorldService>(url)` types a client.
@@ -120,7 +139,23 @@ export abstract class MicroService implements FetchApp {
    *
    * @param request The incoming request.
    * @returns The response.
-   * @throws {TypeError} When the class's settings are invalid (on the first call).
+   * @throws {TypeError} When the class's settings are invalid (on the first call; the promise
+   *   rejects).
+   * @example
+   * ```ts
+   * import { MicroService, publicMethod } from "./class_service.ts";
+   * class Echo extends MicroService {
+   *   name = "echo";
+   *   @publicMethod echo(text: string) { return text; }
+   * }
+   * const { fetch } = new Echo();
+   * const response = await fetch(new Request("http://localhost/api", {
+   *   method: "POST",
+   *   headers: { "content-type": "application/json" },
+   *   body: JSON.stringify({ jsonrpc: "2.0", method: "echo", params: ["hi"], id: 1 }),
+   * }));
+   * await response.json(); // { jsonrpc: "2.0", result: "hi", id: 1 }
+   * ```
    */
   readonly fetch = (request: Request): Promise<Response> => {
     const service = this.#assembled();
@@ -171,6 +206,83 @@ export abstract class MicroService implements FetchApp {
   toService(): Service {
     this.#service ??= assemble(this);
     return this.#service;
+  }
+
+  /**
+   * Starts the service, as {@linkcode Service.startup} does: takes the runtime's facilities (file
+   * access for `staticDirs`), runs the class's `onStart`, then starts its `periodicTasks`. `serve()`
+   * calls it before it listens; call it yourself when something else serves the instance.
+   *
+   * @param facilities The runtime's facilities. Default: none (the `files` setting, if any, is used).
+   * @returns Once started.
+   * @throws {TypeError} When the class's settings are invalid (the promise rejects).
+   * @throws Whatever `onStart` throws.
+   * @example
+   * ```ts
+   * import { MicroService } from "./class_service.ts";
+   * class Worker extends MicroService {
+   *   name = "worker";
+   *   onStart() { console.log("starting"); }
+   *   onStop() { console.log("stopped"); }
+   * }
+   * const worker = new Worker();
+   * await worker.startup();
+   * await worker.shutdown();
+   * ```
+   */
+  startup(facilities: RuntimeFacilities = {}): Promise<void> {
+    const service = this.#assembled();
+    return service instanceof Service ? service.startup(facilities) : service;
+  }
+
+  /**
+   * Stops the service, as {@linkcode Service.shutdown} does: its health check answers 503 and its
+   * periodic tasks stop, then `drain` runs (`close()` passes the server's own close), then the
+   * class's `onStop`. (Named `shutdown`, never `stop`: `bun run` does not serve a default export
+   * that has a `stop` method.)
+   *
+   * @param drain What to wait for before `onStop`. Default: nothing.
+   * @returns Once stopped.
+   * @throws {TypeError} When the class's settings are invalid (the promise rejects).
+   * @throws Whatever `drain` or `onStop` throws.
+   * @example
+   * ```ts
+   * import { MicroService } from "./class_service.ts";
+   * import { serve } from "./serve.ts";
+   * class Clock extends MicroService {
+   *   name = "clock";
+   *   ticks = 0;
+   *   periodicTasks = [{ every: 1_000, run: () => this.ticks++ }];
+   *   onStop() { console.log(`stopped after ${this.ticks} ticks`); }
+   * }
+   * const server = await serve(new Clock(), { port: 0 });
+   * await server.close(); // calls shutdown(), which runs onStop once the calls in flight are answered
+   * ```
+   */
+  shutdown(drain?: () => Promise<void>): Promise<void> {
+    const service = this.#assembled();
+    return service instanceof Service ? service.shutdown(drain) : service;
+  }
+
+  /**
+   * The JSON-RPC endpoint of the service, as {@linkcode Service.rpcEndpoint} gives it: what lets
+   * the Node adapter answer the JSON-RPC path straight from `node:http`, as it does for a
+   * {@linkcode Service}. It is the adapters' contract and may change in any release.
+   *
+   * @returns The endpoint.
+   * @throws {TypeError} When the class's settings are invalid.
+   * @example
+   * ```ts
+   * import { MicroService, publicMethod } from "./class_service.ts";
+   * class Echo extends MicroService {
+   *   name = "echo";
+   *   @publicMethod echo(text: string) { return text; }
+   * }
+   * new Echo().rpcEndpoint().path; // "/api"
+   * ```
+   */
+  rpcEndpoint(): RpcEndpoint {
+    return this.toService().rpcEndpoint();
   }
 
   /** The service, or a rejected promise when it cannot be assembled (so async callers get a rejection, not a throw). */
@@ -232,6 +344,17 @@ function decoratedMethods(instance: MicroService): MethodDefinition[] {
  * `input` schema's output, its result the `output` schema's input).
  *
  * @typeParam Options The method's options.
+ * @example
+ * ```ts
+ * import { MicroService, publicMethod, type ServiceMethodDecorator } from "./class_service.ts";
+ * // A decorator of your own, with the options your services share.
+ * const documented = (description: string): ServiceMethodDecorator<{ description: string }> =>
+ *   publicMethod({ description });
+ * class Calculator extends MicroService {
+ *   name = "calculator";
+ *   @documented("Adds two numbers.") add(a: number, b: number) { return a + b; }
+ * }
+ * ```
  */
 export type ServiceMethodDecorator<Options extends MethodOptions> = <This extends MicroService, F extends HandlerFor<Options>>(
   method: F,
@@ -248,20 +371,20 @@ export type ServiceMethodDecorator<Options extends MethodOptions> = <This extend
  * With an `input` schema, the method's parameter types are checked against the schema's output
  * (a decorator cannot infer them: write them).
  *
- * @param method The decorated method (bare use).
- * @param context The decorator context (bare use).
- * @returns Nothing in bare use; with options, the decorator.
+ * This signature is the bare use, `@publicMethod`; the runtime calls it with the method and the
+ * decorator context.
+ *
+ * @param method The decorated method.
+ * @param context The decorator context.
+ * @returns Nothing: the method is recorded for its class's service.
  * @throws {TypeError} When it decorates something other than a public instance method with a
- *   string name, when an option is invalid, or when it runs as a legacy decorator
- *   (`experimentalDecorators`).
+ *   string name, or when it runs as a legacy decorator (`experimentalDecorators`).
  * @example
  * ```ts
  * import { MicroService, publicMethod } from "./class_service.ts";
  * class Calculator extends MicroService {
  *   name = "calculator";
  *   @publicMethod add(a: number, b: number) { return a + b; }
- *   @publicMethod({ description: "Subtracts.", params: ["minuend", "subtrahend"] })
- *   subtract(x: number, y: number) { return x - y; }
  * }
  * ```
  */
@@ -269,6 +392,26 @@ export function publicMethod<This extends MicroService>(
   method: (this: This, ...args: never[]) => unknown,
   context: ClassMethodDecoratorContext<This>,
 ): void;
+/**
+ * Makes a decorator that marks a method of a {@linkcode MicroService} class as public, with the
+ * options of {@linkcode Service.publicMethod}: `@publicMethod({ input, output, description,
+ * params, context, timeout })`.
+ *
+ * @param options The method's options: schemas, a description, parameter names, `context: true`,
+ *   a timeout. Default: none.
+ * @returns The decorator.
+ * @throws {TypeError} When `options` is not an object; the decorator throws when an option is
+ *   invalid or it decorates something other than a public instance method with a string name.
+ * @example
+ * ```ts
+ * import { MicroService, publicMethod } from "./class_service.ts";
+ * class Calculator extends MicroService {
+ *   name = "calculator";
+ *   @publicMethod({ description: "Subtracts.", params: ["minuend", "subtrahend"] })
+ *   subtract(x: number, y: number) { return x - y; }
+ * }
+ * ```
+ */
 export function publicMethod<const Options extends MethodOptions>(options?: Options): ServiceMethodDecorator<Options>;
 export function publicMethod(...args: unknown[]): ServiceMethodDecorator<MethodOptions> | undefined {
   return decorate(false, "@publicMethod", args);
@@ -278,9 +421,11 @@ export function publicMethod(...args: unknown[]): ServiceMethodDecorator<MethodO
  * Marks a method of a {@linkcode MicroService} class as private: callers need a valid API token
  * (see the class's `apiTokenIsValid`). Used bare or with options, as {@linkcode publicMethod}.
  *
- * @param method The decorated method (bare use).
- * @param context The decorator context (bare use).
- * @returns Nothing in bare use; with options, the decorator.
+ * This signature is the bare use, `@privateMethod`.
+ *
+ * @param method The decorated method.
+ * @param context The decorator context.
+ * @returns Nothing: the method is recorded for its class's service.
  * @throws {TypeError} As {@linkcode publicMethod}.
  * @example
  * ```ts
@@ -296,6 +441,24 @@ export function privateMethod<This extends MicroService>(
   method: (this: This, ...args: never[]) => unknown,
   context: ClassMethodDecoratorContext<This>,
 ): void;
+/**
+ * Makes a decorator that marks a method of a {@linkcode MicroService} class as private, with the
+ * options of {@linkcode Service.privateMethod}.
+ *
+ * @param options The method's options, as for {@linkcode publicMethod}. Default: none.
+ * @returns The decorator.
+ * @throws {TypeError} As {@linkcode publicMethod}.
+ * @example
+ * ```ts
+ * import { MicroService, privateMethod } from "./class_service.ts";
+ * class Vault extends MicroService {
+ *   name = "vault";
+ *   @privateMethod({ description: "The secret number.", timeout: 1_000 })
+ *   read_secret() { return 42; }
+ *   apiTokenIsValid(token: string) { return token === "secret"; }
+ * }
+ * ```
+ */
 export function privateMethod<const Options extends MethodOptions>(options?: Options): ServiceMethodDecorator<Options>;
 export function privateMethod(...args: unknown[]): ServiceMethodDecorator<MethodOptions> | undefined {
   return decorate(true, "@privateMethod", args);

@@ -7,7 +7,15 @@
 import type { FetchApp, ServeOptions, ServerHandle } from "./adapters/types.ts";
 import type { FileAccess } from "./http/file_access.ts";
 
-/** The runtimes `serve()` knows. */
+/**
+ * The runtimes `serve()` knows.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime, type Runtime } from "./serve.ts";
+ * const runtime: Runtime = detectRuntime(); // "node", "deno" or "bun"
+ * ```
+ */
 export type Runtime = "deno" | "bun" | "node";
 
 /**

@@ -16,8 +16,8 @@ import {
   type MethodOptions,
   type RemoteSignature,
 } from "./service/method.ts";
-import { handleHttpRequest, type HttpOptions } from "./http/handler.ts";
-import { answerRpcRequest, type PlainReply, type RpcEndpoint, type RpcHttpRequest } from "./http/rpc_endpoint.ts";
+import { handleHttpRequest } from "./http/handler.ts";
+import { RpcEndpoint } from "./http/rpc_endpoint.ts";
 import { builtinMethods } from "./service/introspection.ts";
 import { type CallObserver, logCalls } from "./service/call_log.ts";
 import { Lifecycle, type LifecycleHook, type LifecycleState } from "./service/lifecycle.ts";
@@ -29,10 +29,34 @@ import { type RouteHandler, type RouteParams, Router } from "./http/router.ts";
 import { Site } from "./http/site.ts";
 import { type StaticDirs, StaticFolders } from "./http/static_files.ts";
 
-/** The methods of a service, by name: the type the typed client reads. */
+/**
+ * The methods of a service, by name: the type the typed client reads.
+ *
+ * @example
+ * ```ts
+ * import type { MethodMap } from "./service.ts";
+ * const methods = { add: (a: number, b: number) => a + b } satisfies MethodMap;
+ * ```
+ */
 export type MethodMap = Record<string, Handler>;
 
-/** Options of a {@linkcode Service}. */
+/**
+ * Options of a {@linkcode Service}.
+ *
+ * @example
+ * ```ts
+ * import { Service, type ServiceOptions } from "./service.ts";
+ * const options: ServiceOptions = {
+ *   name: "orders.service",
+ *   version: "1.2.0",
+ *   apiTokenIsValid: (token) => token === "orders-token",
+ *   timeout: 5_000,
+ *   staticDirs: { "/static/": "./public" },
+ *   onStart: () => console.log("orders.service starting"),
+ * };
+ * const service = new Service(options);
+ * ```
+ */
 export interface ServiceOptions {
   /** The service's name, such as `"hello.world.service"`. Required. */
   readonly name: string;
@@ -111,13 +135,45 @@ export interface ServiceOptions {
   readonly log?: boolean;
 }
 
-/** The default largest request body: 1 MiB. */
+/**
+ * The default largest request body: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_BODY_BYTES, Service } from "./service.ts";
+ * const uploads = new Service({ name: "uploads", maxBodyBytes: 8 * DEFAULT_MAX_BODY_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** The default longest batch. */
+/**
+ * The default longest batch.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_BATCH_LENGTH, Service } from "./service.ts";
+ * new Service({ name: "s" }).maxBatchLength === DEFAULT_MAX_BATCH_LENGTH; // true
+ * ```
+ */
 export const DEFAULT_MAX_BATCH_LENGTH = 100;
-/** The default deepest nesting of params. */
+/**
+ * The default deepest nesting of params.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_PARAMS_DEPTH, Service } from "./service.ts";
+ * new Service({ name: "s" }).maxParamsDepth === DEFAULT_MAX_PARAMS_DEPTH; // true
+ * ```
+ */
 export const DEFAULT_MAX_PARAMS_DEPTH = 64;
-/** The default number of calls of one batch that run at once. */
+/**
+ * The default number of calls of one batch that run at once.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BATCH_CONCURRENCY, Service } from "./service.ts";
+ * const service = new Service({ name: "s", batchConcurrency: DEFAULT_BATCH_CONCURRENCY / 2 });
+ * ```
+ */
 export const DEFAULT_BATCH_CONCURRENCY = 10;
 
 /**
@@ -148,7 +204,7 @@ export const DEFAULT_BATCH_CONCURRENCY = 10;
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a new service has no methods yet
-export class Service<Methods extends MethodMap = {}> implements DispatchTarget, RpcEndpoint {
+export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
   /** The service's name. */
   readonly name: string;
   /** The service's version. */
@@ -181,14 +237,27 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #builtins: ReadonlyMap<string, MethodDefinition>;
-  readonly #http: HttpOptions;
+  readonly #endpoint: RpcEndpoint;
+  readonly #site: Site;
   readonly #router = new Router();
   readonly #statics: StaticFolders | undefined;
   readonly #lifecycle: Lifecycle;
 
   /**
+   * Makes a service with no methods yet; register them with {@linkcode Service.publicMethod} and
+   * {@linkcode Service.privateMethod}.
+   *
    * @param options The service's name and settings.
-   * @throws {TypeError} When the name is missing or empty, or the path does not start with `/`.
+   * @throws {TypeError} When the name is missing or empty, the path or health path does not start
+   *   with `/`, a limit (`maxBodyBytes`, `maxBatchLength`, `maxParamsDepth`, `batchConcurrency`,
+   *   `timeout`) is not a positive number, or `staticDirs`, `cors`, `onStart`, `onStop` or
+   *   `periodicTasks` is invalid.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "hello.world.service", version: "1.0.0", maxBatchLength: 20 });
+   * service.path; // "/api"
+   * ```
    */
   constructor(options: ServiceOptions) {
     const name: unknown = (options as Partial<ServiceOptions> | undefined)?.name;
@@ -234,7 +303,8 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
       cors,
       report,
     });
-    this.#http = { path: this.path, maxBodyBytes: this.maxBodyBytes, cors, site };
+    this.#endpoint = new RpcEndpoint(this, { path: this.path, maxBodyBytes: this.maxBodyBytes, cors });
+    this.#site = site;
     this.#builtins = builtinMethods(this, options.getServiceSpecs !== false);
   }
 
@@ -336,7 +406,8 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    * ```
    */
   handle(message: unknown, ctx: RequestContext = { headers: new Headers() }): Promise<DispatchResult> {
-    return dispatchMessage(this, message, ctx);
+    // A sync answer still goes out as a promise: callers of handle() always await it.
+    return Promise.resolve(dispatchMessage(this, message, ctx));
   }
 
   /**
@@ -356,29 +427,27 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
    * response.status; // 404
    * ```
    */
-  readonly fetch = (request: Request): Promise<Response> => handleHttpRequest(this, this.#http, request);
+  readonly fetch = (request: Request): Promise<Response> => handleHttpRequest(this.#endpoint, this.#site, request);
 
   /**
-   * Answers a request sent to the JSON-RPC path, given as the few parts the endpoint needs. `fetch`
-   * uses it, and so can an adapter that skips building a Web `Request` (the Node adapter does).
+   * The service's JSON-RPC endpoint: its path, and the steps of answering a request sent there
+   * from the request's parts. `fetch` uses it, and so can an adapter that skips building a Web
+   * `Request` (the Node adapter does). It is the adapters' contract and may change in any release:
+   * other code wants {@linkcode Service.fetch} or {@linkcode Service.handle}.
    *
-   * @param request The method, headers, signal and body reader of the request.
-   * @returns The answer's status, headers and body.
+   * @returns The endpoint (the same one at every call).
    * @example
    * ```ts
    * import { Service } from "./service.ts";
    * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
-   * const reply = await service.answerRpc({
-   *   method: "POST",
-   *   headers: new Headers(),
-   *   signal: undefined,
-   *   readBody: () => Promise.resolve('{"jsonrpc":"2.0","method":"ping","id":1}'),
-   * });
+   * const endpoint = service.rpcEndpoint();
+   * endpoint.path; // "/api"
+   * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping","id":1}', { headers: new Headers() });
    * reply.status; // 200
    * ```
    */
-  answerRpc(request: RpcHttpRequest): Promise<PlainReply> {
-    return answerRpcRequest(this, this.maxBodyBytes, request, this.#http.cors);
+  rpcEndpoint(): RpcEndpoint {
+    return this.#endpoint;
   }
 
   /**
@@ -431,6 +500,16 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget, 
   /**
    * Where the service is in its life: `idle` until started, then `starting`, `serving`,
    * `stopping` (its health check answers 503) and `stopped`.
+   *
+   * @returns The current state.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s" });
+   * service.state; // "idle"
+   * await service.startup();
+   * service.state; // "serving"
+   * ```
    */
   get state(): LifecycleState {
     return this.#lifecycle.state;

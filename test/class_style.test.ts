@@ -1,5 +1,6 @@
 // The Python original's class style: a class extending MicroService, with standard decorators,
-// served in process through service.fetch (real Request objects).
+// served in process through service.fetch (real Request objects), and served by serve() with the
+// whole-microservice settings (onStart, onStop, periodic tasks, static folders) as class members.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { z } from "zod";
@@ -9,10 +10,13 @@ import {
   type JsonRpcResponse,
   MicroService,
   type OpenRpcDocument,
+  type PeriodicTask,
   privateMethod,
   publicMethod,
+  serve,
   type ServiceOptions,
   type ServiceSpecs,
+  type StaticDirs,
 } from "../mod.ts";
 import { paramListFromFunction } from "../src/service/params.ts";
 import { call, HELLO_TOKEN, post } from "./helpers.ts";
@@ -256,5 +260,126 @@ describe("class-style mistakes", () => {
     const methodOf = (key: string) => Object.getOwnPropertyDescriptor(Computed.prototype, key)?.value as (...args: never[]) => unknown;
     assert.deepEqual(paramListFromFunction(methodOf("say")), { names: ["name", "greeting"], required: 1, rest: undefined, named: true });
     assert.deepEqual(paramListFromFunction(methodOf("later")).names, ["when"]);
+  });
+});
+
+/** Waits until a condition holds, checking every few ms (gives up after 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 500) throw new Error("condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A whole microservice in the class style: lifecycle hooks as methods, a periodic task and a static folder as properties. */
+class SiteService extends MicroService implements ServiceOptions {
+  name = "site.service";
+  staticDirs: StaticDirs = { "/static/": new URL("../examples/public/", import.meta.url) };
+  events: string[] = [];
+  ticks = 0;
+  periodicTasks: readonly PeriodicTask[] = [{
+    name: "tick",
+    every: 10,
+    run: () => {
+      this.ticks++;
+    },
+  }];
+
+  @publicMethod
+  status() {
+    return { events: this.events, ticks: this.ticks };
+  }
+
+  async onStart() {
+    await Promise.resolve();
+    this.events.push(`start (${this.toService().state})`);
+  }
+
+  onStop() {
+    this.events.push(`stop (${this.toService().state})`);
+  }
+}
+
+describe("a class-style service served by serve()", () => {
+  test("runs onStart before listening, its periodic tasks while serving, and onStop after close()", async () => {
+    const service = new SiteService();
+    const server = await serve(service, { port: 0 });
+    try {
+      assert.deepEqual(service.events, ["start (starting)"]);
+      assert.equal(service.toService().state, "serving");
+      await until(() => service.ticks >= 2);
+      const answer = await fetch(`${server.url}/api`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "status", id: 1 }),
+      });
+      const status = (await answer.json()) as { result: { events: string[]; ticks: number } };
+      assert.deepEqual(status.result.events, ["start (starting)"]);
+      assert.ok(status.result.ticks >= 2);
+      const health = await fetch(`${server.url}/health`);
+      assert.deepEqual(await health.json(), { status: "ok", name: "site.service", version: "0.0.0" });
+    } finally {
+      await server.close();
+    }
+    assert.deepEqual(service.events, ["start (starting)", "stop (stopping)"]);
+    assert.equal(service.toService().state, "stopped");
+    const ticks = service.ticks;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(service.ticks, ticks, "the periodic task stopped with the server");
+  });
+
+  test("serves its static folder with the runtime's file access that serve() hands in", async () => {
+    const service = new SiteService();
+    const server = await serve(service, { port: 0 });
+    try {
+      const index = await fetch(`${server.url}/static/`);
+      assert.equal(index.status, 200);
+      assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
+      assert.match(await index.text(), /<h1>website\.service<\/h1>/);
+      const css = await fetch(`${server.url}/static/style.css`);
+      assert.equal(css.status, 200);
+      assert.match(await css.text(), /font-family/);
+      assert.equal((await fetch(`${server.url}/static/../package.json`)).status, 404);
+      assert.equal((await fetch(`${server.url}/static/missing.css`)).status, 404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("startup() and shutdown() drive the lifecycle without serve(), with drain between the stop and onStop", async () => {
+    const service = new SiteService();
+    await service.startup();
+    assert.equal(service.toService().state, "serving");
+    await service.shutdown(() => {
+      service.events.push("drained");
+      return Promise.resolve();
+    });
+    assert.deepEqual(service.events, ["start (starting)", "drained", "stop (stopping)"]);
+  });
+
+  test("serve() rejects when onStart throws or the class has no name", async () => {
+    class Broken extends MicroService {
+      name = "broken";
+      onStart(): void {
+        throw new Error("no database");
+      }
+    }
+    // Should serve() resolve after all, the server is closed, so a failure cannot leave it running.
+    const serveAndClose = async (app: MicroService): Promise<void> => {
+      await (await serve(app, { port: 0 })).close();
+    };
+    await assert.rejects(serveAndClose(new Broken()), /no database/);
+    class Nameless extends MicroService {}
+    await assert.rejects(serveAndClose(new Nameless()), /Nameless needs a name/);
+    await assert.rejects(new Nameless().shutdown(), /Nameless needs a name/);
+  });
+
+  test("startup, shutdown and the lifecycle settings are not remote methods", async () => {
+    const service = new SiteService();
+    for (const method of ["startup", "shutdown", "onStart", "onStop", "periodicTasks", "staticDirs"]) {
+      const answer = await rpc(service, method);
+      assert.ok("error" in answer && answer.error.code === ErrorCode.MethodNotFound, method);
+    }
+    assert.deepEqual(service.toService().listMethods().map((method) => method.name), ["status"]);
   });
 });

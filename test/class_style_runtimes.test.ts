@@ -1,8 +1,10 @@
 // examples/class_style.ts, standard decorators and all, run for real on Node.js (tsx), Deno and Bun,
-// each on a free port, and called over HTTP. No runtime gets `experimentalDecorators`.
+// each on a free port, and called over HTTP. No runtime gets `experimentalDecorators`. Then a
+// class-style service with onStart, onStop, a periodic task and a static folder, on each runtime.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { childEnv, freePort, HOST, RUNTIMES, runCommand, type RunningProcess, startProcess, stopAll } from "./runtime/processes.ts";
+import { startExample } from "./runtime/servers.ts";
 
 const HELLO_TOKEN = "hello_world_token";
 
@@ -94,3 +96,36 @@ for (const runtime of RUNTIMES) {
     });
   });
 }
+
+// A class-style service's whole-microservice settings, on every runtime: onStart and onStop as
+// methods, a periodic task and a static folder as properties, all driven by serve() and a SIGTERM.
+describe("a class-style service's lifecycle and static folder under serve()", { concurrency: true }, () => {
+  for (const runtime of RUNTIMES) {
+    test(runtime, async () => {
+      const server = await startExample(runtime, "test/runtime/fixtures/class_lifecycle_server.ts");
+      const child = server.process;
+      await child.waitForLine(/^ticked$/);
+      const answer = await rpc(`${server.base}/api`, { jsonrpc: "2.0", method: "ticks_so_far", id: 1 }) as { result: number };
+      assert.ok(answer.result >= 1);
+
+      const index = await fetch(`${server.base}/static/`);
+      assert.equal(index.status, 200);
+      assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
+      assert.match(await index.text(), /<h1>website\.service<\/h1>/);
+      const css = await fetch(`${server.base}/static/style.css`);
+      assert.equal(css.status, 200);
+      assert.match(await css.text(), /font-family/);
+      assert.equal((await fetch(`${server.base}/static/missing.css`)).status, 404);
+
+      // SIGTERM: signals: true closes the server gracefully, which runs onStop, then exits 0.
+      process.kill(child.pid, "SIGTERM");
+      assert.equal(await child.exited, 0, child.output());
+      const lines = child.output().trim().split("\n");
+      // onStart runs before serve() listens; "ticked" may come either side of "serving at".
+      assert.equal(lines[0], "started", child.output());
+      assert.deepEqual(lines.slice(1, -1).sort(), ["serving at " + server.base + "/api", "ticked"], child.output());
+      assert.equal(lines.at(-1), "stopped", child.output());
+      await child.stop();
+    });
+  }
+});

@@ -1,6 +1,22 @@
 /**
  * The Bun adapter: serves a Web fetch handler with `Bun.serve`.
  *
+ * Import it as `@tsmicroservice/tsmicroservice/bun` (JSR) or `tsmicroservice/bun` (npm) to pin
+ * the runtime. `serveBun` only listens: it never calls an app's `startup` or `shutdown`, so a
+ * service's `onStart`, `onStop` and periodic tasks do not run, and its static folders have no file
+ * access unless its `files` option gives one. `serve()` from the main module picks the adapter and
+ * does all of that: prefer it.
+ *
+ * @example
+ * ```ts
+ * import { serveBun } from "./bun.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "hello" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
+ * const server = await serveBun(service, { port: 0 });
+ * console.log(`${server.url}/api`);
+ * await server.close();
+ * ```
+ *
  * @module
  */
 

@@ -1,6 +1,22 @@
 /**
  * The Deno adapter: serves a Web fetch handler with `Deno.serve`.
  *
+ * Import it as `@tsmicroservice/tsmicroservice/deno` (JSR) or `tsmicroservice/deno` (npm) to pin
+ * the runtime. `serveDeno` only listens: it never calls an app's `startup` or `shutdown`, so a
+ * service's `onStart`, `onStop` and periodic tasks do not run, and its static folders have no file
+ * access unless its `files` option gives one. `serve()` from the main module picks the adapter and
+ * does all of that: prefer it.
+ *
+ * @example
+ * ```ts
+ * import { serveDeno } from "./deno.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "hello" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
+ * const server = await serveDeno(service, { port: 0 });
+ * console.log(`${server.url}/api`);
+ * await server.close();
+ * ```
+ *
  * @module
  */
 

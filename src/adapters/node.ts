@@ -6,6 +6,22 @@
  * `Response` built in between (on Node.js those cost more than the JSON-RPC work itself). The
  * answers are the same as through `fetch`: both routes call the same endpoint function.
  *
+ * Import it as `@tsmicroservice/tsmicroservice/node` (JSR) or `tsmicroservice/node` (npm) to pin
+ * the runtime. `serveNode` only listens: it never calls an app's `startup` or `shutdown`, so a
+ * service's `onStart`, `onStop` and periodic tasks do not run, and its static folders have no file
+ * access unless its `files` option gives one. `serve()` from the main module picks the adapter and
+ * does all of that: prefer it.
+ *
+ * @example
+ * ```ts
+ * import { serveNode } from "./node.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "hello" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
+ * const server = await serveNode(service, { port: 0 });
+ * console.log(`${server.url}/api`);
+ * await server.close();
+ * ```
+ *
  * @module
  */
 
@@ -13,8 +29,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { pathOf } from "../http/handler.ts";
 import { BodyTooLargeError, decodeUtf8 } from "../http/read_body.ts";
-import type { PlainReply, RpcEndpoint, RpcHttpRequest } from "../http/rpc_endpoint.ts";
-import type { HeaderReader } from "../service/context.ts";
+import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
+import type { HeaderReader, RequestContext } from "../service/context.ts";
 import {
   baseUrl,
   DEFAULT_CLOSE_TIMEOUT,
@@ -45,11 +61,16 @@ import {
 export async function serveNode(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const endpoint = rpcEndpointOf(app);
+  const state: ServerState = { closing: false };
   let inFlight = 0;
-  let closing = false;
   let drained: (() => void) | undefined;
   let closeStarted: Promise<void> | undefined;
   const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+  // One listener for every response: no closure is made per request.
+  const onResponseClosed = (): void => {
+    inFlight--;
+    if (inFlight === 0) drained?.();
+  };
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
@@ -59,15 +80,11 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
     connectionsCheckingInterval: Math.min(1000, Math.max(10, requestTimeout / 4)),
   }, (incoming, outgoing) => {
     inFlight++;
-    outgoing.once("close", () => {
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    });
-    const exchange = new Exchange(incoming, outgoing, () => closing);
+    outgoing.on("close", onResponseClosed);
     if (endpoint !== undefined && pathOf(incoming.url ?? "/") === endpoint.path) {
-      void exchange.answerDirectly(endpoint);
+      answerDirectly(endpoint, incoming, outgoing, state);
     } else {
-      void exchange.answerThroughFetch(app, hostname);
+      void answerThroughFetch(app, hostname, incoming, outgoing, state);
     }
   });
 
@@ -86,7 +103,7 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
     url: baseUrl(hostname, port),
     close(): Promise<void> {
       if (closeStarted !== undefined) return closeStarted;
-      closing = true;
+      state.closing = true;
       const closed = new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
@@ -111,150 +128,215 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
   };
 }
 
-/** The app's JSON-RPC endpoint, when it has one (a Service does). */
-function rpcEndpointOf(app: FetchApp): RpcEndpoint | undefined {
-  const candidate = app as Partial<RpcEndpoint>;
-  return typeof candidate.path === "string" && typeof candidate.answerRpc === "function" ? (candidate as RpcEndpoint) : undefined;
+/** What every request of one server shares. */
+interface ServerState {
+  /** Whether `close()` has begun: answers then close their connections. */
+  closing: boolean;
 }
 
-/** One request and its response. */
-class Exchange implements RpcHttpRequest {
+/**
+ * The app's JSON-RPC endpoint, when it has one (a Service and a MicroService do). An app that
+ * cannot give it (a MicroService with invalid settings) is served through `fetch`, which answers
+ * with its error.
+ */
+function rpcEndpointOf(app: FetchApp): RpcEndpoint | undefined {
+  if (typeof app.rpcEndpoint !== "function") return undefined;
+  try {
+    return app.rpcEndpoint();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node's request headers, read the way Web `Headers` are (any case). */
+class NodeHeaders implements HeaderReader {
+  readonly #incoming: IncomingMessage;
+
+  constructor(incoming: IncomingMessage) {
+    this.#incoming = incoming;
+  }
+
+  get(name: string): string | null {
+    const value = this.#incoming.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+}
+
+/** An abort signal that fires when the client goes away before its answer is written. */
+function closeSignal(outgoing: ServerResponse): AbortSignal {
+  const abort = new AbortController();
+  if (outgoing.destroyed && !outgoing.writableFinished) abort.abort();
+  else {
+    outgoing.once("close", () => {
+      if (!outgoing.writableFinished) abort.abort();
+    });
+  }
+  return abort.signal;
+}
+
+/** Where an exchange keeps itself on its request, so the body listeners need no closure. */
+const EXCHANGE = Symbol("tsmicroservice.exchange");
+type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefined };
+
+/**
+ * A request to the JSON-RPC path, answered straight from `node:http`: the body is collected from
+ * the request's events and handed to the endpoint as text, and its answer is written with one
+ * `writeHead` and one `end`. A sync call is answered within the request's `end` event.
+ */
+class DirectExchange implements RequestContext {
+  readonly headers: NodeHeaders;
+  readonly #endpoint: RpcEndpoint;
   readonly #incoming: IncomingMessage;
   readonly #outgoing: ServerResponse;
-  readonly #isClosing: () => boolean;
-  #abort: AbortController | undefined;
+  readonly #state: ServerState;
+  #signal: AbortSignal | undefined;
+  #chunks: Buffer[] | undefined;
+  #size = 0;
 
-  constructor(incoming: IncomingMessage, outgoing: ServerResponse, isClosing: () => boolean) {
+  constructor(endpoint: RpcEndpoint, incoming: IncomingMessage, outgoing: ServerResponse, state: ServerState) {
+    this.headers = new NodeHeaders(incoming);
+    this.#endpoint = endpoint;
     this.#incoming = incoming;
     this.#outgoing = outgoing;
-    this.#isClosing = isClosing;
+    this.#state = state;
   }
-
-  get method(): string {
-    return this.#incoming.method ?? "GET";
-  }
-
-  readonly headers: HeaderReader = {
-    get: (name: string): string | null => {
-      const value = this.#incoming.headers[name.toLowerCase()];
-      if (value === undefined) return null;
-      return Array.isArray(value) ? value.join(", ") : value;
-    },
-  };
 
   /** Made on first use only: most calls never look at it. */
   get signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      const abort = new AbortController();
-      this.#abort = abort;
-      if (this.#outgoing.destroyed && !this.#outgoing.writableFinished) abort.abort();
-      else {
-        this.#outgoing.once("close", () => {
-          if (!this.#outgoing.writableFinished) abort.abort();
-        });
-      }
-    }
-    return this.#abort.signal;
+    this.#signal ??= closeSignal(this.#outgoing);
+    return this.#signal;
   }
 
-  readBody(limit: number): Promise<string> {
+  start(): void {
     const incoming = this.#incoming;
-    const declared = Number(incoming.headers["content-length"]);
-    if (declared > limit) return Promise.reject(new BodyTooLargeError(limit));
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const onData = (chunk: Buffer): void => {
-        size += chunk.byteLength;
-        if (size > limit) {
-          cleanUp();
-          // Stop reading: the answer is 413, and the connection closes after it.
-          incoming.pause();
-          reject(new BodyTooLargeError(limit));
-        } else {
-          chunks.push(chunk);
-        }
-      };
-      const onEnd = (): void => {
-        cleanUp();
-        try {
-          resolve(decodeUtf8(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, size)));
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      };
-      const onGone = (): void => {
-        cleanUp();
-        reject(new Error("The client went away while sending"));
-      };
-      const cleanUp = (): void => {
-        incoming.off("data", onData);
-        incoming.off("end", onEnd);
-        incoming.off("error", onGone);
-        incoming.off("aborted", onGone);
-      };
-      incoming.on("data", onData);
-      incoming.on("end", onEnd);
-      incoming.on("error", onGone);
-      incoming.on("aborted", onGone);
-    });
-  }
-
-  async answerDirectly(endpoint: RpcEndpoint): Promise<void> {
-    let reply: PlainReply;
-    try {
-      reply = await endpoint.answerRpc(this);
-    } catch {
-      reply = { status: 500, headers: { "content-type": "text/plain;charset=UTF-8" }, body: "Internal Server Error" };
-    }
-    const outgoing = this.#outgoing;
-    if (outgoing.destroyed) return;
-    for (const [name, value] of Object.entries(reply.headers)) outgoing.setHeader(name, value);
-    this.#keepAliveOrNot();
-    outgoing.statusCode = reply.status;
-    if (reply.body === null) {
-      outgoing.end();
-    } else {
-      outgoing.setHeader("content-length", Buffer.byteLength(reply.body));
-      outgoing.end(reply.body);
-    }
-  }
-
-  async answerThroughFetch(app: FetchApp, hostname: string): Promise<void> {
-    let response: Response;
-    try {
-      response = await app.fetch(this.#toRequest(hostname));
-    } catch {
-      response = new Response("Internal Server Error", { status: 500 });
-    }
-    if (this.#outgoing.destroyed) {
-      await response.body?.cancel().catch(() => {});
+    const early = this.#endpoint.answerHead(incoming.method ?? "GET", this.headers);
+    if (early !== undefined) {
+      this.send(early);
       return;
     }
-    this.#keepAliveOrNot();
-    await writeResponse(response, this.#outgoing);
-  }
-
-  /** A body left unread (refused as too large, say) cannot be skipped on a kept-alive connection. */
-  #keepAliveOrNot(): void {
-    if (this.#isClosing() || !this.#incoming.complete) this.#outgoing.setHeader("connection", "close");
-  }
-
-  #toRequest(hostname: string): Request {
-    const incoming = this.#incoming;
-    const headers = new Headers();
-    const raw = incoming.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-    const method = this.method;
-    const url = new URL(incoming.url ?? "/", `http://${safeHost(incoming.headers.host) ?? hostname}`).href;
-    // `duplex` is required by Node's fetch for a streamed body, and missing from the DOM typings.
-    const init: RequestInit & { duplex?: "half" } = { method, headers, signal: this.signal };
-    if (method !== "GET" && method !== "HEAD") {
-      init.body = bodyStream(incoming);
-      init.duplex = "half";
+    const limit = this.#endpoint.maxBodyBytes;
+    if (Number(incoming.headers["content-length"]) > limit) {
+      this.send(this.#endpoint.answerUnreadBody(new BodyTooLargeError(limit), this.headers));
+      return;
     }
-    return new Request(url, init);
+    (incoming as CarryingRequest)[EXCHANGE] = this;
+    incoming.on("data", onBodyData);
+    incoming.on("end", onBodyEnd);
+    // A client that goes away while sending is not answered (nobody would read it): its request
+    // emits no `end`, and its response's `close` ends the exchange.
   }
+
+  /** One more piece of the body; past the limit, the rest is not read. */
+  take(chunk: Buffer): void {
+    this.#size += chunk.byteLength;
+    if (this.#size > this.#endpoint.maxBodyBytes) {
+      const incoming = this.#incoming;
+      incoming.off("data", onBodyData);
+      incoming.off("end", onBodyEnd);
+      // Stop reading: the answer is 413, and the connection closes after it.
+      incoming.pause();
+      this.send(this.#endpoint.answerUnreadBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes), this.headers));
+      return;
+    }
+    if (this.#chunks === undefined) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
+  }
+
+  /** The whole body is there: answer it. */
+  finish(): void {
+    const chunks = this.#chunks;
+    let text: string;
+    try {
+      text = chunks === undefined ? "" : decodeUtf8(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, this.#size));
+    } catch (error) {
+      this.send(this.#endpoint.answerUnreadBody(error, this.headers));
+      return;
+    }
+    let reply: PlainReply | Promise<PlainReply>;
+    try {
+      reply = this.#endpoint.answerBody(text, this);
+    } catch {
+      reply = INTERNAL_ERROR;
+    }
+    if (reply instanceof Promise) {
+      reply.then((settled) => {
+        this.send(settled);
+      }, () => {
+        this.send(INTERNAL_ERROR);
+      });
+    } else {
+      this.send(reply);
+    }
+  }
+
+  /** Writes an answer in one go: status and headers (with the body's length), then the body. */
+  send(reply: PlainReply): void {
+    const outgoing = this.#outgoing;
+    if (outgoing.destroyed) return;
+    const headers: Record<string, string | number> = reply.body === null
+      ? { ...reply.headers }
+      : { ...reply.headers, "content-length": Buffer.byteLength(reply.body) };
+    // A body left unread (refused as too large, say) cannot be skipped on a kept-alive connection.
+    if (this.#state.closing || !this.#incoming.complete) headers["connection"] = "close";
+    outgoing.writeHead(reply.status, headers);
+    if (reply.body === null) outgoing.end();
+    else outgoing.end(reply.body);
+  }
+}
+
+const INTERNAL_ERROR: PlainReply = { status: 500, headers: { "content-type": "text/plain;charset=UTF-8" }, body: "Internal Server Error" };
+
+function onBodyData(this: CarryingRequest, chunk: Buffer): void {
+  this[EXCHANGE]?.take(chunk);
+}
+
+function onBodyEnd(this: CarryingRequest): void {
+  const exchange = this[EXCHANGE];
+  this[EXCHANGE] = undefined;
+  exchange?.finish();
+}
+
+function answerDirectly(endpoint: RpcEndpoint, incoming: IncomingMessage, outgoing: ServerResponse, state: ServerState): void {
+  new DirectExchange(endpoint, incoming, outgoing, state).start();
+}
+
+/** Any other request: a Web `Request` for the app's `fetch`, and its `Response` written back. */
+async function answerThroughFetch(
+  app: FetchApp,
+  hostname: string,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  state: ServerState,
+): Promise<void> {
+  let response: Response;
+  try {
+    response = await app.fetch(toRequest(incoming, outgoing, hostname));
+  } catch {
+    response = new Response("Internal Server Error", { status: 500 });
+  }
+  if (outgoing.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
+  // A body left unread cannot be skipped on a kept-alive connection.
+  if (state.closing || !incoming.complete) outgoing.setHeader("connection", "close");
+  await writeResponse(response, outgoing);
+}
+
+function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, hostname: string): Request {
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  const method = incoming.method ?? "GET";
+  const url = new URL(incoming.url ?? "/", `http://${safeHost(incoming.headers.host) ?? hostname}`).href;
+  // `duplex` is required by Node's fetch for a streamed body, and missing from the DOM typings.
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal: closeSignal(outgoing) };
+  if (method !== "GET" && method !== "HEAD") {
+    init.body = bodyStream(incoming);
+    init.duplex = "half";
+  }
+  return new Request(url, init);
 }
 
 /** The Host header when it looks like a host (it comes from the client, so it is checked). */

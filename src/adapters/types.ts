@@ -5,25 +5,105 @@
  */
 
 import type { RuntimeFacilities } from "../http/file_access.ts";
+import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
 
-/** Anything with a Web fetch handler: a {@linkcode Service}, or `{ fetch }` of your own. */
+/**
+ * Anything with a Web fetch handler: a {@linkcode Service}, or `{ fetch }` of your own.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "../serve.ts";
+ * import type { FetchApp } from "./types.ts";
+ * const app: FetchApp = { fetch: () => new Response("hello") };
+ * const server = await serve(app, { port: 0 });
+ * await server.close();
+ * ```
+ */
 export interface FetchApp {
-  /** Answers one HTTP request. */
+  /**
+   * Answers one HTTP request.
+   *
+   * @param request The incoming request.
+   * @returns The response.
+   * @example
+   * ```ts
+   * import { serve } from "../serve.ts";
+   * import type { FetchApp } from "./types.ts";
+   * const app: FetchApp = { fetch: (request) => new Response(`you asked for ${new URL(request.url).pathname}`) };
+   * const server = await serve(app, { port: 0 });
+   * await server.close();
+   * ```
+   */
   fetch(request: Request): Response | Promise<Response>;
   /**
    * Optional: called by `serve()` before it listens, with the runtime's facilities (such as its
    * file access). If it throws, `serve()` rejects and does not listen.
+   *
+   * @param facilities The runtime's facilities.
+   * @returns Once the app is ready to serve.
+   * @example
+   * ```ts
+   * import { serve } from "../serve.ts";
+   * import type { FetchApp } from "./types.ts";
+   * let ready = false;
+   * const app: FetchApp = {
+   *   fetch: () => new Response(ready ? "ready" : "starting"),
+   *   startup: async () => {
+   *     ready = await Promise.resolve(true); // open a database, warm a cache...
+   *   },
+   * };
+   * const server = await serve(app, { port: 0 }); // startup() ran first
+   * await server.close();
+   * ```
    */
   startup?(facilities: RuntimeFacilities): void | Promise<void>;
   /**
    * Optional: called by the server's `close()`, with `drain`, which stops the server and waits for
    * the calls in flight; the app runs its own stop around it. (Not named `stop`: `bun run` does not
    * serve a default export that has a `stop` method, taking it for a running server.)
+   *
+   * @param drain Stops the server and waits for the calls in flight; the app must call it.
+   * @returns Once the app has stopped.
+   * @example
+   * ```ts
+   * import { serve } from "../serve.ts";
+   * import type { FetchApp } from "./types.ts";
+   * const app: FetchApp = {
+   *   fetch: () => new Response("hello"),
+   *   shutdown: async (drain) => {
+   *     await drain(); // every call in flight is answered
+   *     console.log("closed: flush logs, close the database...");
+   *   },
+   * };
+   * const server = await serve(app, { port: 0 });
+   * await server.close(); // runs shutdown()
+   * ```
    */
   shutdown?(drain: () => Promise<void>): void | Promise<void>;
+  /**
+   * Optional, and internal: the app's JSON-RPC endpoint (a `Service` and a `MicroService` have
+   * one). The Node adapter answers requests to its path straight from `node:http`'s request,
+   * without building a Web `Request` and `Response`; the answers are the same as through `fetch`.
+   * Read once, when the server starts.
+   *
+   * @internal The contract between the Service class and the adapters; it may change in any release.
+   * @returns The endpoint.
+   */
+  rpcEndpoint?(): RpcEndpoint;
 }
 
-/** Where to listen. */
+/**
+ * Where to listen.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "../serve.ts";
+ * import { Service } from "../service.ts";
+ * import type { ServeOptions } from "./types.ts";
+ * const options: ServeOptions = { hostname: "0.0.0.0", port: 8080, requestTimeout: 10_000, closeTimeout: 20_000, signals: true };
+ * await serve(new Service({ name: "s" }), options);
+ * ```
+ */
 export interface ServeOptions {
   /** The address to listen on. Default `"127.0.0.1"` (loopback only: say `"0.0.0.0"` to be reachable). */
   readonly hostname?: string;
@@ -50,7 +130,18 @@ export interface ServeOptions {
   readonly signals?: boolean;
 }
 
-/** A running server. */
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "../serve.ts";
+ * import { Service } from "../service.ts";
+ * const server = await serve(new Service({ name: "s" }), { port: 0 });
+ * console.log(`listening on port ${server.port}: ${server.url}/api`);
+ * await server.close();
+ * ```
+ */
 export interface ServerHandle {
   /** The address it listens on. */
   readonly hostname: string;
@@ -62,6 +153,16 @@ export interface ServerHandle {
    * Stops accepting connections, lets the requests in flight finish and be answered (up to
    * `closeTimeout`), then closes. Resolves once the server is closed; a second call waits for the
    * same close.
+   *
+   * @returns Once the server is closed (and, for a service, its `onStop` has run).
+   * @throws Whatever the app's `shutdown` throws (a service's `onStop`).
+   * @example
+   * ```ts
+   * import { serve } from "../serve.ts";
+   * import { Service } from "../service.ts";
+   * const server = await serve(new Service({ name: "s" }), { port: 0, closeTimeout: 5_000 });
+   * await server.close();
+   * ```
    */
   close(): Promise<void>;
 }
@@ -72,7 +173,19 @@ export const DEFAULT_HOSTNAME = "127.0.0.1";
 export const DEFAULT_PORT = 8000;
 /** The default time a client has to send a whole request, in ms. */
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
-/** The default time `close()` lets calls in flight run, in ms. */
+/**
+ * The default time `close()` lets calls in flight run, in ms.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "../serve.ts";
+ * import { Service } from "../service.ts";
+ * import { DEFAULT_CLOSE_TIMEOUT } from "./types.ts";
+ * // Long calls: give them three times the default to finish when the server closes.
+ * const server = await serve(new Service({ name: "s" }), { port: 0, closeTimeout: 3 * DEFAULT_CLOSE_TIMEOUT });
+ * await server.close();
+ * ```
+ */
 export const DEFAULT_CLOSE_TIMEOUT = 10_000;
 
 /**

@@ -12,7 +12,20 @@ import { methodProxy } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { ArgsOf, NamedParams, ResultOf } from "./types.ts";
 
-/** A call written into a batch; its result type rides along for the batch's result tuple. */
+/**
+ * A call written into a batch; its result type rides along for the batch's result tuple.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * import type { BatchCall } from "./batch.ts";
+ * const remote = createClient<{ add(a: number, b: number): number }>("http://127.0.0.1:5000/api");
+ * await remote.batch((batch) => {
+ *   const entry: BatchCall<number> = batch.methods.add(1, 2);
+ *   return [entry];
+ * });
+ * ```
+ */
 export interface BatchCall<R> {
   /** The method's name. */
   readonly method: string;
@@ -24,7 +37,20 @@ export interface BatchCall<R> {
   readonly "~result"?: R;
 }
 
-/** A notification written into a batch. */
+/**
+ * A notification written into a batch.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * import type { BatchNotification } from "./batch.ts";
+ * const remote = createClient<{ log(line: string): void }>("http://127.0.0.1:5000/api");
+ * await remote.batch((batch) => {
+ *   const entry: BatchNotification = batch.notifications.log("hello");
+ *   return [entry];
+ * });
+ * ```
+ */
 export interface BatchNotification {
   /** The method's name. */
   readonly method: string;
@@ -34,10 +60,32 @@ export interface BatchNotification {
   readonly notification: true;
 }
 
-/** Any entry of a batch. */
+/**
+ * Any entry of a batch.
+ *
+ * @example
+ * ```ts
+ * import type { BatchEntry } from "./batch.ts";
+ * const entries: BatchEntry[] = [
+ *   { method: "add", params: [1, 2], notification: false },
+ *   { method: "log", params: ["added"], notification: true },
+ * ];
+ * ```
+ */
 export type BatchEntry = BatchCall<unknown> | BatchNotification;
 
-/** The outcome of one call of a batch. */
+/**
+ * The outcome of one call of a batch: its result, or the error it got.
+ *
+ * @typeParam R The call's result type.
+ * @example
+ * ```ts
+ * import type { Settled } from "./batch.ts";
+ * function show(outcome: Settled<number>): string {
+ *   return outcome.ok ? `result ${outcome.value}` : `error ${outcome.error.message}`;
+ * }
+ * ```
+ */
 export type Settled<R> =
   | { readonly ok: true; readonly value: R }
   | { readonly ok: false; readonly error: RpcError | TransportError };
@@ -45,6 +93,14 @@ export type Settled<R> =
 /**
  * What a batch resolves to: for each entry, in order, a {@linkcode Settled} for a call and
  * `undefined` for a notification.
+ *
+ * @typeParam T The batch's entries.
+ * @example
+ * ```ts
+ * import type { BatchCall, BatchNotification, BatchResults } from "./batch.ts";
+ * type Results = BatchResults<[BatchCall<number>, BatchNotification]>; // [Settled<number>, undefined]
+ * const results: Results = [{ ok: true, value: 3 }, undefined];
+ * ```
  */
 export type BatchResults<T extends readonly BatchEntry[]> = {
   -readonly [I in keyof T]: T[I] extends BatchCall<infer R> ? Settled<R> : undefined;
@@ -53,6 +109,18 @@ export type BatchResults<T extends readonly BatchEntry[]> = {
 /**
  * What a batch's callback writes entries with: the same shape as the client (`methods`,
  * `notifications`, `call`, `notify`), but each entry is only recorded, to be sent together.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * type Calculator = { add(a: number, b: number): number; subtract(minuend: number, subtrahend: number): number; log(line: string): void };
+ * const remote = createClient<Calculator>("http://127.0.0.1:5000/api");
+ * const [sum, , difference] = await remote.batch((batch) => [
+ *   batch.methods.add(1, 2),
+ *   batch.notifications.log("adding"),
+ *   batch.call("subtract", { minuend: 42, subtrahend: 23 }), // named params
+ * ]);
+ * ```
  */
 export interface BatchBuilder<M> {
   /** One function per remote method, recording a call. */
@@ -65,6 +133,13 @@ export interface BatchBuilder<M> {
    * @param method The method's name.
    * @param params Its params.
    * @returns The entry.
+   * @throws {RpcError} When (after `connect`) the service does not offer the method.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient("http://127.0.0.1:5000/api");
+   * const [difference] = await remote.batch((batch) => [batch.call("subtract", { minuend: 42, subtrahend: 23 })]);
+   * ```
    */
   call<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams): BatchCall<ResultOf<M[K]>>;
   /**
@@ -73,6 +148,14 @@ export interface BatchBuilder<M> {
    * @param method The method's name.
    * @param params Its params.
    * @returns The entry.
+   * @throws {RpcError} When (after `connect`) the service does not offer the method.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient("http://127.0.0.1:5000/api");
+   * const [sum, logged] = await remote.batch((batch) => [batch.call("add", [1, 2]), batch.notify("log", ["added"])]);
+   * // logged is undefined: a notification has no outcome
+   * ```
    */
   notify<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams): BatchNotification;
 }

@@ -19,6 +19,14 @@ import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications
  * It is not thenable: awaiting it, or returning it from an async function, gives the client itself.
  *
  * @typeParam M The remote methods' signatures.
+ * @example
+ * ```ts
+ * import { createClient, type Client } from "./client.ts";
+ * const calculator: Client<{ add(a: number, b: number): number }> = createClient<{ add(a: number, b: number): number }>(
+ *   "http://127.0.0.1:5000/api",
+ * );
+ * await calculator.methods.add(1, 2); // 3, typed as number
+ * ```
  */
 export interface Client<M = Untyped> {
   /** The endpoint's URL. */
@@ -41,6 +49,13 @@ export interface Client<M = Untyped> {
    * @throws {RpcError} When the service answers with an error, or (after `connect`) the service
    *   does not offer the method: `-32601`, before any request.
    * @throws {TransportError} When no JSON-RPC answer came.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient("http://127.0.0.1:5000/api");
+   * await remote.call("subtract", [42, 23]); // 19
+   * await remote.call("subtract", { minuend: 42, subtrahend: 23 }, { timeout: 1_000 }); // 19
+   * ```
    */
   call<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams, options?: CallOptions): Promise<ResultOf<M[K]>>;
   /**
@@ -54,6 +69,12 @@ export interface Client<M = Untyped> {
    * @throws {RpcError} When (after `connect`) the service does not offer the method, or the
    *   service could not read the message.
    * @throws {TransportError} When the service could not be reached.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient("http://127.0.0.1:5000/api");
+   * await remote.notify("log", { line: "started" }); // resolves once sent; no result comes back
+   * ```
    */
   notify<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams, options?: CallOptions): Promise<void>;
   /**
@@ -67,11 +88,27 @@ export interface Client<M = Untyped> {
    * @throws {RpcError} When (after `connect`) an entry names a method the service does not offer
    *   (nothing is sent), or the service refuses the whole batch.
    * @throws {TransportError} When no JSON-RPC answer came.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient<{ say_hello(name: string): string }>("http://127.0.0.1:5000/api");
+   * const [ann, bob] = await remote.batch((batch) => [batch.methods.say_hello("ann"), batch.methods.say_hello("bob")]);
+   * if (ann.ok && bob.ok) console.log(ann.value, bob.value); // "hello ann" "hello bob"
+   * ```
    */
   batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
 }
 
-/** A client made by {@linkcode connect}: it knows the service's name and methods. */
+/**
+ * A client made by {@linkcode connect}: it knows the service's name and methods.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ConnectedClient } from "./client.ts";
+ * const remote: ConnectedClient = await connect("http://127.0.0.1:5000/api");
+ * console.log(`${remote.name} offers ${remote.methodNames.join(", ")}`);
+ * ```
+ */
 export interface ConnectedClient<M = Untyped> extends Client<M> {
   /** The service's name, as it describes itself. */
   readonly name: string;

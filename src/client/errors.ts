@@ -13,6 +13,12 @@
  * - `"aborted"`: the call's `signal` was aborted (its reason is the error's `cause`).
  * - `"http"`: an HTTP error status (such as a 500 page) without a JSON-RPC answer in the body.
  * - `"bad-response"`: a body that is not JSON, or JSON that is not the answer to the call.
+ *
+ * @example
+ * ```ts
+ * import type { TransportErrorKind } from "./errors.ts";
+ * const retryable = (kind: TransportErrorKind): boolean => kind === "network" || kind === "timeout";
+ * ```
  */
 export type TransportErrorKind = "network" | "timeout" | "aborted" | "http" | "bad-response";
 
@@ -40,11 +46,20 @@ export class TransportError extends Error {
   readonly status: number | undefined;
 
   /**
+   * Makes the error for a call that got no JSON-RPC answer. The client makes these; code of your
+   * own rarely needs to, except to fake a failing transport in a test.
+   *
    * @param url The URL the call was sent to.
    * @param kind What went wrong.
    * @param detail One short phrase about it, for the message.
    * @param status The HTTP status, when a response came.
    * @param cause The underlying error, if any.
+   * @example
+   * ```ts
+   * import { TransportError } from "./errors.ts";
+   * const error = new TransportError("http://127.0.0.1:5000/api", "http", "HTTP 502", 502);
+   * error.message; // "http error calling http://127.0.0.1:5000/api: HTTP 502"
+   * ```
    */
   constructor(url: string, kind: TransportErrorKind, detail: string, status?: number, cause?: unknown) {
     super(`${kind} error calling ${url}: ${detail}`, { cause });

@@ -9,10 +9,33 @@ import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 
-/** A `fetch`-compatible function; the global `fetch` is one. */
+/**
+ * A `fetch`-compatible function; the global `fetch` is one.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "../../mod.ts";
+ * import type { FetchFunction } from "./transport.ts";
+ * const logged: FetchFunction = (url, init) => {
+ *   console.log("POST", url);
+ *   return fetch(url, init);
+ * };
+ * const remote = createClient("http://127.0.0.1:5000/api", { fetch: logged });
+ * ```
+ */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Options of a client. */
+/**
+ * Options of a client.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * import type { ClientOptions } from "./transport.ts";
+ * const options: ClientOptions = { token: "hello_world_token", headers: { "x-request-id": "42" }, timeout: 5_000 };
+ * const remote = createClient("http://127.0.0.1:5000/api", options);
+ * ```
+ */
 export interface ClientOptions {
   /** The API token for private methods, sent in the `tokenHeader` header. */
   readonly token?: string;
@@ -26,7 +49,18 @@ export interface ClientOptions {
   readonly fetch?: FetchFunction;
 }
 
-/** Options of one call, notification or batch. */
+/**
+ * Options of one call, notification or batch.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * import type { CallOptions } from "./transport.ts";
+ * const controller = new AbortController();
+ * const options: CallOptions = { signal: controller.signal, timeout: 2_000 };
+ * await createClient("http://127.0.0.1:5000/api").call("say_hello", ["world"], options);
+ * ```
+ */
 export interface CallOptions {
   /**
    * Aborts the call: it fails with an `"aborted"` TransportError. (`undefined` is accepted, so a

@@ -9,7 +9,22 @@
  * @module
  */
 
-/** The CORS settings of a service. */
+/**
+ * The CORS settings of a service.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { CorsOptions } from "./cors.ts";
+ * const cors: CorsOptions = {
+ *   origins: ["https://app.example.com", "http://localhost:3000"],
+ *   allowHeaders: ["X-Request-Id"],
+ *   exposeHeaders: ["X-Request-Id"],
+ *   credentials: true,
+ * };
+ * const service = new Service({ name: "s", cors });
+ * ```
+ */
 export interface CorsOptions {
   /**
    * The origins allowed to call, such as `["https://app.example.com"]` (scheme, host and port, as
@@ -26,7 +41,16 @@ export interface CorsOptions {
   readonly maxAge?: number;
 }
 
-/** The default time a browser may keep a preflight's answer, in seconds. */
+/**
+ * The default time a browser may keep a preflight's answer, in seconds.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CORS_MAX_AGE } from "./cors.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "s", cors: { origins: ["https://example.com"], maxAge: 2 * DEFAULT_CORS_MAX_AGE } });
+ * ```
+ */
 export const DEFAULT_CORS_MAX_AGE = 600;
 
 /**

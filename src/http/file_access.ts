@@ -5,7 +5,17 @@
  * @module
  */
 
-/** What a static folder needs to know of a file. */
+/**
+ * What a static folder needs to know of a file.
+ *
+ * @example
+ * ```ts
+ * import { fileAccess } from "../serve.ts";
+ * import type { FileInfo } from "./file_access.ts";
+ * const info: FileInfo = await (await fileAccess()).stat("./README.md");
+ * console.log(info.isFile, info.size, info.mtime === null ? "unknown" : new Date(info.mtime));
+ * ```
+ */
 export interface FileInfo {
   /** Whether it is a regular file. */
   readonly isFile: boolean;
@@ -42,12 +52,28 @@ export interface FileAccess {
    * The canonical absolute path of a file: symbolic links, `.` and `..` resolved.
    *
    * @param path An absolute path, or one relative to the working folder.
+   * @returns The real path.
+   * @throws When the file is missing or cannot be reached (the promise rejects).
+   * @example
+   * ```ts
+   * import { fileAccess } from "../serve.ts";
+   * const files = await fileAccess();
+   * await files.realPath("./examples/public/../public"); // such as "/work/app/examples/public"
+   * ```
    */
   realPath(path: string): Promise<string>;
   /**
    * Facts about a file (following symbolic links).
    *
    * @param path The file's path.
+   * @returns Whether it is a file or a folder, its size and when it was last modified.
+   * @throws When the file is missing or cannot be reached (the promise rejects).
+   * @example
+   * ```ts
+   * import { fileAccess } from "../serve.ts";
+   * const info = await (await fileAccess()).stat("./examples/public/index.html");
+   * info.isFile; // true
+   * ```
    */
   stat(path: string): Promise<FileInfo>;
   /**
@@ -55,11 +81,32 @@ export interface FileAccess {
    * when the stream ends or is cancelled.
    *
    * @param path The file's path.
+   * @returns The file's bytes, as a stream.
+   * @throws When the file is missing or cannot be opened (the promise rejects).
+   * @example
+   * ```ts
+   * import { fileAccess } from "../serve.ts";
+   * const stream = await (await fileAccess()).open("./examples/public/index.html");
+   * const html = await new Response(stream).text();
+   * ```
    */
   open(path: string): Promise<ReadableStream<Uint8Array>>;
 }
 
-/** The runtime facilities `serve()` hands to an app before it listens. */
+/**
+ * The runtime facilities `serve()` hands to an app before it listens.
+ *
+ * @example
+ * ```ts
+ * import { fileAccess } from "../serve.ts";
+ * import { Service } from "../service.ts";
+ * import type { RuntimeFacilities } from "./file_access.ts";
+ * // What serve() does before it listens, done by hand for a service something else serves:
+ * const service = new Service({ name: "site", staticDirs: { "/": "./public" } });
+ * const facilities: RuntimeFacilities = { files: await fileAccess() };
+ * await service.startup(facilities);
+ * ```
+ */
 export interface RuntimeFacilities {
   /** The runtime's file access, for static folders. */
   readonly files?: FileAccess | undefined;

@@ -5,29 +5,16 @@
  * @module
  */
 
-import type { DispatchTarget } from "../service/dispatch.ts";
-import type { CorsPolicy } from "./cors.ts";
+import type { RequestContext } from "../service/context.ts";
 import { readBodyText } from "./read_body.ts";
-import { answerRpcRequest, type PlainReply } from "./rpc_endpoint.ts";
+import type { PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
 import type { Site } from "./site.ts";
-
-/** The HTTP settings of a service. */
-export interface HttpOptions {
-  /** The path of the JSON-RPC endpoint, such as `/api`. */
-  readonly path: string;
-  /** The largest request body accepted, in bytes. */
-  readonly maxBodyBytes: number;
-  /** The CORS rules, when CORS is on. */
-  readonly cors?: CorsPolicy | undefined;
-  /** What answers the other paths (health, routes, static folders); without it they are 404. */
-  readonly site?: Site | undefined;
-}
 
 /**
  * Answers one HTTP request for a service.
  *
- * @param target The service to dispatch to.
- * @param options The endpoint path and body limit.
+ * @param endpoint The service's JSON-RPC endpoint (its path, body limit and answers).
+ * @param site What answers the other paths (health, routes, static folders); without it they are 404.
  * @param request The incoming request.
  * @returns The response: the endpoint's answer on its path, the site's elsewhere (404 without one).
  * @example
@@ -40,27 +27,46 @@ export interface HttpOptions {
  *   headers: { "content-type": "application/json" },
  *   body: '{"jsonrpc":"2.0","method":"ping","id":1}',
  * });
- * await handleHttpRequest(service, { path: "/api", maxBodyBytes: 1 << 20 }, request);
+ * await handleHttpRequest(service.rpcEndpoint(), undefined, request);
  * ```
  */
-export async function handleHttpRequest(
-  target: DispatchTarget,
-  options: HttpOptions,
-  request: Request,
-): Promise<Response> {
+export function handleHttpRequest(endpoint: RpcEndpoint, site: Site | undefined, request: Request): Promise<Response> {
   const path = pathOf(request.url);
-  if (path !== options.path) return options.site === undefined ? new Response("Not Found", { status: 404 }) : options.site.answer(request, path);
-  const reply = await answerRpcRequest(target, options.maxBodyBytes, {
-    method: request.method,
-    headers: request.headers,
-    // Read only when a call asks for it: on Deno, merely reading `request.signal` switches the
-    // request to an older abort behaviour and prints a warning.
-    get signal() {
-      return request.signal;
-    },
-    readBody: (limit) => readBodyText(request, limit),
-  }, options.cors);
-  return toResponse(reply);
+  if (path !== endpoint.path) return site === undefined ? Promise.resolve(new Response("Not Found", { status: 404 })) : site.answer(request, path);
+  const early = endpoint.answerHead(request.method, request.headers);
+  if (early !== undefined) return Promise.resolve(toResponse(early));
+  return answerBody(endpoint, request);
+}
+
+async function answerBody(endpoint: RpcEndpoint, request: Request): Promise<Response> {
+  let text: string;
+  try {
+    text = await readBodyText(request, endpoint.maxBodyBytes);
+  } catch (error) {
+    return toResponse(endpoint.answerUnreadBody(error, request.headers));
+  }
+  const reply = endpoint.answerBody(text, new WebRequestContext(request));
+  // A sync answer is used as it is: awaiting it would cost a promise turn.
+  return toResponse(reply instanceof Promise ? await reply : reply);
+}
+
+/** What dispatch sees of a Web request. */
+class WebRequestContext implements RequestContext {
+  readonly headers: Headers;
+  readonly #request: Request;
+
+  constructor(request: Request) {
+    this.headers = request.headers;
+    this.#request = request;
+  }
+
+  /**
+   * Read only when a call asks for it: on Deno, merely reading `request.signal` switches the
+   * request to an older abort behaviour and prints a warning.
+   */
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
 }
 
 /**

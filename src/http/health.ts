@@ -5,10 +5,31 @@
  * @module
  */
 
-/** The default path of the health check. */
+/**
+ * The default path of the health check.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HEALTH_PATH } from "./health.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "s" });
+ * (await service.fetch(new Request(`http://localhost${DEFAULT_HEALTH_PATH}`))).status; // 200
+ * ```
+ */
 export const DEFAULT_HEALTH_PATH = "/health";
 
-/** What the health check reports. */
+/**
+ * What the health check reports.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { HealthReport } from "./health.ts";
+ * const service = new Service({ name: "s", version: "1.0.0" });
+ * const report = (await (await service.fetch(new Request("http://localhost/health"))).json()) as HealthReport;
+ * // { status: "ok", name: "s", version: "1.0.0" }
+ * ```
+ */
 export interface HealthReport {
   /** `"ok"` while serving, `"stopping"` once a stop has begun. */
   readonly status: "ok" | "stopping";

@@ -13,7 +13,11 @@
 
 import type { ServiceRef } from "../service/context.ts";
 
-/** The names of the `:name` segments of a path pattern, as a union. */
+/**
+ * The names of the `:name` segments of a path pattern, as a union.
+ *
+ * @internal
+ */
 type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
   ? Name | ParamNames<`/${Rest}`>
   : Path extends `${string}:${infer Name}` ? Name
@@ -23,10 +27,29 @@ type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${i
  * The params a path pattern gives its handler, such as `{ id: string }` for `/users/:id`.
  *
  * @typeParam Path The pattern.
+ * @example
+ * ```ts
+ * import type { RouteParams } from "./router.ts";
+ * const params: RouteParams<"/users/:id/posts/:post"> = { id: "7", post: "hello-world" };
+ * ```
  */
 export type RouteParams<Path extends string> = { readonly [K in ParamNames<Path>]: string };
 
-/** What a route's handler receives besides the request. */
+/**
+ * What a route's handler receives besides the request.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "users" })
+ *   .publicMethod("get_user", (id: string) => ({ id }))
+ *   .route("GET", "/users/:id", async (_request, ctx) => {
+ *     // ctx.params.id is the decoded segment; ctx.service calls the service's methods in process.
+ *     const answer = await ctx.service.handle({ jsonrpc: "2.0", method: "get_user", params: [ctx.params.id], id: 1 });
+ *     return Response.json(answer);
+ *   });
+ * ```
+ */
 export interface RouteContext<Params = Readonly<Record<string, string>>> {
   /** The decoded values of the pattern's `:name` segments. */
   readonly params: Params;
@@ -38,6 +61,13 @@ export interface RouteContext<Params = Readonly<Record<string, string>>> {
  * A route's handler: a Web handler that also receives the route's params.
  *
  * @typeParam Params The params of its pattern.
+ * @example
+ * ```ts
+ * import type { RouteHandler, RouteParams } from "./router.ts";
+ * import { Service } from "../service.ts";
+ * const showUser: RouteHandler<RouteParams<"/users/:id">> = (_request, ctx) => Response.json({ id: ctx.params.id });
+ * const service = new Service({ name: "users" }).route("GET", "/users/:id", showUser);
+ * ```
  */
 export type RouteHandler<Params = Readonly<Record<string, string>>> = (
   request: Request,

@@ -1,21 +1,25 @@
 /**
- * The JSON-RPC endpoint of a service, over a request reduced to what it needs: the HTTP method,
- * the headers, an abort signal and a way to read the body. `fetch` builds it from a Web `Request`;
- * an adapter may build it straight from its runtime's own request (the Node adapter does, to skip
- * building a `Request` and a `Response` per call), and both get the very same answers.
+ * The JSON-RPC endpoint of a service, answering a request in two steps: first from its method and
+ * headers alone (405, 415, a CORS preflight), then from its body's text. `fetch` drives it from a
+ * Web `Request`; an adapter may drive it straight from its runtime's own request (the Node adapter
+ * does, to skip building a `Request` and a `Response` per call), and both get the very same answers.
  *
  * @module
  */
 
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorResponse } from "../protocol/messages.ts";
-import type { HeaderReader } from "../service/context.ts";
+import type { HeaderReader, RequestContext } from "../service/context.ts";
 import { type DispatchTarget, dispatchText } from "../service/dispatch.ts";
 import { type CorsPolicy, isPreflight } from "./cors.ts";
 import { BodyEncodingError, BodyTooLargeError } from "./read_body.ts";
 
-/** What the endpoint needs of an HTTP request. */
-export interface RpcHttpRequest {
+/**
+ * What the endpoint needs of an HTTP request, for {@linkcode answerRpcRequest}.
+ *
+ * @internal The contract between the Service class and the adapters; it may change in any release.
+ */
+export interface RpcHttpRequest extends RequestContext {
   /** The HTTP method, upper case. */
   readonly method: string;
   /** The request headers. */
@@ -31,7 +35,11 @@ export interface RpcHttpRequest {
   readBody(limit: number): Promise<string>;
 }
 
-/** An answer, before any runtime's response object is made of it. */
+/**
+ * An answer, before any runtime's response object is made of it.
+ *
+ * @internal The contract between the Service class and the adapters; it may change in any release.
+ */
 export interface PlainReply {
   /** The HTTP status. */
   readonly status: number;
@@ -41,12 +49,14 @@ export interface PlainReply {
   readonly body: string | null;
 }
 
-/** Anything that answers JSON-RPC over HTTP on a path: a {@linkcode Service}. */
-export interface RpcEndpoint {
+/** What an endpoint is made of. */
+export interface RpcEndpointParts {
   /** The path of the endpoint, such as `/api`. */
   readonly path: string;
-  /** Answers one request sent to that path. */
-  answerRpc(request: RpcHttpRequest): Promise<PlainReply>;
+  /** The largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  /** The CORS rules, when CORS is on. */
+  readonly cors?: CorsPolicy | undefined;
 }
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", "x-content-type-options": "nosniff" };
@@ -54,22 +64,162 @@ const NOT_ALLOWED: PlainReply = { status: 405, headers: { allow: "POST", "conten
 const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
 
 /**
- * Answers one HTTP request sent to the JSON-RPC endpoint: 405 unless it is a POST, 415 unless it
- * is declared as JSON (or not declared), 413 when the body is over the limit, otherwise the
- * JSON-RPC answer (200), or 204 when only notifications came. With CORS on, a preflight from an
- * allowed origin is answered 204, and every answer to an allowed origin carries the CORS headers.
+ * The JSON-RPC endpoint of a service ({@linkcode Service.rpcEndpoint} gives it): its path, its body
+ * limit, and the two steps of answering a request sent to that path. An adapter calls
+ * {@linkcode RpcEndpoint.answerHead}; when that gives no answer, it reads the body (at most
+ * `maxBodyBytes`) and calls {@linkcode RpcEndpoint.answerBody}, or
+ * {@linkcode RpcEndpoint.answerUnreadBody} when reading failed. A call whose methods are all sync is
+ * answered at once, without a promise.
  *
- * @param target The service to dispatch to.
- * @param maxBodyBytes The largest body accepted.
+ * With CORS on, a preflight from an allowed origin is answered 204, and every answer to an allowed
+ * origin carries the CORS headers.
+ *
+ * @internal The contract between the Service class and the adapters; it may change in any release.
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
+ * const endpoint = service.rpcEndpoint();
+ * const headers = new Headers({ "content-type": "application/json" });
+ * endpoint.answerHead("POST", headers); // undefined: read the body
+ * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping","id":1}', { headers });
+ * reply.body; // '{"jsonrpc":"2.0","result":"pong","id":1}'
+ * ```
+ */
+export class RpcEndpoint {
+  /** The path of the endpoint, such as `/api`. */
+  readonly path: string;
+  /** The largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  readonly #target: DispatchTarget;
+  readonly #cors: CorsPolicy | undefined;
+
+  /**
+   * Makes the endpoint of a service.
+   *
+   * @param target The service to dispatch to.
+   * @param parts The path, the body limit and the CORS rules.
+   * @example
+   * ```ts
+   * import { RpcEndpoint } from "./rpc_endpoint.ts";
+   * import { Service } from "../service.ts";
+   * const endpoint = new RpcEndpoint(new Service({ name: "demo" }), { path: "/rpc", maxBodyBytes: 1024 });
+   * ```
+   */
+  constructor(target: DispatchTarget, parts: RpcEndpointParts) {
+    this.#target = target;
+    this.path = parts.path;
+    this.maxBodyBytes = parts.maxBodyBytes;
+    this.#cors = parts.cors;
+  }
+
+  /**
+   * The first step: the answer to a request that needs no body (405 unless it is a POST, 415 unless
+   * it is declared as JSON or not declared, 204 to a CORS preflight), or `undefined` when its body
+   * is to be read.
+   *
+   * @param method The HTTP method, upper case.
+   * @param headers The request headers.
+   * @returns The answer, or `undefined` to go on with the body.
+   * @example
+   * ```ts
+   * import { Service } from "../service.ts";
+   * const endpoint = new Service({ name: "demo" }).rpcEndpoint();
+   * endpoint.answerHead("GET", new Headers())?.status; // 405
+   * ```
+   */
+  answerHead(method: string, headers: HeaderReader): PlainReply | undefined {
+    // CORS costs nothing unless it is on and the request comes from a page (it has an Origin).
+    const origin = this.#cors === undefined ? null : headers.get("origin");
+    if (origin !== null && isPreflight(method, headers)) {
+      return { status: 204, headers: (this.#cors as CorsPolicy).preflightHeaders(origin, "POST"), body: null };
+    }
+    let reply: PlainReply | undefined;
+    if (method !== "POST") reply = NOT_ALLOWED;
+    else {
+      const contentType = headers.get("content-type");
+      if (contentType === null || isJsonMediaType(contentType)) return undefined;
+      reply = rpcErrorReply(415, ErrorCode.InvalidRequest, "Unsupported Content-Type: send application/json");
+    }
+    return origin === null ? reply : this.#withCors(reply, origin);
+  }
+
+  /**
+   * The second step: the JSON-RPC answer to the body (200), or 204 when only notifications came.
+   *
+   * @param text The body, decoded.
+   * @param request The request's headers (for the API token) and abort signal.
+   * @returns The answer, at once when every call was sync, else a promise of it.
+   * @example
+   * ```ts
+   * import { Service } from "../service.ts";
+   * const endpoint = new Service({ name: "demo" }).publicMethod("ping", () => "pong").rpcEndpoint();
+   * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping"}', { headers: new Headers() });
+   * reply.status; // 204
+   * ```
+   */
+  answerBody(text: string, request: RequestContext): PlainReply | Promise<PlainReply> {
+    const answer = dispatchText(this.#target, text, request);
+    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers));
+    return this.#reply(answer, request.headers);
+  }
+
+  /**
+   * The second step when the body could not be read: 413 when it was over the limit, a parse error
+   * when it was not UTF-8, else (the client went away while sending) a bare 400.
+   *
+   * @param error What reading the body threw.
+   * @param headers The request headers.
+   * @returns The answer.
+   * @example
+   * ```ts
+   * import { Service } from "../service.ts";
+   * import { BodyTooLargeError } from "./read_body.ts";
+   * const endpoint = new Service({ name: "demo" }).rpcEndpoint();
+   * endpoint.answerUnreadBody(new BodyTooLargeError(1024), new Headers()).status; // 413
+   * ```
+   */
+  answerUnreadBody(error: unknown, headers: HeaderReader): PlainReply {
+    let reply: PlainReply;
+    if (error instanceof BodyTooLargeError) reply = rpcErrorReply(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`);
+    else if (error instanceof BodyEncodingError) reply = rpcErrorReply(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
+    // The client went away while sending: nobody is left to read an answer.
+    else reply = { status: 400, headers: {}, body: null };
+    return this.#withCorsOf(reply, headers);
+  }
+
+  #reply(answer: string | undefined, headers: HeaderReader): PlainReply {
+    const reply = answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer };
+    return this.#withCorsOf(reply, headers);
+  }
+
+  #withCorsOf(reply: PlainReply, headers: HeaderReader): PlainReply {
+    if (this.#cors === undefined) return reply;
+    const origin = headers.get("origin");
+    return origin === null ? reply : this.#withCors(reply, origin);
+  }
+
+  /** Every answer to a page carries CORS headers, or at least `Vary: Origin` for caches. */
+  #withCors(reply: PlainReply, origin: string): PlainReply {
+    const headers = (this.#cors as CorsPolicy).headersFor(origin);
+    return { ...reply, headers: { ...reply.headers, ...(headers ?? { vary: "Origin" }) } };
+  }
+}
+
+/**
+ * Answers one HTTP request sent to the JSON-RPC endpoint, all steps in one: 405 unless it is a
+ * POST, 415 unless it is declared as JSON (or not declared), 413 when the body is over the limit,
+ * otherwise the JSON-RPC answer (200), or 204 when only notifications came.
+ *
+ * @param endpoint The endpoint.
  * @param request The request.
- * @param cors The CORS rules, when CORS is on.
  * @returns The answer.
  * @example
  * ```ts
  * import { answerRpcRequest } from "./rpc_endpoint.ts";
  * import { Service } from "../service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
- * const reply = await answerRpcRequest(service, 1024, {
+ * const reply = await answerRpcRequest(service.rpcEndpoint(), {
  *   method: "POST",
  *   headers: new Headers({ "content-type": "application/json" }),
  *   signal: undefined,
@@ -78,33 +228,16 @@ const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
  * reply.body; // '{"jsonrpc":"2.0","result":"pong","id":1}'
  * ```
  */
-export async function answerRpcRequest(
-  target: DispatchTarget,
-  maxBodyBytes: number,
-  request: RpcHttpRequest,
-  cors?: CorsPolicy,
-): Promise<PlainReply> {
-  // CORS costs nothing unless it is on and the request comes from a page (it has an Origin).
-  if (cors !== undefined) {
-    const origin = request.headers.get("origin");
-    if (origin !== null) return answerCrossOrigin(target, maxBodyBytes, request, cors, origin);
-  }
-  if (request.method !== "POST") return NOT_ALLOWED;
-  const contentType = request.headers.get("content-type");
-  if (contentType !== null && !isJsonMediaType(contentType)) {
-    return rpcErrorReply(415, ErrorCode.InvalidRequest, "Unsupported Content-Type: send application/json");
-  }
+export async function answerRpcRequest(endpoint: RpcEndpoint, request: RpcHttpRequest): Promise<PlainReply> {
+  const early = endpoint.answerHead(request.method, request.headers);
+  if (early !== undefined) return early;
   let text: string;
   try {
-    text = await request.readBody(maxBodyBytes);
+    text = await request.readBody(endpoint.maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return rpcErrorReply(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`);
-    if (error instanceof BodyEncodingError) return rpcErrorReply(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
-    // The client went away while sending: nobody is left to read an answer.
-    return { status: 400, headers: {}, body: null };
+    return endpoint.answerUnreadBody(error, request.headers);
   }
-  const answer = await dispatchText(target, text, request);
-  return answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer };
+  return await endpoint.answerBody(text, request);
 }
 
 /**
@@ -121,21 +254,9 @@ export async function answerRpcRequest(
  * ```
  */
 export function isJsonMediaType(contentType: string): boolean {
+  if (contentType === "application/json") return true; // what nearly every client sends
   const essence = (contentType.split(";", 1)[0] as string).trim().toLowerCase();
   return essence === "application/json" || (essence.startsWith("application/") && essence.endsWith("+json"));
-}
-
-async function answerCrossOrigin(
-  target: DispatchTarget,
-  maxBodyBytes: number,
-  request: RpcHttpRequest,
-  cors: CorsPolicy,
-  origin: string,
-): Promise<PlainReply> {
-  if (isPreflight(request.method, request.headers)) return { status: 204, headers: cors.preflightHeaders(origin, "POST"), body: null };
-  const reply = await answerRpcRequest(target, maxBodyBytes, request);
-  const headers = cors.headersFor(origin);
-  return { ...reply, headers: { ...reply.headers, ...(headers ?? { vary: "Origin" }) } };
 }
 
 function rpcErrorReply(status: number, code: number, message: string): PlainReply {

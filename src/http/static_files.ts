@@ -17,6 +17,14 @@ import { decodeSegment } from "./router.ts";
 /**
  * Static folders: each URL prefix (such as `/static/`) with the folder it serves (a path, relative
  * to the working folder, or a `file:` URL such as `new URL("./public/", import.meta.url)`).
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { StaticDirs } from "./static_files.ts";
+ * const staticDirs: StaticDirs = { "/": new URL("./public/", import.meta.url), "/docs/": "./docs" };
+ * const service = new Service({ name: "site", staticDirs });
+ * ```
  */
 export type StaticDirs = Readonly<Record<string, string | URL>>;
 
@@ -46,7 +54,7 @@ const GET_HEAD = "GET, HEAD";
  * @example
  * ```ts
  * import { StaticFolders } from "./static_files.ts";
- * const folders = new StaticFolders({ "/static/": "./examples/public" });
+ * const folders = new StaticFolders({ "/static/": "./examples/public" }, undefined, () => {});
  * folders.covers("/static/style.css"); // true
  * ```
  */

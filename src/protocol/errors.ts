@@ -34,7 +34,17 @@ export const ErrorCode = {
   Timeout: -32002,
 } as const;
 
-/** The names of {@linkcode ErrorCode}'s members. */
+/**
+ * The names of {@linkcode ErrorCode}'s members.
+ *
+ * @example
+ * ```ts
+ * import { ErrorCode, type ErrorCodeName } from "./errors.ts";
+ * const nameOf = (code: number): ErrorCodeName | undefined =>
+ *   (Object.keys(ErrorCode) as ErrorCodeName[]).find((name) => ErrorCode[name] === code);
+ * nameOf(-32601); // "MethodNotFound"
+ * ```
+ */
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 /**
@@ -57,10 +67,19 @@ export class RpcError extends Error {
   readonly data: unknown;
 
   /**
+   * Makes a JSON-RPC error with a code, a message and optional data.
+   *
    * @param code An integer error code; see {@linkcode ErrorCode} for the reserved ones.
    * @param message One short sentence for the caller.
    * @param data Optional extra information for the caller; it must be JSON-serialisable.
    * @throws {TypeError} When `code` is not an integer.
+   * @example
+   * ```ts
+   * import { RpcError } from "./errors.ts";
+   * const error = new RpcError(-32000, "Out of stock", { item: "apple" });
+   * error.code; // -32000
+   * error.data; // { item: "apple" }
+   * ```
    */
   constructor(code: number, message: string, data?: unknown) {
     if (!Number.isInteger(code)) throw new TypeError(`RpcError code must be an integer, got ${String(code)}`);

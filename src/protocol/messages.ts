@@ -4,15 +4,39 @@
  * @module
  */
 
-/** A request id: the specification allows a string, a number or `null`. */
+/**
+ * A request id: the specification allows a string, a number or `null`.
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcId } from "./messages.ts";
+ * const ids: JsonRpcId[] = [1, "call-1", null, 0, ""]; // all echoed as they are
+ * ```
+ */
 export type JsonRpcId = string | number | null;
 
-/** Parameters of a call: positional (an array) or named (an object). */
+/**
+ * Parameters of a call: positional (an array) or named (an object).
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcParams } from "./messages.ts";
+ * const positional: JsonRpcParams = [42, 23];
+ * const named: JsonRpcParams = { minuend: 42, subtrahend: 23 };
+ * ```
+ */
 export type JsonRpcParams = readonly unknown[] | Readonly<Record<string, unknown>>;
 
 /**
  * A request or notification as it travels on the wire. A message without an `id` member is a
  * notification; a message whose `id` is `null` is a call.
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcRequest } from "./messages.ts";
+ * const call: JsonRpcRequest = { jsonrpc: "2.0", method: "subtract", params: [42, 23], id: 1 };
+ * const notification: JsonRpcRequest = { jsonrpc: "2.0", method: "update", params: [1, 2, 3] };
+ * ```
  */
 export interface JsonRpcRequest {
   /** Always `"2.0"`. */
@@ -25,7 +49,15 @@ export interface JsonRpcRequest {
   readonly id?: JsonRpcId;
 }
 
-/** The `error` member of a failed response. */
+/**
+ * The `error` member of a failed response.
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcErrorObject } from "./messages.ts";
+ * const error: JsonRpcErrorObject = { code: -32601, message: "Method not found: foobar" };
+ * ```
+ */
 export interface JsonRpcErrorObject {
   /** An integer that says what kind of error happened (see {@linkcode ErrorCode}). */
   readonly code: number;
@@ -35,7 +67,15 @@ export interface JsonRpcErrorObject {
   readonly data?: unknown;
 }
 
-/** A successful response: `result` is present, `error` is not. */
+/**
+ * A successful response: `result` is present, `error` is not.
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcSuccess } from "./messages.ts";
+ * const answer: JsonRpcSuccess = { jsonrpc: "2.0", result: 19, id: 1 };
+ * ```
+ */
 export interface JsonRpcSuccess {
   /** Always `"2.0"`. */
   readonly jsonrpc: "2.0";
@@ -45,7 +85,15 @@ export interface JsonRpcSuccess {
   readonly id: JsonRpcId;
 }
 
-/** A failed response: `error` is present, `result` is not. */
+/**
+ * A failed response: `error` is present, `result` is not.
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcFailure } from "./messages.ts";
+ * const answer: JsonRpcFailure = { jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null };
+ * ```
+ */
 export interface JsonRpcFailure {
   /** Always `"2.0"`. */
   readonly jsonrpc: "2.0";
@@ -55,7 +103,17 @@ export interface JsonRpcFailure {
   readonly id: JsonRpcId;
 }
 
-/** Any response object. */
+/**
+ * Any response object.
+ *
+ * @example
+ * ```ts
+ * import type { JsonRpcResponse } from "./messages.ts";
+ * function outcome(response: JsonRpcResponse): unknown {
+ *   return "error" in response ? `failed: ${response.error.message}` : response.result;
+ * }
+ * ```
+ */
 export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
 
 /**

@@ -22,9 +22,16 @@
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (limit <= 0) return true;
-  const children = Array.isArray(value) ? value : Object.values(value);
-  for (const child of children) {
-    if (nestsDeeperThan(child, limit - 1)) return true;
+  // Indexed and for-in loops: no array of children is made for each call's params.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (nestsDeeperThan(value[i], limit - 1)) return true;
+    }
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    if (Object.hasOwn(object, key) && nestsDeeperThan(object[key], limit - 1)) return true;
   }
   return false;
 }

@@ -5,7 +5,22 @@
  * @module
  */
 
-/** What a call observer is told about one call, once it has ended. */
+/**
+ * What a call observer is told about one call, once it has ended.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { CallSummary } from "./call_log.ts";
+ * const failures: CallSummary[] = [];
+ * const service = new Service({
+ *   name: "s",
+ *   onCall: (call) => {
+ *     if (!call.ok) failures.push(call);
+ *   },
+ * });
+ * ```
+ */
 export interface CallSummary {
   /** The method's name, as the caller sent it. */
   readonly method: string;
@@ -21,14 +36,58 @@ export interface CallSummary {
   readonly notification: boolean;
 }
 
-/** Told about each call a service answers. It should not throw (what it throws is ignored). */
+/**
+ * Told about each call a service answers. It should not throw (what it throws is ignored).
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { CallObserver } from "./call_log.ts";
+ * const slowCalls: CallObserver = (call) => {
+ *   if (call.duration > 100) console.warn(`${call.method} took ${call.duration.toFixed(0)}ms`);
+ * };
+ * const service = new Service({ name: "s", onCall: slowCalls });
+ * ```
+ */
 export type CallObserver = (call: CallSummary) => void;
 
-/** Where the console logger writes: `console`, or anything with `info` and `error`. */
+/**
+ * Where the console logger writes: `console`, or anything with `info` and `error`.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import { logCalls, type LogSink } from "./call_log.ts";
+ * const sink: LogSink = { info: (line) => console.log(`[rpc] ${line}`), error: (line) => console.error(`[rpc] ${line}`) };
+ * const service = new Service({ name: "s", onCall: logCalls("s", sink) });
+ * ```
+ */
 export interface LogSink {
-  /** Writes a line about a call that succeeded. */
+  /**
+   * Writes a line about a call that succeeded.
+   *
+   * @param line The line, without a line break.
+   * @example
+   * ```ts
+   * import { logCalls, type LogSink } from "./call_log.ts";
+   * const lines: string[] = [];
+   * const sink: LogSink = { info: (line) => lines.push(line), error: (line) => lines.push(line) };
+   * logCalls("s", sink)({ method: "ping", duration: 0.2, ok: true, notification: false });
+   * lines; // ["s ping ok 0.2ms"]
+   * ```
+   */
   info(line: string): void;
-  /** Writes a line about a call that failed. */
+  /**
+   * Writes a line about a call that failed.
+   *
+   * @param line The line, without a line break.
+   * @example
+   * ```ts
+   * import { logCalls, type LogSink } from "./call_log.ts";
+   * const sink: LogSink = { info: () => {}, error: (line) => console.error(`[rpc] ${line}`) };
+   * logCalls("s", sink)({ method: "divide", duration: 1, ok: false, code: -32603, notification: false });
+   * ```
+   */
   error(line: string): void;
 }
 

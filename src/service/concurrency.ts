@@ -1,36 +1,84 @@
 /**
- * Runs a list of async jobs with at most a given number at a time, keeping the results in order.
+ * Runs a list of jobs, sync or async, with at most a given number pending at a time, keeping the
+ * results in order. Jobs that finish at once (a sync handler) never wait for a promise turn, so a
+ * batch of sync calls is answered without any promise.
  *
  * @module
  */
 
 /**
- * Maps items through an async function, at most `limit` at a time; results keep the items' order.
+ * Maps items through a function that answers a value or a promise, with at most `limit` promises
+ * pending at once; the results keep the items' order. Items are started in order. While every
+ * answer is a plain value, this runs synchronously and returns the array itself; from the first
+ * promise on, it returns a promise of the array.
  *
  * @param items The items.
- * @param limit How many may run at once (at least 1).
- * @param run The async function.
- * @returns The results, in the items' order.
+ * @param limit How many answers may be pending at once (at least 1).
+ * @param run The function: a value, or a promise of one. It should not throw or reject (dispatch
+ *   never does); if it does, the whole map throws or rejects.
+ * @returns The results in the items' order, or a promise of them.
  * @example
  * ```ts
  * import { mapConcurrently } from "./concurrency.ts";
+ * mapConcurrently([1, 2, 3], 2, (n) => n * 2); // [2, 4, 6], at once
  * await mapConcurrently([1, 2, 3], 2, (n) => Promise.resolve(n * 2)); // [2, 4, 6]
  * ```
  */
-export async function mapConcurrently<Item, Result>(
+export function mapConcurrently<Item, Result>(
   items: readonly Item[],
   limit: number,
-  run: (item: Item) => Promise<Result>,
-): Promise<Result[]> {
-  if (items.length <= limit) return Promise.all(items.map(run));
+  run: (item: Item) => Result | Promise<Result>,
+): Result[] | Promise<Result[]> {
   const results = new Array<Result>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as Item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
+  for (let index = 0; index < items.length; index++) {
+    const answer = run(items[index] as Item);
+    if (answer instanceof Promise) return finish(items, Math.max(1, limit), run, results, index, answer);
+    results[index] = answer;
+  }
   return results;
+}
+
+/** Goes on from the first pending answer: a pool that starts the next item as a slot frees up. */
+function finish<Item, Result>(
+  items: readonly Item[],
+  limit: number,
+  run: (item: Item) => Result | Promise<Result>,
+  results: Result[],
+  first: number,
+  pending: Promise<Result>,
+): Promise<Result[]> {
+  return new Promise((resolve, reject) => {
+    let next = first + 1;
+    let running = 0;
+    let failed = false;
+    const wait = (index: number, answer: Promise<Result>): void => {
+      running++;
+      answer.then((value) => {
+        results[index] = value;
+        running--;
+        fill();
+      }, (error: unknown) => {
+        failed = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    };
+    const fill = (): void => {
+      while (!failed && running < limit && next < items.length) {
+        const index = next++;
+        let answer: Result | Promise<Result>;
+        try {
+          answer = run(items[index] as Item);
+        } catch (error) {
+          failed = true;
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        if (answer instanceof Promise) wait(index, answer);
+        else results[index] = answer;
+      }
+      if (!failed && running === 0 && next >= items.length) resolve(results);
+    };
+    wait(first, pending);
+    fill();
+  });
 }

@@ -6,13 +6,45 @@
 
 import type { JsonRpcParams, JsonRpcResponse } from "../protocol/messages.ts";
 
-/** Read access to request headers; the Web `Headers` class fits it. */
+/**
+ * Read access to request headers; the Web `Headers` class fits it.
+ *
+ * @example
+ * ```ts
+ * import type { HeaderReader } from "./context.ts";
+ * // The Web Headers class fits; so does a lookup of your own.
+ * const fromRecord = (record: Record<string, string>): HeaderReader => ({ get: (name) => record[name.toLowerCase()] ?? null });
+ * const headers: HeaderReader = fromRecord({ "x-api-token": "secret" });
+ * ```
+ */
 export interface HeaderReader {
-  /** The value of a header (case-insensitive name), or `null` when absent. */
+  /**
+   * Reads a header.
+   *
+   * @param name The header's name, in any case.
+   * @returns Its value, or `null` when absent.
+   * @example
+   * ```ts
+   * import type { HeaderReader } from "./context.ts";
+   * const headers: HeaderReader = new Headers({ "X-Api-Token": "secret" });
+   * headers.get("x-api-token"); // "secret"
+   * ```
+   */
   get(name: string): string | null;
 }
 
-/** The small context a message is dispatched with. */
+/**
+ * The small context a message is dispatched with.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { RequestContext } from "./context.ts";
+ * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
+ * const ctx: RequestContext = { headers: new Headers({ "x-api-token": "secret" }), signal: AbortSignal.timeout(1_000) };
+ * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }, ctx);
+ * ```
+ */
 export interface RequestContext {
   /** The headers of the HTTP request, or of whatever carried the message. */
   readonly headers: HeaderReader;
@@ -20,7 +52,17 @@ export interface RequestContext {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** What a method sees of the service it belongs to. */
+/**
+ * What a method sees of the service it belongs to.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { CallContext } from "./context.ts";
+ * const service = new Service({ name: "s" })
+ *   .publicMethod("whoami", (ctx: CallContext) => ctx.service.name, { context: true }); // answers "s"
+ * ```
+ */
 export interface ServiceRef {
   /** The service's name. */
   readonly name: string;
@@ -30,12 +72,35 @@ export interface ServiceRef {
    * @param message The message.
    * @param ctx The headers and signal to answer it with. Default: no headers.
    * @returns The response, an array for a batch, or `undefined` when there is nothing to answer.
+   * @example
+   * ```ts
+   * import { Service } from "../service.ts";
+   * import type { CallContext } from "./context.ts";
+   * const service = new Service({ name: "s" })
+   *   .publicMethod("ping", () => "pong")
+   *   .publicMethod("ping_twice", async (ctx: CallContext) => {
+   *     const batch = [{ jsonrpc: "2.0", method: "ping", id: 1 }, { jsonrpc: "2.0", method: "ping", id: 2 }];
+   *     return await ctx.service.handle(batch, { headers: ctx.headers });
+   *   }, { context: true });
+   * ```
    */
   handle(message: unknown, ctx?: RequestContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined>;
 }
 
 /**
  * What a method that asks for it (option `context: true`) receives as its last argument.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { CallContext } from "./context.ts";
+ * const service = new Service({ name: "s" })
+ *   .publicMethod("add", (a: number, b: number) => a + b)
+ *   .publicMethod("double", async (n: number, ctx: CallContext) => {
+ *     if (ctx.signal?.aborted) return null; // the caller went away
+ *     return await ctx.call("add", [n, n]);
+ *   }, { context: true });
+ * ```
  */
 export interface CallContext {
   /** The name of the method being called. */
@@ -60,11 +125,31 @@ export interface CallContext {
    * @returns Its result.
    * @throws {RpcError} When it answers an error (`-32601` for an unknown method, `-32001` for a
    *   private one without a valid token, `-32602` for bad params…).
+   * @example
+   * ```ts
+   * import { Service } from "../service.ts";
+   * import type { CallContext } from "./context.ts";
+   * const service = new Service({ name: "s" })
+   *   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
+   *   .publicMethod("distance", async (a: number, b: number, ctx: CallContext) =>
+   *     Math.abs(Number(await ctx.call("subtract", { minuend: a, subtrahend: b }))), { context: true });
+   * ```
    */
   readonly call: (method: string, params?: JsonRpcParams) => Promise<unknown>;
 }
 
-/** What an API token validator is told about the call it guards. */
+/**
+ * What an API token validator is told about the call it guards.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { TokenCheckContext } from "./context.ts";
+ * const canCall = (token: string, ctx: TokenCheckContext): boolean =>
+ *   token === "admin-token" || (token === "reader-token" && ctx.method.startsWith("get_"));
+ * const service = new Service({ name: "s", apiTokenIsValid: canCall });
+ * ```
+ */
 export interface TokenCheckContext {
   /** The private method being called. */
   readonly method: string;
@@ -75,6 +160,17 @@ export interface TokenCheckContext {
 /**
  * Decides whether a token may call private methods. It may be async (for example, to ask a
  * database); it should answer `false` rather than throw.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import { timingSafeEqual } from "./timing_safe_equal.ts";
+ * import type { ApiTokenValidator } from "./context.ts";
+ * const tokens = new Map([["reader-token", ["read"]], ["admin-token", ["read", "delete"]]]);
+ * const apiTokenIsValid: ApiTokenValidator = (token, ctx) =>
+ *   [...tokens].some(([known, methods]) => timingSafeEqual(token, known) && methods.includes(ctx.method));
+ * const service = new Service({ name: "files", apiTokenIsValid }).privateMethod("delete", (path: string) => path);
+ * ```
  */
 export type ApiTokenValidator = (token: string, ctx: TokenCheckContext) => boolean | Promise<boolean>;
 

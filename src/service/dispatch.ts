@@ -22,10 +22,25 @@ import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 import type { CallObserver, CallSummary } from "./call_log.ts";
 
-/** Told about every failure that is not an {@linkcode RpcError} thrown on purpose. */
+/**
+ * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { ErrorReporter } from "./dispatch.ts";
+ * const onError: ErrorReporter = (error, { method }) => console.error(`${method} failed:`, error);
+ * const service = new Service({ name: "s", onError });
+ * ```
+ */
 export type ErrorReporter = (error: unknown, info: { readonly method: string }) => void;
 
-/** What dispatch needs to know of a service (its name and `handle` are what methods see of it). */
+/**
+ * What dispatch needs to know of a service (its name and `handle` are what methods see of it).
+ * A {@linkcode Service} is one.
+ *
+ * @internal The contract between the Service class and dispatch; it may change in any release.
+ */
 export interface DispatchTarget extends ServiceRef {
   /** Finds a registered method by name (only among registered ones). */
   findMethod(name: string): MethodDefinition | undefined;
@@ -49,7 +64,18 @@ export interface DispatchTarget extends ServiceRef {
   readonly timeout: number | undefined;
 }
 
-/** A whole answer: one response, an array for a batch, or nothing when only notifications came. */
+/**
+ * A whole answer: one response, an array for a batch, or nothing when only notifications came.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { DispatchResult } from "./dispatch.ts";
+ * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
+ * const answer: DispatchResult = await service.handle([{ jsonrpc: "2.0", method: "ping", id: 1 }]);
+ * // [{ jsonrpc: "2.0", result: "pong", id: 1 }]
+ * ```
+ */
 export type DispatchResult = JsonRpcResponse | JsonRpcResponse[] | undefined;
 
 const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "Parse error: the body is not valid JSON" };
@@ -57,11 +83,14 @@ const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "
 /**
  * Answers a message that is already parsed: a single request or a batch.
  *
+ * It answers at once when every method it calls is sync, and gives a promise as soon as one of
+ * them (or a token check, a schema or a timeout) is async: `await` its result either way.
+ *
  * @param target The service.
  * @param message The parsed JSON value.
  * @param ctx The headers and abort signal of the request that carried it.
  * @returns The response, an array of responses for a batch, or `undefined` when nothing is to be
- *   sent back (a notification, or a batch of notifications only).
+ *   sent back (a notification, or a batch of notifications only); or a promise of it.
  * @example
  * ```ts
  * import { dispatchMessage } from "./dispatch.ts";
@@ -70,12 +99,12 @@ const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "
  * await dispatchMessage(service, { jsonrpc: "2.0", method: "add", params: [1, 2], id: 1 }, { headers: new Headers() });
  * ```
  */
-export async function dispatchMessage(
+export function dispatchMessage(
   target: DispatchTarget,
   message: unknown,
   ctx: RequestContext,
-): Promise<DispatchResult> {
-  if (!Array.isArray(message)) return await dispatchOne(target, message, ctx);
+): DispatchResult | Promise<DispatchResult> {
+  if (!Array.isArray(message)) return dispatchOne(target, message, ctx);
   if (message.length === 0) {
     return errorResponse(null, { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" });
   }
@@ -85,18 +114,28 @@ export async function dispatchMessage(
       message: `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`,
     });
   }
-  const answers = await mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => dispatchOne(target, entry, ctx));
-  const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
-  return responses.length === 0 ? undefined : responses;
+  const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => dispatchOne(target, entry, ctx));
+  return answers instanceof Promise ? answers.then(responsesOf) : responsesOf(answers);
+}
+
+/** The answers of a batch without its notifications; nothing when only notifications came. */
+function responsesOf(answers: (JsonRpcResponse | undefined)[]): JsonRpcResponse[] | undefined {
+  let count = 0;
+  for (const answer of answers) if (answer !== undefined) count++;
+  // Most batches carry no notification: then the array is the answer as it is.
+  if (count === answers.length) return answers as JsonRpcResponse[];
+  return count === 0 ? undefined : answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
 }
 
 /**
  * Answers a message given as JSON text and gives the answer as JSON text.
  *
+ * Like {@linkcode dispatchMessage}, it answers at once when every call is sync.
+ *
  * @param target The service.
  * @param text The body of the request.
  * @param ctx The headers and abort signal of the request that carried it.
- * @returns The JSON text to send back, or `undefined` when nothing is to be sent.
+ * @returns The JSON text to send back, or `undefined` when nothing is to be sent; or a promise of it.
  * @example
  * ```ts
  * import { dispatchText } from "./dispatch.ts";
@@ -106,26 +145,34 @@ export async function dispatchMessage(
  * // '{"jsonrpc":"2.0","result":"pong","id":1}'
  * ```
  */
-export async function dispatchText(
+export function dispatchText(
   target: DispatchTarget,
   text: string,
   ctx: RequestContext,
-): Promise<string | undefined> {
+): string | undefined | Promise<string | undefined> {
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
     return JSON.stringify(errorResponse(null, PARSE_ERROR));
   }
-  const result = await dispatchMessage(target, message, ctx);
-  if (result === undefined) return undefined;
-  return Array.isArray(result)
-    ? `[${result.map((response) => serialize(target, response)).join(",")}]`
-    : serialize(target, result);
+  const result = dispatchMessage(target, message, ctx);
+  return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
 }
 
-/** Serialises one response; a result that JSON cannot carry becomes an internal error. */
-function serialize(target: DispatchTarget, response: JsonRpcResponse): string {
+/** Serialises an answer; a result that JSON cannot carry becomes an internal error for its call only. */
+function serialize(target: DispatchTarget, result: DispatchResult): string | undefined {
+  if (result === undefined) return undefined;
+  if (!Array.isArray(result)) return serializeOne(target, result);
+  try {
+    // One stringify for the whole batch; only when it fails is each response done alone.
+    return JSON.stringify(result);
+  } catch {
+    return `[${result.map((response) => serializeOne(target, response)).join(",")}]`;
+  }
+}
+
+function serializeOne(target: DispatchTarget, response: JsonRpcResponse): string {
   try {
     return JSON.stringify(response);
   } catch (error) {
@@ -134,7 +181,31 @@ function serialize(target: DispatchTarget, response: JsonRpcResponse): string {
   }
 }
 
-async function dispatchOne(target: DispatchTarget, entry: unknown, ctx: RequestContext): Promise<JsonRpcResponse | undefined> {
+/** A call that failed: the error to answer and, when the failure was a throw, what was thrown. */
+class Failure {
+  readonly error: JsonRpcErrorObject;
+  readonly threw: boolean;
+  readonly thrown: unknown;
+
+  constructor(error: JsonRpcErrorObject, threw = false, thrown?: unknown) {
+    this.error = error;
+    this.threw = threw;
+    this.thrown = thrown;
+  }
+}
+
+/**
+ * How a call ended: the handler's result (awaited), or a {@linkcode Failure}; or a promise of one
+ * of them while it runs. A settled result is never a thenable (those are awaited), so a promise
+ * here always means "still running". Never a rejected promise, never a throw.
+ */
+type Outcome = unknown;
+
+function dispatchOne(
+  target: DispatchTarget,
+  entry: unknown,
+  ctx: RequestContext,
+): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const request = validateRequest(entry);
   if ("invalid" in request) {
     return errorResponse(request.id, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${request.reason}` });
@@ -148,70 +219,68 @@ async function dispatchOne(target: DispatchTarget, entry: unknown, ctx: RequestC
     });
   }
   // Calls are timed only when someone watches them.
-  const outcome = target.onCall === undefined
-    ? await runCall(target, request, ctx, isNotification)
-    : await observedCall(target.onCall, target, request, ctx, isNotification);
-  if (isNotification) return undefined;
-  return "error" in outcome ? errorResponse(id, outcome.error) : successResponse(id, outcome.result);
+  if (target.onCall !== undefined) return observedCall(target.onCall, target, request, ctx, isNotification, id);
+  const outcome = runCall(target, request, ctx, isNotification);
+  return outcome instanceof Promise ? outcome.then((settled) => respond(id, isNotification, settled)) : respond(id, isNotification, outcome);
 }
 
-type CallOutcome = { readonly result: unknown } | { readonly error: JsonRpcErrorObject; readonly thrown?: unknown };
+function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): JsonRpcResponse | undefined {
+  if (isNotification) return undefined;
+  return settled instanceof Failure ? errorResponse(id, settled.error) : successResponse(id, settled);
+}
 
 /** Runs a call and tells the observer how it went: method, duration, outcome, what was thrown. */
-async function observedCall(
+function observedCall(
   observe: CallObserver,
   target: DispatchTarget,
   request: JsonRpcRequest,
   ctx: RequestContext,
   isNotification: boolean,
-): Promise<CallOutcome> {
+  id: JsonRpcId,
+): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const started = performance.now();
-  const outcome = await runCall(target, request, ctx, isNotification);
-  const base = { method: request.method, duration: performance.now() - started, notification: isNotification };
-  let summary: CallSummary;
-  if (!("error" in outcome)) summary = { ...base, ok: true };
-  else if ("thrown" in outcome) summary = { ...base, ok: false, code: outcome.error.code, error: outcome.thrown };
-  else summary = { ...base, ok: false, code: outcome.error.code };
-  try {
-    observe(summary);
-  } catch {
-    // A failing logger must not change the answer.
-  }
-  return outcome;
+  const outcome = runCall(target, request, ctx, isNotification);
+  const tell = (settled: Outcome): JsonRpcResponse | undefined => {
+    const method = request.method;
+    const duration = performance.now() - started;
+    let summary: CallSummary;
+    if (!(settled instanceof Failure)) summary = { method, duration, notification: isNotification, ok: true };
+    else if (settled.threw) summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code, error: settled.thrown };
+    else summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code };
+    try {
+      observe(summary);
+    } catch {
+      // A failing logger must not change the answer.
+    }
+    return respond(id, isNotification, settled);
+  };
+  return outcome instanceof Promise ? outcome.then(tell) : tell(outcome);
 }
 
-async function runCall(
-  target: DispatchTarget,
-  request: JsonRpcRequest,
-  ctx: RequestContext,
-  isNotification: boolean,
-): Promise<CallOutcome> {
+/** Finds the method, checks the token of a private one, then runs it. */
+function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, isNotification: boolean): Outcome {
   const method = target.findMethod(request.method);
   if (method === undefined) {
-    return { error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` } };
+    return new Failure({ code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` });
   }
+  // Public methods never read the token (unless their context asks for it).
+  if (!method.isPrivate) return runMethod({ target, method, ctx, token: undefined, isNotification }, request.params);
+  const token = readApiToken(ctx.headers, target.apiTokenHeader);
+  let verdict: unknown;
   try {
-    const token = readApiToken(ctx.headers, target.apiTokenHeader);
-    if (method.isPrivate && !(await tokenAllows(target, method, token, ctx))) {
-      return { error: { code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" } };
-    }
-    const args = bindParams(method.params, request.params);
-    if (typeof args === "string") {
-      return { error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` } };
-    }
-    const timeout = method.timeout ?? target.timeout;
-    if (timeout === undefined) {
-      // A method without schemas or context pays for neither: no extra await, no extra object.
-      if (method.validation !== undefined) {
-        return await runChecked({ target, method, ctx, token, isNotification }, method.validation, args, undefined);
-      }
-      if (method.takesContext) addContext(args, method, callContext({ target, method, ctx, token, isNotification }, ctx.signal));
-      return { result: await method.handler(...(args as never[])) };
-    }
-    return await runWithTimeout({ target, method, ctx, token, isNotification }, args, timeout);
+    verdict = target.apiTokenIsValid === undefined || token === undefined ? false : target.apiTokenIsValid(token, { method: method.name, headers: ctx.headers });
   } catch (error) {
-    return { error: errorObjectFor(target, error, method.name), thrown: error };
+    return failure(target, error, method.name);
   }
+  const call: CallInfo = { target, method, ctx, token, isNotification };
+  if (!isThenable(verdict)) return allowed(verdict, call, request.params);
+  return Promise.resolve(verdict).then((answer) => allowed(answer, call, request.params), (error: unknown) => failure(target, error, method.name));
+}
+
+/** Only a real `true` grants access: a validator written in JavaScript might return anything. */
+function allowed(verdict: unknown, call: CallInfo, params: unknown): Outcome {
+  if (verdict === true) return runMethod(call, params);
+  return new Failure({ code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" });
 }
 
 /** What a call's context is made of. */
@@ -219,8 +288,32 @@ interface CallInfo {
   readonly target: DispatchTarget;
   readonly method: MethodDefinition;
   readonly ctx: RequestContext;
+  /** The token, when it was read (for a private method); `undefined` otherwise, read when needed. */
   readonly token: string | undefined;
   readonly isNotification: boolean;
+}
+
+/**
+ * Binds the params and runs the handler. A method without schemas, context or timeout pays for
+ * none of them: a sync handler is called and its result is the outcome, with no promise at all.
+ */
+function runMethod(call: CallInfo, params: unknown): Outcome {
+  const { target, method } = call;
+  const args = bindParams(method.params, params);
+  if (typeof args === "string") return new Failure({ code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` });
+  const timeout = method.timeout ?? target.timeout;
+  if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout);
+  if (method.validation !== undefined) return runChecked(call, method.validation, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
+  let result: unknown;
+  try {
+    result = method.takesContext
+      ? method.handler(...(withContext(args, method, callContext(call, call.ctx.signal)) as never[]))
+      : method.handler(...(args as never[]));
+    if (!isThenable(result)) return result;
+  } catch (error) {
+    return failure(target, error, method.name);
+  }
+  return Promise.resolve(result).then(undefined, (error: unknown) => failure(target, error, method.name));
 }
 
 /**
@@ -233,32 +326,34 @@ async function runChecked(
   validation: MethodValidation,
   args: unknown[],
   deadlineSignal: AbortSignal | undefined,
-): Promise<CallOutcome> {
+): Promise<Outcome> {
   const { method } = call;
-  let checked = args;
+  let checked: readonly unknown[] = args;
   if (validation.input !== undefined) {
     const outcome = await validateParams(validation.input, method.params, args);
-    if (!Array.isArray(outcome)) return { error: outcome };
+    if (!Array.isArray(outcome)) return new Failure(outcome);
     checked = outcome;
   }
-  if (method.takesContext) addContext(checked, method, callContext(call, deadlineSignal ?? call.ctx.signal));
+  if (method.takesContext) checked = withContext(checked, method, callContext(call, deadlineSignal ?? call.ctx.signal));
   const result: unknown = await method.handler(...(checked as never[]));
-  return { result: validation.output === undefined ? result : await validateResult(validation.output, method.name, result) };
+  return validation.output === undefined ? result : await validateResult(validation.output, method.name, result);
 }
 
-/** The context goes right after the declared params, so defaults in between still apply. */
-function addContext(args: unknown[], method: MethodDefinition, context: CallContext): void {
-  args.length = Math.max(args.length, method.params.names.length);
-  args.push(context);
+/** The arguments with the context right after the declared params, so defaults in between still apply. */
+function withContext(args: readonly unknown[], method: MethodDefinition, context: CallContext): unknown[] {
+  const full = args.slice();
+  full.length = Math.max(full.length, method.params.names.length);
+  full.push(context);
+  return full;
 }
 
 /** The context a method that asks for it receives. */
 function callContext(call: CallInfo, signal: AbortSignal | undefined): CallContext {
-  const { target, method, ctx, token, isNotification } = call;
+  const { target, method, ctx, isNotification } = call;
   return {
     method: method.name,
     headers: ctx.headers,
-    token,
+    token: call.method.isPrivate ? call.token : readApiToken(ctx.headers, target.apiTokenHeader),
     signal,
     isNotification,
     service: target,
@@ -274,53 +369,55 @@ async function callWithin(
   ctx: RequestContext,
 ): Promise<unknown> {
   const request: JsonRpcRequest = params === undefined ? { jsonrpc: "2.0", method, id: null } : { jsonrpc: "2.0", method, params, id: null };
-  const outcome = await runCall(target, request, ctx, false);
-  if ("error" in outcome) throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
-  return outcome.result;
+  const settled: Outcome = await runCall(target, request, ctx, false);
+  if (settled instanceof Failure) throw new RpcError(settled.error.code, settled.error.message, settled.error.data);
+  return settled;
 }
 
 /**
  * Runs a handler with a deadline: when it passes, the call answers a timeout error and the signal
  * the handler sees is aborted, so it can stop its own work.
  */
-async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number): Promise<CallOutcome> {
+async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number): Promise<Outcome> {
   const { method } = call;
   const callerSignal = call.ctx.signal;
   const deadline = new AbortController();
   const signal = callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const expired = new Promise<CallOutcome>((resolve) => {
+    const expired = new Promise<Failure>((resolve) => {
       timer = setTimeout(() => {
         deadline.abort();
-        resolve({ error: { code: ErrorCode.Timeout, message: `Timeout: the call took longer than ${timeout} ms` } });
+        resolve(new Failure({ code: ErrorCode.Timeout, message: `Timeout: the call took longer than ${timeout} ms` }));
       }, timeout);
     });
-    let running: Promise<CallOutcome>;
+    let running: Promise<Outcome>;
     if (method.validation !== undefined) {
       running = runChecked(call, method.validation, args, signal);
     } else {
-      if (method.takesContext) addContext(args, method, callContext(call, signal));
-      running = Promise.resolve(method.handler(...(args as never[]))).then((result) => ({ result }));
+      const full = method.takesContext ? withContext(args, method, callContext(call, signal)) : args;
+      running = Promise.resolve(method.handler(...(full as never[])));
     }
     // A handler that fails after its deadline has nobody left to tell.
     running.catch(() => {});
     return await Promise.race([running, expired]);
+  } catch (error) {
+    return failure(call.target, error, method.name);
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function tokenAllows(
-  target: DispatchTarget,
-  method: MethodDefinition,
-  token: string | undefined,
-  ctx: RequestContext,
-): Promise<boolean> {
-  if (target.apiTokenIsValid === undefined || token === undefined) return false;
-  // Only a real `true` grants access: a validator written in JavaScript might return anything.
-  const verdict: unknown = await target.apiTokenIsValid(token, { method: method.name, headers: ctx.headers });
-  return verdict === true;
+/** Whether a value is a promise or another thenable, which `await` would wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" && value !== null) || typeof value === "function"
+    ? typeof (value as { then?: unknown }).then === "function"
+    : false;
+}
+
+/** The failure of a call that threw: the intended error, or an internal one (reported). */
+function failure(target: DispatchTarget, error: unknown, method: string): Failure {
+  return new Failure(errorObjectFor(target, error, method), true, error);
 }
 
 function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {

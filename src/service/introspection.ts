@@ -16,13 +16,38 @@
 import type { CallContext } from "./context.ts";
 import { defineMethod, type MethodDefinition } from "./method.ts";
 
-/** The OpenRPC specification version of the documents `rpc.discover` answers. */
+/**
+ * The OpenRPC specification version of the documents `rpc.discover` answers.
+ *
+ * @example
+ * ```ts
+ * import { OPENRPC_VERSION, openRpcDocument } from "./introspection.ts";
+ * import { Service } from "../service.ts";
+ * openRpcDocument(new Service({ name: "s" })).openrpc === OPENRPC_VERSION; // true
+ * ```
+ */
 export const OPENRPC_VERSION = "1.3.2";
 
-/** A JSON Schema (draft 7, as OpenRPC uses it); `{}` and `true` accept any value. */
+/**
+ * A JSON Schema (draft 7, as OpenRPC uses it); `{}` and `true` accept any value.
+ *
+ * @example
+ * ```ts
+ * import type { JsonSchema } from "./introspection.ts";
+ * const point: JsonSchema = { type: "object", properties: { x: { type: "number" }, y: { type: "number" } } };
+ * ```
+ */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
-/** An OpenRPC Content Descriptor: one parameter, or the result. */
+/**
+ * An OpenRPC Content Descriptor: one parameter, or the result.
+ *
+ * @example
+ * ```ts
+ * import type { OpenRpcContentDescriptor } from "./introspection.ts";
+ * const param: OpenRpcContentDescriptor = { name: "minuend", schema: { type: "number" }, required: true };
+ * ```
+ */
 export interface OpenRpcContentDescriptor {
   /** The parameter's name (`#1`, `#2`… for a parameter the handler destructures). */
   readonly name: string;
@@ -34,7 +59,17 @@ export interface OpenRpcContentDescriptor {
   readonly "x-rest"?: boolean;
 }
 
-/** An OpenRPC Method Object, as this library describes a registered method. */
+/**
+ * An OpenRPC Method Object, as this library describes a registered method.
+ *
+ * @example
+ * ```ts
+ * import { describeMethod, type OpenRpcMethod } from "./introspection.ts";
+ * import { defineMethod } from "./method.ts";
+ * const method: OpenRpcMethod = describeMethod(defineMethod("add", (a: number, b: number) => a + b, false, {}));
+ * method.paramStructure; // "either"
+ * ```
+ */
 export interface OpenRpcMethod {
   /** The method's name. */
   readonly name: string;
@@ -53,7 +88,18 @@ export interface OpenRpcMethod {
   readonly "x-private": boolean;
 }
 
-/** The OpenRPC document `rpc.discover` answers. */
+/**
+ * The OpenRPC document `rpc.discover` answers.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../../mod.ts";
+ * import type { OpenRpcDocument } from "./introspection.ts";
+ * const remote = await connect("http://127.0.0.1:5000/api");
+ * const document = (await remote.call("rpc.discover")) as OpenRpcDocument;
+ * document.methods.map((method) => method.name); // ["say_hello", "say_private_hello"]
+ * ```
+ */
 export interface OpenRpcDocument {
   /** The OpenRPC specification version, {@linkcode OPENRPC_VERSION}. */
   readonly openrpc: string;
@@ -63,7 +109,18 @@ export interface OpenRpcDocument {
   readonly methods: readonly OpenRpcMethod[];
 }
 
-/** What `get_service_specs` answers: the Python original's shape. */
+/**
+ * What `get_service_specs` answers: the Python original's shape.
+ *
+ * @example
+ * ```ts
+ * import { serviceSpecs, type ServiceSpecs } from "./introspection.ts";
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong", { description: "Answers pong." });
+ * const specs: ServiceSpecs = serviceSpecs(service, "127.0.0.1:5000"); // the Host header
+ * // { name: "s", host: "127.0.0.1", port: 5000, methods: { ping: "Answers pong." } }
+ * ```
+ */
 export interface ServiceSpecs {
   /** The service's name. */
   readonly name: string;
@@ -79,6 +136,12 @@ export interface ServiceSpecs {
  * JSON Schemas for a method's params (in order) and result. A method registered with Standard
  * Schemas (`input`, `output`) has them filled from the schemas' JSON Schema; any schema left out is
  * described as `{}`.
+ *
+ * @example
+ * ```ts
+ * import type { MethodSchemas } from "./introspection.ts";
+ * const schemas: MethodSchemas = { params: [{ type: "number" }, { type: "number" }], result: { type: "number" }, required: 2 };
+ * ```
  */
 export interface MethodSchemas {
   /** One schema per fixed parameter, in order. */
@@ -91,16 +154,47 @@ export interface MethodSchemas {
   readonly required?: number;
 }
 
-/** A method definition that may carry schemas for its description (every definition may now). */
+/**
+ * A method definition that may carry schemas for its description (every definition may now).
+ *
+ * @example
+ * ```ts
+ * import { describeMethod, type DescribableMethod } from "./introspection.ts";
+ * import { defineMethod } from "./method.ts";
+ * const method: DescribableMethod = defineMethod("add", (a: number, b: number) => a + b, false, { description: "Adds." });
+ * describeMethod(method).description; // "Adds."
+ * ```
+ */
 export type DescribableMethod = MethodDefinition;
 
-/** What introspection needs to know of a service. */
+/**
+ * What introspection needs to know of a service.
+ *
+ * @example
+ * ```ts
+ * import { openRpcDocument, type IntrospectionTarget } from "./introspection.ts";
+ * import { Service } from "../service.ts";
+ * const target: IntrospectionTarget = new Service({ name: "s", version: "1.0.0" });
+ * openRpcDocument(target).info; // { title: "s", version: "1.0.0" }
+ * ```
+ */
 export interface IntrospectionTarget {
   /** The service's name. */
   readonly name: string;
   /** The service's version. */
   readonly version: string;
-  /** The registered methods, in registration order (built-ins excluded). */
+  /**
+   * Lists the registered methods.
+   *
+   * @returns The methods, in registration order (built-ins excluded).
+   * @example
+   * ```ts
+   * import type { IntrospectionTarget } from "./introspection.ts";
+   * import { Service } from "../service.ts";
+   * const target: IntrospectionTarget = new Service({ name: "s" }).publicMethod("ping", () => "pong");
+   * target.listMethods().map((method) => method.name); // ["ping"]
+   * ```
+   */
   listMethods(): readonly DescribableMethod[];
 }
 

@@ -9,10 +9,39 @@
 
 import { type PeriodicTask, type TaskErrorReporter, TaskRunner } from "./periodic_task.ts";
 
-/** Where a service is in its life: `idle` until it is first started. */
+/**
+ * Where a service is in its life: `idle` until it is first started.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { LifecycleState } from "./lifecycle.ts";
+ * const service = new Service({ name: "s" });
+ * const before: LifecycleState = service.state; // "idle"
+ * await service.startup();
+ * service.state; // "serving"
+ * await service.shutdown();
+ * ```
+ */
 export type LifecycleState = "idle" | "starting" | "serving" | "stopping" | "stopped";
 
-/** A start or stop hook, sync or async. */
+/**
+ * A start or stop hook, sync or async.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { LifecycleHook } from "./lifecycle.ts";
+ * const connections: string[] = [];
+ * const onStart: LifecycleHook = async () => {
+ *   connections.push(await Promise.resolve("database"));
+ * };
+ * const onStop: LifecycleHook = () => {
+ *   connections.length = 0;
+ * };
+ * const service = new Service({ name: "s", onStart, onStop });
+ * ```
+ */
 export type LifecycleHook = () => void | Promise<void>;
 
 /** What a lifecycle is made of. */

@@ -13,6 +13,12 @@ import { type InferInput, type InferOutput, isStandardSchema, type StandardSchem
 /**
  * A method's implementation: any function, sync or async. Its arguments are the call's params,
  * positional or mapped from named ones.
+ *
+ * @example
+ * ```ts
+ * import type { Handler } from "./method.ts";
+ * const handlers: Handler[] = [(a: number, b: number) => a + b, async (name: string) => `hello ${name}`, () => {}];
+ * ```
  */
 // `never[]` accepts every function type, whatever its parameters (parameters are contravariant).
 export type Handler = (...args: never[]) => unknown;
@@ -21,16 +27,44 @@ export type Handler = (...args: never[]) => unknown;
  * A Standard Schema of a method's argument list, as a tuple: zod's `z.tuple([z.number(), z.number()])`,
  * valibot's `v.tuple([...])`, arktype's `type(["number", "number"])`, or any schema whose output is
  * an array.
+ *
+ * @example
+ * ```ts
+ * import type { ParamsSchema } from "./method.ts";
+ * // A hand-written schema of `[number, number]`; zod's z.tuple([z.number(), z.number()]) is one too.
+ * const twoNumbers: ParamsSchema = {
+ *   "~standard": {
+ *     version: 1,
+ *     vendor: "example",
+ *     validate: (value) =>
+ *       Array.isArray(value) && value.length === 2 && value.every((item) => typeof item === "number")
+ *         ? { value }
+ *         : { issues: [{ message: "expected two numbers" }] },
+ *   },
+ * };
+ * ```
  */
 export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]>;
 
-/** A tuple type read from a schema, or `unknown[]` when the schema does not say. */
+/**
+ * A tuple type read from a schema, or `unknown[]` when the schema does not say.
+ *
+ * @internal
+ */
 type TupleOf<T> = T extends infer A extends readonly unknown[] ? A : unknown[];
 
-/** The context parameter a handler declares after its params when `context: true`. */
+/**
+ * The context parameter a handler declares after its params when `context: true`.
+ *
+ * @internal
+ */
 type ContextParam<Options> = Options extends { readonly context: true } ? [context: CallContext] : [];
 
-/** What a handler must return: the result schema's input when there is one, anything otherwise. */
+/**
+ * What a handler must return: the result schema's input when there is one, anything otherwise.
+ *
+ * @internal
+ */
 type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> : unknown;
 
 /**
@@ -40,19 +74,34 @@ type HandlerResult<Options> = Options extends { readonly output: infer S } ? Inf
  * schemas, any function fits.
  *
  * @typeParam Options The method's options.
+ * @example
+ * ```ts
+ * import type { HandlerFor } from "./method.ts";
+ * import type { CallContext } from "./context.ts";
+ * // With `context: true`, a handler takes the call's context last.
+ * const whoami: HandlerFor<{ context: true }> = (ctx: CallContext) => ctx.method;
+ * ```
  */
 export type HandlerFor<Options> = Options extends { readonly input: infer S }
   ? (...args: [...TupleOf<InferOutput<S>>, ...ContextParam<Options>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
   : (...args: never[]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
 
-/** The params callers give: the input schema's input type, or the handler's own parameters. */
+/**
+ * The params callers give: the input schema's input type, or the handler's own parameters.
+ *
+ * @internal
+ */
 type CallerParams<H extends Handler, Options> = Options extends { readonly input: infer S }
   ? TupleOf<InferInput<S>>
   : Options extends { readonly context: true }
     ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
     : Parameters<H>;
 
-/** What callers receive: the result schema's output, or the handler's return type. */
+/**
+ * What callers receive: the result schema's output, or the handler's return type.
+ *
+ * @internal
+ */
 type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
 
 /**
@@ -60,13 +109,36 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
  * `context: true`, the handler without its last (context) parameter; or, when the method has
  * schemas, the `input` schema's input type as parameters and the `output` schema's output type as
  * result.
+ *
+ * @typeParam H The handler.
+ * @typeParam Options The method's options.
+ * @example
+ * ```ts
+ * import type { RemoteSignature } from "./method.ts";
+ * import type { CallContext } from "./context.ts";
+ * type Greet = (name: string, ctx: CallContext) => string;
+ * const remote: RemoteSignature<Greet, { context: true }> = (name: string) => `hello ${name}`; // no context for callers
+ * ```
  */
 export type RemoteSignature<H extends Handler, Options> = Options extends
   { readonly input: StandardSchemaV1 } | { readonly output: StandardSchemaV1 } | { readonly context: true }
   ? (...args: CallerParams<H, Options>) => CallerResult<H, Options>
   : H;
 
-/** Options of one method. */
+/**
+ * Options of one method.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "calculator" })
+ *   .publicMethod("subtract", ({ a, b }: { a: number; b: number }) => a - b, {
+ *     params: ["operands"], // a destructured parameter has no name of its own
+ *     description: "Subtracts b from a.",
+ *     timeout: 1_000,
+ *   });
+ * ```
+ */
 export interface MethodOptions {
   /**
    * The parameter names, written the TypeScript way (`"a"`, `"b?"` optional, `"...rest"`). When
@@ -104,7 +176,17 @@ export interface MethodOptions {
   readonly output?: StandardSchemaV1;
 }
 
-/** The schemas a method checks its params and result with. */
+/**
+ * The schemas a method checks its params and result with.
+ *
+ * @example
+ * ```ts
+ * import { defineMethod, type ParamsSchema } from "./method.ts";
+ * declare const twoNumbers: ParamsSchema; // such as zod's z.tuple([z.number(), z.number()])
+ * const method = defineMethod("add", (a: number, b: number) => a + b, false, { input: twoNumbers });
+ * method.validation; // { input: twoNumbers, output: undefined }; undefined for a method without schemas
+ * ```
+ */
 export interface MethodValidation {
   /** The schema of the argument list, if any. */
   readonly input: ParamsSchema | undefined;
@@ -112,7 +194,18 @@ export interface MethodValidation {
   readonly output: StandardSchemaV1 | undefined;
 }
 
-/** One registered method. */
+/**
+ * One registered method.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * const service = new Service({ name: "s" }).privateMethod("add", (a: number, b: number) => a + b);
+ * const add = service.findMethod("add");
+ * add?.isPrivate; // true
+ * add?.params.names; // ["a", "b"]
+ * ```
+ */
 export interface MethodDefinition {
   /** The name callers use. */
   readonly name: string;

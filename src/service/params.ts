@@ -6,7 +6,16 @@
  * @module
  */
 
-/** The parameter list of a method. */
+/**
+ * The parameter list of a method.
+ *
+ * @example
+ * ```ts
+ * import { paramListFromSpec } from "./params.ts";
+ * const list = paramListFromSpec(["minuend", "subtrahend?", "...rest"]);
+ * // { names: ["minuend", "subtrahend"], required: 1, rest: "rest", named: true }
+ * ```
+ */
 export interface ParamList {
   /** The names of the fixed parameters, in order (`undefined` for a destructured one). */
   readonly names: readonly (string | undefined)[];
@@ -119,7 +128,8 @@ export function withoutLastParam(list: ParamList): ParamList {
  *
  * @param list The method's parameter list.
  * @param params The call's params: an array, an object, or `undefined` when absent.
- * @returns The arguments, or a string that says why the params do not fit.
+ * @returns The arguments, or a string that says why the params do not fit. Positional params that
+ *   fit are returned as they are, not copied: copy them before changing them.
  * @example
  * ```ts
  * import { bindParams, paramListFromSpec } from "./params.ts";
@@ -128,20 +138,23 @@ export function withoutLastParam(list: ParamList): ParamList {
  * bindParams(list, [42]); // 'missing param "subtrahend"'
  * ```
  */
-export function bindParams(list: ParamList, params: unknown): unknown[] | string {
-  if (params === undefined) return bindPositional(list, []);
+export function bindParams(list: ParamList, params: unknown): readonly unknown[] | string {
+  if (params === undefined) return bindPositional(list, NO_PARAMS);
   if (Array.isArray(params)) return bindPositional(list, params);
   return bindNamed(list, params as Record<string, unknown>);
 }
 
-function bindPositional(list: ParamList, params: readonly unknown[]): unknown[] | string {
+const NO_PARAMS: readonly unknown[] = Object.freeze([]);
+
+function bindPositional(list: ParamList, params: readonly unknown[]): readonly unknown[] | string {
   if (params.length < list.required) {
     return `missing param ${describe(list.names[params.length], params.length)}`;
   }
   if (list.rest === undefined && params.length > list.names.length) {
     return `expected at most ${list.names.length} param${list.names.length === 1 ? "" : "s"}, got ${params.length}`;
   }
-  return params.slice();
+  // No copy: the handler gets them spread, and dispatch copies them before adding the context.
+  return params;
 }
 
 function bindNamed(list: ParamList, params: Record<string, unknown>): unknown[] | string {

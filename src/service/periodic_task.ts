@@ -9,13 +9,45 @@
  * @module
  */
 
-/** A task a service runs every so often while it serves. */
+/**
+ * A task a service runs every so often while it serves.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../service.ts";
+ * import type { PeriodicTask } from "./periodic_task.ts";
+ * const refreshRates: PeriodicTask = {
+ *   name: "refresh rates",
+ *   every: 60_000,
+ *   run: async (signal) => {
+ *     await fetch("https://rates.example.com/today", { signal }); // cut short when the service stops
+ *   },
+ * };
+ * const service = new Service({ name: "rates", periodicTasks: [refreshRates] });
+ * ```
+ */
 export interface PeriodicTask {
   /** The period, in ms. */
   readonly every: number;
   /**
    * The work, sync or async. Its signal is aborted when the service stops, so a long run can end
    * early; the stop waits for a run in progress.
+   *
+   * @param signal Aborted when the service stops.
+   * @returns Anything (ignored); a promise is waited for before the next run.
+   * @example
+   * ```ts
+   * import type { PeriodicTask } from "./periodic_task.ts";
+   * const sweep: PeriodicTask = {
+   *   every: 1_000,
+   *   run: async (signal) => {
+   *     for (const batch of [1, 2, 3]) {
+   *       if (signal.aborted) return; // the service is stopping: end early
+   *       await Promise.resolve(batch);
+   *     }
+   *   },
+   * };
+   * ```
    */
   readonly run: (signal: AbortSignal) => unknown;
   /** A name for error reports. Default: the function's name. */

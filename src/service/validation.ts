@@ -11,10 +11,27 @@ import type { JsonRpcErrorObject } from "../protocol/messages.ts";
 import type { ParamList } from "./params.ts";
 import type { StandardIssue, StandardResult, StandardSchemaV1 } from "./standard_schema.ts";
 
-/** The most issues one error reports: a huge invalid array must not become a huger answer. */
+/**
+ * The most issues one error reports: a huge invalid array must not become a huger answer.
+ *
+ * @example
+ * ```ts
+ * import { type InvalidParamsData, MAX_REPORTED_ISSUES } from "./validation.ts";
+ * const data: InvalidParamsData = { issues: [{ path: "x", message: "expected a number" }] };
+ * data.issues.length <= MAX_REPORTED_ISSUES; // true
+ * ```
+ */
 export const MAX_REPORTED_ISSUES = 20;
 
-/** One problem with a call's params, as `error.data.issues` reports it. */
+/**
+ * One problem with a call's params, as `error.data.issues` reports it.
+ *
+ * @example
+ * ```ts
+ * import type { ParamIssue } from "./validation.ts";
+ * const issue: ParamIssue = { path: "point.x", message: "Expected number, received string" };
+ * ```
+ */
 export interface ParamIssue {
   /** Where: the parameter's name, then the keys and indexes inside it (`"point.x"`); `""` for the whole list. */
   readonly path: string;
@@ -22,7 +39,22 @@ export interface ParamIssue {
   readonly message: string;
 }
 
-/** The `data` of an Invalid params error raised by a schema. */
+/**
+ * The `data` of an Invalid params error raised by a schema.
+ *
+ * @example
+ * ```ts
+ * import { createClient, ErrorCode, RpcError } from "../../mod.ts";
+ * import type { InvalidParamsData } from "./validation.ts";
+ * try {
+ *   await createClient("http://127.0.0.1:5000/api").call("move", [{ x: "left" }]);
+ * } catch (error) {
+ *   if (error instanceof RpcError && error.code === ErrorCode.InvalidParams) {
+ *     for (const issue of (error.data as InvalidParamsData).issues) console.log(issue.path, issue.message);
+ *   }
+ * }
+ * ```
+ */
 export interface InvalidParamsData {
   /** The first issues found (at most {@linkcode MAX_REPORTED_ISSUES}). */
   readonly issues: readonly ParamIssue[];
@@ -46,8 +78,16 @@ export class ResultValidationError extends Error {
   readonly issues: readonly ParamIssue[];
 
   /**
+   * Makes the error for a method whose result its `output` schema refused.
+   *
    * @param method The method whose result was refused.
    * @param issues The issues, paths already written out.
+   * @example
+   * ```ts
+   * import { ResultValidationError } from "./validation.ts";
+   * const error = new ResultValidationError("add", [{ path: "", message: "Expected number" }]);
+   * error.issues.length; // 1
+   * ```
    */
   constructor(method: string, issues: readonly ParamIssue[]) {
     super(`Method ${method} returned a result its output schema refuses: ${summary(issues)}`);
