@@ -64,7 +64,7 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   if (deno === undefined) return Promise.reject(new Error("serveDeno needs the Deno runtime"));
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   // The resolvers of the requests not answered yet, so close() can answer them at its deadline.
-  const waiting = new Set<(response: Response) => void>();
+  const waiting = new WaitList();
   let server: DenoHttpServer;
   try {
     // Deno.serve listens synchronously: it throws here when the address is taken.
@@ -92,8 +92,7 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
         // then throws an uncatchable BadResource): past the deadline, the requests still running
         // are answered 503, and the server no longer keeps the process alive.
         const deadline = setTimeout(() => {
-          for (const answer of waiting) answer(new Response("Service Unavailable: the server stopped", { status: 503 }));
-          waiting.clear();
+          waiting.answerAll(() => new Response("Service Unavailable: the server stopped", { status: 503 }));
           server.unref();
           resolve();
         }, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
@@ -106,24 +105,68 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   });
 }
 
-/** The app's answer, unless close() answers first at its deadline. */
-function answerUnlessCut(app: FetchApp, request: Request, waiting: Set<(response: Response) => void>): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
-    waiting.add(resolve);
-    const settle = (): void => {
-      waiting.delete(resolve);
-    };
-    try {
-      Promise.resolve(app.fetch(request)).then((response) => {
-        settle();
-        resolve(response);
-      }, (error: unknown) => {
-        settle();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    } catch (error) {
-      settle();
-      reject(error instanceof Error ? error : new Error(String(error)));
+/** A request not answered yet: how to answer it, and its place in the list. */
+interface Waiter {
+  readonly answer: (response: Response | Promise<Response>) => void;
+  prev: Waiter | undefined;
+  next: Waiter | undefined;
+  linked: boolean;
+}
+
+/**
+ * The requests not answered yet, so close() can answer them at its deadline: a linked list, which
+ * costs each request far less than a set would (no hashing).
+ */
+class WaitList {
+  #head: Waiter | undefined;
+
+  add(waiter: Waiter): void {
+    waiter.next = this.#head;
+    if (this.#head !== undefined) this.#head.prev = waiter;
+    this.#head = waiter;
+  }
+
+  remove(waiter: Waiter): void {
+    if (!waiter.linked) return;
+    waiter.linked = false;
+    if (waiter.prev === undefined) this.#head = waiter.next;
+    else waiter.prev.next = waiter.next;
+    if (waiter.next !== undefined) waiter.next.prev = waiter.prev;
+  }
+
+  answerAll(make: () => Response): void {
+    for (let waiter = this.#head; waiter !== undefined; waiter = waiter.next) {
+      waiter.linked = false;
+      waiter.answer(make());
     }
+    this.#head = undefined;
+  }
+}
+
+/** The app's answer, unless close() answers first at its deadline. */
+function answerUnlessCut(app: FetchApp, request: Request, waiting: WaitList): Promise<Response> {
+  let answer: Response | Promise<Response>;
+  try {
+    answer = app.fetch(request);
+  } catch (error) {
+    return Promise.reject(asError(error));
+  }
+  let waiter!: Waiter;
+  const cuttable = new Promise<Response>((resolve) => {
+    waiter = { answer: resolve, prev: undefined, next: undefined, linked: true };
   });
+  waiting.add(waiter);
+  Promise.resolve(answer).then((response) => {
+    waiting.remove(waiter);
+    waiter.answer(response);
+  }, (error: unknown) => {
+    waiting.remove(waiter);
+    // Resolving with a rejected promise rejects the answer: Deno's onError makes it a plain 500.
+    waiter.answer(Promise.reject(asError(error)));
+  });
+  return cuttable;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

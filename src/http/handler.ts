@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { RequestContext } from "../service/context.ts";
 import { readBodyText } from "./read_body.ts";
 import type { PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
 import type { Site } from "./site.ts";
@@ -45,28 +44,11 @@ async function answerBody(endpoint: RpcEndpoint, request: Request): Promise<Resp
   } catch (error) {
     return toResponse(endpoint.answerUnreadBody(error, request.headers));
   }
-  const reply = endpoint.answerBody(text, new WebRequestContext(request));
+  // The request is the context as it is: its `signal` is read only when a call asks for it (on Deno,
+  // merely reading it switches the request to an older abort behaviour and prints a warning).
+  const reply = endpoint.answerBody(text, request);
   // A sync answer is used as it is: awaiting it would cost a promise turn.
   return toResponse(reply instanceof Promise ? await reply : reply);
-}
-
-/** What dispatch sees of a Web request. */
-class WebRequestContext implements RequestContext {
-  readonly headers: Headers;
-  readonly #request: Request;
-
-  constructor(request: Request) {
-    this.headers = request.headers;
-    this.#request = request;
-  }
-
-  /**
-   * Read only when a call asks for it: on Deno, merely reading `request.signal` switches the
-   * request to an older abort behaviour and prints a warning.
-   */
-  get signal(): AbortSignal {
-    return this.#request.signal;
-  }
 }
 
 /**

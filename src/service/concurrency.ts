@@ -29,11 +29,15 @@ export function mapConcurrently<Item, Result>(
   limit: number,
   run: (item: Item) => Result | Promise<Result>,
 ): Result[] | Promise<Result[]> {
-  const results = new Array<Result>(items.length);
+  // Filled by push while answers come at once: a packed array, which JSON.stringify walks fastest.
+  const results: Result[] = [];
   for (let index = 0; index < items.length; index++) {
     const answer = run(items[index] as Item);
-    if (answer instanceof Promise) return finish(items, Math.max(1, limit), run, results, index, answer);
-    results[index] = answer;
+    if (answer instanceof Promise) {
+      results.length = items.length;
+      return finish(items, Math.max(1, limit), run, results, index, answer);
+    }
+    results.push(answer);
   }
   return results;
 }

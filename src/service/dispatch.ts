@@ -210,7 +210,8 @@ function dispatchOne(
   if ("invalid" in request) {
     return errorResponse(request.id, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${request.reason}` });
   }
-  const isNotification = !Object.hasOwn(request, "id");
+  // A valid request's id is a string, a number or null when present (JSON has no undefined).
+  const isNotification = request.id === undefined;
   const id: JsonRpcId = request.id ?? null;
   if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
     return errorResponse(id, {
@@ -264,7 +265,7 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
     return new Failure({ code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` });
   }
   // Public methods never read the token (unless their context asks for it).
-  if (!method.isPrivate) return runMethod({ target, method, ctx, token: undefined, isNotification }, request.params);
+  if (!method.isPrivate) return runMethod(target, method, ctx, undefined, isNotification, request.params);
   const token = readApiToken(ctx.headers, target.apiTokenHeader);
   let verdict: unknown;
   try {
@@ -272,14 +273,15 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   } catch (error) {
     return failure(target, error, method.name);
   }
-  const call: CallInfo = { target, method, ctx, token, isNotification };
-  if (!isThenable(verdict)) return allowed(verdict, call, request.params);
-  return Promise.resolve(verdict).then((answer) => allowed(answer, call, request.params), (error: unknown) => failure(target, error, method.name));
+  if (!isThenable(verdict)) return verdict === true ? runMethod(target, method, ctx, token, isNotification, request.params) : accessDenied();
+  return Promise.resolve(verdict).then(
+    (answer) => (answer === true ? runMethod(target, method, ctx, token, isNotification, request.params) : accessDenied()),
+    (error: unknown) => failure(target, error, method.name),
+  );
 }
 
 /** Only a real `true` grants access: a validator written in JavaScript might return anything. */
-function allowed(verdict: unknown, call: CallInfo, params: unknown): Outcome {
-  if (verdict === true) return runMethod(call, params);
+function accessDenied(): Failure {
   return new Failure({ code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" });
 }
 
@@ -297,18 +299,28 @@ interface CallInfo {
  * Binds the params and runs the handler. A method without schemas, context or timeout pays for
  * none of them: a sync handler is called and its result is the outcome, with no promise at all.
  */
-function runMethod(call: CallInfo, params: unknown): Outcome {
-  const { target, method } = call;
-  const args = bindParams(method.params, params);
+function runMethod(
+  target: DispatchTarget,
+  method: MethodDefinition,
+  ctx: RequestContext,
+  token: string | undefined,
+  isNotification: boolean,
+  params: unknown,
+): Outcome {
+  let args = bindParams(method.params, params);
   if (typeof args === "string") return new Failure({ code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` });
   const timeout = method.timeout ?? target.timeout;
-  if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout);
-  if (method.validation !== undefined) return runChecked(call, method.validation, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
+  if (timeout !== undefined || method.validation !== undefined || method.takesContext) {
+    const call: CallInfo = { target, method, ctx, token, isNotification };
+    if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout);
+    if (method.validation !== undefined) {
+      return runChecked(call, method.validation, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
+    }
+    args = withContext(args, method, callContext(call, ctx.signal));
+  }
   let result: unknown;
   try {
-    result = method.takesContext
-      ? method.handler(...(withContext(args, method, callContext(call, call.ctx.signal)) as never[]))
-      : method.handler(...(args as never[]));
+    result = method.handler(...(args as never[]));
     if (!isThenable(result)) return result;
   } catch (error) {
     return failure(target, error, method.name);
