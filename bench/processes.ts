@@ -29,14 +29,15 @@ export type Runtime = "node" | "deno" | "bun";
  * The command that runs a TypeScript file on a runtime.
  *
  * @param runtime The runtime.
- * @param file The file, relative to the root.
+ * @param file The file, relative to the root (or an absolute path).
+ * @param exposeGc Whether the program may force a garbage collection (`globalThis.gc`).
  * @returns The program and its arguments.
  */
-export function command(runtime: Runtime, file: string): string[] {
-  const path = `${ROOT}${file}`;
-  if (runtime === "deno") return [`${ROOT}node_modules/.bin/deno`, "run", "-A", path];
+export function command(runtime: Runtime, file: string, exposeGc = false): string[] {
+  const path = file.startsWith("/") ? file : `${ROOT}${file}`;
+  if (runtime === "deno") return [`${ROOT}node_modules/.bin/deno`, "run", "-A", ...(exposeGc ? ["--v8-flags=--expose-gc"] : []), path];
   if (runtime === "bun") return [`${ROOT}node_modules/.bin/bun`, path];
-  return [process.execPath, "--import", "tsx", path];
+  return [process.execPath, ...(exposeGc ? ["--expose-gc"] : []), "--import", "tsx", path];
 }
 
 /**
@@ -68,11 +69,12 @@ export interface Running {
  *
  * @param runtime The runtime.
  * @param file The server file, relative to the root; it reads its port from `$PORT`.
+ * @param exposeGc Whether the server may force a garbage collection.
  * @returns The running server.
  */
-export async function start(runtime: Runtime, file: string): Promise<Running> {
+export async function start(runtime: Runtime, file: string, exposeGc = false): Promise<Running> {
   const port = await freePort();
-  const [program, ...args] = command(runtime, file) as [string, ...string[]];
+  const [program, ...args] = command(runtime, file, exposeGc) as [string, ...string[]];
   const env = { ...process.env, PORT: String(port), DENO_NO_UPDATE_CHECK: "1" };
   const child = hasTaskset ? spawn("taskset", ["-c", "0", program, ...args], { cwd: ROOT, env }) : spawn(program, args, { cwd: ROOT, env });
   await new Promise<void>((resolve, reject) => {

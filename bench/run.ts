@@ -9,7 +9,8 @@
  * Resident memory is read from /proc: idle (after start-up) and halfway through each loaded run.
  *
  * Environment: BENCH_RUNTIMES (default "node,deno,bun"), BENCH_ROUNDS (5), BENCH_SECONDS (3 per
- * run), BENCH_CONNECTIONS (50).
+ * run), BENCH_CONNECTIONS (50), BENCH_CASES ("single,batch"), BENCH_LIBRARY_SERVER (the library's
+ * server file, default bench/servers/library_server.ts: another one measures a variant).
  *
  * @module
  */
@@ -22,11 +23,13 @@ const RUNTIMES = (process.env["BENCH_RUNTIMES"] ?? "node,deno,bun").split(",") a
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3);
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 50);
+const LIBRARY_SERVER = process.env["BENCH_LIBRARY_SERVER"] ?? "bench/servers/library_server.ts";
+const CASE_NAMES = (process.env["BENCH_CASES"] ?? "single,batch").split(",");
 
 const CASES = [
-  { name: "single call", body: BODIES.single },
-  { name: "batch of 10", body: BODIES.batch },
-];
+  { key: "single", name: "single call", body: BODIES.single },
+  { key: "batch", name: "batch of 10", body: BODIES.batch },
+].filter((benchCase) => CASE_NAMES.includes(benchCase.key));
 
 interface Sample {
   rps: number;
@@ -55,7 +58,7 @@ const rows: string[] = [];
 for (const runtime of RUNTIMES) {
   for (const benchCase of CASES) {
     const baseline = await start(runtime, BASELINES[runtime]);
-    const library = await start(runtime, "bench/servers/library_server.ts");
+    const library = await start(runtime, LIBRARY_SERVER);
     try {
       const idle = [rssMiB(baseline.child.pid), rssMiB(library.child.pid)];
       await measure(baseline, benchCase.body, 1);

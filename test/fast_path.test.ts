@@ -353,6 +353,33 @@ describe("the Node adapter's direct route", () => {
     }
   });
 
+  test("a client that goes away while sending its body is not answered, and the server goes on", async () => {
+    let runs = 0;
+    const server = await serve(new Service({ name: "s" }).publicMethod("count", () => ++runs), { port: 0 });
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = netConnect(server.port, "127.0.0.1");
+        socket.on("error", () => {});
+        socket.on("connect", () => {
+          socket.write('POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc"');
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 20);
+        });
+      });
+    }
+    const response = await fetch(`${server.url}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"jsonrpc":"2.0","method":"count","id":1}',
+    });
+    assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 1, id: 1 });
+    const started = Date.now();
+    await server.close();
+    assert.ok(Date.now() - started < 2_000);
+  });
+
   test("close() right after an answer on a kept-alive connection resolves at once", async () => {
     const server = await serve(new Service({ name: "s" }).publicMethod("ping", () => "pong"), { port: 0 });
     const response = await fetch(`${server.url}/api`, {
