@@ -58,7 +58,10 @@ const rows: string[] = [];
 for (const runtime of RUNTIMES) {
   for (const benchCase of CASES) {
     const baseline = await start(runtime, BASELINES[runtime]);
-    const library = await start(runtime, LIBRARY_SERVER);
+    const library = await start(runtime, LIBRARY_SERVER).catch(async (error: unknown) => {
+      await stop(baseline);
+      throw error;
+    });
     try {
       const idle = [rssMiB(baseline.child.pid), rssMiB(library.child.pid)];
       await measure(baseline, benchCase.body, 1);
