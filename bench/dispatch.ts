@@ -3,7 +3,7 @@
  * stringify) versus the bare minimum any JSON-RPC server does (`JSON.parse`, call, build the
  * response, `JSON.stringify`). Rounds alternate the two; the table shows the median time ratio.
  *
- * Run with `npx tsx bench/dispatch.ts` (or `npm run bench:dispatch`).
+ * Run with `npx tsx bench/dispatch.ts` (`npm run bench` runs it too).
  *
  * @module
  */

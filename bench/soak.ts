@@ -77,7 +77,7 @@ for (const runtime of RUNTIMES) {
     const seconds = (performance.now() - started) / 1000;
     rows.push(
       `| ${runtime} | ${calls} | ${seconds.toFixed(0)} | ${idle.toFixed(1)} | ${warm.toFixed(1)} | ${end.toFixed(1)} | ${signed(end - warm)} | ${highest.toFixed(1)} | ` +
-        `${warmHeap.toFixed(1)} → ${endHeap.toFixed(1)} (${signed(endHeap - warmHeap)}) | ${wrong} |`,
+        `${Number.isNaN(warmHeap) ? "n/a" : `${warmHeap.toFixed(1)} → ${endHeap.toFixed(1)} (${signed(endHeap - warmHeap)})`} | ${wrong} |`,
     );
     console.log(`${runtime}: RSS every ${SLICE_MS / 1000} s (MiB): ${samples.join(" ")}`);
   } finally {

@@ -48,7 +48,9 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     // A declared length within the limit (HTTP framing holds the body to it): read it whole, which
     // costs far less than a chunk-by-chunk read (not even a stream object is made), and check the
     // count all the same.
-    const bytes = new Uint8Array(await request.arrayBuffer());
+    // bytes() where the runtime has it (Deno, Bun, Node.js 22): no ArrayBuffer to wrap.
+    const body = request as Request & { bytes?: () => Promise<Uint8Array> };
+    const bytes = typeof body.bytes === "function" ? await body.bytes() : new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > limit) throw new BodyTooLargeError(limit);
     return decodeUtf8(bytes);
   }
