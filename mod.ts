@@ -34,6 +34,7 @@ export type {
 } from "./src/protocol/messages.ts";
 export {
   DEFAULT_BATCH_CONCURRENCY,
+  DEFAULT_BODY_TIMEOUT,
   DEFAULT_MAX_BATCH_LENGTH,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_PARAMS_DEPTH,

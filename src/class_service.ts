@@ -37,6 +37,7 @@ const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
   exposeErrors: true,
   onError: true,
   maxBodyBytes: true,
+  bodyTimeout: true,
   maxBatchLength: true,
   maxParamsDepth: true,
   batchConcurrency: true,

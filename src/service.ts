@@ -80,6 +80,12 @@ export interface ServiceOptions {
   readonly onError?: ErrorReporter;
   /** The largest request body accepted, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * How long the body of a JSON-RPC request may take to arrive once its headers have, in ms, on
+   * every runtime; a slower one is answered 408 (and its connection closed), so clients that
+   * trickle their bodies cannot hold connections open. `Infinity` for no limit. Default 30,000.
+   */
+  readonly bodyTimeout?: number;
   /** The most entries a batch may have; a longer batch is one Invalid Request error. Default 100. */
   readonly maxBatchLength?: number;
   /** The deepest nesting of arrays and objects allowed in params. Default 64. */
@@ -145,6 +151,16 @@ export interface ServiceOptions {
  * ```
  */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The default time a request body may take to arrive: 30 s (as Node.js's own request timeout).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BODY_TIMEOUT, Service } from "./service.ts";
+ * new Service({ name: "s" }).bodyTimeout === DEFAULT_BODY_TIMEOUT; // true
+ * ```
+ */
+export const DEFAULT_BODY_TIMEOUT = 30_000;
 /**
  * The default longest batch.
  *
@@ -221,6 +237,8 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
   readonly onError: ErrorReporter | undefined;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** How long the body of a JSON-RPC request may take to arrive, in ms. */
+  readonly bodyTimeout: number;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting allowed in params. */
@@ -249,7 +267,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    *
    * @param options The service's name and settings.
    * @throws {TypeError} When the name is missing or empty, the path or health path does not start
-   *   with `/`, a limit (`maxBodyBytes`, `maxBatchLength`, `maxParamsDepth`, `batchConcurrency`,
+   *   with `/`, a limit (`maxBodyBytes`, `bodyTimeout`, `maxBatchLength`, `maxParamsDepth`, `batchConcurrency`,
    *   `timeout`) is not a positive number, or `staticDirs`, `cors`, `onStart`, `onStop` or
    *   `periodicTasks` is invalid.
    * @example
@@ -276,6 +294,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
     } : undefined);
     this.onCall = options.onCall ?? (options.log === true ? logCalls(this.name) : undefined);
     this.maxBodyBytes = positiveLimit("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
+    this.bodyTimeout = positiveLimit("bodyTimeout", options.bodyTimeout, DEFAULT_BODY_TIMEOUT);
     this.maxBatchLength = positiveLimit("maxBatchLength", options.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH);
     this.maxParamsDepth = positiveLimit("maxParamsDepth", options.maxParamsDepth, DEFAULT_MAX_PARAMS_DEPTH);
     this.batchConcurrency = positiveLimit("batchConcurrency", options.batchConcurrency, DEFAULT_BATCH_CONCURRENCY);
@@ -303,7 +322,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
       cors,
       report,
     });
-    this.#endpoint = new RpcEndpoint(this, { path: this.path, maxBodyBytes: this.maxBodyBytes, cors });
+    this.#endpoint = new RpcEndpoint(this, { path: this.path, maxBodyBytes: this.maxBodyBytes, bodyTimeout: this.bodyTimeout, cors });
     this.#site = site;
     this.#builtins = builtinMethods(this, options.getServiceSpecs !== false);
   }

@@ -1,7 +1,8 @@
-// Limits: batch length, params nesting, batch concurrency and call timeouts.
+// Limits: batch length, params nesting, batch concurrency, call timeouts and body deadlines.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { type CallContext, ErrorCode, Service } from "../mod.ts";
+import { BodyDeadline, BodyTimeoutError } from "../src/http/body_deadline.ts";
 import { mapConcurrently } from "../src/service/concurrency.ts";
 import { nestsDeeperThan } from "../src/protocol/nesting_depth.ts";
 import { call } from "./helpers.ts";
@@ -165,6 +166,7 @@ describe("call timeouts", () => {
     ["a zero timeout", { name: "s", timeout: 0 }],
     ["a negative batch length", { name: "s", maxBatchLength: -1 }],
     ["a NaN depth", { name: "s", maxParamsDepth: Number.NaN }],
+    ["a zero body timeout", { name: "s", bodyTimeout: 0 }],
   ] as const) {
     test(`refuses ${name}`, () => {
       assert.throws(() => new Service(options), /must be a positive number/);
@@ -185,5 +187,81 @@ describe("timingSafeEqual", () => {
     assert.equal(timingSafeEqual("short", "hello_world_token"), false);
     assert.equal(timingSafeEqual("", ""), true);
     assert.equal(timingSafeEqual("é", "e\u0301"), false);
+  });
+});
+
+describe("body deadlines", () => {
+  // The deadline's timer does not keep a process alive (a server's sockets do): here a plain timer
+  // stands in for them while a test waits for a deadline.
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  beforeEach(() => (keepAlive = setInterval(() => {}, 1000)));
+  afterEach(() => clearInterval(keepAlive));
+
+  /** A POST to /api whose body sends `first`, then nothing more, until cancelled. */
+  function stalled(first: string): Request {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(first));
+      },
+    });
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" };
+    return new Request("http://localhost/api", init);
+  }
+
+  test("a body that stops arriving is answered 408 with a JSON-RPC error once bodyTimeout passes", async () => {
+    const service = new Service({ name: "s", bodyTimeout: 30 }).publicMethod("echo", (value: unknown) => value);
+    const response = await service.fetch(stalled('{"jsonrpc":"2.0","method":"echo","params":["'));
+    assert.equal(response.status, 408);
+    assert.equal(response.headers.get("connection"), "close");
+    assert.equal(response.headers.get("content-type"), "application/json");
+    assert.deepEqual(await response.json(), {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: The request body did not arrive within 30 ms" },
+      id: null,
+    });
+    const next = await call(service, { jsonrpc: "2.0", method: "echo", params: ["ok"], id: 1 });
+    assert.deepEqual(next, { jsonrpc: "2.0", result: "ok", id: 1 });
+  });
+
+  test("the default is 30 s, Infinity means no deadline, and a body that arrives in time is answered", async () => {
+    assert.equal(new Service({ name: "s" }).bodyTimeout, 30_000);
+    const patient = new Service({ name: "s", bodyTimeout: Infinity }).publicMethod("echo", (value: unknown) => value);
+    assert.equal(patient.bodyTimeout, Infinity);
+    const late = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await sleep(40);
+        controller.enqueue(new TextEncoder().encode('{"jsonrpc":"2.0","method":"echo","params":[7],"id":1}'));
+        controller.close();
+      },
+    });
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body: late, duplex: "half" };
+    const response = await patient.fetch(new Request("http://localhost/api", init));
+    assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 7, id: 1 });
+  });
+
+  test("BodyDeadline gives up on the waits still watched when their time is up, and only on those", async () => {
+    const deadline = new BodyDeadline(20);
+    const expired: string[] = [];
+    const waits = ["first", "answered", "third"].map((name) => ({ expire: () => expired.push(name) }));
+    for (const wait of waits) deadline.watch(wait);
+    deadline.done(waits[1] as { expire: () => number });
+    await sleep(80);
+    assert.deepEqual(expired, ["first", "third"]);
+    // Watching starts the timer again after it stopped with nothing left to watch.
+    const later = { expire: () => expired.push("later") };
+    deadline.watch(later);
+    await sleep(80);
+    assert.deepEqual(expired, ["first", "third", "later"]);
+  });
+
+  test("BodyDeadline.race passes a read's value and error through, and rejects at the deadline", async () => {
+    const deadline = new BodyDeadline(20);
+    assert.equal(await deadline.race(Promise.resolve("text")), "text");
+    await assert.rejects(deadline.race(Promise.reject(new RangeError("gone"))), RangeError);
+    let cancelled = false;
+    const error = await deadline.race(new Promise(() => {}), () => (cancelled = true)).catch((caught: unknown) => caught);
+    assert.ok(error instanceof BodyTimeoutError);
+    assert.equal(error.timeout, 20);
+    assert.equal(cancelled, true);
   });
 });

@@ -118,6 +118,27 @@ describe("the node adapter", () => {
     assert.deepEqual(await next.json(), { jsonrpc: "2.0", result: 1, id: 1 });
   });
 
+  test("a body still arriving after bodyTimeout is 408 and its connection closed, on the direct path", async () => {
+    const service = new Service({ name: "s", bodyTimeout: 50 }).publicMethod("echo", (value: unknown) => value);
+    const server = await serve(service, { port: 0 });
+    after(() => server.close());
+    // The client sends part of its body, then nothing: only the deadline can end the exchange.
+    const reply = await rawExchange(
+      server.port,
+      'POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc":"2.0"',
+      false,
+    );
+    assert.match(reply, /^HTTP\/1\.1 408 /);
+    assert.equal(reply.match(/\r\nconnection: close\r\n/gi)?.length, 1, "one Connection header");
+    assert.ok(reply.endsWith('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: The request body did not arrive within 50 ms"},"id":null}'));
+    const next = await fetch(`${server.url}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"jsonrpc":"2.0","method":"echo","params":[1],"id":1}',
+    });
+    assert.deepEqual(await next.json(), { jsonrpc: "2.0", result: 1, id: 1 });
+  });
+
   test("a client that disconnects aborts the signal its call sees, and nothing throws", async () => {
     let seenSignal: AbortSignal | undefined;
     let entered!: () => void;

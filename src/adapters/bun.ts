@@ -77,6 +77,7 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
         // Bun's idle timeout also runs while a handler works, so a method slower than it would
         // lose its answer (and a retrying client would run it twice). Node.js and Deno wait for
         // the handler; so does this adapter, restoring the timeout for the kept-alive connection.
+        // A JSON-RPC body that trickles in is cut off by the service's own bodyTimeout.
         bunServer.timeout(request, 0);
         try {
           return await app.fetch(request);

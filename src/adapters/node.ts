@@ -29,6 +29,7 @@ import { isUtf8 } from "node:buffer";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathOf } from "../http/handler.ts";
+import { type BodyWait, BodyTimeoutError } from "../http/body_deadline.ts";
 import { BodyEncodingError, BodyTooLargeError } from "../http/read_body.ts";
 import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { HeaderReader, RequestContext } from "../service/context.ts";
@@ -192,7 +193,7 @@ type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefin
  * the request's events and handed to the endpoint as text, and its answer is written with one
  * `writeHead` and one `end`. A sync call is answered within the request's `end` event.
  */
-class DirectExchange implements RequestContext {
+class DirectExchange implements RequestContext, BodyWait {
   readonly headers: NodeHeaders;
   readonly #endpoint: RpcEndpoint;
   readonly #incoming: IncomingMessage;
@@ -231,6 +232,7 @@ class DirectExchange implements RequestContext {
     (incoming as CarryingRequest)[EXCHANGE] = this;
     incoming.on("data", onBodyData);
     incoming.on("end", onBodyEnd);
+    this.#endpoint.bodyDeadline?.watch(this);
     // A client that goes away while sending is not answered (nobody would read it): its request
     // emits no `end`, and its response's `close` ends the exchange.
   }
@@ -239,20 +241,32 @@ class DirectExchange implements RequestContext {
   take(chunk: Buffer): void {
     this.#size += chunk.byteLength;
     if (this.#size > this.#endpoint.maxBodyBytes) {
-      const incoming = this.#incoming;
-      incoming.off("data", onBodyData);
-      incoming.off("end", onBodyEnd);
-      // Stop reading: the answer is 413, and the connection closes after it.
-      incoming.pause();
-      this.send(this.#endpoint.answerUnreadBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes), this.headers));
+      this.#endpoint.bodyDeadline?.done(this);
+      this.#refuseBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes));
       return;
     }
     if (this.#chunks === undefined) this.#chunks = [chunk];
     else this.#chunks.push(chunk);
   }
 
+  /** The body's time is up: the answer is 408. */
+  expire(): void {
+    this.#refuseBody(new BodyTimeoutError((this.#endpoint.bodyDeadline as { timeout: number }).timeout));
+  }
+
+  /** Stops reading the body and answers why; the connection closes after the answer. */
+  #refuseBody(error: Error): void {
+    const incoming = this.#incoming;
+    incoming.off("data", onBodyData);
+    incoming.off("end", onBodyEnd);
+    (incoming as CarryingRequest)[EXCHANGE] = undefined;
+    incoming.pause();
+    this.send(this.#endpoint.answerUnreadBody(error, this.headers));
+  }
+
   /** The whole body is there: answer it. */
   finish(): void {
+    this.#endpoint.bodyDeadline?.done(this);
     const chunks = this.#chunks;
     let text: string;
     try {
@@ -288,7 +302,7 @@ class DirectExchange implements RequestContext {
     for (const name in reply.headers) headers.push(name, reply.headers[name] as string);
     if (reply.body !== null) headers.push("content-length", Buffer.byteLength(reply.body));
     // A body left unread (refused as too large, say) cannot be skipped on a kept-alive connection.
-    if (this.#state.closing || !this.#incoming.complete) headers.push("connection", "close");
+    if ((this.#state.closing || !this.#incoming.complete) && reply.headers["connection"] === undefined) headers.push("connection", "close");
     outgoing.writeHead(reply.status, headers as string[]);
     if (reply.body === null) outgoing.end();
     else outgoing.end(reply.body);

@@ -112,7 +112,9 @@ export interface ServeOptions {
   /**
    * How long a client may take to send a whole request (headers and body), in ms, before it is
    * cut off; this stops slow clients from holding connections open. Default 30,000. Applied where
-   * the runtime lets it be set (Node.js).
+   * the runtime lets it be set (Node.js): Bun cuts a client whose headers trickle in after about
+   * 10 s on its own, and Deno has no such setting. A JSON-RPC body that trickles in is cut off on
+   * every runtime by the service's own `bodyTimeout`.
    */
   readonly requestTimeout?: number;
   /**

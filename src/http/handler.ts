@@ -40,7 +40,7 @@ export function handleHttpRequest(endpoint: RpcEndpoint, site: Site | undefined,
 async function answerBody(endpoint: RpcEndpoint, request: Request): Promise<Response> {
   let text: string;
   try {
-    text = await readBodyText(request, endpoint.maxBodyBytes);
+    text = await readBodyText(request, endpoint.maxBodyBytes, endpoint.bodyDeadline);
   } catch (error) {
     return toResponse(endpoint.answerUnreadBody(error, request.headers));
   }

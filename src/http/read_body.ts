@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { BodyDeadline } from "./body_deadline.ts";
+
 /** The body did not fit the limit. */
 export class BodyTooLargeError extends Error {
   /** The limit, in bytes. */
@@ -27,20 +29,28 @@ export class BodyEncodingError extends Error {
 }
 
 /**
- * Reads a request's body as UTF-8 text, at most `limit` bytes.
+ * Reads a request's body as UTF-8 text, at most `limit` bytes, and, given a deadline, only while
+ * its time is not up.
  *
  * @param request The request.
  * @param limit The largest body accepted, in bytes.
+ * @param deadline How long the body may take to arrive. Default: as long as it takes.
  * @returns The body text (empty when there is no body).
  * @throws {BodyTooLargeError} When the body is larger than `limit`; the rest is not read.
  * @throws {BodyEncodingError} When the body is not valid UTF-8.
+ * @throws {BodyTimeoutError} When the body has not all arrived by the deadline.
  * @example
  * ```ts
  * import { readBodyText } from "./read_body.ts";
  * await readBodyText(new Request("http://localhost/", { method: "POST", body: "{}" }), 1024); // "{}"
  * ```
  */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
+export function readBodyText(request: Request, limit: number, deadline?: BodyDeadline): Promise<string> {
+  // The rest of a body given up on is not read: the answer closes the connection, which ends the read.
+  return deadline === undefined ? readText(request, limit) : deadline.race(readText(request, limit));
+}
+
+async function readText(request: Request, limit: number): Promise<string> {
   const declared = request.headers.get("content-length");
   const length = declared === null ? Number.NaN : Number(declared);
   if (length > limit) throw new BodyTooLargeError(limit);

@@ -12,6 +12,7 @@ import { errorResponse } from "../protocol/messages.ts";
 import type { HeaderReader, RequestContext } from "../service/context.ts";
 import { type DispatchTarget, dispatchText } from "../service/dispatch.ts";
 import { type CorsPolicy, isPreflight } from "./cors.ts";
+import { BodyDeadline, BodyTimeoutError } from "./body_deadline.ts";
 import { BodyEncodingError, BodyTooLargeError } from "./read_body.ts";
 
 /**
@@ -57,10 +58,14 @@ export interface RpcEndpointParts {
   readonly maxBodyBytes: number;
   /** The CORS rules, when CORS is on. */
   readonly cors?: CorsPolicy | undefined;
+  /** How long a body may take to arrive, in ms. Default: as long as it takes. */
+  readonly bodyTimeout?: number | undefined;
 }
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", "x-content-type-options": "nosniff" };
 const NOT_ALLOWED: PlainReply = { status: 405, headers: { allow: "POST", "content-type": "text/plain;charset=UTF-8" }, body: "Method Not Allowed: use POST" };
+// After a body left unread, the connection cannot carry another request.
+const CLOSE: Readonly<Record<string, string>> = { ...JSON_HEADERS, connection: "close" };
 const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
 
 /**
@@ -91,6 +96,8 @@ export class RpcEndpoint {
   readonly path: string;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** The deadline bodies are read by, unless they may take as long as they take. */
+  readonly bodyDeadline: BodyDeadline | undefined;
   readonly #target: DispatchTarget;
   readonly #cors: CorsPolicy | undefined;
 
@@ -98,7 +105,7 @@ export class RpcEndpoint {
    * Makes the endpoint of a service.
    *
    * @param target The service to dispatch to.
-   * @param parts The path, the body limit and the CORS rules.
+   * @param parts The path, the body limit and deadline, and the CORS rules.
    * @example
    * ```ts
    * import { RpcEndpoint } from "./rpc_endpoint.ts";
@@ -110,6 +117,8 @@ export class RpcEndpoint {
     this.#target = target;
     this.path = parts.path;
     this.maxBodyBytes = parts.maxBodyBytes;
+    const bodyTimeout = parts.bodyTimeout;
+    this.bodyDeadline = bodyTimeout === undefined || bodyTimeout === Infinity ? undefined : new BodyDeadline(bodyTimeout);
     this.#cors = parts.cors;
   }
 
@@ -165,8 +174,9 @@ export class RpcEndpoint {
   }
 
   /**
-   * The second step when the body could not be read: 413 when it was over the limit, a parse error
-   * when it was not UTF-8, else (the client went away while sending) a bare 400.
+   * The second step when the body could not be read: 413 when it was over the limit, 408 when it
+   * did not arrive in time (both close the connection: the rest of the body is not read), a parse
+   * error when it was not UTF-8, else (the client went away while sending) a bare 400.
    *
    * @param error What reading the body threw.
    * @param headers The request headers.
@@ -181,7 +191,8 @@ export class RpcEndpoint {
    */
   answerUnreadBody(error: unknown, headers: HeaderReader): PlainReply {
     let reply: PlainReply;
-    if (error instanceof BodyTooLargeError) reply = rpcErrorReply(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`);
+    if (error instanceof BodyTooLargeError) reply = rpcErrorReply(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
+    else if (error instanceof BodyTimeoutError) reply = rpcErrorReply(408, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
     else if (error instanceof BodyEncodingError) reply = rpcErrorReply(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
     // The client went away while sending: nobody is left to read an answer.
     else reply = { status: 400, headers: {}, body: null };
@@ -259,6 +270,6 @@ export function isJsonMediaType(contentType: string): boolean {
   return essence === "application/json" || (essence.startsWith("application/") && essence.endsWith("+json"));
 }
 
-function rpcErrorReply(status: number, code: number, message: string): PlainReply {
-  return { status, headers: JSON_HEADERS, body: JSON.stringify(errorResponse(null, { code, message })) };
+function rpcErrorReply(status: number, code: number, message: string, headers = JSON_HEADERS): PlainReply {
+  return { status, headers, body: JSON.stringify(errorResponse(null, { code, message })) };
 }
