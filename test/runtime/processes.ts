@@ -44,12 +44,22 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...process.env, DENO_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1", NO_COLOR: "1", ...extra };
 }
 
+/** How {@linkcode runCommand} runs a script, beyond what a user would type. */
+export interface RunOptions {
+  /**
+   * Let the script force a full garbage collection with `globalThis.gc()`: `--expose-gc` on
+   * Node.js, `--v8-flags=--expose-gc` on Deno; Bun always can, with `Bun.gc(true)`.
+   */
+  readonly exposeGc?: boolean;
+}
+
 /**
  * The command line that runs a script the way a user would: `tsx` on Node.js, `deno run -A` and
  * `bun`.
  *
  * @param runtime The runtime.
  * @param script The script's path, relative to the repository's root.
+ * @param options Extra flags, such as {@linkcode RunOptions.exposeGc}.
  * @returns The program and its arguments.
  * @example
  * ```ts
@@ -57,13 +67,14 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * runCommand("deno", "examples/calculator.ts"); // [".../deno", ["run", "-A", "--no-remote", "examples/calculator.ts"]]
  * ```
  */
-export function runCommand(runtime: RuntimeName, script: string): [string, string[]] {
+export function runCommand(runtime: RuntimeName, script: string, options: RunOptions = {}): [string, string[]] {
+  const exposeGc = options.exposeGc === true;
   switch (runtime) {
     case "node":
       // What `npx tsx file` does, in one process instead of three.
-      return [process.execPath, ["--import", "tsx", script]];
+      return [process.execPath, [...(exposeGc ? ["--expose-gc"] : []), "--import", "tsx", script]];
     case "deno":
-      return [DENO, ["run", "-A", "--no-remote", script]];
+      return [DENO, ["run", "-A", "--no-remote", ...(exposeGc ? ["--v8-flags=--expose-gc"] : []), script]];
     case "bun":
       return [BUN, [script]];
   }

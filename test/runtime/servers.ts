@@ -12,6 +12,7 @@ import {
   HOST,
   runCommand,
   type RunningProcess,
+  type RunOptions,
   type RuntimeName,
   startProcess,
 } from "./processes.ts";
@@ -34,6 +35,7 @@ export interface ChildServer {
  *
  * @param runtime The runtime.
  * @param script The script, relative to the repository's root.
+ * @param options Extra flags for the runtime (see {@linkcode runCommand}).
  * @returns The running server.
  * @throws {Error} When it exits or stays silent for 20 s.
  * @example
@@ -43,9 +45,9 @@ export interface ChildServer {
  * await server.process.stop();
  * ```
  */
-export async function startExample(runtime: RuntimeName, script: string): Promise<ChildServer> {
+export async function startExample(runtime: RuntimeName, script: string, options: RunOptions = {}): Promise<ChildServer> {
   const port = await freePort();
-  const [command, args] = runCommand(runtime, script);
+  const [command, args] = runCommand(runtime, script, options);
   const child = startProcess(command, args, childEnv({ HOST, PORT: String(port) }));
   const [, url] = await child.waitForLine(/serving at (http:\/\/\S+)/);
   const base = `http://${HOST}:${port}`;
