@@ -82,8 +82,10 @@ export interface ServiceOptions {
   readonly maxBodyBytes?: number;
   /**
    * How long the body of a JSON-RPC request may take to arrive once its headers have, in ms, on
-   * every runtime; a slower one is answered 408 (and its connection closed), so clients that
-   * trickle their bodies cannot hold connections open. `Infinity` for no limit. Default 30,000.
+   * every runtime; a slower one is answered 408 with a JSON-RPC error and the rest of it is not
+   * read, so clients that trickle their bodies cannot hold the service's buffers. Node.js and Bun
+   * then close the connection; Deno keeps it while the client still sends. `Infinity` for no
+   * limit. Default 30,000.
    */
   readonly bodyTimeout?: number;
   /** The most entries a batch may have; a longer batch is one Invalid Request error. Default 100. */

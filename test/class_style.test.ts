@@ -19,7 +19,7 @@ import {
   type StaticDirs,
 } from "../mod.ts";
 import { paramListFromFunction } from "../src/service/params.ts";
-import { call, HELLO_TOKEN, post } from "./helpers.ts";
+import { call, HELLO_TOKEN, post, until } from "./helpers.ts";
 
 class HelloWorldService extends MicroService {
   name = "hello.world.service";
@@ -263,13 +263,6 @@ describe("class-style mistakes", () => {
   });
 });
 
-/** Waits until a condition holds, checking every few ms (gives up after 5 s). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let tries = 0; !condition(); tries++) {
-    if (tries > 500) throw new Error("condition never held");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A whole microservice in the class style: lifecycle hooks as methods, a periodic task and a static folder as properties. */
 class SiteService extends MicroService implements ServiceOptions {

@@ -53,3 +53,11 @@ export function helloService(): Service {
     .publicMethod("say_hello", (name: string) => `hello ${name}`)
     .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`);
 }
+
+/** Waits until a condition holds, checking every 10 ms (gives up after 5 s). */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 500) throw new Error("condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

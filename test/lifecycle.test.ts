@@ -6,16 +6,10 @@ import { describe, test } from "node:test";
 import { type CallContext, type PeriodicTask, serve, Service } from "../mod.ts";
 import { Lifecycle } from "../src/service/lifecycle.ts";
 import { TaskRunner } from "../src/service/periodic_task.ts";
+import { until } from "./helpers.ts";
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until a condition holds, checking every few ms (gives up after 5 s). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let tries = 0; !condition(); tries++) {
-    if (tries > 500) throw new Error("condition never held");
-    await delay(10);
-  }
-}
 
 const post = (url: string, body: string): Promise<Response> =>
   fetch(`${url}/api`, { method: "POST", headers: { "content-type": "application/json" }, body });

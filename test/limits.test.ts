@@ -190,7 +190,7 @@ describe("timingSafeEqual", () => {
   });
 });
 
-describe("body deadlines", () => {
+describe("body deadlines", { timeout: 10_000 }, () => {
   // The deadline's timer does not keep a process alive (a server's sockets do): here a plain timer
   // stands in for them while a test waits for a deadline.
   let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -225,8 +225,9 @@ describe("body deadlines", () => {
 
   test("the default is 30 s, Infinity means no deadline, and a body that arrives in time is answered", async () => {
     assert.equal(new Service({ name: "s" }).bodyTimeout, 30_000);
-    const patient = new Service({ name: "s", bodyTimeout: Infinity }).publicMethod("echo", (value: unknown) => value);
-    assert.equal(patient.bodyTimeout, Infinity);
+    assert.equal(new Service({ name: "s" }).rpcEndpoint().bodyDeadline?.timeout, 30_000);
+    assert.equal(new Service({ name: "s", bodyTimeout: Infinity }).rpcEndpoint().bodyDeadline, undefined);
+    const patient = new Service({ name: "s", bodyTimeout: 5_000 }).publicMethod("echo", (value: unknown) => value);
     const late = new ReadableStream<Uint8Array>({
       async pull(controller) {
         await sleep(40);
@@ -237,6 +238,7 @@ describe("body deadlines", () => {
     const init = { method: "POST", headers: { "content-type": "application/json" }, body: late, duplex: "half" };
     const response = await patient.fetch(new Request("http://localhost/api", init));
     assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 7, id: 1 });
+    assert.equal(patient.rpcEndpoint().bodyDeadline?.size, 0);
   });
 
   test("BodyDeadline gives up on the waits still watched when their time is up, and only on those", async () => {

@@ -38,6 +38,8 @@ export function send(agent: Agent, port: number, item: Pick<LoadCase, "body" | "
     const outgoing = request({ agent, host: "127.0.0.1", port, method: "POST", path: "/api", headers: item.headers, timeout: 10_000 }, (incoming) => {
       let text = "";
       incoming.setEncoding("utf8");
+      // A connection reset in the middle of an answer is a lost answer, not a hang.
+      incoming.on("error", reject);
       incoming.on("data", (chunk: string) => (text += chunk));
       incoming.on("end", () => {
         resolve({ status: incoming.statusCode ?? 0, text });

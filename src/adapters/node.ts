@@ -69,10 +69,13 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
-    requestTimeout,
+    // The headers get requestTimeout; the whole request gets the service's bodyTimeout more, so a
+    // JSON-RPC body that trickles in is answered by the endpoint's own 408 (a JSON-RPC error),
+    // not by Node's bare one.
+    requestTimeout: requestTimeout + (endpoint?.bodyDeadline?.timeout ?? 0),
     headersTimeout: requestTimeout,
     // How often Node checks those timeouts: often enough that a short timeout is kept to.
-    connectionsCheckingInterval: Math.min(1000, Math.max(10, requestTimeout / 4)),
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(requestTimeout / 4))),
   }, (incoming, outgoing) => {
     if (endpoint !== undefined && pathOf(incoming.url ?? "/") === endpoint.path) {
       answerDirectly(endpoint, incoming, outgoing, state);
@@ -232,9 +235,13 @@ class DirectExchange implements RequestContext, BodyWait {
     (incoming as CarryingRequest)[EXCHANGE] = this;
     incoming.on("data", onBodyData);
     incoming.on("end", onBodyEnd);
-    this.#endpoint.bodyDeadline?.watch(this);
-    // A client that goes away while sending is not answered (nobody would read it): its request
-    // emits no `end`, and its response's `close` ends the exchange.
+    const deadline = this.#endpoint.bodyDeadline;
+    if (deadline !== undefined) {
+      deadline.watch(this);
+      // A client that goes away while sending is not answered (nobody would read it): its request
+      // emits no `end`, only `close`, and the deadline must let go of it then, not when it is up.
+      incoming.once("close", onBodyClose);
+    }
   }
 
   /** One more piece of the body; past the limit, the rest is not read. */
@@ -262,6 +269,12 @@ class DirectExchange implements RequestContext, BodyWait {
     (incoming as CarryingRequest)[EXCHANGE] = undefined;
     incoming.pause();
     this.send(this.#endpoint.answerUnreadBody(error, this.headers));
+  }
+
+  /** The client went away before its body was all there. */
+  abandon(): void {
+    this.#endpoint.bodyDeadline?.done(this);
+    this.#chunks = undefined;
   }
 
   /** The whole body is there: answer it. */
@@ -295,7 +308,8 @@ class DirectExchange implements RequestContext, BodyWait {
   /** Writes an answer in one go: status and headers (with the body's length), then the body. */
   send(reply: PlainReply): void {
     const outgoing = this.#outgoing;
-    if (outgoing.destroyed) return;
+    // Gone, or answered already: a request has one answer.
+    if (outgoing.destroyed || outgoing.headersSent) return;
     // A flat list of names and values: on Node.js 20, writing an object made by a spread here costs
     // several µs per request, a list nothing measurable.
     const headers: (string | number)[] = [];
@@ -323,6 +337,13 @@ const INTERNAL_ERROR: PlainReply = { status: 500, headers: { "content-type": "te
 
 function onBodyData(this: CarryingRequest, chunk: Buffer): void {
   this[EXCHANGE]?.take(chunk);
+}
+
+function onBodyClose(this: CarryingRequest): void {
+  const exchange = this[EXCHANGE];
+  if (exchange === undefined) return; // answered, or refused, already
+  this[EXCHANGE] = undefined;
+  exchange.abandon();
 }
 
 function onBodyEnd(this: CarryingRequest): void {

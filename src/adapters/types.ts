@@ -110,11 +110,12 @@ export interface ServeOptions {
   /** The port; `0` picks a free one. Default `8000`, as in the Python original. */
   readonly port?: number;
   /**
-   * How long a client may take to send a whole request (headers and body), in ms, before it is
-   * cut off; this stops slow clients from holding connections open. Default 30,000. Applied where
-   * the runtime lets it be set (Node.js): Bun cuts a client whose headers trickle in after about
-   * 10 s on its own, and Deno has no such setting. A JSON-RPC body that trickles in is cut off on
-   * every runtime by the service's own `bodyTimeout`.
+   * How long a client may take to send a request's headers, in ms, before it is cut off; this stops
+   * slow clients from holding connections open. Default 30,000. Applied where the runtime lets it
+   * be set (Node.js, where the whole request, headers and body, may take this plus the service's
+   * `bodyTimeout`): Bun cuts a client whose headers trickle in after about 10 s on its own, and
+   * Deno has no such setting. A JSON-RPC body that trickles in is answered 408 on every runtime
+   * once the service's own `bodyTimeout` passes.
    */
   readonly requestTimeout?: number;
   /**

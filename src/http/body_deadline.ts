@@ -1,11 +1,13 @@
 /**
  * The deadline of request bodies: a JSON-RPC body that has not all arrived some time after its
- * request began is given up on, so a client that trickles its body (or stops sending it) cannot
- * hold a connection and a buffer for ever. It works the same on every runtime, since it needs only
- * a timer; Deno has no setting of its own for it, and Bun's idle timeout cuts only silent clients.
+ * headers did is given up on and answered 408, so a client that trickles its body (or stops
+ * sending it) cannot hold the service's buffers and handlers for ever. It works the same on every
+ * runtime, since it needs only a timer. Node.js and Bun then close the connection; Deno keeps
+ * reading (and dropping) what such a client still sends, and has no setting to stop it.
  *
  * One timer watches every body being read, and runs only while there are some: a read costs an
- * entry in a set, not a timer of its own.
+ * entry in a map, not a timer of its own. Times come from `performance.now()`, which a change of
+ * the system clock does not move.
  *
  * @module
  */
@@ -57,6 +59,20 @@ export class BodyDeadline {
   }
 
   /**
+   * How many bodies are being watched.
+   *
+   * @returns Their number.
+   * @example
+   * ```ts
+   * import { BodyDeadline } from "./body_deadline.ts";
+   * new BodyDeadline(1_000).size; // 0
+   * ```
+   */
+  get size(): number {
+    return this.#waits.size;
+  }
+
+  /**
    * Starts watching a wait: its `expire()` is called if {@linkcode BodyDeadline.done} has not been
    * called for it by its deadline.
    *
@@ -71,13 +87,13 @@ export class BodyDeadline {
    * ```
    */
   watch(wait: BodyWait): void {
-    this.#waits.set(wait, Date.now() + this.timeout);
+    this.#waits.set(wait, performance.now() + this.timeout);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => {
         this.#check();
       }, this.#tick);
-      // Where timers can be unreferenced (Node.js, Bun), a body still awaited does not keep the
-      // process alive: the server's connections do that.
+      // Where timers can be unreferenced (Node.js, Deno, Bun), a body still awaited does not keep
+      // the process alive: the server's connections do that.
       (this.#timer as { unref?: () => void }).unref?.();
     }
   }
@@ -110,7 +126,8 @@ export class BodyDeadline {
    * ```ts
    * import { BodyDeadline } from "./body_deadline.ts";
    * const deadline = new BodyDeadline(20);
-   * await deadline.race(new Promise(() => {})).catch((error) => console.log(error.message));
+   * const slow = new Promise<string>((resolve) => setTimeout(() => resolve("late"), 100));
+   * await deadline.race(slow).catch((error) => console.log(error.message));
    * // "The request body did not arrive within 20 ms"
    * ```
    */
@@ -134,7 +151,7 @@ export class BodyDeadline {
   }
 
   #check(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const [wait, expires] of this.#waits) {
       if (expires > now) return;
       this.#waits.delete(wait);

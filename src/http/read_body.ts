@@ -46,11 +46,21 @@ export class BodyEncodingError extends Error {
  * ```
  */
 export function readBodyText(request: Request, limit: number, deadline?: BodyDeadline): Promise<string> {
-  // The rest of a body given up on is not read: the answer closes the connection, which ends the read.
-  return deadline === undefined ? readText(request, limit) : deadline.race(readText(request, limit));
+  if (deadline === undefined) return readText(request, limit, undefined);
+  // A chunked read given up on is cancelled; a whole-body read cannot be, and ends when the
+  // connection does.
+  const reading: Reading = { reader: undefined };
+  return deadline.race(readText(request, limit, reading), () => {
+    reading.reader?.cancel().catch(() => {});
+  });
 }
 
-async function readText(request: Request, limit: number): Promise<string> {
+/** Where a chunked read keeps its reader, so it can be cancelled. */
+interface Reading {
+  reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+}
+
+async function readText(request: Request, limit: number, reading: Reading | undefined): Promise<string> {
   const declared = request.headers.get("content-length");
   const length = declared === null ? Number.NaN : Number(declared);
   if (length > limit) throw new BodyTooLargeError(limit);
@@ -66,6 +76,7 @@ async function readText(request: Request, limit: number): Promise<string> {
   }
   if (request.body === null) return "";
   const reader = request.body.getReader();
+  if (reading !== undefined) reading.reader = reader;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

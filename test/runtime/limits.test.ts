@@ -40,13 +40,13 @@ function raw(port: number, data: string): Promise<string> {
 interface Trickle {
   /** What the server sent. */
   readonly received: string;
-  /** Whether the server closed the connection (rather than the 15 s patience running out). */
+  /** Whether the server closed the connection (rather than the 20 s patience running out). */
   readonly closed: boolean;
 }
 
 /**
  * Sends `head` on a fresh connection, then one more `piece` every 100 ms, never finishing: the
- * client is never silent, only slow. Reads until the server closes the connection or 15 s pass,
+ * client is never silent, only slow. Reads until the server closes the connection or 20 s pass,
  * or, with `untilAnswered`, until a whole JSON answer has come.
  */
 function trickle(port: number, head: string, piece: string, untilAnswered = false): Promise<Trickle> {
@@ -60,7 +60,7 @@ function trickle(port: number, head: string, piece: string, untilAnswered = fals
       socket.destroy();
       resolve({ received, closed });
     };
-    const patience = setTimeout(() => finish(false), 15_000);
+    const patience = setTimeout(() => finish(false), 20_000);
     socket.on("data", (chunk) => {
       received += chunk.toString();
       if (untilAnswered && /\r\n\r\n[\s\S]*\}$/.test(received)) finish(false);
