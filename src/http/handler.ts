@@ -63,8 +63,18 @@ async function answerBody(endpoint: RpcEndpoint, request: Request): Promise<Resp
  * ```
  */
 export function toResponse(reply: PlainReply): Response {
-  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+  const contentType = reply.headers["content-type"];
+  if (reply.status !== 200 || contentType === undefined) return new Response(reply.body, { status: reply.status, headers: reply.headers });
+  // Deno makes a native response object (with a finalizer) at construction whenever the headers
+  // given are more than a Content-Type, which costs it about 1 µs a response; given the
+  // Content-Type alone it stays on its fast path, and headers appended afterwards cost far less.
+  // The same headers all the same, and nothing measurable on the other runtimes.
+  const response = new Response(reply.body, contentType === "application/json" ? JSON_INIT : { headers: { "content-type": contentType } });
+  for (const name in reply.headers) if (name !== "content-type") response.headers.append(name, reply.headers[name] as string);
+  return response;
 }
+
+const JSON_INIT: ResponseInit = { headers: { "content-type": "application/json" } };
 
 /**
  * The path of a URL (an absolute one, or a request target such as `/api?x=1`), without building a
