@@ -48,7 +48,7 @@ describe("serve() on every runtime", { concurrency: true, timeout: 90_000 }, () 
         });
         assert.deepEqual(answer.json, { jsonrpc: "2.0", result: runtime satisfies RuntimeName, id: 1 });
         // Every runtime sends the JSON-RPC answer's headers alike (Deno's included: they are built
-        // in two steps there, see toResponse).
+        // in two steps there, see denoResponse).
         assert.equal(answer.headers.get("content-type"), "application/json");
         assert.equal(answer.headers.get("x-content-type-options"), "nosniff");
         assert.equal(answer.headers.get("content-length"), String(Buffer.byteLength(answer.text)));
