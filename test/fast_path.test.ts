@@ -7,7 +7,9 @@ import { after, describe, test } from "node:test";
 import { type CallContext, MicroService, publicMethod, RpcError, serve, Service } from "../mod.ts";
 import { serveNode } from "../src/adapters/node.ts";
 import { readBodyText } from "../src/http/read_body.ts";
-import { answerRpcRequest } from "../src/http/rpc_endpoint.ts";
+import { denoResponse } from "../src/adapters/deno_response.ts";
+import { toResponse } from "../src/http/handler.ts";
+import { answerRpcRequest, type PlainReply } from "../src/http/rpc_endpoint.ts";
 import { mapConcurrently } from "../src/service/concurrency.ts";
 import { dispatchMessage, dispatchText } from "../src/service/dispatch.ts";
 
@@ -204,6 +206,28 @@ describe("batches mixing sync and async calls", () => {
       if (n === 1) return Promise.resolve(n);
       throw new Error("thrown");
     })), /thrown/);
+  });
+});
+
+describe("Web responses", () => {
+  test("the Deno adapter's denoResponse gives the same status, headers and body as toResponse", async () => {
+    const replies: PlainReply[] = [
+      { status: 200, headers: { "content-type": "application/json", "x-content-type-options": "nosniff" }, body: '{"jsonrpc":"2.0","result":1,"id":1}' },
+      { status: 200, headers: { "content-type": "application/json", "x-content-type-options": "nosniff", "access-control-allow-origin": "https://a.example", vary: "Origin" }, body: "[]" },
+      { status: 200, headers: { "content-type": "text/plain;charset=UTF-8" }, body: "plain" },
+      { status: 200, headers: { "content-type": "application/vnd.api+json", "x-content-type-options": "nosniff" }, body: "{}" },
+      { status: 204, headers: {}, body: null },
+      { status: 204, headers: { vary: "Origin" }, body: null },
+      { status: 413, headers: { "content-type": "application/json", "x-content-type-options": "nosniff" }, body: "{}" },
+      { status: 405, headers: { allow: "POST", "content-type": "text/plain;charset=UTF-8" }, body: "Method Not Allowed: use POST" },
+    ];
+    for (const reply of replies) {
+      const made = denoResponse(reply);
+      const plain = toResponse(reply);
+      assert.equal(made.status, plain.status);
+      assert.deepEqual([...made.headers], [...plain.headers]);
+      assert.equal(await made.text(), await plain.text());
+    }
   });
 });
 

@@ -19,7 +19,8 @@ bun.serve({
     if (request.method !== "POST" || new URL(request.url).pathname !== "/api") return new Response(null, { status: 404 });
     const answer = answerJsonRpc(await request.text());
     if (answer === undefined) return new Response(null, { status: 204 });
-    return new Response(answer, { headers: { "content-type": "application/json" } });
+    // The headers the library sends.
+    return new Response(answer, { headers: { "content-type": "application/json", "x-content-type-options": "nosniff" } });
   },
 });
 console.log("listening");

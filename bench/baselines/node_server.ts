@@ -21,7 +21,8 @@ const server = createServer((request, response) => {
       response.writeHead(204).end();
       return;
     }
-    response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(answer) });
+    // The headers the library sends.
+    response.writeHead(200, { "content-type": "application/json", "x-content-type-options": "nosniff", "content-length": Buffer.byteLength(answer) });
     response.end(answer);
   });
 });

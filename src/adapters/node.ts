@@ -33,6 +33,7 @@ import { type BodyWait, BodyTimeoutError } from "../http/body_deadline.ts";
 import { BodyEncodingError, BodyTooLargeError } from "../http/read_body.ts";
 import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { HeaderReader, RequestContext } from "../service/context.ts";
+import { rpcEndpointOf } from "./endpoint_of.ts";
 import {
   baseUrl,
   DEFAULT_CLOSE_TIMEOUT,
@@ -137,20 +138,6 @@ interface ServerState {
   watchedSignals: number;
   /** Called when the last of them has. */
   signalsSettled: (() => void) | undefined;
-}
-
-/**
- * The app's JSON-RPC endpoint, when it has one (a Service and a MicroService do). An app that
- * cannot give it (a MicroService with invalid settings) is served through `fetch`, which answers
- * with its error.
- */
-function rpcEndpointOf(app: FetchApp): RpcEndpoint | undefined {
-  if (typeof app.rpcEndpoint !== "function") return undefined;
-  try {
-    return app.rpcEndpoint();
-  } catch {
-    return undefined;
-  }
 }
 
 /** Node's request headers, read the way Web `Headers` are (any case). */

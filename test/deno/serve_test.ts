@@ -68,3 +68,47 @@ deno.test("a taken port is refused", async () => {
     await server.close();
   }
 });
+
+deno.test("the direct route to the JSON-RPC path answers every kind of request exactly as service.fetch does", async () => {
+  const echo = new Service({ name: "echo.service", maxBodyBytes: 200, cors: { origins: ["https://app.example"] } })
+    .publicMethod("echo", (text: string) => text)
+    .publicMethod("slow", async (text: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return text;
+    });
+  const server = await serve(echo, { port: 0 });
+  try {
+    const json = { "content-type": "application/json" };
+    const call = new TextEncoder().encode('{"jsonrpc":"2.0","method":"echo","params":["h\u00e9 \u2713"],"id":1}');
+    const cases: [string, string, Record<string, string>, Uint8Array?][] = [
+      ["a call", "POST", json, call],
+      ["a call from an allowed page", "POST", { ...json, origin: "https://app.example" }, call],
+      ["a call from another page", "POST", { ...json, origin: "https://other.example" }, call],
+      ["an async call", "POST", json, new TextEncoder().encode('[{"jsonrpc":"2.0","method":"slow","params":["x"],"id":1},{"jsonrpc":"2.0","method":"echo","params":["y"],"id":2}]')],
+      ["a notification", "POST", json, new TextEncoder().encode('{"jsonrpc":"2.0","method":"echo","params":["x"]}')],
+      ["no content type", "POST", {}, call],
+      ["bytes that are not UTF-8", "POST", json, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
+      ["an empty body", "POST", json, new Uint8Array()],
+      ["not JSON", "POST", json, new TextEncoder().encode("{oops")],
+      ["another content type", "POST", { "content-type": "text/plain" }, call],
+      ["another method", "GET", {}],
+      ["a preflight", "OPTIONS", { origin: "https://app.example", "access-control-request-method": "POST" }],
+      ["a body over the limit", "POST", json, new Uint8Array(300).fill(0x20)],
+    ];
+    // What a client sees of an answer; the server adds only its framing (date, content-length).
+    const seen = async (response: Response) => ({
+      status: response.status,
+      headers: [...response.headers].filter(([name]) => name !== "date" && name !== "content-length"),
+      body: await response.text(),
+    });
+    for (const [name, method, headers, body] of cases) {
+      const init: RequestInit = { method, headers };
+      if (body !== undefined) init.body = body as BodyInit;
+      const overSocket = await seen(await fetch(`${server.url}/api`, init));
+      const inProcess = await seen(await echo.fetch(new Request("http://localhost/api", init)));
+      assert.deepEqual(overSocket, inProcess, name);
+    }
+  } finally {
+    await server.close();
+  }
+});

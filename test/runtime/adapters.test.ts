@@ -47,6 +47,11 @@ describe("serve() on every runtime", { concurrency: true, timeout: 90_000 }, () 
           body: '{"jsonrpc":"2.0","method":"runtime","id":1}',
         });
         assert.deepEqual(answer.json, { jsonrpc: "2.0", result: runtime satisfies RuntimeName, id: 1 });
+        // Every runtime sends the JSON-RPC answer's headers alike (Deno's included: they are built
+        // in two steps there, see denoResponse).
+        assert.equal(answer.headers.get("content-type"), "application/json");
+        assert.equal(answer.headers.get("x-content-type-options"), "nosniff");
+        assert.equal(answer.headers.get("content-length"), String(Buffer.byteLength(answer.text)));
       });
 
       test("a second server on a taken port is refused", async () => {
