@@ -20,6 +20,7 @@
  * @module
  */
 
+import { DeadlineWatch, type Watched } from "../http/deadline_watch.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
 // The few parts of Bun's API this adapter uses, declared here so no Bun type package is needed.
@@ -41,6 +42,30 @@ interface BunRuntime {
 
 /** How long, in seconds, a kept-alive connection may stay silent between requests (Bun's default). */
 const IDLE_TIMEOUT_SECONDS = 10;
+
+/** A request being answered; once it runs long, Bun's idle timeout is off for its connection. */
+class LongCall implements Watched {
+  readonly #server: BunServer;
+  readonly #request: Request;
+  #timeoutOff = false;
+
+  constructor(server: BunServer, request: Request) {
+    this.#server = server;
+    this.#request = request;
+  }
+
+  /** Runs long: Bun must not cut its connection while it works. */
+  expire(): void {
+    this.#timeoutOff = true;
+    this.#server.timeout(this.#request, 0);
+  }
+
+  /** Answered: the kept-alive connection gets its idle timeout back, if it was taken away. */
+  end(watch: DeadlineWatch): void {
+    watch.done(this);
+    if (this.#timeoutOff) this.#server.timeout(this.#request, IDLE_TIMEOUT_SECONDS);
+  }
+}
 
 /**
  * Serves an app with `Bun.serve`.
@@ -66,6 +91,7 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun === undefined) return Promise.reject(new Error("serveBun needs the Bun runtime"));
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
+  const slowCalls = new DeadlineWatch((IDLE_TIMEOUT_SECONDS * 1000) / 2);
   let server: BunServer;
   try {
     // Bun.serve listens synchronously: it throws here when the address is taken.
@@ -76,13 +102,15 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
       fetch: async (request, bunServer) => {
         // Bun's idle timeout also runs while a handler works, so a method slower than it would
         // lose its answer (and a retrying client would run it twice). Node.js and Deno wait for
-        // the handler; so does this adapter, restoring the timeout for the kept-alive connection.
-        // A JSON-RPC body that trickles in is cut off by the service's own bodyTimeout.
-        bunServer.timeout(request, 0);
+        // the handler; so does this adapter: a request still unanswered halfway through the idle
+        // timeout has it turned off, and back on once answered, for the kept-alive connection.
+        // Only slow requests pay for those two calls into Bun.
+        const call = new LongCall(bunServer, request);
+        slowCalls.watch(call);
         try {
           return await app.fetch(request);
         } finally {
-          bunServer.timeout(request, IDLE_TIMEOUT_SECONDS);
+          call.end(slowCalls);
         }
       },
       // Without it, Bun answers a thrown error with an HTML page showing the stack and source.

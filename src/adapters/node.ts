@@ -29,7 +29,8 @@ import { isUtf8 } from "node:buffer";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathOf } from "../http/handler.ts";
-import { type BodyWait, BodyTimeoutError } from "../http/body_deadline.ts";
+import { BodyTimeoutError } from "../http/body_deadline.ts";
+import type { Watched } from "../http/deadline_watch.ts";
 import { BodyEncodingError, BodyTooLargeError } from "../http/read_body.ts";
 import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { HeaderReader, RequestContext } from "../service/context.ts";
@@ -183,7 +184,7 @@ type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefin
  * the request's events and handed to the endpoint as text, and its answer is written with one
  * `writeHead` and one `end`. A sync call is answered within the request's `end` event.
  */
-class DirectExchange implements RequestContext, BodyWait {
+class DirectExchange implements RequestContext, Watched {
   readonly headers: NodeHeaders;
   readonly #endpoint: RpcEndpoint;
   readonly #incoming: IncomingMessage;
