@@ -82,9 +82,11 @@ export interface ServiceOptions {
   readonly maxBodyBytes?: number;
   /**
    * How long the body of a JSON-RPC request may take to arrive once its headers have, in ms, on
-   * every runtime; a slower one is answered 408 with a JSON-RPC error and the rest of it is not
-   * read, so clients that trickle their bodies cannot hold the service's buffers. Node.js and Bun
-   * then close the connection; Deno keeps it while the client still sends. `Infinity` for no
+   * every runtime; a slower one is answered 408 and the rest of it is not read, so clients that
+   * trickle their bodies cannot hold the service's buffers. Through `fetch` (Deno, Bun, edge
+   * platforms) the answer carries a JSON-RPC error; Bun then closes the connection, Deno keeps it
+   * while the client still sends. Under `serve()` on Node.js, Node itself cuts the request (its
+   * bare 408, connection closed) once `requestTimeout` plus this has passed. `Infinity` for no
    * limit. Default 30,000.
    */
   readonly bodyTimeout?: number;

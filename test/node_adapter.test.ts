@@ -6,7 +6,7 @@ import { after, describe, test } from "node:test";
 import { type CallContext, detectRuntime, serve, Service } from "../mod.ts";
 import { serveNode } from "../src/adapters/node.ts";
 import { baseUrl } from "../src/adapters/types.ts";
-import { HELLO_TOKEN, helloService, until } from "./helpers.ts";
+import { HELLO_TOKEN, helloService } from "./helpers.ts";
 
 /** Sends raw bytes over a fresh socket and returns everything the server wrote until it closed. */
 function rawExchange(port: number, data: string | Buffer, endAfterWrite = true): Promise<string> {
@@ -118,47 +118,24 @@ describe("the node adapter", () => {
     assert.deepEqual(await next.json(), { jsonrpc: "2.0", result: 1, id: 1 });
   });
 
-  test("a body still arriving after bodyTimeout is 408 and its connection closed, on the direct path", async () => {
+  test("a body still arriving after requestTimeout + bodyTimeout is cut off by Node.js itself: 408, connection closed", async () => {
     const service = new Service({ name: "s", bodyTimeout: 50 }).publicMethod("echo", (value: unknown) => value);
-    // As short as bodyTimeout: Node's own bare 408 must still not answer first.
     const server = await serve(service, { port: 0, requestTimeout: 50 });
     after(() => server.close());
-    // The client sends part of its body, then nothing: only the deadline can end the exchange.
+    // The client sends part of its body, then nothing: only the timeout can end the exchange.
     const reply = await rawExchange(
       server.port,
       'POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"jsonrpc":"2.0"',
       false,
     );
     assert.match(reply, /^HTTP\/1\.1 408 /);
-    assert.equal(reply.match(/\r\nconnection: close\r\n/gi)?.length, 1, "one Connection header");
-    assert.ok(reply.endsWith('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: The request body did not arrive within 50 ms"},"id":null}'));
+    assert.match(reply, /\r\nconnection: close\r\n/i);
     const next = await fetch(`${server.url}/api`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: '{"jsonrpc":"2.0","method":"echo","params":[1],"id":1}',
     });
     assert.deepEqual(await next.json(), { jsonrpc: "2.0", result: 1, id: 1 });
-  });
-
-  test("the body deadline lets go of a request once it is answered, or once its client goes away", async () => {
-    const service = new Service({ name: "s", bodyTimeout: 60_000 }).publicMethod("echo", (value: unknown) => value);
-    const deadline = service.rpcEndpoint().bodyDeadline;
-    assert.ok(deadline !== undefined);
-    const server = await serve(service, { port: 0 });
-    after(() => server.close());
-    const answered = await fetch(`${server.url}/api`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: '{"jsonrpc":"2.0","method":"echo","params":[1],"id":1}',
-    });
-    assert.deepEqual(await answered.json(), { jsonrpc: "2.0", result: 1, id: 1 });
-    assert.equal(deadline.size, 0);
-    // A client that sends part of its body and hangs up: its buffers must not wait 60 s.
-    const socket = netConnect(server.port, "127.0.0.1");
-    socket.write(`POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"json`);
-    await until(() => deadline.size === 1);
-    socket.destroy();
-    await until(() => deadline.size === 0);
   });
 
   test("a client that disconnects aborts the signal its call sees, and nothing throws", async () => {

@@ -113,9 +113,9 @@ export interface ServeOptions {
    * How long a client may take to send a request's headers, in ms, before it is cut off; this stops
    * slow clients from holding connections open. Default 30,000. Applied where the runtime lets it
    * be set (Node.js, where the whole request, headers and body, may take this plus the service's
-   * `bodyTimeout`): Bun cuts a client whose headers trickle in after about 10 s on its own, and
-   * Deno has no such setting. A JSON-RPC body that trickles in is answered 408 on every runtime
-   * once the service's own `bodyTimeout` passes.
+   * `bodyTimeout`, and Node answers a slower one with its own 408): Bun cuts a client whose
+   * headers trickle in after about 10 s on its own, and Deno has no such setting. On Deno and Bun,
+   * a JSON-RPC body that trickles in is answered 408 once the service's own `bodyTimeout` passes.
    */
   readonly requestTimeout?: number;
   /**

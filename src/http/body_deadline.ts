@@ -1,9 +1,10 @@
 /**
- * The deadline of request bodies: a JSON-RPC body that has not all arrived some time after its
- * headers did is given up on and answered 408, so a client that trickles its body (or stops
- * sending it) cannot hold the service's buffers and handlers for ever. It works the same on every
- * runtime, since it needs only a timer. Node.js and Bun then close the connection; Deno keeps
- * reading (and dropping) what such a client still sends, and has no setting to stop it.
+ * The deadline of request bodies read through `fetch`: a JSON-RPC body that has not all arrived
+ * some time after its headers did is given up on and answered 408, so a client that trickles its
+ * body (or stops sending it) cannot hold the service's buffers and handlers for ever. It needs
+ * only a timer, so it works on every runtime. Bun then closes the connection; Deno keeps reading
+ * (and dropping) what such a client still sends, and has no setting to stop it. (The Node.js
+ * adapter's direct path leaves the cut to Node's own request timeout.)
  *
  * One timer watches every body being read (see {@linkcode DeadlineWatch}).
  *
