@@ -81,12 +81,13 @@ export interface ServiceOptions {
   /** The largest request body accepted, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /**
-   * How long the body of a JSON-RPC request may take to arrive once its headers have, in ms, on
-   * every runtime; a slower one is answered 408 and the rest of it is not read, so clients that
-   * trickle their bodies cannot hold the service's buffers. Through `fetch` (Deno, Bun, edge
-   * platforms) the answer carries a JSON-RPC error; Bun then closes the connection, Deno keeps it
-   * while the client still sends. Under `serve()` on Node.js, Node itself cuts the request (its
-   * bare 408, connection closed) once `requestTimeout` plus this has passed. `Infinity` for no
+   * How long the body of a JSON-RPC request may take to arrive once its headers have, in ms; a
+   * slower one is answered 408 and the rest of it is not read, so clients that trickle their
+   * bodies cannot hold the service's buffers. Through `fetch` (Bun, `deno serve`, edge platforms)
+   * the answer carries a JSON-RPC error, and Bun then closes the connection. Under `serve()` on
+   * Node.js, Node itself cuts the request (its bare 408, connection closed) once `requestTimeout`
+   * plus this has passed. Under `serve()` on Deno bodies are not watched: Deno keeps a slow
+   * client's connection and reads its body whatever the service answers. `Infinity` for no
    * limit. Default 30,000.
    */
   readonly bodyTimeout?: number;

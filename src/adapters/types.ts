@@ -114,8 +114,8 @@ export interface ServeOptions {
    * slow clients from holding connections open. Default 30,000. Applied where the runtime lets it
    * be set (Node.js, where the whole request, headers and body, may take this plus the service's
    * `bodyTimeout`, and Node answers a slower one with its own 408): Bun cuts a client whose
-   * headers trickle in after about 10 s on its own, and Deno has no such setting. On Deno and Bun,
-   * a JSON-RPC body that trickles in is answered 408 once the service's own `bodyTimeout` passes.
+   * headers trickle in after about 10 s on its own, and Deno has no such setting. On Bun, a
+   * JSON-RPC body that trickles in is answered 408 once the service's own `bodyTimeout` passes.
    */
   readonly requestTimeout?: number;
   /**

@@ -4,7 +4,8 @@
  * body (or stops sending it) cannot hold the service's buffers and handlers for ever. It needs
  * only a timer, so it works on every runtime. Bun then closes the connection; Deno keeps reading
  * (and dropping) what such a client still sends, and has no setting to stop it. (The Node.js
- * adapter's direct path leaves the cut to Node's own request timeout.)
+ * adapter's direct path leaves the cut to Node's own request timeout; the Deno adapter's direct
+ * path does without it.)
  *
  * One timer watches every body being read (see {@linkcode DeadlineWatch}).
  *

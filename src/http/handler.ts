@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { BodyDeadline } from "./body_deadline.ts";
 import { readBodyText } from "./read_body.ts";
 import type { PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
 import type { Site } from "./site.ts";
@@ -32,7 +33,7 @@ import type { Site } from "./site.ts";
 export function handleHttpRequest(endpoint: RpcEndpoint, site: Site | undefined, request: Request): Promise<Response> {
   const path = pathOf(request.url);
   if (path !== endpoint.path) return site === undefined ? Promise.resolve(new Response("Not Found", { status: 404 })) : site.answer(request, path);
-  return answerEndpointRequest(endpoint, request, toResponse);
+  return answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline);
 }
 
 /**
@@ -44,6 +45,8 @@ export function handleHttpRequest(endpoint: RpcEndpoint, site: Site | undefined,
  * @param endpoint The service's JSON-RPC endpoint.
  * @param request The incoming request, sent to the endpoint's path.
  * @param respond Makes the response of a plain answer, such as {@linkcode toResponse}.
+ * @param deadline How long the body may take to arrive (the endpoint's `bodyDeadline`, say), or
+ *   `undefined` for as long as it takes.
  * @returns The response.
  * @example
  * ```ts
@@ -51,19 +54,29 @@ export function handleHttpRequest(endpoint: RpcEndpoint, site: Site | undefined,
  * import { Service } from "../service.ts";
  * const endpoint = new Service({ name: "demo" }).publicMethod("ping", () => "pong").rpcEndpoint();
  * const request = new Request("http://localhost/api", { method: "POST", body: '{"jsonrpc":"2.0","method":"ping","id":1}' });
- * await answerEndpointRequest(endpoint, request, toResponse);
+ * await answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline);
  * ```
  */
-export function answerEndpointRequest(endpoint: RpcEndpoint, request: Request, respond: (reply: PlainReply) => Response): Promise<Response> {
+export function answerEndpointRequest(
+  endpoint: RpcEndpoint,
+  request: Request,
+  respond: (reply: PlainReply) => Response,
+  deadline: BodyDeadline | undefined,
+): Promise<Response> {
   const early = endpoint.answerHead(request.method, request.headers);
   if (early !== undefined) return Promise.resolve(respond(early));
-  return answerBody(endpoint, request, respond);
+  return answerBody(endpoint, request, respond, deadline);
 }
 
-async function answerBody(endpoint: RpcEndpoint, request: Request, respond: (reply: PlainReply) => Response): Promise<Response> {
+async function answerBody(
+  endpoint: RpcEndpoint,
+  request: Request,
+  respond: (reply: PlainReply) => Response,
+  deadline: BodyDeadline | undefined,
+): Promise<Response> {
   let text: string;
   try {
-    text = await readBodyText(request, endpoint.maxBodyBytes, endpoint.bodyDeadline);
+    text = await readBodyText(request, endpoint.maxBodyBytes, deadline);
   } catch (error) {
     return respond(endpoint.answerUnreadBody(error, request.headers));
   }
