@@ -108,6 +108,30 @@ export function stop(server: Running): Promise<void> {
   });
 }
 
+/** Clock ticks per second, the unit of the CPU times in `/proc/<pid>/stat`. */
+const CLOCK_TICKS: number = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * The CPU time a process has used so far, user and system, in µs (Linux `/proc`; `NaN` elsewhere).
+ * Unlike requests per second, CPU time per request hardly depends on what else the machine does.
+ *
+ * @param pid The process id.
+ * @returns Its CPU time.
+ */
+export function cpuMicros(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  // The fields after the command name (which may hold spaces, so split after its closing bracket):
+  // utime and stime are fields 14 and 15 of the whole line.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
 /**
  * The resident memory of a process, in MiB (Linux `/proc`; `NaN` elsewhere).
  *

@@ -6,7 +6,10 @@
  * (when `taskset` is there). After a warm-up the two servers alternate (A B, B A, …) for several
  * rounds; each round's ratio is library ÷ baseline, and the table shows the median. Nothing here is
  * an assertion: the machines are shared and noisy, so only ratios measured side by side count.
- * Resident memory is read from /proc: idle (after start-up) and halfway through each loaded run.
+ * Resident memory is read from /proc: idle (after start-up) and halfway through each loaded run;
+ * so is each server's CPU time, given per request with the ratio baseline ÷ library (like the
+ * throughput ratio, 1.00× means as cheap as the hand-written server). CPU time per request moves
+ * far less with the machine's other load than requests per second do.
  *
  * Environment: BENCH_RUNTIMES (default "node,deno,bun"), BENCH_ROUNDS (5), BENCH_SECONDS (3 per
  * run), BENCH_CONNECTIONS (50), BENCH_CASES ("single,batch"), BENCH_LIBRARY_SERVER (the library's
@@ -16,7 +19,7 @@
  */
 
 import { runLoad } from "./load_generator.ts";
-import { BODIES, hasTaskset, median, type Runtime, rssMiB, type Running, start, stop } from "./processes.ts";
+import { BODIES, cpuMicros, hasTaskset, median, type Runtime, rssMiB, type Running, start, stop } from "./processes.ts";
 import { machineLine } from "./machine.ts";
 
 const RUNTIMES = (process.env["BENCH_RUNTIMES"] ?? "node,deno,bun").split(",") as Runtime[];
@@ -35,6 +38,8 @@ interface Sample {
   rps: number;
   p99: number;
   rssLoad: number;
+  /** The server's CPU time (user and system) per request, in µs. */
+  cpu: number;
   /** Answers after which the server closed the connection, announced or not. */
   closes: number;
 }
@@ -42,10 +47,12 @@ interface Sample {
 async function measure(server: Running, body: string, seconds: number): Promise<Sample> {
   let rssLoad = Number.NaN;
   const sampler = setTimeout(() => (rssLoad = rssMiB(server.child.pid)), (seconds * 1000) / 2);
+  const cpuBefore = cpuMicros(server.child.pid);
   const result = await runLoad({ port: server.port, path: "/api", body, connections: CONNECTIONS, durationMs: seconds * 1000, expect: "hello world" });
+  const cpu = (cpuMicros(server.child.pid) - cpuBefore) / result.answers;
   clearTimeout(sampler);
   if (result.wrong > 0) throw new Error(`${result.wrong} wrong answers from port ${server.port}`);
-  return { rps: result.requestsPerSecond, p99: result.p99Ms, rssLoad, closes: result.closes + result.dropped };
+  return { rps: result.requestsPerSecond, p99: result.p99Ms, rssLoad, cpu, closes: result.closes + result.dropped };
 }
 
 const BASELINES: Record<Runtime, string> = {
@@ -67,6 +74,7 @@ for (const runtime of RUNTIMES) {
       await measure(baseline, benchCase.body, 1);
       await measure(library, benchCase.body, 1);
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       const samples: { base: Sample[]; lib: Sample[] } = { base: [], lib: [] };
       for (let round = 0; round < ROUNDS; round++) {
         // Alternate who goes first, so drift in the machine's load falls on both alike.
@@ -76,9 +84,11 @@ for (const runtime of RUNTIMES) {
         samples.base.push(sample.base!);
         samples.lib.push(sample.lib!);
         ratios.push(sample.lib!.rps / sample.base!.rps);
+        cpuRatios.push(sample.base!.cpu / sample.lib!.cpu);
         const closes = sample.base!.closes + sample.lib!.closes > 0 ? ` (connections closed by the server: ${sample.base!.closes} / ${sample.lib!.closes})` : "";
         console.log(
-          `${runtime} ${benchCase.name} round ${round + 1}: baseline ${sample.base!.rps.toFixed(0)} req/s, library ${sample.lib!.rps.toFixed(0)} req/s, ratio ${ratios.at(-1)!.toFixed(3)}${closes}`,
+          `${runtime} ${benchCase.name} round ${round + 1}: baseline ${sample.base!.rps.toFixed(0)} req/s, library ${sample.lib!.rps.toFixed(0)} req/s, ratio ${ratios.at(-1)!.toFixed(3)}, ` +
+            `CPU µs/request ${sample.base!.cpu.toFixed(2)} / ${sample.lib!.cpu.toFixed(2)}${closes}`,
         );
       }
       rows.push(
@@ -86,7 +96,8 @@ for (const runtime of RUNTIMES) {
           `**${median(ratios).toFixed(2)}×** (${ratios.map((r) => r.toFixed(2)).join(" ")}) | ` +
           `${median(samples.base.map((s) => s.p99)).toFixed(1)} / ${median(samples.lib.map((s) => s.p99)).toFixed(1)} | ` +
           `${idle[0]!.toFixed(0)} / ${idle[1]!.toFixed(0)} | ` +
-          `${median(samples.base.map((s) => s.rssLoad)).toFixed(0)} / ${median(samples.lib.map((s) => s.rssLoad)).toFixed(0)} |`,
+          `${median(samples.base.map((s) => s.rssLoad)).toFixed(0)} / ${median(samples.lib.map((s) => s.rssLoad)).toFixed(0)} | ` +
+          `${median(samples.base.map((s) => s.cpu)).toFixed(1)} / ${median(samples.lib.map((s) => s.cpu)).toFixed(1)} (**${median(cpuRatios).toFixed(2)}×**) |`,
       );
     } finally {
       await stop(baseline);
@@ -97,6 +108,6 @@ for (const runtime of RUNTIMES) {
 
 console.log(`\n${machineLine()}`);
 console.log(`${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections, ${hasTaskset ? "servers on CPU 0, load on CPU 1" : "no CPU pinning"}`);
-console.log("| runtime | case | baseline req/s | library req/s | ratio: median (rounds) | p99 ms base / lib | RSS idle MiB base / lib | RSS load MiB base / lib |");
-console.log("| --- | --- | ---: | ---: | --- | --- | --- | --- |");
+console.log("| runtime | case | baseline req/s | library req/s | ratio: median (rounds) | p99 ms base / lib | RSS idle MiB base / lib | RSS load MiB base / lib | server CPU µs/request base / lib (ratio) |");
+console.log("| --- | --- | ---: | ---: | --- | --- | --- | --- | --- |");
 for (const row of rows) console.log(row);
