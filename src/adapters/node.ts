@@ -276,8 +276,7 @@ class DirectExchange implements RequestContext {
   /** Writes an answer in one go: status and headers (with the body's length), then the body. */
   send(reply: PlainReply): void {
     const outgoing = this.#outgoing;
-    // Gone, or answered already: a request has one answer.
-    if (outgoing.destroyed || outgoing.headersSent) return;
+    if (outgoing.destroyed) return;
     // A flat list of names and values: on Node.js 20, writing an object made by a spread here costs
     // several µs per request, a list nothing measurable.
     const headers: (string | number)[] = [];
