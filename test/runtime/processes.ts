@@ -172,8 +172,16 @@ export function startProcess(command: string, args: readonly string[], env: Node
   });
   const exited = new Promise<number | string>((resolve) => {
     child.once("exit", (code, signal) => {
-      resolve(code ?? signal ?? "unknown");
-      notify();
+      // "exit" can come before the last of the output is read: wait for the pipes to close too
+      // (briefly: a grandchild that kept them open must not hang the test).
+      const done = (): void => {
+        clearTimeout(patience);
+        resolve(code ?? signal ?? "unknown");
+        notify();
+      };
+      const patience = setTimeout(done, 2_000);
+      if (child.stdout === null || child.stdout.readableEnded) done();
+      else child.once("close", done);
     });
   });
   let exitStatus: number | string | undefined;
