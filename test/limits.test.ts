@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type CallContext, ErrorCode, Service } from "../mod.ts";
-import { BodyDeadline, BodyTimeoutError } from "../src/http/body_deadline.ts";
+import { DeadlineWatch } from "../src/http/deadline_watch.ts";
 import { mapConcurrently } from "../src/service/concurrency.ts";
 import { nestsDeeperThan } from "../src/protocol/nesting_depth.ts";
 import { call } from "./helpers.ts";
@@ -241,8 +241,8 @@ describe("body deadlines", { timeout: 10_000 }, () => {
     assert.equal(patient.rpcEndpoint().bodyDeadline?.size, 0);
   });
 
-  test("BodyDeadline gives up on the waits still watched when their time is up, and only on those", async () => {
-    const deadline = new BodyDeadline(20);
+  test("DeadlineWatch gives up on the waits still watched when their time is up, and only on those", async () => {
+    const deadline = new DeadlineWatch(20);
     const expired: string[] = [];
     const waits = ["first", "answered", "third"].map((name) => ({ expire: () => expired.push(name) }));
     for (const wait of waits) deadline.watch(wait);
@@ -254,16 +254,5 @@ describe("body deadlines", { timeout: 10_000 }, () => {
     deadline.watch(later);
     await sleep(80);
     assert.deepEqual(expired, ["first", "third", "later"]);
-  });
-
-  test("BodyDeadline.race passes a read's value and error through, and rejects at the deadline", async () => {
-    const deadline = new BodyDeadline(20);
-    assert.equal(await deadline.race(Promise.resolve("text")), "text");
-    await assert.rejects(deadline.race(Promise.reject(new RangeError("gone"))), RangeError);
-    let cancelled = false;
-    const error = await deadline.race(new Promise(() => {}), () => (cancelled = true)).catch((caught: unknown) => caught);
-    assert.ok(error instanceof BodyTimeoutError);
-    assert.equal(error.timeout, 20);
-    assert.equal(cancelled, true);
   });
 });

@@ -20,7 +20,8 @@
  * @module
  */
 
-import { answerEndpointRequest, pathOf } from "../http/handler.ts";
+import { pathOf } from "../http/handler.ts";
+import { answerEndpointRequest } from "../http/endpoint_request.ts";
 import { denoResponse } from "./deno_response.ts";
 import { rpcEndpointOf } from "./endpoint_of.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";

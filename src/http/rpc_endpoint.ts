@@ -12,8 +12,8 @@ import { errorResponse } from "../protocol/messages.ts";
 import type { HeaderReader, RequestContext } from "../service/context.ts";
 import { type DispatchTarget, dispatchText } from "../service/dispatch.ts";
 import { type CorsPolicy, isPreflight } from "./cors.ts";
-import { BodyDeadline, BodyTimeoutError } from "./body_deadline.ts";
-import { BodyEncodingError, BodyTooLargeError } from "./read_body.ts";
+import { DeadlineWatch } from "./deadline_watch.ts";
+import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
 /**
  * What the endpoint needs of an HTTP request, for {@linkcode answerRpcRequest}.
@@ -97,7 +97,7 @@ export class RpcEndpoint {
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
   /** The deadline bodies are read by, unless they may take as long as they take. */
-  readonly bodyDeadline: BodyDeadline | undefined;
+  readonly bodyDeadline: DeadlineWatch | undefined;
   readonly #target: DispatchTarget;
   readonly #cors: CorsPolicy | undefined;
 
@@ -118,7 +118,7 @@ export class RpcEndpoint {
     this.path = parts.path;
     this.maxBodyBytes = parts.maxBodyBytes;
     const bodyTimeout = parts.bodyTimeout;
-    this.bodyDeadline = bodyTimeout === undefined || bodyTimeout === Infinity ? undefined : new BodyDeadline(bodyTimeout);
+    this.bodyDeadline = bodyTimeout === undefined || bodyTimeout === Infinity ? undefined : new DeadlineWatch(bodyTimeout);
     this.#cors = parts.cors;
   }
 
