@@ -84,11 +84,12 @@ export interface ServiceOptions {
    * How long the body of a JSON-RPC request may take to arrive once its headers have, in ms; a
    * slower one is answered 408 and the rest of it is not read, so clients that trickle their
    * bodies cannot hold the service's buffers. Through `fetch` (Bun, `deno serve`, edge platforms)
-   * the answer carries a JSON-RPC error, and Bun then closes the connection. Under `serve()` on
-   * Node.js, Node itself cuts the request (its bare 408, connection closed) once `requestTimeout`
-   * plus this has passed. Under `serve()` on Deno bodies are not watched: Deno keeps a slow
-   * client's connection and reads its body whatever the service answers. `Infinity` for no
-   * limit. Default 30,000.
+   * the answer carries a JSON-RPC error, and Bun then closes the connection (under `serve()` on
+   * Bun, a body that goes silent for Bun's 10 s idle timeout is cut off sooner, with no answer, as
+   * any silent connection is). Under `serve()` on Node.js, Node itself cuts the request (its bare
+   * 408, connection closed) once `requestTimeout` plus this has passed. Under `serve()` on Deno
+   * bodies are not watched: Deno keeps a slow client's connection and reads its body whatever the
+   * service answers. `Infinity` for no limit. Default 30,000.
    */
   readonly bodyTimeout?: number;
   /** The most entries a batch may have; a longer batch is one Invalid Request error. Default 100. */

@@ -2,7 +2,7 @@
 // the Deno and Bun adapters): early answers made at once, bodies without and with a deadline, and
 // the hook told of calls that do not answer at once.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
 import { answerEndpointRequest, type CallRunning } from "../src/http/endpoint_request.ts";
 import { toResponse } from "../src/http/handler.ts";
@@ -59,6 +59,23 @@ describe("answerEndpointRequest", () => {
     assert.equal(endpoint.bodyDeadline?.size, 0);
   });
 
+  test("with a deadline, an answer that cannot be made for an unread or late body rejects, never hangs", async () => {
+    const failing = (reply: PlainReply): Response => {
+      if (reply.status === 413 || reply.status === 408) throw new TypeError(`cannot make ${reply.status}`);
+      return toResponse(reply);
+    };
+    const tooLarge = post(streamed("[", " ".repeat(80), "]"));
+    await assert.rejects(Promise.resolve(answerEndpointRequest(endpoint, tooLarge, failing, endpoint.bodyDeadline)), /cannot make 413/);
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      const short = new Service({ name: "short", bodyTimeout: 20 }).rpcEndpoint();
+      const stalled = post(new ReadableStream({ start: (controller) => controller.enqueue(new Uint8Array([0x5b])) }));
+      await assert.rejects(Promise.resolve(answerEndpointRequest(short, stalled, failing, short.bodyDeadline)), /cannot make 408/);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  });
+
   test("running is told of the calls that do not answer at once, and its promise is the one waited for", async () => {
     const told: string[] = [];
     const running: CallRunning = (answer, request) => {
@@ -71,5 +88,43 @@ describe("answerEndpointRequest", () => {
     assert.equal(slow.headers.get("x-watched"), "yes");
     assert.deepEqual(await slow.json(), { jsonrpc: "2.0", result: 2, id: 2 });
     assert.deepEqual(told, ["http://localhost/api"]);
+  });
+});
+
+describe("a body that arrives after its 408", { timeout: 10_000 }, () => {
+  // The deadline's timer does not keep a process alive (a server's sockets do): a plain timer
+  // stands in for them here.
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  beforeEach(() => (keepAlive = setInterval(() => {}, 1000)));
+  afterEach(() => clearInterval(keepAlive));
+
+  const call = '{"jsonrpc":"2.0","method":"charge","params":[1],"id":1}';
+  const charged: number[] = [];
+  const late = new Service({ name: "late", bodyTimeout: 30 }).publicMethod("charge", (amount: number) => charged.push(amount));
+
+  test("never runs its calls: read whole (declared length), it is dropped when it comes", async () => {
+    charged.length = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        controller.enqueue(new TextEncoder().encode(call));
+        controller.close();
+      },
+    });
+    const init = { method: "POST", headers: { "content-type": "application/json", "content-length": String(call.length) }, body, duplex: "half" };
+    const response = await late.fetch(new Request("http://localhost/api", init));
+    assert.equal(response.status, 408);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.deepEqual(charged, []);
+    assert.equal(late.rpcEndpoint().bodyDeadline?.size, 0);
+  });
+
+  test("never runs its calls: read in chunks, what came before the deadline is not taken for the whole body", async () => {
+    charged.length = 0;
+    // A whole call arrives at once, but the body never ends.
+    const response = await late.fetch(post(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode(call)) })));
+    assert.equal(response.status, 408);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(charged, []);
   });
 });

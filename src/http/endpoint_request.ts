@@ -74,7 +74,10 @@ export function answerEndpointRequest(
   );
 }
 
-/** Reads the body and answers it, or answers 408 if it has not all arrived by the deadline. */
+/**
+ * Reads the body and answers it, or answers 408 if it has not all arrived by the deadline. A body
+ * that arrives after that is dropped: its calls never run, since the client was told 408.
+ */
 function answerWithin(
   deadline: DeadlineWatch,
   endpoint: RpcEndpoint,
@@ -83,25 +86,33 @@ function answerWithin(
   running: CallRunning | undefined,
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
+    let expired = false;
+    // Whatever goes wrong making the answer rejects it: the request never hangs.
+    const answer = (make: () => Response | Promise<Response>): void => {
+      try {
+        resolve(make());
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
     const reading: BodyReading = { reader: undefined };
     const wait: Watched = {
       expire() {
+        expired = true;
         // A chunked read is cancelled; a whole-body read cannot be, and ends with the connection.
         reading.reader?.cancel().catch(() => {});
-        resolve(respond(endpoint.answerUnreadBody(new BodyTimeoutError(deadline.timeout), request.headers)));
+        answer(() => respond(endpoint.answerUnreadBody(new BodyTimeoutError(deadline.timeout), request.headers)));
       },
     };
     deadline.watch(wait);
     readBodyBytes(request, endpoint.maxBodyBytes, reading).then((bytes) => {
+      if (expired) return;
       deadline.done(wait);
-      try {
-        resolve(answerBytes(endpoint, request, respond, running, bytes));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
+      answer(() => answerBytes(endpoint, request, respond, running, bytes));
     }, (error: unknown) => {
+      if (expired) return;
       deadline.done(wait);
-      resolve(respond(endpoint.answerUnreadBody(error, request.headers)));
+      answer(() => respond(endpoint.answerUnreadBody(error, request.headers)));
     });
   });
 }

@@ -74,12 +74,18 @@ describe("serve() on every runtime", { concurrency: true, timeout: 90_000 }, () 
         await child.waitForLine(/^request signal aborted$/, 5_000);
       });
 
-      test("a call slower than Bun's 10 s idle timeout is answered, and run once", async () => {
-        const response = await post(base, '{"jsonrpc":"2.0","method":"sleep","params":[11000],"id":"slow"}');
-        assert.equal(response.status, 200);
-        assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 11000, id: "slow" });
-        assert.equal(child.output().match(/^sleep 11000 started$/gm)?.length, 1);
-      });
+      for (const path of ["/api", "/via-fetch"]) {
+        test(`a call slower than Bun's 10 s idle timeout is answered, and run once (${path})`, async () => {
+          const response = await fetch(`${base}${path}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: `{"jsonrpc":"2.0","method":"sleep","params":[11000],"id":"${path}"}`,
+          });
+          assert.equal(response.status, 200);
+          assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 11000, id: path });
+          assert.equal(child.output().match(/^sleep 11000 started$/gm)?.length, path === "/api" ? 1 : 2);
+        });
+      }
 
       test("close() answers the call in flight, refuses new connections, then the process ends", async () => {
         const inFlight = post(base, '{"jsonrpc":"2.0","method":"sleep","params":[3000],"id":"drain"}');
