@@ -21,7 +21,7 @@
  */
 
 import { DeadlineWatch, type Watched } from "../http/deadline_watch.ts";
-import { answerEndpointRequest } from "../http/endpoint_request.ts";
+import { answerEndpointRequest, type CallRunning } from "../http/endpoint_request.ts";
 import { pathOf, toResponse } from "../http/handler.ts";
 import { rpcEndpointOf } from "./endpoint_of.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
@@ -113,6 +113,8 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const slowCalls = new DeadlineWatch((IDLE_TIMEOUT_SECONDS * 1000) / 2);
   const endpoint = rpcEndpointOf(app);
+  // Made once, not per request: `server` is set before Bun hands over the first request.
+  const running: CallRunning = (answer, request) => whileRunning(answer, request, server, slowCalls);
   let server: BunServer;
   try {
     // Bun.serve listens synchronously: it throws here when the address is taken.
@@ -124,7 +126,7 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
         // Requests to a service's JSON-RPC path take a direct route, with the same answers as
         // `fetch` gives and fewer promise turns; only calls that do not answer at once are watched.
         if (endpoint !== undefined && pathOf(request.url) === endpoint.path) {
-          return answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline, (answer) => whileRunning(answer, request, bunServer, slowCalls));
+          return answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline, running);
         }
         const answer = app.fetch(request);
         return answer instanceof Promise ? whileRunning(answer, request, bunServer, slowCalls) : answer;
