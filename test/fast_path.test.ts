@@ -6,7 +6,7 @@ import { connect as netConnect } from "node:net";
 import { after, describe, test } from "node:test";
 import { type CallContext, MicroService, publicMethod, RpcError, serve, Service } from "../mod.ts";
 import { serveNode } from "../src/adapters/node.ts";
-import { readBodyText } from "../src/http/read_body.ts";
+import { readBodyText } from "./helpers.ts";
 import { denoResponse } from "../src/adapters/deno_response.ts";
 import { toResponse } from "../src/http/handler.ts";
 import { answerRpcRequest, type PlainReply } from "../src/http/rpc_endpoint.ts";

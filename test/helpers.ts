@@ -1,5 +1,6 @@
 // Shared fixtures for the in-process tests: real Request objects through service.fetch.
 import { RpcError, Service } from "../mod.ts";
+import { bodyText, readBodyBytes } from "../src/http/read_body.ts";
 
 /** What a POST answered: the HTTP status, headers, and the body parsed when it is JSON. */
 export interface Answer {
@@ -60,4 +61,9 @@ export async function until(condition: () => boolean): Promise<void> {
     if (tries > 500) throw new Error("condition never held");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A request's body read and decoded the way the endpoint does it, for tests of read_body.ts. */
+export function readBodyText(request: Request, limit: number): Promise<string> {
+  return readBodyBytes(request, limit).then((bytes) => bodyText(bytes, limit));
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
 import { isJsonMediaType } from "../src/http/rpc_endpoint.ts";
-import { readBodyText } from "../src/http/read_body.ts";
+import { readBodyText } from "./helpers.ts";
 import { calculatorService, post } from "./helpers.ts";
 
 const body = '{"jsonrpc":"2.0","method":"get_data","id":1}';

@@ -113,7 +113,7 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const slowCalls = new DeadlineWatch((IDLE_TIMEOUT_SECONDS * 1000) / 2);
   const endpoint = rpcEndpointOf(app);
-  // Made once, not per request: `server` is set before Bun hands over the first request.
+  // `server` is set before Bun hands over the first request.
   const running: CallRunning = (answer, request) => whileRunning(answer, request, server, slowCalls);
   let server: BunServer;
   try {
@@ -122,14 +122,14 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
       hostname,
       port: options.port ?? DEFAULT_PORT,
       idleTimeout: IDLE_TIMEOUT_SECONDS,
-      fetch: (request, bunServer) => {
+      fetch: (request) => {
         // Requests to a service's JSON-RPC path take a direct route, with the same answers as
         // `fetch` gives and fewer promise turns; only calls that do not answer at once are watched.
         if (endpoint !== undefined && pathOf(request.url) === endpoint.path) {
           return answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline, running);
         }
         const answer = app.fetch(request);
-        return answer instanceof Promise ? whileRunning(answer, request, bunServer, slowCalls) : answer;
+        return answer instanceof Promise ? whileRunning(answer, request, server, slowCalls) : answer;
       },
       // Without it, Bun answers a thrown error with an HTML page showing the stack and source.
       error: () => new Response("Internal Server Error", { status: 500 }),

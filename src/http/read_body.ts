@@ -40,24 +40,6 @@ export class BodyTimeoutError extends Error {
 }
 
 /**
- * Reads a request's body as UTF-8 text, at most `limit` bytes.
- *
- * @param request The request.
- * @param limit The largest body accepted, in bytes.
- * @returns The body text (empty when there is no body).
- * @throws {BodyTooLargeError} When the body is larger than `limit`; the rest is not read.
- * @throws {BodyEncodingError} When the body is not valid UTF-8.
- * @example
- * ```ts
- * import { readBodyText } from "./read_body.ts";
- * await readBodyText(new Request("http://localhost/", { method: "POST", body: "{}" }), 1024); // "{}"
- * ```
- */
-export function readBodyText(request: Request, limit: number): Promise<string> {
-  return readBodyBytes(request, limit).then((bytes) => bodyText(bytes, limit));
-}
-
-/**
  * Where a chunked read keeps its reader, so that a read given up on can be cancelled.
  *
  * @example
@@ -149,19 +131,8 @@ async function readChunks(request: Request, limit: number, reading: BodyReading 
 const lenient = new TextDecoder("utf-8");
 const strict = new TextDecoder("utf-8", { fatal: true });
 
-/**
- * Decodes a whole body as UTF-8, refusing invalid bytes (a byte order mark is dropped).
- *
- * @param bytes The body.
- * @returns The text.
- * @throws {BodyEncodingError} When the bytes are not valid UTF-8.
- * @example
- * ```ts
- * import { decodeUtf8 } from "./read_body.ts";
- * decodeUtf8(new TextEncoder().encode("{}")); // "{}"
- * ```
- */
-export function decodeUtf8(bytes: Uint8Array): string {
+/** Decodes a whole body as UTF-8, refusing invalid bytes (a byte order mark is dropped). */
+function decodeUtf8(bytes: Uint8Array): string {
   const text = lenient.decode(bytes);
   if (text.includes("\uFFFD")) {
     try {
