@@ -41,18 +41,18 @@ export {
   type MethodMap,
   Service,
   type ServiceOptions,
-} from "./src/service.ts";
-export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./src/service/method.ts";
-export type { ParamList } from "./src/service/params.ts";
+} from "./src/core/service.ts";
+export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./src/core/method.ts";
+export type { ParamList } from "./src/core/params.ts";
 export type {
   ApiTokenValidator,
   CallContext,
   HeaderReader,
   RequestContext,
   TokenCheckContext,
-} from "./src/service/context.ts";
-export type { DispatchResult, ErrorReporter } from "./src/service/dispatch.ts";
-export { timingSafeEqual } from "./src/service/timing_safe_equal.ts";
+} from "./src/core/context.ts";
+export type { DispatchResult, ErrorReporter } from "./src/core/dispatch.ts";
+export { timingSafeEqual } from "./src/core/timing_safe_equal.ts";
 export { detectRuntime, type Runtime, serve } from "./src/serve.ts";
 export type { FetchApp, ServeOptions, ServerHandle } from "./src/adapters/types.ts";
 
@@ -70,21 +70,21 @@ export {
   openRpcDocument,
   type ServiceSpecs,
   serviceSpecs,
-} from "./src/service/introspection.ts";
+} from "./src/core/introspection.ts";
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
 export * from "./src/client/mod.ts";
 
 // Typed, validated methods: Standard Schemas (zod, valibot, arktype…) for params and results.
-export type { HandlerFor, MethodValidation, ParamsSchema } from "./src/service/method.ts";
-export { defineMethod } from "./src/service/method.ts";
-export type { ServiceRef } from "./src/service/context.ts";
+export type { HandlerFor, MethodValidation, ParamsSchema } from "./src/core/method.ts";
+export { defineMethod } from "./src/core/method.ts";
+export type { ServiceRef } from "./src/core/context.ts";
 export {
   type InvalidParamsData,
   MAX_REPORTED_ISSUES,
   type ParamIssue,
   ResultValidationError,
-} from "./src/service/validation.ts";
+} from "./src/core/validation.ts";
 export {
   type InferInput,
   type InferOutput,
@@ -100,7 +100,7 @@ export {
   type StandardSchemaV1Props,
   type StandardSuccess,
   type StandardTypes,
-} from "./src/service/standard_schema.ts";
+} from "./src/core/standard_schema.ts";
 
 // The class style of the Python original: extend MicroService, mark methods with decorators.
 export {
@@ -109,16 +109,16 @@ export {
   privateMethod,
   publicMethod,
   type ServiceMethodDecorator,
-} from "./src/class_service.ts";
+} from "./src/core/class_service.ts";
 
 // A whole microservice: extra routes, static folders, health check, CORS, lifecycle and call logs.
-export type { RouteContext, RouteHandler, RouteParams } from "./src/http/router.ts";
-export type { StaticDirs } from "./src/http/static_files.ts";
+export type { RouteContext, RouteHandler, RouteParams } from "./src/plugins/routes/router.ts";
+export type { StaticDirs } from "./src/plugins/static/static_files.ts";
 export type { FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
-export { type CorsOptions, DEFAULT_CORS_MAX_AGE } from "./src/http/cors.ts";
-export { DEFAULT_HEALTH_PATH, type HealthReport } from "./src/http/health.ts";
-export type { LifecycleHook, LifecycleState } from "./src/service/lifecycle.ts";
-export type { PeriodicTask } from "./src/service/periodic_task.ts";
-export { type CallObserver, type CallSummary, type LogSink, logCalls } from "./src/service/call_log.ts";
+export { type CorsOptions, DEFAULT_CORS_MAX_AGE } from "./src/plugins/cors.ts";
+export { DEFAULT_HEALTH_PATH, type HealthReport } from "./src/plugins/health.ts";
+export type { LifecycleHook, LifecycleState } from "./src/core/lifecycle.ts";
+export type { PeriodicTask } from "./src/plugins/tasks/periodic_task.ts";
+export { type CallObserver, type CallSummary, type LogSink, logCalls } from "./src/plugins/call_log.ts";
 export { fileAccess } from "./src/serve.ts";
 export { DEFAULT_CLOSE_TIMEOUT } from "./src/adapters/types.ts";

@@ -9,7 +9,7 @@
  */
 
 import { Service } from "../mod.ts";
-import { dispatchText } from "../src/service/dispatch.ts";
+import { dispatchText } from "../src/core/dispatch.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
 const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 200_000);

@@ -54,7 +54,7 @@ export function detectRuntime(): Runtime {
  * @example
  * ```ts
  * import { serve } from "./serve.ts";
- * import { Service } from "./service.ts";
+ * import { Service } from "./core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const server = await serve(service, { port: 0 });
  * console.log(`${server.url}/api`);
@@ -101,7 +101,7 @@ export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<
  * @example
  * ```ts
  * import { fileAccess } from "./serve.ts";
- * import { Service } from "./service.ts";
+ * import { Service } from "./core/service.ts";
  * // export default new Service({ ... }), served by `deno serve` or `bun run`:
  * const service = new Service({
  *   name: "site",

@@ -18,7 +18,7 @@ import {
   type ServiceSpecs,
   type StaticDirs,
 } from "../mod.ts";
-import { paramListFromFunction } from "../src/service/params.ts";
+import { paramListFromFunction } from "../src/core/params.ts";
 import { call, HELLO_TOKEN, post, until } from "./helpers.ts";
 
 class HelloWorldService extends MicroService {

@@ -10,8 +10,8 @@ import { readBodyText } from "./helpers.ts";
 import { denoResponse } from "../src/adapters/deno_response.ts";
 import { toResponse } from "../src/http/handler.ts";
 import { answerRpcRequest, type PlainReply } from "../src/http/rpc_endpoint.ts";
-import { mapConcurrently } from "../src/service/concurrency.ts";
-import { dispatchMessage, dispatchText } from "../src/service/dispatch.ts";
+import { mapConcurrently } from "../src/core/concurrency.ts";
+import { dispatchMessage, dispatchText } from "../src/core/dispatch.ts";
 
 const TOKEN = "fast-token";
 

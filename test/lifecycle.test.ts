@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type CallContext, type PeriodicTask, serve, Service } from "../mod.ts";
-import { Lifecycle } from "../src/service/lifecycle.ts";
-import { TaskRunner } from "../src/service/periodic_task.ts";
+import { Lifecycle } from "../src/core/lifecycle.ts";
+import { TaskRunner } from "../src/plugins/tasks/periodic_task.ts";
 import { until } from "./helpers.ts";
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type CallContext, ErrorCode, Service } from "../mod.ts";
 import { DeadlineWatch } from "../src/http/deadline_watch.ts";
-import { mapConcurrently } from "../src/service/concurrency.ts";
+import { mapConcurrently } from "../src/core/concurrency.ts";
 import { nestsDeeperThan } from "../src/protocol/nesting_depth.ts";
 import { call } from "./helpers.ts";
 

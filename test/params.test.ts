@@ -1,7 +1,7 @@
 // Parameter names read from handlers or declared, and the mapping of positional and named params.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bindParams, paramListFromFunction, paramListFromSpec } from "../src/service/params.ts";
+import { bindParams, paramListFromFunction, paramListFromSpec } from "../src/core/params.ts";
 import { ErrorCode, Service } from "../mod.ts";
 import { call } from "./helpers.ts";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Service } from "../mod.ts";
-import { decodeSegment, Router } from "../src/http/router.ts";
+import { decodeSegment, Router } from "../src/plugins/routes/router.ts";
 import { post } from "./helpers.ts";
 
 const get = (service: Service, path: string, init: RequestInit = {}): Promise<Response> =>

@@ -9,8 +9,8 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { type FileAccess, Service } from "../mod.ts";
 import { nodeFileAccess } from "../src/adapters/node_files.ts";
-import { contentTypeOf } from "../src/http/content_types.ts";
-import { safePath, StaticFolders } from "../src/http/static_files.ts";
+import { contentTypeOf } from "../src/plugins/static/content_types.ts";
+import { safePath, StaticFolders } from "../src/plugins/static/static_files.ts";
 
 const SECRET = "TOP-SECRET-8d41c2";
 const BIG_BYTES = 300 * 1024;

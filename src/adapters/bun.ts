@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { serveBun } from "./bun.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "hello" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
  * const server = await serveBun(service, { port: 0 });
  * console.log(`${server.url}/api`);

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { serveDeno } from "./deno.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "hello" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
  * const server = await serveDeno(service, { port: 0 });
  * console.log(`${server.url}/api`);

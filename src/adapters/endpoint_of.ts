@@ -18,7 +18,7 @@ import type { FetchApp } from "./types.ts";
  * @example
  * ```ts
  * import { rpcEndpointOf } from "./endpoint_of.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * rpcEndpointOf(new Service({ name: "demo" }))?.path; // "/api"
  * ```
  */

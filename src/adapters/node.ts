@@ -15,7 +15,7 @@
  * @example
  * ```ts
  * import { serveNode } from "./node.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "hello" }).publicMethod("say_hello", (name: string) => `hello ${name}`);
  * const server = await serveNode(service, { port: 0 });
  * console.log(`${server.url}/api`);
@@ -31,7 +31,7 @@ import type { AddressInfo } from "node:net";
 import { pathOf } from "../http/handler.ts";
 import { BodyEncodingError, BodyTooLargeError } from "../http/read_body.ts";
 import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
-import type { HeaderReader, RequestContext } from "../service/context.ts";
+import type { HeaderReader, RequestContext } from "../core/context.ts";
 import { rpcEndpointOf } from "./endpoint_of.ts";
 import {
   baseUrl,

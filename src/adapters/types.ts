@@ -98,7 +98,7 @@ export interface FetchApp {
  * @example
  * ```ts
  * import { serve } from "../serve.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import type { ServeOptions } from "./types.ts";
  * const options: ServeOptions = { hostname: "0.0.0.0", port: 8080, requestTimeout: 10_000, closeTimeout: 20_000, signals: true };
  * await serve(new Service({ name: "s" }), options);
@@ -139,7 +139,7 @@ export interface ServeOptions {
  * @example
  * ```ts
  * import { serve } from "../serve.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const server = await serve(new Service({ name: "s" }), { port: 0 });
  * console.log(`listening on port ${server.port}: ${server.url}/api`);
  * await server.close();
@@ -162,7 +162,7 @@ export interface ServerHandle {
    * @example
    * ```ts
    * import { serve } from "../serve.ts";
-   * import { Service } from "../service.ts";
+   * import { Service } from "../core/service.ts";
    * const server = await serve(new Service({ name: "s" }), { port: 0, closeTimeout: 5_000 });
    * await server.close();
    * ```
@@ -182,7 +182,7 @@ export const DEFAULT_REQUEST_TIMEOUT = 30_000;
  * @example
  * ```ts
  * import { serve } from "../serve.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import { DEFAULT_CLOSE_TIMEOUT } from "./types.ts";
  * // Long calls: give them three times the default to finish when the server closes.
  * const server = await serve(new Service({ name: "s" }), { port: 0, closeTimeout: 3 * DEFAULT_CLOSE_TIMEOUT });

@@ -26,7 +26,7 @@ export type Untyped = Record<string, (...args: unknown[]) => unknown>;
  * @example
  * ```ts
  * import type { MethodsOf } from "./types.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "calculator" }).publicMethod("add", (a: number, b: number) => a + b);
  * type Methods = MethodsOf<typeof service>; // { add: (a: number, b: number) => number }
  * const add: Methods["add"] = (a, b) => a + b;

@@ -52,7 +52,7 @@ export type CallRunning = (answer: Promise<PlainReply>, request: Request) => Pro
  * ```ts
  * import { answerEndpointRequest } from "./endpoint_request.ts";
  * import { toResponse } from "./handler.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const endpoint = new Service({ name: "demo" }).publicMethod("ping", () => "pong").rpcEndpoint();
  * const request = new Request("http://localhost/api", { method: "POST", body: '{"jsonrpc":"2.0","method":"ping","id":1}' });
  * await answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline);

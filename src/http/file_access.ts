@@ -99,7 +99,7 @@ export interface FileAccess {
  * @example
  * ```ts
  * import { fileAccess } from "../serve.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import type { RuntimeFacilities } from "./file_access.ts";
  * // What serve() does before it listens, done by hand for a service something else serves:
  * const service = new Service({ name: "site", staticDirs: { "/": "./public" } });

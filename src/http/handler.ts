@@ -19,7 +19,7 @@ import type { Site } from "./site.ts";
  * @example
  * ```ts
  * import { handleHttpRequest } from "./handler.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const request = new Request("http://localhost/api", {
  *   method: "POST",

@@ -9,9 +9,9 @@
 
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorResponse } from "../protocol/messages.ts";
-import type { HeaderReader, RequestContext } from "../service/context.ts";
-import { type DispatchTarget, dispatchText } from "../service/dispatch.ts";
-import { type CorsPolicy, isPreflight } from "./cors.ts";
+import type { HeaderReader, RequestContext } from "../core/context.ts";
+import { type DispatchTarget, dispatchText } from "../core/dispatch.ts";
+import { type CorsPolicy, isPreflight } from "../plugins/cors.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
@@ -82,7 +82,7 @@ const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
  * @internal The contract between the Service class and the adapters; it may change in any release.
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const endpoint = service.rpcEndpoint();
  * const headers = new Headers({ "content-type": "application/json" });
@@ -109,7 +109,7 @@ export class RpcEndpoint {
    * @example
    * ```ts
    * import { RpcEndpoint } from "./rpc_endpoint.ts";
-   * import { Service } from "../service.ts";
+   * import { Service } from "../core/service.ts";
    * const endpoint = new RpcEndpoint(new Service({ name: "demo" }), { path: "/rpc", maxBodyBytes: 1024 });
    * ```
    */
@@ -132,7 +132,7 @@ export class RpcEndpoint {
    * @returns The answer, or `undefined` to go on with the body.
    * @example
    * ```ts
-   * import { Service } from "../service.ts";
+   * import { Service } from "../core/service.ts";
    * const endpoint = new Service({ name: "demo" }).rpcEndpoint();
    * endpoint.answerHead("GET", new Headers())?.status; // 405
    * ```
@@ -161,7 +161,7 @@ export class RpcEndpoint {
    * @returns The answer, at once when every call was sync, else a promise of it.
    * @example
    * ```ts
-   * import { Service } from "../service.ts";
+   * import { Service } from "../core/service.ts";
    * const endpoint = new Service({ name: "demo" }).publicMethod("ping", () => "pong").rpcEndpoint();
    * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping"}', { headers: new Headers() });
    * reply.status; // 204
@@ -183,7 +183,7 @@ export class RpcEndpoint {
    * @returns The answer.
    * @example
    * ```ts
-   * import { Service } from "../service.ts";
+   * import { Service } from "../core/service.ts";
    * import { BodyTooLargeError } from "./read_body.ts";
    * const endpoint = new Service({ name: "demo" }).rpcEndpoint();
    * endpoint.answerUnreadBody(new BodyTooLargeError(1024), new Headers()).status; // 413
@@ -228,7 +228,7 @@ export class RpcEndpoint {
  * @example
  * ```ts
  * import { answerRpcRequest } from "./rpc_endpoint.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const reply = await answerRpcRequest(service.rpcEndpoint(), {
  *   method: "POST",

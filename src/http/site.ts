@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { ServiceRef } from "../service/context.ts";
-import { type CorsPolicy, isPreflight } from "./cors.ts";
-import { answerHealth } from "./health.ts";
-import type { Router } from "./router.ts";
-import type { StaticErrorReporter, StaticFolders } from "./static_files.ts";
+import type { ServiceRef } from "../core/context.ts";
+import { type CorsPolicy, isPreflight } from "../plugins/cors.ts";
+import { answerHealth } from "../plugins/health.ts";
+import type { Router } from "../plugins/routes/router.ts";
+import type { StaticErrorReporter, StaticFolders } from "../plugins/static/static_files.ts";
 
 /** What a site is made of. */
 export interface SiteParts {
@@ -36,9 +36,9 @@ const GET_HEAD = "GET, HEAD";
  *
  * @example
  * ```ts
- * import { Router } from "./router.ts";
+ * import { Router } from "../plugins/routes/router.ts";
  * import { Site } from "./site.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const router = new Router();
  * router.add("GET", "/hello/:name", (_request, ctx) => new Response(`hello ${ctx.params["name"]}`));
  * const site = new Site({
@@ -69,9 +69,9 @@ export class Site {
    * @returns The answer (404 when nothing serves the path).
    * @example
    * ```ts
-   * import { Router } from "./router.ts";
+   * import { Router } from "../plugins/routes/router.ts";
    * import { Site } from "./site.ts";
-   * import { Service } from "../service.ts";
+   * import { Service } from "../core/service.ts";
    * const parts = { service: new Service({ name: "s" }), healthPath: "/health", isStopping: () => false };
    * const site = new Site({ ...parts, router: new Router(), statics: undefined, cors: undefined, report: () => {} });
    * (await site.answer(new Request("http://localhost/health"), "/health")).status; // 200

@@ -13,12 +13,12 @@
  * @module
  */
 
-import type { FetchApp } from "./adapters/types.ts";
-import type { RuntimeFacilities } from "./http/file_access.ts";
-import type { RpcEndpoint } from "./http/rpc_endpoint.ts";
-import type { DispatchResult } from "./service/dispatch.ts";
-import type { CallContext, RequestContext } from "./service/context.ts";
-import { defineMethod, type HandlerFor, type MethodDefinition, type MethodOptions } from "./service/method.ts";
+import type { FetchApp } from "../adapters/types.ts";
+import type { RuntimeFacilities } from "../http/file_access.ts";
+import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
+import type { DispatchResult } from "./dispatch.ts";
+import type { CallContext, RequestContext } from "./context.ts";
+import { defineMethod, type HandlerFor, type MethodDefinition, type MethodOptions } from "./method.ts";
 import { Service, type ServiceOptions } from "./service.ts";
 
 /** The definitions made by the decorators, by the decorated function (read when a service is assembled). */
@@ -104,7 +104,7 @@ export type ClassMethods<T> = {
  * @example
  * ```ts
  * import { MicroService, privateMethod, publicMethod } from "./class_service.ts";
- * import { serve } from "./serve.ts";
+ * import { serve } from "../serve.ts";
  *
  * class HelloWorldService extends MicroService {
  *   name = "hello.world.service";
@@ -249,7 +249,7 @@ export abstract class MicroService implements FetchApp {
    * @example
    * ```ts
    * import { MicroService } from "./class_service.ts";
-   * import { serve } from "./serve.ts";
+   * import { serve } from "../serve.ts";
    * class Clock extends MicroService {
    *   name = "clock";
    *   ticks = 0;

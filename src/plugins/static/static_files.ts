@@ -11,8 +11,8 @@
  */
 
 import { contentTypeOf } from "./content_types.ts";
-import type { FileAccess, FileInfo } from "./file_access.ts";
-import { decodeSegment } from "./router.ts";
+import type { FileAccess, FileInfo } from "../../http/file_access.ts";
+import { decodeSegment } from "../routes/router.ts";
 
 /**
  * Static folders: each URL prefix (such as `/static/`) with the folder it serves (a path, relative
@@ -20,7 +20,7 @@ import { decodeSegment } from "./router.ts";
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../../core/service.ts";
  * import type { StaticDirs } from "./static_files.ts";
  * const staticDirs: StaticDirs = { "/": new URL("./public/", import.meta.url), "/docs/": "./docs" };
  * const service = new Service({ name: "site", staticDirs });
@@ -95,7 +95,7 @@ export class StaticFolders {
    * @example
    * ```ts
    * import { StaticFolders } from "./static_files.ts";
-   * import { nodeFileAccess } from "../adapters/node_files.ts";
+   * import { nodeFileAccess } from "../../adapters/node_files.ts";
    * new StaticFolders({ "/static/": "./public" }, undefined, () => {}).provideFiles(nodeFileAccess);
    * ```
    */
@@ -127,7 +127,7 @@ export class StaticFolders {
    * @example
    * ```ts
    * import { StaticFolders } from "./static_files.ts";
-   * import { nodeFileAccess } from "../adapters/node_files.ts";
+   * import { nodeFileAccess } from "../../adapters/node_files.ts";
    * const folders = new StaticFolders({ "/static/": "./examples/public" }, nodeFileAccess, () => {});
    * const response = await folders.answer(new Request("http://localhost/static/"), "/static/");
    * response?.headers.get("content-type"); // "text/html; charset=utf-8"

@@ -130,7 +130,7 @@ export type RemoteSignature<H extends Handler, Options> = Options extends
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "calculator" })
  *   .publicMethod("subtract", ({ a, b }: { a: number; b: number }) => a - b, {
  *     params: ["operands"], // a destructured parameter has no name of its own
@@ -199,7 +199,7 @@ export interface MethodValidation {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "s" }).privateMethod("add", (a: number, b: number) => a + b);
  * const add = service.findMethod("add");
  * add?.isPrivate; // true

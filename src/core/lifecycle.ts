@@ -7,14 +7,14 @@
  * @module
  */
 
-import { type PeriodicTask, type TaskErrorReporter, TaskRunner } from "./periodic_task.ts";
+import { type PeriodicTask, type TaskErrorReporter, TaskRunner } from "../plugins/tasks/periodic_task.ts";
 
 /**
  * Where a service is in its life: `idle` until it is first started.
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { LifecycleState } from "./lifecycle.ts";
  * const service = new Service({ name: "s" });
  * const before: LifecycleState = service.state; // "idle"
@@ -30,7 +30,7 @@ export type LifecycleState = "idle" | "starting" | "serving" | "stopping" | "sto
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { LifecycleHook } from "./lifecycle.ts";
  * const connections: string[] = [];
  * const onStart: LifecycleHook = async () => {

@@ -17,7 +17,7 @@
  *   transforms them).
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { StandardSchemaV1 } from "./standard_schema.ts";
  * // A schema written by hand; zod, valibot and arktype schemas are StandardSchemaV1 too.
  * const positive: StandardSchemaV1<number> = {

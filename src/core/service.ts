@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ApiTokenValidator, RequestContext } from "./service/context.ts";
-import { type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./service/dispatch.ts";
+import type { ApiTokenValidator, RequestContext } from "./context.ts";
+import { type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./dispatch.ts";
 import {
   defineMethod,
   type Handler,
@@ -15,19 +15,19 @@ import {
   type MethodDefinition,
   type MethodOptions,
   type RemoteSignature,
-} from "./service/method.ts";
-import { handleHttpRequest } from "./http/handler.ts";
-import { RpcEndpoint } from "./http/rpc_endpoint.ts";
-import { builtinMethods } from "./service/introspection.ts";
-import { type CallObserver, logCalls } from "./service/call_log.ts";
-import { Lifecycle, type LifecycleHook, type LifecycleState } from "./service/lifecycle.ts";
-import type { PeriodicTask } from "./service/periodic_task.ts";
-import { CorsPolicy, type CorsOptions } from "./http/cors.ts";
-import type { FileAccess, RuntimeFacilities } from "./http/file_access.ts";
-import { DEFAULT_HEALTH_PATH } from "./http/health.ts";
-import { type RouteHandler, type RouteParams, Router } from "./http/router.ts";
-import { Site } from "./http/site.ts";
-import { type StaticDirs, StaticFolders } from "./http/static_files.ts";
+} from "./method.ts";
+import { handleHttpRequest } from "../http/handler.ts";
+import { RpcEndpoint } from "../http/rpc_endpoint.ts";
+import { builtinMethods } from "./introspection.ts";
+import { type CallObserver, logCalls } from "../plugins/call_log.ts";
+import { Lifecycle, type LifecycleHook, type LifecycleState } from "./lifecycle.ts";
+import type { PeriodicTask } from "../plugins/tasks/periodic_task.ts";
+import { CorsPolicy, type CorsOptions } from "../plugins/cors.ts";
+import type { FileAccess, RuntimeFacilities } from "../http/file_access.ts";
+import { DEFAULT_HEALTH_PATH } from "../plugins/health.ts";
+import { type RouteHandler, type RouteParams, Router } from "../plugins/routes/router.ts";
+import { Site } from "../http/site.ts";
+import { type StaticDirs, StaticFolders } from "../plugins/static/static_files.ts";
 
 /**
  * The methods of a service, by name: the type the typed client reads.
@@ -486,7 +486,7 @@ export class Service<Methods extends MethodMap = {}> implements DispatchTarget {
    * @example
    * ```ts
    * import { Service } from "./service.ts";
-   * import { defineMethod } from "./service/method.ts";
+   * import { defineMethod } from "./method.ts";
    * const counter = { count: 0, next() { return ++this.count; } };
    * new Service({ name: "s" }).addMethod(defineMethod("next", counter.next, false, {}, counter));
    * ```

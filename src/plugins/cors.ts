@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import type { CorsOptions } from "./cors.ts";
  * const cors: CorsOptions = {
  *   origins: ["https://app.example.com", "http://localhost:3000"],
@@ -47,7 +47,7 @@ export interface CorsOptions {
  * @example
  * ```ts
  * import { DEFAULT_CORS_MAX_AGE } from "./cors.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "s", cors: { origins: ["https://example.com"], maxAge: 2 * DEFAULT_CORS_MAX_AGE } });
  * ```
  */

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import type { CallSummary } from "./call_log.ts";
  * const failures: CallSummary[] = [];
  * const service = new Service({
@@ -41,7 +41,7 @@ export interface CallSummary {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import type { CallObserver } from "./call_log.ts";
  * const slowCalls: CallObserver = (call) => {
  *   if (call.duration > 100) console.warn(`${call.method} took ${call.duration.toFixed(0)}ms`);
@@ -56,7 +56,7 @@ export type CallObserver = (call: CallSummary) => void;
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import { logCalls, type LogSink } from "./call_log.ts";
  * const sink: LogSink = { info: (line) => console.log(`[rpc] ${line}`), error: (line) => console.error(`[rpc] ${line}`) };
  * const service = new Service({ name: "s", onCall: logCalls("s", sink) });
@@ -101,7 +101,7 @@ export interface LogSink {
  * @returns The observer, for a service's `onCall` option.
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import { logCalls } from "./call_log.ts";
  * const service = new Service({ name: "demo", onCall: logCalls("demo") }).publicMethod("ping", () => "pong");
  * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }); // prints "demo ping ok 0.1ms"

@@ -38,7 +38,7 @@ export interface HeaderReader {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { RequestContext } from "./context.ts";
  * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
  * const ctx: RequestContext = { headers: new Headers({ "x-api-token": "secret" }), signal: AbortSignal.timeout(1_000) };
@@ -57,7 +57,7 @@ export interface RequestContext {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { CallContext } from "./context.ts";
  * const service = new Service({ name: "s" })
  *   .publicMethod("whoami", (ctx: CallContext) => ctx.service.name, { context: true }); // answers "s"
@@ -74,7 +74,7 @@ export interface ServiceRef {
    * @returns The response, an array for a batch, or `undefined` when there is nothing to answer.
    * @example
    * ```ts
-   * import { Service } from "../service.ts";
+   * import { Service } from "./service.ts";
    * import type { CallContext } from "./context.ts";
    * const service = new Service({ name: "s" })
    *   .publicMethod("ping", () => "pong")
@@ -92,7 +92,7 @@ export interface ServiceRef {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { CallContext } from "./context.ts";
  * const service = new Service({ name: "s" })
  *   .publicMethod("add", (a: number, b: number) => a + b)
@@ -127,7 +127,7 @@ export interface CallContext {
    *   private one without a valid token, `-32602` for bad params…).
    * @example
    * ```ts
-   * import { Service } from "../service.ts";
+   * import { Service } from "./service.ts";
    * import type { CallContext } from "./context.ts";
    * const service = new Service({ name: "s" })
    *   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
@@ -143,7 +143,7 @@ export interface CallContext {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { TokenCheckContext } from "./context.ts";
  * const canCall = (token: string, ctx: TokenCheckContext): boolean =>
  *   token === "admin-token" || (token === "reader-token" && ctx.method.startsWith("get_"));
@@ -163,7 +163,7 @@ export interface TokenCheckContext {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import { timingSafeEqual } from "./timing_safe_equal.ts";
  * import type { ApiTokenValidator } from "./context.ts";
  * const tokens = new Map([["reader-token", ["read"]], ["admin-token", ["read", "delete"]]]);

@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../../core/service.ts";
  * import type { PeriodicTask } from "./periodic_task.ts";
  * const refreshRates: PeriodicTask = {
  *   name: "refresh rates",

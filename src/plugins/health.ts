@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { DEFAULT_HEALTH_PATH } from "./health.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "s" });
  * (await service.fetch(new Request(`http://localhost${DEFAULT_HEALTH_PATH}`))).status; // 200
  * ```
@@ -23,7 +23,7 @@ export const DEFAULT_HEALTH_PATH = "/health";
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import type { HealthReport } from "./health.ts";
  * const service = new Service({ name: "s", version: "1.0.0" });
  * const report = (await (await service.fetch(new Request("http://localhost/health"))).json()) as HealthReport;

@@ -22,7 +22,7 @@ import { defineMethod, type MethodDefinition } from "./method.ts";
  * @example
  * ```ts
  * import { OPENRPC_VERSION, openRpcDocument } from "./introspection.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * openRpcDocument(new Service({ name: "s" })).openrpc === OPENRPC_VERSION; // true
  * ```
  */
@@ -115,7 +115,7 @@ export interface OpenRpcDocument {
  * @example
  * ```ts
  * import { serviceSpecs, type ServiceSpecs } from "./introspection.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong", { description: "Answers pong." });
  * const specs: ServiceSpecs = serviceSpecs(service, "127.0.0.1:5000"); // the Host header
  * // { name: "s", host: "127.0.0.1", port: 5000, methods: { ping: "Answers pong." } }
@@ -173,7 +173,7 @@ export type DescribableMethod = MethodDefinition;
  * @example
  * ```ts
  * import { openRpcDocument, type IntrospectionTarget } from "./introspection.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const target: IntrospectionTarget = new Service({ name: "s", version: "1.0.0" });
  * openRpcDocument(target).info; // { title: "s", version: "1.0.0" }
  * ```
@@ -190,7 +190,7 @@ export interface IntrospectionTarget {
    * @example
    * ```ts
    * import type { IntrospectionTarget } from "./introspection.ts";
-   * import { Service } from "../service.ts";
+   * import { Service } from "./service.ts";
    * const target: IntrospectionTarget = new Service({ name: "s" }).publicMethod("ping", () => "pong");
    * target.listMethods().map((method) => method.name); // ["ping"]
    * ```
@@ -242,7 +242,7 @@ export function describeMethod(method: DescribableMethod): OpenRpcMethod {
  * @example
  * ```ts
  * import { openRpcDocument } from "./introspection.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "calculator", version: "1.0.0" })
  *   .publicMethod("add", (a: number, b: number) => a + b);
  * openRpcDocument(service).info; // { title: "calculator", version: "1.0.0" }
@@ -266,7 +266,7 @@ export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
  * @example
  * ```ts
  * import { serviceSpecs } from "./introspection.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "hello" }).publicMethod("hi", () => "hi", { description: "Says hi." });
  * serviceSpecs(service, "127.0.0.1:5000");
  * // { name: "hello", host: "127.0.0.1", port: 5000, methods: { hi: "Says hi." } }
@@ -288,7 +288,7 @@ export function serviceSpecs(target: IntrospectionTarget, hostHeader: string | n
  * @example
  * ```ts
  * import { builtinMethods } from "./introspection.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * builtinMethods(new Service({ name: "s" }), false).has("rpc.discover"); // true
  * ```
  */

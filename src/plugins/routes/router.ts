@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ServiceRef } from "../service/context.ts";
+import type { ServiceRef } from "../../core/context.ts";
 
 /**
  * The names of the `:name` segments of a path pattern, as a union.
@@ -40,7 +40,7 @@ export type RouteParams<Path extends string> = { readonly [K in ParamNames<Path>
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../../core/service.ts";
  * const service = new Service({ name: "users" })
  *   .publicMethod("get_user", (id: string) => ({ id }))
  *   .route("GET", "/users/:id", async (_request, ctx) => {
@@ -64,7 +64,7 @@ export interface RouteContext<Params = Readonly<Record<string, string>>> {
  * @example
  * ```ts
  * import type { RouteHandler, RouteParams } from "./router.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "../../core/service.ts";
  * const showUser: RouteHandler<RouteParams<"/users/:id">> = (_request, ctx) => Response.json({ id: ctx.params.id });
  * const service = new Service({ name: "users" }).route("GET", "/users/:id", showUser);
  * ```

@@ -20,14 +20,14 @@ import { bindParams } from "./params.ts";
 import { validateParams, validateResult } from "./validation.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
-import type { CallObserver, CallSummary } from "./call_log.ts";
+import type { CallObserver, CallSummary } from "../plugins/call_log.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { ErrorReporter } from "./dispatch.ts";
  * const onError: ErrorReporter = (error, { method }) => console.error(`${method} failed:`, error);
  * const service = new Service({ name: "s", onError });
@@ -69,7 +69,7 @@ export interface DispatchTarget extends ServiceRef {
  *
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * import type { DispatchResult } from "./dispatch.ts";
  * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
  * const answer: DispatchResult = await service.handle([{ jsonrpc: "2.0", method: "ping", id: 1 }]);
@@ -94,7 +94,7 @@ const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "
  * @example
  * ```ts
  * import { dispatchMessage } from "./dispatch.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("add", (a: number, b: number) => a + b);
  * await dispatchMessage(service, { jsonrpc: "2.0", method: "add", params: [1, 2], id: 1 }, { headers: new Headers() });
  * ```
@@ -139,7 +139,7 @@ function responsesOf(answers: (JsonRpcResponse | undefined)[]): JsonRpcResponse[
  * @example
  * ```ts
  * import { dispatchText } from "./dispatch.ts";
- * import { Service } from "../service.ts";
+ * import { Service } from "./service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * await dispatchText(service, '{"jsonrpc":"2.0","method":"ping","id":1}', { headers: new Headers() });
  * // '{"jsonrpc":"2.0","result":"pong","id":1}'
