@@ -32,16 +32,25 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from "./src/protocol/messages.ts";
+export { type MethodMap, Service, type ServiceOptions } from "./src/core/service.ts";
 export {
   DEFAULT_BATCH_CONCURRENCY,
   DEFAULT_BODY_TIMEOUT,
   DEFAULT_MAX_BATCH_LENGTH,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_PARAMS_DEPTH,
-  type MethodMap,
-  Service,
-  type ServiceOptions,
-} from "./src/core/service.ts";
+  type Limits,
+} from "./src/core/limits.ts";
+export type {
+  CallObserver,
+  CallStart,
+  CallSummary,
+  Plugin,
+  PluginHost,
+  RequestHead,
+  StartContext,
+} from "./src/core/plugin.ts";
+export type { PlainReply } from "./src/http/rpc_endpoint.ts";
 export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./src/core/method.ts";
 export type { ParamList } from "./src/core/params.ts";
 export type {
@@ -56,10 +65,9 @@ export { timingSafeEqual } from "./src/core/timing_safe_equal.ts";
 export { detectRuntime, type Runtime, serve } from "./src/serve.ts";
 export type { FetchApp, ServeOptions, ServerHandle } from "./src/adapters/types.ts";
 
-// Introspection: the built-in `rpc.discover` (OpenRPC) and `get_service_specs` methods.
+// Introspection: the built-in `rpc.discover` (OpenRPC).
 export {
   describeMethod,
-  type DescribableMethod,
   type IntrospectionTarget,
   type JsonSchema,
   type MethodSchemas,
@@ -68,8 +76,6 @@ export {
   type OpenRpcDocument,
   type OpenRpcMethod,
   openRpcDocument,
-  type ServiceSpecs,
-  serviceSpecs,
 } from "./src/core/introspection.ts";
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
@@ -111,14 +117,12 @@ export {
   type ServiceMethodDecorator,
 } from "./src/core/class_service.ts";
 
-// A whole microservice: extra routes, static folders, health check, CORS, lifecycle and call logs.
-export type { RouteContext, RouteHandler, RouteParams } from "./src/plugins/routes/router.ts";
-export type { StaticDirs } from "./src/plugins/static/static_files.ts";
+// The class style's plugins and hooks, and what a service is given when it starts.
+export type { ClassServiceExtras } from "./src/core/class_service.ts";
 export type { FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
-export { type CorsOptions, DEFAULT_CORS_MAX_AGE } from "./src/plugins/cors.ts";
-export { DEFAULT_HEALTH_PATH, type HealthReport } from "./src/plugins/health.ts";
-export type { LifecycleHook, LifecycleState } from "./src/core/lifecycle.ts";
-export type { PeriodicTask } from "./src/plugins/tasks/periodic_task.ts";
-export { type CallObserver, type CallSummary, type LogSink, logCalls } from "./src/plugins/call_log.ts";
+export type { LifecycleState } from "./src/core/lifecycle.ts";
 export { fileAccess } from "./src/serve.ts";
 export { DEFAULT_CLOSE_TIMEOUT } from "./src/adapters/types.ts";
+
+// Plugins are imported from their own modules, so a service carries only what it uses:
+// tsmicroservice/health, /cors, /routes, /static, /tasks, /call-log, /pymicroservice.

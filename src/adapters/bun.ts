@@ -22,8 +22,10 @@
 
 import { DeadlineWatch, type Watched } from "../http/deadline_watch.ts";
 import { answerEndpointRequest, type CallRunning } from "../http/endpoint_request.ts";
-import { pathOf, toResponse } from "../http/handler.ts";
-import { rpcEndpointOf } from "./endpoint_of.ts";
+import { asError } from "../core/as_error.ts";
+import { internalServerError, pathOf, toResponse } from "../http/handler.ts";
+import { endpointOf } from "../http/rpc_endpoint.ts";
+import { closeWithin } from "./shared.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
 // The few parts of Bun's API this adapter uses, declared here so no Bun type package is needed.
@@ -112,7 +114,7 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
   if (bun === undefined) return Promise.reject(new Error("serveBun needs the Bun runtime"));
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const slowCalls = new DeadlineWatch((IDLE_TIMEOUT_SECONDS * 1000) / 2);
-  const endpoint = rpcEndpointOf(app);
+  const endpoint = endpointOf(app);
   // `server` is set before Bun hands over the first request.
   const running: CallRunning = (answer, request) => whileRunning(answer, request, server, slowCalls);
   let server: BunServer;
@@ -132,30 +134,18 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
         return answer instanceof Promise ? whileRunning(answer, request, server, slowCalls) : answer;
       },
       // Without it, Bun answers a thrown error with an HTML page showing the stack and source.
-      error: () => new Response("Internal Server Error", { status: 500 }),
+      error: internalServerError,
     });
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return Promise.reject(asError(error));
   }
   const port = server.port;
-  let closed: Promise<void> | undefined;
-  return Promise.resolve({
-    hostname,
-    port,
-    url: baseUrl(hostname, port),
-    close(): Promise<void> {
-      // stop() without `true` refuses new connections and resolves once the calls in flight are
-      // answered; a second close() waits for the same stop. Past the deadline, stop(true) cuts
-      // the connections still open (their requests' signals abort).
-      closed ??= new Promise<void>((resolve, reject) => {
-        const deadline = setTimeout(() => {
-          void server.stop(true);
-        }, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
-        Promise.resolve(server.stop()).then(resolve, reject).finally(() => {
-          clearTimeout(deadline);
-        });
-      });
-      return closed;
-    },
+  // stop() without `true` refuses new connections and resolves once the calls in flight are
+  // answered; past the deadline, stop(true) cuts the connections still open (their requests'
+  // signals abort).
+  const close = closeWithin(() => Promise.resolve(server.stop()), options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, () => {
+    void server.stop(true);
+    return false;
   });
+  return Promise.resolve({ hostname, port, url: baseUrl(hostname, port), close });
 }

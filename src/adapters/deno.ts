@@ -20,10 +20,12 @@
  * @module
  */
 
-import { pathOf } from "../http/handler.ts";
+import { asError } from "../core/as_error.ts";
+import { internalServerError, pathOf } from "../http/handler.ts";
 import { answerEndpointRequest } from "../http/endpoint_request.ts";
+import { endpointOf } from "../http/rpc_endpoint.ts";
 import { denoResponse } from "./deno_response.ts";
-import { rpcEndpointOf } from "./endpoint_of.ts";
+import { closeWithin } from "./shared.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
 // The few parts of Deno's API this adapter uses, declared here so no Deno type package is needed.
@@ -74,7 +76,7 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   // watch on slow bodies: Deno keeps a slow client's connection, and keeps reading its body,
   // whatever the service answers, so the watch would spare nothing, yet it cost every call ~6% of
   // its time and held ~20 MiB more memory under load.
-  const endpoint = rpcEndpointOf(app);
+  const endpoint = endpointOf(app);
   const answer = endpoint === undefined
     ? (request: Request) => app.fetch(request)
     : (request: Request) => (pathOf(request.url) === endpoint.path ? answerEndpointRequest(endpoint, request, denoResponse, undefined) : app.fetch(request));
@@ -87,35 +89,21 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
       handler: (request) => answerUnlessCut(answer, request, waiting),
       onListen: () => {}, // Deno prints "Listening on ..." by default; a library stays quiet.
       // Same answer as the other adapters, and no error details for the client.
-      onError: () => new Response("Internal Server Error", { status: 500 }),
+      onError: internalServerError,
     });
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return Promise.reject(asError(error));
   }
   const port = server.addr.port;
-  let closed: Promise<void> | undefined;
-  return Promise.resolve({
-    hostname,
-    port,
-    url: baseUrl(hostname, port),
-    close(): Promise<void> {
-      // A second close() waits for the same shutdown.
-      closed ??= new Promise<void>((resolve, reject) => {
-        // Deno cannot cut a connection once shutdown() has begun (aborting the server's signal
-        // then throws an uncatchable BadResource): past the deadline, the requests still running
-        // are answered 503, and the server no longer keeps the process alive.
-        const deadline = setTimeout(() => {
-          waiting.answerAll(() => new Response("Service Unavailable: the server stopped", { status: 503 }));
-          server.unref();
-          resolve();
-        }, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
-        server.shutdown().then(resolve, reject).finally(() => {
-          clearTimeout(deadline);
-        });
-      });
-      return closed;
-    },
+  // Deno cannot cut a connection once shutdown() has begun (aborting the server's signal then
+  // throws an uncatchable BadResource): past the deadline, the requests still running are answered
+  // 503, and the server no longer keeps the process alive.
+  const close = closeWithin(() => server.shutdown(), options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, () => {
+    waiting.answerAll(() => new Response("Service Unavailable: the server stopped", { status: 503 }));
+    server.unref();
+    return true;
   });
+  return Promise.resolve({ hostname, port, url: baseUrl(hostname, port), close });
 }
 
 /** A request not answered yet: how to answer it, and its place in the list. */
@@ -178,8 +166,4 @@ function answerUnlessCut(answerOf: (request: Request) => Response | Promise<Resp
     waiter.answer(Promise.reject(asError(error)));
   });
   return cuttable;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -25,14 +25,13 @@
  * @module
  */
 
-import { isUtf8 } from "node:buffer";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pathOf } from "../http/handler.ts";
-import { BodyEncodingError, BodyTooLargeError } from "../http/read_body.ts";
-import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
+import { INTERNAL_ERROR_REPLY, internalServerError, pathOf } from "../http/handler.ts";
+import { BodyChunks, bodyText, BodyTooLargeError } from "../http/read_body.ts";
+import { endpointOf, type PlainReply, type RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
-import { rpcEndpointOf } from "./endpoint_of.ts";
+import { closeWithin } from "./shared.ts";
 import {
   baseUrl,
   DEFAULT_CLOSE_TIMEOUT,
@@ -62,10 +61,8 @@ import {
  */
 export async function serveNode(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
-  const endpoint = rpcEndpointOf(app);
+  const endpoint = endpointOf(app);
   const state: ServerState = { closing: false, watchedSignals: 0, signalsSettled: undefined };
-  let closeStarted: Promise<void> | undefined;
-  const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
@@ -93,37 +90,31 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
   });
   const port = (server.address() as AddressInfo).port;
 
-  return {
-    hostname,
-    port,
-    url: baseUrl(hostname, port),
-    close(): Promise<void> {
-      if (closeStarted !== undefined) return closeStarted;
-      // From now on every answer closes its connection, so the server closes once the calls in
-      // flight are answered; no request is counted on the way (that would cost every request).
-      state.closing = true;
-      closeStarted = new Promise<void>((resolve) => {
-        // An answer that was already on its way keeps its connection alive: close those as they
-        // become idle.
-        const sweep = setInterval(() => {
-          server.closeIdleConnections();
-        }, CLOSE_SWEEP_MS);
-        // Past the deadline, the calls still running lose their connections (and see their signal abort).
-        const deadline = setTimeout(() => {
-          server.closeAllConnections();
-        }, closeTimeout);
-        // server.close() closes the idle connections at once, and calls back once none is left;
-        // then close() waits for the calls that watch their signal to have seen it abort.
-        server.close(() => {
-          clearInterval(sweep);
-          clearTimeout(deadline);
-          if (state.watchedSignals === 0) resolve();
-          else state.signalsSettled = resolve;
-        });
+  const stop = (): Promise<void> => {
+    // From now on every answer closes its connection, so the server closes once the calls in
+    // flight are answered; no request is counted on the way (that would cost every request).
+    state.closing = true;
+    return new Promise<void>((resolve) => {
+      // An answer that was already on its way keeps its connection alive: close those as they
+      // become idle.
+      const sweep = setInterval(() => {
+        server.closeIdleConnections();
+      }, CLOSE_SWEEP_MS);
+      // server.close() closes the idle connections at once, and calls back once none is left;
+      // then close() waits for the calls that watch their signal to have seen it abort.
+      server.close(() => {
+        clearInterval(sweep);
+        if (state.watchedSignals === 0) resolve();
+        else state.signalsSettled = resolve;
       });
-      return closeStarted;
-    },
+    });
   };
+  // Past the deadline, the calls still running lose their connections (and see their signal abort).
+  const close = closeWithin(stop, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, () => {
+    server.closeAllConnections();
+    return false;
+  });
+  return { hostname, port, url: baseUrl(hostname, port), close };
 }
 
 /** How often `close()` looks for connections that became idle, in ms. */
@@ -189,8 +180,7 @@ class DirectExchange implements RequestContext {
   readonly #outgoing: ServerResponse;
   readonly #state: ServerState;
   #signal: AbortSignal | undefined;
-  #chunks: Buffer[] | undefined;
-  #size = 0;
+  readonly #body: BodyChunks;
 
   constructor(endpoint: RpcEndpoint, incoming: IncomingMessage, outgoing: ServerResponse, state: ServerState) {
     this.headers = new NodeHeaders(incoming);
@@ -198,6 +188,7 @@ class DirectExchange implements RequestContext {
     this.#incoming = incoming;
     this.#outgoing = outgoing;
     this.#state = state;
+    this.#body = new BodyChunks(endpoint.maxBodyBytes);
   }
 
   /** Made on first use only: most calls never look at it. */
@@ -227,13 +218,7 @@ class DirectExchange implements RequestContext {
 
   /** One more piece of the body; past the limit, the rest is not read. */
   take(chunk: Buffer): void {
-    this.#size += chunk.byteLength;
-    if (this.#size > this.#endpoint.maxBodyBytes) {
-      this.#refuseBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes));
-      return;
-    }
-    if (this.#chunks === undefined) this.#chunks = [chunk];
-    else this.#chunks.push(chunk);
+    if (!this.#body.add(chunk)) this.#refuseBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes));
   }
 
   /** Stops reading the body and answers why; the connection closes after the answer. */
@@ -248,10 +233,9 @@ class DirectExchange implements RequestContext {
 
   /** The whole body is there: answer it. */
   finish(): void {
-    const chunks = this.#chunks;
     let text: string;
     try {
-      text = chunks === undefined ? "" : decodeBody(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, this.#size));
+      text = bodyText(this.#body.bytes(), this.#endpoint.maxBodyBytes);
     } catch (error) {
       this.send(this.#endpoint.answerUnreadBody(error, this.headers));
       return;
@@ -260,13 +244,13 @@ class DirectExchange implements RequestContext {
     try {
       reply = this.#endpoint.answerBody(text, this);
     } catch {
-      reply = INTERNAL_ERROR;
+      reply = INTERNAL_ERROR_REPLY;
     }
     if (reply instanceof Promise) {
       reply.then((settled) => {
         this.send(settled);
       }, () => {
-        this.send(INTERNAL_ERROR);
+        this.send(INTERNAL_ERROR_REPLY);
       });
     } else {
       this.send(reply);
@@ -290,17 +274,6 @@ class DirectExchange implements RequestContext {
   }
 }
 
-/**
- * Decodes a body as UTF-8, refusing invalid bytes and dropping a byte order mark, as the Web
- * handler's `TextDecoder` does; Node's own check and decoder cost less than a `TextDecoder` call.
- */
-function decodeBody(bytes: Buffer): string {
-  if (!isUtf8(bytes)) throw new BodyEncodingError();
-  const text = bytes.toString("utf8");
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-const INTERNAL_ERROR: PlainReply = { status: 500, headers: { "content-type": "text/plain;charset=UTF-8" }, body: "Internal Server Error" };
 
 function onBodyData(this: CarryingRequest, chunk: Buffer): void {
   this[EXCHANGE]?.take(chunk);
@@ -328,7 +301,7 @@ async function answerThroughFetch(
   try {
     response = await app.fetch(toRequest(incoming, outgoing, hostname, state));
   } catch {
-    response = new Response("Internal Server Error", { status: 500 });
+    response = internalServerError();
   }
   if (outgoing.destroyed) {
     await response.body?.cancel().catch(() => {});

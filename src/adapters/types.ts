@@ -5,7 +5,6 @@
  */
 
 import type { RuntimeFacilities } from "../http/file_access.ts";
-import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
 
 /**
  * Anything with a Web fetch handler: a {@linkcode Service}, or `{ fetch }` of your own.
@@ -80,16 +79,6 @@ export interface FetchApp {
    * ```
    */
   shutdown?(drain: () => Promise<void>): void | Promise<void>;
-  /**
-   * Optional, and internal: the app's JSON-RPC endpoint (a `Service` and a `MicroService` have
-   * one). The Node adapter answers requests to its path straight from `node:http`'s request,
-   * without building a Web `Request` and `Response`; the answers are the same as through `fetch`.
-   * Read once, when the server starts.
-   *
-   * @internal The contract between the Service class and the adapters; it may change in any release.
-   * @returns The endpoint.
-   */
-  rpcEndpoint?(): RpcEndpoint;
 }
 
 /**

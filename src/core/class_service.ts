@@ -15,7 +15,9 @@
 
 import type { FetchApp } from "../adapters/types.ts";
 import type { RuntimeFacilities } from "../http/file_access.ts";
-import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
+import { RPC_ENDPOINT, type RpcEndpoint } from "../http/rpc_endpoint.ts";
+import type { Plugin } from "./plugin.ts";
+import { asError } from "./as_error.ts";
 import type { DispatchResult } from "./dispatch.ts";
 import type { CallContext, RequestContext } from "./context.ts";
 import { defineMethod, type HandlerFor, type MethodDefinition, type MethodOptions } from "./method.ts";
@@ -31,28 +33,40 @@ const decorated = new WeakMap<object, MethodDefinition>();
 const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
   name: true,
   version: true,
+  description: true,
   path: true,
   apiTokenHeader: true,
   apiTokenIsValid: true,
   exposeErrors: true,
   onError: true,
-  maxBodyBytes: true,
-  bodyTimeout: true,
-  maxBatchLength: true,
-  maxParamsDepth: true,
-  batchConcurrency: true,
   timeout: true,
-  getServiceSpecs: true,
-  staticDirs: true,
-  files: true,
-  health: true,
-  cors: true,
-  onStart: true,
-  onStop: true,
-  periodicTasks: true,
-  onCall: true,
-  log: true,
+  limits: true,
 };
+
+/**
+ * The members of a class-style service that are not settings but its plugins and lifecycle
+ * hooks: `plugins` (a list given to `use()` in order), `onStart` and `onStop` (methods).
+ *
+ * @example
+ * ```ts
+ * import { MicroService, type ClassServiceExtras } from "./class_service.ts";
+ * import { health } from "../plugins/health.ts";
+ * class Orders extends MicroService implements ClassServiceExtras {
+ *   name = "orders";
+ *   plugins = [health()];
+ *   onStart() { console.log("orders starting"); }
+ * }
+ * ```
+ */
+export interface ClassServiceExtras {
+  /** Plugins, used in this order. */
+  readonly plugins?: readonly Plugin[];
+  /** Runs when the service starts, before the plugins do; if it throws, the start fails. */
+  onStart?(): void | Promise<void>;
+  /** Runs when the service has stopped, after the plugins have. */
+  onStop?(): void | Promise<void>;
+}
+
 
 /**
  * A method's type as callers see it: without a last parameter that takes the {@linkcode CallContext}.
@@ -65,7 +79,8 @@ type Remote<F> = F extends (...args: infer Args) => infer Result
 
 /**
  * The methods a class-style service adds to {@linkcode MicroService}, as the typed client sees
- * them: every public method of the class except its settings (`apiTokenIsValid`, `onError`).
+ * them: every public method of the class except its settings (`apiTokenIsValid`, `onError`,
+ * `onStart`, `onStop`).
  * Decorators cannot change a class's type, so a method left undecorated is listed too (calling it
  * answers "Method not found"), and a method with an `input` schema is typed by its own parameters
  * (which the decorator checks against the schema's output), not by the schema's input.
@@ -83,7 +98,7 @@ type Remote<F> = F extends (...args: infer Args) => infer Result
  * ```
  */
 export type ClassMethods<T> = {
-  [K in keyof T as K extends keyof MicroService | keyof ServiceOptions ? never : T[K] extends (...args: never[]) => unknown ? K : never]:
+  [K in keyof T as K extends keyof MicroService | keyof ServiceOptions | keyof ClassServiceExtras ? never : T[K] extends (...args: never[]) => unknown ? K : never]:
     Remote<T[K]>;
 };
 
@@ -95,8 +110,8 @@ export type ClassMethods<T> = {
  * and mark the methods callers may use with `@publicMethod` or `@privateMethod` (standard
  * decorators: do not turn on `experimentalDecorators`). Handlers run with `this` as the instance.
  * Writing `implements ServiceOptions` after `extends MicroService` has the compiler check the
- * settings too. Every setting works this way, the whole-microservice ones included: `staticDirs`,
- * `health`, `cors`, `periodicTasks` as properties, and `onStart`, `onStop`, `onCall` as methods.
+ * settings too. Plugins go in a `plugins` property (`plugins = [health(), cors({ origins })]`), and
+ * `onStart` and `onStop` may be methods (see {@linkcode ClassServiceExtras}).
  *
  * An instance is a fetch app: `serve(service)`, `service.fetch(request)` and `service.handle(message)`
  * work as with a {@linkcode Service}, and `createClient<HelloWorldService>(url)` types a client.
@@ -265,25 +280,9 @@ export abstract class MicroService implements FetchApp {
     return service instanceof Service ? service.shutdown(drain) : service;
   }
 
-  /**
-   * The JSON-RPC endpoint of the service, as {@linkcode Service.rpcEndpoint} gives it: what lets
-   * the Node adapter answer the JSON-RPC path straight from `node:http`, as it does for a
-   * {@linkcode Service}. It is the adapters' contract and may change in any release.
-   *
-   * @returns The endpoint.
-   * @throws {TypeError} When the class's settings are invalid.
-   * @example
-   * ```ts
-   * import { MicroService, publicMethod } from "./class_service.ts";
-   * class Echo extends MicroService {
-   *   name = "echo";
-   *   @publicMethod echo(text: string) { return text; }
-   * }
-   * new Echo().rpcEndpoint().path; // "/api"
-   * ```
-   */
-  rpcEndpoint(): RpcEndpoint {
-    return this.toService().rpcEndpoint();
+  /** Adapters reach the endpoint through this key: not part of the public API. */
+  [RPC_ENDPOINT](): RpcEndpoint {
+    return (this.toService() as unknown as { [RPC_ENDPOINT](): RpcEndpoint })[RPC_ENDPOINT]();
   }
 
   /** The service, or a rejected promise when it cannot be assembled (so async callers get a rejection, not a throw). */
@@ -291,7 +290,7 @@ export abstract class MicroService implements FetchApp {
     try {
       return this.toService();
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
   }
 }
@@ -310,6 +309,19 @@ function assemble(instance: MicroService): Service {
     throw new TypeError(`${className} needs a name: declare it in the class, such as name = "hello.world.service"`);
   }
   const service = new Service(options as unknown as ServiceOptions);
+  const extras = instance as ClassServiceExtras;
+  const { onStart, onStop } = extras;
+  if (onStart !== undefined || onStop !== undefined) {
+    // Runs first and stops last, so that what it opens is there for the other plugins.
+    service.use({
+      name: `${className} lifecycle`,
+      start: () => (typeof onStart === "function" ? onStart.call(instance) : undefined),
+      stop: () => (typeof onStop === "function" ? onStop.call(instance) : undefined),
+    });
+  }
+  const plugins: unknown = extras.plugins;
+  if (plugins !== undefined && !Array.isArray(plugins)) throw new TypeError(`${className}.plugins must be a list of plugins`);
+  for (const plugin of (plugins ?? []) as Plugin[]) service.use(plugin);
   for (const definition of decoratedMethods(instance)) {
     service.addMethod({ ...definition, handler: definition.handler.bind(instance as never) });
   }
@@ -494,7 +506,7 @@ function mark(isPrivate: boolean, label: string, options: MethodOptions, method:
   if (kind !== "method" || isStatic === true || isHidden === true || typeof name !== "string" || typeof method !== "function") {
     throw new TypeError(`${label} marks public instance methods with a string name, not ${describe(kind, name, isStatic, isHidden)}`);
   }
-  decorated.set(method, defineMethod(name, method as (...args: never[]) => unknown, isPrivate, options));
+  decorated.set(method, defineMethod(name, method as (...args: never[]) => unknown, { ...options, isPrivate }));
 }
 
 function describe(kind: unknown, name: unknown, isStatic: unknown, isHidden: unknown): string {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { asError } from "./as_error.ts";
+
 /**
  * Maps items through a function that answers a value or a promise, with at most `limit` promises
  * pending at once; the results keep the items' order. Items are started in order. While every
@@ -63,7 +65,7 @@ function finish<Item, Result>(
         fill();
       }, (error: unknown) => {
         failed = true;
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(asError(error));
       });
     };
     const fill = (): void => {
@@ -74,7 +76,7 @@ function finish<Item, Result>(
           answer = run(items[index] as Item);
         } catch (error) {
           failed = true;
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(asError(error));
           return;
         }
         if (answer instanceof Promise) wait(index, answer);

@@ -195,3 +195,28 @@ export function readApiToken(headers: HeaderReader, headerName: string): string 
   const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
   return match?.[1];
 }
+
+/**
+ * A view of request headers without the credentials (the API token header and `Authorization`),
+ * for plugins and observers, which must never see a token.
+ *
+ * @param headers The request headers.
+ * @param tokenHeader The header that carries the API token.
+ * @returns The same headers, with those two reading as absent.
+ * @example
+ * ```ts
+ * import { withoutCredentials } from "./context.ts";
+ * const view = withoutCredentials(new Headers({ "x-api-token": "secret", origin: "http://a.test" }), "X-Api-Token");
+ * view.get("x-api-token"); // null
+ * view.get("origin"); // "http://a.test"
+ * ```
+ */
+export function withoutCredentials(headers: HeaderReader, tokenHeader: string): HeaderReader {
+  const hidden = tokenHeader.toLowerCase();
+  return {
+    get(name: string): string | null {
+      const lower = name.toLowerCase();
+      return lower === hidden || lower === "authorization" ? null : headers.get(name);
+    },
+  };
+}

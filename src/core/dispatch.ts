@@ -14,13 +14,13 @@ import {
   successResponse,
 } from "../protocol/messages.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext, type ServiceRef } from "./context.ts";
+import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
 import type { MethodDefinition, MethodValidation } from "./method.ts";
 import { bindParams } from "./params.ts";
 import { validateParams, validateResult } from "./validation.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
-import type { CallObserver, CallSummary } from "../plugins/call_log.ts";
+import type { CallObserver, CallSummary } from "./plugin.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
@@ -52,8 +52,8 @@ export interface DispatchTarget extends ServiceRef {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
-  /** Told about each call once it has ended (never its params or token), if set. */
-  readonly onCall?: CallObserver | undefined;
+  /** Told when each call starts and, through the function it returns, when it ends (never its params or token). */
+  readonly observe?: CallObserver | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -220,7 +220,7 @@ function dispatchOne(
     });
   }
   // Calls are timed only when someone watches them.
-  if (target.onCall !== undefined) return observedCall(target.onCall, target, request, ctx, isNotification, id);
+  if (target.observe !== undefined) return observedCall(target.observe, target, request, ctx, isNotification, id);
   const outcome = runCall(target, request, ctx, isNotification);
   return outcome instanceof Promise ? outcome.then((settled) => respond(id, isNotification, settled)) : respond(id, isNotification, outcome);
 }
@@ -239,19 +239,27 @@ function observedCall(
   isNotification: boolean,
   id: JsonRpcId,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+  const method = request.method;
+  let end: ((summary: CallSummary) => void) | undefined | void;
+  try {
+    end = observe({ method, notification: isNotification, headers: withoutCredentials(ctx.headers, target.apiTokenHeader) });
+  } catch {
+    // A failing observer must not change the answer.
+  }
   const started = performance.now();
   const outcome = runCall(target, request, ctx, isNotification);
   const tell = (settled: Outcome): JsonRpcResponse | undefined => {
-    const method = request.method;
-    const duration = performance.now() - started;
-    let summary: CallSummary;
-    if (!(settled instanceof Failure)) summary = { method, duration, notification: isNotification, ok: true };
-    else if (settled.threw) summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code, error: settled.thrown };
-    else summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code };
-    try {
-      observe(summary);
-    } catch {
-      // A failing logger must not change the answer.
+    if (typeof end === "function") {
+      const duration = performance.now() - started;
+      let summary: CallSummary;
+      if (!(settled instanceof Failure)) summary = { method, duration, notification: isNotification, ok: true };
+      else if (settled.threw) summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code, error: settled.thrown };
+      else summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code };
+      try {
+        end(summary);
+      } catch {
+        // A failing observer must not change the answer.
+      }
     }
     return respond(id, isNotification, settled);
   };

@@ -1,19 +1,12 @@
 /**
- * The built-in introspection methods every service answers, so services and tools can find out
- * what a service offers:
- *
- * - `rpc.discover`, the OpenRPC convention: an OpenRPC 1.3.2 document generated from the registry.
- * - `get_service_specs`, the Python original's method (`name`, `host`, `port`, `methods` as name →
- *   description), so pymicroservice's clients work too. A service can turn it off, and a method the
- *   service registers under that name replaces it (registered methods are looked up first).
- *
- * Both list every registered method, public and private (a private one still needs a token to be
- * called); they do not list themselves.
+ * `rpc.discover`, the OpenRPC convention every service answers, so services and tools can find out
+ * what a service offers: an OpenRPC 1.3.2 document generated from the registry. It lists every
+ * registered method, public and private (a private one still needs a token to be called), and not
+ * itself. (The Python original's `get_service_specs` is the `pymicroservice()` plugin.)
  *
  * @module
  */
 
-import type { CallContext } from "./context.ts";
 import { defineMethod, type MethodDefinition } from "./method.ts";
 
 /**
@@ -66,7 +59,7 @@ export interface OpenRpcContentDescriptor {
  * ```ts
  * import { describeMethod, type OpenRpcMethod } from "./introspection.ts";
  * import { defineMethod } from "./method.ts";
- * const method: OpenRpcMethod = describeMethod(defineMethod("add", (a: number, b: number) => a + b, false, {}));
+ * const method: OpenRpcMethod = describeMethod(defineMethod("add", (a: number, b: number) => a + b));
  * method.paramStructure; // "either"
  * ```
  */
@@ -86,6 +79,8 @@ export interface OpenRpcMethod {
   readonly paramStructure: "by-position" | "by-name" | "either";
   /** Extension: whether the method needs a valid API token. */
   readonly "x-private": boolean;
+  /** Extension: present and `true` when a call may be sent twice without harm. */
+  readonly "x-idempotent"?: true;
 }
 
 /**
@@ -103,33 +98,10 @@ export interface OpenRpcMethod {
 export interface OpenRpcDocument {
   /** The OpenRPC specification version, {@linkcode OPENRPC_VERSION}. */
   readonly openrpc: string;
-  /** The service's name (as `title`) and version. */
-  readonly info: { readonly title: string; readonly version: string };
+  /** The service's name (as `title`), version and description. */
+  readonly info: { readonly title: string; readonly version: string; readonly description?: string };
   /** The registered methods, in registration order. */
   readonly methods: readonly OpenRpcMethod[];
-}
-
-/**
- * What `get_service_specs` answers: the Python original's shape.
- *
- * @example
- * ```ts
- * import { serviceSpecs, type ServiceSpecs } from "./introspection.ts";
- * import { Service } from "./service.ts";
- * const service = new Service({ name: "s" }).publicMethod("ping", () => "pong", { description: "Answers pong." });
- * const specs: ServiceSpecs = serviceSpecs(service, "127.0.0.1:5000"); // the Host header
- * // { name: "s", host: "127.0.0.1", port: 5000, methods: { ping: "Answers pong." } }
- * ```
- */
-export interface ServiceSpecs {
-  /** The service's name. */
-  readonly name: string;
-  /** The host the caller reached the service at (from the `Host` header), or `null`. */
-  readonly host: string | null;
-  /** The port the caller reached the service at (from the `Host` header), or `null`. */
-  readonly port: number | null;
-  /** Every registered method's name → its description (`null` when it has none). */
-  readonly methods: Readonly<Record<string, string | null>>;
 }
 
 /**
@@ -154,18 +126,6 @@ export interface MethodSchemas {
   readonly required?: number;
 }
 
-/**
- * A method definition that may carry schemas for its description (every definition may now).
- *
- * @example
- * ```ts
- * import { describeMethod, type DescribableMethod } from "./introspection.ts";
- * import { defineMethod } from "./method.ts";
- * const method: DescribableMethod = defineMethod("add", (a: number, b: number) => a + b, false, { description: "Adds." });
- * describeMethod(method).description; // "Adds."
- * ```
- */
-export type DescribableMethod = MethodDefinition;
 
 /**
  * What introspection needs to know of a service.
@@ -183,6 +143,8 @@ export interface IntrospectionTarget {
   readonly name: string;
   /** The service's version. */
   readonly version: string;
+  /** The service's description, if any. */
+  readonly description?: string | undefined;
   /**
    * Lists the registered methods.
    *
@@ -195,7 +157,7 @@ export interface IntrospectionTarget {
    * target.listMethods().map((method) => method.name); // ["ping"]
    * ```
    */
-  listMethods(): readonly DescribableMethod[];
+  listMethods(): readonly MethodDefinition[];
 }
 
 const ANY: JsonSchema = {};
@@ -210,11 +172,11 @@ const ANY: JsonSchema = {};
  * ```ts
  * import { describeMethod } from "./introspection.ts";
  * import { defineMethod } from "./method.ts";
- * describeMethod(defineMethod("add", (a: number, b = 0) => a + b, false)).params;
+ * describeMethod(defineMethod("add", (a: number, b = 0) => a + b)).params;
  * // [{ name: "a", required: true, schema: {} }, { name: "b", required: false, schema: {} }]
  * ```
  */
-export function describeMethod(method: DescribableMethod): OpenRpcMethod {
+export function describeMethod(method: MethodDefinition): OpenRpcMethod {
   const { names, required, rest, named } = method.params;
   const schemas = method.schemas ?? {};
   const requiredCount = schemas.required ?? required;
@@ -231,6 +193,7 @@ export function describeMethod(method: DescribableMethod): OpenRpcMethod {
     result: { name: "result", schema: schemas.result ?? ANY },
     paramStructure: named ? "either" : "by-position",
     "x-private": method.isPrivate,
+    ...(method.idempotent ? { "x-idempotent": true } : {}),
   };
 }
 
@@ -251,67 +214,33 @@ export function describeMethod(method: DescribableMethod): OpenRpcMethod {
 export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
   return {
     openrpc: OPENRPC_VERSION,
-    info: { title: target.name, version: target.version },
+    info: target.description === undefined
+      ? { title: target.name, version: target.version }
+      : { title: target.name, version: target.version, description: target.description },
     methods: target.listMethods().map(describeMethod),
   };
 }
 
 /**
- * Builds what `get_service_specs` answers, in the Python original's shape.
+ * The built-in `rpc.discover` method of a service: public, no params, answering the service's
+ * OpenRPC document (read at each call, so later registrations show).
  *
- * @param target The service.
- * @param hostHeader The `Host` header of the request, if any: the only honest source of the
- *   address the caller used (a service behind a proxy or listening on `0.0.0.0` cannot know it).
- * @returns The name, host, port and methods (name → description).
+ * @param target The service it describes.
+ * @returns Its definition.
  * @example
  * ```ts
- * import { serviceSpecs } from "./introspection.ts";
+ * import { discoverMethod } from "./introspection.ts";
  * import { Service } from "./service.ts";
- * const service = new Service({ name: "hello" }).publicMethod("hi", () => "hi", { description: "Says hi." });
- * serviceSpecs(service, "127.0.0.1:5000");
- * // { name: "hello", host: "127.0.0.1", port: 5000, methods: { hi: "Says hi." } }
+ * discoverMethod(new Service({ name: "s" })).name; // "rpc.discover"
  * ```
  */
-export function serviceSpecs(target: IntrospectionTarget, hostHeader: string | null): ServiceSpecs {
-  const methods: Record<string, string | null> = {};
-  for (const method of target.listMethods()) methods[method.name] = method.description ?? null;
-  return { name: target.name, ...parseHost(hostHeader), methods };
-}
-
-/**
- * The built-in methods of a service, by name, for its `findMethod` to fall back on: `rpc.discover`
- * always, `get_service_specs` unless turned off. Both are public and take no params.
- *
- * @param target The service they describe (read at each call, so later registrations show).
- * @param withServiceSpecs Whether to include `get_service_specs`.
- * @returns The built-in method definitions.
- * @example
- * ```ts
- * import { builtinMethods } from "./introspection.ts";
- * import { Service } from "./service.ts";
- * builtinMethods(new Service({ name: "s" }), false).has("rpc.discover"); // true
- * ```
- */
-export function builtinMethods(target: IntrospectionTarget, withServiceSpecs: boolean): ReadonlyMap<string, MethodDefinition> {
-  const builtins = new Map<string, MethodDefinition>();
-  const add = (name: string, description: string, handler: (ctx: CallContext) => unknown): void => {
-    // `defineMethod` refuses the reserved `rpc.` prefix (rightly, for user code): define the method
-    // under a placeholder name, then give it its real one.
-    const definition = defineMethod("builtin", handler, false, { params: [], description, context: true });
-    builtins.set(name, { ...definition, name });
-  };
-  add("rpc.discover", "Returns the OpenRPC document that describes this service.", () => openRpcDocument(target));
-  if (withServiceSpecs) {
-    add("get_service_specs", "Returns the service's name, address and methods (pymicroservice's shape).", (ctx) =>
-      serviceSpecs(target, ctx.headers.get("host")));
-  }
-  return builtins;
-}
-
-/** Splits a `Host` header into host and port; anything that does not look like one gives nulls. */
-function parseHost(header: string | null): { host: string | null; port: number | null } {
-  const match = header === null ? null : /^(\[[\da-fA-F:.]+\]|[\w.-]+)(?::(\d{1,5}))?$/.exec(header);
-  if (match === null) return { host: null, port: null };
-  const host = (match[1] as string).replace(/^\[(.*)\]$/, "$1");
-  return { host, port: match[2] === undefined ? null : Number(match[2]) };
+export function discoverMethod(target: IntrospectionTarget): MethodDefinition {
+  // `defineMethod` refuses the reserved `rpc.` prefix (rightly, for user code): define the method
+  // under a placeholder name, then give it its real one.
+  const definition = defineMethod("discover", () => openRpcDocument(target), {
+    params: [],
+    description: "Returns the OpenRPC document that describes this service.",
+    idempotent: true,
+  });
+  return { ...definition, name: "rpc.discover" };
 }

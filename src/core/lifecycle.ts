@@ -1,13 +1,12 @@
 /**
- * A service's life while it is served: `onStart` before it listens, periodic tasks while it serves,
- * a stopping phase (its health check answers 503) while the server drains, then `onStop`.
+ * A service's life while it is served: its plugins' starts before it listens, a stopping phase (a
+ * health check answers 503) while the server drains, then its plugins' stops.
  * `serve()` drives it; so can code that serves a service some other way (`service.startup()` and
  * `service.shutdown()`).
  *
  * @module
  */
 
-import { type PeriodicTask, type TaskErrorReporter, TaskRunner } from "../plugins/tasks/periodic_task.ts";
 
 /**
  * Where a service is in its life: `idle` until it is first started.
@@ -50,10 +49,6 @@ export interface LifecycleParts {
   readonly onStart?: LifecycleHook | undefined;
   /** Runs once the service has stopped serving (calls in flight answered). */
   readonly onStop?: LifecycleHook | undefined;
-  /** Work done every so often while serving. */
-  readonly periodicTasks?: readonly PeriodicTask[] | undefined;
-  /** Told about errors thrown by periodic tasks. */
-  readonly report: TaskErrorReporter;
 }
 
 /**
@@ -63,7 +58,7 @@ export interface LifecycleParts {
  * @example
  * ```ts
  * import { Lifecycle } from "./lifecycle.ts";
- * const lifecycle = new Lifecycle({ onStart: () => console.log("up"), onStop: () => console.log("down"), report: console.error });
+ * const lifecycle = new Lifecycle({ onStart: () => console.log("up"), onStop: () => console.log("down") });
  * await lifecycle.start();
  * lifecycle.state; // "serving"
  * await lifecycle.stop();
@@ -72,13 +67,12 @@ export interface LifecycleParts {
  */
 export class Lifecycle {
   readonly #parts: LifecycleParts;
-  readonly #runners: readonly TaskRunner[];
   #state: LifecycleState = "idle";
   #users = 0;
   #starting: Promise<void> | undefined;
 
   /**
-   * @param parts The hooks and tasks.
+   * @param parts The hooks.
    * @throws {TypeError} When a hook is not a function or a task is invalid.
    */
   constructor(parts: LifecycleParts) {
@@ -86,7 +80,6 @@ export class Lifecycle {
       if (hook !== undefined && typeof hook !== "function") throw new TypeError("onStart and onStop must be functions");
     }
     this.#parts = parts;
-    this.#runners = (parts.periodicTasks ?? []).map((task) => new TaskRunner(task, parts.report));
   }
 
   /** Where the service is in its life. */
@@ -100,7 +93,7 @@ export class Lifecycle {
   }
 
   /**
-   * Starts: runs `onStart`, then the periodic tasks. A start while already started waits for the
+   * Starts: runs `onStart`. A start while already started waits for the
    * first one and counts one more user.
    *
    * @returns Once started.
@@ -108,7 +101,7 @@ export class Lifecycle {
    * @example
    * ```ts
    * import { Lifecycle } from "./lifecycle.ts";
-   * const lifecycle = new Lifecycle({ report: console.error });
+   * const lifecycle = new Lifecycle({});
    * await lifecycle.start();
    * ```
    */
@@ -129,15 +122,14 @@ export class Lifecycle {
       }
       // A stop that came during onStart wins: then nothing is started.
       if (this.#state !== "starting") return;
-      for (const runner of this.#runners) runner.start();
       this.#state = "serving";
     })();
     await this.#starting;
   }
 
   /**
-   * Stops: the state becomes `stopping` and periodic tasks stop, then `drain` runs (a server
-   * finishing its calls in flight), then the running tasks are awaited and `onStop` runs. When
+   * Stops: the state becomes `stopping`, then `drain` runs (a server finishing its calls in
+   * flight), then `onStop` runs. When
    * other users still serve the service, only `drain` runs.
    *
    * @param drain What to wait for before `onStop`, such as a server's close.
@@ -146,7 +138,7 @@ export class Lifecycle {
    * @example
    * ```ts
    * import { Lifecycle } from "./lifecycle.ts";
-   * const lifecycle = new Lifecycle({ report: console.error });
+   * const lifecycle = new Lifecycle({});
    * await lifecycle.start();
    * await lifecycle.stop(async () => {
    *   lifecycle.state; // "stopping"
@@ -163,11 +155,9 @@ export class Lifecycle {
     // At once, so the health check answers 503 from the moment close() is called.
     this.#state = "stopping";
     await this.#starting?.catch(() => {});
-    const tasks = Promise.all(this.#runners.map((runner) => runner.stop()));
     try {
       await drain?.();
     } finally {
-      await tasks;
       try {
         await this.#parts.onStop?.();
       } finally {

@@ -149,6 +149,13 @@ export interface MethodOptions {
   /** One or two sentences for the service's description of itself. */
   readonly description?: string;
   /**
+   * Whether calling the method twice with the same params does no more than calling it once (a
+   * read, or a write keyed by the caller). `rpc.discover` shows it (`x-idempotent`), and clients
+   * may then send a call again, to another instance, when they cannot tell whether it arrived.
+   * Default `false`: a call that may have reached a server is never sent twice.
+   */
+  readonly idempotent?: boolean;
+  /**
    * When `true`, the handler receives a {@linkcode CallContext} as an extra last argument (headers,
    * token, abort signal), after the call's params. That argument is not a param: callers never
    * send it, and it is left out of the parameter names read from the handler.
@@ -221,6 +228,8 @@ export interface MethodDefinition {
   readonly takesContext: boolean;
   /** The method's own timeout in ms, if it has one. */
   readonly timeout: number | undefined;
+  /** Whether a call may be sent twice without harm. */
+  readonly idempotent: boolean;
   /** The schemas that check its params and result; `undefined` (nothing to check) when it has none. */
   readonly validation?: MethodValidation | undefined;
   /** The JSON Schemas of its params and result, for `rpc.discover`, when it has schemas. */
@@ -232,8 +241,8 @@ export interface MethodDefinition {
  *
  * @param name The method's name: not empty, and not starting with `rpc.` (reserved by JSON-RPC).
  * @param handler The implementation. Parameter names are read from it unless `params` gives them.
- * @param isPrivate Whether it needs a valid API token.
- * @param options Parameter names, description, context, timeout and schemas.
+ * @param options Parameter names, description, context, timeout, idempotence and schemas, and
+ *   `isPrivate: true` when it needs a valid API token.
  * @param thisArg When given, the handler is called with it as `this` (the class style's instance).
  * @returns The definition to store in the registry.
  * @throws {TypeError} When the name is empty or reserved, the handler is not a function, a
@@ -242,14 +251,14 @@ export interface MethodDefinition {
  * @example
  * ```ts
  * import { defineMethod } from "./method.ts";
- * defineMethod("say_hello", (name: string) => `hello ${name}`, false);
+ * defineMethod("say_hello", (name: string) => `hello ${name}`, { params: ["name"] });
+ * defineMethod("say_private_hello", (name: string) => `secret ${name}`, { params: ["name"], isPrivate: true });
  * ```
  */
 export function defineMethod(
   name: string,
   handler: Handler,
-  isPrivate: boolean,
-  options: MethodOptions = {},
+  options: MethodOptions & { readonly isPrivate?: boolean } = {},
   thisArg?: object,
 ): MethodDefinition {
   if (typeof name !== "string" || name === "") throw new TypeError("A method name must be a non-empty string");
@@ -287,11 +296,12 @@ export function defineMethod(
   return {
     name,
     handler: thisArg === undefined ? handler : handler.bind(thisArg as never),
-    isPrivate,
+    isPrivate: options.isPrivate === true,
     params,
     description: options.description,
     takesContext,
     timeout: options.timeout,
+    idempotent: options.idempotent === true,
     validation,
     schemas,
   };

@@ -20,6 +20,7 @@
 import type { DeadlineWatch, Watched } from "./deadline_watch.ts";
 import { type BodyReading, BodyTimeoutError, bodyText, readBodyBytes } from "./read_body.ts";
 import type { PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
+import { asError } from "../core/as_error.ts";
 
 /**
  * Told of a call that did not answer at once (an async method, token check or schema), with the
@@ -92,7 +93,7 @@ function answerWithin(
       try {
         resolve(make());
       } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(asError(error));
       }
     };
     const reading: BodyReading = { reader: undefined };

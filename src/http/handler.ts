@@ -6,19 +6,46 @@
  */
 
 import { answerEndpointRequest } from "./endpoint_request.ts";
-import type { PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
-import type { Site } from "./site.ts";
+import type { EndpointHooks, PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
+
+/**
+ * What answers the paths other than the JSON-RPC one: the plugins' `fetch` hooks, in order, with
+ * the same early answers and added headers as the endpoint.
+ *
+ * @internal The contract between the Service class and the HTTP layer; it may change in any release.
+ */
+export interface OtherPaths {
+  /** The plugins' early answers and added headers. */
+  readonly hooks: EndpointHooks;
+  /** The plugins that answer other paths, in the order they were used. */
+  fetchers: readonly PathAnswerer[];
+  /** Told about a plugin that throws (its answer is then a plain 500). */
+  readonly report: (error: unknown, where: string) => void;
+}
+
+/**
+ * A plugin's answer to a request for a path other than the JSON-RPC one, or `undefined` to pass.
+ *
+ * @internal The contract between the Service class and the HTTP layer; it may change in any release.
+ */
+export interface PathAnswerer {
+  /** The plugin's name, for the error report. */
+  readonly name: string;
+  /** Its answer, or `undefined`. */
+  readonly fetch: (request: Request, path: string) => Response | undefined | Promise<Response | undefined>;
+}
 
 /**
  * Answers one HTTP request for a service.
  *
  * @param endpoint The service's JSON-RPC endpoint (its path, body limit and answers).
- * @param site What answers the other paths (health, routes, static folders); without it they are 404.
+ * @param others What answers the other paths.
  * @param request The incoming request.
- * @returns The response: the endpoint's answer on its path, the site's elsewhere (404 without one).
+ * @returns The response: the endpoint's answer on its path, the plugins' elsewhere (404 when none answers).
  * @example
  * ```ts
  * import { handleHttpRequest } from "./handler.ts";
+ * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const request = new Request("http://localhost/api", {
@@ -26,14 +53,107 @@ import type { Site } from "./site.ts";
  *   headers: { "content-type": "application/json" },
  *   body: '{"jsonrpc":"2.0","method":"ping","id":1}',
  * });
- * await handleHttpRequest(service.rpcEndpoint(), undefined, request);
+ * const others = { hooks: { intercept: undefined, headers: undefined }, fetchers: [], report: () => {} };
+ * await handleHttpRequest(endpointOf(service) as RpcEndpoint, others, request);
  * ```
  */
-export function handleHttpRequest(endpoint: RpcEndpoint, site: Site | undefined, request: Request): Promise<Response> {
+export function handleHttpRequest(endpoint: RpcEndpoint, others: OtherPaths, request: Request): Promise<Response> {
   const path = pathOf(request.url);
-  if (path !== endpoint.path) return site === undefined ? Promise.resolve(new Response("Not Found", { status: 404 })) : site.answer(request, path);
+  if (path !== endpoint.path) return answerOtherPath(others, request, path);
   const answer = answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline);
   return answer instanceof Response ? Promise.resolve(answer) : answer;
+}
+
+/**
+ * Answers a request for a path other than the JSON-RPC one: a plugin's early answer, else the first
+ * plugin's `fetch` that gives a response, else 404; with the plugins' headers added. A plugin that
+ * throws is reported and answered with a plain 500.
+ *
+ * @param others What answers the other paths.
+ * @param request The request.
+ * @param path Its path, as sent.
+ * @returns The response.
+ * @example
+ * ```ts
+ * import { answerOtherPath } from "./handler.ts";
+ * const others = {
+ *   hooks: { intercept: undefined, headers: undefined },
+ *   fetchers: [{ name: "hello", fetch: (_request: Request, path: string) => path === "/hello" ? new Response("hi") : undefined }],
+ *   report: () => {},
+ * };
+ * await (await answerOtherPath(others, new Request("http://localhost/hello"), "/hello")).text(); // "hi"
+ * ```
+ */
+export async function answerOtherPath(others: OtherPaths, request: Request, path: string): Promise<Response> {
+  const { hooks, fetchers } = others;
+  if (fetchers.length === 0 && hooks.intercept === undefined && hooks.headers === undefined) return notFound();
+  const early = hooks.intercept?.(request.method, path, request.headers);
+  let response = early === undefined ? undefined : toResponse(early);
+  for (let index = 0; response === undefined && index < fetchers.length; index++) {
+    const answerer = fetchers[index] as PathAnswerer;
+    try {
+      response = await answerer.fetch(request, path);
+    } catch (error) {
+      others.report(error, `${answerer.name} (${request.method} ${path})`);
+      response = internalServerError();
+    }
+  }
+  response ??= notFound();
+  const more = hooks.headers?.(request.method, path, request.headers);
+  return more === undefined ? response : withHeaders(response, more);
+}
+
+/**
+ * The plain 500 every layer answers with when something failed that the client must not hear about.
+ *
+ * @returns A new `500 Internal Server Error` response, with no details.
+ * @example
+ * ```ts
+ * import { internalServerError } from "./handler.ts";
+ * internalServerError().status; // 500
+ * ```
+ */
+export function internalServerError(): Response {
+  return toResponse(INTERNAL_ERROR_REPLY);
+}
+
+/**
+ * The plain 500, as a plain answer (for an adapter that writes plain answers itself).
+ *
+ * @example
+ * ```ts
+ * import { INTERNAL_ERROR_REPLY } from "./handler.ts";
+ * INTERNAL_ERROR_REPLY.status; // 500
+ * ```
+ */
+export const INTERNAL_ERROR_REPLY: PlainReply = {
+  status: 500,
+  headers: { "content-type": "text/plain;charset=UTF-8" },
+  body: "Internal Server Error",
+};
+
+function notFound(): Response {
+  return new Response("Not Found", { status: 404 });
+}
+
+/** A response with headers added (`vary` appended to, the others set). */
+function withHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
+  let target = response;
+  try {
+    apply(target.headers, headers);
+  } catch {
+    // The headers of a fetched response are immutable: copy it.
+    target = new Response(response.body, response);
+    apply(target.headers, headers);
+  }
+  return target;
+}
+
+function apply(target: Headers, headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === "vary") target.append(name, value);
+    else target.set(name, value);
+  }
 }
 
 /**

@@ -110,20 +110,77 @@ async function readChunks(request: Request, limit: number, reading: BodyReading 
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   if (reading !== undefined) reading.reader = reader;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const chunks = new BodyChunks(limit);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
+    if (!chunks.add(value)) {
       // Stop the transfer: the caller answers 413 without reading the rest.
       reader.cancel().catch(() => {});
       throw new BodyTooLargeError(limit);
     }
-    chunks.push(value);
   }
-  return chunks.length === 1 ? chunks[0] as Uint8Array : concat(chunks, size);
+  return chunks.bytes();
+}
+
+/**
+ * A body collected chunk by chunk, as it arrives, and counted against a limit: what every reader of
+ * a streamed body (a Web stream here, Node's request events in its adapter) keeps.
+ *
+ * @example
+ * ```ts
+ * import { BodyChunks, bodyText } from "./read_body.ts";
+ * const chunks = new BodyChunks(1024);
+ * chunks.add(new TextEncoder().encode('{"jsonrpc":'));
+ * chunks.add(new TextEncoder().encode('"2.0"}'));
+ * bodyText(chunks.bytes(), 1024); // '{"jsonrpc":"2.0"}'
+ * ```
+ */
+export class BodyChunks {
+  /** The largest body accepted, in bytes. */
+  readonly limit: number;
+  #chunks: Uint8Array[] | undefined;
+  #size = 0;
+
+  /** @param limit The largest body accepted, in bytes. */
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /**
+   * Takes the next chunk, unless the body passes the limit with it.
+   *
+   * @param chunk The chunk.
+   * @returns `false` once the body is over the limit (the chunk is then dropped).
+   * @example
+   * ```ts
+   * import { BodyChunks } from "./read_body.ts";
+   * new BodyChunks(2).add(new Uint8Array(3)); // false
+   * ```
+   */
+  add(chunk: Uint8Array): boolean {
+    this.#size += chunk.byteLength;
+    if (this.#size > this.limit) return false;
+    if (this.#chunks === undefined) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
+    return true;
+  }
+
+  /**
+   * The whole body so far, as one array (no copy when it came in one chunk).
+   *
+   * @returns The bytes.
+   * @example
+   * ```ts
+   * import { BodyChunks } from "./read_body.ts";
+   * new BodyChunks(8).bytes().byteLength; // 0
+   * ```
+   */
+  bytes(): Uint8Array {
+    const chunks = this.#chunks;
+    if (chunks === undefined) return new Uint8Array(0);
+    return chunks.length === 1 ? chunks[0] as Uint8Array : concat(chunks, this.#size);
+  }
 }
 
 // Runtimes decode leniently much faster than strictly (Deno has a fast path for it only): invalid

@@ -1,6 +1,6 @@
 /**
  * The JSON-RPC endpoint of a service, answering a request in two steps: first from its method and
- * headers alone (405, 415, a CORS preflight), then from its body's text. `fetch` drives it from a
+ * headers alone (405, 415, or a plugin's answer such as a CORS preflight), then from its body's text. `fetch` drives it from a
  * Web `Request`; an adapter may drive it straight from its runtime's own request (the Node adapter
  * does, to skip building a `Request` and a `Response` per call), and both get the very same answers.
  *
@@ -11,35 +11,18 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { errorResponse } from "../protocol/messages.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
 import { type DispatchTarget, dispatchText } from "../core/dispatch.ts";
-import { type CorsPolicy, isPreflight } from "../plugins/cors.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
 /**
- * What the endpoint needs of an HTTP request, for {@linkcode answerRpcRequest}.
+ * An answer, before any runtime's response object is made of it: what the endpoint gives the
+ * adapters, and what a plugin's `intercept` answers with.
  *
- * @internal The contract between the Service class and the adapters; it may change in any release.
- */
-export interface RpcHttpRequest extends RequestContext {
-  /** The HTTP method, upper case. */
-  readonly method: string;
-  /** The request headers. */
-  readonly headers: HeaderReader;
-  /** Aborted when the client goes away. */
-  readonly signal: AbortSignal | undefined;
-  /**
-   * Reads the whole body as UTF-8 text.
-   *
-   * @throws {BodyTooLargeError} When it is larger than `limit` bytes.
-   * @throws {BodyEncodingError} When it is not UTF-8.
-   */
-  readBody(limit: number): Promise<string>;
-}
-
-/**
- * An answer, before any runtime's response object is made of it.
- *
- * @internal The contract between the Service class and the adapters; it may change in any release.
+ * @example
+ * ```ts
+ * import type { PlainReply } from "./rpc_endpoint.ts";
+ * const tooMany: PlainReply = { status: 429, headers: { "retry-after": "1" }, body: "Too Many Requests" };
+ * ```
  */
 export interface PlainReply {
   /** The HTTP status. */
@@ -56,10 +39,77 @@ export interface RpcEndpointParts {
   readonly path: string;
   /** The largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
-  /** The CORS rules, when CORS is on. */
-  readonly cors?: CorsPolicy | undefined;
   /** How long a body may take to arrive, in ms. Default: as long as it takes. */
   readonly bodyTimeout?: number | undefined;
+  /** The plugins' hooks, read at each request (plugins may be added after the endpoint is made). */
+  readonly hooks?: EndpointHooks | undefined;
+}
+
+/**
+ * The plugins' part in answering requests, composed by the Service from every plugin's hooks;
+ * `undefined` when no plugin has that hook, so that a service without plugins pays nothing.
+ *
+ * @internal The contract between the Service class and the HTTP layer; it may change in any release.
+ */
+export interface EndpointHooks {
+  /** An answer from a request's method, path and headers alone, before anything else looks at it. */
+  intercept: ((method: string, path: string, headers: HeaderReader) => PlainReply | undefined) | undefined;
+  /** Headers to add to an answer. */
+  headers: ((method: string, path: string, headers: HeaderReader) => Readonly<Record<string, string>> | undefined) | undefined;
+}
+
+/**
+ * The key under which a service gives its JSON-RPC endpoint to the adapters (and the class style
+ * to its service). Not part of the public API.
+ *
+ * @internal The contract between the Service class and the adapters; it may change in any release.
+ */
+export const RPC_ENDPOINT: unique symbol = Symbol.for("tsmicroservice.rpcEndpoint");
+
+/**
+ * The JSON-RPC endpoint of an app, when it has one (a Service and a MicroService do). An app that
+ * cannot give it (a MicroService with invalid settings) is served through `fetch`, which answers
+ * with its error.
+ *
+ * @internal The contract between the Service class and the adapters; it may change in any release.
+ * @param app The app.
+ * @returns Its endpoint, or `undefined` when it has none.
+ * @example
+ * ```ts
+ * import { endpointOf } from "./rpc_endpoint.ts";
+ * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { Service } from "../core/service.ts";
+ * endpointOf(new Service({ name: "demo" }))?.path; // "/api"
+ * ```
+ */
+export function endpointOf(app: object): RpcEndpoint | undefined {
+  const give = (app as { [RPC_ENDPOINT]?: unknown })[RPC_ENDPOINT];
+  if (typeof give !== "function") return undefined;
+  try {
+    return (give as () => RpcEndpoint).call(app);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds headers to a set of headers: `vary` values are appended, the others replaced.
+ *
+ * @param into The headers to add to (changed).
+ * @param more The headers to add.
+ * @returns `into`.
+ * @example
+ * ```ts
+ * import { mergeHeaders } from "./rpc_endpoint.ts";
+ * mergeHeaders({ vary: "Accept" }, { vary: "Origin", "x-id": "1" }); // { vary: "Accept, Origin", "x-id": "1" }
+ * ```
+ */
+export function mergeHeaders(into: Record<string, string>, more: Readonly<Record<string, string>>): Record<string, string> {
+  for (const name in more) {
+    const value = more[name] as string;
+    into[name] = name === "vary" && into[name] !== undefined ? `${into[name]}, ${value}` : value;
+  }
+  return into;
 }
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/json", "x-content-type-options": "nosniff" };
@@ -69,22 +119,23 @@ const CLOSE: Readonly<Record<string, string>> = { ...JSON_HEADERS, connection: "
 const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
 
 /**
- * The JSON-RPC endpoint of a service ({@linkcode Service.rpcEndpoint} gives it): its path, its body
+ * The JSON-RPC endpoint of a service ({@linkcode endpointOf} gives it): its path, its body
  * limit, and the two steps of answering a request sent to that path. An adapter calls
  * {@linkcode RpcEndpoint.answerHead}; when that gives no answer, it reads the body (at most
  * `maxBodyBytes`) and calls {@linkcode RpcEndpoint.answerBody}, or
  * {@linkcode RpcEndpoint.answerUnreadBody} when reading failed. A call whose methods are all sync is
  * answered at once, without a promise.
  *
- * With CORS on, a preflight from an allowed origin is answered 204, and every answer to an allowed
- * origin carries the CORS headers.
+ * Plugins take part through {@linkcode EndpointHooks}: an early answer (a CORS preflight), and
+ * headers added to every answer.
  *
  * @internal The contract between the Service class and the adapters; it may change in any release.
  * @example
  * ```ts
+ * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
- * const endpoint = service.rpcEndpoint();
+ * const endpoint = endpointOf(service) as RpcEndpoint;
  * const headers = new Headers({ "content-type": "application/json" });
  * endpoint.answerHead("POST", headers); // undefined: read the body
  * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping","id":1}', { headers });
@@ -99,17 +150,18 @@ export class RpcEndpoint {
   /** The deadline bodies are read by, unless they may take as long as they take. */
   readonly bodyDeadline: DeadlineWatch | undefined;
   readonly #target: DispatchTarget;
-  readonly #cors: CorsPolicy | undefined;
+  readonly #hooks: EndpointHooks;
 
   /**
    * Makes the endpoint of a service.
    *
    * @param target The service to dispatch to.
-   * @param parts The path, the body limit and deadline, and the CORS rules.
+   * @param parts The path, the body limit and deadline, and the plugins' hooks.
    * @example
    * ```ts
    * import { RpcEndpoint } from "./rpc_endpoint.ts";
-   * import { Service } from "../core/service.ts";
+   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { Service } from "../core/service.ts";
    * const endpoint = new RpcEndpoint(new Service({ name: "demo" }), { path: "/rpc", maxBodyBytes: 1024 });
    * ```
    */
@@ -119,38 +171,36 @@ export class RpcEndpoint {
     this.maxBodyBytes = parts.maxBodyBytes;
     const bodyTimeout = parts.bodyTimeout;
     this.bodyDeadline = bodyTimeout === undefined || bodyTimeout === Infinity ? undefined : new DeadlineWatch(bodyTimeout);
-    this.#cors = parts.cors;
+    this.#hooks = parts.hooks ?? { intercept: undefined, headers: undefined };
   }
 
   /**
-   * The first step: the answer to a request that needs no body (405 unless it is a POST, 415 unless
-   * it is declared as JSON or not declared, 204 to a CORS preflight), or `undefined` when its body
-   * is to be read.
+   * The first step: the answer to a request that needs no body (a plugin's early answer, such as a
+   * CORS preflight; 405 unless it is a POST; 415 unless it is declared as JSON or not declared), or
+   * `undefined` when its body is to be read.
    *
    * @param method The HTTP method, upper case.
    * @param headers The request headers.
    * @returns The answer, or `undefined` to go on with the body.
    * @example
    * ```ts
-   * import { Service } from "../core/service.ts";
-   * const endpoint = new Service({ name: "demo" }).rpcEndpoint();
+   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { Service } from "../core/service.ts";
+   * const endpoint = endpointOf(new Service({ name: "demo" })) as RpcEndpoint;
    * endpoint.answerHead("GET", new Headers())?.status; // 405
    * ```
    */
   answerHead(method: string, headers: HeaderReader): PlainReply | undefined {
-    // CORS costs nothing unless it is on and the request comes from a page (it has an Origin).
-    const origin = this.#cors === undefined ? null : headers.get("origin");
-    if (origin !== null && isPreflight(method, headers)) {
-      return { status: 204, headers: (this.#cors as CorsPolicy).preflightHeaders(origin, "POST"), body: null };
-    }
-    let reply: PlainReply | undefined;
+    const early = this.#hooks.intercept?.(method, this.path, headers);
+    if (early !== undefined) return this.#decorate(early, method, headers);
+    let reply: PlainReply;
     if (method !== "POST") reply = NOT_ALLOWED;
     else {
       const contentType = headers.get("content-type");
       if (contentType === null || isJsonMediaType(contentType)) return undefined;
       reply = rpcErrorReply(415, ErrorCode.InvalidRequest, "Unsupported Content-Type: send application/json");
     }
-    return origin === null ? reply : this.#withCors(reply, origin);
+    return this.#decorate(reply, method, headers);
   }
 
   /**
@@ -161,8 +211,9 @@ export class RpcEndpoint {
    * @returns The answer, at once when every call was sync, else a promise of it.
    * @example
    * ```ts
-   * import { Service } from "../core/service.ts";
-   * const endpoint = new Service({ name: "demo" }).publicMethod("ping", () => "pong").rpcEndpoint();
+   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { Service } from "../core/service.ts";
+   * const endpoint = endpointOf(new Service({ name: "demo" }).publicMethod("ping", () => "pong")) as RpcEndpoint;
    * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping"}', { headers: new Headers() });
    * reply.status; // 204
    * ```
@@ -183,9 +234,10 @@ export class RpcEndpoint {
    * @returns The answer.
    * @example
    * ```ts
-   * import { Service } from "../core/service.ts";
+   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { Service } from "../core/service.ts";
    * import { BodyTooLargeError } from "./read_body.ts";
-   * const endpoint = new Service({ name: "demo" }).rpcEndpoint();
+   * const endpoint = endpointOf(new Service({ name: "demo" })) as RpcEndpoint;
    * endpoint.answerUnreadBody(new BodyTooLargeError(1024), new Headers()).status; // 413
    * ```
    */
@@ -196,59 +248,22 @@ export class RpcEndpoint {
     else if (error instanceof BodyEncodingError) reply = rpcErrorReply(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
     // The client went away while sending: nobody is left to read an answer.
     else reply = { status: 400, headers: {}, body: null };
-    return this.#withCorsOf(reply, headers);
+    return this.#decorate(reply, "POST", headers);
   }
 
   #reply(answer: string | undefined, headers: HeaderReader): PlainReply {
     const reply = answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer };
-    return this.#withCorsOf(reply, headers);
+    return this.#decorate(reply, "POST", headers);
   }
 
-  #withCorsOf(reply: PlainReply, headers: HeaderReader): PlainReply {
-    if (this.#cors === undefined) return reply;
-    const origin = headers.get("origin");
-    return origin === null ? reply : this.#withCors(reply, origin);
+  /** The plugins' headers added to an answer (a service without such plugins pays one check). */
+  #decorate(reply: PlainReply, method: string, headers: HeaderReader): PlainReply {
+    const decorate = this.#hooks.headers;
+    if (decorate === undefined) return reply;
+    const more = decorate(method, this.path, headers);
+    return more === undefined ? reply : { ...reply, headers: mergeHeaders({ ...reply.headers }, more) };
   }
 
-  /** Every answer to a page carries CORS headers, or at least `Vary: Origin` for caches. */
-  #withCors(reply: PlainReply, origin: string): PlainReply {
-    const headers = (this.#cors as CorsPolicy).headersFor(origin);
-    return { ...reply, headers: { ...reply.headers, ...(headers ?? { vary: "Origin" }) } };
-  }
-}
-
-/**
- * Answers one HTTP request sent to the JSON-RPC endpoint, all steps in one: 405 unless it is a
- * POST, 415 unless it is declared as JSON (or not declared), 413 when the body is over the limit,
- * otherwise the JSON-RPC answer (200), or 204 when only notifications came.
- *
- * @param endpoint The endpoint.
- * @param request The request.
- * @returns The answer.
- * @example
- * ```ts
- * import { answerRpcRequest } from "./rpc_endpoint.ts";
- * import { Service } from "../core/service.ts";
- * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
- * const reply = await answerRpcRequest(service.rpcEndpoint(), {
- *   method: "POST",
- *   headers: new Headers({ "content-type": "application/json" }),
- *   signal: undefined,
- *   readBody: () => Promise.resolve('{"jsonrpc":"2.0","method":"ping","id":1}'),
- * });
- * reply.body; // '{"jsonrpc":"2.0","result":"pong","id":1}'
- * ```
- */
-export async function answerRpcRequest(endpoint: RpcEndpoint, request: RpcHttpRequest): Promise<PlainReply> {
-  const early = endpoint.answerHead(request.method, request.headers);
-  if (early !== undefined) return early;
-  let text: string;
-  try {
-    text = await request.readBody(endpoint.maxBodyBytes);
-  } catch (error) {
-    return endpoint.answerUnreadBody(error, request.headers);
-  }
-  return await endpoint.answerBody(text, request);
 }
 
 /**

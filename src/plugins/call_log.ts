@@ -1,55 +1,11 @@
 /**
- * Watching calls: a hook told about each call a service answers (its method, how long it took,
- * and how it ended), and a console logger for it. Params and API tokens are never passed to it.
+ * `callLog()`: one log line per call a service answers (its method, how it ended, how long it
+ * took). Params and API tokens never reach it.
  *
  * @module
  */
 
-/**
- * What a call observer is told about one call, once it has ended.
- *
- * @example
- * ```ts
- * import { Service } from "../core/service.ts";
- * import type { CallSummary } from "./call_log.ts";
- * const failures: CallSummary[] = [];
- * const service = new Service({
- *   name: "s",
- *   onCall: (call) => {
- *     if (!call.ok) failures.push(call);
- *   },
- * });
- * ```
- */
-export interface CallSummary {
-  /** The method's name, as the caller sent it. */
-  readonly method: string;
-  /** How long the call took, in ms (token check, params, handler and result check). */
-  readonly duration: number;
-  /** Whether it succeeded. */
-  readonly ok: boolean;
-  /** The JSON-RPC error code when it failed, such as `-32601`. */
-  readonly code?: number;
-  /** What the handler threw, when the call failed by a throw (an `RpcError` or an unexpected error). */
-  readonly error?: unknown;
-  /** Whether it was a notification (nobody got the answer). */
-  readonly notification: boolean;
-}
-
-/**
- * Told about each call a service answers. It should not throw (what it throws is ignored).
- *
- * @example
- * ```ts
- * import { Service } from "../core/service.ts";
- * import type { CallObserver } from "./call_log.ts";
- * const slowCalls: CallObserver = (call) => {
- *   if (call.duration > 100) console.warn(`${call.method} took ${call.duration.toFixed(0)}ms`);
- * };
- * const service = new Service({ name: "s", onCall: slowCalls });
- * ```
- */
-export type CallObserver = (call: CallSummary) => void;
+import type { CallSummary, Plugin } from "../core/plugin.ts";
 
 /**
  * Where the console logger writes: `console`, or anything with `info` and `error`.
@@ -57,9 +13,9 @@ export type CallObserver = (call: CallSummary) => void;
  * @example
  * ```ts
  * import { Service } from "../core/service.ts";
- * import { logCalls, type LogSink } from "./call_log.ts";
+ * import { callLog, type LogSink } from "./call_log.ts";
  * const sink: LogSink = { info: (line) => console.log(`[rpc] ${line}`), error: (line) => console.error(`[rpc] ${line}`) };
- * const service = new Service({ name: "s", onCall: logCalls("s", sink) });
+ * const service = new Service({ name: "s" }).use(callLog(sink));
  * ```
  */
 export interface LogSink {
@@ -107,7 +63,7 @@ export interface LogSink {
  * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }); // prints "demo ping ok 0.1ms"
  * ```
  */
-export function logCalls(serviceName: string, sink: LogSink = console): CallObserver {
+export function logCalls(serviceName: string, sink: LogSink = console): (call: CallSummary) => void {
   return (call) => {
     const time = `${call.duration.toFixed(1)}ms`;
     if (call.ok) {
@@ -124,4 +80,29 @@ function printable(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what it removes
   const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
+}
+
+/**
+ * Logs one line per call (method, outcome, error code and duration; never params or tokens), the
+ * successes to `sink.info` and the failures to `sink.error`.
+ *
+ * @param sink Where the lines go. Default: the console.
+ * @returns The plugin.
+ * @example
+ * ```ts
+ * import { Service } from "../core/service.ts";
+ * import { callLog } from "./call_log.ts";
+ * const service = new Service({ name: "hello" }).use(callLog()).publicMethod("ping", () => "pong");
+ * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }); // logs "hello ping ok 0.0ms"
+ * ```
+ */
+export function callLog(sink: LogSink = console): Plugin {
+  let log: ((call: CallSummary) => void) | undefined;
+  return {
+    name: "callLog",
+    setup(service) {
+      log = logCalls(service.name, sink);
+    },
+    observe: () => log,
+  };
 }

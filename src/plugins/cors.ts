@@ -9,20 +9,22 @@
  * @module
  */
 
+import type { Plugin, PluginHost } from "../core/plugin.ts";
+
 /**
  * The CORS settings of a service.
  *
  * @example
  * ```ts
  * import { Service } from "../core/service.ts";
- * import type { CorsOptions } from "./cors.ts";
- * const cors: CorsOptions = {
+ * import { cors, type CorsOptions } from "./cors.ts";
+ * const options: CorsOptions = {
  *   origins: ["https://app.example.com", "http://localhost:3000"],
  *   allowHeaders: ["X-Request-Id"],
  *   exposeHeaders: ["X-Request-Id"],
  *   credentials: true,
  * };
- * const service = new Service({ name: "s", cors });
+ * const service = new Service({ name: "s" }).use(cors(options));
  * ```
  */
 export interface CorsOptions {
@@ -46,9 +48,9 @@ export interface CorsOptions {
  *
  * @example
  * ```ts
- * import { DEFAULT_CORS_MAX_AGE } from "./cors.ts";
+ * import { cors, DEFAULT_CORS_MAX_AGE } from "./cors.ts";
  * import { Service } from "../core/service.ts";
- * const service = new Service({ name: "s", cors: { origins: ["https://example.com"], maxAge: 2 * DEFAULT_CORS_MAX_AGE } });
+ * const service = new Service({ name: "s" }).use(cors({ origins: ["https://example.com"], maxAge: 2 * DEFAULT_CORS_MAX_AGE }));
  * ```
  */
 export const DEFAULT_CORS_MAX_AGE = 600;
@@ -176,3 +178,51 @@ function normalizeOrigin(origin: unknown): string {
   }
   throw new TypeError(`Not an origin: ${String(origin)} (write it as https://host:port)`);
 }
+
+/**
+ * Cross-origin calls from web pages (CORS), for the JSON-RPC path and every path the service's
+ * plugins serve: a preflight from an allowed origin is answered 204 with the methods of that path
+ * and the request headers a caller needs (`Content-Type`, `Authorization`, the API token header);
+ * answers to an allowed origin carry `Access-Control-Allow-Origin`; every answer carries
+ * `Vary: Origin`; other origins get no CORS headers, so the browser keeps the answer from the page.
+ *
+ * @param options The origins allowed, and the optional headers, credentials and preflight age.
+ * @returns The plugin.
+ * @throws {TypeError} When `origins` is missing, or an origin is not a URL's origin.
+ * @example
+ * ```ts
+ * import { Service } from "../core/service.ts";
+ * import { cors } from "./cors.ts";
+ * const service = new Service({ name: "s" }).use(cors({ origins: ["http://localhost:3000"] }));
+ * const preflight = await service.fetch(new Request("http://localhost/api", {
+ *   method: "OPTIONS",
+ *   headers: { origin: "http://localhost:3000", "access-control-request-method": "POST" },
+ * }));
+ * preflight.status; // 204
+ * ```
+ */
+export function cors(options: CorsOptions): Plugin {
+  let policy = new CorsPolicy(options, "X-Api-Token");
+  let host: PluginHost | undefined;
+  return {
+    name: "cors",
+    setup(service) {
+      policy = new CorsPolicy(options, service.apiTokenHeader);
+      host = service;
+    },
+    intercept(head) {
+      if (!isPreflight(head.method, head.headers)) return undefined;
+      const methods = host?.allowedMethods(head.path);
+      if (methods === undefined) return undefined;
+      return { status: 204, headers: policy.preflightHeaders(head.headers.get("origin") as string, methods), body: null };
+    },
+    headers(head) {
+      if (isPreflight(head.method, head.headers)) return undefined; // answered with its own headers
+      const origin = head.headers.get("origin");
+      // The answer depends on the Origin, also when there is none: caches must keep them apart.
+      return (origin === null ? undefined : policy.headersFor(origin)) ?? VARY_ORIGIN;
+    },
+  };
+}
+
+const VARY_ORIGIN: Readonly<Record<string, string>> = { vary: "Origin" };

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Plugin, PluginHost } from "../core/plugin.ts";
+
 /**
  * The default path of the health check.
  *
@@ -52,6 +54,57 @@ export interface HealthReport {
  * response.status; // 200
  * ```
  */
+/**
+ * Options of {@linkcode health}.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../core/service.ts";
+ * import { health, type HealthOptions } from "./health.ts";
+ * const options: HealthOptions = { path: "/healthz" };
+ * new Service({ name: "s" }).use(health(options));
+ * ```
+ */
+export interface HealthOptions {
+  /** The path of the health check. Default `"/health"`. */
+  readonly path?: string;
+}
+
+/**
+ * A health check: `GET` (and `HEAD`) on its path answers 200 with the service's name and version
+ * as JSON while the service serves, and 503 from the moment a stop begins, so a load balancer or
+ * Kubernetes takes the instance out while it drains.
+ *
+ * @param options The path (default `/health`).
+ * @returns The plugin.
+ * @throws {TypeError} When the path does not start with `/`, or (at `use()`) is the JSON-RPC path.
+ * @example
+ * ```ts
+ * import { Service } from "../core/service.ts";
+ * import { health } from "./health.ts";
+ * const service = new Service({ name: "orders", version: "1.0.0" }).use(health());
+ * (await service.fetch(new Request("http://localhost/health"))).status; // 200
+ * ```
+ */
+export function health(options: HealthOptions = {}): Plugin {
+  const path = options.path ?? DEFAULT_HEALTH_PATH;
+  if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError(`The health path must start with "/", got ${String(path)}`);
+  let host: PluginHost | undefined;
+  return {
+    name: "health",
+    setup(service) {
+      if (service.path === path) throw new TypeError(`The health path must differ from the service path, got ${path}`);
+      host = service;
+    },
+    allows: (at) => (at === path ? "GET, HEAD" : undefined),
+    fetch(request, at) {
+      if (at !== path || host === undefined) return undefined;
+      const stopping = host.state === "stopping" || host.state === "stopped";
+      return answerHealth(request.method, { status: stopping ? "stopping" : "ok", name: host.name, version: host.version });
+    },
+  };
+}
+
 export function answerHealth(method: string, report: HealthReport): Response {
   if (method !== "GET" && method !== "HEAD") {
     return new Response("Method Not Allowed", { status: 405, headers: { allow: "GET, HEAD", "content-type": "text/plain;charset=UTF-8" } });

@@ -114,6 +114,23 @@ export class Router {
   }
 
   /**
+   * Tells whether a pattern is routed, for any method.
+   *
+   * @param pattern The pattern, such as `/users/:id`.
+   * @returns `true` when some route has exactly that pattern.
+   * @example
+   * ```ts
+   * import { Router } from "./router.ts";
+   * const router = new Router();
+   * router.add("GET", "/api", () => new Response("no"));
+   * router.hasPattern("/api"); // true
+   * ```
+   */
+  hasPattern(pattern: string): boolean {
+    return this.#routes.some((route) => route.pattern === pattern);
+  }
+
+  /**
    * Adds a route.
    *
    * @param method The HTTP method, such as `GET` (case-insensitive).
