@@ -11,29 +11,34 @@
  */
 
 import { serve, Service } from "../mod.ts";
+import { callLog } from "../src/plugins/call_log.ts";
+import { cors } from "../src/plugins/cors.ts";
+import { health } from "../src/plugins/health.ts";
+import { routes } from "../src/plugins/routes/routes.ts";
+import { staticFiles } from "../src/plugins/static/static.ts";
+import { periodicTasks } from "../src/plugins/tasks/tasks.ts";
 
 /** What the periodic task keeps up to date, and how many `wait` calls are in progress. */
 const stats = { ticks: 0, startedAt: Date.now(), waiting: 0 };
 
-const service = new Service({
-  name: "website.service",
-  version: "1.0.0",
-  // A URL next to this file, so it works from any working folder.
-  staticDirs: { "/static/": new URL("./public/", import.meta.url) },
+const service = new Service({ name: "website.service", version: "1.0.0" })
+  .use(health())
   // A front end served from another origin (a dev server, say) may call the API.
-  cors: { origins: ["http://localhost:3000"] },
-  periodicTasks: [{
+  .use(cors({ origins: ["http://localhost:3000"] }))
+  .use(routes()
+    .route("GET", "/hello/:name", (_request, ctx) => new Response(`hello ${ctx.params.name}\n`))
+    .route("GET", "/", () => new Response(null, { status: 302, headers: { location: "/static/" } })))
+  // A URL next to this file, so it works from any working folder.
+  .use(staticFiles({ "/static/": new URL("./public/", import.meta.url) }))
+  .use(periodicTasks([{
     name: "tick",
     every: 1000,
     run: () => {
       stats.ticks++;
     },
-  }],
-  onStop: () => {
-    console.log("website.service stopped");
-  },
-  log: process.env["LOG"] === "1",
-})
+  }]))
+  .use({ name: "goodbye", stop: () => console.log("website.service stopped") })
+  .use(process.env["LOG"] === "1" ? callLog() : { name: "no call log" })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
   .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }))
   // Answers after a while (at most 10 s): a call to see a graceful stop answer it.
@@ -45,9 +50,7 @@ const service = new Service({
       stats.waiting--;
     }
     return ms;
-  })
-  .route("GET", "/hello/:name", (_request, ctx) => new Response(`hello ${ctx.params.name}\n`))
-  .route("GET", "/", () => new Response(null, { status: 302, headers: { location: "/static/" } }));
+  });
 
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",

@@ -1,6 +1,7 @@
 // The Python original's class style: a class extending MicroService, with standard decorators,
 // served in process through service.fetch (real Request objects), and served by serve() with the
-// whole-microservice settings (onStart, onStop, periodic tasks, static folders) as class members.
+// whole-microservice parts as class members: onStart and onStop as methods, and plugins (periodic
+// tasks, static folders, health, get_service_specs) in a `plugins` property.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { z } from "zod";
@@ -9,20 +10,23 @@ import {
   ErrorCode,
   type JsonRpcResponse,
   MicroService,
+  type ClassServiceExtras,
   type OpenRpcDocument,
-  type PeriodicTask,
   privateMethod,
   publicMethod,
   serve,
   type ServiceOptions,
-  type ServiceSpecs,
-  type StaticDirs,
 } from "../mod.ts";
+import { health } from "../src/plugins/health.ts";
+import { pymicroservice, type ServiceSpecs } from "../src/plugins/pymicroservice.ts";
+import { staticFiles } from "../src/plugins/static/static.ts";
+import { periodicTasks } from "../src/plugins/tasks/tasks.ts";
 import { paramListFromFunction } from "../src/core/params.ts";
 import { call, HELLO_TOKEN, post, until } from "./helpers.ts";
 
 class HelloWorldService extends MicroService {
   name = "hello.world.service";
+  plugins = [pymicroservice()];
 
   @publicMethod
   say_hello(name: string) {
@@ -112,7 +116,11 @@ describe("the README's hello world, in the class style", () => {
       name: "hello.world.service",
       host: "127.0.0.1",
       port: 5000,
-      methods: { say_hello: null, say_private_hello: null },
+      methods: {
+        get_service_specs: "Returns the service's name, address and methods (pymicroservice's shape).",
+        say_hello: null,
+        say_private_hello: null,
+      },
     } satisfies ServiceSpecs);
   });
 
@@ -264,19 +272,22 @@ describe("class-style mistakes", () => {
 });
 
 
-/** A whole microservice in the class style: lifecycle hooks as methods, a periodic task and a static folder as properties. */
-class SiteService extends MicroService implements ServiceOptions {
+/** A whole microservice in the class style: lifecycle hooks as methods, plugins as a property. */
+class SiteService extends MicroService implements ServiceOptions, ClassServiceExtras {
   name = "site.service";
-  staticDirs: StaticDirs = { "/static/": new URL("../examples/public/", import.meta.url) };
   events: string[] = [];
   ticks = 0;
-  periodicTasks: readonly PeriodicTask[] = [{
-    name: "tick",
-    every: 10,
-    run: () => {
-      this.ticks++;
-    },
-  }];
+  plugins = [
+    health(),
+    staticFiles({ "/static/": new URL("../examples/public/", import.meta.url) }),
+    periodicTasks([{
+      name: "tick",
+      every: 10,
+      run: () => {
+        this.ticks++;
+      },
+    }]),
+  ];
 
   @publicMethod
   status() {
@@ -369,7 +380,7 @@ describe("a class-style service served by serve()", () => {
 
   test("startup, shutdown and the lifecycle settings are not remote methods", async () => {
     const service = new SiteService();
-    for (const method of ["startup", "shutdown", "onStart", "onStop", "periodicTasks", "staticDirs"]) {
+    for (const method of ["startup", "shutdown", "onStart", "onStop", "plugins"]) {
       const answer = await rpc(service, method);
       assert.ok("error" in answer && answer.error.code === ErrorCode.MethodNotFound, method);
     }

@@ -3,25 +3,27 @@
 // through the Node adapter's direct route, alike) and on routes, static folders and health.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { type CorsOptions, Service } from "../mod.ts";
+import { Service } from "../mod.ts";
 import { serveNode } from "../src/adapters/node.ts";
 import { nodeFileAccess } from "../src/adapters/node_files.ts";
+import { cors as corsPlugin, type CorsOptions } from "../src/plugins/cors.ts";
+import { health } from "../src/plugins/health.ts";
+import { routes } from "../src/plugins/routes/routes.ts";
+import { staticFiles } from "../src/plugins/static/static.ts";
 
 const APP = "https://app.example.com";
 const EVIL = "https://evil.example";
 const CALL = '{"jsonrpc":"2.0","method":"ping","id":1}';
 
 function corsService(cors: CorsOptions = { origins: [APP] }, apiTokenHeader?: string): Service {
-  return new Service({
-    name: "cors.service",
-    cors,
-    staticDirs: { "/static/": "./examples/public" },
-    files: nodeFileAccess,
-    ...(apiTokenHeader === undefined ? {} : { apiTokenHeader }),
-  })
-    .publicMethod("ping", () => "pong")
-    .route("PUT", "/items/:id", () => new Response(null, { status: 204 }))
-    .route("GET", "/elsewhere", () => Response.redirect("https://example.com/", 302));
+  return new Service({ name: "cors.service", ...(apiTokenHeader === undefined ? {} : { apiTokenHeader }) })
+    .use(corsPlugin(cors))
+    .use(health())
+    .use(routes()
+      .route("PUT", "/items/:id", () => new Response(null, { status: 204 }))
+      .route("GET", "/elsewhere", () => Response.redirect("https://example.com/", 302)))
+    .use(staticFiles({ "/static/": "./examples/public" }, { files: nodeFileAccess }))
+    .publicMethod("ping", () => "pong");
 }
 
 const preflight = (path: string, origin = APP, method = "POST"): Request =>

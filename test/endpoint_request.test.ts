@@ -7,11 +7,12 @@ import { ErrorCode, Service } from "../mod.ts";
 import { answerEndpointRequest, type CallRunning } from "../src/http/endpoint_request.ts";
 import { toResponse } from "../src/http/handler.ts";
 import type { PlainReply } from "../src/http/rpc_endpoint.ts";
+import { endpointFor } from "./helpers.ts";
 
-const service = new Service({ name: "route", maxBodyBytes: 64, bodyTimeout: 5_000 })
+const service = new Service({ name: "route", limits: { maxBodyBytes: 64, bodyTimeout: 5_000 } })
   .publicMethod("echo", (value: unknown) => value)
   .publicMethod("later", async (value: unknown) => await Promise.resolve(value));
-const endpoint = service.rpcEndpoint();
+const endpoint = endpointFor(service);
 
 function post(body: BodyInit): Request {
   return new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
@@ -68,7 +69,7 @@ describe("answerEndpointRequest", () => {
     await assert.rejects(Promise.resolve(answerEndpointRequest(endpoint, tooLarge, failing, endpoint.bodyDeadline)), /cannot make 413/);
     const keepAlive = setInterval(() => {}, 1000);
     try {
-      const short = new Service({ name: "short", bodyTimeout: 20 }).rpcEndpoint();
+      const short = endpointFor(new Service({ name: "short", limits: { bodyTimeout: 20 } }));
       const stalled = post(new ReadableStream({ start: (controller) => controller.enqueue(new Uint8Array([0x5b])) }));
       await assert.rejects(Promise.resolve(answerEndpointRequest(short, stalled, failing, short.bodyDeadline)), /cannot make 408/);
     } finally {
@@ -100,7 +101,7 @@ describe("a body that arrives after its 408", { timeout: 10_000 }, () => {
 
   const call = '{"jsonrpc":"2.0","method":"charge","params":[1],"id":1}';
   const charged: number[] = [];
-  const late = new Service({ name: "late", bodyTimeout: 30 }).publicMethod("charge", (amount: number) => charged.push(amount));
+  const late = new Service({ name: "late", limits: { bodyTimeout: 30 } }).publicMethod("charge", (amount: number) => charged.push(amount));
 
   test("never runs its calls: read whole (declared length), it is dropped when it comes", async () => {
     charged.length = 0;
@@ -116,7 +117,7 @@ describe("a body that arrives after its 408", { timeout: 10_000 }, () => {
     assert.equal(response.status, 408);
     await new Promise((resolve) => setTimeout(resolve, 150));
     assert.deepEqual(charged, []);
-    assert.equal(late.rpcEndpoint().bodyDeadline?.size, 0);
+    assert.equal(endpointFor(late).bodyDeadline?.size, 0);
   });
 
   test("never runs its calls: read in chunks, what came before the deadline is not taken for the whole body", async () => {

@@ -9,9 +9,9 @@ import { serveNode } from "../src/adapters/node.ts";
 import { readBodyText } from "./helpers.ts";
 import { denoResponse } from "../src/adapters/deno_response.ts";
 import { toResponse } from "../src/http/handler.ts";
-import { answerRpcRequest, type PlainReply } from "../src/http/rpc_endpoint.ts";
+import type { PlainReply } from "../src/http/rpc_endpoint.ts";
 import { mapConcurrently } from "../src/core/concurrency.ts";
-import { dispatchMessage, dispatchText } from "../src/core/dispatch.ts";
+import { dispatchMessage, dispatchText, targetOf } from "../src/core/dispatch.ts";
 
 const TOKEN = "fast-token";
 
@@ -71,8 +71,8 @@ describe("sync and async handlers answer alike", () => {
     test(name, async () => {
       const ctx = { headers: new Headers(headers) };
       const text = JSON.stringify(message);
-      const syncAnswer = dispatchText(sync, text, ctx);
-      const asyncAnswer = dispatchText(async, text, ctx);
+      const syncAnswer = dispatchText(targetOf(sync), text, ctx);
+      const asyncAnswer = dispatchText(targetOf(async), text, ctx);
       // The sync service answers at once (no promise); the async one gives a promise once it
       // reaches async code.
       assert.ok(!(syncAnswer instanceof Promise), "a sync call is answered without a promise");
@@ -92,7 +92,7 @@ describe("sync and async handlers answer alike", () => {
 
   test("the answers themselves are the expected ones", () => {
     const ctx = { headers: new Headers({ "x-api-token": TOKEN }) };
-    const answer = (message: unknown): unknown => dispatchMessage(sync, message, ctx);
+    const answer = (message: unknown): unknown => dispatchMessage(targetOf(sync), message, ctx);
     assert.deepEqual(answer({ jsonrpc: "2.0", method: "add", params: { a: 1, b: 2 }, id: 1 }), { jsonrpc: "2.0", result: 3, id: 1 });
     assert.deepEqual(answer({ jsonrpc: "2.0", method: "nothing", id: 1 }), { jsonrpc: "2.0", result: null, id: 1 });
     assert.deepEqual(answer({ jsonrpc: "2.0", method: "who", id: 1 }), { jsonrpc: "2.0", result: ["who", TOKEN, false], id: 1 });
@@ -103,7 +103,7 @@ describe("sync and async handlers answer alike", () => {
       id: 1,
     });
     assert.equal(answer({ jsonrpc: "2.0", method: "add", params: [1, 2] }), undefined);
-    assert.equal(dispatchText(sync, '{"jsonrpc":"2.0","method":"big","id":1}', ctx), '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
+    assert.equal(dispatchText(targetOf(sync), '{"jsonrpc":"2.0","method":"big","id":1}', ctx), '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":1}');
   });
 
   test("a handler's thenable result and a validator's thenable verdict are awaited", async () => {
@@ -115,7 +115,7 @@ describe("sync and async handlers answer alike", () => {
       .publicMethod("five", () => thenable(5))
       .privateMethod("six", () => 6);
     const ctx = { headers: new Headers({ "x-api-token": "any" }) };
-    const answer = dispatchMessage(lazy, [{ jsonrpc: "2.0", method: "five", id: 1 }, { jsonrpc: "2.0", method: "six", id: 2 }], ctx);
+    const answer = dispatchMessage(targetOf(lazy), [{ jsonrpc: "2.0", method: "five", id: 1 }, { jsonrpc: "2.0", method: "six", id: 2 }], ctx);
     assert.ok(answer instanceof Promise);
     assert.deepEqual(await answer, [{ jsonrpc: "2.0", result: 5, id: 1 }, { jsonrpc: "2.0", result: 6, id: 2 }]);
   });
@@ -128,7 +128,7 @@ describe("sync and async handlers answer alike", () => {
       const guarded = new Service({ name: "g", apiTokenIsValid, onError: (error) => reported.push(error) })
         .publicMethod("open", () => 1)
         .privateMethod("closed", () => 2);
-      const answer = await dispatchMessage(guarded, [
+      const answer = await dispatchMessage(targetOf(guarded), [
         { jsonrpc: "2.0", method: "closed", id: 1 },
         { jsonrpc: "2.0", method: "open", id: 2 },
       ], { headers: new Headers({ "x-api-token": "t" }) });
@@ -140,10 +140,11 @@ describe("sync and async handlers answer alike", () => {
     }
   });
 
-  test("onCall sees sync and async calls alike, with what was thrown", async () => {
+  test("an observing plugin sees sync and async calls alike, with what was thrown", async () => {
     for (const kind of ["sync", "async"] as const) {
       const seen: unknown[] = [];
-      const watched = new Service({ name: "w", onCall: ({ method, ok, code, error, notification }) => seen.push({ method, ok, code, error, notification }) })
+      const watched = new Service({ name: "w" })
+        .use({ name: "watch", observe: () => ({ method, ok, code, error, notification }) => seen.push({ method, ok, code, error, notification }) })
         .publicMethod("ok", kind === "sync" ? () => 1 : async () => await Promise.resolve(1))
         .publicMethod("bad", kind === "sync" ? () => {
           throw new RpcError(3, "bad");
@@ -167,7 +168,7 @@ describe("batches mixing sync and async calls", () => {
     const started: string[] = [];
     let running = 0;
     let most = 0;
-    const mixed = new Service({ name: "mixed", batchConcurrency: 2 })
+    const mixed = new Service({ name: "mixed", limits: { batchConcurrency: 2 } })
       .publicMethod("now", (tag: string) => {
         started.push(tag);
         return tag;
@@ -249,15 +250,6 @@ describe("bodies", () => {
     assert.equal(((await (await echo.fetch(body(invalid))).json()) as { error: { code: number } }).error.code, -32700);
     const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...valid]);
     assert.deepEqual(await (await echo.fetch(body(withBom))).json(), { jsonrpc: "2.0", result: "\uFFFD", id: 1 });
-  });
-
-  test("answerRpcRequest drives the endpoint's steps from a reduced request", async () => {
-    const endpoint = service("sync").rpcEndpoint();
-    const reduced = (method: string, readBody: () => Promise<string>) =>
-      answerRpcRequest(endpoint, { method, headers: new Headers({ "content-type": "application/json" }), signal: undefined, readBody });
-    assert.equal((await reduced("GET", () => Promise.resolve(""))).status, 405);
-    assert.equal((await reduced("POST", () => Promise.resolve('{"jsonrpc":"2.0","method":"add","params":[1,1],"id":1}'))).body, '{"jsonrpc":"2.0","result":2,"id":1}');
-    assert.equal((await reduced("POST", () => Promise.reject(new Error("gone")))).status, 400);
   });
 });
 
@@ -344,7 +336,7 @@ describe("the Node adapter's direct route", () => {
   });
 
   test("answers every kind of request exactly as service.fetch does", async () => {
-    const echo = new Service({ name: "echo.service", maxBodyBytes: 200 }).publicMethod("echo", (text: string) => text)
+    const echo = new Service({ name: "echo.service", limits: { maxBodyBytes: 200 } }).publicMethod("echo", (text: string) => text)
       .publicMethod("slow", async (text: string) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         return text;

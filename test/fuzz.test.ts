@@ -20,7 +20,7 @@ function generator(seed: number): () => number {
   };
 }
 
-const service = new Service({ name: "fuzz", apiTokenIsValid: (token) => token === "t", maxParamsDepth: 16 })
+const service = new Service({ name: "fuzz", apiTokenIsValid: (token) => token === "t", limits: { maxParamsDepth: 16 } })
   .publicMethod("echo", (value: unknown) => value)
   .publicMethod("sum", (...numbers: number[]) => numbers.reduce((a, b) => a + b, 0))
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)

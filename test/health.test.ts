@@ -1,15 +1,16 @@
-// The health check: GET /health answers 200 with the name and version while the service serves,
-// and 503 once it is stopping; its path can be moved or turned off.
+// The health() plugin: GET /health answers 200 with the name and version while the service serves,
+// and 503 once it is stopping; its path can be moved; a service without it has no health path.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Service } from "../mod.ts";
+import { health as healthCheck } from "../src/plugins/health.ts";
 
 const health = (service: Service, path = "/health", method = "GET"): Promise<Response> =>
   service.fetch(new Request(`http://localhost${path}`, { method }));
 
 describe("health check", () => {
   test("GET /health: 200, JSON, never cached", async () => {
-    const response = await health(new Service({ name: "health.service", version: "1.2.3" }));
+    const response = await health(new Service({ name: "health.service", version: "1.2.3" }).use(healthCheck()));
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "application/json");
     assert.equal(response.headers.get("cache-control"), "no-store");
@@ -17,7 +18,7 @@ describe("health check", () => {
   });
 
   test("HEAD has the headers and no body; other methods are 405", async () => {
-    const service = new Service({ name: "s" });
+    const service = new Service({ name: "s" }).use(healthCheck());
     const head = await health(service, "/health", "HEAD");
     assert.equal(head.status, 200);
     assert.equal(head.headers.get("content-length"), String(JSON.stringify({ status: "ok", name: "s", version: "0.0.0" }).length));
@@ -27,17 +28,17 @@ describe("health check", () => {
     assert.equal(posted.headers.get("allow"), "GET, HEAD");
   });
 
-  test("its path can be moved, or turned off", async () => {
-    const moved = new Service({ name: "s", health: "/_status" });
+  test("its path can be moved; without the plugin there is none", async () => {
+    const moved = new Service({ name: "s" }).use(healthCheck({ path: "/_status" }));
     assert.equal((await health(moved, "/_status")).status, 200);
     assert.equal((await health(moved, "/health")).status, 404);
-    assert.equal((await health(new Service({ name: "s", health: false }))).status, 404);
-    assert.throws(() => new Service({ name: "s", health: "/api" }), TypeError);
-    assert.throws(() => new Service({ name: "s", health: "health" }), TypeError);
+    assert.equal((await health(new Service({ name: "s" }))).status, 404);
+    assert.throws(() => new Service({ name: "s" }).use(healthCheck({ path: "/api" })), /differ from the service path/);
+    assert.throws(() => healthCheck({ path: "health" }), TypeError);
   });
 
   test("200 while serving, 503 while stopping and once stopped, 200 again after a new start", async () => {
-    const service = new Service({ name: "s" });
+    const service = new Service({ name: "s" }).use(healthCheck());
     await service.startup();
     assert.equal(service.state, "serving");
     assert.equal((await health(service)).status, 200);

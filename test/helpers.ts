@@ -1,6 +1,7 @@
 // Shared fixtures for the in-process tests: real Request objects through service.fetch.
 import { RpcError, Service } from "../mod.ts";
 import { bodyText, readBodyBytes } from "../src/http/read_body.ts";
+import { endpointOf, type RpcEndpoint } from "../src/http/rpc_endpoint.ts";
 
 /** What a POST answered: the HTTP status, headers, and the body parsed when it is JSON. */
 export interface Answer {
@@ -66,4 +67,11 @@ export async function until(condition: () => boolean): Promise<void> {
 /** A request's body read and decoded the way the endpoint does it, for tests of read_body.ts. */
 export function readBodyText(request: Request, limit: number): Promise<string> {
   return readBodyBytes(request, limit).then((bytes) => bodyText(bytes, limit));
+}
+
+/** The JSON-RPC endpoint of a service, as the adapters reach it. */
+export function endpointFor(app: object): RpcEndpoint {
+  const endpoint = endpointOf(app);
+  if (endpoint === undefined) throw new Error("this app has no JSON-RPC endpoint");
+  return endpoint;
 }

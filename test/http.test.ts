@@ -86,7 +86,7 @@ describe("content types", () => {
 });
 
 describe("bodies", () => {
-  const small = new Service({ name: "s", maxBodyBytes: 64 }).publicMethod("echo", (value: unknown) => value);
+  const small = new Service({ name: "s", limits: { maxBodyBytes: 64 } }).publicMethod("echo", (value: unknown) => value);
 
   test("a body over the limit with a Content-Length is 413 with a JSON-RPC error", async () => {
     const answer = await post(small, JSON.stringify({ jsonrpc: "2.0", method: "echo", params: ["x".repeat(100)], id: 1 }));

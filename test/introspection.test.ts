@@ -1,9 +1,8 @@
-// The built-in introspection methods: rpc.discover (OpenRPC) and get_service_specs (the Python
-// original's), answered in process and over HTTP.
+// Introspection: the built-in rpc.discover (OpenRPC), and get_service_specs (the Python original's,
+// the pymicroservice() plugin), answered in process and over HTTP.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  type DescribableMethod,
   describeMethod,
   type JsonRpcResponse,
   type JsonRpcSuccess,
@@ -12,11 +11,13 @@ import {
   serve,
   type ServerHandle,
   Service,
-  type ServiceSpecs,
 } from "../mod.ts";
+import type { MethodDefinition } from "../src/core/method.ts";
+import { pymicroservice, type ServiceSpecs } from "../src/plugins/pymicroservice.ts";
 
-function makeService(options: { getServiceSpecs?: boolean } = {}) {
-  return new Service({ name: "intro.service", version: "1.2.3", apiTokenIsValid: (token) => token === "t", ...options })
+function makeService(options: { pymicroservice?: boolean } = {}) {
+  const service = new Service({ name: "intro.service", version: "1.2.3", apiTokenIsValid: (token) => token === "t" });
+  return (options.pymicroservice === false ? service : service.use(pymicroservice()))
     .publicMethod("add", (a: number, b = 1) => a + b, { description: "Adds two numbers." })
     .publicMethod("sum", (first: number, ...others: number[]) => others.reduce((t, n) => t + n, first))
     .publicMethod("area", ({ width, height }: { width: number; height: number }) => width * height)
@@ -40,11 +41,21 @@ describe("rpc.discover", () => {
     assert.equal(document.openrpc, OPENRPC_VERSION);
     assert.equal(document.openrpc, "1.3.2");
     assert.deepEqual(document.info, { title: "intro.service", version: "1.2.3" });
-    assert.deepEqual(document.methods.map((method) => method.name), ["add", "sum", "area", "subtract", "secret"]);
+    assert.deepEqual(document.methods.map((method) => method.name), ["get_service_specs", "add", "sum", "area", "subtract", "secret"]);
+  });
+
+  it("carries the service's description, and marks idempotent methods", async () => {
+    const service = new Service({ name: "d", description: "Describes itself." })
+      .publicMethod("read", () => 1, { idempotent: true })
+      .publicMethod("write", () => 2);
+    const document = resultOf(await callIn(service, "rpc.discover")) as OpenRpcDocument;
+    assert.deepEqual(document.info, { title: "d", version: "0.0.0", description: "Describes itself." });
+    assert.equal(document.methods[0]?.["x-idempotent"], true);
+    assert.equal("x-idempotent" in (document.methods[1] ?? {}), false);
   });
 
   it("describes each method's params, result, paramStructure and privacy", async () => {
-    const document = resultOf(await callIn(makeService(), "rpc.discover", [])) as OpenRpcDocument;
+    const document = resultOf(await callIn(makeService({ pymicroservice: false }), "rpc.discover", [])) as OpenRpcDocument;
     const [add, sum, area, subtract, secret] = document.methods;
     assert.deepEqual(add, {
       name: "add",
@@ -87,7 +98,7 @@ describe("rpc.discover", () => {
   });
 
   it("stays out of the registry: not listed, not registrable, still found", () => {
-    const service = makeService();
+    const service = makeService({ pymicroservice: false });
     assert.equal(service.listMethods().some((method) => method.name.startsWith("rpc.") || method.name === "get_service_specs"), false);
     assert.throws(() => service.publicMethod("rpc.discover", () => 1), TypeError);
     assert.equal(service.findMethod("rpc.discover")?.name, "rpc.discover");
@@ -98,7 +109,7 @@ describe("rpc.discover", () => {
     const service = makeService();
     const add = service.findMethod("add");
     assert.ok(add);
-    const withSchemas: DescribableMethod = {
+    const withSchemas: MethodDefinition = {
       ...add,
       schemas: { params: [{ type: "number" }], result: { type: "number" } },
     };
@@ -116,6 +127,7 @@ describe("get_service_specs", () => {
       host: "10.0.0.7",
       port: 8123,
       methods: {
+        get_service_specs: "Returns the service's name, address and methods (pymicroservice's shape).",
         add: "Adds two numbers.",
         sum: null,
         area: null,
@@ -139,21 +151,16 @@ describe("get_service_specs", () => {
     assert.equal(garbage.host, null);
   });
 
-  it("is turned off with getServiceSpecs: false, while rpc.discover stays", async () => {
-    const service = makeService({ getServiceSpecs: false });
+  it("is answered only with the plugin, while rpc.discover always is", async () => {
+    const service = makeService({ pymicroservice: false });
     const response = await callIn(service, "get_service_specs");
     assert.ok("error" in response);
     assert.equal(response.error.code, -32601);
     assert.ok("result" in (await callIn(service, "rpc.discover")));
   });
 
-  it("is replaced by a method the service registers under that name (even when turned off)", async () => {
-    for (const getServiceSpecs of [true, false]) {
-      const service = new Service({ name: "own", getServiceSpecs }).publicMethod("get_service_specs", () => "mine");
-      assert.equal(resultOf(await callIn(service, "get_service_specs")), "mine");
-      const document = resultOf(await callIn(service, "rpc.discover")) as OpenRpcDocument;
-      assert.deepEqual(document.methods.map((method) => method.name), ["get_service_specs"]);
-    }
+  it("cannot be registered twice: the plugin's and a method of the service's own", () => {
+    assert.throws(() => makeService().publicMethod("get_service_specs", () => "mine"), /already registered/);
   });
 });
 

@@ -1,10 +1,13 @@
-// The lifecycle: onStart and onStop around serve() and close(), periodic tasks that start and stop
-// with the server and never overlap themselves, a graceful close that answers the calls in flight
-// (and cuts them at its deadline), and the signal listeners of `signals: true`.
+// The lifecycle: plugins' start and stop around serve() and close() (in use() order, and in reverse),
+// periodic tasks that start and stop with the server and never overlap themselves, a graceful close
+// that answers the calls in flight (and cuts them at its deadline), and the signal listeners of
+// `signals: true`.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CallContext, type PeriodicTask, serve, Service } from "../mod.ts";
+import { type CallContext, type Plugin, serve, Service } from "../mod.ts";
 import { Lifecycle } from "../src/core/lifecycle.ts";
+import { health } from "../src/plugins/health.ts";
+import { type PeriodicTask, periodicTasks } from "../src/plugins/tasks/tasks.ts";
 import { TaskRunner } from "../src/plugins/tasks/periodic_task.ts";
 import { until } from "./helpers.ts";
 
@@ -14,16 +17,25 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const post = (url: string, body: string): Promise<Response> =>
   fetch(`${url}/api`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
-describe("onStart and onStop", () => {
-  test("serve() runs onStart before it listens; close() answers calls in flight, then runs onStop", async () => {
+/** A plugin that only takes part in the start and the stop. */
+const hooks = (start?: () => unknown, stop?: () => unknown): Plugin => ({
+  name: "hooks",
+  start: () => void start?.(),
+  stop: async () => {
+    await stop?.();
+  },
+});
+
+describe("plugins' start and stop", () => {
+  test("serve() runs the starts before it listens; close() answers calls in flight, then runs the stops", async () => {
     const events: string[] = [];
-    const service = new Service({
-      name: "s",
-      onStart: async () => {
+    const service = new Service({ name: "s" }).use(health()).use({
+      name: "hooks",
+      start: async () => {
         await delay(5);
         events.push(`start (${service.state})`);
       },
-      onStop: () => {
+      stop: () => {
         events.push(`stop (${service.state})`);
       },
     }).publicMethod("slow", async () => {
@@ -47,23 +59,65 @@ describe("onStart and onStop", () => {
     assert.equal(server.close(), closing, "a second close() is the same close");
   });
 
-  test("an onStart that throws fails serve(), and nothing listens", async () => {
-    const service = new Service({
-      name: "s",
-      onStart: () => {
-        throw new Error("no database");
-      },
-    });
+  test("a start that throws fails serve(), nothing listens, and the plugins started before it are stopped", async () => {
+    const events: string[] = [];
+    const service = new Service({ name: "s" })
+      .use(hooks(() => events.push("cache up"), () => events.push("cache down")))
+      .use({
+        name: "database",
+        start: () => {
+          throw new Error("no database");
+        },
+        stop: () => {
+          events.push("database down");
+        },
+      });
     await assert.rejects(serve(service, { port: 0 }), /no database/);
     assert.equal(service.state, "idle");
+    assert.deepEqual(events, ["cache up", "cache down"]);
+  });
+
+  test("plugins start in the order they were used and stop in reverse, every one even when one fails", async () => {
+    const events: string[] = [];
+    const named = (name: string, failStop = false): Plugin => ({
+      name,
+      start: () => {
+        events.push(`start ${name}`);
+      },
+      stop: () => {
+        events.push(`stop ${name}`);
+        if (failStop) throw new Error(`${name} stop failed`);
+      },
+    });
+    const service = new Service({ name: "s" }).use(named("a")).use(named("b", true)).use(named("c"));
+    await service.startup();
+    await assert.rejects(service.shutdown(), /b stop failed/);
+    assert.deepEqual(events, ["start a", "start b", "start c", "stop c", "stop b", "stop a"]);
+  });
+
+  test("a start is given the service and the runtime's file access", async () => {
+    let seen: unknown;
+    const service = new Service({ name: "s" }).use({ name: "peek", start: (context) => {
+      seen = [context.service.name, typeof context.files?.stat];
+    } });
+    const server = await serve(service, { port: 0 });
+    await server.close();
+    assert.deepEqual(seen, ["s", "function"]);
+  });
+
+  test("plugins are added before the service starts, and must have a name", async () => {
+    const service = new Service({ name: "s" });
+    assert.throws(() => service.use({} as Plugin), /plugin: an object with a name/);
+    assert.throws(() => service.use(null as unknown as Plugin), /plugin/);
+    await service.startup();
+    assert.throws(() => service.use(hooks()), /before the service starts/);
+    await service.shutdown();
   });
 
   test("when listening fails, the start is undone (onStop runs)", async () => {
     const first = await serve(new Service({ name: "first" }), { port: 0 });
     let stopped = 0;
-    const service = new Service({ name: "s", onStop: () => {
-      stopped++;
-    } });
+    const service = new Service({ name: "s" }).use(hooks(undefined, () => stopped++));
     await assert.rejects(serve(service, { port: first.port }));
     assert.equal(stopped, 1);
     assert.equal(service.state, "stopped");
@@ -72,9 +126,7 @@ describe("onStart and onStop", () => {
 
   test("a service served twice stops when its last server closes", async () => {
     let stops = 0;
-    const service = new Service({ name: "s", onStop: () => {
-      stops++;
-    } });
+    const service = new Service({ name: "s" }).use(hooks(undefined, () => stops++));
     const [one, two] = [await serve(service, { port: 0 }), await serve(service, { port: 0 })];
     await one.close();
     assert.equal(service.state, "serving");
@@ -84,35 +136,32 @@ describe("onStart and onStop", () => {
     assert.equal(stops, 1);
   });
 
-  test("onStop's failure is close()'s", async () => {
-    const service = new Service({
-      name: "s",
-      onStop: () => {
-        throw new Error("flush failed");
-      },
-    });
+  test("a stop's failure is close()'s", async () => {
+    const service = new Service({ name: "s" }).use(hooks(undefined, () => {
+      throw new Error("flush failed");
+    }));
     const server = await serve(service, { port: 0 });
     await assert.rejects(server.close(), /flush failed/);
     assert.equal(service.state, "stopped");
   });
 
   test("start and stop without a server, and hooks must be functions", async () => {
-    const lifecycle = new Lifecycle({ report: () => {} });
+    const lifecycle = new Lifecycle({});
     await lifecycle.stop(); // never started: nothing to do
     assert.equal(lifecycle.state, "idle");
-    assert.throws(() => new Service({ name: "s", onStart: "no" as never }), TypeError);
+    assert.throws(() => new Lifecycle({ onStart: "no" as never }), TypeError);
   });
 });
 
 describe("periodic tasks", () => {
   test("run while the server serves, and stop with it", async () => {
     let runs = 0;
-    const service = new Service({ name: "s", periodicTasks: [{
+    const service = new Service({ name: "s" }).use(periodicTasks([{
       every: 10,
       run: () => {
         runs++;
       },
-    }] });
+    }]));
     assert.equal(runs, 0);
     const server = await serve(service, { port: 0 });
     await until(() => runs >= 3);
@@ -136,7 +185,7 @@ describe("periodic tasks", () => {
         runs++;
       },
     };
-    const service = new Service({ name: "s", periodicTasks: [task] });
+    const service = new Service({ name: "s" }).use(periodicTasks([task]));
     await service.startup();
     await until(() => runs >= 3);
     await service.shutdown();
@@ -148,19 +197,16 @@ describe("periodic tasks", () => {
     let aborted = false;
     let started = false;
     let finished = false;
-    const service = new Service({
-      name: "s",
-      periodicTasks: [{
-        every: 5,
-        run: async (signal) => {
-          started = true;
-          await new Promise((resolve) => signal.addEventListener("abort", resolve));
-          aborted = signal.aborted;
-          await delay(20);
-          finished = true;
-        },
-      }],
-    });
+    const service = new Service({ name: "s" }).use(periodicTasks([{
+      every: 5,
+      run: async (signal) => {
+        started = true;
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+        aborted = signal.aborted;
+        await delay(20);
+        finished = true;
+      },
+    }]));
     await service.startup();
     await until(() => started);
     await service.shutdown();
@@ -171,10 +217,7 @@ describe("periodic tasks", () => {
   test("a run that throws is reported with the task's name, and the task goes on", async () => {
     const reported: string[] = [];
     let runs = 0;
-    const service = new Service({
-      name: "s",
-      onError: (_error, info) => reported.push(info.method),
-      periodicTasks: [{
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) }).use(periodicTasks([{
         name: "refresh",
         every: 5,
         run: () => {
@@ -186,8 +229,7 @@ describe("periodic tasks", () => {
         run: async function ping() {
           await Promise.reject(new Error("down"));
         },
-      }],
-    });
+      }]));
     await service.startup();
     await until(() => runs >= 2 && reported.includes("(periodic task ping)"));
     await service.shutdown();
@@ -212,8 +254,9 @@ describe("periodic tasks", () => {
   });
 
   test("bad tasks are refused", () => {
+    assert.throws(() => periodicTasks("nope" as never), /list of tasks/);
     for (const task of [{ every: 0, run: () => {} }, { every: -1, run: () => {} }, { every: Infinity, run: () => {} }, { every: 10 }]) {
-      assert.throws(() => new Service({ name: "s", periodicTasks: [task as PeriodicTask] }), TypeError);
+      assert.throws(() => periodicTasks([task as PeriodicTask]), TypeError);
     }
   });
 });

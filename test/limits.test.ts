@@ -6,11 +6,12 @@ import { DeadlineWatch } from "../src/http/deadline_watch.ts";
 import { mapConcurrently } from "../src/core/concurrency.ts";
 import { nestsDeeperThan } from "../src/protocol/nesting_depth.ts";
 import { call } from "./helpers.ts";
+import { endpointFor } from "./helpers.ts";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("batch length", () => {
-  const service = new Service({ name: "s", maxBatchLength: 3 }).publicMethod("one", () => 1);
+  const service = new Service({ name: "s", limits: { maxBatchLength: 3 } }).publicMethod("one", () => 1);
   const entry = (id: number): unknown => ({ jsonrpc: "2.0", method: "one", id });
 
   test("a batch at the limit is served", async () => {
@@ -19,7 +20,7 @@ describe("batch length", () => {
 
   test("a longer batch is one Invalid Request error that says the limit, and nothing runs", async () => {
     let runs = 0;
-    const counted = new Service({ name: "s", maxBatchLength: 3 }).publicMethod("one", () => ++runs);
+    const counted = new Service({ name: "s", limits: { maxBatchLength: 3 } }).publicMethod("one", () => ++runs);
     const answer = await call(counted, [entry(1), entry(2), entry(3), entry(4)]);
     assert.deepEqual(answer, {
       jsonrpc: "2.0",
@@ -52,7 +53,7 @@ describe("params nesting", () => {
   });
 
   test("params at the limit are served, deeper ones are -32600 with the call's id", async () => {
-    const service = new Service({ name: "s", maxParamsDepth: 5 }).publicMethod("echo", (value: unknown) => value);
+    const service = new Service({ name: "s", limits: { maxParamsDepth: 5 } }).publicMethod("echo", (value: unknown) => value);
     const ok = await call(service, { jsonrpc: "2.0", method: "echo", params: nested(5) as unknown[], id: 1 });
     assert.deepEqual(ok, { jsonrpc: "2.0", result: nested(4), id: 1 });
     assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "echo", params: nested(6) as unknown[], id: 2 }), {
@@ -89,7 +90,7 @@ describe("batch concurrency", () => {
   test("a batch runs at most batchConcurrency calls at once", async () => {
     let running = 0;
     let most = 0;
-    const service = new Service({ name: "s", batchConcurrency: 2 }).publicMethod("work", async () => {
+    const service = new Service({ name: "s", limits: { batchConcurrency: 2 } }).publicMethod("work", async () => {
       running++;
       most = Math.max(most, running);
       await sleep(5);
@@ -164,9 +165,9 @@ describe("call timeouts", () => {
 
   for (const [name, options] of [
     ["a zero timeout", { name: "s", timeout: 0 }],
-    ["a negative batch length", { name: "s", maxBatchLength: -1 }],
-    ["a NaN depth", { name: "s", maxParamsDepth: Number.NaN }],
-    ["a zero body timeout", { name: "s", bodyTimeout: 0 }],
+    ["a negative batch length", { name: "s", limits: { maxBatchLength: -1 } }],
+    ["a NaN depth", { name: "s", limits: { maxParamsDepth: Number.NaN } }],
+    ["a zero body timeout", { name: "s", limits: { bodyTimeout: 0 } }],
   ] as const) {
     test(`refuses ${name}`, () => {
       assert.throws(() => new Service(options), /must be a positive number/);
@@ -209,7 +210,7 @@ describe("body deadlines", { timeout: 10_000 }, () => {
   }
 
   test("a body that stops arriving is answered 408 with a JSON-RPC error once bodyTimeout passes", async () => {
-    const service = new Service({ name: "s", bodyTimeout: 30 }).publicMethod("echo", (value: unknown) => value);
+    const service = new Service({ name: "s", limits: { bodyTimeout: 30 } }).publicMethod("echo", (value: unknown) => value);
     const response = await service.fetch(stalled('{"jsonrpc":"2.0","method":"echo","params":["'));
     assert.equal(response.status, 408);
     assert.equal(response.headers.get("connection"), "close");
@@ -224,10 +225,10 @@ describe("body deadlines", { timeout: 10_000 }, () => {
   });
 
   test("the default is 30 s, Infinity means no deadline, and a body that arrives in time is answered", async () => {
-    assert.equal(new Service({ name: "s" }).bodyTimeout, 30_000);
-    assert.equal(new Service({ name: "s" }).rpcEndpoint().bodyDeadline?.timeout, 30_000);
-    assert.equal(new Service({ name: "s", bodyTimeout: Infinity }).rpcEndpoint().bodyDeadline, undefined);
-    const patient = new Service({ name: "s", bodyTimeout: 5_000 }).publicMethod("echo", (value: unknown) => value);
+    assert.equal(new Service({ name: "s" }).limits.bodyTimeout, 30_000);
+    assert.equal(endpointFor(new Service({ name: "s" })).bodyDeadline?.timeout, 30_000);
+    assert.equal(endpointFor(new Service({ name: "s", limits: { bodyTimeout: Infinity } })).bodyDeadline, undefined);
+    const patient = new Service({ name: "s", limits: { bodyTimeout: 5_000 } }).publicMethod("echo", (value: unknown) => value);
     const late = new ReadableStream<Uint8Array>({
       async pull(controller) {
         await sleep(40);
@@ -238,7 +239,7 @@ describe("body deadlines", { timeout: 10_000 }, () => {
     const init = { method: "POST", headers: { "content-type": "application/json" }, body: late, duplex: "half" };
     const response = await patient.fetch(new Request("http://localhost/api", init));
     assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: 7, id: 1 });
-    assert.equal(patient.rpcEndpoint().bodyDeadline?.size, 0);
+    assert.equal(endpointFor(patient).bodyDeadline?.size, 0);
   });
 
   test("DeadlineWatch gives up on the waits still watched when their time is up, and only on those", async () => {

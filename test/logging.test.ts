@@ -1,16 +1,21 @@
-// Call logs: the onCall hook sees each call's method, duration, outcome (ok or the error code) and
-// what was thrown, never its params or token; logCalls writes one line per call; `log: true` uses
-// the console; a service is quiet otherwise.
+// Call logs: an observing plugin sees each call's method, duration, outcome (ok or the error code)
+// and what was thrown, never its params or token; callLog() writes one line per call; unexpected
+// errors go to console.error by default, and `onError: false` silences them.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CallSummary, ErrorCode, logCalls, RpcError, Service } from "../mod.ts";
+import { type CallStart, type CallSummary, ErrorCode, RpcError, Service } from "../mod.ts";
+import { callLog, logCalls } from "../src/plugins/call_log.ts";
 import { call } from "./helpers.ts";
 
 const TOKEN = "token-never-logged-5e1f";
 const PARAM = "param-never-logged-93ab";
 
-function watchedService(observe: (summary: CallSummary) => void): Service {
-  return new Service({ name: "log.service", onCall: observe, apiTokenIsValid: (token) => token === TOKEN })
+function watchedService(observe: (summary: CallSummary) => void, starts: CallStart[] = []): Service {
+  return new Service({ name: "log.service", apiTokenIsValid: (token) => token === TOKEN })
+    .use({ name: "watch", observe: (start) => {
+      starts.push(start);
+      return observe;
+    } })
     .publicMethod("echo", (text: string) => text)
     // Each takes one param (named, since the handler ignores it).
     .publicMethod("refuse", () => {
@@ -102,22 +107,60 @@ describe("logCalls", () => {
     assert.ok(lines[1]!.length < 300);
   });
 
-  test("log: true logs calls and unexpected errors to the console; quiet by default", async (t) => {
+  test("callLog() logs calls to the console; unexpected errors are logged by default, with their stack", async (t) => {
     const info = t.mock.method(console, "info", () => {});
     const error = t.mock.method(console, "error", () => {});
-    const quiet = new Service({ name: "quiet" }).publicMethod("crash", () => {
+    const plain = new Service({ name: "plain" }).publicMethod("crash", () => {
       throw new Error("boom");
     });
-    await call(quiet, { jsonrpc: "2.0", method: "crash", id: 1 });
-    assert.equal(info.mock.callCount() + error.mock.callCount(), 0);
-    const loud = new Service({ name: "loud", log: true }).publicMethod("ping", () => "pong").publicMethod("crash", () => {
+    await call(plain, { jsonrpc: "2.0", method: "crash", params: [PARAM], id: 1 }, { "x-api-token": TOKEN });
+    assert.equal(info.mock.callCount(), 0, "no call lines without callLog()");
+    assert.equal(error.mock.callCount(), 1);
+    const [logLine, logged] = error.mock.calls[0]!.arguments as [string, Error];
+    assert.equal(logLine, "plain: crash failed:");
+    assert.equal(logged.message, "boom");
+    assert.match(String(logged.stack), /logging\.test\.ts/, "the stack says where it was thrown");
+    assert.ok(!JSON.stringify(error.mock.calls.map((entry) => entry.arguments.map(String))).includes(PARAM), "never the params");
+    const loud = new Service({ name: "loud" }).use(callLog()).publicMethod("ping", () => "pong").publicMethod("crash", () => {
       throw new Error("boom");
     });
     await call(loud, { jsonrpc: "2.0", method: "ping", id: 1 });
     await call(loud, { jsonrpc: "2.0", method: "crash", id: 2 });
     assert.match(String(info.mock.calls[0]?.arguments[0]), /^loud ping ok/);
     const errorLines = error.mock.calls.map((entry) => String(entry.arguments[0]));
-    assert.ok(errorLines.some((line) => line === "loud crash:"), "the unexpected error, through onError");
+    assert.ok(errorLines.some((line) => line === "loud: crash failed:"), "the unexpected error, through onError");
     assert.ok(errorLines.some((line) => /^loud crash error -32603 .* Error: boom$/.test(line)), "the call's line");
+  });
+
+  test("onError: false silences unexpected errors; onError replaces the default", async (t) => {
+    const error = t.mock.method(console, "error", () => {});
+    const silent = new Service({ name: "silent", onError: false }).publicMethod("crash", () => {
+      throw new Error("boom");
+    });
+    assert.deepEqual(await call(silent, { jsonrpc: "2.0", method: "crash", id: 1 }), {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InternalError, message: "Internal error" },
+      id: 1,
+    });
+    const reported: string[] = [];
+    const own = new Service({ name: "own", onError: (_error, info) => reported.push(info.method) }).publicMethod("crash", () => {
+      throw new Error("boom");
+    });
+    await call(own, { jsonrpc: "2.0", method: "crash", id: 1 });
+    assert.equal(error.mock.callCount(), 0);
+    assert.deepEqual(reported, ["crash"]);
+  });
+
+  test("observers see the call's start without credentials: no token header, no Authorization", async () => {
+    const starts: CallStart[] = [];
+    const service = watchedService(() => {}, starts);
+    await call(service, { jsonrpc: "2.0", method: "secret", params: [PARAM], id: 1 }, { "x-api-token": TOKEN, authorization: `Bearer ${TOKEN}`, "x-trace": "t1" });
+    assert.equal(starts.length, 1);
+    const [start] = starts as [CallStart];
+    assert.equal(start.method, "secret");
+    assert.equal(start.notification, false);
+    assert.equal(start.headers.get("x-api-token"), null);
+    assert.equal(start.headers.get("Authorization"), null);
+    assert.equal(start.headers.get("x-trace"), "t1");
   });
 });

@@ -101,7 +101,7 @@ describe("the node adapter", () => {
   });
 
   test("a chunked body over the limit is 413, and the server serves the next request", async () => {
-    const service = new Service({ name: "s", maxBodyBytes: 100 }).publicMethod("echo", (value: unknown) => value);
+    const service = new Service({ name: "s", limits: { maxBodyBytes: 100 } }).publicMethod("echo", (value: unknown) => value);
     const server = await serve(service, { port: 0 });
     after(() => server.close());
     const chunk = "x".repeat(60);
@@ -119,7 +119,7 @@ describe("the node adapter", () => {
   });
 
   test("a body still arriving after requestTimeout + bodyTimeout is cut off by Node.js itself: 408, connection closed", async () => {
-    const service = new Service({ name: "s", bodyTimeout: 50 }).publicMethod("echo", (value: unknown) => value);
+    const service = new Service({ name: "s", limits: { bodyTimeout: 50 } }).publicMethod("echo", (value: unknown) => value);
     const server = await serve(service, { port: 0, requestTimeout: 50 });
     after(() => server.close());
     // The client sends part of its body, then nothing: only the timeout can end the exchange.

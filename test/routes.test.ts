@@ -1,25 +1,29 @@
-// Extra HTTP routes: `service.route(method, pattern, handler)`, through service.fetch with real
+// Extra HTTP routes: the routes() plugin, `.route(method, pattern, handler)`, through service.fetch with real
 // Requests: params, decoding, HEAD, 405 with Allow, order, errors, and where routes sit among the
 // other paths.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Service } from "../mod.ts";
 import { decodeSegment, Router } from "../src/plugins/routes/router.ts";
+import { routes } from "../src/plugins/routes/routes.ts";
+import { health } from "../src/plugins/health.ts";
+import { staticFiles } from "../src/plugins/static/static.ts";
 import { post } from "./helpers.ts";
 
-const get = (service: Service, path: string, init: RequestInit = {}): Promise<Response> =>
+const get = (service: { fetch(request: Request): Promise<Response> }, path: string, init: RequestInit = {}): Promise<Response> =>
   service.fetch(new Request(`http://localhost${path}`, init));
 
 describe("routes", () => {
   const service = new Service({ name: "routes.service" })
     .publicMethod("ping", () => "pong")
+    .use(routes()
     .route("GET", "/hello/:name", (_request, ctx) => new Response(`hello ${ctx.params.name}`))
     .route("GET", "/users/me", () => new Response("me"))
     .route("GET", "/users/:id", (_request, ctx) => Response.json({ id: ctx.params.id }))
     .route("POST", "/users/:id", async (request, ctx) => Response.json({ id: ctx.params.id, body: await request.text() }, { status: 201 }))
     .route("get", "/a/:x/b/:y", (_request, ctx) => Response.json(ctx.params))
     .route("GET", "/who", (_request, ctx) => new Response(ctx.service.name))
-    .route("GET", "/keys/:__proto__", (_request, ctx) => Response.json(Object.keys(ctx.params)));
+    .route("GET", "/keys/:__proto__", (_request, ctx) => Response.json(Object.keys(ctx.params))));
 
   test("a route answers, with its params", async () => {
     const response = await get(service, "/hello/world");
@@ -70,9 +74,9 @@ describe("routes", () => {
   });
 
   test("an explicit HEAD route wins over the GET fallback", async () => {
-    const headed = new Service({ name: "s" })
+    const headed = new Service({ name: "s" }).use(routes()
       .route("GET", "/x", () => new Response("get"))
-      .route("HEAD", "/x", () => new Response(null, { headers: { "x-head": "yes" } }));
+      .route("HEAD", "/x", () => new Response(null, { headers: { "x-head": "yes" } })));
     assert.equal((await get(headed, "/x", { method: "HEAD" })).headers.get("x-head"), "yes");
   });
 
@@ -96,9 +100,9 @@ describe("route errors", () => {
   test("a handler that throws is a plain 500, reported with the route", async () => {
     const reported: unknown[] = [];
     const service = new Service({ name: "s", onError: (error, info) => reported.push([(error as Error).message, info.method]) })
-      .route("GET", "/boom/:id", () => {
+      .use(routes().route("GET", "/boom/:id", () => {
         throw new Error("secret detail");
-      });
+      }));
     const response = await get(service, "/boom/1");
     assert.equal(response.status, 500);
     const text = await response.text();
@@ -109,13 +113,14 @@ describe("route errors", () => {
   test("a handler that returns no Response is a 500", async () => {
     const reported: string[] = [];
     const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) })
-      .route("GET", "/nothing", (() => "text") as never);
+      .use(routes().route("GET", "/nothing", (() => "text") as never));
     assert.equal((await get(service, "/nothing")).status, 500);
     assert.deepEqual(reported, ["GET /nothing"]);
   });
 
   test("bad registrations are refused", () => {
-    const service = new Service({ name: "s" }).route("GET", "/x/:id", () => new Response());
+    const service = routes().route("GET", "/x/:id", () => new Response());
+    new Service({ name: "s" }).use(service);
     assert.throws(() => service.route("GET", "x", () => new Response()), TypeError);
     assert.throws(() => service.route("GET", "/x?y", () => new Response()), TypeError);
     assert.throws(() => service.route("GET /", "/y", () => new Response()), TypeError);
@@ -127,23 +132,35 @@ describe("route errors", () => {
     assert.throws(() => service.route("GET", "/z", "nope" as never), TypeError);
   });
 
-  test("params are typed from the pattern", () => {
-    new Service({ name: "s" }).route("GET", "/a/:first/b/:second", (_request, ctx) => {
+  test("params are typed from the pattern", async () => {
+    const service = new Service({ name: "s" }).use(routes().route("GET", "/a/:first/b/:second", (_request, ctx) => {
       const both: string = ctx.params.first + ctx.params.second;
       // @ts-expect-error -- not a param of the pattern
-      assert.equal(ctx.params.third, undefined);
-      return new Response(both);
-    });
+      return new Response(`${both} ${String(ctx.params.third)}`);
+    }));
+    assert.equal(await (await get(service, "/a/x/b/y")).text(), "xy undefined");
+  });
+
+  test("a route on the JSON-RPC path is refused when the routes are used", () => {
+    assert.throws(() => new Service({ name: "s" }).use(routes().route("GET", "/api", () => new Response())), /JSON-RPC path/);
+    assert.throws(() => new Service({ name: "s", path: "/rpc" }).use(routes().route("GET", "/rpc", () => new Response())), /JSON-RPC path/);
   });
 });
 
 describe("where routes sit", () => {
-  test("the health check comes first, static folders after routes", async () => {
-    const service = new Service({ name: "s", staticDirs: { "/static/": "./examples/public" } })
-      .route("GET", "/health", () => new Response("mine"))
-      .route("GET", "/static/style.css", () => new Response("routed"));
+  test("plugins answer in the order they were used", async () => {
+    const service = new Service({ name: "s" })
+      .use(health())
+      .use(routes()
+        .route("GET", "/health", () => new Response("mine"))
+        .route("GET", "/static/style.css", () => new Response("routed")))
+      .use(staticFiles({ "/static/": "./examples/public" }));
     assert.equal((await (await get(service, "/health")).json() as { name: string }).name, "s");
     assert.equal(await (await get(service, "/static/style.css")).text(), "routed");
+    const reversed = new Service({ name: "s" })
+      .use(routes().route("GET", "/health", () => new Response("mine")))
+      .use(health());
+    assert.equal(await (await get(reversed, "/health")).text(), "mine");
   });
 });
 

@@ -14,8 +14,13 @@ describe("Service configuration", () => {
     assert.equal(service.path, "/api");
     assert.equal(service.apiTokenHeader, "X-Api-Token");
     assert.equal(service.version, "0.0.0");
-    assert.equal(service.exposeErrors, false);
-    assert.equal(service.maxBodyBytes, 1024 * 1024);
+    assert.deepEqual(service.limits, {
+      maxBodyBytes: 1024 * 1024,
+      bodyTimeout: 30_000,
+      maxBatchLength: 100,
+      maxParamsDepth: 64,
+      batchConcurrency: 10,
+    });
   });
 
   test("the path must start with a slash", () => {

@@ -11,6 +11,7 @@ import { type FileAccess, Service } from "../mod.ts";
 import { nodeFileAccess } from "../src/adapters/node_files.ts";
 import { contentTypeOf } from "../src/plugins/static/content_types.ts";
 import { safePath, StaticFolders } from "../src/plugins/static/static_files.ts";
+import { staticFiles } from "../src/plugins/static/static.ts";
 
 const SECRET = "TOP-SECRET-8d41c2";
 const BIG_BYTES = 300 * 1024;
@@ -57,7 +58,7 @@ after(() => {
 });
 
 function siteService(files: FileAccess = nodeFileAccess, options: { onError?: (error: unknown, info: { method: string }) => void } = {}): Service {
-  return new Service({ name: "static.service", staticDirs: { "/static/": site }, files, ...options });
+  return new Service({ name: "static.service", ...options }).use(staticFiles({ "/static/": site }, { files }));
 }
 
 const get = (service: Service, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<Response> =>
@@ -212,18 +213,14 @@ describe("folders", () => {
   });
 
   test("the folder itself may be a symbolic link, or a file: URL", async () => {
-    const linked = new Service({ name: "s", staticDirs: { "/static/": join(dir, "site-link") }, files: nodeFileAccess });
+    const linked = new Service({ name: "s" }).use(staticFiles({ "/static/": join(dir, "site-link") }, { files: nodeFileAccess }));
     assert.equal(await (await get(linked, "/static/style.css")).text(), "body { color: red; }");
-    const byUrl = new Service({ name: "s", staticDirs: { "/static": pathToFileURL(`${site}/`) }, files: nodeFileAccess });
+    const byUrl = new Service({ name: "s" }).use(staticFiles({ "/static": pathToFileURL(`${site}/`) }, { files: nodeFileAccess }));
     assert.equal(await (await get(byUrl, "/static/style.css")).text(), "body { color: red; }");
   });
 
   test("the longest prefix wins", async () => {
-    const service = new Service({
-      name: "s",
-      staticDirs: { "/": site, "/deep/": join(site, "sub") },
-      files: nodeFileAccess,
-    });
+    const service = new Service({ name: "s" }).use(staticFiles({ "/": site, "/deep/": join(site, "sub") }, { files: nodeFileAccess }));
     assert.equal(await (await get(service, "/deep/")).text(), "<h1>sub</h1>");
     assert.equal(await (await get(service, "/style.css")).text(), "body { color: red; }");
   });
@@ -291,7 +288,7 @@ describe("nothing outside the folder is ever served or opened", () => {
 describe("misconfiguration", () => {
   test("without file access (nothing started the service), a static path is a 500, reported once", async () => {
     const reported: string[] = [];
-    const service = new Service({ name: "s", staticDirs: { "/static/": site }, onError: (error) => reported.push((error as Error).message) });
+    const service = new Service({ name: "s", onError: (error) => reported.push((error as Error).message) }).use(staticFiles({ "/static/": site }));
     assert.equal((await get(service, "/static/style.css")).status, 500);
     assert.equal((await get(service, "/static/style.css")).status, 500);
     assert.equal(reported.length, 1);
@@ -313,12 +310,8 @@ describe("misconfiguration", () => {
 
   test("a missing folder is a 404, reported", async () => {
     const reported: string[] = [];
-    const service = new Service({
-      name: "s",
-      staticDirs: { "/static/": join(dir, "nope") },
-      files: nodeFileAccess,
-      onError: (_error, info) => reported.push(info.method),
-    });
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) })
+      .use(staticFiles({ "/static/": join(dir, "nope") }, { files: nodeFileAccess }));
     assert.equal((await get(service, "/static/x")).status, 404);
     assert.deepEqual(reported, [`(static folder ${join(dir, "nope")})`]);
   });
@@ -332,8 +325,8 @@ describe("misconfiguration", () => {
   });
 
   test("bad settings are refused", () => {
-    assert.throws(() => new Service({ name: "s", staticDirs: { "static/": site } }), TypeError);
-    assert.throws(() => new Service({ name: "s", staticDirs: { "/static/": "" } }), TypeError);
-    assert.throws(() => new Service({ name: "s", staticDirs: { "/static/": new URL("https://example.com/") } }), TypeError);
+    assert.throws(() => staticFiles({ "static/": site }), TypeError);
+    assert.throws(() => staticFiles({ "/static/": "" }), TypeError);
+    assert.throws(() => staticFiles({ "/static/": new URL("https://example.com/") }), TypeError);
   });
 });

@@ -10,6 +10,7 @@
  */
 
 import { serve, Service } from "../../mod.ts";
+import { routes } from "../../src/plugins/routes/routes.ts";
 
 interface Runtimes {
   gc?: () => void;
@@ -29,7 +30,7 @@ function heapAfterCollection(): number | null {
 const service = new Service({ name: "bench.service" })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
-  .route("GET", "/heap", () => Response.json({ heapUsed: heapAfterCollection() }));
+  .use(routes().route("GET", "/heap", () => Response.json({ heapUsed: heapAfterCollection() })));
 
 await serve(service, { hostname: "127.0.0.1", port: Number(process.env["PORT"] ?? 5000) });
 console.log("listening");

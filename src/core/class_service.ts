@@ -310,14 +310,9 @@ function assemble(instance: MicroService): Service {
   }
   const service = new Service(options as unknown as ServiceOptions);
   const extras = instance as ClassServiceExtras;
-  const { onStart, onStop } = extras;
-  if (onStart !== undefined || onStop !== undefined) {
+  if (extras.onStart !== undefined || extras.onStop !== undefined) {
     // Runs first and stops last, so that what it opens is there for the other plugins.
-    service.use({
-      name: `${className} lifecycle`,
-      start: () => (typeof onStart === "function" ? onStart.call(instance) : undefined),
-      stop: () => (typeof onStop === "function" ? onStop.call(instance) : undefined),
-    });
+    service.use({ name: `${className} lifecycle`, start: () => extras.onStart?.(), stop: () => extras.onStop?.() });
   }
   const plugins: unknown = extras.plugins;
   if (plugins !== undefined && !Array.isArray(plugins)) throw new TypeError(`${className}.plugins must be a list of plugins`);

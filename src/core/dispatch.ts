@@ -65,6 +65,32 @@ export interface DispatchTarget extends ServiceRef {
 }
 
 /**
+ * The key under which a service gives its dispatch target, for code that dispatches to it without
+ * HTTP and without a promise (benchmarks, tests). Not part of the public API.
+ *
+ * @internal The contract between the Service class and dispatch; it may change in any release.
+ */
+export const DISPATCH_TARGET: unique symbol = Symbol.for("tsmicroservice.dispatchTarget");
+
+/**
+ * The dispatch target of a service (see {@linkcode DISPATCH_TARGET}).
+ *
+ * @internal The contract between the Service class and dispatch; it may change in any release.
+ * @param service The service.
+ * @returns Its target.
+ * @example
+ * ```ts
+ * import { dispatchText, targetOf } from "./dispatch.ts";
+ * import { Service } from "./service.ts";
+ * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
+ * dispatchText(targetOf(service), '{"jsonrpc":"2.0","method":"ping","id":1}', { headers: new Headers() });
+ * ```
+ */
+export function targetOf(service: { [DISPATCH_TARGET](): DispatchTarget }): DispatchTarget {
+  return service[DISPATCH_TARGET]();
+}
+
+/**
  * A whole answer: one response, an array for a batch, or nothing when only notifications came.
  *
  * @example
@@ -93,10 +119,10 @@ const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "
  *   sent back (a notification, or a batch of notifications only); or a promise of it.
  * @example
  * ```ts
- * import { dispatchMessage } from "./dispatch.ts";
+ * import { dispatchMessage, targetOf } from "./dispatch.ts";
  * import { Service } from "./service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("add", (a: number, b: number) => a + b);
- * await dispatchMessage(service, { jsonrpc: "2.0", method: "add", params: [1, 2], id: 1 }, { headers: new Headers() });
+ * await dispatchMessage(targetOf(service), { jsonrpc: "2.0", method: "add", params: [1, 2], id: 1 }, { headers: new Headers() });
  * ```
  */
 export function dispatchMessage(
@@ -138,10 +164,10 @@ function responsesOf(answers: (JsonRpcResponse | undefined)[]): JsonRpcResponse[
  * @returns The JSON text to send back, or `undefined` when nothing is to be sent; or a promise of it.
  * @example
  * ```ts
- * import { dispatchText } from "./dispatch.ts";
+ * import { dispatchText, targetOf } from "./dispatch.ts";
  * import { Service } from "./service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
- * await dispatchText(service, '{"jsonrpc":"2.0","method":"ping","id":1}', { headers: new Headers() });
+ * await dispatchText(targetOf(service), '{"jsonrpc":"2.0","method":"ping","id":1}', { headers: new Headers() });
  * // '{"jsonrpc":"2.0","result":"pong","id":1}'
  * ```
  */
@@ -240,7 +266,7 @@ function observedCall(
   id: JsonRpcId,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const method = request.method;
-  let end: ((summary: CallSummary) => void) | undefined | void;
+  let end: ((summary: CallSummary) => void) | undefined;
   try {
     end = observe({ method, notification: isNotification, headers: withoutCredentials(ctx.headers, target.apiTokenHeader) });
   } catch {

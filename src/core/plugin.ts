@@ -104,7 +104,7 @@ export interface CallSummary {
  * };
  * ```
  */
-export type CallObserver = (call: CallStart) => ((summary: CallSummary) => void) | undefined | void;
+export type CallObserver = (call: CallStart) => ((summary: CallSummary) => void) | undefined;
 
 /**
  * What a plugin's `start` is given.

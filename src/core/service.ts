@@ -7,7 +7,7 @@
  */
 
 import { type ApiTokenValidator, type RequestContext, withoutCredentials } from "./context.ts";
-import { type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./dispatch.ts";
+import { DISPATCH_TARGET, type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./dispatch.ts";
 import {
   defineMethod,
   type Handler,
@@ -189,7 +189,9 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
       batchConcurrency: this.limits.batchConcurrency,
       timeout: options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0),
     };
-    this.#others = { hooks: this.#hooks, fetchers: [], report: (error, where) => this.report(error, where) };
+    this.#others = { hooks: this.#hooks, fetchers: [], report: (error, where) => {
+      this.report(error, where);
+    } };
     this.#endpoint = new RpcEndpoint(this.#target, {
       path: this.path,
       maxBodyBytes: this.limits.maxBodyBytes,
@@ -270,11 +272,12 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    */
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a plugin that adds no methods
   use<Added extends Readonly<Record<string, unknown>> = {}>(plugin: Plugin<Added>): Service<Methods & Added> {
-    if (typeof plugin !== "object" || plugin === null || typeof plugin.name !== "string" || plugin.name === "") {
+    const given: unknown = plugin;
+    if (typeof given !== "object" || given === null || typeof (given as Plugin).name !== "string" || (given as Plugin).name === "") {
       throw new TypeError("use() takes a plugin: an object with a name, such as health() or cors({ origins })");
     }
     if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): plugins are added before the service starts`);
-    this.#plugins.push(plugin as Plugin);
+    this.#plugins.push(plugin);
     plugin.setup?.(this);
     this.#compose();
     return this as never;
@@ -475,6 +478,11 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     return this.#endpoint;
   }
 
+  /** Dispatch without HTTP goes through this key: not part of the public API. */
+  [DISPATCH_TARGET](): DispatchTarget {
+    return this.#target;
+  }
+
   #facilities: RuntimeFacilities = {};
   #started = 0;
 
@@ -508,7 +516,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
 
   /** Builds the hooks the endpoint and dispatch call from the plugins that have them. */
   #compose(): void {
-    const with_ = <K extends keyof Plugin>(key: K): Plugin[] => this.#plugins.filter((plugin) => plugin[key] !== undefined);
+    const with_ = (key: keyof Plugin): Plugin[] => this.#plugins.filter((plugin) => plugin[key] !== undefined);
     const intercepting = with_("intercept");
     const decorating = with_("headers");
     const observing = with_("observe");

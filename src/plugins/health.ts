@@ -88,7 +88,7 @@ export interface HealthOptions {
  */
 export function health(options: HealthOptions = {}): Plugin {
   const path = options.path ?? DEFAULT_HEALTH_PATH;
-  if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError(`The health path must start with "/", got ${String(path)}`);
+  if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError(`The health path must start with "/", got ${JSON.stringify(path)}`);
   let host: PluginHost | undefined;
   return {
     name: "health",

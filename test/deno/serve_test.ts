@@ -2,6 +2,7 @@
 // network), serving real calls with serve() on port 0. Kept out of test/*.test.ts, which is Node's.
 import assert from "node:assert/strict";
 import { detectRuntime, serve, Service } from "../../mod.ts";
+import { cors } from "../../src/plugins/cors.ts";
 
 // The one part of Deno's API this file uses, declared here so that tsc (for Node) checks it too.
 interface DenoTesting {
@@ -70,7 +71,8 @@ deno.test("a taken port is refused", async () => {
 });
 
 deno.test("the direct route to the JSON-RPC path answers every kind of request exactly as service.fetch does", async () => {
-  const echo = new Service({ name: "echo.service", maxBodyBytes: 200, cors: { origins: ["https://app.example"] } })
+  const echo = new Service({ name: "echo.service", limits: { maxBodyBytes: 200 } })
+    .use(cors({ origins: ["https://app.example"] }))
     .publicMethod("echo", (text: string) => text)
     .publicMethod("slow", async (text: string) => {
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -37,7 +37,7 @@ import { type PeriodicTask, TaskRunner } from "./periodic_task.ts";
 export function periodicTasks(tasks: readonly PeriodicTask[]): Plugin {
   if (!Array.isArray(tasks)) throw new TypeError("periodicTasks takes a list of tasks: [{ every, run }]");
   let host: PluginHost | undefined;
-  const runners = tasks.map((task) => new TaskRunner(task, (error, where) => host?.report(error, where)));
+  const runners = (tasks as readonly PeriodicTask[]).map((task) => new TaskRunner(task, (error, where) => host?.report(error, where)));
   return {
     name: "periodicTasks",
     setup(service) {
