@@ -319,10 +319,10 @@ describe("the Node adapter's direct route", () => {
       });
       assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: "hi", id: 1 });
       assert.equal(fetches.count, 0, "the JSON-RPC path never called fetch (so no Request was built)");
-      const health = await fetch(`${server.url}/health`);
-      assert.equal(health.status, 200);
-      await health.body?.cancel();
-      assert.equal(fetches.count, 1, "the health check went through fetch");
+      const other = await fetch(`${server.url}/elsewhere`);
+      assert.equal(other.status, 404);
+      await other.body?.cancel();
+      assert.equal(fetches.count, 1, "the other path went through fetch");
     });
   }
 

@@ -110,7 +110,7 @@ describe("logCalls", () => {
   test("callLog() logs calls to the console; unexpected errors are logged by default, with their stack", async (t) => {
     const info = t.mock.method(console, "info", () => {});
     const error = t.mock.method(console, "error", () => {});
-    const plain = new Service({ name: "plain" }).publicMethod("crash", () => {
+    const plain = new Service({ name: "plain" }).publicMethod("crash", (_text: string) => {
       throw new Error("boom");
     });
     await call(plain, { jsonrpc: "2.0", method: "crash", params: [PARAM], id: 1 }, { "x-api-token": TOKEN });

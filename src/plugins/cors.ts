@@ -219,8 +219,10 @@ export function cors(options: CorsOptions): Plugin {
     headers(head) {
       if (isPreflight(head.method, head.headers)) return undefined; // answered with its own headers
       const origin = head.headers.get("origin");
-      // The answer depends on the Origin, also when there is none: caches must keep them apart.
-      return (origin === null ? undefined : policy.headersFor(origin)) ?? VARY_ORIGIN;
+      // A JSON-RPC call without an Origin (not from a page) costs CORS nothing; elsewhere the answer
+      // depends on the Origin, also when there is none: caches must keep them apart.
+      if (origin === null) return head.path === host?.path ? undefined : VARY_ORIGIN;
+      return policy.headersFor(origin) ?? VARY_ORIGIN;
     },
   };
 }
