@@ -82,15 +82,10 @@ export {
 export * from "./src/client/mod.ts";
 
 // Typed, validated methods: Standard Schemas (zod, valibot, arktype…) for params and results.
-export type { HandlerFor, MethodValidation, ParamsSchema } from "./src/core/method.ts";
+// (Checking them is the schemas() plugin: tsmicroservice/schemas.)
+export type { HandlerFor, MethodChecks, MethodValidation, ParamsSchema } from "./src/core/method.ts";
 export { defineMethod } from "./src/core/method.ts";
 export type { ServiceRef } from "./src/core/context.ts";
-export {
-  type InvalidParamsData,
-  MAX_REPORTED_ISSUES,
-  type ParamIssue,
-  ResultValidationError,
-} from "./src/core/validation.ts";
 export {
   type InferInput,
   type InferOutput,
@@ -125,4 +120,4 @@ export { fileAccess } from "./src/serve.ts";
 export { DEFAULT_CLOSE_TIMEOUT } from "./src/adapters/types.ts";
 
 // Plugins are imported from their own modules, so a service carries only what it uses:
-// tsmicroservice/health, /cors, /routes, /static, /tasks, /call-log, /pymicroservice.
+// tsmicroservice/health, /cors, /routes, /static, /tasks, /call-log, /pymicroservice, /schemas.

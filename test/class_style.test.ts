@@ -19,6 +19,7 @@ import {
 } from "../mod.ts";
 import { health } from "../src/plugins/health.ts";
 import { pymicroservice, type ServiceSpecs } from "../src/plugins/pymicroservice.ts";
+import { schemas } from "../src/plugins/schemas/schemas.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
 import { periodicTasks } from "../src/plugins/tasks/tasks.ts";
 import { paramListFromFunction } from "../src/core/params.ts";
@@ -48,6 +49,7 @@ class CounterService extends MicroService implements ServiceOptions {
   name = "counter.service";
   version = "2.0.0";
   exposeErrors = true;
+  plugins = [schemas()];
   count = 0;
   errors: unknown[] = [];
 

@@ -110,15 +110,15 @@ describe("logCalls", () => {
   test("callLog() logs calls to the console; unexpected errors are logged by default, with their stack", async (t) => {
     const info = t.mock.method(console, "info", () => {});
     const error = t.mock.method(console, "error", () => {});
-    const plain = new Service({ name: "plain" }).publicMethod("crash", (_text: string) => {
-      throw new Error("boom");
+    const plain = new Service({ name: "plain" }).publicMethod("crash", (text: string) => {
+      throw new Error(`boom after ${text.length} characters`);
     });
     await call(plain, { jsonrpc: "2.0", method: "crash", params: [PARAM], id: 1 }, { "x-api-token": TOKEN });
     assert.equal(info.mock.callCount(), 0, "no call lines without callLog()");
     assert.equal(error.mock.callCount(), 1);
     const [logLine, logged] = error.mock.calls[0]!.arguments as [string, Error];
     assert.equal(logLine, "plain: crash failed:");
-    assert.equal(logged.message, "boom");
+    assert.equal(logged.message, `boom after ${PARAM.length} characters`);
     assert.match(String(logged.stack), /logging\.test\.ts/, "the stack says where it was thrown");
     assert.ok(!JSON.stringify(error.mock.calls.map((entry) => entry.arguments.map(String))).includes(PARAM), "never the params");
     const loud = new Service({ name: "loud" }).use(callLog()).publicMethod("ping", () => "pong").publicMethod("crash", () => {

@@ -1,23 +1,22 @@
 // Typed, validated methods: params and results checked with Standard Schemas (a hand-written one
 // and zod), issues reported with parameter names, transforms, async validators, rpc.discover, and
-// the call context's service and in-process calls.
+// the call context's service and in-process calls; all through the schemas() plugin, which a
+// method with schemas cannot be registered without.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { z } from "zod";
 import {
   type CallContext,
   ErrorCode,
-  type InvalidParamsData,
   isStandardSchema,
   type JsonRpcResponse,
-  MAX_REPORTED_ISSUES,
   type OpenRpcDocument,
-  ResultValidationError,
   RpcError,
   Service,
   type StandardIssue,
   type StandardSchemaV1,
 } from "../mod.ts";
+import { type InvalidParamsData, MAX_REPORTED_ISSUES, ResultValidationError, schemas } from "../src/plugins/schemas/schemas.ts";
 import { post } from "./helpers.ts";
 
 /**
@@ -68,7 +67,7 @@ function issuesOf(response: JsonRpcResponse): InvalidParamsData {
 }
 
 describe("params checked with a hand-written Standard Schema", () => {
-  const service = new Service({ name: "hand" })
+  const service = new Service({ name: "hand" }).use(schemas())
     .publicMethod("add", (a, b) => a + b, { input: integers(2) })
     .publicMethod("slow_add", (a, b) => a + b, { input: integers(2, 2, { async: true }) })
     .publicMethod("sum", (...numbers) => numbers.reduce((total, n) => total + n, 0), { input: integers(10, 0) });
@@ -112,13 +111,13 @@ describe("params checked with a hand-written Standard Schema", () => {
 
   test("a notification with invalid params gets no answer, and its handler does not run", async () => {
     let runs = 0;
-    const counted = new Service({ name: "n" }).publicMethod("count", (n) => (runs += n), { input: integers(1) });
+    const counted = new Service({ name: "n" }).use(schemas()).publicMethod("count", (n) => (runs += n), { input: integers(1) });
     assert.equal((await post(counted, '{"jsonrpc":"2.0","method":"count","params":["x"]}')).status, 204);
     assert.equal(runs, 0);
   });
 
   test("at most MAX_REPORTED_ISSUES issues are reported; the rest are counted", async () => {
-    const many = new Service({ name: "many" }).publicMethod("sum", (...numbers) => numbers.length, { input: integers(100, 0) });
+    const many = new Service({ name: "many" }).use(schemas()).publicMethod("sum", (...numbers) => numbers.length, { input: integers(100, 0) });
     const data = issuesOf(await rpc(many, "sum", Array.from({ length: 50 }, () => "x")));
     assert.equal(data.issues.length, MAX_REPORTED_ISSUES);
     assert.equal(data.omittedIssues, 50 - MAX_REPORTED_ISSUES);
@@ -126,7 +125,7 @@ describe("params checked with a hand-written Standard Schema", () => {
 });
 
 describe("params checked with zod", () => {
-  const service = new Service({ name: "zod" })
+  const service = new Service({ name: "zod" }).use(schemas())
     .publicMethod("subtract", (minuend, subtrahend) => minuend - subtrahend, { input: z.tuple([z.number(), z.number()]) })
     .publicMethod("scale", (point, factor) => ({ x: point.x * factor, y: point.y * factor }), {
       input: z.tuple([z.object({ x: z.number(), y: z.number() }), z.number().default(1)]),
@@ -183,7 +182,7 @@ describe("params checked with zod", () => {
   });
 
   test("the same checks run when the call has a deadline", async () => {
-    const timed = new Service({ name: "timed", timeout: 1000 })
+    const timed = new Service({ name: "timed", timeout: 1000 }).use(schemas())
       .publicMethod("half", (n) => n / 2, { input: z.tuple([z.number()]), output: z.number().int() });
     assert.equal(resultOf(await rpc(timed, "half", [4])), 2);
     assert.deepEqual(issuesOf(await rpc(timed, "half", ["4"])).issues, [{ path: "n", message: "Invalid input: expected number, received string" }]);
@@ -202,7 +201,7 @@ describe("the context after validated params", () => {
         return controller.signal;
       },
     };
-    const service = new Service({ name: "lazy" })
+    const service = new Service({ name: "lazy" }).use(schemas())
       .publicMethod("checked", (n) => n, { input: z.tuple([z.number()]), output: z.number() })
       .publicMethod("aware", (n, context) => context.signal === controller.signal && n > 0, { input: z.tuple([z.number()]), context: true });
     assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "checked", params: [1], id: 1 }, ctx), { jsonrpc: "2.0", result: 1, id: 1 });
@@ -212,7 +211,7 @@ describe("the context after validated params", () => {
   });
 
   test("a method with context: true gets the checked params, then the context", async () => {
-    const service = new Service({ name: "ctx" }).publicMethod(
+    const service = new Service({ name: "ctx" }).use(schemas()).publicMethod(
       "label",
       (count, unit, ctx) => `${count * 2} ${unit ?? "items"} for ${ctx.method}`,
       { input: z.tuple([z.coerce.number(), z.string().optional()]), context: true },
@@ -225,7 +224,7 @@ describe("the context after validated params", () => {
 
 describe("result schemas", () => {
   test("the result is checked and possibly transformed before it is sent", async () => {
-    const service = new Service({ name: "r" })
+    const service = new Service({ name: "r" }).use(schemas())
       .publicMethod("now", () => "2024-01-02", { output: z.string().transform((text) => text.split("-").map(Number)) })
       .publicMethod("count", async (text: string) => Promise.resolve(text.length), { output: z.number().int() });
     assert.deepEqual(resultOf(await rpc(service, "now")), [2024, 1, 2]);
@@ -234,7 +233,7 @@ describe("result schemas", () => {
 
   test("a result the schema refuses is a server bug: -32603 for the caller, the details for onError", async () => {
     const reported: unknown[] = [];
-    const service = new Service({ name: "r", onError: (error) => reported.push(error) })
+    const service = new Service({ name: "r", onError: (error) => reported.push(error) }).use(schemas())
       .publicMethod("broken", () => "not a number" as unknown as number, { output: z.number() });
     const error = errorOf(await rpc(service, "broken"));
     assert.deepEqual(error, { code: ErrorCode.InternalError, message: "Internal error" });
@@ -253,7 +252,7 @@ describe("schemas that misbehave", () => {
     };
     const notAList = { "~standard": { version: 1 as const, vendor: "test", validate: (value: unknown) => ({ value: { value } }) } };
     const nothing = { "~standard": { version: 1 as const, vendor: "test", validate: () => null } };
-    const service = new Service({ name: "m", onError: (error) => reported.push(error) })
+    const service = new Service({ name: "m", onError: (error) => reported.push(error) }).use(schemas())
       .publicMethod("a", () => 1, { input: throwing })
       .publicMethod("b", () => 1, { input: notAList as unknown as StandardSchemaV1<unknown[], unknown[]> })
       .publicMethod("c", () => 1, { input: nothing as unknown as StandardSchemaV1<unknown[], unknown[]> });
@@ -264,7 +263,7 @@ describe("schemas that misbehave", () => {
   test("issues that are not shaped like issues still answer Invalid params, with nothing of theirs echoed", async () => {
     const odd = { "~standard": { version: 1 as const, vendor: "test", validate: () => ({ issues: ["secret-value", { message: 7, path: "nope" }] }) } };
     const notAList = { "~standard": { version: 1 as const, vendor: "test", validate: () => ({ issues: "secret-value" }) } };
-    const service = new Service({ name: "o" })
+    const service = new Service({ name: "o" }).use(schemas())
       .publicMethod("odd", () => 1, { input: odd as unknown as StandardSchemaV1<unknown[], unknown[]> })
       .publicMethod("none", () => 1, { input: notAList as unknown as StandardSchemaV1<unknown[], unknown[]> });
     assert.deepEqual(issuesOf(await rpc(service, "odd", [])).issues, [{ path: "", message: "invalid" }, { path: "", message: "invalid" }]);
@@ -275,12 +274,12 @@ describe("schemas that misbehave", () => {
     const withSymbol = {
       "~standard": { version: 1 as const, vendor: "test", validate: () => ({ issues: [{ message: "bad", path: [0, Symbol("inner"), { key: "x" }] }] }) },
     };
-    const service = new Service({ name: "s" }).publicMethod("f", (a: unknown) => a, { input: withSymbol as unknown as StandardSchemaV1<unknown[], unknown[]>, params: ["a?"] });
+    const service = new Service({ name: "s" }).use(schemas()).publicMethod("f", (a: unknown) => a, { input: withSymbol as unknown as StandardSchemaV1<unknown[], unknown[]>, params: ["a?"] });
     assert.deepEqual(issuesOf(await rpc(service, "f", [1])).issues, [{ path: "a.inner.x", message: "bad" }]);
   });
 
   test("options that are not Standard Schemas are refused when the method is registered", () => {
-    const service = new Service({ name: "s" });
+    const service = new Service({ name: "s" }).use(schemas());
     assert.throws(() => service.publicMethod("f", () => 1, { input: {} as never }), /input of method f must be a Standard Schema/);
     assert.throws(() => service.publicMethod("g", () => 1, { output: { "~standard": { version: 2 } } as never }), /output of method g/);
     assert.equal(isStandardSchema(z.string()), true);
@@ -288,8 +287,19 @@ describe("schemas that misbehave", () => {
     assert.equal(isStandardSchema({ "~standard": null }), false);
   });
 
+  test("a method with schemas needs the schemas() plugin, used before it is registered", () => {
+    const bare = new Service({ name: "s" }).publicMethod("plain", (a: number) => a);
+    assert.throws(() => bare.publicMethod("checked", (a) => a, { input: z.tuple([z.number()]) }), /use the schemas\(\) plugin/);
+    assert.throws(() => bare.privateMethod("out", () => 1, { output: z.number() }), /tsmicroservice\/schemas/);
+    assert.equal(bare.findMethod("checked"), undefined, "nothing was registered");
+    // Used later, the plugin still sees the methods registered before it (they have no schemas).
+    const later = bare.use(schemas()).publicMethod("checked", (a) => a, { input: z.tuple([z.number()]) });
+    assert.ok(later.findMethod("checked")?.checks?.params);
+    assert.equal(later.findMethod("plain")?.checks, undefined);
+  });
+
   test("a method without schemas carries no validation, so dispatch does no checking for it", () => {
-    const service = new Service({ name: "s" }).publicMethod("plain", (a: number) => a).publicMethod("checked", (a) => a, { input: z.tuple([z.number()]) });
+    const service = new Service({ name: "s" }).use(schemas()).publicMethod("plain", (a: number) => a).publicMethod("checked", (a) => a, { input: z.tuple([z.number()]) });
     assert.equal(service.findMethod("plain")?.validation, undefined);
     assert.equal(service.findMethod("plain")?.schemas, undefined);
     assert.ok(service.findMethod("checked")?.validation?.input);
@@ -298,7 +308,7 @@ describe("schemas that misbehave", () => {
 
 describe("rpc.discover with schemas", () => {
   const plain = integers(2);
-  const service = new Service({ name: "described" })
+  const service = new Service({ name: "described" }).use(schemas())
     .publicMethod("subtract", (minuend, subtrahend) => minuend - subtrahend, {
       input: z.tuple([z.number(), z.number().int()]),
       output: z.number(),
@@ -359,7 +369,7 @@ describe("rpc.discover with schemas", () => {
     };
     const list = schema({ $schema: "x", prefixItems: [{ $ref: "#/$defs/Point" }], items: false, minItems: 1, $defs: { Point: { type: "object" } } });
     const result = schema({ $schema: "x", type: "boolean" });
-    const custom = new Service({ name: "c" }).publicMethod("f", (point: unknown) => point !== undefined, { input: list, output: result });
+    const custom = new Service({ name: "c" }).use(schemas()).publicMethod("f", (point: unknown) => point !== undefined, { input: list, output: result });
     // The params' schema is what callers send (the input side), the result's what they receive (the output side).
     assert.deepEqual(asked.filter((entry) => entry.startsWith("input")), ["input:draft-07", "input:draft-2020-12"]);
     assert.deepEqual(asked.filter((entry) => entry.startsWith("output")), ["output:draft-07", "output:draft-2020-12"]);
@@ -371,7 +381,7 @@ describe("rpc.discover with schemas", () => {
 
 describe("the call context's service", () => {
   test("ctx.service is the service; ctx.call calls its other methods in process, with the same headers", async () => {
-    const service = new Service({ name: "calls", apiTokenIsValid: (token) => token === "t" })
+    const service = new Service({ name: "calls", apiTokenIsValid: (token) => token === "t" }).use(schemas())
       .publicMethod("add", (a, b) => a + b, { input: z.tuple([z.number(), z.number()]) })
       .privateMethod("secret", () => 42)
       .publicMethod("double_sum", async (a: number, b: number, ctx: CallContext) => 2 * (await ctx.call("add", [a, b]) as number), { context: true })

@@ -15,9 +15,8 @@ import {
 } from "../protocol/messages.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
 import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
-import type { MethodDefinition, MethodValidation } from "./method.ts";
+import type { MethodChecks, MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
-import { validateParams, validateResult } from "./validation.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 import type { CallObserver, CallSummary } from "./plugin.ts";
@@ -344,11 +343,11 @@ function runMethod(
   let args = bindParams(method.params, params);
   if (typeof args === "string") return new Failure({ code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` });
   const timeout = method.timeout ?? target.timeout;
-  if (timeout !== undefined || method.validation !== undefined || method.takesContext) {
+  if (timeout !== undefined || method.checks !== undefined || method.takesContext) {
     const call: CallInfo = { target, method, ctx, token, isNotification };
     if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout);
-    if (method.validation !== undefined) {
-      return runChecked(call, method.validation, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
+    if (method.checks !== undefined) {
+      return runChecked(call, method.checks, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
     }
     args = withContext(args, method, callContext(call, ctx.signal));
   }
@@ -369,20 +368,20 @@ function runMethod(
  */
 async function runChecked(
   call: CallInfo,
-  validation: MethodValidation,
+  checks: MethodChecks,
   args: unknown[],
   deadlineSignal: AbortSignal | undefined,
 ): Promise<Outcome> {
   const { method } = call;
   let checked: readonly unknown[] = args;
-  if (validation.input !== undefined) {
-    const outcome = await validateParams(validation.input, method.params, args);
+  if (checks.params !== undefined) {
+    const outcome = await checks.params(args);
     if (!Array.isArray(outcome)) return new Failure(outcome);
     checked = outcome;
   }
   if (method.takesContext) checked = withContext(checked, method, callContext(call, deadlineSignal ?? call.ctx.signal));
   const result: unknown = await method.handler(...(checked as never[]));
-  return validation.output === undefined ? result : await validateResult(validation.output, method.name, result);
+  return checks.result === undefined ? result : await checks.result(result);
 }
 
 /** The arguments with the context right after the declared params, so defaults in between still apply. */
@@ -438,8 +437,8 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number):
       }, timeout);
     });
     let running: Promise<Outcome>;
-    if (method.validation !== undefined) {
-      running = runChecked(call, method.validation, args, signal);
+    if (method.checks !== undefined) {
+      running = runChecked(call, method.checks, args, signal);
     } else {
       const full = method.takesContext ? withContext(args, method, callContext(call, signal)) : args;
       running = Promise.resolve(method.handler(...(full as never[])));

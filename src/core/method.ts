@@ -4,9 +4,9 @@
  * @module
  */
 
+import type { JsonRpcErrorObject } from "../protocol/messages.ts";
 import type { CallContext } from "./context.ts";
 import type { MethodSchemas } from "./introspection.ts";
-import { methodSchemas } from "./json_schema.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
 
@@ -190,7 +190,7 @@ export interface MethodOptions {
  * ```ts
  * import { defineMethod, type ParamsSchema } from "./method.ts";
  * declare const twoNumbers: ParamsSchema; // such as zod's z.tuple([z.number(), z.number()])
- * const method = defineMethod("add", (a: number, b: number) => a + b, false, { input: twoNumbers });
+ * const method = defineMethod("add", (a: number, b: number) => a + b, { input: twoNumbers });
  * method.validation; // { input: twoNumbers, output: undefined }; undefined for a method without schemas
  * ```
  */
@@ -199,6 +199,23 @@ export interface MethodValidation {
   readonly input: ParamsSchema | undefined;
   /** The schema of the result, if any. */
   readonly output: StandardSchemaV1 | undefined;
+}
+
+/**
+ * How a method's params and result are checked: made from its schemas by the `schemas()` plugin
+ * when the method is registered.
+ *
+ * @example
+ * ```ts
+ * import type { MethodChecks } from "./method.ts";
+ * const checks: MethodChecks = { params: (args) => Promise.resolve(args.map(Number)) };
+ * ```
+ */
+export interface MethodChecks {
+  /** Checks the arguments: the values to call with, or the `-32602` error to answer. */
+  readonly params?: (args: unknown[]) => Promise<unknown[] | JsonRpcErrorObject>;
+  /** Checks (and may transform) the result; throws when the result is refused. */
+  readonly result?: (result: unknown) => Promise<unknown>;
 }
 
 /**
@@ -230,8 +247,10 @@ export interface MethodDefinition {
   readonly timeout: number | undefined;
   /** Whether a call may be sent twice without harm. */
   readonly idempotent: boolean;
-  /** The schemas that check its params and result; `undefined` (nothing to check) when it has none. */
+  /** The schemas of its params and result, as declared; `undefined` when it has none. */
   readonly validation?: MethodValidation | undefined;
+  /** The checks made of those schemas (by the `schemas()` plugin, when the method is registered). */
+  readonly checks?: MethodChecks | undefined;
   /** The JSON Schemas of its params and result, for `rpc.discover`, when it has schemas. */
   readonly schemas?: MethodSchemas | undefined;
 }
@@ -247,7 +266,7 @@ export interface MethodDefinition {
  * @returns The definition to store in the registry.
  * @throws {TypeError} When the name is empty or reserved, the handler is not a function, a
  *   handler that takes the context has a rest parameter, the timeout is not positive, or `input` or
- *   `output` is not a Standard Schema.
+ *   `output` is not a Standard Schema (the `schemas()` plugin checks values against them).
  * @example
  * ```ts
  * import { defineMethod } from "./method.ts";
@@ -282,17 +301,6 @@ export function defineMethod(
     }
   }
   const validation = input === undefined && output === undefined ? undefined : { input, output };
-  let schemas: MethodSchemas | undefined;
-  if (validation !== undefined) {
-    schemas = methodSchemas(input, output, params);
-    if (input !== undefined) {
-      // The schema decides which params are required. When its JSON Schema says how many
-      // (`minItems`), binding reports a missing one by name; otherwise the validator finds it.
-      const required = schemas.required;
-      schemas = { ...schemas, required: required ?? params.required };
-      params = { ...params, required: required ?? 0 };
-    }
-  }
   return {
     name,
     handler: thisArg === undefined ? handler : handler.bind(thisArg as never),
@@ -303,6 +311,5 @@ export function defineMethod(
     timeout: options.timeout,
     idempotent: options.idempotent === true,
     validation,
-    schemas,
   };
 }

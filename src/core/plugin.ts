@@ -5,6 +5,8 @@
  * only when some plugin has it, so a service pays for nothing it does not use.
  *
  * - `setup(service)` runs once, at `use()`: register methods, read the service's name and path.
+ * - `prepare(method)` may change each method's definition as it is registered (and those already
+ *   registered when the plugin is used): the `schemas()` plugin attaches its checks this way.
  * - `intercept(head)` may answer any request (the JSON-RPC path included) from its method, path and
  *   headers alone, before anything else looks at it: CORS preflights, rate limits.
  * - `fetch(request, path)` may answer a request to a path other than the JSON-RPC one: health,
@@ -224,6 +226,8 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   readonly "~methods"?: Added;
   /** Runs once, when the plugin is given to `use()`. */
   setup?(service: PluginHost): void;
+  /** May change a method's definition as it is registered (and those registered before). */
+  prepare?(method: MethodDefinition): MethodDefinition;
   /** May answer a request from its method, path and headers alone, before anything else. */
   intercept?(head: RequestHead): PlainReply | undefined;
   /** May answer a request to a path other than the JSON-RPC one; `undefined` passes it on. */

@@ -279,6 +279,9 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): plugins are added before the service starts`);
     this.#plugins.push(plugin);
     plugin.setup?.(this);
+    if (plugin.prepare !== undefined) {
+      for (const [name, method] of this.#methods) this.#methods.set(name, plugin.prepare(method));
+    }
     this.#compose();
     return this as never;
   }
@@ -358,7 +361,8 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    *
    * @param definition The method's definition.
    * @returns This service.
-   * @throws {TypeError} When a method of that name is already registered.
+   * @throws {TypeError} When a method of that name is already registered, or the method has
+   *   schemas (`input`, `output`) and the service does not use the `schemas()` plugin.
    * @example
    * ```ts
    * import { Service } from "./service.ts";
@@ -369,7 +373,15 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    */
   addMethod(definition: MethodDefinition): this {
     if (this.#methods.has(definition.name)) throw new TypeError(`Method ${definition.name} is already registered`);
-    this.#methods.set(definition.name, definition);
+    let prepared = definition;
+    for (const plugin of this.#plugins) if (plugin.prepare !== undefined) prepared = plugin.prepare(prepared);
+    if (prepared.validation !== undefined && prepared.checks === undefined) {
+      throw new TypeError(
+        `Method ${definition.name} has schemas (input, output): use the schemas() plugin before registering it ` +
+          `(import { schemas } from "tsmicroservice/schemas"; service.use(schemas()))`,
+      );
+    }
+    this.#methods.set(definition.name, prepared);
     return this;
   }
 

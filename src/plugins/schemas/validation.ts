@@ -6,10 +6,10 @@
  * @module
  */
 
-import { ErrorCode } from "../protocol/errors.ts";
-import type { JsonRpcErrorObject } from "../protocol/messages.ts";
-import type { ParamList } from "./params.ts";
-import type { StandardIssue, StandardResult, StandardSchemaV1 } from "./standard_schema.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import type { JsonRpcErrorObject } from "../../protocol/messages.ts";
+import type { ParamList } from "../../core/params.ts";
+import type { StandardIssue, StandardResult, StandardSchemaV1 } from "../../core/standard_schema.ts";
 
 /**
  * The most issues one error reports: a huge invalid array must not become a huger answer.
@@ -44,7 +44,7 @@ export interface ParamIssue {
  *
  * @example
  * ```ts
- * import { createClient, ErrorCode, RpcError } from "../../mod.ts";
+ * import { createClient, ErrorCode, RpcError } from "../../../mod.ts";
  * import type { InvalidParamsData } from "./validation.ts";
  * try {
  *   await createClient("http://127.0.0.1:5000/api").call("move", [{ x: "left" }]);
@@ -111,7 +111,7 @@ export class ResultValidationError extends Error {
  * @example
  * ```ts
  * import { validateParams } from "./validation.ts";
- * import { paramListFromSpec } from "./params.ts";
+ * import { paramListFromSpec } from "../../core/params.ts";
  * const positive = {
  *   "~standard": {
  *     version: 1 as const,
@@ -184,7 +184,7 @@ export async function validateResult(schema: StandardSchemaV1, method: string, r
  * @example
  * ```ts
  * import { toParamIssue } from "./validation.ts";
- * import { paramListFromSpec } from "./params.ts";
+ * import { paramListFromSpec } from "../../core/params.ts";
  * toParamIssue({ message: "Expected number", path: [0, "x"] }, paramListFromSpec(["minuend", "subtrahend"]));
  * // { path: "minuend.x", message: "Expected number" }
  * ```

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { JsonSchema, MethodSchemas } from "./introspection.ts";
-import type { ParamList } from "./params.ts";
-import type { StandardSchemaV1 } from "./standard_schema.ts";
+import type { JsonSchema, MethodSchemas } from "../../core/introspection.ts";
+import type { ParamList } from "../../core/params.ts";
+import type { StandardSchemaV1 } from "../../core/standard_schema.ts";
 
 /** The dialects asked for, in order: OpenRPC documents use draft 7; 2020-12 is the fallback. */
 const TARGETS = ["draft-07", "draft-2020-12"] as const;
@@ -31,7 +31,7 @@ type JsonObject = Readonly<Record<string, unknown>>;
  * @example
  * ```ts
  * import { methodSchemas } from "./json_schema.ts";
- * import { paramListFromSpec } from "./params.ts";
+ * import { paramListFromSpec } from "../../core/params.ts";
  * const result = {
  *   "~standard": {
  *     version: 1 as const,
