@@ -1,0 +1,66 @@
+// The size entries run as `npm run size` measures them: bench/size_entries/minimal.ts bundled and
+// minified by esbuild and run with plain node, and minimal_fetch.ts bundled the same way and served
+// by `bun run`, each answer the hello world exactly as examples/hello_world.ts does: positional and
+// named params (the minifier renames parameters; the `params` option keeps the names), and the
+// private method only with the token.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { BUN, childEnv, freePort, HOST, ROOT, startProcess, stopAll } from "./processes.ts";
+import { request, waitForAnswer } from "./servers.ts";
+
+const out = mkdtempSync(join(tmpdir(), "tsmicroservice-size-entries-"));
+after(async () => {
+  await stopAll();
+  rmSync(out, { recursive: true, force: true });
+});
+
+function bundle(entry: string, platform: "node" | "neutral"): string {
+  const file = join(out, `${entry}.mjs`);
+  execFileSync(`${ROOT}node_modules/esbuild/bin/esbuild`, [
+    `${ROOT}bench/size_entries/${entry}.ts`,
+    "--bundle",
+    "--minify",
+    "--format=esm",
+    `--platform=${platform}`,
+    "--external:node:*",
+    `--outfile=${file}`,
+    "--log-level=error",
+  ]);
+  return file;
+}
+
+async function helloWorldAnswers(base: string): Promise<void> {
+  const rpc = async (body: unknown, headers: Record<string, string> = {}): Promise<unknown> =>
+    (await request(`${base}/api`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })).json;
+  assert.deepEqual(await rpc({ jsonrpc: "2.0", method: "say_hello", params: ["world"], id: 1 }), { jsonrpc: "2.0", result: "hello world", id: 1 });
+  assert.deepEqual(await rpc({ jsonrpc: "2.0", method: "say_hello", params: { name: "world" }, id: 2 }), { jsonrpc: "2.0", result: "hello world", id: 2 });
+  const denied = await rpc({ jsonrpc: "2.0", method: "say_private_hello", params: { name: "world" }, id: 3 });
+  assert.equal((denied as { error: { code: number } }).error.code, -32001);
+  assert.deepEqual(await rpc({ jsonrpc: "2.0", method: "say_private_hello", params: { name: "world" }, id: 4 }, { "x-api-token": "hello_world_token" }), {
+    jsonrpc: "2.0",
+    result: "this is secret: hello world",
+    id: 4,
+  });
+}
+
+describe("the size entries, bundled and minified", { timeout: 60_000 }, () => {
+  test("minimal.ts runs with plain node and serves the hello world", async () => {
+    const port = await freePort();
+    const child = startProcess(process.execPath, [bundle("minimal", "node")], childEnv({ HOST, PORT: String(port) }));
+    await child.waitForLine(/serving at/);
+    await helloWorldAnswers(`http://${HOST}:${port}`);
+    await child.stop();
+  });
+
+  test("minimal_fetch.ts is served by bun run and serves the hello world", async () => {
+    const port = await freePort();
+    const child = startProcess(BUN, ["run", bundle("minimal_fetch", "neutral")], childEnv({ PORT: String(port) }));
+    await waitForAnswer(`http://${HOST}:${port}`, '{"jsonrpc":"2.0","method":"say_hello","params":["x"],"id":0}');
+    await helloWorldAnswers(`http://${HOST}:${port}`);
+    await child.stop();
+  });
+});
