@@ -247,7 +247,7 @@ export function schemaType(schema: unknown): string {
     case "array": {
       if (Array.isArray(s.prefixItems)) return `[${s.prefixItems.map(schemaType).join(", ")}]`;
       const items = schemaType(s.items);
-      return items.includes(" ") ? `(${items})[]` : `${items}[]`;
+      return items.includes(" | ") ? `(${items})[]` : `${items}[]`;
     }
     case "object": {
       const properties = s.properties;
