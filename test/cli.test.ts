@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { RpcError, serve, Service, type ServerHandle } from "../mod.ts";
+import { type CallContext, RpcError, serve, Service, type ServerHandle } from "../mod.ts";
 import { cliCommand, ROOT, runCli } from "./cli_run.ts";
 import { childEnv } from "./runtime/processes.ts";
 
@@ -23,7 +23,7 @@ const service = new Service({ name: "hello.world.service", version: "1.2.3", api
   .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, n) => total + n, 0))
   .publicMethod("echo", (value: unknown) => value)
   .publicMethod("nothing", () => undefined)
-  .publicMethod("headers", (ctx) => ctx.headers.get("x-request-id"), { context: true, params: [] })
+  .publicMethod("headers", (ctx: CallContext) => ctx.headers.get("x-request-id"), { context: true })
   .publicMethod("fail", () => {
     throw new RpcError(42, "It failed", { why: ["because"] });
   })
@@ -112,8 +112,8 @@ describe("tsmicroservice call", () => {
     // Asynchronously: the service answering it runs in this process.
     const output = await new Promise<string>((resolve, reject) => {
       execFile("script", ["-qec", line, "/dev/null"], { env, encoding: "utf8", timeout: 60_000 }, (error, stdout) => {
-        if (error) reject(error);
-        else resolve(stdout);
+        if (error === null) resolve(stdout);
+        else reject(new Error("script(1) failed", { cause: error }));
       });
     });
     assert.equal(output.replace(/\r\n/g, "\n"), pretty);
