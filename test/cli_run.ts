@@ -7,6 +7,9 @@ import { BUN, childEnv, DENO } from "./runtime/processes.ts";
 /** The repository's root folder. */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
 
+/** tsx's loader (what `--import tsx` resolves to from the repository's root). */
+const TSX: string = new URL("../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
+
 /** What one run of the command did. */
 export interface CliRun {
   readonly code: number | null;
@@ -28,7 +31,8 @@ export function cliCommand(runtime: "node" | "deno" | "bun" = "node"): [string, 
   const main = `${ROOT}src/cli/main.ts`;
   switch (runtime) {
     case "node":
-      return [process.execPath, "--import", "tsx", main];
+      // tsx by its full URL, so the command can run from any working folder.
+      return [process.execPath, "--import", TSX, main];
     case "deno":
       return [DENO, "run", "-A", "--no-remote", main];
     case "bun":

@@ -53,7 +53,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
       throw new Error(`Node.js cannot load ${file} by itself: install tsx (npm install --save-dev tsx), or run it with deno or bun`, { cause: error });
     }
     tsx.register();
-    return (await import(url)) as Record<string, unknown>;
+    // A fresh URL: Node.js keeps the failed import of the first one.
+    return (await import(`${url}?tsx`)) as Record<string, unknown>;
   }
 }
 
