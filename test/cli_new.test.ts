@@ -68,8 +68,8 @@ async function startServer(command: string, args: readonly string[], env: Record
         resolve(match[1]!);
       }
     };
-    child.stdout!.setEncoding("utf8").on("data", read);
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stdout.setEncoding("utf8").on("data", read);
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${command} exited (${code}) before serving:\n${output}`));
