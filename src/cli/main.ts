@@ -6,7 +6,8 @@
  *
  * ```sh
  * npx tsmicroservice call http://127.0.0.1:5000/api say_hello world
- * deno run -A npm:tsmicroservice describe http://127.0.0.1:5000/api
+ * deno run -A src/cli/main.ts describe http://127.0.0.1:5000/api
+ * bun src/cli/main.ts describe http://127.0.0.1:5000/api
  * ```
  *
  * @module
