@@ -1,0 +1,104 @@
+/**
+ * `tsmicroservice call URL METHOD [PARAMS...]`: calls one method and prints its result as JSON.
+ *
+ * @module
+ */
+
+import { type Client, createClient } from "../client/client.ts";
+import { RpcError } from "../protocol/errors.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { parseCallParams } from "./call_params.ts";
+import { closestNames } from "./closest_names.ts";
+import type { Command } from "./command.ts";
+import type { CliEnvironment } from "./environment.ts";
+import { ExitCode } from "./exit_codes.ts";
+import { formatJson } from "./output.ts";
+import { clientOptions, endpointUrl, REMOTE_FLAGS, reportFailure, wantsPretty } from "./remote_flags.ts";
+import { describeService } from "./service_description.ts";
+
+const HELP = `usage: tsmicroservice call URL METHOD [PARAMS...] [flags]
+
+Calls METHOD and prints its result as JSON on stdout. PARAMS are one of:
+  one JSON array or object   '[42, 23]'  '{"minuend": 42, "subtrahend": 23}'
+  name=value pairs           minuend=42 subtrahend=23   (named params)
+  words                      42 23  or  world            (positional params)
+A value is read as JSON when it is valid JSON (42, true, null, "quoted", [1,2]), else as a
+string. Put -- before params that start with --. A URL without a path means /api.
+
+flags:
+  --token TOKEN           API token for private methods (sent in X-Api-Token)
+  --token-header NAME     send the token in this header instead
+  --header "Name: value"  extra request header (repeatable)
+  --timeout MS            give up after MS milliseconds
+  --pretty, --compact     indented or one-line JSON (default: indented on a terminal)
+  -h, --help              this help
+
+exit codes:
+  0   the result was printed
+  1   the service answered an error: its code, message and data go to stderr
+  2   no JSON-RPC answer (unreachable, timeout, HTTP error, not JSON-RPC): stderr says what
+  64  bad usage (unknown flag, missing argument, params that are not valid JSON, bad URL)
+
+examples:
+  tsmicroservice call http://127.0.0.1:5000/api say_hello world
+  tsmicroservice call http://127.0.0.1:5000/api subtract minuend=42 subtrahend=23
+  tsmicroservice call http://127.0.0.1:5000/api say_private_hello world --token "$API_TOKEN"
+`;
+
+const METHOD_NOT_FOUND = -32601;
+
+/**
+ * The `call` subcommand.
+ *
+ * @example
+ * ```ts
+ * import { callCommand } from "./call_command.ts";
+ * const env = { stdout: (text: string) => console.log(text), stderr: (text: string) => console.error(text), isTTY: false, importModule: () => Promise.resolve({}), writeFolder: () => Promise.resolve("") };
+ * const code = await callCommand.run(["http://127.0.0.1:5000/api", "say_hello", "world"], env); // 0, after "hello world"
+ * ```
+ */
+export const callCommand: Command = {
+  name: "call",
+  summary: "call a method and print its result as JSON",
+  help: HELP,
+  async run(words: readonly string[], env: CliEnvironment): Promise<number> {
+    const args = parseArgs(words, REMOTE_FLAGS);
+    if (args.help) {
+      env.stdout(HELP);
+      return ExitCode.Ok;
+    }
+    const [urlText, method, ...paramWords] = args.positionals;
+    if (urlText === undefined) throw new UsageError("call needs the service's URL and a method's name");
+    if (method === undefined) throw new UsageError("call needs a method's name after the URL");
+    const url = endpointUrl(urlText);
+    const params = parseCallParams(paramWords);
+    const pretty = wantsPretty(args, env);
+    const client = createClient(url, { ...clientOptions(args), ...(env.fetch === undefined ? {} : { fetch: env.fetch }) });
+    let result: unknown;
+    try {
+      result = await client.call(method, params);
+    } catch (error) {
+      const code = reportFailure(error, env, pretty);
+      if (error instanceof RpcError && error.code === METHOD_NOT_FOUND) await suggestMethods(client, method, env);
+      return code;
+    }
+    env.stdout(`${formatJson(result, pretty)}\n`);
+    return ExitCode.Ok;
+  },
+};
+
+/** After "Method not found": the service's closest method names, when it can tell them. */
+async function suggestMethods(client: Client, method: string, env: CliEnvironment): Promise<void> {
+  let names: string[];
+  let service: string;
+  try {
+    const description = await describeService(client);
+    names = description.methods.map((entry) => entry.name);
+    service = description.name;
+  } catch {
+    return; // It cannot say what it has: the error alone has to do.
+  }
+  const closest = closestNames(method, names);
+  if (closest.length > 0) env.stderr(`${service} has no method ${method}; did you mean ${closest.join(", ")}?\n`);
+  else env.stderr(`${service} has no method ${method}; its methods: ${names.length === 0 ? "none" : names.join(", ")}\n`);
+}

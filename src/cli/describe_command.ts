@@ -1,0 +1,115 @@
+/**
+ * `tsmicroservice describe URL`: a service's name, version and methods, as the service describes
+ * itself.
+ *
+ * @module
+ */
+
+import { createClient } from "../client/client.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import type { Command } from "./command.ts";
+import type { CliEnvironment } from "./environment.ts";
+import { ExitCode } from "./exit_codes.ts";
+import { formatJson, formatTable } from "./output.ts";
+import { clientOptions, endpointUrl, REMOTE_FLAGS, reportFailure, wantsPretty } from "./remote_flags.ts";
+import { describeService, type MethodDescription, type ServiceDescription } from "./service_description.ts";
+
+const HELP = `usage: tsmicroservice describe URL [flags]
+
+Shows a service's name, version and methods: each method's params (name, JSON Schema type,
+"?" when optional, "..." for a rest param), its result type and whether it needs a token.
+Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it has no
+rpc.discover. A URL without a path means /api.
+
+flags:
+  --json                  print what the service answered, as JSON
+  --token TOKEN           API token (sent in X-Api-Token)
+  --token-header NAME     send the token in this header instead
+  --header "Name: value"  extra request header (repeatable)
+  --timeout MS            give up after MS milliseconds
+  --pretty, --compact     indented or one-line JSON (default: indented on a terminal)
+  -h, --help              this help
+
+exit codes: 0 described, 1 the service answered an error, 2 no answer, 64 bad usage
+
+example:
+  tsmicroservice describe http://127.0.0.1:5000/api
+`;
+
+/**
+ * The `describe` subcommand.
+ *
+ * @example
+ * ```ts
+ * import { describeCommand } from "./describe_command.ts";
+ * const env = { stdout: (text: string) => console.log(text), stderr: (text: string) => console.error(text), isTTY: false, importModule: () => Promise.resolve({}), writeFolder: () => Promise.resolve("") };
+ * const code = await describeCommand.run(["http://127.0.0.1:5000/api"], env); // 0, after the table
+ * ```
+ */
+export const describeCommand: Command = {
+  name: "describe",
+  summary: "show a service's name, version and methods",
+  help: HELP,
+  async run(words: readonly string[], env: CliEnvironment): Promise<number> {
+    const args = parseArgs(words, { ...REMOTE_FLAGS, json: "boolean" });
+    if (args.help) {
+      env.stdout(HELP);
+      return ExitCode.Ok;
+    }
+    const [urlText, ...extra] = args.positionals;
+    if (urlText === undefined) throw new UsageError("describe needs the service's URL");
+    if (extra.length > 0) throw new UsageError(`describe takes one URL, got also ${extra.join(" ")}`);
+    const url = endpointUrl(urlText);
+    const pretty = wantsPretty(args, env);
+    const client = createClient(url, { ...clientOptions(args), ...(env.fetch === undefined ? {} : { fetch: env.fetch }) });
+    let description: ServiceDescription;
+    try {
+      description = await describeService(client);
+    } catch (error) {
+      return reportFailure(error, env, pretty);
+    }
+    env.stdout(args.switches.has("json") ? `${formatJson(description.document, pretty)}\n` : formatDescription(description));
+    return ExitCode.Ok;
+  },
+};
+
+/**
+ * Writes a description for people: a heading line, then a table of the methods.
+ *
+ * @param description The service's description.
+ * @returns The text, ending with a newline.
+ * @example
+ * ```ts
+ * import { formatDescription } from "./describe_command.ts";
+ * formatDescription({
+ *   name: "calculator",
+ *   version: "1.0.0",
+ *   source: "rpc.discover",
+ *   document: {},
+ *   methods: [{ name: "add", description: "Adds.", params: [{ name: "a", type: "number", required: true, rest: false }], result: "number", isPrivate: false }],
+ * });
+ * // "calculator 1.0.0 (1 method, from rpc.discover)\n\nMETHOD  PARAMS     RESULT  ACCESS  DESCRIPTION\nadd     a: number  number  public  Adds.\n"
+ * ```
+ */
+export function formatDescription(description: ServiceDescription): string {
+  const count = description.methods.length;
+  const heading = `${description.name}${description.version === undefined ? "" : ` ${description.version}`}` +
+    ` (${count} method${count === 1 ? "" : "s"}, from ${description.source})\n`;
+  if (count === 0) return heading;
+  const rows = description.methods.map((method) => [
+    method.name,
+    paramsText(method),
+    method.result ?? "?",
+    method.isPrivate === undefined ? "?" : method.isPrivate ? "private" : "public",
+    (method.description ?? "").replace(/\s+/g, " "),
+  ]);
+  return `${heading}\n${formatTable([["METHOD", "PARAMS", "RESULT", "ACCESS", "DESCRIPTION"], ...rows])}\n`;
+}
+
+function paramsText(method: MethodDescription): string {
+  if (method.params === undefined) return "?";
+  if (method.params.length === 0) return "-";
+  return method.params
+    .map((param) => param.rest ? `...${param.name}: ${param.type}[]` : `${param.name}${param.required ? "" : "?"}: ${param.type}`)
+    .join(", ");
+}

@@ -1,0 +1,279 @@
+/**
+ * What the command line knows of a service: its name, version and methods, learned from the
+ * service itself with `rpc.discover` (OpenRPC), or with `get_service_specs` from a service that
+ * has no OpenRPC discovery (the Python original), which names its methods but not their params.
+ *
+ * @module
+ */
+
+import type { Client } from "../client/client.ts";
+import { RpcError } from "../protocol/errors.ts";
+
+/**
+ * One parameter of a method.
+ *
+ * @example
+ * ```ts
+ * import type { ParamDescription } from "./service_description.ts";
+ * const param: ParamDescription = { name: "minuend", type: "number", required: true, rest: false };
+ * ```
+ */
+export interface ParamDescription {
+  /** Its name (`#1`… when the service does not know it). */
+  readonly name: string;
+  /** Its type, written from its JSON Schema (`any` when it has none). */
+  readonly type: string;
+  /** Whether a call must give it. */
+  readonly required: boolean;
+  /** Whether it is a rest parameter (any number of trailing positional params). */
+  readonly rest: boolean;
+}
+
+/**
+ * One method of a service.
+ *
+ * @example
+ * ```ts
+ * import type { MethodDescription } from "./service_description.ts";
+ * const method: MethodDescription = {
+ *   name: "add",
+ *   description: "Adds two numbers.",
+ *   params: [{ name: "a", type: "number", required: true, rest: false }, { name: "b", type: "number", required: true, rest: false }],
+ *   result: "number",
+ *   isPrivate: false,
+ * };
+ * ```
+ */
+export interface MethodDescription {
+  /** Its name. */
+  readonly name: string;
+  /** Its description, when it has one. */
+  readonly description: string | undefined;
+  /** Its params, or `undefined` when the service does not say (`get_service_specs`). */
+  readonly params: readonly ParamDescription[] | undefined;
+  /** Its result's type, or `undefined` when the service does not say. */
+  readonly result: string | undefined;
+  /** Whether it needs an API token, or `undefined` when the service does not say. */
+  readonly isPrivate: boolean | undefined;
+}
+
+/**
+ * A service as it describes itself.
+ *
+ * @example
+ * ```ts
+ * import type { ServiceDescription } from "./service_description.ts";
+ * const service: ServiceDescription = { name: "hello.world.service", version: "1.0.0", source: "rpc.discover", methods: [], document: {} };
+ * ```
+ */
+export interface ServiceDescription {
+  /** Its name. */
+  readonly name: string;
+  /** Its version, when it says. */
+  readonly version: string | undefined;
+  /** The method that described it. */
+  readonly source: "rpc.discover" | "get_service_specs";
+  /** Its methods, in the order it lists them. */
+  readonly methods: readonly MethodDescription[];
+  /** What the service answered, as it came. */
+  readonly document: unknown;
+}
+
+/**
+ * The answer of a service that did not describe itself in a shape this command knows.
+ *
+ * @example
+ * ```ts
+ * import { DescriptionError } from "./service_description.ts";
+ * new DescriptionError("rpc.discover answered a number").message; // "rpc.discover answered a number"
+ * ```
+ */
+export class DescriptionError extends Error {
+  /**
+   * Makes the error.
+   *
+   * @param message What was wrong with the answer.
+   * @example
+   * ```ts
+   * import { DescriptionError } from "./service_description.ts";
+   * throw new DescriptionError("no methods in the answer");
+   * ```
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "DescriptionError";
+  }
+}
+
+const METHOD_NOT_FOUND = -32601;
+
+/**
+ * Asks a service to describe itself: `rpc.discover`, or `get_service_specs` when the service does
+ * not know `rpc.discover`.
+ *
+ * @param client A client of the service's endpoint.
+ * @returns The description.
+ * @throws {RpcError} When the service refuses both methods.
+ * @throws {TransportError} When no JSON-RPC answer came.
+ * @throws {DescriptionError} When the answer is not a description.
+ * @example
+ * ```ts
+ * import { createClient } from "../client/client.ts";
+ * import { describeService } from "./service_description.ts";
+ * const description = await describeService(createClient("http://127.0.0.1:5000/api"));
+ * console.log(description.name, description.methods.map((method) => method.name));
+ * ```
+ */
+export async function describeService(client: Client): Promise<ServiceDescription> {
+  let document: unknown;
+  try {
+    document = await client.call("rpc.discover");
+  } catch (error) {
+    if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
+    return fromServiceSpecs(await client.call("get_service_specs"));
+  }
+  return fromOpenRpc(document);
+}
+
+/**
+ * Reads an OpenRPC document into a description.
+ *
+ * @param document What `rpc.discover` answered.
+ * @returns The description.
+ * @throws {DescriptionError} When it is not an OpenRPC document.
+ * @example
+ * ```ts
+ * import { fromOpenRpc } from "./service_description.ts";
+ * const description = fromOpenRpc({
+ *   openrpc: "1.3.2",
+ *   info: { title: "calculator", version: "1.0.0" },
+ *   methods: [{ name: "add", params: [{ name: "a", schema: { type: "number" }, required: true }], result: { name: "result", schema: {} } }],
+ * });
+ * description.methods[0]?.params; // [{ name: "a", type: "number", required: true, rest: false }]
+ * ```
+ */
+export function fromOpenRpc(document: unknown): ServiceDescription {
+  const info = field(document, "info");
+  const name = field(info, "title");
+  const methods = field(document, "methods");
+  if (typeof name !== "string" || !Array.isArray(methods)) {
+    throw new DescriptionError("rpc.discover did not answer an OpenRPC document (info.title and methods)");
+  }
+  const version = field(info, "version");
+  return {
+    name,
+    version: typeof version === "string" ? version : undefined,
+    source: "rpc.discover",
+    document,
+    methods: methods.map((method: unknown): MethodDescription => {
+      const methodName = field(method, "name");
+      if (typeof methodName !== "string") throw new DescriptionError("rpc.discover listed a method without a name");
+      const description = field(method, "description");
+      const params = field(method, "params");
+      const isPrivate = field(method, "x-private");
+      return {
+        name: methodName,
+        description: typeof description === "string" ? description : undefined,
+        params: Array.isArray(params) ? params.map(paramOf) : undefined,
+        result: schemaType(field(field(method, "result"), "schema")),
+        isPrivate: typeof isPrivate === "boolean" ? isPrivate : undefined,
+      };
+    }),
+  };
+}
+
+/**
+ * Reads what `get_service_specs` answered (the Python original's shape) into a description.
+ *
+ * @param specs The answer: `{ name, methods: { method name: description } }`.
+ * @returns The description (without params, result types or private marks, which it lacks).
+ * @throws {DescriptionError} When it is not in that shape.
+ * @example
+ * ```ts
+ * import { fromServiceSpecs } from "./service_description.ts";
+ * fromServiceSpecs({ name: "hello", host: null, port: null, methods: { say_hello: null } }).methods[0]?.name; // "say_hello"
+ * ```
+ */
+export function fromServiceSpecs(specs: unknown): ServiceDescription {
+  const name = field(specs, "name");
+  const methods = field(specs, "methods");
+  if (typeof name !== "string" || typeof methods !== "object" || methods === null || Array.isArray(methods)) {
+    throw new DescriptionError("get_service_specs did not answer a name and methods");
+  }
+  return {
+    name,
+    version: undefined,
+    source: "get_service_specs",
+    document: specs,
+    methods: Object.entries(methods as Record<string, unknown>).map(([methodName, description]) => ({
+      name: methodName,
+      description: typeof description === "string" ? description : undefined,
+      params: undefined,
+      result: undefined,
+      isPrivate: undefined,
+    })),
+  };
+}
+
+/**
+ * Writes a JSON Schema as a short type, TypeScript-like: `string`, `number[]`, `"a" | "b"`,
+ * `{ x: number }` for a small object; `any` for a schema that accepts anything.
+ *
+ * @param schema The schema.
+ * @returns The type.
+ * @example
+ * ```ts
+ * import { schemaType } from "./service_description.ts";
+ * schemaType({ type: "array", items: { type: "integer" } }); // "integer[]"
+ * schemaType({ type: ["string", "null"] }); // "string | null"
+ * schemaType({ enum: ["asc", "desc"] }); // '"asc" | "desc"'
+ * schemaType({}); // "any"
+ * ```
+ */
+export function schemaType(schema: unknown): string {
+  if (schema === false) return "never";
+  if (typeof schema !== "object" || schema === null) return "any";
+  const s = schema as Record<string, unknown>;
+  if (Object.hasOwn(s, "const")) return JSON.stringify(s.const);
+  if (Array.isArray(s.enum)) return s.enum.map((value) => JSON.stringify(value)).join(" | ");
+  for (const keyword of ["anyOf", "oneOf"]) {
+    const options = s[keyword];
+    if (Array.isArray(options)) return [...new Set(options.map(schemaType))].join(" | ");
+  }
+  if (typeof s.$ref === "string") return s.$ref.split("/").pop() ?? s.$ref;
+  const type = s.type;
+  if (Array.isArray(type)) return (type as unknown[]).map((one) => schemaType({ ...s, type: one })).join(" | ");
+  switch (type) {
+    case "array": {
+      if (Array.isArray(s.prefixItems)) return `[${s.prefixItems.map(schemaType).join(", ")}]`;
+      const items = schemaType(s.items);
+      return items.includes(" | ") ? `(${items})[]` : `${items}[]`;
+    }
+    case "object": {
+      const properties = s.properties;
+      if (typeof properties !== "object" || properties === null) return "object";
+      const required = new Set<unknown>(Array.isArray(s.required) ? s.required : []);
+      const entries = Object.entries(properties as Record<string, unknown>);
+      if (entries.length === 0 || entries.length > 4) return "object";
+      return `{ ${entries.map(([key, value]) => `${key}${required.has(key) ? "" : "?"}: ${schemaType(value)}`).join("; ")} }`;
+    }
+    case undefined:
+      return "any";
+    default:
+      return String(type);
+  }
+}
+
+function paramOf(descriptor: unknown, index: number): ParamDescription {
+  const name = field(descriptor, "name");
+  return {
+    name: typeof name === "string" ? name : `#${index + 1}`,
+    type: schemaType(field(descriptor, "schema")),
+    required: field(descriptor, "required") === true,
+    rest: field(descriptor, "x-rest") === true,
+  };
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}

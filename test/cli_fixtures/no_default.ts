@@ -1,0 +1,2 @@
+// A module with no default export: `tsmicroservice serve` refuses it.
+export const answer = 42;
