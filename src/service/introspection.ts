@@ -86,6 +86,11 @@ export interface OpenRpcMethod {
   readonly paramStructure: "by-position" | "by-name" | "either";
   /** Extension: whether the method needs a valid API token. */
   readonly "x-private": boolean;
+  /**
+   * Extension, present (and `true`) only for a method registered with `{ idempotent: true }`: a
+   * client may send a call of it again when it cannot know whether the first attempt ran.
+   */
+  readonly "x-idempotent"?: true;
 }
 
 /**
@@ -231,6 +236,7 @@ export function describeMethod(method: DescribableMethod): OpenRpcMethod {
     result: { name: "result", schema: schemas.result ?? ANY },
     paramStructure: named ? "either" : "by-position",
     "x-private": method.isPrivate,
+    ...(method.idempotent === true ? { "x-idempotent": true as const } : {}),
   };
 }
 

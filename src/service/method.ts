@@ -174,6 +174,13 @@ export interface MethodOptions {
    * `-32603 Internal error` and `onError` is told. Callers' types follow the schema's output.
    */
   readonly output?: StandardSchemaV1;
+  /**
+   * `true` when calling the method twice with the same params has the same effect as calling it
+   * once (a read, or a write that sets rather than adds). `rpc.discover` shows it as
+   * `"x-idempotent": true`, and a client may then send a call again to another instance when the
+   * first attempt's fate is unknown (a timeout, a reset connection). Default `false`.
+   */
+  readonly idempotent?: boolean;
 }
 
 /**
@@ -225,6 +232,8 @@ export interface MethodDefinition {
   readonly validation?: MethodValidation | undefined;
   /** The JSON Schemas of its params and result, for `rpc.discover`, when it has schemas. */
   readonly schemas?: MethodSchemas | undefined;
+  /** Whether a call may safely be sent twice (see {@linkcode MethodOptions.idempotent}). */
+  readonly idempotent?: boolean | undefined;
 }
 
 /**
@@ -294,5 +303,6 @@ export function defineMethod(
     timeout: options.timeout,
     validation,
     schemas,
+    idempotent: options.idempotent === true,
   };
 }
