@@ -256,28 +256,20 @@ export class Cluster {
     if (entries.length === 0) return results;
     const ids = entries.map((entry) => (entry.notification ? undefined : nextId()));
     let pending = entries.map((_, index) => index);
-    let answered = false;
     const requests = (): unknown[] => pending.map((i) => request(entries[i]?.method ?? "", entries[i]?.params, ids[i]));
-    try {
-      let message = requests();
-      const { answer, url } = await this.#attempts(() => message, call, (error) => {
-        if (neverSent(error)) return true;
-        const retried = pending.filter((i) => idempotent(entries[i] as BatchEntry));
-        for (const i of pending) if (!retried.includes(i) && ids[i] !== undefined) results[i] = { ok: false, error };
-        pending = retried;
-        message = requests();
-        return pending.length > 0;
-      });
-      answered = true;
-      const settled = settleBatch(url, pending.map((i) => ids[i]), answer);
-      pending.forEach((entry, k) => (results[entry] = settled[k]));
-      return results;
-    } catch (error) {
-      const someSettled = results.some((result) => result !== undefined);
-      if (answered || !(error instanceof TransportError) || !someSettled) throw error;
-      for (const i of pending) if (ids[i] !== undefined) results[i] = { ok: false, error };
-      return results;
-    }
+    let message = requests();
+    const { answer, url } = await this.#attempts(() => message, call, (error) => {
+      if (neverSent(error)) return true;
+      // The batch may have run: only its idempotent entries go again; the others keep this failure.
+      const retried = pending.filter((i) => idempotent(entries[i] as BatchEntry));
+      for (const i of pending) if (!retried.includes(i) && ids[i] !== undefined) results[i] = { ok: false, error };
+      pending = retried;
+      message = requests();
+      return pending.length > 0;
+    });
+    const settled = settleBatch(url, pending.map((i) => ids[i]), answer);
+    pending.forEach((entry, k) => (results[entry] = settled[k]));
+    return results;
   }
 
   /**
