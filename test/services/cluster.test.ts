@@ -76,7 +76,7 @@ describe("three instances on Node.js, Deno and Bun", () => {
     const answeredBy = new Map<string, number>();
     const succeeded = new Set<string>();
     const failed = new Set<string>();
-    let sawOpen = false;
+    const breakerSeen = { open: false };
     let restartedAt = Infinity;
     let victimAnsweredAfterRestart = 0;
     let next = 0;
@@ -99,15 +99,15 @@ describe("three instances on Node.js, Deno and Bun", () => {
           assert.ok(error instanceof TransportError, String(error));
           failed.add(key);
         }
-        if (remote.instances().some((instance) => instance.url === victim.url && instance.breaker === "open")) sawOpen = true;
+        if (remote.instances().some((instance) => instance.url === victim.url && instance.breaker === "open")) breakerSeen.open = true;
       }
     };
     const workers = Array.from({ length: 8 }, () => worker());
     await delay(1_500);
     process.kill(-victim.process.pid, "SIGKILL");
     await victim.process.stop();
-    for (let tries = 0; !sawOpen && tries < 200; tries++) await delay(25);
-    assert.ok(sawOpen, "the dead instance's breaker opened");
+    for (let tries = 0; !breakerSeen.open && tries < 200; tries++) await delay(25);
+    assert.ok(breakerSeen.open, "the dead instance's breaker opened");
     await delay(1_500);
     victim.process = await startInstance(victim.id, victim.runtime, victim.port);
     restartedAt = Date.now();
