@@ -44,8 +44,8 @@ describe("etcdRegistry with etcd", () => {
       registrations.push(registration);
     }
     const source = registry.find("orders.service");
-    const remote = await connect(source, { breaker: { openFor: 100, maxOpenFor: 200 } });
     await eventually(async () => (await urls(source)).length === 2, "both instances listed");
+    const remote = await connect(source, { breaker: { openFor: 100, maxOpenFor: 200 } });
     const seen = new Set<unknown>();
     for (let i = 0; i < 4; i++) seen.add(await remote.call("whoami"));
     assert.deepEqual([...seen].sort(), ["instance-0", "instance-1"]);
@@ -80,8 +80,8 @@ describe("etcdRegistry with etcd", () => {
     const registration = registry.register({ url: `${server.url}/api` });
     registration.start({ service });
     const source = registry.find("billing.service");
-    const remote = await connect(source);
     await eventually(async () => (await urls(source)).length === 1, "registered");
+    const remote = await connect(source);
     let pushes = 0;
     const stop = source.subscribe?.(() => pushes++);
 
