@@ -102,12 +102,10 @@ export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<
  * ```ts
  * import { fileAccess } from "./serve.ts";
  * import { Service } from "./core/service.ts";
+ * import { staticFiles } from "./plugins/static/static.ts";
  * // export default new Service({ ... }), served by `deno serve` or `bun run`:
- * const service = new Service({
- *   name: "site",
- *   staticDirs: { "/static/": new URL("../examples/public/", import.meta.url) },
- *   files: await fileAccess(),
- * });
+ * const service = new Service({ name: "site" })
+ *   .use(staticFiles({ "/static/": new URL("../examples/public/", import.meta.url) }, { files: await fileAccess() }));
  * ```
  */
 export function fileAccess(): Promise<FileAccess> {

@@ -54,9 +54,9 @@ export interface RemappableApp extends FetchApp {
  * @returns The app to serve.
  * @example
  * ```ts
- * import { Service } from "../service.ts";
+ * import { Service } from "../core/service.ts";
  * import { remapApp } from "./remap_app.ts";
- * const service = new Service({ name: "s", apiTokenIsValid: (token) => token === "t" }).privateMethod("ping", () => "pong");
+ * const service = new Service({ name: "s", apiTokenIsValid: (token: string) => token === "t" }).privateMethod("ping", () => "pong");
  * const app = remapApp(service, { path: "/rpc", tokenHeader: "X-Token" });
  * const response = await app.fetch(new Request("http://localhost/rpc", {
  *   method: "POST",

@@ -215,6 +215,26 @@ export async function sendBatch(
   if (entries.length === 0) return [];
   const ids = entries.map((entry) => (entry.notification ? undefined : nextId()));
   const answer = await post(url, options, entries.map((entry, i) => request(entry.method, entry.params, ids[i])), callOptions);
+  return settleBatch(url, ids, answer);
+}
+
+/**
+ * Reads the answer to a batch: each call's outcome, found by its id.
+ *
+ * @param url The endpoint (for error messages).
+ * @param ids Each entry's id, `undefined` for a notification.
+ * @param answer The parsed answer.
+ * @returns For each entry, a {@linkcode Settled} for a call and `undefined` for a notification.
+ * @throws {TransportError} When the answer is not a batch answer.
+ * @throws {RpcError} When the server refused the whole batch with one error.
+ * @example
+ * ```ts
+ * import { settleBatch } from "./batch.ts";
+ * settleBatch("http://localhost/api", [1, undefined], [{ jsonrpc: "2.0", result: 3, id: 1 }]);
+ * // [{ ok: true, value: 3 }, undefined]
+ * ```
+ */
+export function settleBatch(url: string, ids: readonly (number | undefined)[], answer: unknown): (Settled<unknown> | undefined)[] {
   if (!Array.isArray(answer)) {
     // Nothing comes back when every entry is a notification; one error object refuses the batch.
     if (answer === undefined && ids.every((id) => id === undefined)) return ids.map(() => undefined);

@@ -8,10 +8,13 @@
 
 import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
+import type { InstanceStatus } from "./balancer.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
+import { Cluster, type ClusterOptions } from "./cluster.ts";
+import { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
 import { TransportError } from "./errors.ts";
 import { methodProxy } from "./proxy.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import { type CallOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
 
 /**
@@ -29,7 +32,10 @@ import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications
  * ```
  */
 export interface Client<M = Untyped> {
-  /** The endpoint's URL. */
+  /**
+   * The endpoint's URL. For a client of several instances: the instance that answered last (`""`
+   * before the first answer).
+   */
   readonly url: string;
   /** The service's name, when it was learned by {@linkcode connect}. */
   readonly name: string | undefined;
@@ -97,7 +103,47 @@ export interface Client<M = Untyped> {
    * ```
    */
   batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
+  /**
+   * What a client of several instances knows of each one: its breaker and its calls in flight.
+   * Empty for a client of one URL (it has no breaker).
+   *
+   * @returns One status per known instance.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient(["http://127.0.0.1:5001/api", "http://127.0.0.1:5002/api"]);
+   * await remote.call("ping");
+   * remote.instances().map((instance) => `${instance.url}: ${instance.breaker}`);
+   * ```
+   */
+  instances(): readonly InstanceStatus[];
+  /**
+   * Lets go of the client's endpoint source (its watch or timers), which the client owns. Calls
+   * made afterwards still work with the last known instances. Nothing to do for a client of one URL.
+   *
+   * @returns Once the source is closed.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const remote = createClient(["http://127.0.0.1:5001/api"]);
+   * await remote.close();
+   * ```
+   */
+  close(): Promise<void>;
 }
+
+/**
+ * What a client calls: one endpoint's URL, a list of instances (URLs or {@linkcode Endpoint}s), or
+ * an {@linkcode EndpointSource} (such as `dnsSrv(…)` or `etcdRegistry(…).find(…)`).
+ *
+ * @example
+ * ```ts
+ * import { createClient, type ClientTarget } from "./client.ts";
+ * const target: ClientTarget = ["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"];
+ * const remote = createClient(target);
+ * ```
+ */
+export type ClientTarget = string | readonly (string | Endpoint)[] | EndpointSource;
 
 /**
  * A client made by {@linkcode connect}: it knows the service's name and methods.
@@ -124,11 +170,19 @@ export interface ConnectedClient<M = Untyped> extends Client<M> {
  * code: `createClient<typeof service>(url)`. For a peer written with another library, give an
  * interface of its methods instead.
  *
+ * With a list of URLs or an endpoint source, the client balances calls over the instances, keeps a
+ * circuit breaker per instance, and moves a failed call to another instance when that cannot run
+ * it twice (see {@linkcode ClusterOptions}). A client made this way learns nothing from the
+ * service, so only the methods named in the `idempotent` option (or per call) are ever re-sent.
+ *
  * @typeParam S `typeof service` (a {@linkcode Service}), or an interface of functions. Untyped when
  *   absent.
- * @param url The endpoint, such as `http://127.0.0.1:5000/api`.
- * @param options The token, extra headers, timeout and `fetch`.
+ * @param target The endpoint, such as `http://127.0.0.1:5000/api`; or several instances' endpoints;
+ *   or a source of them.
+ * @param options The token, extra headers, timeout and `fetch`; for several instances also the
+ *   balancing, breaker, retry and idempotency options.
  * @returns The client.
+ * @throws {TypeError} When a list is empty or an option is out of range.
  * @example
  * ```ts
  * import { createClient } from "../../mod.ts";
@@ -139,20 +193,24 @@ export interface ConnectedClient<M = Untyped> extends Client<M> {
  * await calculator.call("subtract", { minuend: 42, subtrahend: 23 }); // 19
  * const [sum, difference] = await calculator.batch((b) => [b.methods.subtract(3, 1), b.methods.subtract(1, 3)]);
  * if (sum.ok && difference.ok) console.log(sum.value, difference.value); // 2 -2
+ * const replicas = createClient(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { idempotent: ["subtract"] });
  * ```
  */
-export function createClient<S = Untyped>(url: string, options: ClientOptions = {}): Client<MethodsOf<S>> {
-  return makeClient(url, options) as unknown as Client<MethodsOf<S>>;
+export function createClient<S = Untyped>(target: ClientTarget, options: ClusterOptions = {}): Client<MethodsOf<S>> {
+  return makeClient(linkTo(target, options)) as unknown as Client<MethodsOf<S>>;
 }
 
 /**
  * Connects to a service: asks it to describe itself (`rpc.discover`, or `get_service_specs` for a
  * Python pymicroservice service) and resolves to a client that knows the service's name and method
- * names. Calling a method the service does not offer then fails on the client, before any request.
+ * names, and which of them the service declares idempotent (`"x-idempotent": true`). Calling a
+ * method the service does not offer then fails on the client, before any request.
  *
  * @typeParam S `typeof service`, to type each method's parameters and result.
- * @param url The endpoint, such as `http://127.0.0.1:5000/api`.
- * @param options The token, extra headers, timeout and `fetch`.
+ * @param target The endpoint, such as `http://127.0.0.1:5000/api`; or several instances' endpoints;
+ *   or a source of them (see {@linkcode createClient}).
+ * @param options The token, extra headers, timeout and `fetch`; for several instances also the
+ *   balancing, breaker, retry and idempotency options.
  * @returns The client.
  * @throws {TransportError} When the service cannot be reached or does not describe itself.
  * @throws {RpcError} When the service refuses to describe itself.
@@ -162,54 +220,107 @@ export function createClient<S = Untyped>(url: string, options: ClientOptions = 
  * const remote = await connect("http://127.0.0.1:5000/api", { token: "hello_world_token" });
  * console.log(remote.name, remote.methodNames); // "hello.world.service" ["say_hello", "say_private_hello"]
  * console.log(await remote.call("say_hello", ["world"])); // "hello world"
+ * const replicas = await connect(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]);
  * ```
  */
-export async function connect<S = Untyped>(url: string, options: ClientOptions = {}): Promise<ConnectedClient<MethodsOf<S>>> {
-  const probe = makeClient(url, options);
+export async function connect<S = Untyped>(target: ClientTarget, options: ClusterOptions = {}): Promise<ConnectedClient<MethodsOf<S>>> {
+  const link = linkTo(target, options);
+  const probe = makeClient(link);
   let name: unknown;
   let names: unknown;
+  const idempotent: string[] = [];
   try {
-    const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
-    name = document?.info?.title;
-    const methods = document?.methods;
-    names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
+    try {
+      const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
+      name = document?.info?.title;
+      const methods = document?.methods;
+      names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
+      if (Array.isArray(methods)) {
+        for (const method of methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[]) {
+          if (method?.["x-idempotent"] === true && typeof method.name === "string") idempotent.push(method.name);
+        }
+      }
+    } catch (error) {
+      // A server without OpenRPC discovery: ask the Python original's way.
+      if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
+      const specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
+      name = specs?.name;
+      names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
+    }
+    if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
+      throw new TransportError(link.url, "bad-response", "the service did not describe itself");
+    }
   } catch (error) {
-    // A server without OpenRPC discovery: ask the Python original's way.
-    if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
-    const specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
-    name = specs?.name;
-    names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
+    await link.close();
+    throw error;
   }
-  if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
-    throw new TransportError(url, "bad-response", "the service did not describe itself");
-  }
-  return makeClient(url, options, name, names) as unknown as ConnectedClient<MethodsOf<S>>;
+  link.learn(idempotent);
+  return makeClient(link, name, names) as unknown as ConnectedClient<MethodsOf<S>>;
 }
 
 // ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.
 const METHOD_NOT_FOUND = -32601;
 
-function makeClient(url: string, options: ClientOptions, name?: string, names?: readonly string[]): Client {
+/** How a client's calls travel: to one URL as they are, or through a cluster with failover. */
+interface Link {
+  readonly url: string;
+  send(method: string, message: unknown, call: CallOptions | undefined): Promise<{ answer: unknown; url: string }>;
+  batch(entries: readonly BatchEntry[], call: CallOptions | undefined): Promise<unknown[]>;
+  learn(idempotent: readonly string[]): void;
+  instances(): readonly InstanceStatus[];
+  close(): Promise<void>;
+}
+
+function linkTo(target: ClientTarget, options: ClusterOptions): Link {
+  if (typeof target === "string") {
+    return {
+      url: target,
+      send: async (_method, message, call) => ({ answer: await post(target, options, message, call), url: target }),
+      batch: (entries, call) => sendBatch(target, options, entries, call),
+      learn: () => {},
+      instances: () => [],
+      close: () => Promise.resolve(),
+    };
+  }
+  const cluster = new Cluster(isEndpointSource(target) ? target : staticEndpoints(target), options);
+  return {
+    get url() {
+      return cluster.lastUrl;
+    },
+    send: (method, message, call) => cluster.send(message, cluster.isIdempotent(method, call), call),
+    batch: (entries, call) => cluster.sendBatch(entries, call),
+    learn: (idempotent) => {
+      cluster.learnIdempotent(idempotent);
+    },
+    instances: () => cluster.instances(),
+    close: () => cluster.close(),
+  };
+}
+
+function makeClient(link: Link, name?: string, names?: readonly string[]): Client {
   const known = names && new Set(names);
   const check = (method: string): void => {
     // `rpc.` methods are the protocol's own (such as `rpc.discover`): no description lists them.
     if (known && !known.has(method) && !method.startsWith("rpc.")) {
-      throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${name ?? url} offers no method ${method}`);
+      throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${name ?? link.url} offers no method ${method}`);
     }
   };
   const call = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<unknown> => {
     check(method);
     const id = nextId();
-    return resultOf(url, await post(url, options, request(method, params, id), callOptions), id);
+    const { answer, url } = await link.send(method, request(method, params, id), callOptions);
+    return resultOf(url, answer, id);
   };
   const notify = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<void> => {
     check(method);
-    const answer = await post(url, options, request(method, params), callOptions);
+    const { answer, url } = await link.send(method, request(method, params), callOptions);
     // A service never answers a notification it could read: an error answer means it could not.
     if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
   };
   return {
-    url,
+    get url() {
+      return link.url;
+    },
     name,
     methodNames: names,
     methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
@@ -218,6 +329,8 @@ function makeClient(url: string, options: ClientOptions, name?: string, names?: 
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.
     batch: async (build, callOptions) =>
-      (await sendBatch(url, options, build(batchBuilder(check)), callOptions)) as BatchResults<readonly BatchEntry[]>,
+      (await link.batch(build(batchBuilder(check)), callOptions)) as BatchResults<readonly BatchEntry[]>,
+    instances: () => link.instances(),
+    close: () => link.close(),
   } as Client;
 }

@@ -13,6 +13,8 @@
  * - `"aborted"`: the call's `signal` was aborted (its reason is the error's `cause`).
  * - `"http"`: an HTTP error status (such as a 500 page) without a JSON-RPC answer in the body.
  * - `"bad-response"`: a body that is not JSON, or JSON that is not the answer to the call.
+ * - `"unavailable"`: a client of several instances had none to send the call to (none known, or
+ *   every one's breaker open), within the call's attempts. Nothing was sent.
  *
  * @example
  * ```ts
@@ -20,7 +22,7 @@
  * const retryable = (kind: TransportErrorKind): boolean => kind === "network" || kind === "timeout";
  * ```
  */
-export type TransportErrorKind = "network" | "timeout" | "aborted" | "http" | "bad-response";
+export type TransportErrorKind = "network" | "timeout" | "aborted" | "http" | "bad-response" | "unavailable";
 
 /**
  * A call failed before a JSON-RPC answer came back: the service was unreachable, too slow, or

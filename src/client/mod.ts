@@ -14,9 +14,15 @@
 
 export { ErrorCode, RpcError } from "../protocol/errors.ts";
 export type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from "../protocol/messages.ts";
-export { type Client, type ConnectedClient, connect, createClient } from "./client.ts";
+export { type Client, type ClientTarget, type ConnectedClient, connect, createClient } from "./client.ts";
+export { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
+export { Cluster, type ClusterOptions, type Delivery } from "./cluster.ts";
+export type { Balancing, InstanceStatus } from "./balancer.ts";
+export { type BreakerOptions, type BreakerState, CircuitBreaker } from "./breaker.ts";
+export type { RetryOptions } from "./retry.ts";
+export { instanceFailed, mayRetry, neverSent } from "./delivery.ts";
 export { TransportError, type TransportErrorKind } from "./errors.ts";
-export type { CallOptions, ClientOptions, FetchFunction } from "./transport.ts";
+export { type CallOptions, type ClientOptions, type FetchFunction, REQUEST_TIMEOUT_HEADER } from "./transport.ts";
 export type {
   BatchBuilder,
   BatchCall,

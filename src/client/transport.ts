@@ -69,6 +69,51 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
   /** This call's timeout in milliseconds, instead of the client's. */
   readonly timeout?: number | undefined;
+  /**
+   * When the call must be over, in ms since the epoch (as `Date.now()` gives), such as the deadline
+   * a handler was given for its own call. With a timeout too, whichever comes first counts. A
+   * deadline already past fails the call with a `"timeout"` TransportError before anything is sent.
+   */
+  readonly deadline?: number | undefined;
+  /**
+   * Whether this call may be sent again when its first attempt's fate is unknown (a client of
+   * several instances only; see `ClusterOptions`). Default: what the service said of the method
+   * (learned by `connect`), or the client's `idempotent` option.
+   */
+  readonly idempotent?: boolean | undefined;
+}
+
+/**
+ * The header that tells the server how long the client will wait for this request's answer, in
+ * whole milliseconds, so the server can give up when nobody waits any more.
+ *
+ * @example
+ * ```ts
+ * import { REQUEST_TIMEOUT_HEADER } from "./transport.ts";
+ * new Headers({ [REQUEST_TIMEOUT_HEADER]: "1500" });
+ * ```
+ */
+export const REQUEST_TIMEOUT_HEADER = "X-Request-Timeout";
+
+/**
+ * How many ms a call has left: the smaller of its timeout (the call's, else the client's) and
+ * the time to its deadline.
+ *
+ * @param options The client's options.
+ * @param call The call's options.
+ * @param now The current time, as `Date.now()` gives it.
+ * @returns The ms left, or `undefined` when the call has no limit.
+ * @example
+ * ```ts
+ * import { timeLeft } from "./transport.ts";
+ * timeLeft({ timeout: 5_000 }, { deadline: 1_000 }, 0); // 1000
+ * ```
+ */
+export function timeLeft(options: ClientOptions, call: CallOptions, now: number = Date.now()): number | undefined {
+  const timeout = call.timeout ?? options.timeout;
+  const untilDeadline = call.deadline === undefined ? undefined : call.deadline - now;
+  if (timeout === undefined) return untilDeadline;
+  return untilDeadline === undefined ? timeout : Math.min(timeout, untilDeadline);
 }
 
 /** A request object as the client sends it; `id` is absent on notifications. */
@@ -146,7 +191,11 @@ export async function post(url: string, options: ClientOptions, message: unknown
   const headers = new Headers(options.headers);
   headers.set("content-type", "application/json");
   if (options.token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", options.token);
-  const ms = call.timeout ?? options.timeout;
+  const ms = call.deadline === undefined ? (call.timeout ?? options.timeout) : timeLeft(options, call);
+  if (ms !== undefined) {
+    if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
+    headers.set(REQUEST_TIMEOUT_HEADER, String(Math.max(1, Math.floor(ms))));
+  }
   const timer = ms === undefined ? undefined : AbortSignal.timeout(ms);
   const signals = [call.signal, timer].filter((signal) => signal !== undefined);
   const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? null);

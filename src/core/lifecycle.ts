@@ -38,7 +38,7 @@ export type LifecycleState = "idle" | "starting" | "serving" | "stopping" | "sto
  * const onStop: LifecycleHook = () => {
  *   connections.length = 0;
  * };
- * const service = new Service({ name: "s", onStart, onStop });
+ * const service = new Service({ name: "s" }).use({ name: "database", start: onStart, stop: onStop });
  * ```
  */
 export type LifecycleHook = () => void | Promise<void>;

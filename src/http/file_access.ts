@@ -100,9 +100,10 @@ export interface FileAccess {
  * ```ts
  * import { fileAccess } from "../serve.ts";
  * import { Service } from "../core/service.ts";
+ * import { staticFiles } from "../plugins/static/static.ts";
  * import type { RuntimeFacilities } from "./file_access.ts";
  * // What serve() does before it listens, done by hand for a service something else serves:
- * const service = new Service({ name: "site", staticDirs: { "/": "./public" } });
+ * const service = new Service({ name: "site" }).use(staticFiles({ "/": "./public" }));
  * const facilities: RuntimeFacilities = { files: await fileAccess() };
  * await service.startup(facilities);
  * ```

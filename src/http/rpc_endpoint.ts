@@ -77,7 +77,6 @@ export const RPC_ENDPOINT: unique symbol = Symbol.for("tsmicroservice.rpcEndpoin
  * @example
  * ```ts
  * import { endpointOf } from "./rpc_endpoint.ts";
- * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
  * endpointOf(new Service({ name: "demo" }))?.path; // "/api"
  * ```
@@ -160,9 +159,9 @@ export class RpcEndpoint {
    * @example
    * ```ts
    * import { RpcEndpoint } from "./rpc_endpoint.ts";
-   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
- * import { Service } from "../core/service.ts";
-   * const endpoint = new RpcEndpoint(new Service({ name: "demo" }), { path: "/rpc", maxBodyBytes: 1024 });
+   * import { targetOf } from "../core/dispatch.ts";
+   * import { Service } from "../core/service.ts";
+   * const endpoint = new RpcEndpoint(targetOf(new Service({ name: "demo" })), { path: "/rpc", maxBodyBytes: 1024 });
    * ```
    */
   constructor(target: DispatchTarget, parts: RpcEndpointParts) {

@@ -54,13 +54,12 @@ export interface LogSink {
  *
  * @param serviceName The name at the start of each line.
  * @param sink Where to write. Default `console`.
- * @returns The observer, for a service's `onCall` option.
+ * @returns The function that writes a call's line (what `callLog()` tells each call's end to).
  * @example
  * ```ts
- * import { Service } from "../core/service.ts";
  * import { logCalls } from "./call_log.ts";
- * const service = new Service({ name: "demo", onCall: logCalls("demo") }).publicMethod("ping", () => "pong");
- * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }); // prints "demo ping ok 0.1ms"
+ * const log = logCalls("demo");
+ * log({ method: "ping", duration: 0.1, ok: true, notification: false }); // prints "demo ping ok 0.1ms"
  * ```
  */
 export function logCalls(serviceName: string, sink: LogSink = console): (call: CallSummary) => void {

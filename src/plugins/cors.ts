@@ -76,6 +76,8 @@ export class CorsPolicy {
   readonly #maxAge: string;
 
   /**
+   * Checks and keeps the settings.
+   *
    * @param options The settings.
    * @param tokenHeader The service's API token header, allowed in requests.
    * @throws {TypeError} When `origins` is missing, or an origin is not a URL's origin.

@@ -12,9 +12,9 @@ import type { Plugin, PluginHost } from "../core/plugin.ts";
  *
  * @example
  * ```ts
- * import { DEFAULT_HEALTH_PATH } from "./health.ts";
+ * import { DEFAULT_HEALTH_PATH, health } from "./health.ts";
  * import { Service } from "../core/service.ts";
- * const service = new Service({ name: "s" });
+ * const service = new Service({ name: "s" }).use(health());
  * (await service.fetch(new Request(`http://localhost${DEFAULT_HEALTH_PATH}`))).status; // 200
  * ```
  */
@@ -41,19 +41,6 @@ export interface HealthReport {
   readonly version: string;
 }
 
-/**
- * Answers the health check's path.
- *
- * @param method The request's method: `GET` and `HEAD` are answered, others are 405.
- * @param report What to report.
- * @returns 200 (or 503 while stopping) with the report as JSON, never cached.
- * @example
- * ```ts
- * import { answerHealth } from "./health.ts";
- * const response = answerHealth("GET", { status: "ok", name: "demo", version: "1.0.0" });
- * response.status; // 200
- * ```
- */
 /**
  * Options of {@linkcode health}.
  *
@@ -105,6 +92,19 @@ export function health(options: HealthOptions = {}): Plugin {
   };
 }
 
+/**
+ * Answers the health check's path.
+ *
+ * @param method The request's method: `GET` and `HEAD` are answered, others are 405.
+ * @param report What to report.
+ * @returns 200 (or 503 while stopping) with the report as JSON, never cached.
+ * @example
+ * ```ts
+ * import { answerHealth } from "./health.ts";
+ * const response = answerHealth("GET", { status: "ok", name: "demo", version: "1.0.0" });
+ * response.status; // 200
+ * ```
+ */
 export function answerHealth(method: string, report: HealthReport): Response {
   if (method !== "GET" && method !== "HEAD") {
     return new Response("Method Not Allowed", { status: 405, headers: { allow: "GET, HEAD", "content-type": "text/plain;charset=UTF-8" } });

@@ -1,12 +1,7 @@
 // A module whose default export is a Service, for `tsmicroservice serve` (it starts no server).
 import { Service } from "../../mod.ts";
 
-export default new Service({
-  name: "served.service",
-  apiTokenIsValid: (token) => token === "served-token",
-  onStop: () => {
-    console.log("served.service stopped");
-  },
-})
+export default new Service({ name: "served.service", apiTokenIsValid: (token) => token === "served-token" })
+  .use({ name: "goodbye", stop: () => console.log("served.service stopped") })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
   .privateMethod("secret", () => "s3cret");

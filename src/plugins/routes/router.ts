@@ -41,13 +41,14 @@ export type RouteParams<Path extends string> = { readonly [K in ParamNames<Path>
  * @example
  * ```ts
  * import { Service } from "../../core/service.ts";
+ * import { routes } from "./routes.ts";
  * const service = new Service({ name: "users" })
  *   .publicMethod("get_user", (id: string) => ({ id }))
- *   .route("GET", "/users/:id", async (_request, ctx) => {
+ *   .use(routes().route("GET", "/users/:id", async (_request, ctx) => {
  *     // ctx.params.id is the decoded segment; ctx.service calls the service's methods in process.
  *     const answer = await ctx.service.handle({ jsonrpc: "2.0", method: "get_user", params: [ctx.params.id], id: 1 });
  *     return Response.json(answer);
- *   });
+ *   }));
  * ```
  */
 export interface RouteContext<Params = Readonly<Record<string, string>>> {
@@ -65,8 +66,9 @@ export interface RouteContext<Params = Readonly<Record<string, string>>> {
  * ```ts
  * import type { RouteHandler, RouteParams } from "./router.ts";
  * import { Service } from "../../core/service.ts";
+ * import { routes } from "./routes.ts";
  * const showUser: RouteHandler<RouteParams<"/users/:id">> = (_request, ctx) => Response.json({ id: ctx.params.id });
- * const service = new Service({ name: "users" }).route("GET", "/users/:id", showUser);
+ * const service = new Service({ name: "users" }).use(routes().route("GET", "/users/:id", showUser));
  * ```
  */
 export type RouteHandler<Params = Readonly<Record<string, string>>> = (

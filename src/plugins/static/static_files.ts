@@ -21,9 +21,10 @@ import { decodeSegment } from "../routes/router.ts";
  * @example
  * ```ts
  * import { Service } from "../../core/service.ts";
+ * import { staticFiles } from "./static.ts";
  * import type { StaticDirs } from "./static_files.ts";
- * const staticDirs: StaticDirs = { "/": new URL("./public/", import.meta.url), "/docs/": "./docs" };
- * const service = new Service({ name: "site", staticDirs });
+ * const dirs: StaticDirs = { "/": new URL("./public/", import.meta.url), "/docs/": "./docs" };
+ * const service = new Service({ name: "site" }).use(staticFiles(dirs));
  * ```
  */
 export type StaticDirs = Readonly<Record<string, string | URL>>;

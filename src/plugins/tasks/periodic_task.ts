@@ -16,6 +16,7 @@
  * ```ts
  * import { Service } from "../../core/service.ts";
  * import type { PeriodicTask } from "./periodic_task.ts";
+ * import { periodicTasks } from "./tasks.ts";
  * const refreshRates: PeriodicTask = {
  *   name: "refresh rates",
  *   every: 60_000,
@@ -23,7 +24,7 @@
  *     await fetch("https://rates.example.com/today", { signal }); // cut short when the service stops
  *   },
  * };
- * const service = new Service({ name: "rates", periodicTasks: [refreshRates] });
+ * const service = new Service({ name: "rates" }).use(periodicTasks([refreshRates]));
  * ```
  */
 export interface PeriodicTask {

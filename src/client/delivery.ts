@@ -1,0 +1,94 @@
+/**
+ * What a failed attempt tells about the call: whether it certainly never reached the server (so
+ * sending it elsewhere cannot run it twice), and whether it speaks against the instance.
+ *
+ * @module
+ */
+
+import { TransportError } from "./errors.ts";
+
+// Error codes of a connection that was never made: Node.js (undici) and Bun name them so.
+const NOT_CONNECTED_CODES = new Set([
+  "ECONNREFUSED",
+  "ConnectionRefused",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+// Deno says it in words: "client error (Connect): tcp connect error: Connection refused".
+const NOT_CONNECTED_MESSAGE = /client error \(Connect\)|connection refused|ECONNREFUSED/i;
+
+/**
+ * Tells whether a failed attempt certainly never reached a server: no connection could be made
+ * (refused, no such host, no route). Anything else, such as a timeout or a connection reset after
+ * the request went out, may have run the call. A browser's `fetch` does not say why it failed, so
+ * there every network failure counts as "may have run".
+ *
+ * @param error What the attempt threw.
+ * @returns `true` when the call can be sent elsewhere without any risk of running it twice.
+ * @example
+ * ```ts
+ * import { TransportError } from "./errors.ts";
+ * import { neverSent } from "./delivery.ts";
+ * const refused = new TransportError("http://127.0.0.1:5000/api", "network", "refused", undefined,
+ *   new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }));
+ * neverSent(refused); // true
+ * neverSent(new TransportError("http://127.0.0.1:5000/api", "timeout", "no answer within 100 ms")); // false
+ * ```
+ */
+export function neverSent(error: unknown): boolean {
+  if (!(error instanceof TransportError)) return false;
+  if (error.kind === "unavailable") return true;
+  if (error.kind !== "network") return false;
+  for (let cause: unknown = error.cause, depth = 0; typeof cause === "object" && cause !== null && depth < 5; depth++) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && NOT_CONNECTED_CODES.has(code)) return true;
+    if (typeof message === "string" && NOT_CONNECTED_MESSAGE.test(message)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Tells whether a failed attempt speaks against the instance (and so counts for its breaker): a
+ * network failure, a timeout, or an HTTP 5xx status without a JSON-RPC answer (a proxy's 502, 503
+ * or 504). A call the caller aborted, or an answer that is not JSON-RPC, says nothing about the
+ * instance's health.
+ *
+ * @param error What the attempt threw.
+ * @returns `true` when the breaker should count it.
+ * @example
+ * ```ts
+ * import { TransportError } from "./errors.ts";
+ * import { instanceFailed } from "./delivery.ts";
+ * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "http", "HTTP 503", 503)); // true
+ * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "aborted", "the call was aborted")); // false
+ * ```
+ */
+export function instanceFailed(error: unknown): boolean {
+  if (!(error instanceof TransportError)) return false;
+  return error.kind === "network" || error.kind === "timeout" || (error.kind === "http" && (error.status ?? 0) >= 500);
+}
+
+/**
+ * Tells whether a failed attempt may be tried again at all (on another instance, if the call is
+ * idempotent or was never sent): every transport failure except a call the caller aborted and an
+ * answer that is not JSON-RPC (another attempt would most likely get the same).
+ *
+ * @param error What the attempt threw.
+ * @returns `true` when another attempt may help.
+ * @example
+ * ```ts
+ * import { TransportError } from "./errors.ts";
+ * import { mayRetry } from "./delivery.ts";
+ * mayRetry(new TransportError("http://127.0.0.1:5000/api", "timeout", "no answer within 100 ms")); // true
+ * ```
+ */
+export function mayRetry(error: unknown): boolean {
+  return instanceFailed(error) || (error instanceof TransportError && error.kind === "unavailable");
+}

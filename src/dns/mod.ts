@@ -1,0 +1,149 @@
+/**
+ * Instances found through DNS, for the client: `tsmicroservice/dns`. SRV records (as Kubernetes
+ * headless services and Consul publish them) give each instance's host, port, priority and weight;
+ * a plain host name gives its A (or AAAA) addresses with a port of your choice. The records are
+ * looked up again when their time to live is over, so the client follows instances as they come
+ * and go. Uses the runtime's resolver: `node:dns` on Node.js and Bun, `Deno.resolveDns` on Deno.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../../mod.ts";
+ * import { dnsSrv } from "./mod.ts";
+ * const orders = await connect(dnsSrv("_api._tcp.orders.default.svc.cluster.local", { path: "/api" }));
+ * ```
+ *
+ * @module
+ */
+
+import type { Endpoint, EndpointSource } from "../client/endpoints.ts";
+import { type AddressRecord, type DnsResolver, systemResolver } from "./resolver.ts";
+
+export type { AddressRecord, DnsResolver, SrvRecord } from "./resolver.ts";
+
+/**
+ * Options of {@linkcode dnsSrv}.
+ *
+ * @example
+ * ```ts
+ * import { dnsSrv, type DnsSourceOptions } from "./mod.ts";
+ * const options: DnsSourceOptions = { path: "/api", nameservers: ["127.0.0.1:5353"], refresh: { min: 1_000, max: 30_000 } };
+ * const source = dnsSrv("_api._tcp.calc.test", options);
+ * ```
+ */
+export interface DnsSourceOptions {
+  /** The path of the JSON-RPC endpoint on each instance. Default `"/api"`. */
+  readonly path?: string;
+  /** `"http"` or `"https"`. Default `"http"`. */
+  readonly scheme?: "http" | "https";
+  /**
+   * The port, for a plain host name (no SRV records): its A or AAAA addresses are the instances.
+   * Required for a name that does not start with `_`.
+   */
+  readonly port?: number;
+  /** The name servers to ask, such as `["127.0.0.1:5353"]`. Default: the system's. */
+  readonly nameservers?: readonly string[];
+  /**
+   * How soon the records are looked up again, in ms: their time to live, kept between `min`
+   * (default `1000`) and `max` (default `30000`). For SRV records, the time to live of their
+   * targets' addresses stands for theirs (`node:dns` does not tell it). Where the runtime tells no
+   * time to live at all (Deno), 5 s within those bounds.
+   */
+  readonly refresh?: { readonly min?: number; readonly max?: number };
+  /** The look-ups to use instead of the runtime's (tests, DNS over HTTPS). */
+  readonly resolver?: DnsResolver;
+}
+
+const UNKNOWN_TTL_MS = 5_000;
+
+/**
+ * An endpoint source from DNS: SRV records for a name that starts with `_` (such as
+ * `_api._tcp.orders.default.svc.cluster.local`), otherwise the A/AAAA addresses of a host name with
+ * `options.port`. Each SRV target's address is looked up with the same name servers, so the
+ * instances' URLs carry IP addresses.
+ *
+ * The first `endpoints()` waits for the look-up; afterwards it gives the last list at once and
+ * looks the records up again in the background once their time to live is over. When a look-up
+ * fails or finds nothing, the last known instances are kept (a first look-up that fails rejects).
+ * It holds no timer, so there is nothing to close.
+ *
+ * @param name The SRV name, or a host name with `options.port`.
+ * @param options Path, scheme, port, name servers, refresh bounds.
+ * @returns The source.
+ * @throws {TypeError} When a plain host name comes without a port.
+ * @example
+ * ```ts
+ * import { connect } from "../../mod.ts";
+ * import { dnsSrv } from "./mod.ts";
+ * const fromSrv = await connect(dnsSrv("_api._tcp.calc.test", { nameservers: ["127.0.0.1:5353"] }));
+ * const fromA = await connect(dnsSrv("calc.internal", { port: 5000, path: "/api" }));
+ * ```
+ */
+export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSource {
+  const isSrv = name.startsWith("_");
+  if (!isSrv && options.port === undefined) throw new TypeError(`dnsSrv: ${name} is a host name, so it needs a port option`);
+  const resolver = options.resolver ?? systemResolver(options.nameservers ?? []);
+  const path = options.path ?? "/api";
+  const scheme = options.scheme ?? "http";
+  const min = options.refresh?.min ?? 1_000;
+  const max = Math.max(min, options.refresh?.max ?? 30_000);
+  let list: readonly Endpoint[] | undefined;
+  let key = "";
+  let freshUntil = 0;
+  let lookup: Promise<readonly Endpoint[]> | undefined;
+
+  const urlOf = (address: string, port: number): string =>
+    `${scheme}://${address.includes(":") ? `[${address}]` : address}:${port}${path}`;
+
+  const resolve = async (): Promise<{ endpoints: Endpoint[]; ttl: number | undefined }> => {
+    const ttls: (number | undefined)[] = [];
+    const addressesOf = async (host: string): Promise<readonly AddressRecord[]> => {
+      const found = await resolver.addresses(host);
+      for (const record of found) ttls.push(record.ttl);
+      return found;
+    };
+    let endpoints: Endpoint[];
+    if (isSrv) {
+      // node:dns does not tell an SRV record's own time to live: its targets' addresses stand for it.
+      const records = await resolver.srv(name);
+      const perRecord = await Promise.all(records.map(async (record) => {
+        const addresses = await addressesOf(record.name).catch(() => []);
+        // A target without an address of its own is left to the system's resolver by name.
+        const hosts = addresses.length > 0 ? addresses.map((a) => a.address) : [record.name];
+        return hosts.map((host): Endpoint => ({ url: urlOf(host, record.port), priority: record.priority, weight: record.weight }));
+      }));
+      endpoints = perRecord.flat();
+    } else {
+      endpoints = (await addressesOf(name)).map((a): Endpoint => ({ url: urlOf(a.address, options.port ?? 0) }));
+    }
+    const known = ttls.filter((ttl): ttl is number => ttl !== undefined);
+    return { endpoints, ttl: known.length === ttls.length && known.length > 0 ? Math.min(...known) : undefined };
+  };
+
+  const refresh = (): Promise<readonly Endpoint[]> =>
+    lookup ??= resolve()
+      .then(({ endpoints, ttl }) => {
+        freshUntil = Date.now() + Math.min(max, Math.max(min, ttl === undefined ? UNKNOWN_TTL_MS : ttl * 1_000));
+        if (endpoints.length === 0 && list !== undefined) return list;
+        endpoints.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+        const next = JSON.stringify(endpoints);
+        // The same records give the same array, so the client has nothing to redo.
+        if (next !== key || list === undefined) {
+          key = next;
+          list = Object.freeze(endpoints);
+        }
+        return list;
+      }, (error: unknown) => {
+        freshUntil = Date.now() + min;
+        if (list !== undefined) return list;
+        throw error;
+      })
+      .finally(() => (lookup = undefined));
+
+  return {
+    endpoints(): readonly Endpoint[] | Promise<readonly Endpoint[]> {
+      if (list === undefined) return refresh();
+      if (Date.now() >= freshUntil) void refresh();
+      return list;
+    },
+  };
+}
