@@ -16,8 +16,10 @@ const DIVISION_BY_ZERO = 1;
 const lastNotified: { update?: unknown[]; hello?: number; sum?: number } = {};
 
 const service = new Service({ name: "calculator.service" })
-  .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
-  .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, n) => total + n, 0))
+  // Pure methods are idempotent: a client may send them again, to another instance, when it cannot
+  // tell whether a call arrived (rpc.discover shows it).
+  .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend, { idempotent: true })
+  .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, n) => total + n, 0), { idempotent: true })
   .publicMethod("update", (...values: unknown[]) => {
     lastNotified.update = values;
     return null;
@@ -30,11 +32,11 @@ const service = new Service({ name: "calculator.service" })
     lastNotified.sum = numbers.reduce((total, n) => total + n, 0);
     return null;
   })
-  .publicMethod("get_data", () => ["hello", 5])
+  .publicMethod("get_data", () => ["hello", 5], { idempotent: true })
   .publicMethod("divide", (dividend: number, divisor: number) => {
     if (divisor === 0) throw new RpcError(DIVISION_BY_ZERO, "Division by zero", { dividend });
     return dividend / divisor;
-  });
+  }, { idempotent: true });
 
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",

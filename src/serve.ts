@@ -82,8 +82,11 @@ export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<
     close(): Promise<void> {
       closing ??= (async () => {
         stopListening();
-        if (app.shutdown === undefined) await server.close();
-        else await app.shutdown(() => server.close());
+        const drainDelay = options.drainDelay ?? 0;
+        // The service says it is stopping at once; the listener stays open for the drain delay.
+        const drain = drainDelay > 0 ? () => delay(drainDelay).then(() => server.close()) : () => server.close();
+        if (app.shutdown === undefined) await drain();
+        else await app.shutdown(drain);
       })();
       return closing;
     },
@@ -134,4 +137,8 @@ async function fileAccessFor(runtime: Runtime): Promise<FileAccess> {
     default:
       return (await import("./adapters/node_files.ts")).nodeFileAccess;
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

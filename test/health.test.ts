@@ -56,3 +56,39 @@ describe("health check", () => {
     await service.shutdown();
   });
 });
+
+describe("readiness and liveness (the Kubernetes probes)", () => {
+  test("/ready is 503 until the start is done and from the moment a stop begins; /live stays 200", async () => {
+    let release = (): void => {};
+    const started = new Promise<void>((resolve) => (release = resolve));
+    const service = new Service({ name: "k8s" }).use(healthCheck()).use({ name: "slow start", start: () => started });
+    const status = async (path: string): Promise<[number, string]> => {
+      const response = await health(service, path);
+      return [response.status, ((await response.json()) as { status: string }).status];
+    };
+    assert.deepEqual(await status("/ready"), [503, "starting"], "idle: not started by anyone yet");
+    const starting = service.startup();
+    assert.equal(service.state, "starting");
+    assert.deepEqual(await status("/ready"), [503, "starting"]);
+    assert.deepEqual(await status("/live"), [200, "ok"]);
+    release();
+    await starting;
+    assert.deepEqual(await status("/ready"), [200, "ok"]);
+    let during: [number, string][] = [];
+    await service.shutdown(async () => {
+      during = [await status("/ready"), await status("/live"), await status("/health")];
+    });
+    assert.deepEqual(during, [[503, "stopping"], [200, "ok"], [503, "stopping"]]);
+  });
+
+  test("the probes' paths can be moved or left out", async () => {
+    const service = new Service({ name: "s" }).use(healthCheck({ readyPath: "/readyz", livePath: false }));
+    await service.startup();
+    assert.equal((await health(service, "/readyz")).status, 200);
+    assert.equal((await health(service, "/live")).status, 404);
+    assert.equal((await health(service, "/ready")).status, 404);
+    await service.shutdown();
+    assert.throws(() => new Service({ name: "s", path: "/ready" }).use(healthCheck()), /differ from the service path/);
+    assert.throws(() => healthCheck({ readyPath: "ready" }), TypeError);
+  });
+});

@@ -261,6 +261,21 @@ describe("periodic tasks", () => {
   });
 });
 
+describe("close() with a drain delay", () => {
+  test("keeps answering while the service already reports itself stopping, then stops listening", async () => {
+    const service = new Service({ name: "s" }).use(health()).publicMethod("ping", () => "pong");
+    const server = await serve(service, { port: 0, drainDelay: 300 });
+    const closing = server.close();
+    const ready = await fetch(`${server.url}/ready`);
+    assert.equal(ready.status, 503, "readiness fails from the moment the stop begins");
+    await ready.body?.cancel();
+    const answer = await post(server.url, '{"jsonrpc":"2.0","method":"ping","id":1}');
+    assert.deepEqual(await answer.json(), { jsonrpc: "2.0", result: "pong", id: 1 }, "a new request during the delay is answered");
+    await closing;
+    await assert.rejects(fetch(`${server.url}/ready`), "the listener is closed after the delay");
+  });
+});
+
 describe("close() and its deadline", () => {
   test("calls still running at closeTimeout lose their connection, see their signal abort, and close() resolves", async () => {
     let signal: AbortSignal | undefined;

@@ -114,6 +114,13 @@ export interface ServeOptions {
    */
   readonly closeTimeout?: number;
   /**
+   * How long `close()` keeps accepting and answering requests before it stops listening, in ms,
+   * while the service already reports itself stopping (a health check's 503, a readiness probe
+   * failing): the time a load balancer or Kubernetes' endpoints controller needs to take the
+   * instance out, so that no caller meets a refused connection. Default 0.
+   */
+  readonly drainDelay?: number;
+  /**
    * Whether `SIGINT` and `SIGTERM` stop the server gracefully (as `close()` does) and then end the
    * process with exit code 0 (1 when the stop failed). A second signal during the stop ends the
    * process at once. Only for a program that is the service: put clean-up work in `onStop`.

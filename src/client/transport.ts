@@ -8,6 +8,7 @@
 import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
+import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 
 /**
  * A `fetch`-compatible function; the global `fetch` is one.
@@ -83,17 +84,6 @@ export interface CallOptions {
   readonly idempotent?: boolean | undefined;
 }
 
-/**
- * The header that tells the server how long the client will wait for this request's answer, in
- * whole milliseconds, so the server can give up when nobody waits any more.
- *
- * @example
- * ```ts
- * import { REQUEST_TIMEOUT_HEADER } from "./transport.ts";
- * new Headers({ [REQUEST_TIMEOUT_HEADER]: "1500" });
- * ```
- */
-export const REQUEST_TIMEOUT_HEADER = "X-Request-Timeout";
 
 /**
  * How many ms a call has left: the smaller of its timeout (the call's, else the client's) and

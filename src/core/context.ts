@@ -50,6 +50,11 @@ export interface RequestContext {
   readonly headers: HeaderReader;
   /** Aborted when the caller goes away. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * When the caller stops waiting, in ms since the epoch (as `Date.now()` gives): from the
+   * request's `X-Request-Timeout` header (the ms the caller still waits), when it has one.
+   */
+  readonly deadline?: number | undefined;
 }
 
 /**
@@ -113,6 +118,12 @@ export interface CallContext {
   readonly signal: AbortSignal | undefined;
   /** Whether the call is a notification (nobody waits for its result). */
   readonly isNotification: boolean;
+  /**
+   * When the caller stops waiting, in ms since the epoch, if it said (`X-Request-Timeout`): give
+   * it to the calls this handler makes (`{ deadline: ctx.deadline }`), so the whole chain keeps
+   * the caller's budget. `signal` aborts then too.
+   */
+  readonly deadline: number | undefined;
   /** The service the method belongs to. */
   readonly service: ServiceRef;
   /**

@@ -13,6 +13,7 @@ import {
   type JsonRpcResponse,
   successResponse,
 } from "../protocol/messages.ts";
+import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
 import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
 import type { MethodChecks, MethodDefinition } from "./method.ts";
@@ -127,8 +128,18 @@ const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "
 export function dispatchMessage(
   target: DispatchTarget,
   message: unknown,
-  ctx: RequestContext,
+  context: RequestContext,
 ): DispatchResult | Promise<DispatchResult> {
+  let ctx = context;
+  const budget = context.deadline === undefined ? ctx.headers.get(REQUEST_TIMEOUT_HEADER) : null;
+  if (budget !== null) {
+    if (!/^\d{1,12}$/.test(budget)) {
+      return errorResponse(null, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${REQUEST_TIMEOUT_HEADER} must be a whole number of ms` });
+    }
+    const deadline = Date.now() + Number(budget);
+    // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
+    ctx = { headers: context.headers, get signal() { return context.signal; }, deadline };
+  }
   if (!Array.isArray(message)) return dispatchOne(target, message, ctx);
   if (message.length === 0) {
     return errorResponse(null, { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" });
@@ -342,10 +353,19 @@ function runMethod(
 ): Outcome {
   let args = bindParams(method.params, params);
   if (typeof args === "string") return new Failure({ code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` });
-  const timeout = method.timeout ?? target.timeout;
+  let timeout = method.timeout ?? target.timeout;
+  let expiry = timeout === undefined ? "" : `Timeout: the call took longer than ${timeout} ms`;
+  if (ctx.deadline !== undefined) {
+    const left = ctx.deadline - Date.now();
+    if (left <= 0) return new Failure({ code: ErrorCode.Timeout, message: "Timeout: the caller's deadline passed before the call ran" });
+    if (timeout === undefined || left < timeout) {
+      timeout = left;
+      expiry = "Timeout: the caller's deadline passed";
+    }
+  }
   if (timeout !== undefined || method.checks !== undefined || method.takesContext) {
     const call: CallInfo = { target, method, ctx, token, isNotification };
-    if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout);
+    if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout, expiry);
     if (method.checks !== undefined) {
       return runChecked(call, method.checks, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
     }
@@ -401,8 +421,9 @@ function callContext(call: CallInfo, signal: AbortSignal | undefined): CallConte
     token: call.method.isPrivate ? call.token : readApiToken(ctx.headers, target.apiTokenHeader),
     signal,
     isNotification,
+    deadline: ctx.deadline,
     service: target,
-    call: (name, params) => callWithin(target, name, params, { headers: ctx.headers, signal }),
+    call: (name, params) => callWithin(target, name, params, { headers: ctx.headers, signal, deadline: ctx.deadline }),
   };
 }
 
@@ -423,7 +444,7 @@ async function callWithin(
  * Runs a handler with a deadline: when it passes, the call answers a timeout error and the signal
  * the handler sees is aborted, so it can stop its own work.
  */
-async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number): Promise<Outcome> {
+async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, expiry: string): Promise<Outcome> {
   const { method } = call;
   const callerSignal = call.ctx.signal;
   const deadline = new AbortController();
@@ -432,8 +453,9 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number):
   try {
     const expired = new Promise<Failure>((resolve) => {
       timer = setTimeout(() => {
+        // The answer first: a handler that returns as soon as its signal aborts must not win the race.
+        resolve(new Failure({ code: ErrorCode.Timeout, message: expiry }));
         deadline.abort();
-        resolve(new Failure({ code: ErrorCode.Timeout, message: `Timeout: the call took longer than ${timeout} ms` }));
       }, timeout);
     });
     let running: Promise<Outcome>;

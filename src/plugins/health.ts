@@ -1,6 +1,8 @@
 /**
  * The health check: `GET /health` answers 200 with the service's name and version while it serves,
- * and 503 once it is stopping, so a load balancer stops sending it work before it goes away.
+ * and 503 once it is stopping, so a load balancer stops sending it work before it goes away; and
+ * the Kubernetes probes: `/ready` (200 only while serving: not before the start is done, not once
+ * a stop begins) and `/live` (200 as long as the process answers).
  *
  * @module
  */
@@ -33,8 +35,8 @@ export const DEFAULT_HEALTH_PATH = "/health";
  * ```
  */
 export interface HealthReport {
-  /** `"ok"` while serving, `"stopping"` once a stop has begun. */
-  readonly status: "ok" | "stopping";
+  /** `"ok"` (200); `"stopping"` once a stop has begun, `"starting"` before the start is done (503). */
+  readonly status: "ok" | "stopping" | "starting";
   /** The service's name. */
   readonly name: string;
   /** The service's version. */
@@ -53,8 +55,18 @@ export interface HealthReport {
  * ```
  */
 export interface HealthOptions {
-  /** The path of the health check. Default `"/health"`. */
+  /** The path of the health check: 200 until a stop begins, then 503. Default `"/health"`. */
   readonly path?: string;
+  /**
+   * The readiness path (a Kubernetes readiness probe): 200 only while the service serves, so 503
+   * until its start is done and from the moment a stop begins; `false` for none. Default `"/ready"`.
+   */
+  readonly readyPath?: string | false;
+  /**
+   * The liveness path (a Kubernetes liveness probe): 200 as long as the process answers, also
+   * while it drains; `false` for none. Default `"/live"`.
+   */
+  readonly livePath?: string | false;
 }
 
 /**
@@ -74,22 +86,34 @@ export interface HealthOptions {
  * ```
  */
 export function health(options: HealthOptions = {}): Plugin {
-  const path = options.path ?? DEFAULT_HEALTH_PATH;
-  if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError(`The health path must start with "/", got ${JSON.stringify(path)}`);
+  const path = checkedPath(options.path ?? DEFAULT_HEALTH_PATH);
+  const readyPath = options.readyPath === false ? undefined : checkedPath(options.readyPath ?? "/ready");
+  const livePath = options.livePath === false ? undefined : checkedPath(options.livePath ?? "/live");
+  const paths = [path, readyPath, livePath];
   let host: PluginHost | undefined;
   return {
     name: "health",
     setup(service) {
-      if (service.path === path) throw new TypeError(`The health path must differ from the service path, got ${path}`);
+      if (paths.includes(service.path)) throw new TypeError(`The health paths must differ from the service path, got ${service.path}`);
       host = service;
     },
-    allows: (at) => (at === path ? "GET, HEAD" : undefined),
+    allows: (at) => (paths.includes(at) ? "GET, HEAD" : undefined),
     fetch(request, at) {
-      if (at !== path || host === undefined) return undefined;
-      const stopping = host.state === "stopping" || host.state === "stopped";
-      return answerHealth(request.method, { status: stopping ? "stopping" : "ok", name: host.name, version: host.version });
+      if (host === undefined || !paths.includes(at)) return undefined;
+      const { state, name, version } = host;
+      let ok: boolean;
+      if (at === path) ok = state !== "stopping" && state !== "stopped";
+      else if (at === readyPath) ok = state === "serving";
+      else ok = true;
+      const status = ok ? "ok" : state === "stopping" || state === "stopped" ? "stopping" : "starting";
+      return answerHealth(request.method, { status, name, version });
     },
   };
+}
+
+function checkedPath(path: unknown): string {
+  if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError(`A health path must start with "/", got ${JSON.stringify(path)}`);
+  return path;
 }
 
 /**

@@ -79,6 +79,14 @@ function assertError(value: unknown, code: number, id: unknown): void {
 }
 
 describe("examples/calculator.ts: the specification's examples", () => {
+  test("its pure methods are declared idempotent, and rpc.discover says so", async () => {
+    const answer = await exchange(calculators, '{"jsonrpc": "2.0", "method": "rpc.discover", "id": 0}') as {
+      result: { methods: { name: string; "x-idempotent"?: boolean }[] };
+    };
+    const idempotent = answer.result.methods.filter((method) => method["x-idempotent"] === true).map((method) => method.name);
+    assert.deepEqual(idempotent.sort(), ["divide", "get_data", "subtract", "sum"]);
+  });
+
   test("rpc call with positional parameters", async () => {
     assert.deepEqual(
       await exchange(calculators, '{"jsonrpc": "2.0", "method": "subtract", "params": [42, 23], "id": 1}'),
