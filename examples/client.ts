@@ -11,18 +11,12 @@
  */
 
 import { connect } from "../mod.ts";
-
-/**
- * The hello-world service's methods as this client sees them. With the service's source at hand,
- * `connect<typeof service>(url)` gives the same types with nothing written by hand.
- */
-interface HelloWorld {
-  say_hello(name: string): string;
-  say_private_hello(name: string): string;
-}
+// Types only: the client's method signatures come from the service's own module, and none of its
+// code is loaded. (For a service you have no source of, write an interface instead.)
+import type { service } from "./hello_world_service.ts";
 
 const url = process.env["SERVICE_URL"] ?? "http://127.0.0.1:5000/api";
-const remote = await connect<HelloWorld>(url, { token: process.env["SERVICE_TOKEN"] ?? "hello_world_token" });
+const remote = await connect<typeof service>(url, { token: process.env["SERVICE_TOKEN"] ?? "hello_world_token" });
 
 console.log(`connected to ${remote.name} (methods: ${remote.methodNames.join(", ")})`);
 console.log(await remote.methods.say_hello("world"));

@@ -8,14 +8,8 @@
  * @module
  */
 
-import { serve, Service, timingSafeEqual } from "../mod.ts";
-
-const service = new Service({
-  name: "hello.world.service",
-  apiTokenIsValid: (token) => timingSafeEqual(token, "hello_world_token"),
-})
-  .publicMethod("say_hello", (name: string) => `hello ${name}`)
-  .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`);
+import { serve } from "../mod.ts";
+import { service } from "./hello_world_service.ts";
 
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",
