@@ -100,12 +100,10 @@ describe("deadlines across two hops", () => {
     servers.push(gw);
     gatewayPort = gw.port;
     const client = await connect<typeof gateway>(`http://127.0.0.1:${gatewayPort}/api`, { timeout: 2_000 });
-    const started = Date.now();
     const upstreamDeadline = await client.call("relay");
-    assert.equal(typeof upstreamDeadline, "number");
-    assert.ok((upstreamDeadline as number) <= started + 2_000 + 50, "the upstream's deadline is the first caller's, not its own 60 s");
+    assert.equal(typeof upstreamDeadline, "number", "the upstream call had a deadline");
     const sent = Number(upstreamSeen.at(-1));
-    assert.ok(sent > 0 && sent <= 2_000, `the gateway sent what was left of 2 s, not 60 s (${sent})`);
+    assert.ok(sent > 0 && sent <= 2_000, `the gateway sent what was left of the first caller's 2 s, not its own 60 s (${sent})`);
   });
 
   test("a deadline already past fails on the client before anything is sent", async () => {
