@@ -183,3 +183,68 @@ describe("transport failures", () => {
     await assert.rejects(createClient(`${base}/other-id`).call("ping", [1n]), TypeError);
   });
 });
+
+describe("what the client refuses to do or to read", () => {
+  const servers: Server[] = [];
+  after(() => {
+    for (const server of servers) server.close();
+  });
+  /** A raw node:http server answering every request with `answer`. */
+  async function rawServer(answer: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
+    const server = createServer(answer);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it("a redirect is not followed: the token and the body are not sent on, and the error names the target", async () => {
+    const seen: string[] = [];
+    const other = await rawServer((request, response) => {
+      seen.push(`${request.method ?? "?"} ${String(request.headers["x-api-token"] ?? "-")}`);
+      response.writeHead(200, { "content-type": "application/json" }).end('{"jsonrpc":"2.0","result":"stolen","id":1}');
+    });
+    for (const status of [302, 307, 308]) {
+      const base = await rawServer((_request, response) => {
+        response.writeHead(status, { location: `${other}/api` }).end();
+      });
+      const client = createClient(`${base}/api`, { token: "secret-token" });
+      await assert.rejects(client.call("say_hello", ["x"]), (error: unknown) =>
+        error instanceof TransportError && error.kind === "http" && error.status === status && error.message.includes(`${other}/api`));
+    }
+    assert.deepEqual(seen, [], "nothing reached the redirect's target");
+  });
+
+  it("an answer larger than maxResponseBytes is refused while it streams, declared or not", async () => {
+    /** Answers each call with a 5,000-character result, under its own id. */
+    const answering = (write: (response: ServerResponse, big: string) => void) => (request: IncomingMessage, response: ServerResponse): void => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const { id } = JSON.parse(body) as { id: number };
+        write(response, JSON.stringify({ jsonrpc: "2.0", result: "x".repeat(5_000), id }));
+      });
+    };
+    const declared = await rawServer(answering((response, big) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": String(big.length) }).end(big);
+    }));
+    const chunked = await rawServer(answering((response, big) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write(big.slice(0, 3_000));
+      response.end(big.slice(3_000));
+    }));
+    for (const base of [declared, chunked]) {
+      const small = createClient(`${base}/api`, { maxResponseBytes: 4_096 });
+      await assert.rejects(small.call("anything"), (error: unknown) =>
+        error instanceof TransportError && error.kind === "bad-response" && /larger than 4096 bytes/.test(error.message));
+      assert.equal(await createClient(`${base}/api`).call("anything"), "x".repeat(5_000), "the default limit (16 MiB) reads it");
+    }
+  });
+
+  it("a 404 from a URL without the service's path says where services answer", async () => {
+    const base = await rawServer((_request, response) => {
+      response.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+    });
+    await assert.rejects(createClient(base).call("x"), /HTTP 404 .*\/api by default/);
+    await assert.rejects(createClient(`${base}/api`).call("x"), (error: unknown) => error instanceof Error && !/by default/.test(error.message));
+  });
+});

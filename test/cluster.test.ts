@@ -215,6 +215,8 @@ describe("a client of several instances", () => {
     await single.call("whoami", [], { timeout: 3_000 });
     assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), "3000");
     await single.call("whoami");
+    assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), "30000", "the default timeout: 30 s");
+    await createClient(urls[0]!, { fetch, timeout: Infinity }).call("whoami");
     assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), null, "no limit, no header");
     await assert.rejects(single.call("whoami", [], { deadline: Date.now() - 5 }), /deadline has passed/);
   });

@@ -181,6 +181,71 @@ describe("errors thrown by handlers", () => {
     ]);
   });
 
+  test("a result JSON would drop (a function, a symbol, a toJSON giving nothing) is -32603, reported, sync or async, in a batch too", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (error, info) => reported.push(`${info.method}: ${(error as Error).message}`) })
+      .publicMethod("fn", () => () => 1)
+      .publicMethod("sym", async () => await Promise.resolve(Symbol("x")))
+      .publicMethod("nothing_json", () => ({ toJSON: () => undefined }))
+      .publicMethod("odd_numbers", () => [Number.NaN, Infinity, new Date(Number.NaN)])
+      .publicMethod("fine", () => "ok");
+    const internal = { code: -32603, message: "Internal error" };
+    assert.deepEqual(await call(service, [
+      { jsonrpc: "2.0", method: "fn", id: 1 },
+      { jsonrpc: "2.0", method: "sym", id: 2 },
+      { jsonrpc: "2.0", method: "nothing_json", id: 3 },
+      { jsonrpc: "2.0", method: "fine", id: 4 },
+      { jsonrpc: "2.0", method: "fn" },
+    ]), [
+      { jsonrpc: "2.0", error: internal, id: 1 },
+      { jsonrpc: "2.0", error: internal, id: 2 },
+      { jsonrpc: "2.0", error: internal, id: 3 },
+      { jsonrpc: "2.0", result: "ok", id: 4 },
+    ]);
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "fn", id: 5 }), { jsonrpc: "2.0", error: internal, id: 5 });
+    // (The async call settles last, so its report comes after the sync ones of its batch.)
+    assert.deepEqual(reported.sort(), [
+      "fn: The result of fn cannot be sent as JSON (a function)",
+      "fn: The result of fn cannot be sent as JSON (a function)",
+      "nothing_json: The result of nothing_json cannot be sent as JSON (its toJSON gives nothing)",
+      "sym: The result of sym cannot be sent as JSON (a symbol)",
+    ], "every answered call is reported once; the notification's result is nobody's");
+    // What JSON turns into null is sent as null, as the README says.
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "odd_numbers", id: 6 }), { jsonrpc: "2.0", result: [null, null, null], id: 6 });
+  });
+
+  test("a huge rest param, named or positional, fails that entry only (-32603, reported), never the reply", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) })
+      .publicMethod("sum", (...numbers: number[]) => numbers.length);
+    const big = new Array<number>(200_000).fill(0);
+    for (const params of [{ numbers: big }, big]) {
+      const answer = await post(service, JSON.stringify([{ jsonrpc: "2.0", method: "sum", params, id: 1 }, { jsonrpc: "2.0", method: "sum", params: [1, 2], id: 2 }]));
+      assert.equal(answer.status, 200);
+      const [first, second] = answer.json as [{ error?: { code: number }; result?: number }, { result: number }];
+      // A runtime that can spread that many arguments (Bun) answers the sum; the others say -32603.
+      assert.ok(first.result === 200_000 || first.error?.code === -32603, JSON.stringify(first));
+      assert.equal(second.result, 2, "the other entry is answered");
+    }
+    assert.ok(reported.every((method) => method === "sum"));
+  });
+
+  test("whatever throws while an entry is dispatched answers that entry only (handle() takes any value)", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) }).publicMethod("echo", (value: unknown) => value);
+    const hostile = new Proxy({}, { ownKeys: () => { throw new Error("no keys"); } });
+    const answer = await service.handle([
+      { jsonrpc: "2.0", method: "echo", params: hostile, id: 7 },
+      { jsonrpc: "2.0", method: "echo", params: ["fine"], id: 8 },
+      { jsonrpc: "2.0", method: "echo", params: hostile },
+    ]);
+    assert.deepEqual(answer, [
+      { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 7 },
+      { jsonrpc: "2.0", result: "fine", id: 8 },
+    ]);
+    assert.deepEqual(reported, ["echo", "echo"]);
+  });
+
   test("a handler returning nothing answers null", async () => {
     const service = new Service({ name: "s" }).publicMethod("nothing", () => undefined);
     assert.equal((await post(service, '{"jsonrpc":"2.0","method":"nothing","id":1}')).text, '{"jsonrpc":"2.0","result":null,"id":1}');

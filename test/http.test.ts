@@ -82,6 +82,10 @@ describe("content types", () => {
     assert.equal(isJsonMediaType("application/problem+json"), true);
     assert.equal(isJsonMediaType("text/plain+json"), false);
     assert.equal(isJsonMediaType("application/jsonx"), false);
+    // The body is read as UTF-8: another declared charset is refused rather than misread.
+    assert.equal(isJsonMediaType('application/json; charset="UTF-8"'), true);
+    assert.equal(isJsonMediaType("application/json; charset=utf-16"), false);
+    assert.equal(isJsonMediaType("application/json; boundary=x; charset=latin1"), false);
   });
 });
 

@@ -188,6 +188,9 @@ describe("timingSafeEqual", () => {
     assert.equal(timingSafeEqual("short", "hello_world_token"), false);
     assert.equal(timingSafeEqual("", ""), true);
     assert.equal(timingSafeEqual("é", "e\u0301"), false);
+    // Lone surrogates would both encode to U+FFFD: they are compared as they were given.
+    assert.equal(timingSafeEqual("tok\uD800", "tok\uDBFF"), false);
+    assert.equal(timingSafeEqual("tok\uD800", "tok\uD800"), true);
   });
 });
 

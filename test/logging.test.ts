@@ -105,6 +105,14 @@ describe("logCalls", () => {
     assert.ok(!lines[0]!.includes("\n"));
     assert.match(lines[0]!, /x\\u000alog/);
     assert.ok(lines[1]!.length < 300);
+    // Line and paragraph separators, NEL and bidirectional controls are escaped too.
+    for (const char of ["\u2028", "\u2029", "\u0085", "\u202e", "\u2066", "\u200f"]) {
+      lines.length = 0;
+      await call(service, { jsonrpc: "2.0", method: `a${char}b`, id: 3 });
+      assert.equal(lines.length, 1);
+      assert.ok(!lines[0]!.includes(char), JSON.stringify(char));
+      assert.match(lines[0]!, new RegExp(`a\\\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}b`));
+    }
   });
 
   test("callLog() logs calls to the console; unexpected errors are logged by default, with their stack", async (t) => {

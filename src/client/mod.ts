@@ -22,7 +22,7 @@ export { type BreakerOptions, type BreakerState, CircuitBreaker } from "./breake
 export type { RetryOptions } from "./retry.ts";
 export { instanceFailed, mayRetry, neverSent } from "./delivery.ts";
 export { TransportError, type TransportErrorKind } from "./errors.ts";
-export type { CallOptions, ClientOptions, FetchFunction } from "./transport.ts";
+export { type CallOptions, type ClientOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, type FetchFunction } from "./transport.ts";
 export { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 export type {
   BatchBuilder,

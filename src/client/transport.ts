@@ -44,8 +44,16 @@ export interface ClientOptions {
   readonly tokenHeader?: string;
   /** Extra headers sent with every request. */
   readonly headers?: HeadersInit;
-  /** How long a call may take, in milliseconds, before it fails with a `"timeout"` TransportError. Default: no limit. */
+  /**
+   * How long a call may take, in milliseconds, before it fails with a `"timeout"` TransportError
+   * (and the server is told, in `X-Request-Timeout`). Default 30,000; `Infinity` for no limit.
+   */
   readonly timeout?: number;
+  /**
+   * The largest answer read, in bytes, counted as the (decoded) body streams in; a larger one fails
+   * with a `"bad-response"` TransportError and the rest is not read. Default 16 MiB.
+   */
+  readonly maxResponseBytes?: number;
   /** The `fetch` to use, such as a wrapper that logs or adds headers. Default: the global `fetch`. */
   readonly fetch?: FetchFunction;
 }
@@ -100,11 +108,34 @@ export interface CallOptions {
  * ```
  */
 export function timeLeft(options: ClientOptions, call: CallOptions, now: number = Date.now()): number | undefined {
-  const timeout = call.timeout ?? options.timeout;
+  const given = call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT;
+  const timeout = given === Infinity ? undefined : given;
   const untilDeadline = call.deadline === undefined ? undefined : call.deadline - now;
   if (timeout === undefined) return untilDeadline;
   return untilDeadline === undefined ? timeout : Math.min(timeout, untilDeadline);
 }
+
+/**
+ * How long a call may take when neither the client nor the call says: 30 s.
+ *
+ * @example
+ * ```ts
+ * import { createClient, DEFAULT_CALL_TIMEOUT } from "./mod.ts";
+ * const patient = createClient("http://127.0.0.1:5000/api", { timeout: 4 * DEFAULT_CALL_TIMEOUT });
+ * ```
+ */
+export const DEFAULT_CALL_TIMEOUT = 30_000;
+
+/**
+ * The largest answer a client reads when its options do not say: 16 MiB.
+ *
+ * @example
+ * ```ts
+ * import { createClient, DEFAULT_MAX_RESPONSE_BYTES } from "./mod.ts";
+ * const bulk = createClient("http://127.0.0.1:5000/api", { maxResponseBytes: 4 * DEFAULT_MAX_RESPONSE_BYTES });
+ * ```
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** A request object as the client sends it; `id` is absent on notifications. */
 export interface OutgoingRequest {
@@ -181,7 +212,7 @@ export async function post(url: string, options: ClientOptions, message: unknown
   const headers = new Headers(options.headers);
   headers.set("content-type", "application/json");
   if (options.token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", options.token);
-  const ms = call.deadline === undefined ? (call.timeout ?? options.timeout) : timeLeft(options, call);
+  const ms = timeLeft(options, call);
   if (ms !== undefined) {
     if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
     headers.set(REQUEST_TIMEOUT_HEADER, String(Math.max(1, Math.floor(ms))));
@@ -194,9 +225,17 @@ export async function post(url: string, options: ClientOptions, message: unknown
   let response: Response | undefined;
   let text: string;
   try {
-    response = await send(url, { method: "POST", headers, body, signal });
-    text = await response.text();
+    // A JSON-RPC endpoint has no business redirecting: following would re-send the body and the
+    // token to wherever the Location points.
+    response = await send(url, { method: "POST", headers, body, signal, redirect: "manual" });
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      await response.body?.cancel().catch(() => {});
+      const target = response.headers.get("location");
+      throw new TransportError(url, "http", `HTTP ${response.status}: the endpoint redirects${target === null ? "" : ` to ${target}`}; a JSON-RPC call is not sent on (call that URL if you trust it)`, response.status);
+    }
+    text = await readText(url, response, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
   } catch (error) {
+    if (error instanceof TransportError) throw error;
     if (timer?.aborted === true) throw new TransportError(url, "timeout", `no answer within ${ms} ms`, response?.status, error);
     if (call.signal?.aborted === true) throw new TransportError(url, "aborted", "the call was aborted", response?.status, call.signal.reason);
     const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -212,7 +251,11 @@ export async function post(url: string, options: ClientOptions, message: unknown
   // Some servers send JSON-RPC errors with an HTTP error status (the JSON-RPC over HTTP draft does):
   // the JSON-RPC answer is what counts then.
   const isRpc = Array.isArray(answer) || (answer as { jsonrpc?: unknown } | null | undefined)?.jsonrpc === "2.0";
-  if (!response.ok && !isRpc) throw new TransportError(url, "http", `HTTP ${response.status} ${response.statusText}`, response.status);
+  if (!response.ok && !isRpc) {
+    // A 404 is most often a URL without the service's path: say where services listen.
+    const hint = response.status === 404 && !new URL(url).pathname.endsWith("/api") ? " (services answer at their path, /api by default: is it in the URL?)" : "";
+    throw new TransportError(url, "http", `HTTP ${response.status} ${response.statusText}${hint}`, response.status);
+  }
   if (!isJson) throw new TransportError(url, "bad-response", "the answer is not JSON", response.status);
   return answer;
 }
@@ -261,4 +304,32 @@ export function errorOf(url: string, answer: unknown): RpcError | TransportError
   return Number.isInteger(error?.code)
     ? new RpcError(error?.code as number, typeof error?.message === "string" ? error.message : "", error?.data)
     : new TransportError(url, "bad-response", "not a JSON-RPC answer");
+}
+
+/** Reads a body as text, at most `limit` bytes of it (counted as it streams, whatever it declared). */
+async function readText(url: string, response: Response, limit: number): Promise<string> {
+  const tooLarge = (): TransportError => new TransportError(url, "bad-response", `the answer is larger than ${limit} bytes (maxResponseBytes)`, response.status);
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const decoder = new TextDecoder();
+  let text = "";
+  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
 }

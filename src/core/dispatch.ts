@@ -140,7 +140,7 @@ export function dispatchMessage(
     // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
     ctx = { headers: context.headers, get signal() { return context.signal; }, deadline };
   }
-  if (!Array.isArray(message)) return dispatchOne(target, message, ctx);
+  if (!Array.isArray(message)) return answerOne(target, message, ctx);
   if (message.length === 0) {
     return errorResponse(null, { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" });
   }
@@ -150,7 +150,7 @@ export function dispatchMessage(
       message: `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`,
     });
   }
-  const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => dispatchOne(target, entry, ctx));
+  const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => answerOne(target, entry, ctx));
   return answers instanceof Promise ? answers.then(responsesOf) : responsesOf(answers);
 }
 
@@ -237,6 +237,23 @@ class Failure {
  */
 type Outcome = unknown;
 
+/**
+ * One entry's answer, whatever happens: a failure dispatch did not foresee (a runtime limit hit
+ * while binding, say) is that entry's `-32603`, reported, never a thrown error that would turn the
+ * whole reply, and the other entries' answers, into an HTTP 500.
+ */
+function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+  try {
+    return dispatchOne(target, entry, ctx);
+  } catch (error) {
+    const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
+    const name = typeof method === "string" ? method : "(a request)";
+    const failed = failure(target, error, name);
+    if (id === undefined) return undefined;
+    return errorResponse(typeof id === "string" || typeof id === "number" ? id : null, failed.error);
+  }
+}
+
 function dispatchOne(
   target: DispatchTarget,
   entry: unknown,
@@ -258,7 +275,28 @@ function dispatchOne(
   // Calls are timed only when someone watches them.
   if (target.observe !== undefined) return observedCall(target.observe, target, request, ctx, isNotification, id);
   const outcome = runCall(target, request, ctx, isNotification);
-  return outcome instanceof Promise ? outcome.then((settled) => respond(id, isNotification, settled)) : respond(id, isNotification, outcome);
+  if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
+  return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
+}
+
+/**
+ * The outcome as it will be sent: a result JSON would drop (a function, a symbol, an object whose
+ * `toJSON` gives nothing) is an internal error, reported, instead of an answer with neither
+ * `result` nor `error`. (NaN, Infinity and invalid Dates become `null`, as JSON has it.)
+ */
+function carried(target: DispatchTarget, method: string, isNotification: boolean, settled: Outcome): Outcome {
+  if (isNotification || settled instanceof Failure) return settled;
+  const kind = typeof settled;
+  let dropped = kind === "function" || kind === "symbol";
+  if (!dropped && kind === "object" && settled !== null && typeof (settled as { toJSON?: unknown }).toJSON === "function") {
+    try {
+      dropped = (settled as { toJSON(): unknown }).toJSON() === undefined;
+    } catch {
+      return settled; // JSON.stringify meets the same throw, and answers it as an internal error
+    }
+  }
+  if (!dropped) return settled;
+  return failure(target, new TypeError(`The result of ${method} cannot be sent as JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
 }
 
 function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): JsonRpcResponse | undefined {
@@ -284,7 +322,8 @@ function observedCall(
   }
   const started = performance.now();
   const outcome = runCall(target, request, ctx, isNotification);
-  const tell = (settled: Outcome): JsonRpcResponse | undefined => {
+  const tell = (outcome: Outcome): JsonRpcResponse | undefined => {
+    const settled = carried(target, method, isNotification, outcome);
     if (typeof end === "function") {
       const duration = performance.now() - started;
       let summary: CallSummary;

@@ -172,7 +172,8 @@ function bindNamed(list: ParamList, params: Record<string, unknown>): unknown[] 
   if (list.rest !== undefined && Object.hasOwn(params, list.rest)) {
     const rest = params[list.rest];
     if (!Array.isArray(rest)) return `param ${JSON.stringify(list.rest)} must be an array`;
-    args.push(...(rest as unknown[]));
+    // concat, not a spread: a spread of a long array overflows the call stack.
+    return args.concat(rest as unknown[]);
   }
   return args;
 }

@@ -5,8 +5,6 @@
  * @module
  */
 
-const encoder = new TextEncoder();
-
 /**
  * Compares two strings in time that depends only on their lengths. Use it in `apiTokenIsValid`
  * instead of `===`. Strings of different lengths are unequal at once (a token's length is not
@@ -23,10 +21,10 @@ const encoder = new TextEncoder();
  * ```
  */
 export function timingSafeEqual(given: string, expected: string): boolean {
-  const a = encoder.encode(given);
-  const b = encoder.encode(expected);
-  if (a.byteLength !== b.byteLength) return false;
+  // UTF-16 code units as they are: encoding first would turn every lone surrogate into U+FFFD and
+  // make different strings equal.
+  if (given.length !== expected.length) return false;
   let difference = 0;
-  for (let i = 0; i < a.byteLength; i++) difference |= (a[i] as number) ^ (b[i] as number);
+  for (let i = 0; i < given.length; i++) difference |= given.charCodeAt(i) ^ expected.charCodeAt(i);
   return difference === 0;
 }

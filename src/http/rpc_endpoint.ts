@@ -280,8 +280,15 @@ export class RpcEndpoint {
  */
 export function isJsonMediaType(contentType: string): boolean {
   if (contentType === "application/json") return true; // what nearly every client sends
-  const essence = (contentType.split(";", 1)[0] as string).trim().toLowerCase();
-  return essence === "application/json" || (essence.startsWith("application/") && essence.endsWith("+json"));
+  const [type = "", ...parameters] = contentType.split(";");
+  const essence = type.trim().toLowerCase();
+  if (essence !== "application/json" && !(essence.startsWith("application/") && essence.endsWith("+json"))) return false;
+  // The body is read as UTF-8: a declared charset that says otherwise is refused, not misread.
+  for (const parameter of parameters) {
+    const [name = "", value = ""] = parameter.split("=", 2);
+    if (name.trim().toLowerCase() === "charset" && !/^"?utf-8"?$/i.test(value.trim())) return false;
+  }
+  return true;
 }
 
 function rpcErrorReply(status: number, code: number, message: string, headers = JSON_HEADERS): PlainReply {

@@ -76,8 +76,10 @@ export function logCalls(serviceName: string, sink: LogSink = console): (call: C
 
 /** A caller's text made safe for a log line: no line breaks or control characters, and not too long. */
 function printable(text: string): string {
+  // C0 and C1 controls, line and paragraph separators, and bidirectional controls: none of them may
+  // reach a log line as it is (a caller chooses the method name).
   // eslint-disable-next-line no-control-regex -- control characters are what it removes
-  const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
 }
 

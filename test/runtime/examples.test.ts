@@ -240,6 +240,15 @@ describe("examples/hello_world.ts: HTTP", () => {
     for (const answer of answers) assert.equal(answer.status, 415);
   });
 
+  test("JSON declared in a charset other than UTF-8 is 415, on every runtime", async () => {
+    for (const contentType of ["application/json; charset=utf-16", "application/json; charset=iso-8859-1"]) {
+      const answers = await everywhere(helloWorlds, (server) => rpc(server, call(), { "content-type": contentType }));
+      for (const answer of answers) assert.equal(answer.status, 415, contentType);
+    }
+    const utf8 = await everywhere(helloWorlds, (server) => rpc(server, call(), { "content-type": "application/json; charset=UTF-8" }));
+    for (const answer of utf8) assert.equal(answer.status, 200);
+  });
+
   function call(): string {
     return '{"jsonrpc":"2.0","method":"say_hello","params":["world"],"id":1}';
   }
