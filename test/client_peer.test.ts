@@ -144,6 +144,9 @@ describe("client against a bare JSON-RPC 2.0 server", () => {
     const error = await connect(peer.url).catch((reason: unknown) => reason);
     assert.ok(error instanceof RpcError);
     assert.equal(error.code, -32601);
+    // What was asked, and what to do instead.
+    assert.match(error.message, /neither with rpc\.discover nor with get_service_specs/);
+    assert.match(error.message, /use createClient\(\)/);
   });
 });
 

@@ -105,6 +105,20 @@ describe("plugins' start and stop", () => {
     assert.deepEqual(seen, ["s", "function"]);
   });
 
+  test("a start says so when no token validator lets anyone call the private methods", async (t) => {
+    const warn = t.mock.method(console, "warn", () => {});
+    const open = new Service({ name: "open" }).publicMethod("a", () => 1);
+    await open.startup();
+    await open.shutdown();
+    assert.equal(warn.mock.callCount(), 0, "nothing to say without private methods");
+    const closed = new Service({ name: "closed" }).privateMethod("secret", () => 1).privateMethod("other", () => 2);
+    await closed.startup();
+    await closed.shutdown();
+    assert.deepEqual(warn.mock.calls.map((entry) => String(entry.arguments[0])), [
+      "closed: no apiTokenIsValid, so every call to its private methods (secret, other) is refused",
+    ]);
+  });
+
   test("plugins are added before the service starts, and must have a name", async () => {
     const service = new Service({ name: "s" });
     assert.throws(() => service.use({} as Plugin), /plugin: an object with a name/);

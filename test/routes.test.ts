@@ -124,6 +124,7 @@ describe("route errors", () => {
     assert.throws(() => service.route("GET", "x", () => new Response()), TypeError);
     assert.throws(() => service.route("GET", "/x?y", () => new Response()), TypeError);
     assert.throws(() => service.route("GET /", "/y", () => new Response()), TypeError);
+    assert.throws(() => service.route("GTE", "/y", () => new Response()), /Not an HTTP method: "GTE" \(one of GET, HEAD/);
     assert.throws(() => service.route("GET", "/y/:1bad", () => new Response()), TypeError);
     assert.throws(() => service.route("GET", "/y/:a/:a", () => new Response()), TypeError);
     assert.throws(() => service.route("GET", "/x/:id", () => new Response()), /already routed/);

@@ -243,7 +243,17 @@ export async function connect<S = Untyped>(target: ClientTarget, options: Cluste
     } catch (error) {
       // A server without OpenRPC discovery: ask the Python original's way.
       if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
-      const specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
+      let specs: { name?: unknown; methods?: unknown } | null;
+      try {
+        specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
+      } catch (inner) {
+        if (!(inner instanceof RpcError) || inner.code !== METHOD_NOT_FOUND) throw inner;
+        throw new RpcError(
+          METHOD_NOT_FOUND,
+          `${link.url} answers JSON-RPC but describes itself neither with rpc.discover nor with get_service_specs, ` +
+            "which connect() asks for: use createClient(), which calls any JSON-RPC 2.0 server without asking",
+        );
+      }
       name = specs?.name;
       names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
     }

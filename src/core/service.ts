@@ -499,6 +499,11 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
   #started = 0;
 
   async #startPlugins(): Promise<void> {
+    if (this.#target.apiTokenIsValid === undefined) {
+      const closed = this.listMethods().filter((method) => method.isPrivate).map((method) => method.name);
+      // Private means private by default; still, a service whose private methods nobody can call says so.
+      if (closed.length > 0) console.warn(`${this.name}: no apiTokenIsValid, so every call to its private methods (${closed.join(", ")}) is refused`);
+    }
     const context = { service: this, files: this.#facilities.files };
     this.#started = 0;
     try {

@@ -93,7 +93,8 @@ export type RouteMatch =
   | { readonly allow: string };
 
 const PARAM_NAME = /^[A-Za-z_$][\w$]*$/;
-const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** The HTTP methods a route may have (RFC 9110's, PATCH, and QUERY): a typo such as "GTE" is refused. */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"]);
 
 /**
  * The routes of a service, in the order they were added.
@@ -147,7 +148,9 @@ export class Router {
    * ```
    */
   add(method: string, pattern: string, handler: RouteHandler): void {
-    if (typeof method !== "string" || !METHOD.test(method)) throw new TypeError(`Not an HTTP method: ${JSON.stringify(method)}`);
+    if (typeof method !== "string" || !METHODS.has(method.toUpperCase())) {
+      throw new TypeError(`Not an HTTP method: ${JSON.stringify(method)} (one of ${[...METHODS].join(", ")})`);
+    }
     if (typeof pattern !== "string" || !pattern.startsWith("/") || /[?#]/.test(pattern)) {
       throw new TypeError(`A route's path must start with "/" and have no query or fragment, got ${JSON.stringify(pattern)}`);
     }
