@@ -11,9 +11,15 @@
  * throughput ratio, 1.00× means as cheap as the hand-written server). CPU time per request moves
  * far less with the machine's other load than requests per second do.
  *
+ * The hand-written servers make the HTTP checks a production server must make (a declared non-JSON
+ * Content-Type is 415, a declared body over 1 MiB is 413) and send `X-Content-Type-Options:
+ * nosniff`; with BASELINE_BARE=1 they skip the checks (the bare reference row).
+ *
  * Environment: BENCH_RUNTIMES (default "node,deno,bun"), BENCH_ROUNDS (5), BENCH_SECONDS (3 per
  * run), BENCH_CONNECTIONS (50), BENCH_CASES ("single,batch"), BENCH_LIBRARY_SERVER (the library's
- * server file, default bench/servers/library_server.ts: another one measures a variant).
+ * server file, default bench/servers/library_server.ts: another one measures a variant),
+ * BENCH_BASELINE_SERVER (a server file to compare with instead of the hand-written one: an older
+ * build of the library, for a before/after ratio).
  *
  * @module
  */
@@ -64,7 +70,7 @@ const BASELINES: Record<Runtime, string> = {
 const rows: string[] = [];
 for (const runtime of RUNTIMES) {
   for (const benchCase of CASES) {
-    const baseline = await start(runtime, BASELINES[runtime]);
+    const baseline = await start(runtime, process.env["BENCH_BASELINE_SERVER"] ?? BASELINES[runtime]);
     const library = await start(runtime, LIBRARY_SERVER).catch(async (error: unknown) => {
       await stop(baseline);
       throw error;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { answerJsonRpc } from "./json_rpc_work.ts";
+import { answerJsonRpc, refusedStatus } from "./json_rpc_work.ts";
 
 interface BunServe {
   serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): unknown;
@@ -17,6 +17,8 @@ bun.serve({
   port: Number(process.env["PORT"] ?? 5000),
   async fetch(request) {
     if (request.method !== "POST" || new URL(request.url).pathname !== "/api") return new Response(null, { status: 404 });
+    const refused = refusedStatus(request.headers.get("content-type"), request.headers.get("content-length"));
+    if (refused !== undefined) return new Response(null, { status: refused });
     const answer = answerJsonRpc(await request.text());
     if (answer === undefined) return new Response(null, { status: 204 });
     // The headers the library sends.

@@ -58,3 +58,26 @@ export function answerJsonRpc(text: string): string | undefined {
   const answer = answerOne(message);
   return answer === undefined ? undefined : JSON.stringify(answer);
 }
+
+/** Whether the hand-written servers skip the HTTP checks (the bare reference row of `npm run bench`). */
+export const BARE: boolean = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env["BASELINE_BARE"] === "1";
+
+const LIMIT = 1024 * 1024;
+
+/**
+ * The HTTP checks a production JSON-RPC server must make before reading a body, as the library
+ * makes them: a declared non-JSON Content-Type is 415, a declared body over 1 MiB is 413.
+ *
+ * @param contentType The request's Content-Type, or `null`/`undefined`.
+ * @param contentLength The request's Content-Length, or `null`/`undefined`.
+ * @returns The status to answer with, or `undefined` to read the body.
+ */
+export function refusedStatus(contentType: string | null | undefined, contentLength: string | null | undefined): number | undefined {
+  if (BARE) return undefined;
+  if (contentType !== null && contentType !== undefined && contentType !== "application/json") {
+    const essence = (contentType.split(";", 1)[0] as string).trim().toLowerCase();
+    if (essence !== "application/json" && !(essence.startsWith("application/") && essence.endsWith("+json"))) return 415;
+  }
+  if (contentLength !== null && contentLength !== undefined && Number(contentLength) > LIMIT) return 413;
+  return undefined;
+}

@@ -6,11 +6,16 @@
  */
 
 import { createServer } from "node:http";
-import { answerJsonRpc } from "./json_rpc_work.ts";
+import { answerJsonRpc, refusedStatus } from "./json_rpc_work.ts";
 
 const server = createServer((request, response) => {
   if (request.method !== "POST" || request.url !== "/api") {
     response.writeHead(404).end();
+    return;
+  }
+  const refused = refusedStatus(request.headers["content-type"], request.headers["content-length"]);
+  if (refused !== undefined) {
+    response.writeHead(refused, { connection: "close" }).end();
     return;
   }
   const chunks: Buffer[] = [];
