@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { createClient, RpcError, TransportError, type TransportErrorKind } from "../mod.ts";
+import { connect, createClient, RpcError, TransportError, type TransportErrorKind } from "../mod.ts";
 
 type Route = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -246,5 +246,35 @@ describe("what the client refuses to do or to read", () => {
     });
     await assert.rejects(createClient(base).call("x"), /HTTP 404 .*\/api by default/);
     await assert.rejects(createClient(`${base}/api`).call("x"), (error: unknown) => error instanceof Error && !/by default/.test(error.message));
+  });
+});
+
+describe("connect() to a service that is not up yet", () => {
+  it("with wait, asks again with back-off until the service answers; without, fails at once", async () => {
+    const { createServer: createNetServer } = await import("node:net");
+    // A free port, then nothing listening on it.
+    const probe = createNetServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}/api`;
+    await assert.rejects(connect(url), (error: unknown) => error instanceof TransportError && error.kind === "network");
+    const { Service, serve } = await import("../mod.ts");
+    const service = new Service({ name: "late.service" }).publicMethod("ping", () => "pong");
+    let server: { close(): Promise<void> } | undefined;
+    // The service comes up a little later; connect() is already waiting for it.
+    const starting = new Promise<void>((resolve) => setTimeout(() => {
+      void serve(service, { port }).then((started) => {
+        server = started;
+        resolve();
+      });
+    }, 300));
+    const remote = await connect<typeof service>(url, { wait: 10_000 });
+    assert.equal(remote.name, "late.service");
+    assert.equal(await remote.methods.ping(), "pong");
+    await starting;
+    await server?.close();
+    // A service that answers but refuses is not waited for: that is no startup.
+    await assert.rejects(connect("http://127.0.0.1:1/api", { wait: 200 }), TransportError);
   });
 });

@@ -14,6 +14,7 @@ import { Cluster, type ClusterOptions } from "./cluster.ts";
 import { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
 import { TransportError } from "./errors.ts";
 import { methodProxy } from "./proxy.ts";
+import { backoffDelay, retryPolicy, sleep } from "./retry.ts";
 import { type CallOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
 
@@ -223,49 +224,96 @@ export function createClient<S = Untyped>(target: ClientTarget, options: Cluster
  * const replicas = await connect(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]);
  * ```
  */
-export async function connect<S = Untyped>(target: ClientTarget, options: ClusterOptions = {}): Promise<ConnectedClient<MethodsOf<S>>> {
+export async function connect<S = Untyped>(target: ClientTarget, options: ConnectOptions = {}): Promise<ConnectedClient<MethodsOf<S>>> {
   const link = linkTo(target, options);
   const probe = makeClient(link);
+  const waitUntil = options.wait === undefined ? undefined : Date.now() + options.wait;
+  let described: Described;
+  for (let attempt = 2; ; attempt++) {
+    try {
+      described = await describeService(probe, link.url);
+      break;
+    } catch (error) {
+      // A service that is not up yet (refused, no instance, no answer in time): wait and ask again.
+      const notUp = error instanceof TransportError && (error.kind === "network" || error.kind === "unavailable" || error.kind === "timeout");
+      const left = waitUntil === undefined ? 0 : waitUntil - Date.now();
+      if (!notUp || left <= 0) {
+        await link.close();
+        throw error;
+      }
+      await sleep(Math.min(left, backoffDelay(WAIT_POLICY, attempt, Math.random())));
+    }
+  }
+  link.learn(described.idempotent);
+  return makeClient(link, described.name, described.names) as unknown as ConnectedClient<MethodsOf<S>>;
+}
+
+/**
+ * Options of {@linkcode connect}: those of {@linkcode createClient}, and how long to wait for a
+ * service that is not up yet.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ConnectOptions } from "../../mod.ts";
+ * // Started with its upstream (docker compose, a pod's sidecar…): wait up to 30 s for it.
+ * const options: ConnectOptions = { wait: 30_000, timeout: 5_000 };
+ * const remote = await connect("http://127.0.0.1:5000/api", options);
+ * ```
+ */
+export interface ConnectOptions extends ClusterOptions {
+  /**
+   * How long to keep asking a service that cannot be reached yet (refused, no instance known, no
+   * answer in time) to describe itself, in ms, with jittered back-off between the tries. Default
+   * 0: fail at once.
+   */
+  readonly wait?: number;
+}
+
+const WAIT_POLICY = retryPolicy({ backoff: 100, maxBackoff: 2_000 });
+
+/** What a service says of itself. */
+interface Described {
+  readonly name: string;
+  readonly names: string[];
+  readonly idempotent: string[];
+}
+
+/** Asks a service to describe itself: `rpc.discover`, else the Python original's `get_service_specs`. */
+async function describeService(probe: Client, url: string): Promise<Described> {
   let name: unknown;
   let names: unknown;
   const idempotent: string[] = [];
   try {
-    try {
-      const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
-      name = document?.info?.title;
-      const methods = document?.methods;
-      names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
-      if (Array.isArray(methods)) {
-        for (const method of methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[]) {
-          if (method?.["x-idempotent"] === true && typeof method.name === "string") idempotent.push(method.name);
-        }
+    const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
+    name = document?.info?.title;
+    const methods = document?.methods;
+    names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
+    if (Array.isArray(methods)) {
+      for (const method of methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[]) {
+        if (method?.["x-idempotent"] === true && typeof method.name === "string") idempotent.push(method.name);
       }
-    } catch (error) {
-      // A server without OpenRPC discovery: ask the Python original's way.
-      if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
-      let specs: { name?: unknown; methods?: unknown } | null;
-      try {
-        specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
-      } catch (inner) {
-        if (!(inner instanceof RpcError) || inner.code !== METHOD_NOT_FOUND) throw inner;
-        throw new RpcError(
-          METHOD_NOT_FOUND,
-          `${link.url} answers JSON-RPC but describes itself neither with rpc.discover nor with get_service_specs, ` +
-            "which connect() asks for: use createClient(), which calls any JSON-RPC 2.0 server without asking",
-        );
-      }
-      name = specs?.name;
-      names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
-    }
-    if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
-      throw new TransportError(link.url, "bad-response", "the service did not describe itself");
     }
   } catch (error) {
-    await link.close();
-    throw error;
+    // A server without OpenRPC discovery: ask the Python original's way.
+    if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
+    let specs: { name?: unknown; methods?: unknown } | null;
+    try {
+      specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
+    } catch (inner) {
+      if (!(inner instanceof RpcError) || inner.code !== METHOD_NOT_FOUND) throw inner;
+      throw new RpcError(
+        METHOD_NOT_FOUND,
+        `${url} answers JSON-RPC but describes itself neither with rpc.discover nor with get_service_specs, ` +
+          "which connect() asks for: use createClient(), which calls any JSON-RPC 2.0 server without asking",
+      );
+    }
+    name = specs?.name;
+    names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
   }
-  link.learn(idempotent);
-  return makeClient(link, name, names) as unknown as ConnectedClient<MethodsOf<S>>;
+  if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
+    throw new TransportError(url, "bad-response", "the service did not describe itself");
+  }
+  return { name, names, idempotent };
 }
 
 // ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.

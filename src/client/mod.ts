@@ -14,7 +14,7 @@
 
 export { ErrorCode, RpcError } from "../protocol/errors.ts";
 export type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from "../protocol/messages.ts";
-export { type Client, type ClientTarget, type ConnectedClient, connect, createClient } from "./client.ts";
+export { type Client, type ClientTarget, type ConnectedClient, connect, type ConnectOptions, createClient } from "./client.ts";
 export { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
 export { Cluster, type ClusterOptions, type Delivery } from "./cluster.ts";
 export type { Balancing, InstanceStatus } from "./balancer.ts";
