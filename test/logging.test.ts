@@ -110,9 +110,9 @@ describe("logCalls", () => {
   test("callLog() logs calls to the console; unexpected errors are logged by default, with their stack", async (t) => {
     const info = t.mock.method(console, "info", () => {});
     const error = t.mock.method(console, "error", () => {});
-    const plain = new Service({ name: "plain" }).publicMethod("crash", (_text: string) => {
+    const plain = new Service({ name: "plain" }).publicMethod("crash", () => {
       throw new Error("boom");
-    });
+    }, { params: ["text"] });
     await call(plain, { jsonrpc: "2.0", method: "crash", params: [PARAM], id: 1 }, { "x-api-token": TOKEN });
     assert.equal(info.mock.callCount(), 0, "no call lines without callLog()");
     assert.equal(error.mock.callCount(), 1);
