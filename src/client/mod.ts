@@ -16,7 +16,8 @@ export { ErrorCode, RpcError } from "../protocol/errors.ts";
 export type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from "../protocol/messages.ts";
 export { type Client, type ConnectedClient, connect, createClient } from "./client.ts";
 export { TransportError, type TransportErrorKind } from "./errors.ts";
-export type { CallOptions, ClientOptions, FetchFunction } from "./transport.ts";
+export type { CallOptions, ClientObserver, ClientOptions, ExchangeEnd, FetchFunction, OutgoingExchange, OutgoingRequest } from "./transport.ts";
+export type { TraceContext } from "../tracing/trace_context.ts";
 export type {
   BatchBuilder,
   BatchCall,

@@ -62,8 +62,7 @@ export interface ClientOptions {
  * @example
  * ```ts
  * import type { OutgoingExchange } from "./transport.ts";
- * const methods = (exchange: OutgoingExchange): string[] =>
- *   Array.isArray(exchange.message) ? exchange.message.map((entry) => entry.method) : [exchange.message.method];
+ * const methods = (exchange: OutgoingExchange): string[] => [exchange.message].flat().map((entry) => entry.method);
  * ```
  */
 export interface OutgoingExchange {
