@@ -178,16 +178,26 @@ export function newSpanId(): string {
   return randomHex(8);
 }
 
+// Ids come from a pool of random bytes filled 4 KiB at a time: one call into the runtime's random
+// source per 256 span ids instead of one per id.
+const POOL = new Uint8Array(4096);
+let poolOffset = POOL.length;
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 function randomHex(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
   for (;;) {
-    crypto.getRandomValues(buffer);
+    if (poolOffset + bytes > POOL.length) {
+      crypto.getRandomValues(POOL);
+      poolOffset = 0;
+    }
     let text = "";
     let any = 0;
-    for (const byte of buffer) {
+    for (let index = poolOffset; index < poolOffset + bytes; index++) {
+      const byte = POOL[index] as number;
       any |= byte;
-      text += byte.toString(16).padStart(2, "0");
+      text += HEX_BYTES[byte] as string;
     }
+    poolOffset += bytes;
     if (any !== 0) return text;
   }
 }
@@ -206,11 +216,20 @@ function randomHex(bytes: number): string {
  * ```
  */
 export function incomingTrace(headers: HeaderReader): TraceContext | undefined {
-  const parent = parseTraceparent(headers.get("traceparent"));
-  if (parent === undefined) return undefined;
-  const traceState = parseTracestate(headers.get("tracestate"));
-  return { traceId: parent.traceId, spanId: parent.parentId, flags: parent.flags & SAMPLED_FLAG, traceState };
+  const traceparent = headers.get("traceparent");
+  if (traceparent === null) return undefined;
+  const tracestate = headers.get("tracestate");
+  // The entries of a batch share their request's headers: the last answer is kept.
+  if (traceparent === last.traceparent && tracestate === last.tracestate) return last.trace;
+  const parent = parseTraceparent(traceparent);
+  const trace = parent === undefined
+    ? undefined
+    : { traceId: parent.traceId, spanId: parent.parentId, flags: parent.flags & SAMPLED_FLAG, traceState: parseTracestate(tracestate) };
+  last = { traceparent, tracestate, trace };
+  return trace;
 }
+
+let last: { traceparent: string | null; tracestate: string | null; trace: TraceContext | undefined } = { traceparent: null, tracestate: null, trace: undefined };
 
 /**
  * A new span's context: a child of `parent` (same trace, flags and `tracestate`, `parentSpanId`
