@@ -37,7 +37,7 @@ const noopSpan: OtelSpan = {
 const noopTracer: OtelTracer = { startSpan: () => noopSpan };
 
 const provider = new BasicTracerProvider({
-  spanProcessors: [new SimpleSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve() })],
+  spanProcessors: [new SimpleSpanProcessor({ export: (_spans, done) => done({ code: 0 } as Parameters<typeof done>[0]), shutdown: () => Promise.resolve() })],
 });
 const sdkTracer = provider.getTracer("bench");
 
