@@ -45,8 +45,10 @@ export type {
   CallObserver,
   CallStart,
   CallSummary,
+  CallWrapper,
   Plugin,
   PluginHost,
+  ReceivedBody,
   RequestHead,
   StartContext,
 } from "./src/core/plugin.ts";

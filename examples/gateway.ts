@@ -6,10 +6,20 @@
  * examples/gateway.ts` (or `deno run -A`, or `bun`). It listens on $HOST:$PORT (default
  * 127.0.0.1:5001) and calls $SERVICE_URL (default http://127.0.0.1:5000/api).
  *
+ * A caller's deadline (its `X-Request-Timeout`) travels on with `greet`'s upstream call.
+ *
+ * Every call runs in the W3C trace its caller's `traceparent` names, and the upstream calls it
+ * makes carry that trace on (the gateway's call is their parent), with no ids passed by hand: the
+ * trace is kept in an `AsyncLocalStorage` scope (`tsmicroservice/async-context`). To record spans,
+ * use `openTelemetry({ tracer, scope })` and `openTelemetryClient({ tracer, scope })` from
+ * `tsmicroservice/opentelemetry` in place of `traceContext` and `propagateTrace`.
+ *
  * @module
  */
 
 import { type CallContext, connect, createClient, RpcError, serve, Service, TransportError } from "../mod.ts";
+import { propagateTrace, traceContext } from "../src/plugins/trace_context.ts";
+import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 
 /** The hello-world service's methods, as the gateway calls them. */
 interface HelloWorld {
@@ -21,10 +31,14 @@ interface HelloWorld {
 const UPSTREAM_UNAVAILABLE = 503;
 
 const upstreamUrl = process.env["SERVICE_URL"] ?? "http://127.0.0.1:5000/api";
+/** Where each call's trace is kept while it runs, through every await. */
+const scope = asyncTraceScope();
 // No discovery round trip at start: the gateway starts even while the upstream is still down.
 const hello = createClient<HelloWorld>(upstreamUrl, {
   token: process.env["SERVICE_TOKEN"] ?? "hello_world_token",
   timeout: 5000,
+  // Upstream calls continue the trace of the call they are made in.
+  observe: propagateTrace({ scope }),
 });
 
 /** Runs an upstream call; an unreachable upstream becomes a JSON-RPC error the caller can act on. */
@@ -40,10 +54,12 @@ async function upstream<T>(call: () => Promise<T>): Promise<T> {
 }
 
 const gateway = new Service({ name: "hello.gateway.service" })
+  .use(traceContext({ scope }))
   .publicMethod(
     "greet",
-    // The caller's abort signal goes upstream: when the caller leaves, the upstream call stops too.
-    (name: string, ctx: CallContext) => upstream(() => hello.call("say_hello", [name], { signal: ctx.signal })),
+    // The caller's abort signal and deadline go upstream: when the caller leaves, or its time is up,
+    // the upstream call stops too, and the upstream is told how long the first caller still waits.
+    (name: string, ctx: CallContext) => upstream(() => hello.call("say_hello", [name], { signal: ctx.signal, deadline: ctx.deadline })),
     { context: true, description: "Greets one person through the hello-world service." },
   )
   .publicMethod(

@@ -1,11 +1,12 @@
 /**
  * A whole microservice: a JSON-RPC API at `/api`, a static folder (`examples/public/` at
  * `/static/`), an extra route (`GET /hello/:name`), a health check (`GET /health`), CORS for a
- * front end on another origin, a periodic task, and a graceful stop on SIGINT and SIGTERM.
+ * front end on another origin, a periodic task, Prometheus metrics (`GET /metrics`), and a graceful
+ * stop on SIGINT and SIGTERM.
  *
  * Run it with `npx tsx examples/website.ts`, `deno run -A examples/website.ts` or
  * `bun examples/website.ts`; it listens on $HOST:$PORT (default 127.0.0.1:5000). Set LOG=1 to see
- * a line per call.
+ * a line per call (LOG=json: JSON lines with trace ids).
  *
  * @module
  */
@@ -14,15 +15,23 @@ import { serve, Service } from "../mod.ts";
 import { callLog } from "../src/plugins/call_log.ts";
 import { cors } from "../src/plugins/cors.ts";
 import { health } from "../src/plugins/health.ts";
+import { metrics } from "../src/plugins/metrics/metrics.ts";
 import { routes } from "../src/plugins/routes/routes.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
 import { periodicTasks } from "../src/plugins/tasks/tasks.ts";
+import { traceContext } from "../src/plugins/trace_context.ts";
 
 /** What the periodic task keeps up to date, and how many `wait` calls are in progress. */
 const stats = { ticks: 0, startedAt: Date.now(), waiting: 0 };
 
+const tracing = traceContext();
+
 const service = new Service({ name: "website.service", version: "1.0.0" })
   .use(health())
+  // Calls counted and timed by method and outcome, for Prometheus to scrape.
+  .use(metrics())
+  // Each call runs in the trace its `traceparent` names (or a new one), for the JSON call log.
+  .use(tracing)
   // A front end served from another origin (a dev server, say) may call the API.
   .use(cors({ origins: ["http://localhost:3000"] }))
   .use(routes()
@@ -38,7 +47,7 @@ const service = new Service({ name: "website.service", version: "1.0.0" })
     },
   }]))
   .use({ name: "goodbye", stop: () => console.log("website.service stopped") })
-  .use(process.env["LOG"] === "1" ? callLog() : { name: "no call log" })
+  .use(process.env["LOG"] === "1" ? callLog() : process.env["LOG"] === "json" ? callLog(console, { format: "json", traces: tracing }) : { name: "no call log" })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
   .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }))
   // Answers after a while (at most 10 s): a call to see a graceful stop answer it.

@@ -234,15 +234,16 @@ class DirectExchange implements RequestContext {
   /** The whole body is there: answer it. */
   finish(): void {
     let text: string;
+    const bytes = this.#body.bytes();
     try {
-      text = bodyText(this.#body.bytes(), this.#endpoint.maxBodyBytes);
+      text = bodyText(bytes, this.#endpoint.maxBodyBytes);
     } catch (error) {
       this.send(this.#endpoint.answerUnreadBody(error, this.headers));
       return;
     }
     let reply: PlainReply | Promise<PlainReply>;
     try {
-      reply = this.#endpoint.answerBody(text, this);
+      reply = this.#endpoint.answerBody(text, this, bytes.byteLength);
     } catch {
       reply = INTERNAL_ERROR_REPLY;
     }

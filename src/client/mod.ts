@@ -22,8 +22,19 @@ export { type BreakerOptions, type BreakerState, CircuitBreaker } from "./breake
 export type { RetryOptions } from "./retry.ts";
 export { instanceFailed, mayRetry, neverSent } from "./delivery.ts";
 export { TransportError, type TransportErrorKind } from "./errors.ts";
-export { type CallOptions, type ClientOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, type FetchFunction } from "./transport.ts";
+export {
+  type CallOptions,
+  type ClientObserver,
+  type ClientOptions,
+  DEFAULT_CALL_TIMEOUT,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type ExchangeEnd,
+  type FetchFunction,
+  type OutgoingExchange,
+  type OutgoingRequest,
+} from "./transport.ts";
 export { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
+export type { TraceContext } from "../tracing/trace_context.ts";
 export type {
   BatchBuilder,
   BatchCall,

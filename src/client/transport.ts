@@ -9,6 +9,7 @@ import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
+import type { TraceContext } from "../tracing/trace_context.ts";
 
 /**
  * A `fetch`-compatible function; the global `fetch` is one.
@@ -56,7 +57,66 @@ export interface ClientOptions {
   readonly maxResponseBytes?: number;
   /** The `fetch` to use, such as a wrapper that logs or adds headers. Default: the global `fetch`. */
   readonly fetch?: FetchFunction;
+  /**
+   * Told of each HTTP exchange before it is sent (it may add headers, such as `traceparent`), and,
+   * through the function it returns, of its answer or failure. Trace propagation and client spans
+   * (`tsmicroservice/trace-context`, `tsmicroservice/opentelemetry`) are observers.
+   */
+  readonly observe?: ClientObserver;
 }
+
+/**
+ * What a client's `observe` is told before a message is sent.
+ *
+ * @example
+ * ```ts
+ * import type { OutgoingExchange } from "./transport.ts";
+ * const methods = (exchange: OutgoingExchange): string[] => [exchange.message].flat().map((entry) => entry.method);
+ * ```
+ */
+export interface OutgoingExchange {
+  /** The endpoint. */
+  readonly url: string;
+  /** The request, or the entries of a batch. */
+  readonly message: OutgoingRequest | readonly OutgoingRequest[];
+  /** The headers to be sent (the observer may set more; the token is already among them). */
+  readonly headers: Headers;
+  /** This call's options (its signal, timeout and trace). */
+  readonly call: CallOptions;
+}
+
+/**
+ * How an exchange ended: the parsed answer (an error answer included), or what was thrown.
+ *
+ * @example
+ * ```ts
+ * import type { ExchangeEnd } from "./transport.ts";
+ * const failed = (end: ExchangeEnd): boolean => end.error !== undefined;
+ * ```
+ */
+export interface ExchangeEnd {
+  /** The parsed answer, when one came (`undefined` for notifications). */
+  readonly answer?: unknown;
+  /** The `TransportError` (or `TypeError`) thrown, when none came. */
+  readonly error?: unknown;
+}
+
+/**
+ * A client's `observe` option: told of each exchange before it is sent, and may return a function
+ * told how it ended. A throwing observer is ignored.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * import type { ClientObserver } from "./transport.ts";
+ * const requestId: ClientObserver = (exchange) => {
+ *   exchange.headers.set("x-request-id", crypto.randomUUID());
+ *   return undefined;
+ * };
+ * const remote = createClient("http://127.0.0.1:5000/api", { observe: requestId });
+ * ```
+ */
+export type ClientObserver = (exchange: OutgoingExchange) => ((end: ExchangeEnd) => void) | undefined;
 
 /**
  * Options of one call, notification or batch.
@@ -90,6 +150,11 @@ export interface CallOptions {
    * (learned by `connect`), or the client's `idempotent` option.
    */
   readonly idempotent?: boolean | undefined;
+  /**
+   * The trace this call continues, for trace propagation where no async context carries it (a
+   * bare edge runtime): take it with `currentTrace()` at the start of the handler.
+   */
+  readonly trace?: TraceContext | undefined;
 }
 
 
@@ -217,17 +282,45 @@ export async function post(url: string, options: ClientOptions, message: unknown
     if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
     headers.set(REQUEST_TIMEOUT_HEADER, String(Math.max(1, Math.floor(ms))));
   }
+  if (options.observe === undefined) return await send(url, options, body, headers, call);
+  let end: ((end: ExchangeEnd) => void) | undefined;
+  try {
+    end = options.observe({ url, message: message as OutgoingRequest, headers, call });
+  } catch {
+    // A failing observer must not fail the call.
+  }
+  let answer: unknown;
+  try {
+    answer = await send(url, options, body, headers, call);
+  } catch (error) {
+    tell(end, { error });
+    throw error;
+  }
+  tell(end, { answer });
+  return answer;
+}
+
+function tell(end: ((end: ExchangeEnd) => void) | undefined, how: ExchangeEnd): void {
+  try {
+    end?.(how);
+  } catch {
+    // A failing observer must not fail the call.
+  }
+}
+
+async function send(url: string, options: ClientOptions, body: string, headers: Headers, call: CallOptions): Promise<unknown> {
+  const ms = timeLeft(options, call);
   const timer = ms === undefined ? undefined : AbortSignal.timeout(ms);
   const signals = [call.signal, timer].filter((signal) => signal !== undefined);
   const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? null);
   // A local binding, so a custom fetch that is the browser's own is not called with a wrong `this`.
-  const send = options.fetch ?? fetch;
+  const fetchFunction = options.fetch ?? fetch;
   let response: Response | undefined;
   let text: string;
   try {
     // A JSON-RPC endpoint has no business redirecting: following would re-send the body and the
     // token to wherever the Location points.
-    response = await send(url, { method: "POST", headers, body, signal, redirect: "manual" });
+    response = await fetchFunction(url, { method: "POST", headers, body, signal, redirect: "manual" });
     if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
       await response.body?.cancel().catch(() => {});
       const target = response.headers.get("location");

@@ -20,7 +20,7 @@ import type { MethodChecks, MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
-import type { CallObserver, CallSummary } from "./plugin.ts";
+import type { CallObserver, CallStart, CallSummary, CallWrapper, ReceivedBody } from "./plugin.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
@@ -54,6 +54,10 @@ export interface DispatchTarget extends ServiceRef {
   readonly onError: ErrorReporter | undefined;
   /** Told when each call starts and, through the function it returns, when it ends (never its params or token). */
   readonly observe?: CallObserver | undefined;
+  /** Runs each call, around the handler (a trace context, say); when absent, calls run bare. */
+  readonly around?: CallWrapper | undefined;
+  /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
+  readonly received?: ((body: ReceivedBody) => void) | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -171,6 +175,7 @@ function responsesOf(answers: (JsonRpcResponse | undefined)[]): JsonRpcResponse[
  * @param target The service.
  * @param text The body of the request.
  * @param ctx The headers and abort signal of the request that carried it.
+ * @param bytes The body's size in bytes, for `received` (default: the text's length).
  * @returns The JSON text to send back, or `undefined` when nothing is to be sent; or a promise of it.
  * @example
  * ```ts
@@ -185,15 +190,26 @@ export function dispatchText(
   target: DispatchTarget,
   text: string,
   ctx: RequestContext,
+  bytes?: number,
 ): string | undefined | Promise<string | undefined> {
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
+    if (target.received !== undefined) tellReceived(target, bytes ?? text.length, undefined);
     return JSON.stringify(errorResponse(null, PARSE_ERROR));
   }
+  if (target.received !== undefined) tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
   const result = dispatchMessage(target, message, ctx);
   return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
+}
+
+function tellReceived(target: DispatchTarget, bytes: number, batch: number | undefined): void {
+  try {
+    target.received?.({ bytes, batch });
+  } catch {
+    // A failing observer must not change the answer.
+  }
 }
 
 /** Serialises an answer; a result that JSON cannot carry becomes an internal error for its call only. */
@@ -272,8 +288,8 @@ function dispatchOne(
       message: `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`,
     });
   }
-  // Calls are timed only when someone watches them.
-  if (target.observe !== undefined) return observedCall(target.observe, target, request, ctx, isNotification, id);
+  // Calls are timed (and wrapped) only when someone watches (or wraps) them.
+  if (target.observe !== undefined || target.around !== undefined) return observedCall(target, request, ctx, isNotification, id);
   const outcome = runCall(target, request, ctx, isNotification);
   if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
   return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
@@ -304,9 +320,11 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
   return settled instanceof Failure ? errorResponse(id, settled.error) : successResponse(id, settled);
 }
 
-/** Runs a call and tells the observer how it went: method, duration, outcome, what was thrown. */
+/**
+ * Runs a call within the plugins' `around` and tells the observers how it went: method, duration,
+ * outcome, what was thrown.
+ */
 function observedCall(
-  observe: CallObserver,
   target: DispatchTarget,
   request: JsonRpcRequest,
   ctx: RequestContext,
@@ -314,14 +332,16 @@ function observedCall(
   id: JsonRpcId,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const method = request.method;
+  const { observe, around } = target;
+  const call: CallStart = { method, id: request.id, notification: isNotification, headers: withoutCredentials(ctx.headers, target.apiTokenHeader) };
   let end: ((summary: CallSummary) => void) | undefined;
   try {
-    end = observe({ method, notification: isNotification, headers: withoutCredentials(ctx.headers, target.apiTokenHeader) });
+    end = observe?.(call);
   } catch {
     // A failing observer must not change the answer.
   }
   const started = performance.now();
-  const outcome = runCall(target, request, ctx, isNotification);
+  const outcome = around === undefined ? runCall(target, request, ctx, isNotification) : runAround(around, call, target, request, ctx, isNotification);
   const tell = (outcome: Outcome): JsonRpcResponse | undefined => {
     const settled = carried(target, method, isNotification, outcome);
     if (typeof end === "function") {
@@ -339,6 +359,28 @@ function observedCall(
     return respond(id, isNotification, settled);
   };
   return outcome instanceof Promise ? outcome.then(tell) : tell(outcome);
+}
+
+/** Runs a call inside the plugins' `around`; a wrapper that throws without running it is passed by. */
+function runAround(
+  around: CallWrapper,
+  call: CallStart,
+  target: DispatchTarget,
+  request: JsonRpcRequest,
+  ctx: RequestContext,
+  isNotification: boolean,
+): Outcome {
+  let ran = false as boolean;
+  try {
+    return around(call, () => {
+      ran = true;
+      return runCall(target, request, ctx, isNotification);
+    });
+  } catch (error) {
+    // runCall never throws, so a throw is the wrapper's own: the call still runs (once).
+    if (ran) return failure(target, error, request.method);
+    return runCall(target, request, ctx, isNotification);
+  }
 }
 
 /** Finds the method, checks the token of a private one, then runs it. */

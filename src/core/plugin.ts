@@ -14,6 +14,13 @@
  * - `allows(path)` tells which HTTP methods a plugin serves at a path (for CORS preflights).
  * - `headers(head)` adds headers to every answer (`vary` is appended to, others set).
  * - `observe(call)` is told when each call starts, and may return a function told when it ends.
+ * - `around(call, run)` runs each call: it must call `run()` once and return what it returns (a
+ *   value or a promise), and may wrap it, for example to run the handler inside a trace context
+ *   (`AsyncLocalStorage.run`). `call` is the very object `observe` was given for this call, so a
+ *   plugin with both hooks can tie them together. Several plugins' `around` nest in `use()`
+ *   order (the first is outermost). A service where no plugin has it pays nothing for it.
+ * - `received(body)` is told the size of each JSON-RPC body and, for a batch, its number of
+ *   entries, once the body is parsed and before its calls run.
  * - `start(context)` and `stop()` take part in the service's start (in `use()` order, before it
  *   listens) and stop (in reverse order, after the calls in flight are answered).
  *
@@ -61,6 +68,8 @@ export interface RequestHead {
 export interface CallStart {
   /** The method named by the caller (it may not exist: then the call ends with -32601). */
   readonly method: string;
+  /** The request's id as the caller sent it; `undefined` for a notification. */
+  readonly id?: string | number | null | undefined;
   /** Whether the call is a notification. */
   readonly notification: boolean;
   /** The request headers, without the API token header and `Authorization`. */
@@ -107,6 +116,42 @@ export interface CallSummary {
  * ```
  */
 export type CallObserver = (call: CallStart) => ((summary: CallSummary) => void) | undefined;
+
+/**
+ * What `received` is told of a JSON-RPC body: its size, and how many entries a batch has.
+ *
+ * @example
+ * ```ts
+ * import type { ReceivedBody } from "./plugin.ts";
+ * const describe = (body: ReceivedBody): string => `${body.bytes} bytes, ${body.batch ?? 1} call(s)`;
+ * ```
+ */
+export interface ReceivedBody {
+  /** The body's size in bytes (in UTF-16 code units when it was given as text, as `handle` is). */
+  readonly bytes: number;
+  /** The number of entries when the body is a batch (an array); `undefined` otherwise. */
+  readonly batch: number | undefined;
+}
+
+/**
+ * Runs a call: calls `run()` once and returns what it returns, around it whatever the plugin
+ * needs (a context the handler runs in, say).
+ *
+ * @example
+ * ```ts
+ * import type { CallWrapper } from "./plugin.ts";
+ * let depth = 0;
+ * const around: CallWrapper = (_call, run) => {
+ *   depth++;
+ *   try {
+ *     return run();
+ *   } finally {
+ *     depth--;
+ *   }
+ * };
+ * ```
+ */
+export type CallWrapper = <T>(call: CallStart, run: () => T) => T;
 
 /**
  * What a plugin's `start` is given.
@@ -238,6 +283,10 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   headers?(head: RequestHead): Readonly<Record<string, string>> | undefined;
   /** Told when each call starts; may return a function told when it ends. */
   observe?: CallObserver;
+  /** Runs each call: must call `run()` once and return its result; may wrap it in a context. */
+  around?: CallWrapper;
+  /** Told the size (and batch length) of each JSON-RPC body, before its calls run. */
+  received?(body: ReceivedBody): void;
   /** Takes part in the service's start, in `use()` order; if it throws, the start fails. */
   start?(context: StartContext): void | Promise<void>;
   /** Takes part in the service's stop, in reverse order, after the calls in flight are answered. */

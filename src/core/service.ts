@@ -22,7 +22,7 @@ import type { RuntimeFacilities } from "../http/file_access.ts";
 import { discoverMethod } from "./introspection.ts";
 import { Lifecycle, type LifecycleState } from "./lifecycle.ts";
 import { type Limits, positiveLimit, resolveLimits } from "./limits.ts";
-import type { CallObserver, Plugin, PluginHost, RequestHead } from "./plugin.ts";
+import type { CallObserver, CallWrapper, Plugin, PluginHost, ReceivedBody, RequestHead } from "./plugin.ts";
 import type { HeaderReader } from "./context.ts";
 import type { PlainReply } from "../http/rpc_endpoint.ts";
 
@@ -137,7 +137,11 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #discover: MethodDefinition;
-  readonly #target: DispatchTarget & { observe: CallObserver | undefined };
+  readonly #target: DispatchTarget & {
+    observe: CallObserver | undefined;
+    around: CallWrapper | undefined;
+    received: ((body: ReceivedBody) => void) | undefined;
+  };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
   readonly #others: OtherPaths;
   readonly #endpoint: RpcEndpoint;
@@ -184,6 +188,8 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
       exposeErrors: options.exposeErrors ?? false,
       onError: this.#onError,
       observe: undefined,
+      around: undefined,
+      received: undefined,
       maxBatchLength: this.limits.maxBatchLength,
       maxParamsDepth: this.limits.maxParamsDepth,
       batchConcurrency: this.limits.batchConcurrency,
@@ -565,6 +571,25 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
       return ends.length === 0 ? undefined : (summary) => {
         for (const end of ends) end(summary);
       };
+    };
+    // Wrappers nest in use() order: the first plugin's is outermost. One that throws before it
+    // runs what it wraps is passed by (dispatch does the same when there is only one).
+    const wrappers = with_("around").map((plugin) => plugin.around as CallWrapper);
+    this.#target.around = wrappers.length <= 1 ? wrappers[0] : wrappers.reduceRight<CallWrapper>((inner, outer) => (call, run) => {
+      let ran = false as boolean;
+      try {
+        return outer(call, () => {
+          ran = true;
+          return inner(call, run);
+        });
+      } catch (error) {
+        if (ran) throw error;
+        return inner(call, run);
+      }
+    }, (_call, run) => run());
+    const receiving = with_("received");
+    this.#target.received = receiving.length === 0 ? undefined : (body: ReceivedBody) => {
+      for (const plugin of receiving) plugin.received?.(body);
     };
     this.#others.fetchers = with_("fetch").map((plugin) => ({ name: plugin.name, fetch: (request, path) => plugin.fetch?.(request, path) }));
   }

@@ -135,7 +135,7 @@ function answerBytes(
   }
   // The request is the context as it is: its `signal` is read only when a call asks for it (on Deno,
   // merely reading it switches the request to an older abort behaviour and prints a warning).
-  const reply = endpoint.answerBody(text, request);
+  const reply = endpoint.answerBody(text, request, bytes.byteLength);
   if (!(reply instanceof Promise)) return respond(reply);
   return (running === undefined ? reply : running(reply, request)).then(respond);
 }

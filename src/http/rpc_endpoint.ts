@@ -207,6 +207,7 @@ export class RpcEndpoint {
    *
    * @param text The body, decoded.
    * @param request The request's headers (for the API token) and abort signal.
+   * @param bytes The body's size in bytes, for plugins that count it (default: the text's length).
    * @returns The answer, at once when every call was sync, else a promise of it.
    * @example
    * ```ts
@@ -217,8 +218,8 @@ export class RpcEndpoint {
    * reply.status; // 204
    * ```
    */
-  answerBody(text: string, request: RequestContext): PlainReply | Promise<PlainReply> {
-    const answer = dispatchText(this.#target, text, request);
+  answerBody(text: string, request: RequestContext, bytes?: number): PlainReply | Promise<PlainReply> {
+    const answer = dispatchText(this.#target, text, request, bytes);
     if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers));
     return this.#reply(answer, request.headers);
   }

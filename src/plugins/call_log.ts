@@ -1,11 +1,13 @@
 /**
  * `callLog()`: one log line per call a service answers (its method, how it ended, how long it
- * took). Params and API tokens never reach it.
+ * took), as text or as JSON lines with the call's trace and span ids for log collectors. Params
+ * and API tokens never reach it.
  *
  * @module
  */
 
-import type { CallSummary, Plugin } from "../core/plugin.ts";
+import type { CallStart, CallSummary, Plugin } from "../core/plugin.ts";
+import type { CallTraces } from "./trace_context.ts";
 
 /**
  * Where the console logger writes: `console`, or anything with `info` and `error`.
@@ -84,26 +86,129 @@ function printable(text: string): string {
 }
 
 /**
+ * Options of {@linkcode callLog}.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../core/service.ts";
+ * import { callLog, type CallLogOptions } from "./call_log.ts";
+ * import { traceContext } from "./trace_context.ts";
+ * const tracing = traceContext();
+ * const options: CallLogOptions = { format: "json", traces: tracing };
+ * const service = new Service({ name: "s" }).use(tracing).use(callLog(console, options));
+ * ```
+ */
+export interface CallLogOptions {
+  /**
+   * `"text"` (default): lines such as `hello ping ok 0.2ms`. `"json"`: one JSON object per line
+   * (see {@linkcode CallLogRecord}).
+   */
+  readonly format?: "text" | "json";
+  /**
+   * Where the JSON lines' `trace_id` and `span_id` come from: a `traceContext()` or
+   * `openTelemetry()` plugin used by the same service. Default: none (no ids).
+   */
+  readonly traces?: CallTraces;
+  /** The clock for the JSON lines' `time`. Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * One JSON line of `callLog({ format: "json" })`.
+ *
+ * @example
+ * ```ts
+ * import type { CallLogRecord } from "./call_log.ts";
+ * const record: CallLogRecord = {
+ *   time: "2026-12-01T12:00:00.000Z", level: "info", service: "hello", method: "ping", outcome: "ok",
+ *   duration_ms: 0.2, notification: false, trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7",
+ * };
+ * ```
+ */
+export interface CallLogRecord {
+  /** When the call ended, ISO 8601 in UTC. */
+  readonly time: string;
+  /** `"info"` for a success, `"error"` for a failure. */
+  readonly level: "info" | "error";
+  /** The service's name. */
+  readonly service: string;
+  /** The method the caller named (at most 200 characters). */
+  readonly method: string;
+  /** `"ok"` or `"error"`. */
+  readonly outcome: "ok" | "error";
+  /** The JSON-RPC error code, for a failure. */
+  readonly code?: number;
+  /** How long the call took, in ms. */
+  readonly duration_ms: number;
+  /** Whether it was a notification. */
+  readonly notification: boolean;
+  /** A thrown error's name and message (at most 200 characters), for a failure that threw. */
+  readonly error?: string;
+  /** The call's trace id, when a trace plugin tells it. */
+  readonly trace_id?: string;
+  /** The call's own span id, when a trace plugin tells it. */
+  readonly span_id?: string;
+}
+
+/**
  * Logs one line per call (method, outcome, error code and duration; never params or tokens), the
- * successes to `sink.info` and the failures to `sink.error`.
+ * successes to `sink.info` and the failures to `sink.error`: as text, or as JSON lines with the
+ * call's trace and span ids (`{ format: "json", traces }`).
  *
  * @param sink Where the lines go. Default: the console.
+ * @param options The format, and where trace ids come from.
  * @returns The plugin.
  * @example
  * ```ts
  * import { Service } from "../core/service.ts";
  * import { callLog } from "./call_log.ts";
- * const service = new Service({ name: "hello" }).use(callLog()).publicMethod("ping", () => "pong");
- * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }); // logs "hello ping ok 0.0ms"
+ * import { traceContext } from "./trace_context.ts";
+ * const tracing = traceContext();
+ * const service = new Service({ name: "hello" })
+ *   .use(tracing)
+ *   .use(callLog(console, { format: "json", traces: tracing }))
+ *   .publicMethod("ping", () => "pong");
+ * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 });
+ * // logs {"time":"…","level":"info","service":"hello","method":"ping","outcome":"ok","duration_ms":0.02,"notification":false,"trace_id":"…","span_id":"…"}
  * ```
  */
-export function callLog(sink: LogSink = console): Plugin {
+export function callLog(sink: LogSink = console, options: CallLogOptions = {}): Plugin {
   let log: ((call: CallSummary) => void) | undefined;
-  return {
+  let serviceName = "";
+  const plugin: Plugin = {
     name: "callLog",
     setup(service) {
+      serviceName = service.name;
       log = logCalls(service.name, sink);
     },
     observe: () => log,
   };
+  if (options.format !== "json") return plugin;
+  const { traces } = options;
+  const now = options.now ?? Date.now;
+  return {
+    ...plugin,
+    observe: (start: CallStart) => (call: CallSummary) => {
+      const trace = traces?.traceOf(start);
+      const record: CallLogRecord = {
+        time: new Date(now()).toISOString(),
+        level: call.ok ? "info" : "error",
+        service: serviceName,
+        method: clip(call.method),
+        outcome: call.ok ? "ok" : "error",
+        ...(call.ok ? {} : { code: call.code }),
+        duration_ms: Math.round(call.duration * 1000) / 1000,
+        notification: call.notification,
+        ...(!call.ok && call.error instanceof Error ? { error: clip(`${call.error.name}: ${call.error.message}`) } : {}),
+        ...(trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId }),
+      };
+      const line = JSON.stringify(record);
+      if (call.ok) sink.info(line);
+      else sink.error(line);
+    },
+  };
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

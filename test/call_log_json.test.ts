@@ -1,0 +1,77 @@
+// callLog({ format: "json" }): one JSON object per line with the call's outcome, code, duration and
+// the trace and span ids a trace plugin tells; never params or tokens; the text form unchanged.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { RpcError, Service } from "../mod.ts";
+import { callLog, type CallLogRecord, type LogSink } from "../src/plugins/call_log.ts";
+import { traceContext } from "../src/plugins/trace_context.ts";
+import { call } from "./helpers.ts";
+
+const TOKEN = "token-never-logged-json-4a1b";
+const PARAM = "param-never-logged-json-7c2d";
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+function collect(): { sink: LogSink; lines: { level: string; line: string }[] } {
+  const lines: { level: string; line: string }[] = [];
+  return { lines, sink: { info: (line) => lines.push({ level: "info", line }), error: (line) => lines.push({ level: "error", line }) } };
+}
+
+describe("callLog({ format: \"json\" })", () => {
+  test("JSON lines with trace and span ids, outcome, code and error, never params or tokens", async () => {
+    const { sink, lines } = collect();
+    const tracing = traceContext();
+    const service = new Service({ name: "json.service", onError: false, apiTokenIsValid: (token) => token === TOKEN })
+      .use(tracing)
+      .use(callLog(sink, { format: "json", traces: tracing, now: () => Date.UTC(2026, 11, 1, 12) }))
+      .publicMethod("echo", (text: string) => text)
+      .publicMethod("refuse", () => {
+        throw new RpcError(42, "refused");
+      }, { params: ["text"] })
+      .publicMethod("crash", () => {
+        throw new TypeError("line one\nline two");
+      }, { params: ["text"] });
+    const headers = { traceparent: `00-${TRACE}-00f067aa0ba902b7-01`, "x-api-token": TOKEN };
+    await call(service, { jsonrpc: "2.0", method: "echo", params: [PARAM], id: 1 }, headers);
+    await call(service, { jsonrpc: "2.0", method: "refuse", params: [PARAM], id: 2 }, headers);
+    await call(service, { jsonrpc: "2.0", method: "crash", params: [PARAM], id: 3 });
+    await call(service, { jsonrpc: "2.0", method: "x".repeat(300), id: 4 });
+    assert.equal(lines.length, 4);
+    for (const { line } of lines) {
+      assert.ok(!line.includes("\n"));
+      assert.ok(!line.includes(PARAM) && !line.includes(TOKEN), line);
+    }
+    const records = lines.map(({ line }) => JSON.parse(line) as CallLogRecord);
+    assert.deepEqual(lines.map(({ level }) => level), ["info", "error", "error", "error"]);
+    const [echo, refuse, crash, long] = records as [CallLogRecord, CallLogRecord, CallLogRecord, CallLogRecord];
+    assert.equal(echo.time, "2026-12-01T12:00:00.000Z");
+    assert.equal(echo.service, "json.service");
+    assert.equal(echo.method, "echo");
+    assert.equal(echo.outcome, "ok");
+    assert.equal(echo.code, undefined);
+    assert.equal(echo.trace_id, TRACE);
+    assert.match(echo.span_id ?? "", /^[0-9a-f]{16}$/);
+    assert.notEqual(echo.span_id, "00f067aa0ba902b7");
+    assert.equal(typeof echo.duration_ms, "number");
+    assert.equal(refuse.code, 42);
+    assert.equal(refuse.error, "RpcError: refused");
+    assert.equal(crash.code, -32603);
+    assert.equal(crash.error, "TypeError: line one\nline two");
+    assert.notEqual(crash.trace_id, TRACE); // no traceparent: a new trace
+    assert.equal(long.method.length, 201);
+    assert.equal(long.code, -32601);
+  });
+
+  test("without a trace plugin the lines carry no ids; the text form is unchanged", async () => {
+    const json = collect();
+    const text = collect();
+    const service = new Service({ name: "plain" })
+      .use(callLog(json.sink, { format: "json" }))
+      .use(callLog(text.sink))
+      .publicMethod("ping", () => "pong");
+    await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 });
+    const record = JSON.parse(json.lines[0]?.line ?? "") as CallLogRecord;
+    assert.equal(record.trace_id, undefined);
+    assert.equal(record.span_id, undefined);
+    assert.match(text.lines[0]?.line ?? "", /^plain ping ok \d+\.\dms$/);
+  });
+});

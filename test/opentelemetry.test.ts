@@ -1,0 +1,242 @@
+// openTelemetry() and openTelemetryClient() with the real OpenTelemetry SDK (BasicTracerProvider,
+// in-memory exporter): a call through a gateway (two services on real sockets, as in
+// examples/gateway.ts) makes one trace of client and server spans across both services, with the
+// right parents, names, kinds and attributes; errors are status ERROR without params or tokens;
+// one server span per batch entry; the OpenTelemetry context API option.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type Context, type ContextManager, context as otelContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createClient, RpcError, serve, Service, type ServerHandle } from "../mod.ts";
+import { OTHER_METHOD, openTelemetry, openTelemetryClient } from "../src/plugins/opentelemetry/opentelemetry.ts";
+import { asyncTraceScope } from "../src/tracing/async_scope.ts";
+import { childTrace, formatTraceparent } from "../src/tracing/trace_context.ts";
+import { call } from "./helpers.ts";
+
+const TOKEN = "token-never-in-spans-0c3d";
+const PARAM = "param-never-in-spans-8e1f";
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer("tsmicroservice-test");
+after(() => provider.shutdown());
+
+const SERVER = SpanKind.SERVER;
+const CLIENT = SpanKind.CLIENT;
+const ERROR = SpanStatusCode.ERROR;
+
+/** The value, which the test needs to be there. */
+function must<T>(value: T | undefined): T {
+  assert.ok(value !== undefined);
+  return value;
+}
+
+function parentOf(span: ReadableSpan): string | undefined {
+  return span.parentSpanContext?.spanId;
+}
+
+describe("OpenTelemetry through a gateway (two services on real sockets)", () => {
+  let upstreamServer: ServerHandle;
+  let gatewayServer: ServerHandle;
+  let gatewayUrl: string;
+
+  before(async () => {
+    const upstreamScope = asyncTraceScope();
+    const upstream = new Service({ name: "calculator.service", onError: false, apiTokenIsValid: (token) => token === TOKEN })
+      .use(openTelemetry({ tracer, scope: upstreamScope }))
+      .publicMethod("add", (a: number, b: number) => a + b)
+      .privateMethod("divide", (a: number, b: number) => {
+        if (b === 0) throw new RpcError(7, "division by zero");
+        return a / b;
+      })
+      .publicMethod("crash", (_text: string) => {
+        throw new Error(`boom ${_text}`);
+      });
+    upstreamServer = await serve(upstream, { hostname: "127.0.0.1", port: 0 });
+    const scope = asyncTraceScope();
+    const calculator = createClient(`${upstreamServer.url}/api`, {
+      token: TOKEN,
+      observe: openTelemetryClient({ tracer, scope, service: "calculator.service" }),
+    });
+    const gateway = new Service({ name: "gateway.service", onError: false })
+      .use(openTelemetry({ tracer, scope }))
+      .publicMethod("add", async (a: number, b: number) => {
+        await new Promise((resolve) => setTimeout(resolve, 1)); // the trace survives an await
+        return await calculator.call("add", [a, b]);
+      })
+      .publicMethod("divide", (a: number, b: number) => calculator.call("divide", [a, b]))
+      .publicMethod("crash", (text: string) => calculator.call("crash", [text]))
+      .publicMethod("sum_twice", async (a: number, b: number) => {
+        const results = await calculator.batch((batch) => [batch.call("add", [a, b]), batch.call("add", [b, a])]);
+        return results.map((result) => (result.ok ? result.value : null));
+      });
+    gatewayServer = await serve(gateway, { hostname: "127.0.0.1", port: 0 });
+    gatewayUrl = `${gatewayServer.url}/api`;
+  });
+
+  after(async () => {
+    await gatewayServer.close();
+    await upstreamServer.close();
+  });
+
+  test("one trace: caller CLIENT → gateway SERVER → gateway CLIENT → upstream SERVER, attributes per the conventions", async () => {
+    exporter.reset();
+    const caller = createClient(gatewayUrl, { observe: openTelemetryClient({ tracer, service: "gateway.service" }) });
+    assert.equal(await caller.call("add", [2, 3]), 5);
+    const spans = exporter.getFinishedSpans();
+    assert.equal(spans.length, 4);
+    const byName = (name: string, kind: SpanKind) => spans.find((span) => span.name === name && span.kind === kind);
+    const callerSpan = byName("gateway.service/add", CLIENT);
+    const gatewaySpan = byName("gateway.service/add", SERVER);
+    const hopSpan = byName("calculator.service/add", CLIENT);
+    const upstreamSpan = byName("calculator.service/add", SERVER);
+    assert.ok(callerSpan && gatewaySpan && hopSpan && upstreamSpan, spans.map((span) => `${span.name} ${span.kind}`).join(", "));
+    const traceId = callerSpan.spanContext().traceId;
+    assert.ok(spans.every((span) => span.spanContext().traceId === traceId));
+    assert.equal(parentOf(callerSpan), undefined);
+    assert.equal(parentOf(gatewaySpan), callerSpan.spanContext().spanId);
+    assert.equal(parentOf(hopSpan), gatewaySpan.spanContext().spanId);
+    assert.equal(parentOf(upstreamSpan), hopSpan.spanContext().spanId);
+    assert.equal(gatewaySpan.parentSpanContext?.isRemote, true);
+    assert.deepEqual({ ...upstreamSpan.attributes }, {
+      "rpc.system": "jsonrpc",
+      "rpc.service": "calculator.service",
+      "rpc.method": "add",
+      "rpc.jsonrpc.version": "2.0",
+      "rpc.jsonrpc.request_id": hopSpan.attributes["rpc.jsonrpc.request_id"],
+      "server.address": "127.0.0.1",
+      "server.port": upstreamServer.port,
+    });
+    assert.equal(hopSpan.attributes["server.address"], "127.0.0.1");
+    assert.equal(hopSpan.attributes["server.port"], upstreamServer.port);
+    assert.equal(hopSpan.attributes["rpc.system"], "jsonrpc");
+    assert.equal(hopSpan.attributes["rpc.method"], "add");
+    assert.equal(typeof hopSpan.attributes["rpc.jsonrpc.request_id"], "string");
+    assert.ok(spans.every((span) => span.status.code !== ERROR));
+  });
+
+  test("errors: status ERROR with the JSON-RPC code and message, never params or tokens", async () => {
+    exporter.reset();
+    const caller = createClient(gatewayUrl, { observe: openTelemetryClient({ tracer }) });
+    await assert.rejects(caller.call("divide", [1, 0]), (error: RpcError) => error.code === 7);
+    await assert.rejects(caller.call("crash", [PARAM]), (error: RpcError) => error.code === -32603);
+    const spans = exporter.getFinishedSpans();
+    const failed = spans.filter((span) => span.status.code === ERROR);
+    assert.equal(failed.length, spans.length); // every hop failed
+    const upstreamDivide = must(spans.find((span) => span.name === "calculator.service/divide" && span.kind === SERVER));
+    assert.equal(upstreamDivide.attributes["rpc.jsonrpc.error_code"], 7);
+    assert.equal(upstreamDivide.attributes["rpc.jsonrpc.error_message"], "division by zero");
+    assert.equal(upstreamDivide.status.message, "division by zero");
+    const upstreamCrash = must(spans.find((span) => span.name === "calculator.service/crash" && span.kind === SERVER));
+    assert.equal(upstreamCrash.attributes["rpc.jsonrpc.error_code"], -32603);
+    assert.equal(upstreamCrash.attributes["rpc.jsonrpc.error_message"], "Internal error");
+    const everything = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, status: span.status, events: span.events })));
+    assert.ok(!everything.includes(PARAM) && !everything.includes(TOKEN), everything);
+  });
+
+  test("a batch: one client span and one server span per entry, all in the caller's trace", async () => {
+    exporter.reset();
+    const root = tracer.startSpan("test root");
+    const rootTrace = { traceId: root.spanContext().traceId, spanId: root.spanContext().spanId, flags: 1 };
+    const caller = createClient(gatewayUrl, { observe: openTelemetryClient({ tracer }) });
+    assert.deepEqual(await caller.call("sum_twice", [1, 2], { trace: rootTrace }), [3, 3]);
+    root.end();
+    const spans = exporter.getFinishedSpans();
+    assert.ok(spans.every((span) => span.spanContext().traceId === rootTrace.traceId));
+    const gatewaySpan = spans.find((span) => span.name === "gateway.service/sum_twice" && span.kind === SERVER);
+    const hops = spans.filter((span) => span.name === "calculator.service/add" && span.kind === CLIENT);
+    const entries = spans.filter((span) => span.name === "calculator.service/add" && span.kind === SERVER);
+    assert.equal(hops.length, 2);
+    assert.equal(entries.length, 2);
+    assert.ok(hops.every((span) => parentOf(span) === gatewaySpan?.spanContext().spanId));
+    // One request carries the batch: its server spans are children of the gateway's span too.
+    assert.ok(entries.every((span) => parentOf(span) === gatewaySpan?.spanContext().spanId));
+    assert.deepEqual(new Set(entries.map((span) => span.attributes["rpc.jsonrpc.request_id"])), new Set(hops.map((span) => span.attributes["rpc.jsonrpc.request_id"])));
+  });
+
+  test("a transport failure ends the client span with ERROR", async () => {
+    exporter.reset();
+    const caller = createClient("http://127.0.0.1:1/api", { observe: openTelemetryClient({ tracer }) });
+    await assert.rejects(caller.call("add", [1, 2]));
+    const span = must(exporter.getFinishedSpans()[0]);
+    assert.equal(span.status.code, ERROR);
+    assert.equal(span.attributes["error.type"], "network");
+    assert.equal(span.name, "add");
+  });
+});
+
+describe("openTelemetry() in process", () => {
+  test("unknown methods are named _OTHER; notifications have no request id; an invalid traceparent starts a new trace", async () => {
+    exporter.reset();
+    const service = new Service({ name: "s" }).use(openTelemetry({ tracer })).publicMethod("ping", () => "pong");
+    await call(service, { jsonrpc: "2.0", method: `random_${PARAM}`, id: null }, { traceparent: "00-not-valid" });
+    await call(service, { jsonrpc: "2.0", method: "ping" });
+    service.publicMethod("late", () => "registered after use()" as const);
+    await call(service, { jsonrpc: "2.0", method: "late", id: "x" });
+    const spans = exporter.getFinishedSpans();
+    const [unknown, notification, late] = [must(spans[0]), must(spans[1]), must(spans[2])];
+    assert.equal(unknown.name, `s/${OTHER_METHOD}`);
+    assert.equal(unknown.attributes["rpc.method"], OTHER_METHOD);
+    assert.equal(unknown.attributes["rpc.jsonrpc.request_id"], "");
+    assert.equal(unknown.attributes["rpc.jsonrpc.error_code"], -32601);
+    assert.equal(unknown.parentSpanContext, undefined);
+    assert.equal(notification.attributes["rpc.jsonrpc.request_id"], undefined);
+    assert.equal(late.name, "s/late");
+    assert.equal(late.attributes["rpc.jsonrpc.request_id"], "x");
+  });
+
+  test("with OpenTelemetry's context API, the handler runs with its span active; tracestate is kept", async () => {
+    // A context manager on AsyncLocalStorage, as the Node SDK installs.
+    const storage = new AsyncLocalStorage<Context>();
+    const manager: ContextManager = {
+      active: () => storage.getStore() ?? ROOT_CONTEXT,
+      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+      bind: (_ctx, target) => target,
+      enable() {
+        return this;
+      },
+      disable() {
+        return this;
+      },
+    };
+    assert.ok(otelContext.setGlobalContextManager(manager));
+    try {
+      exporter.reset();
+      let activeSpanId: string | undefined;
+      const service = new Service({ name: "ctx" })
+        .use(openTelemetry({ tracer, context: otelContext }))
+        .publicMethod("inner", async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          activeSpanId = trace.getActiveSpan()?.spanContext().spanId;
+          const child = tracer.startSpan("db query");
+          child.end();
+          return true;
+        });
+      const parent = childTrace(undefined);
+      await call(service, { jsonrpc: "2.0", method: "inner", id: 1 }, { traceparent: formatTraceparent(parent), tracestate: "vendor=abc" });
+      const spans = exporter.getFinishedSpans();
+      const server = spans.find((span) => span.name === "ctx/inner");
+      const child = spans.find((span) => span.name === "db query");
+      assert.equal(activeSpanId, server?.spanContext().spanId);
+      assert.equal(parentOf(child!), server?.spanContext().spanId);
+      assert.equal(server?.spanContext().traceState?.serialize(), "vendor=abc");
+      // A client that reads the active span continues it.
+      const sent: Headers[] = [];
+      const client = createClient("http://upstream.test/api", {
+        observe: openTelemetryClient({ tracer, context: otelContext }),
+        fetch: (_url, init) => {
+          sent.push(new Headers(init.headers));
+          return Promise.resolve(new Response('{"jsonrpc":"2.0","result":1,"id":' + String((JSON.parse(init.body as string) as { id: number }).id) + "}"));
+        },
+      });
+      const outer = tracer.startSpan("outer");
+      await otelContext.with(trace.setSpan(otelContext.active(), outer), () => client.call("x"));
+      outer.end();
+      assert.equal(sent[0]?.get("traceparent")?.split("-")[1], outer.spanContext().traceId);
+    } finally {
+      otelContext.disable();
+    }
+  });
+});
+

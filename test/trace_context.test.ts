@@ -1,0 +1,258 @@
+// W3C trace context: traceparent/tracestate parsing by the spec's rules, ids, the traceContext()
+// plugin (a call runs in the trace of its request), propagateTrace() on the client (a call made
+// inside a handler continues the handler's trace, by async context or one explicit argument), and
+// the plugin contract's `around` hook.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CallStart, createClient, type Plugin, Service } from "../mod.ts";
+import {
+  childTrace,
+  currentTrace,
+  formatTraceparent,
+  incomingTrace,
+  parseTraceparent,
+  parseTracestate,
+  propagateTrace,
+  syncTraceScope,
+  traceContext,
+  type TraceContext,
+} from "../src/plugins/trace_context.ts";
+import { asyncTraceScope } from "../src/tracing/async_scope.ts";
+import { call } from "./helpers.ts";
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const PARENT = "00f067aa0ba902b7";
+const VALID = `00-${TRACE}-${PARENT}-01`;
+
+describe("traceparent", () => {
+  test("a valid header of version 00", () => {
+    assert.deepEqual(parseTraceparent(VALID), { version: 0, traceId: TRACE, parentId: PARENT, flags: 1 });
+    assert.deepEqual(parseTraceparent(`00-${TRACE}-${PARENT}-00`)?.flags, 0);
+    assert.deepEqual(parseTraceparent(` ${VALID} `)?.traceId, TRACE);
+  });
+
+  test("invalid headers are refused", () => {
+    for (const header of [
+      null,
+      undefined,
+      "",
+      `00-${TRACE.toUpperCase()}-${PARENT}-01`, // upper case
+      `00-${"0".repeat(32)}-${PARENT}-01`, // all-zero trace id
+      `00-${TRACE}-${"0".repeat(16)}-01`, // all-zero parent id
+      `ff-${TRACE}-${PARENT}-01`, // version ff
+      `0g-${TRACE}-${PARENT}-01`, // not hex
+      `00-${TRACE}-${PARENT}-01-extra`, // version 00 has exactly four fields
+      `00-${TRACE}-${PARENT}-0x`,
+      `00_${TRACE}_${PARENT}_01`,
+      `00-${TRACE.slice(1)}-${PARENT}1-01`,
+      `00-${TRACE}-${PARENT}-1`,
+      `01-${TRACE}-${PARENT}-01x`, // a later version's extra fields follow a "-"
+    ]) assert.equal(parseTraceparent(header), undefined, String(header));
+  });
+
+  test("a later version is read by its first four fields", () => {
+    assert.equal(parseTraceparent(`01-${TRACE}-${PARENT}-01`)?.version, 1);
+    assert.equal(parseTraceparent(`cc-${TRACE}-${PARENT}-01-what-the-future-holds`)?.traceId, TRACE);
+  });
+
+  test("written as version 00 with only the sampled flag", () => {
+    assert.equal(formatTraceparent({ traceId: TRACE, spanId: PARENT, flags: 0xff }), VALID);
+    assert.equal(formatTraceparent({ traceId: TRACE, spanId: PARENT, flags: 2 }), `00-${TRACE}-${PARENT}-00`);
+    const root = childTrace(undefined);
+    assert.match(formatTraceparent(root), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.notEqual(root.traceId, childTrace(undefined).traceId);
+  });
+});
+
+describe("tracestate", () => {
+  test("valid lists, with empty members and spaces dropped", () => {
+    assert.equal(parseTracestate("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+    assert.equal(parseTracestate(" rojo=1 , ,\tcongo=2 "), "rojo=1,congo=2");
+    assert.equal(parseTracestate("tenant1@vendor=x,a_b-c*d/e=value with spaces"), "tenant1@vendor=x,a_b-c*d/e=value with spaces");
+    assert.equal(parseTracestate(`k=${"v".repeat(256)}`), `k=${"v".repeat(256)}`);
+    assert.equal(parseTracestate(Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(",")), Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(","));
+  });
+
+  test("invalid lists are dropped whole", () => {
+    for (const header of [
+      null,
+      "",
+      " , ",
+      "Rojo=1", // upper-case key
+      "1abc=x", // a simple key starts with a letter
+      "rojo", // no value
+      "=x",
+      "rojo=a=b", // "=" in a value
+      "rojo=trailing ", // a value does not end with a space... once trimmed it does not
+      "rojo=1,rojo=2", // a key twice
+      `k=${"v".repeat(257)}`, // value too long
+      `${"k".repeat(257)}=v`, // key too long
+      "t@Vendor=1",
+      "t@vendorwaytoolong=1",
+      "rojo=\u00e9",
+      Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(","), // 33 members
+    ]) {
+      const read = parseTracestate(header);
+      if (header === "rojo=trailing ") assert.equal(read, "rojo=trailing"); // the space around a member is not part of it
+      else assert.equal(read, undefined, String(header));
+    }
+  });
+
+  test("a tracestate without a valid traceparent is ignored", () => {
+    assert.equal(incomingTrace(new Headers({ tracestate: "rojo=1" })), undefined);
+    assert.equal(incomingTrace(new Headers({ traceparent: "nonsense", tracestate: "rojo=1" })), undefined);
+    assert.deepEqual(incomingTrace(new Headers({ traceparent: VALID, tracestate: "rojo=1" })), { traceId: TRACE, spanId: PARENT, flags: 1, traceState: "rojo=1" });
+  });
+});
+
+function tracedService(plugin: Plugin, scope = syncTraceScope()) {
+  return new Service({ name: "traced" })
+    .use(plugin)
+    .publicMethod("where", () => scope.current() ?? null)
+    .publicMethod("later", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return scope.current() ?? null;
+    });
+}
+
+describe("traceContext()", () => {
+  test("a call runs in its request's trace, as a child span; without one, in a new trace", async () => {
+    const scope = syncTraceScope();
+    const service = tracedService(traceContext({ scope }), scope);
+    const inTrace = (await call(service, { jsonrpc: "2.0", method: "where", id: 1 }, { traceparent: VALID, tracestate: "rojo=1" })) as { result: TraceContext };
+    assert.equal(inTrace.result.traceId, TRACE);
+    assert.equal(inTrace.result.parentSpanId, PARENT);
+    assert.match(inTrace.result.spanId, /^[0-9a-f]{16}$/);
+    assert.notEqual(inTrace.result.spanId, PARENT);
+    assert.equal(inTrace.result.traceState, "rojo=1");
+    const fresh = (await call(service, { jsonrpc: "2.0", method: "where", id: 2 }, { traceparent: `00-${TRACE}-${PARENT}-01-x` })) as { result: TraceContext };
+    assert.notEqual(fresh.result.traceId, TRACE);
+    assert.equal(fresh.result.parentSpanId, undefined);
+    assert.equal(fresh.result.flags, 1);
+    // The synchronous scope ends with the synchronous part of the handler.
+    assert.equal(((await call(service, { jsonrpc: "2.0", method: "later", id: 3 }, { traceparent: VALID })) as { result: unknown }).result, null);
+    assert.equal(scope.current(), undefined);
+  });
+
+  test("each entry of a batch is its own span of the request's trace", async () => {
+    const scope = syncTraceScope();
+    const service = tracedService(traceContext({ scope }), scope);
+    const answers = (await call(service, [1, 2].map((id) => ({ jsonrpc: "2.0", method: "where", id })), { traceparent: VALID })) as { result: TraceContext }[];
+    assert.equal(answers.length, 2);
+    assert.ok(answers.every((answer) => answer.result.traceId === TRACE && answer.result.parentSpanId === PARENT));
+    assert.notEqual(answers[0]?.result.spanId, answers[1]?.result.spanId);
+  });
+
+  test("with the async scope, the trace follows the handler through await", async () => {
+    const scope = asyncTraceScope();
+    const service = tracedService(traceContext({ scope }), scope);
+    const answer = (await call(service, { jsonrpc: "2.0", method: "later", id: 1 }, { traceparent: VALID })) as { result: TraceContext };
+    assert.equal(answer.result.traceId, TRACE);
+  });
+
+  test("traceOf(call) tells an observer the trace its call ran in", async () => {
+    const tracing = traceContext();
+    const seen: (string | undefined)[] = [];
+    const service = new Service({ name: "s" })
+      .use({ name: "spy", observe: (start: CallStart) => () => seen.push(tracing.traceOf(start)?.traceId) })
+      .use(tracing)
+      .publicMethod("ping", () => currentTrace()?.traceId);
+    const answer = (await call(service, { jsonrpc: "2.0", method: "ping", id: 1 }, { traceparent: VALID })) as { result: string };
+    assert.equal(answer.result, TRACE);
+    assert.deepEqual(seen, [TRACE]);
+  });
+});
+
+describe("propagateTrace()", () => {
+  /** A fetch that answers every call with the traceparent and tracestate it was sent. */
+  function echoFetch(sent: Headers[]) {
+    return (_url: string, init: RequestInit): Promise<Response> => {
+      sent.push(new Headers(init.headers));
+      const body = JSON.parse(init.body as string) as { id: number };
+      return Promise.resolve(new Response(JSON.stringify({ jsonrpc: "2.0", result: null, id: body.id }), { headers: { "content-type": "application/json" } }));
+    };
+  }
+
+  test("a client called in a handler continues the handler's trace (async scope: no ids passed by hand)", async () => {
+    const scope = asyncTraceScope();
+    const sent: Headers[] = [];
+    const upstream = createClient("http://upstream.test/api", { observe: propagateTrace({ scope }), fetch: echoFetch(sent) });
+    const service = new Service({ name: "gateway" })
+      .use(traceContext({ scope }))
+      .publicMethod("relay", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await upstream.call("anything");
+        return scope.current()?.spanId;
+      });
+    const answer = (await call(service, { jsonrpc: "2.0", method: "relay", id: 1 }, { traceparent: VALID, tracestate: "rojo=1" })) as { result: string };
+    const parent = parseTraceparent(sent[0]?.get("traceparent"));
+    assert.equal(parent?.traceId, TRACE);
+    assert.equal(parent.parentId, answer.result); // the gateway's own span is the upstream call's parent
+    assert.equal(sent[0]?.get("tracestate"), "rojo=1");
+  });
+
+  test("one explicit argument where there is no async context; nothing sent outside a trace", async () => {
+    const sent: Headers[] = [];
+    const upstream = createClient("http://upstream.test/api", { observe: propagateTrace(), fetch: echoFetch(sent) });
+    const service = new Service({ name: "edge" })
+      .use(traceContext())
+      .publicMethod("relay", async () => {
+        const trace = currentTrace(); // before the first await
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await upstream.call("anything", [], { trace });
+        return trace?.spanId;
+      });
+    const answer = (await call(service, { jsonrpc: "2.0", method: "relay", id: 1 }, { traceparent: VALID })) as { result: string };
+    assert.equal(sent[0]?.get("traceparent"), `00-${TRACE}-${answer.result}-01`);
+    assert.equal(sent[0].get("tracestate"), null);
+    await upstream.call("outside");
+    assert.equal(sent[1]?.get("traceparent"), null);
+  });
+});
+
+describe("the around hook", () => {
+  test("wrappers nest in use() order, get the same call object as observe, and a throwing one is passed by", async () => {
+    const order: string[] = [];
+    const starts = new Set<CallStart>();
+    const wrap = (name: string): Plugin => ({
+      name,
+      around(start, run) {
+        assert.ok(starts.has(start));
+        order.push(`${name} in`);
+        const result = run();
+        order.push(`${name} out`);
+        return result;
+      },
+    });
+    const service = new Service({ name: "s" })
+      .use({ name: "watch", observe: (start) => {
+        starts.add(start);
+        return undefined;
+      } })
+      .use(wrap("outer"))
+      .use(wrap("inner"))
+      .use({ name: "broken", around: () => {
+        throw new Error("broken wrapper");
+      } })
+      .publicMethod("ping", () => {
+        order.push("ping");
+        return "pong";
+      });
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "ping", id: 7 }), { jsonrpc: "2.0", result: "pong", id: 7 });
+    assert.deepEqual(order, ["outer in", "inner in", "ping", "inner out", "outer out"]);
+    assert.equal([...starts][0]?.id, 7);
+  });
+
+  test("a wrapper that throws after running the call answers an internal error (the call ran once)", async () => {
+    let runs = 0;
+    const service = new Service({ name: "s", onError: false })
+      .use({ name: "late", around: (_start, run) => {
+        run();
+        throw new Error("after");
+      } })
+      .publicMethod("ping", () => ++runs);
+    const answer = (await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 })) as { error?: { code: number } };
+    assert.equal(answer.error?.code, -32603);
+    assert.equal(runs, 1);
+  });
+});
