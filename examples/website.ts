@@ -13,6 +13,7 @@
 import { serve, Service } from "../mod.ts";
 import { callLog } from "../src/plugins/call_log.ts";
 import { cors } from "../src/plugins/cors.ts";
+import { explorer } from "../src/plugins/explorer/explorer.ts";
 import { health } from "../src/plugins/health.ts";
 import { routes } from "../src/plugins/routes/routes.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
@@ -21,8 +22,17 @@ import { periodicTasks } from "../src/plugins/tasks/tasks.ts";
 /** What the periodic task keeps up to date, and how many `wait` calls are in progress. */
 const stats = { ticks: 0, startedAt: Date.now(), waiting: 0 };
 
-const service = new Service({ name: "website.service", version: "1.0.0" })
+const apiToken = process.env["API_TOKEN"] ?? "website_token";
+
+const service = new Service({
+  name: "website.service",
+  version: "1.0.0",
+  description: "A small website with a JSON-RPC API: greetings, the periodic task's stats and a slow call.",
+  apiTokenIsValid: (token) => token === apiToken,
+})
   .use(health())
+  // The API explorer: open http://127.0.0.1:5000/docs to see the methods and try them.
+  .use(explorer())
   // A front end served from another origin (a dev server, say) may call the API.
   .use(cors({ origins: ["http://localhost:3000"] }))
   .use(routes()
@@ -39,8 +49,13 @@ const service = new Service({ name: "website.service", version: "1.0.0" })
   }]))
   .use({ name: "goodbye", stop: () => console.log("website.service stopped") })
   .use(process.env["LOG"] === "1" ? callLog() : { name: "no call log" })
-  .publicMethod("say_hello", (name: string) => `hello ${name}`)
-  .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }))
+  .publicMethod("say_hello", (name: string) => `hello ${name}`, { description: "Greets someone by name." })
+  .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`, {
+    description: "Greets someone, for callers with the API token only.",
+  })
+  .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }), {
+    description: "How many times the periodic task ran, the uptime in ms and the wait calls in progress.",
+  })
   // Answers after a while (at most 10 s): a call to see a graceful stop answer it.
   .publicMethod("wait", async (ms: number) => {
     stats.waiting++;
@@ -50,7 +65,7 @@ const service = new Service({ name: "website.service", version: "1.0.0" })
       stats.waiting--;
     }
     return ms;
-  });
+  }, { description: "Answers after ms milliseconds (at most 10 s)." });
 
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",
@@ -58,4 +73,4 @@ const server = await serve(service, {
   signals: true,
 });
 console.log(`${service.name} serving at ${server.url}${service.path}`);
-console.log(`website at ${server.url}/static/, health at ${server.url}/health`);
+console.log(`website at ${server.url}/static/, health at ${server.url}/health, API explorer at ${server.url}/docs`);
