@@ -32,6 +32,8 @@ import { PAGE_SCRIPT } from "./page_script.ts";
 import { PAGE_STYLE } from "./page_style.ts";
 import { relativeUrl } from "./relative_url.ts";
 
+export type { PageHashes } from "./content_security_policy.ts";
+
 /**
  * The default path of the explorer page.
  *
