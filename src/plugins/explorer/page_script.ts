@@ -159,7 +159,7 @@ function fieldFor(param) {
     control = el("input", { id, type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": aboutId });
     read = () => (control.value === "" && !required ? NOT_GIVEN : { given: true, value: control.value });
   } else {
-    control = el("textarea", { id, rows: "3", spellcheck: "false", "aria-describedby": aboutId, placeholder: rest ? "A JSON array of the extra params, such as [1, 2]" : "JSON, such as \"text\", 42, [1, 2] or {\"a\": 1}" });
+    control = el("textarea", { id, rows: "2", spellcheck: "false", "aria-describedby": aboutId, placeholder: rest ? "A JSON array of the extra params, such as [1, 2]" : "JSON, such as \"text\", 42, [1, 2] or {\"a\": 1}" });
     read = () => {
       const source = control.value.trim();
       if (source === "") return NOT_GIVEN;
@@ -258,14 +258,6 @@ function methodView(method, index) {
     el("div", { class: "method-body" },
       typeof method.description === "string" ? el("p", { text: method.description }) : null,
       isPrivate ? el("p", { class: "note", text: "Needs an API token: authorize above." }) : null,
-      params.length === 0 ? null : el("table", null,
-        el("caption", { class: "sr-only", text: "Params of " + name }),
-        el("thead", null, el("tr", null, ...["Name", "Type", "Required", "About"].map((heading) => el("th", { scope: "col", text: heading })))),
-        el("tbody", null, ...params.map((param) => el("tr", null,
-          el("td", null, el("code", { text: (param["x-rest"] === true ? "..." : "") + text(param.name) })),
-          el("td", { text: typeName(param.schema) }),
-          el("td", { text: param.required === true ? "required" : "optional" }),
-          el("td", { text: isObject(param.schema) ? [param.schema.title, param.schema.description].filter((words) => typeof words === "string").join(": ") : "" }))))),
       el("p", null, "Result: ", el("code", { text: typeName(result.schema) })),
       form));
 }

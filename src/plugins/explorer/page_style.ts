@@ -36,16 +36,18 @@ a{color:var(--accent)}
 .version{font-size:1rem;color:var(--muted);font-weight:normal}
 .lead{font-size:1.1rem;margin:.2rem 0 .6rem}
 .links{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.4rem 0 1.2rem}
-.panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0}
+.panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:.8rem 1rem;margin:1rem 0}
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0}
 label{display:block;font-weight:600;margin:.6rem 0 .2rem}
 .hint{font-weight:normal;font-size:.875rem}
 input,select,textarea{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:6px;padding:.4rem .5rem;max-width:100%}
 input[type=text],input[type=password],input[type=number],textarea{width:32rem}
 input[type=radio]{width:auto;margin:0 .3rem 0 0}
-textarea{min-height:4.2rem;resize:vertical}
+textarea{min-height:2.6rem;resize:vertical}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:.8rem 0;padding:.3rem .8rem .6rem}
 legend{font-weight:600;padding:0 .3rem}
+fieldset.mode{border:0;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;align-items:center;gap:.2rem}
+fieldset.mode legend{float:left;padding:0 1rem 0 0}
 fieldset.mode label{display:inline-flex;align-items:center;font-weight:normal;margin:.2rem 1rem .2rem 0}
 button{font:inherit;font-weight:600;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:var(--on-accent);padding:.4rem .9rem;cursor:pointer}
 button.secondary{background:transparent;color:var(--accent)}
@@ -62,15 +64,11 @@ details.method[open]>summary{border-bottom:1px solid var(--line);border-radius:8
 .public{color:var(--good)}
 .private{color:var(--private)}
 .plain{color:var(--muted)}
-table{border-collapse:collapse;width:100%;margin:.3rem 0}
-th,td{text-align:left;border-bottom:1px solid var(--line);padding:.35rem .5rem;vertical-align:top}
-th{font-size:.85rem;color:var(--muted)}
 .status{font-weight:700;margin:.5rem 0 .2rem}
 .good{color:var(--good)}
 .bad{color:var(--bad)}
 .batch-list{padding-left:1.4rem}
 .batch-list li{margin:.3rem 0}
-.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .skip{position:absolute;left:-999rem}
 .skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.4rem .8rem}
 `;
