@@ -2,7 +2,8 @@
  * `npm run size`: what a bundler makes of the library, bundled, minified and gzipped, from the
  * entries in bench/size_entries/ (and mod.ts): the hello-world service with no plugins on the node
  * adapter, the same service as a module's default export (no adapter), the client alone, and
- * everything. Bundles with esbuild (tsx's own dependency), as the before-stop check does.
+ * everything; the same service with the explorer page; and the explorer page itself as served (HTML
+ * with its inline CSS and script, gzipped, within the 15 KB the page is allowed). Bundles with esbuild (tsx's own dependency), as the before-stop check does.
  *
  * Then, for the minimal service, what each module costs (minified bytes in the bundle).
  *
@@ -14,6 +15,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { Service } from "../src/core/service.ts";
+import { explorer } from "../src/plugins/explorer/explorer.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ESBUILD = `${ROOT}node_modules/esbuild/bin/esbuild`;
@@ -22,7 +25,10 @@ const TARGETS = [
   { name: "minimal service, fetch only", entry: "bench/size_entries/minimal_fetch.ts", platform: "neutral", budget: 6 * 1024 },
   { name: "client", entry: "bench/size_entries/client.ts", platform: "neutral", budget: 2 * 1024 },
   { name: "everything (mod.ts)", entry: "mod.ts", platform: "node", budget: 18.8 * 1024 },
+  // The minimal fetch-only service (6 KB) plus the explorer page (15 KB).
+  { name: "minimal service + explorer(), fetch only", entry: "bench/size_entries/explorer.ts", platform: "neutral", budget: 21 * 1024 },
 ];
+const PAGE_BUDGET = 15 * 1024;
 
 interface Metafile {
   readonly outputs: Readonly<Record<string, { readonly inputs: Readonly<Record<string, { readonly bytesInOutput: number }>> }>>;
@@ -56,6 +62,10 @@ try {
       breakdown = Object.entries(output?.inputs ?? {}).map(([path, input]): [string, number] => [path, input.bytesInOutput]).filter(([, bytes]) => bytes > 0);
     }
   }
+  const page = await (await new Service({ name: "hello.world.service" }).use(explorer()).fetch(new Request("http://localhost/docs"))).text();
+  const pageGzip = gzipSync(page, { level: 9 }).byteLength;
+  const pageVerdict = pageGzip <= PAGE_BUDGET ? "within" : "OVER";
+  console.log(`| the explorer page as served (HTML) | ${Buffer.byteLength(page)} B | ${pageGzip} B | ${PAGE_BUDGET} B (${pageVerdict}) |`);
   breakdown.sort((a, b) => b[1] - a[1]);
   const total = breakdown.reduce((sum, [, bytes]) => sum + bytes, 0);
   console.log(`\nThe minimal service's bundle by module (minified bytes, ${total} B in all):`);

@@ -14,6 +14,7 @@
 import { serve, Service } from "../mod.ts";
 import { callLog } from "../src/plugins/call_log.ts";
 import { cors } from "../src/plugins/cors.ts";
+import { explorer } from "../src/plugins/explorer/explorer.ts";
 import { health } from "../src/plugins/health.ts";
 import { metrics } from "../src/plugins/metrics/metrics.ts";
 import { routes } from "../src/plugins/routes/routes.ts";
@@ -25,9 +26,17 @@ import { traceContext } from "../src/plugins/trace_context.ts";
 const stats = { ticks: 0, startedAt: Date.now(), waiting: 0 };
 
 const tracing = traceContext();
+const apiToken = process.env["API_TOKEN"] ?? "website_token";
 
-const service = new Service({ name: "website.service", version: "1.0.0" })
+const service = new Service({
+  name: "website.service",
+  version: "1.0.0",
+  description: "A small website with a JSON-RPC API: greetings, the periodic task's stats and a slow call.",
+  apiTokenIsValid: (token) => token === apiToken,
+})
   .use(health())
+  // The API explorer: open http://127.0.0.1:5000/docs to see the methods and try them.
+  .use(explorer())
   // Calls counted and timed by method and outcome, for Prometheus to scrape.
   .use(metrics())
   // Each call runs in the trace its `traceparent` names (or a new one), for the JSON call log.
@@ -48,8 +57,13 @@ const service = new Service({ name: "website.service", version: "1.0.0" })
   }]))
   .use({ name: "goodbye", stop: () => console.log("website.service stopped") })
   .use(process.env["LOG"] === "1" ? callLog() : process.env["LOG"] === "json" ? callLog(console, { format: "json", traces: tracing }) : { name: "no call log" })
-  .publicMethod("say_hello", (name: string) => `hello ${name}`)
-  .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }))
+  .publicMethod("say_hello", (name: string) => `hello ${name}`, { description: "Greets someone by name." })
+  .privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`, {
+    description: "Greets someone, for callers with the API token only.",
+  })
+  .publicMethod("stats", () => ({ ticks: stats.ticks, uptime: Date.now() - stats.startedAt, waiting: stats.waiting }), {
+    description: "How many times the periodic task ran, the uptime in ms and the wait calls in progress.",
+  })
   // Answers after a while (at most 10 s): a call to see a graceful stop answer it.
   .publicMethod("wait", async (ms: number) => {
     stats.waiting++;
@@ -59,7 +73,7 @@ const service = new Service({ name: "website.service", version: "1.0.0" })
       stats.waiting--;
     }
     return ms;
-  });
+  }, { description: "Answers after ms milliseconds (at most 10 s)." });
 
 const server = await serve(service, {
   hostname: process.env["HOST"] ?? "127.0.0.1",
@@ -67,4 +81,4 @@ const server = await serve(service, {
   signals: true,
 });
 console.log(`${service.name} serving at ${server.url}${service.path}`);
-console.log(`website at ${server.url}/static/, health at ${server.url}/health`);
+console.log(`website at ${server.url}/static/, health at ${server.url}/health, API explorer at ${server.url}/docs`);

@@ -1,0 +1,282 @@
+// The explorer page in a real browser (headless Chromium driven by playwright-core): loaded from
+// examples/website.ts on Node.js, Deno and Bun, it shows the service, calls a public method by
+// position and by name, is refused on a private method and then, authorized, succeeds; its "copy
+// as curl" commands run in a shell and give the same answers (a param with quotes and `$(…)`
+// included); it composes a batch, downloads the OpenRPC document and works from the keyboard;
+// with no console error and no request off loopback. A hostile service whose every text is a
+// `<script>`, `<img onerror>` or `javascript:` payload runs none of them, and its typed forms send
+// the right JSON types. The Node.js run writes the README's screenshot to docs/explorer.png.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Browser, Locator, Page } from "playwright-core";
+import { serve, type ServerHandle } from "../../mod.ts";
+import { explorer } from "../../src/plugins/explorer/explorer.ts";
+import { RUNTIMES, stopAll } from "../runtime/processes.ts";
+import { startExample } from "../runtime/servers.ts";
+import { isLoopback, launchChromium, type PageWatch, watchedPage } from "./browser.ts";
+import { HOSTILE_METHOD, hostileService, PAYLOADS } from "./fixtures/hostile_service.ts";
+
+after(stopAll);
+
+const SCREENSHOT = fileURLToPath(new URL("../../docs/explorer.png", import.meta.url));
+const TOKEN = "website_token";
+
+/** A method's panel on the page. */
+const method = (page: Page, name: string): Locator =>
+  page.locator("details.method").filter({ has: page.locator("summary .name").getByText(name, { exact: true }) });
+
+/** Opens a method's panel (by its summary, as a user would). */
+async function open(panel: Locator): Promise<Locator> {
+  if ((await panel.getAttribute("open")) === null) await panel.locator("summary").click();
+  return panel;
+}
+
+/** Presses a button of a panel and reads the answer it shows: the status line and the JSON. */
+async function press(panel: Locator, button: string): Promise<{ status: string; json: unknown }> {
+  await panel.getByRole("button", { name: button, exact: true }).click();
+  const status = panel.locator(".output .status").filter({ hasText: / ms$/ });
+  await status.waitFor();
+  return { status: await status.innerText(), json: JSON.parse(await panel.locator(".output pre").innerText()) as unknown };
+}
+
+/** The command "Copy as curl" shows for a panel. */
+async function curlOf(panel: Locator): Promise<string> {
+  await panel.getByRole("button", { name: "Copy as curl" }).click();
+  return panel.locator(".curl-box pre.curl").innerText();
+}
+
+/** Runs a shell command (as a user pastes it) with no proxy settings, and parses its output. */
+function runInShell(command: string): unknown {
+  return JSON.parse(execFileSync("sh", ["-c", command], { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" }, timeout: 10_000, encoding: "utf8" }));
+}
+
+/** Asserts that nothing went wrong on the page and that nothing left loopback. */
+function assertClean(watch: PageWatch): void {
+  assert.deepEqual(watch.problems, [], "no console errors, page errors or CSP violations");
+  assert.deepEqual(watch.dialogs, [], "no dialog opened");
+  assert.deepEqual(watch.blocked, [], "no request for another host");
+  assert.ok(watch.requests.length > 0);
+  for (const url of watch.requests) assert.ok(isLoopback(url), `${url} is on loopback`);
+}
+
+describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser.close();
+  });
+
+  for (const runtime of RUNTIMES) {
+    test(`examples/website.ts on ${runtime}: call, refuse, authorize, curl, batch, download, keyboard`, async () => {
+      const server = await startExample(runtime, "examples/website.ts");
+      const { context, page, watch } = await watchedPage(browser);
+      try {
+        await page.goto(`${server.base}/docs`);
+        await page.getByRole("heading", { level: 1, name: /website\.service/ }).waitFor();
+        assert.equal(await page.title(), "website.service · API explorer");
+        assert.equal(await page.locator("details.method").count(), 4);
+        await page.keyboard.press("Tab");
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to the methods", "the skip link comes first");
+        assert.equal(await method(page, "say_private_hello").locator(".badge").innerText(), "PRIVATE");
+
+        // A public method, by position, then by name.
+        const hello = await open(method(page, "say_hello"));
+        await hello.getByRole("textbox", { name: /^name\b/ }).fill('"world"');
+        let answer = await press(hello, "Call say_hello");
+        assert.match(answer.status, /^Result · \d+\.\d ms$/);
+        assert.equal(answer.json, "hello world");
+        await hello.getByRole("radio", { name: /by name/ }).check();
+        answer = await press(hello, "Call say_hello");
+        assert.equal(answer.json, "hello world");
+        assert.ok(watch.posts.some((body) => JSON.stringify((body as { params?: unknown }).params) === '{"name":"world"}'), "sent by name");
+
+        // "Copy as curl" (no token yet) runs in a shell as it is, even with quotes and $(…) in a param.
+        const tricky = `it's "$(echo pwned)" \`id\` \\ $HOME`;
+        await hello.getByRole("textbox", { name: /^name\b/ }).fill(JSON.stringify(tricky));
+        let command = await curlOf(hello);
+        assert.doesNotMatch(command, /X-Api-Token/i);
+        assert.deepEqual(runInShell(command), { jsonrpc: "2.0", result: `hello ${tricky}`, id: 1 });
+
+        // A private method: refused, then authorized.
+        const secret = await open(method(page, "say_private_hello"));
+        await secret.getByRole("textbox", { name: /^name\b/ }).fill('"you"');
+        answer = await press(secret, "Call say_private_hello");
+        assert.match(answer.status, /^Error -32001: /);
+        assert.equal((answer.json as { code: number }).code, -32001);
+        await page.getByLabel(/^API token/).fill(TOKEN);
+        await page.getByRole("button", { name: "Authorize", exact: true }).click();
+        await page.getByText(/^Authorized: /).waitFor();
+        answer = await press(secret, "Call say_private_hello");
+        assert.equal(answer.json, "this is secret: hello you");
+        command = await curlOf(secret);
+        assert.match(command, /-H 'X-Api-Token: website_token'/);
+        assert.deepEqual(runInShell(command), { jsonrpc: "2.0", result: "this is secret: hello you", id: 1 });
+
+        // A batch of three calls in one POST, each answer shown with its call.
+        await hello.getByRole("textbox", { name: /^name\b/ }).fill('"batch"');
+        await hello.getByRole("button", { name: "Add to batch" }).click();
+        const stats = await open(method(page, "stats"));
+        await stats.getByRole("button", { name: "Add to batch" }).click();
+        await secret.getByRole("button", { name: "Add to batch" }).click();
+        const batch = page.locator("section").filter({ has: page.getByRole("heading", { name: "Batch" }) });
+        assert.equal(await batch.getByRole("list", { name: "Calls in the batch" }).getByRole("listitem").count(), 3);
+        const posts = watch.posts.length;
+        await batch.getByRole("button", { name: "Send the batch" }).click();
+        const answers = batch.getByRole("list", { name: "Batch answers" }).getByRole("listitem");
+        await answers.first().waitFor();
+        assert.equal(await answers.count(), 3);
+        assert.match(await answers.nth(0).innerText(), /say_hello\s+Result[\s\S]*"hello batch"/);
+        assert.match(await answers.nth(1).innerText(), /stats\s+Result[\s\S]*"ticks"/);
+        assert.match(await answers.nth(2).innerText(), /say_private_hello\s+Result[\s\S]*"this is secret: hello you"/);
+        const sent = watch.posts.slice(posts);
+        assert.equal(sent.length, 1, "one POST");
+        assert.deepEqual((sent[0] as { method: string }[]).map((call) => call.method), ["say_hello", "stats", "say_private_hello"]);
+
+        // The OpenRPC document, downloaded, is what rpc.discover answers.
+        const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the OpenRPC document" }).click()]);
+        const downloaded = JSON.parse(readFileSync(await download.path(), "utf8")) as unknown;
+        const discovered = await (await fetch(`${server.base}/api`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: '{"jsonrpc":"2.0","method":"rpc.discover","id":1}',
+        })).json() as { result: unknown };
+        assert.deepEqual(downloaded, discovered.result);
+
+        // The keyboard alone: open a method and call it.
+        const wait = method(page, "wait");
+        await wait.locator("summary").focus();
+        await page.keyboard.press("Enter");
+        assert.notEqual(await wait.getAttribute("open"), null, "Enter opens a method");
+        await page.keyboard.press("Tab");
+        await page.keyboard.type("5");
+        for (let i = 0; i < 2; i++) await page.keyboard.press("Tab");
+        const focused = await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement;
+          return { text: element.textContent, outline: getComputedStyle(element).outlineStyle };
+        });
+        assert.deepEqual(focused, { text: "Call wait", outline: "solid" }, "Tab reaches the call button, with a visible focus ring");
+        await page.keyboard.press("Enter");
+        await wait.locator(".output .status").filter({ hasText: / ms$/ }).waitFor();
+        assert.equal(await wait.locator(".output pre").innerText(), "5");
+
+        // The token is kept for the tab (a reload keeps it), and no other tab gets it.
+        await page.reload();
+        await page.getByText(/^Authorized: /).waitFor();
+        const other = await watchedPage(browser);
+        try {
+          await other.page.goto(`${server.base}/docs`);
+          await other.page.getByText(/^Not authorized: /).waitFor();
+          assertClean(other.watch);
+        } finally {
+          await other.context.close();
+        }
+
+        if (runtime === "node") {
+          // The README's screenshot: the service, authorized, with an answer shown.
+          const shown = await open(method(page, "say_hello"));
+          await shown.getByRole("textbox", { name: /^name\b/ }).fill('"world"');
+          await press(shown, "Call say_hello");
+          await page.evaluate(() => scrollTo(0, 0));
+          await page.screenshot({ path: SCREENSHOT });
+        }
+        assertClean(watch);
+      } finally {
+        await context.close();
+        await server.process.stop();
+      }
+    });
+  }
+
+  describe("a hostile service", () => {
+    let server: ServerHandle;
+    before(async () => {
+      server = await serve(hostileService().use(explorer()), { hostname: "127.0.0.1", port: 0 });
+    });
+    after(async () => {
+      await server.close();
+    });
+
+    test("its names, descriptions, schema titles, results and errors are shown as text and run nothing", async () => {
+      const { context, page, watch } = await watchedPage(browser);
+      try {
+        await page.goto(`${server.url}/docs`);
+        await page.getByRole("heading", { level: 1 }).getByText(PAYLOADS.image, { exact: true }).waitFor();
+        assert.equal(await page.title(), `${PAYLOADS.image} · API explorer`);
+        for (const summary of await page.locator("details.method > summary").all()) await summary.click();
+
+        const hostile = method(page, HOSTILE_METHOD);
+        await hostile.getByRole("textbox", { name: PAYLOADS.image }).fill(JSON.stringify(PAYLOADS.svg));
+        await hostile.getByRole("textbox", { name: PAYLOADS.link }).fill(JSON.stringify(PAYLOADS.link));
+        const answer = await press(hostile, `Call ${HOSTILE_METHOD}`);
+        assert.deepEqual(answer.json, { first: PAYLOADS.svg, second: PAYLOADS.link, ...PAYLOADS });
+        await hostile.getByRole("button", { name: "Add to batch" }).click();
+
+        const fails = method(page, "fails");
+        const failed = await press(fails, "Call fails");
+        assert.equal(failed.status.replace(/ · .*$/, ""), `Error -32050: ${PAYLOADS.image}`);
+        assert.deepEqual(failed.json, { code: -32050, message: PAYLOADS.image, data: { html: PAYLOADS.script, link: PAYLOADS.link } });
+        await fails.getByRole("button", { name: "Add to batch" }).click();
+        const batch = page.locator("section").filter({ has: page.getByRole("heading", { name: "Batch" }) });
+        await batch.getByRole("button", { name: "Send the batch" }).click();
+        await batch.getByRole("list", { name: "Batch answers" }).getByRole("listitem").nth(1).waitFor();
+
+        const seen = await page.evaluate(() => ({
+          pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+          elements: document.querySelectorAll("img, svg, iframe, object, embed, video, audio, base, meta[http-equiv]").length,
+          scripts: document.scripts.length,
+          links: [...document.querySelectorAll("a")].map((link) => link.href),
+          handlers: [...document.querySelectorAll("*")].flatMap((element) => element.getAttributeNames().filter((name) => name.startsWith("on"))),
+          text: document.body.innerText,
+        }));
+        assert.equal(seen.pwned, undefined, "no payload ran");
+        assert.equal(seen.elements, 0, "no element made of the service's markup");
+        assert.equal(seen.scripts, 1, "only the page's own script");
+        assert.deepEqual(seen.handlers, [], "no inline event handler");
+        for (const href of seen.links) assert.ok(href.startsWith("blob:") || new URL(href).origin === server.url, href);
+        for (const payload of Object.values(PAYLOADS)) assert.ok(seen.text.includes(payload), `shown as text: ${payload}`);
+        assertClean(watch);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test("a typed form sends strings, integers, booleans, enum values and JSON objects as such", async () => {
+      const { context, page, watch } = await watchedPage(browser);
+      try {
+        await page.goto(`${server.url}/docs`);
+        const echo = await open(method(page, "echo"));
+        const text = echo.getByRole("textbox", { name: /^text\b/ });
+        assert.equal(await text.getAttribute("aria-describedby") !== null, true, "the schema's title and description describe it");
+        await text.fill("a <b>bold</b> text");
+        await echo.getByRole("spinbutton", { name: /^count\b/ }).fill("42");
+        await echo.getByRole("combobox", { name: /^flag\b/ }).selectOption({ label: "false" });
+        await echo.getByRole("combobox", { name: /^color\b/ }).selectOption({ label: PAYLOADS.image });
+        let answer = await press(echo, "Call echo");
+        assert.deepEqual(answer.json, { text: "a <b>bold</b> text", count: 42, flag: false, color: PAYLOADS.image });
+        assert.deepEqual((watch.posts.at(-1) as { params: unknown }).params, ["a <b>bold</b> text", 42, false, PAYLOADS.image]);
+        await echo.getByRole("textbox", { name: /^extra\b/ }).fill('{"a": 1.5}');
+        await echo.getByRole("radio", { name: /by name/ }).check();
+        answer = await press(echo, "Call echo");
+        assert.deepEqual(answer.json, { text: "a <b>bold</b> text", count: 42, flag: false, color: PAYLOADS.image, extra: { a: 1.5 } });
+        // The server's schema check still has the last word: a wrong type is its -32602.
+        await echo.getByRole("textbox", { name: /^extra\b/ }).fill('{"a": "no"}');
+        answer = await press(echo, "Call echo");
+        assert.match(answer.status, /^Error -32602: /);
+        // JSON that does not parse is not sent.
+        const before = watch.posts.length;
+        await echo.getByRole("textbox", { name: /^extra\b/ }).fill("{not json");
+        await echo.getByRole("button", { name: "Call echo" }).click();
+        await echo.getByRole("alert").getByText("extra is not valid JSON").waitFor();
+        assert.equal(watch.posts.length, before);
+        assertClean(watch);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+});
