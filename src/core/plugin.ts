@@ -14,6 +14,8 @@
  * - `allows(path)` tells which HTTP methods a plugin serves at a path (for CORS preflights).
  * - `headers(head)` adds headers to every answer (`vary` is appended to, others set).
  * - `observe(call)` is told when each call starts, and may return a function told when it ends.
+ * - `discover()` may add extension members (`x-` keys) to the service's `rpc.discover` document:
+ *   the events plugin lists the events a service emits under `x-events`.
  * - `start(context)` and `stop()` take part in the service's start (in `use()` order, before it
  *   listens) and stop (in reverse order, after the calls in flight are answered).
  *
@@ -238,6 +240,8 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   headers?(head: RequestHead): Readonly<Record<string, string>> | undefined;
   /** Told when each call starts; may return a function told when it ends. */
   observe?: CallObserver;
+  /** Extension members (`x-` keys) to add to the service's `rpc.discover` document. */
+  discover?(): Readonly<Record<`x-${string}`, unknown>> | undefined;
   /** Takes part in the service's start, in `use()` order; if it throws, the start fails. */
   start?(context: StartContext): void | Promise<void>;
   /** Takes part in the service's stop, in reverse order, after the calls in flight are answered. */
