@@ -182,7 +182,7 @@ let shared: EventTransport | undefined;
 interface Wanted {
   readonly source: string;
   readonly event: string;
-  readonly delivery: Delivery;
+  readonly broadcast: boolean;
   readonly durable: boolean;
   readonly handler: EventHandler<unknown>;
 }
@@ -236,9 +236,9 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
     const live: EventSubscription[] = [];
     started = live;
     try {
-      for (const { source, event, delivery, durable, handler } of wanted) {
+      for (const { source, event, broadcast, durable, handler } of wanted) {
         // Service-pool: the group is the subscribing service, whatever its instance count.
-        const request: SubscriptionRequest = { source, event, group: delivery === "broadcast" ? undefined : service.name, durable };
+        const request: SubscriptionRequest = { source, event, group: broadcast ? undefined : service.name, durable };
         const where = `event ${request.source} ${request.event}`;
         live.push(await transport.subscribe(request, async (envelope: EventEnvelope, attempt: number) => {
           const info: EventInfo = { id: envelope.id, event: envelope.event, source: envelope.source, time: envelope.time, attempt };
@@ -251,7 +251,8 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
         }));
       }
     } catch (error) {
-      await stopAll(live);
+      // The start's failure is the one to tell; a failing cleanup must not hide it.
+      await stopAll(live).catch(() => {});
       started = undefined;
       throw error;
     }
@@ -283,15 +284,17 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
       const from: EventSource<never> = {
         on(name, handler, options = {}) {
           if (started !== undefined) throw new TypeError("events(): subscribe before the service starts");
-          const delivery = options.delivery ?? "service-pool";
-          if (delivery !== "service-pool" && delivery !== "broadcast") throw new TypeError(`Unknown delivery ${String(delivery)}`);
+          // A string, not a Delivery: JavaScript callers may pass anything.
+          const delivery: string = options.delivery ?? "service-pool";
+          const broadcast = delivery === "broadcast";
+          if (!broadcast && delivery !== "service-pool") throw new TypeError(`Unknown delivery ${delivery}`);
           const durable = options.durable === true;
-          if (durable && delivery === "broadcast") throw new TypeError("durable delivery is for service-pool subscriptions, not broadcast");
-          wanted.push({ source, event: name, delivery, durable, handler: handler as EventHandler<unknown> });
+          if (durable && broadcast) throw new TypeError("durable delivery is for service-pool subscriptions, not broadcast");
+          wanted.push({ source, event: name, broadcast, durable, handler: handler as EventHandler<unknown> });
           return from;
         },
       };
-      return from as never;
+      return from;
     },
     discover() {
       const names = Object.keys(emits);
@@ -333,7 +336,8 @@ function describeEvent(name: string, declaration: EventMap[string]): Record<stri
       try {
         const schema: unknown = converter.input({ target });
         if (typeof schema === "object" && schema !== null) {
-          const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+          const rest: Record<string, unknown> = { ...schema };
+          delete rest["$schema"];
           described["schema"] = rest;
           break;
         }

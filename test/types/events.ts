@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-meaningless-void-operator -- values read only to type-check them */
 // Type-level checks of the events plugin (npm run typecheck): payloads are typed from the emitter.
 import { Service } from "../../mod.ts";
 import { createClient } from "../../src/client/mod.ts";
@@ -12,7 +13,7 @@ const orderEvents = events({
     "order.counted": event({ schema: quantity }),
   },
 });
-const orders = new Service({ name: "orders.service" })
+export const orders = new Service({ name: "orders.service" })
   .use(orderEvents)
   .publicMethod("create_order", async (id: string) => {
     await orderEvents.emit("order.created", { id, quantity: 1 });
