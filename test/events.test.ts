@@ -260,7 +260,7 @@ describe("events in process", () => {
     const got: number[] = [];
     const listener = events();
     listener.from<typeof emitter>("pinger.service").on("ping.sent", (n) => {
-      got.push(n as number);
+      got.push(n);
     });
     const ponger = new Service({ name: "ponger.service" }).use(listener);
     await ponger.startup();

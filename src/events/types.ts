@@ -152,8 +152,8 @@ export interface EventInfo {
  * type OrderEvents = EventsOf<typeof orders>; // { "order.created": EventDeclaration<{ id: string }> }
  * ```
  */
-export type EventsOf<S> = S extends { readonly "~methods": infer M }
-  ? (M extends { readonly [EVENT_TYPES]: infer E } ? E : Readonly<Record<string, EventDeclaration>>)
+export type EventsOf<S> = S extends { readonly "~methods"?: infer M }
+  ? (NonNullable<M> extends { readonly [EVENT_TYPES]: infer E } ? E : Readonly<Record<string, EventDeclaration>>)
   : Readonly<Record<string, EventDeclaration>>;
 
 /**

@@ -49,3 +49,9 @@ export const created: Promise<string> = client.methods.create_order("o-1");
 // @ts-expect-error: no method of that name
 void client.methods.emit;
 void declared;
+
+// The plugin's own type works too.
+events().from<typeof orderEvents>("orders.service").on("order.created", (order) => {
+  const id: string = order.id;
+  void id;
+});
