@@ -6,6 +6,7 @@
  */
 
 import type { Plugin, PluginHost } from "../core/plugin.ts";
+import type { StandardResult } from "../core/standard_schema.ts";
 import { inProcess } from "./in_process.ts";
 import type { EventSubscription, EventTransport, SubscriptionRequest } from "./transport.ts";
 import type { EVENT_TYPES, EventEnvelope, EventInfo, EventMap, EventsOf, PayloadIn, PayloadOut } from "./types.ts";
@@ -99,8 +100,8 @@ export interface EventSource<E> {
  * @typeParam E The events the service emits.
  * @example
  * ```ts
- * import { event, inProcess, type EventsOptions } from "./mod.ts";
- * const options: EventsOptions<{ "order.created": ReturnType<typeof event<{ id: string }>> }> = {
+ * import { event, type EventDeclaration, inProcess, type EventsOptions } from "./mod.ts";
+ * const options: EventsOptions<{ "order.created": EventDeclaration<{ id: string }> }> = {
  *   transport: inProcess(),
  *   emits: { "order.created": event<{ id: string }>({ description: "An order was created" }) },
  * };
@@ -123,8 +124,8 @@ export interface EventsOptions<E extends EventMap> {
  * @example
  * ```ts
  * import { Service } from "../core/service.ts";
- * import { event, events, type Events } from "./mod.ts";
- * const orderEvents: Events<{ "order.created": ReturnType<typeof event<{ id: string }>> }> = events({
+ * import { event, type EventDeclaration, events, type Events } from "./mod.ts";
+ * const orderEvents: Events<{ "order.created": EventDeclaration<{ id: string }> }> = events({
  *   emits: { "order.created": event<{ id: string }>() },
  * });
  * const service = new Service({ name: "orders.service" }).use(orderEvents);
@@ -178,6 +179,7 @@ export interface Events<E extends EventMap> extends Plugin<{ readonly [EVENT_TYP
 }
 
 let shared: EventTransport | undefined;
+const DONE: Promise<void> = Promise.resolve();
 
 interface Wanted {
   readonly source: string;
@@ -240,13 +242,20 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
         // Service-pool: the group is the subscribing service, whatever its instance count.
         const request: SubscriptionRequest = { source, event, group: broadcast ? undefined : service.name, durable };
         const where = `event ${request.source} ${request.event}`;
-        live.push(await transport.subscribe(request, async (envelope: EventEnvelope, attempt: number) => {
+        const failed = (error: unknown): never => {
+          service.report(error, where);
+          throw error;
+        };
+        live.push(await transport.subscribe(request, (envelope: EventEnvelope, attempt: number) => {
           const info: EventInfo = { id: envelope.id, event: envelope.event, source: envelope.source, time: envelope.time, attempt };
+          // A sync handler that returns costs one settled promise, not an async function's chain.
           try {
-            await handler(envelope.payload, info);
+            const result = handler(envelope.payload, info);
+            return result instanceof Promise ? result.then(undefined, failed) : DONE;
           } catch (error) {
             service.report(error, where);
-            throw error;
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as it was
+        return Promise.reject(error);
           }
         }));
       }
@@ -265,20 +274,33 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
       if (host !== undefined) throw new TypeError(`events(): this plugin is already used by ${host.name}; make one per service`);
       host = service;
     },
-    async emit(name, payload) {
-      if (host === undefined) throw new TypeError("events(): use() the plugin in a service before emitting");
-      const declaration = emits[name];
-      if (declaration === undefined) throw new TypeError(`${host.name} declares no event ${name} (see the emits option)`);
-      let checked: unknown = payload;
-      if (declaration.schema !== undefined) {
-        const result = await declaration.schema["~standard"].validate(payload);
-        if (result.issues !== undefined) {
-          throw new TypeError(`The payload of ${name} fails its schema: ${result.issues.map((issue) => issue.message).join("; ")}`);
-        }
-        checked = result.value;
+    emit(name, payload) {
+      // Not async: without a schema, an emit costs no promise of its own beyond the transport's.
+      try {
+        if (host === undefined) throw new TypeError("events(): use() the plugin in a service before emitting");
+        const service = host;
+        const declaration = emits[name];
+        if (declaration === undefined) throw new TypeError(`${service.name} declares no event ${name} (see the emits option)`);
+        const send = (checked: unknown): Promise<void> => transport.publish({
+          id: crypto.randomUUID(),
+          event: name,
+          source: service.name,
+          time: new Date().toISOString(),
+          payload: checked,
+        });
+        if (declaration.schema === undefined) return send(payload);
+        const settle = (result: StandardResult<unknown>): Promise<void> => {
+          if (result.issues !== undefined) {
+            throw new TypeError(`The payload of ${name} fails its schema: ${result.issues.map((issue) => issue.message).join("; ")}`);
+          }
+          return send(result.value);
+        };
+        const result = declaration.schema["~standard"].validate(payload);
+        return result instanceof Promise ? result.then(settle) : settle(result);
+      } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as it was
+        return Promise.reject(error);
       }
-      const envelope: EventEnvelope = { id: crypto.randomUUID(), event: name, source: host.name, time: new Date().toISOString(), payload: checked };
-      await transport.publish(envelope);
     },
     from(source) {
       const from: EventSource<never> = {

@@ -55,8 +55,8 @@ interface Group {
  * const transport = inProcess();
  * const orderEvents = events({ transport, emits: { "order.created": event<{ id: string }>() } });
  * const orders = new Service({ name: "orders.service" }).use(orderEvents);
- * const billingEvents = events({ transport })
- *   .on<typeof orders>("orders.service", "order.created", (order) => console.log("bill", order.id));
+ * const billingEvents = events({ transport });
+ * billingEvents.from<typeof orders>("orders.service").on("order.created", (order) => console.log("bill", order.id));
  * const billing = new Service({ name: "billing.service" }).use(billingEvents);
  * await billing.startup();
  * await orderEvents.emit("order.created", { id: "o-1" });

@@ -193,14 +193,20 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
 
   return {
     name: "nats",
-    async publish(envelope) {
+    publish(envelope) {
       const subject = eventSubject(prefix, envelope.source, envelope.event);
       const data = JSON.stringify(envelope);
-      if (jetstream === undefined) connection.publish(subject, data);
-      else {
-        await ensureStream();
-        await jetstream.client.publish(subject, data, { msgID: envelope.id });
+      if (jetstream === undefined) {
+        // NATS core: the client buffers it and writes it out with the others of this tick.
+        try {
+          connection.publish(subject, data);
+        } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as it was
+        return Promise.reject(error);
+        }
+        return SENT;
       }
+      return ensureStream().then(() => jetstream.client.publish(subject, data, { msgID: envelope.id })).then(() => {});
     },
     async subscribe(request, deliver) {
       if (request.durable && request.group === undefined) throw new TypeError("durable delivery needs a group (service-pool), not broadcast");
@@ -211,16 +217,21 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
   };
 
   function coreSubscription(subject: string, group: string | undefined, deliver: Deliver): EventSubscription {
-    const running = new Set<Promise<void>>();
+    // A count of the handlers running, and who waits for it to reach zero (a stop).
+    let running = 0;
+    let idle: (() => void) | undefined;
+    const finished = (): void => {
+      if (--running === 0) idle?.();
+    };
     const subscription = connection.subscribe(subject, {
       ...(group === undefined ? {} : { queue: group }),
       callback: (error, message) => {
         if (error !== null) return;
         const envelope = parse(message.data);
         if (envelope === undefined) return;
+        running++;
         // The plugin reported a failure; at most once, so nothing more to do here.
-        const done: Promise<void> = deliver(envelope, 1).catch(() => {}).finally(() => running.delete(done));
-        running.add(done);
+        deliver(envelope, 1).then(finished, finished);
       },
     });
     return {
@@ -230,7 +241,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         } catch {
           // A closed connection has nothing left to drain.
         }
-        while (running.size > 0) await Promise.all(running);
+        if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
       },
     };
   }
@@ -278,6 +289,8 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     };
   }
 }
+
+const SENT: Promise<void> = Promise.resolve();
 
 /** Reads an envelope, or `undefined` when the bytes are not one. */
 function parse(data: Uint8Array): EventEnvelope | undefined {
