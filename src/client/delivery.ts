@@ -18,6 +18,8 @@ const NOT_CONNECTED_CODES = new Set([
   "ENETUNREACH",
   "EADDRNOTAVAIL",
   "UND_ERR_CONNECT_TIMEOUT",
+  // natsFetch: no instance subscribes to the subject, so the request reached nobody.
+  "NATS_NO_RESPONDERS",
 ]);
 
 // Deno says it in words: "client error (Connect): tcp connect error: Connection refused".

@@ -102,6 +102,8 @@ export interface OpenRpcDocument {
   readonly info: { readonly title: string; readonly version: string; readonly description?: string };
   /** The registered methods, in registration order. */
   readonly methods: readonly OpenRpcMethod[];
+  /** Extensions added by plugins (see `Plugin.discover`), such as `x-events`. */
+  readonly [extension: `x-${string}`]: unknown;
 }
 
 /**
@@ -158,6 +160,19 @@ export interface IntrospectionTarget {
    * ```
    */
   listMethods(): readonly MethodDefinition[];
+  /**
+   * Extension members to add to the document (OpenRPC allows `x-` keys), such as the `x-events`
+   * the events plugin declares.
+   *
+   * @returns The members, or `undefined` for none.
+   * @example
+   * ```ts
+   * import { openRpcDocument, type IntrospectionTarget } from "./introspection.ts";
+   * const target: IntrospectionTarget = { name: "s", version: "1.0.0", listMethods: () => [], extensions: () => ({ "x-owner": "team a" }) };
+   * openRpcDocument(target)["x-owner"]; // "team a"
+   * ```
+   */
+  extensions?(): Readonly<Record<`x-${string}`, unknown>> | undefined;
 }
 
 const ANY: JsonSchema = {};
@@ -212,13 +227,19 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
  * ```
  */
 export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
-  return {
+  const document: OpenRpcDocument = {
     openrpc: OPENRPC_VERSION,
     info: target.description === undefined
       ? { title: target.name, version: target.version }
       : { title: target.name, version: target.version, description: target.description },
     methods: target.listMethods().map(describeMethod),
   };
+  const extensions = target.extensions?.();
+  if (extensions === undefined) return document;
+  const extended: Record<string, unknown> = { ...document };
+  // Only `x-` keys: a plugin cannot replace the document's own members.
+  for (const [key, value] of Object.entries(extensions)) if (key.startsWith("x-")) extended[key] = value;
+  return extended as unknown as OpenRpcDocument;
 }
 
 /**

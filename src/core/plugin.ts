@@ -21,6 +21,8 @@
  *   order (the first is outermost). A service where no plugin has it pays nothing for it.
  * - `received(body)` is told the size of each JSON-RPC body and, for a batch, its number of
  *   entries, once the body is parsed and before its calls run.
+ * - `discover()` may add extension members (`x-` keys) to the service's `rpc.discover` document:
+ *   the events plugin lists the events a service emits under `x-events`.
  * - `start(context)` and `stop()` take part in the service's start (in `use()` order, before it
  *   listens) and stop (in reverse order, after the calls in flight are answered).
  *
@@ -287,6 +289,8 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   around?: CallWrapper;
   /** Told the size (and batch length) of each JSON-RPC body, before its calls run. */
   received?(body: ReceivedBody): void;
+  /** Extension members (`x-` keys) to add to the service's `rpc.discover` document. */
+  discover?(): Readonly<Record<`x-${string}`, unknown>> | undefined;
   /** Takes part in the service's start, in `use()` order; if it throws, the start fails. */
   start?(context: StartContext): void | Promise<void>;
   /** Takes part in the service's stop, in reverse order, after the calls in flight are answered. */

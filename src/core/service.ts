@@ -178,7 +178,13 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     this.#onError = options.onError === false ? undefined : options.onError ?? ((error, info) => {
       console.error(`${this.name}: ${info.method} failed:`, error);
     });
-    this.#discover = discoverMethod(this);
+    this.#discover = discoverMethod({
+      name: this.name,
+      version: this.version,
+      description: this.description,
+      listMethods: () => this.listMethods(),
+      extensions: () => this.#extensions(),
+    });
     this.#target = {
       name: this.name,
       handle: (message, ctx) => this.handle(message, ctx),
@@ -535,6 +541,16 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     }
     this.#started = 0;
     if (failure !== undefined) throw failure.error;
+  }
+
+  /** The `x-` members the plugins add to `rpc.discover`, or `undefined` when none does. */
+  #extensions(): Readonly<Record<`x-${string}`, unknown>> | undefined {
+    let members: Record<`x-${string}`, unknown> | undefined;
+    for (const plugin of this.#plugins) {
+      const more = plugin.discover?.();
+      if (more !== undefined) members = { ...members, ...more };
+    }
+    return members;
   }
 
   /** Builds the hooks the endpoint and dispatch call from the plugins that have them. */

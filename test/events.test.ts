@@ -1,0 +1,295 @@
+// The events plugin on the in-process transport: service-pool and broadcast delivery, handler
+// errors reported without stopping the subscription, durable groups (redelivery, events kept while
+// no instance runs), payload schemas, rpc.discover's x-events, and the misuses refused.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Service } from "../mod.ts";
+import { event, type EventInfo, events, type EventTransport, inProcess } from "../src/events/mod.ts";
+import type { StandardSchemaV1 } from "../src/core/standard_schema.ts";
+import { until } from "./helpers.ts";
+
+interface Order {
+  id: string;
+  item: string;
+  quantity: number;
+}
+
+function ordersService(transport: EventTransport) {
+  const orderEvents = events({
+    transport,
+    emits: {
+      "order.created": event<Order>({ description: "An order was created" }),
+      "order.cancelled": event<{ id: string }>(),
+    },
+  });
+  let next = 0;
+  const service = new Service({ name: "orders.service", onError: false })
+    .use(orderEvents)
+    .publicMethod("create_order", async (item: string, quantity: number) => {
+      const id = `o-${++next}`;
+      await orderEvents.emit("order.created", { id, item, quantity });
+      return id;
+    });
+  return { service, orderEvents };
+}
+type Orders = ReturnType<typeof ordersService>["service"];
+
+/** One instance of billing.service: what it handled, and what its onError was told. */
+function billingInstance(transport: EventTransport, options: { broadcast?: boolean; durable?: boolean; fail?: (order: Order, info: EventInfo) => boolean } = {}) {
+  const handled: string[] = [];
+  const reported: { error: unknown; where: string }[] = [];
+  const plugin = events({ transport });
+  plugin.from<Orders>("orders.service").on("order.created", (order, info) => {
+    if (options.fail?.(order, info) === true) throw new Error(`cannot bill ${order.id}`);
+    handled.push(order.id);
+  }, { ...(options.broadcast === true ? { delivery: "broadcast" } : {}), durable: options.durable === true });
+  const service = new Service({ name: "billing.service", onError: (error, { method }) => reported.push({ error, where: method }) }).use(plugin);
+  return { service, handled, reported };
+}
+
+async function createOrders(orders: Service, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const answer = await orders.handle({ jsonrpc: "2.0", method: "create_order", params: ["book", i + 1], id: i });
+    assert.ok(answer !== undefined && !Array.isArray(answer) && "result" in answer);
+  }
+}
+
+describe("events in process", () => {
+  it("service-pool: two instances of a subscriber handle every event exactly once in total, both get some", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const a = billingInstance(transport);
+    const b = billingInstance(transport);
+    await a.service.startup();
+    await b.service.startup();
+    await createOrders(orders, 20);
+    await until(() => a.handled.length + b.handled.length === 20);
+    const all = [...a.handled, ...b.handled].sort();
+    assert.equal(new Set(all).size, 20);
+    assert.ok(a.handled.length > 0 && b.handled.length > 0);
+    await a.service.shutdown();
+    await b.service.shutdown();
+  });
+
+  it("each subscribing service gets its own share: two services, one instance each, both see every event", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const billing = billingInstance(transport);
+    const shipped: string[] = [];
+    const shippingEvents = events({ transport });
+    shippingEvents.from<Orders>("orders.service").on("order.created", (order) => {
+      shipped.push(order.id);
+    });
+    const shipping = new Service({ name: "shipping.service" }).use(shippingEvents);
+    await billing.service.startup();
+    await shipping.startup();
+    await createOrders(orders, 5);
+    await until(() => billing.handled.length === 5 && shipped.length === 5);
+    await billing.service.shutdown();
+    await shipping.shutdown();
+  });
+
+  it("broadcast: every instance handles every event", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const a = billingInstance(transport, { broadcast: true });
+    const b = billingInstance(transport, { broadcast: true });
+    await a.service.startup();
+    await b.service.startup();
+    await createOrders(orders, 6);
+    await until(() => a.handled.length === 6 && b.handled.length === 6);
+    assert.deepEqual(a.handled.sort(), b.handled.sort());
+    await a.service.shutdown();
+    await b.service.shutdown();
+    await createOrders(orders, 1); // nobody listens: dropped, no error
+    assert.equal(a.handled.length, 6);
+  });
+
+  it("a handler's error goes to the service's onError with the event, and the subscription goes on", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const billing = billingInstance(transport, { fail: (order) => order.id === "o-2" });
+    await billing.service.startup();
+    await createOrders(orders, 3);
+    await until(() => billing.handled.length === 2 && billing.reported.length === 1);
+    assert.deepEqual(billing.handled, ["o-1", "o-3"]);
+    const [report] = billing.reported;
+    assert.equal(report?.where, "event orders.service order.created");
+    assert.match(String(report.error), /cannot bill o-2/);
+    await billing.service.shutdown();
+  });
+
+  it("durable: a failed event is delivered again until its handler succeeds (attempt counts up)", async () => {
+    const transport = inProcess({ redeliveryDelay: 5 });
+    const { service: orders } = ordersService(transport);
+    const attempts: number[] = [];
+    const billing = billingInstance(transport, {
+      durable: true,
+      fail: (_order, info) => {
+        attempts.push(info.attempt);
+        return info.attempt < 3;
+      },
+    });
+    await billing.service.startup();
+    await createOrders(orders, 1);
+    await until(() => billing.handled.length === 1);
+    assert.deepEqual(attempts, [1, 2, 3]);
+    assert.equal(billing.reported.length, 2);
+    await billing.service.shutdown();
+  });
+
+  it("durable: events emitted while every instance is down wait, and the next instance gets them all", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const first = billingInstance(transport, { durable: true });
+    await first.service.startup();
+    await createOrders(orders, 3);
+    await until(() => first.handled.length === 3);
+    await first.service.shutdown();
+    await createOrders(orders, 4); // nobody runs
+    const second = billingInstance(transport, { durable: true });
+    await second.service.startup();
+    await until(() => second.handled.length === 4);
+    assert.deepEqual(second.handled, ["o-4", "o-5", "o-6", "o-7"]);
+    await second.service.shutdown();
+  });
+
+  it("a non-durable group drops what was emitted while nobody ran", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const first = billingInstance(transport);
+    await first.service.startup();
+    await first.service.shutdown();
+    await createOrders(orders, 2);
+    const second = billingInstance(transport);
+    await second.service.startup();
+    await createOrders(orders, 1);
+    await until(() => second.handled.length === 1);
+    assert.deepEqual(second.handled, ["o-3"]);
+    await second.service.shutdown();
+  });
+
+  it("stop waits for the handlers that are running", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    let release: () => void = () => {};
+    let finished = false;
+    const plugin = events({ transport });
+    plugin.from<Orders>("orders.service").on("order.created", async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      finished = true;
+    });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await createOrders(orders, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopping = billing.shutdown();
+    assert.equal(finished, false);
+    release();
+    await stopping;
+    assert.equal(finished, true);
+  });
+
+  it("the envelope: id, event, source and time reach the handler", async () => {
+    const transport = inProcess();
+    const { orderEvents } = ordersService(transport);
+    const seen: EventInfo[] = [];
+    const plugin = events({ transport });
+    plugin.from<Orders>("orders.service").on("order.cancelled", (payload, info) => {
+      assert.deepEqual(payload, { id: "o-9" });
+      seen.push(info);
+    });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.cancelled", { id: "o-9" });
+    await until(() => seen.length === 1);
+    const info = seen[0] as EventInfo;
+    assert.equal(info.event, "order.cancelled");
+    assert.equal(info.source, "orders.service");
+    assert.equal(info.attempt, 1);
+    assert.match(info.id, /^[0-9a-f-]{36}$/);
+    assert.ok(!Number.isNaN(Date.parse(info.time)));
+    await billing.shutdown();
+  });
+
+  it("rpc.discover lists the declared events under x-events, with their schema's JSON Schema", async () => {
+    const positive: StandardSchemaV1<{ n: number }> = {
+      "~standard": {
+        version: 1,
+        vendor: "test",
+        validate: (value) => ((value as { n?: unknown }).n as number) > 0 ? { value: value as { n: number } } : { issues: [{ message: "n must be positive" }] },
+        jsonSchema: { input: () => ({ $schema: "http://json-schema.org/draft-07/schema#", type: "object" }), output: () => ({ type: "object" }) },
+      },
+    };
+    const plugin = events({ transport: inProcess(), emits: { "count.changed": event({ schema: positive, description: "The count moved" }), "count.reset": event() } });
+    const service = new Service({ name: "counter.service" }).use(plugin);
+    const answer = await service.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 });
+    const document = (answer as { result: Record<string, unknown> }).result;
+    assert.deepEqual(document["x-events"], [
+      { name: "count.changed", description: "The count moved", schema: { type: "object" } },
+      { name: "count.reset" },
+    ]);
+    await plugin.emit("count.changed", { n: 1 });
+    await assert.rejects(plugin.emit("count.changed", { n: -1 }), /fails its schema: n must be positive/);
+    // A service without emits adds nothing to its document.
+    const plain = new Service({ name: "plain" }).use(events({ transport: inProcess() }));
+    const bare = (await plain.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 })) as { result: Record<string, unknown> };
+    assert.equal("x-events" in bare.result, false);
+  });
+
+  it("refuses misuses: emit before use, an undeclared event, subscribe after start, durable broadcast, one plugin in two services", async () => {
+    const transport = inProcess();
+    const plugin = events({ transport, emits: { "a.happened": event() } });
+    await assert.rejects(plugin.emit("a.happened", {}), /use\(\) the plugin/);
+    const service = new Service({ name: "a.service" }).use(plugin);
+    await assert.rejects(plugin.emit("b.happened" as never, {} as never), /declares no event b\.happened/);
+    assert.throws(() => new Service({ name: "b.service" }).use(plugin), /already used by a\.service/);
+    const source = plugin.from("x.service");
+    assert.throws(() => source.on("e", () => {}, { delivery: "broadcast", durable: true }), /not broadcast/);
+    assert.throws(() => source.on("e", () => {}, { delivery: "everyone" as never }), /Unknown delivery/);
+    await service.startup();
+    assert.throws(() => source.on("e", () => {}), /before the service starts/);
+    await service.shutdown();
+    await assert.rejects(transport.subscribe({ source: "x", event: "e", group: undefined, durable: true }, () => Promise.resolve()), /needs a group/);
+    assert.throws(() => inProcess({ redeliveryDelay: -1 }), /redeliveryDelay/);
+  });
+
+  it("without a transport, the services of one process share one in-process transport", async () => {
+    const emitter = events({ emits: { "ping.sent": event<number>() } });
+    new Service({ name: "pinger.service" }).use(emitter);
+    const got: number[] = [];
+    const listener = events();
+    listener.from<typeof emitter>("pinger.service").on("ping.sent", (n) => {
+      got.push(n);
+    });
+    const ponger = new Service({ name: "ponger.service" }).use(listener);
+    await ponger.startup();
+    await emitter.emit("ping.sent", 7);
+    await until(() => got.length === 1);
+    assert.equal(listener.transport, emitter.transport);
+    await ponger.shutdown();
+  });
+
+  it("a subscription that fails to start stops those started before it, and the start fails", async () => {
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const flaky: EventTransport = {
+      name: "flaky",
+      publish: () => Promise.resolve(),
+      subscribe: (request) => {
+        if (request.event === "bad") return Promise.reject(new Error("cannot subscribe"));
+        started.push(request.event);
+        return Promise.resolve({ stop: () => {
+          stopped.push(request.event);
+          return Promise.reject(new Error("stop failed"));
+        } });
+      },
+    };
+    const plugin = events({ transport: flaky });
+    plugin.from("x.service").on("good", () => {}).on("bad", () => {});
+    const service = new Service({ name: "s" }).use(plugin);
+    await assert.rejects(service.startup(), /cannot subscribe/);
+    assert.deepEqual(started, ["good"]);
+    assert.deepEqual(stopped, ["good"]);
+  });
+});

@@ -1,0 +1,236 @@
+// Events and JSON-RPC over a real nats-server on a loopback port: service-pool and broadcast
+// delivery across processes, a durable subscriber SIGKILLed mid-stream, nats-server killed and
+// started again mid-run, three RPC instances with one killed under load, tokens, limits, deadlines.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, createClient, RpcError, Service, TransportError } from "../../mod.ts";
+import { event, events } from "../../src/events/mod.ts";
+import { natsFetch, natsServer, natsTransport } from "../../src/nats/mod.ts";
+import type { CallContext } from "../../src/core/context.ts";
+import { childEnv, delay, runCommand, type RunningProcess, startProcess, stopAll } from "../runtime/processes.ts";
+import { type Nats, natsConnection, startNats } from "./nats.ts";
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`never: ${what}`);
+    await delay(25);
+  }
+}
+
+/** The ids a billing process printed as handled. */
+function handledBy(child: RunningProcess): string[] {
+  return [...child.output().matchAll(/^handled (\S+)$/gm)].map((match) => match[1] ?? "");
+}
+
+describe("events and JSON-RPC over NATS", () => {
+  let nats: Nats;
+  let nc: NatsConnection;
+  const connections: NatsConnection[] = [];
+  before(async () => {
+    nats = await startNats();
+    nc = await natsConnection(nats);
+    connections.push(nc);
+  });
+  after(async () => {
+    await stopAll();
+    for (const connection of connections) await connection.close();
+    await nats.stop();
+  });
+
+  function instance(env: Record<string, string>): RunningProcess {
+    const [command, args] = runCommand("node", "test/services/fixtures/nats_instance.ts");
+    return startProcess(command, args, childEnv({ NATS_URL: nats.servers, ...env }));
+  }
+
+  function ordersEmitter(connection: NatsConnection) {
+    const transport = natsTransport(connection);
+    const orderEvents = events({ transport, emits: { "order.created": event<{ id: string }>() } });
+    new Service({ name: "orders.service" }).use(orderEvents);
+    return orderEvents;
+  }
+
+  it("service-pool: two subscriber processes handle every event exactly once in total, both get some; the envelope on the wire", async () => {
+    const a = instance({ ROLE: "billing", INSTANCE: "a" });
+    const b = instance({ ROLE: "billing", INSTANCE: "b" });
+    await Promise.all([a.waitForLine(/^ready$/, 15_000), b.waitForLine(/^ready$/, 15_000)]);
+    const wire: unknown[] = [];
+    const raw = nc.subscribe("events.orders.service.order.created", { callback: (_error, message) => {
+      wire.push(message.json());
+    } });
+    const orderEvents = ordersEmitter(nc);
+    for (let i = 0; i < 200; i++) await orderEvents.emit("order.created", { id: `pool-${i}` });
+    await eventually(() => handledBy(a).length + handledBy(b).length >= 200, "200 events handled");
+    await delay(200); // a duplicate, if any, would show by now
+    const all = [...handledBy(a), ...handledBy(b)];
+    assert.equal(all.length, 200);
+    assert.equal(new Set(all).size, 200);
+    assert.ok(handledBy(a).length > 0 && handledBy(b).length > 0, `a ${handledBy(a).length}, b ${handledBy(b).length}`);
+    const first = wire[0] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(first).sort(), ["event", "id", "payload", "source", "time"]);
+    assert.equal(first["source"], "orders.service");
+    assert.deepEqual(first["payload"], { id: "pool-0" });
+    raw.unsubscribe();
+    await a.stop();
+    await b.stop();
+  });
+
+  it("broadcast: every subscriber process handles every event", async () => {
+    const a = instance({ ROLE: "billing", INSTANCE: "a", DELIVERY: "broadcast" });
+    const b = instance({ ROLE: "billing", INSTANCE: "b", DELIVERY: "broadcast" });
+    await Promise.all([a.waitForLine(/^ready$/, 15_000), b.waitForLine(/^ready$/, 15_000)]);
+    const orderEvents = ordersEmitter(nc);
+    for (let i = 0; i < 50; i++) await orderEvents.emit("order.created", { id: `all-${i}` });
+    await eventually(() => handledBy(a).length === 50 && handledBy(b).length === 50, "each handled 50");
+    assert.deepEqual(handledBy(a).sort(), handledBy(b).sort());
+    await a.stop();
+    await b.stop();
+  });
+
+  it("durable: a subscriber SIGKILLed mid-stream loses nothing once it runs again (JetStream, ack after the handler)", async () => {
+    const manager = await jetstreamManager(nc);
+    const transport = natsTransport(nc, { jetstream: { client: jetstream(nc), manager } });
+    const orderEvents = events({ transport, emits: { "order.created": event<{ id: string }>() } });
+    new Service({ name: "orders.service" }).use(orderEvents);
+    const env = { ROLE: "billing", DURABLE: "1", DELAY: "5" };
+    const first = instance({ ...env, INSTANCE: "first" });
+    await first.waitForLine(/^ready$/, 15_000);
+    const ids = Array.from({ length: 300 }, (_, i) => `durable-${i}`);
+    let emitted = 0;
+    const emitting = (async () => {
+      for (const id of ids) {
+        await orderEvents.emit("order.created", { id });
+        emitted++;
+        if (emitted % 20 === 0) await delay(5);
+      }
+    })();
+    await eventually(() => handledBy(first).length >= 40, "the first run handled some");
+    process.kill(-first.pid, "SIGKILL");
+    await first.exited;
+    const beforeKill = handledBy(first);
+    assert.ok(beforeKill.length < ids.length, "killed before the end");
+    await emitting; // every event was stored while nobody ran
+    const second = instance({ ...env, INSTANCE: "second" });
+    await second.waitForLine(/^ready$/, 15_000);
+    const handled = (): Set<string> => new Set([...beforeKill, ...handledBy(second)]);
+    await eventually(() => handled().size === ids.length, "every event handled after the restart", 30_000);
+    assert.deepEqual([...handled()].sort(), [...ids].sort());
+    await second.stop();
+  });
+
+  it("nats-server killed and started again mid-run: services reconnect and keep serving calls and events", async () => {
+    const own = await natsConnection(nats);
+    connections.push(own);
+    const got: string[] = [];
+    const listener = events({ transport: natsTransport(own) });
+    listener.from("orders.service").on("order.created", (payload) => {
+      got.push((payload as { id: string }).id);
+    });
+    const orderEvents = ordersEmitter(own);
+    const service = new Service({ name: "restart.service" })
+      .use(listener)
+      .use(natsServer(own))
+      .publicMethod("ping", () => "pong", { idempotent: true });
+    await service.startup();
+    const remote = createClient<typeof service>("nats:rpc.restart.service", { fetch: natsFetch(own), timeout: 2_000 });
+    assert.equal(await remote.methods.ping(), "pong");
+    await nats.kill();
+    await assert.rejects(remote.methods.ping(), TransportError);
+    await nats.start();
+    await eventually(async () => (await remote.methods.ping().catch(() => "down")) === "pong", "a call answered after the restart");
+    await eventually(async () => {
+      await orderEvents.emit("order.created", { id: `after-${got.length}` });
+      return got.length > 0;
+    }, "an event handled after the restart");
+    await service.shutdown();
+  });
+
+  it("RPC: three instances share a subject; one SIGKILLed under load loses no idempotent call", async () => {
+    const instances = ["c0", "c1", "c2"].map((id) => instance({ ROLE: "calc", INSTANCE: id, DELAY: "2" }));
+    await Promise.all(instances.map((child) => child.waitForLine(/^ready$/, 15_000)));
+    const remote = await connect<{ add(a: number, b: number): { sum: number; instance: string } }>(["nats:rpc.calc.service"], {
+      fetch: natsFetch(nc),
+      attemptTimeout: 1_000,
+      retry: { attempts: 6, backoff: 10 },
+      breaker: { failureThreshold: 1_000_000 },
+    });
+    const total = 600;
+    const answered = new Map<number, { sum: number; instance: string }>();
+    const failures: unknown[] = [];
+    let next = 0;
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      while (next < total) {
+        const n = next++;
+        try {
+          answered.set(n, await remote.methods.add(n, 1));
+        } catch (error) {
+          failures.push(error);
+        }
+        if (!killed && answered.size >= 150) {
+          killed = true;
+          process.kill(-(instances[0] as RunningProcess).pid, "SIGKILL");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    assert.deepEqual(failures, []);
+    assert.equal(answered.size, total);
+    for (const [n, answer] of answered) assert.equal(answer.sum, n + 1);
+    const by = new Set([...answered.values()].map((answer) => answer.instance));
+    assert.deepEqual([...by].sort(), ["c0", "c1", "c2"]);
+    const late = [...answered.entries()].filter(([n]) => n >= total - 100).map(([, answer]) => answer.instance);
+    assert.ok(!late.includes("c0"), "the killed instance answered nothing at the end");
+    for (const child of instances.slice(1)) await child.stop();
+  });
+
+  it("tokens, limits, deadlines, batches and notifications work as over HTTP", async () => {
+    const noted: string[] = [];
+    const service = new Service({
+      name: "vault.service",
+      apiTokenIsValid: (token) => token === "vault-token",
+      limits: { maxBodyBytes: 1_024 },
+      onError: false,
+    })
+      .use(natsServer(nc))
+      .publicMethod("echo", (text: string) => text)
+      .publicMethod("note", (text: string) => {
+        noted.push(text);
+      })
+      .publicMethod("slow", async (ctx: CallContext) => {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        return ctx.deadline;
+      }, { context: true })
+      .privateMethod("secret", () => 42);
+    await service.startup();
+    const anonymous = await connect<typeof service>("nats:rpc.vault.service", { fetch: natsFetch(nc) });
+    assert.equal(anonymous.name, "vault.service");
+    await assert.rejects(anonymous.methods.secret(), (error: unknown) => error instanceof RpcError && error.code === -32001);
+    const trusted = createClient<typeof service>("nats:rpc.vault.service", { fetch: natsFetch(nc), token: "vault-token" });
+    assert.equal(await trusted.methods.secret(), 42);
+    const bearer = createClient<typeof service>("nats:rpc.vault.service", { fetch: natsFetch(nc), headers: { authorization: "Bearer vault-token" } });
+    assert.equal(await bearer.methods.secret(), 42);
+    await assert.rejects(trusted.methods.echo("x".repeat(2_000)), (error: unknown) => error instanceof RpcError && error.code === -32600 && /exceeds 1024 bytes/.test(error.message));
+    const [one, two, three] = await trusted.batch((b) => [b.methods.echo("a"), b.methods.secret(), b.call("missing" as never)]);
+    assert.deepEqual([one, two], [{ ok: true, value: "a" }, { ok: true, value: 42 }]);
+    assert.ok(!three.ok && three.error instanceof RpcError && three.error.code === -32601);
+    await trusted.notifications.note("hello");
+    await eventually(() => noted.length === 1, "the notification ran");
+    // The deadline travels in a header: the service gives up when the caller's time is up.
+    const headers = natsHeaders();
+    headers.set("X-Request-Timeout", "50");
+    const reply = await nc.request("rpc.vault.service", JSON.stringify({ jsonrpc: "2.0", method: "slow", id: 1 }), { timeout: 5_000, headers });
+    assert.equal((reply.json<{ error: { code: number } }>()).error.code, -32002);
+    await assert.rejects(trusted.call("slow", [], { timeout: 100 }), (error: unknown) => error instanceof TransportError && error.kind === "timeout");
+    // Bytes that are not UTF-8, and text that is not JSON.
+    const bad = await nc.request("rpc.vault.service", new Uint8Array([0xff, 0xfe]), { timeout: 5_000 });
+    assert.equal((bad.json<{ error: { code: number } }>()).error.code, -32700);
+    const notJson = await nc.request("rpc.vault.service", "{", { timeout: 5_000 });
+    assert.equal((notJson.json<{ error: { code: number } }>()).error.code, -32700);
+    await service.shutdown();
+    // Nobody serves it now: the call was never sent.
+    await assert.rejects(anonymous.methods.echo("x"), (error: unknown) => error instanceof TransportError && /no responders/.test(error.message));
+  });
+});
