@@ -234,3 +234,52 @@ describe("events and JSON-RPC over NATS", () => {
     await assert.rejects(anonymous.methods.echo("x"), (error: unknown) => error instanceof TransportError && /no responders/.test(error.message));
   });
 });
+
+describe("events and JSON-RPC over NATS across runtimes", () => {
+  let nats: Nats;
+  let nc: NatsConnection;
+  before(async () => {
+    nats = await startNats();
+    nc = await natsConnection(nats);
+  });
+  after(async () => {
+    await stopAll();
+    await nc.close();
+    await nats.stop();
+  });
+
+  it("orders.service on Deno emits; billing on Bun and on Node.js share the events (each billed once); the client calls Deno's orders over NATS", async () => {
+    const { freePort, HOST } = await import("../runtime/processes.ts");
+    const start = async (runtime: "node" | "deno" | "bun", script: string): Promise<{ child: RunningProcess; base: string }> => {
+      const port = await freePort();
+      const [command, args] = runCommand(runtime, script);
+      const child = startProcess(command, args, childEnv({ NATS_URL: nats.url, HOST, PORT: String(port) }));
+      await child.waitForLine(/serving at/, 20_000);
+      return { child, base: `http://${HOST}:${port}/api` };
+    };
+    const call = async (base: string, method: string, params: unknown[] = []): Promise<unknown> => {
+      const response = await fetch(base, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", method, params, id: 1 }) });
+      return ((await response.json()) as { result?: unknown }).result;
+    };
+    const [orders, bunBilling, nodeBilling] = await Promise.all([
+      start("deno", "examples/orders.ts"),
+      start("bun", "examples/billing.ts"),
+      start("node", "examples/billing.ts"),
+    ]);
+    // JSON-RPC over NATS to the Deno instance, with the same client.
+    const remote = createClient("nats:rpc.orders.service", { fetch: natsFetch(nc) });
+    const total = 20;
+    for (let i = 0; i < total; i++) {
+      const id = await (i % 2 === 0 ? remote.call("create_order", [`item-${i}`, 1]) : call(orders.base, "create_order", [`item-${i}`, 1]));
+      assert.equal(typeof id, "string");
+    }
+    let billed: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      billed = [Number(await call(bunBilling.base, "billed_count")), Number(await call(nodeBilling.base, "billed_count"))];
+      if (billed[0]! + billed[1]! >= total) break;
+      await delay(100);
+    }
+    assert.equal(billed[0]! + billed[1]!, total, `every order billed exactly once in all (Bun ${billed[0]}, Node.js ${billed[1]})`);
+    for (const { child } of [orders, bunBilling, nodeBilling]) await child.stop();
+  });
+});
