@@ -202,7 +202,8 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     assert.equal(neverSent(other), false);
     // A subscriber that never answers.
     nats.subscribe("rpc.silent", { callback: () => {} });
-    const silent = createClient("nats:rpc.silent", { fetch: natsFetch(nats, { timeout: 20 }) });
+    // natsFetch's own timeout counts for a client without one (the default is 30 s: Infinity is none).
+    const silent = createClient("nats:rpc.silent", { fetch: natsFetch(nats, { timeout: 20 }), timeout: Infinity });
     await assert.rejects(silent.call("x"), (error: unknown) => error instanceof TransportError && error.kind === "network");
     await assert.rejects(silent.call("x", [], { timeout: 20 }), (error: unknown) => error instanceof TransportError && error.kind === "timeout");
     const controller = new AbortController();
