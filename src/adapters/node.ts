@@ -139,11 +139,26 @@ class NodeHeaders implements HeaderReader {
   }
 
   get(name: string): string | null {
-    const value = this.#incoming.headers[name.toLowerCase()];
+    const lower = name.toLowerCase();
+    const value = this.#incoming.headers[lower];
     if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(", ") : value;
+    if (Array.isArray(value)) return value.join(", ");
+    if (!KEPT_ONCE.has(lower)) return value;
+    // Node keeps only the first of these when they repeat; Web Headers (Deno, Bun, fetch) join them
+    // all. Joined here too, a repeated Content-Type or Authorization is as ambiguous, and as
+    // refused, on every runtime.
+    const raw = this.#incoming.rawHeaders;
+    let joined: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const key = raw[i] as string;
+      if (key.length === lower.length && key.toLowerCase() === lower) joined = joined === undefined ? raw[i + 1] : `${joined}, ${raw[i + 1] as string}`;
+    }
+    return joined ?? value;
   }
 }
+
+/** The request headers of which Node.js keeps only the first when they repeat (the ones read here). */
+const KEPT_ONCE = new Set(["authorization", "content-type", "content-length"]);
 
 /**
  * An abort signal that fires when the client goes away before its answer is written. The server
@@ -318,7 +333,10 @@ function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, hostname
   const raw = incoming.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
   const method = incoming.method ?? "GET";
-  const url = new URL(incoming.url ?? "/", `http://${safeHost(incoming.headers.host) ?? hostname}`).href;
+  const target = incoming.url ?? "/";
+  const base = `http://${safeHost(incoming.headers.host) ?? hostname}`;
+  // A target starting with "//" is a path, not another host: resolved against the base, it would be.
+  const url = (target.startsWith("/") ? new URL(base + target) : new URL(target, base)).href;
   // `duplex` is required by Node's fetch for a streamed body, and missing from the DOM typings.
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal: closeSignal(outgoing, state) };
   if (method !== "GET" && method !== "HEAD") {

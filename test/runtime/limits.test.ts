@@ -177,6 +177,18 @@ describe("limits over real sockets", { concurrency: true, timeout: 60_000 }, () 
         });
       }
 
+      test("repeated credentials or content types are ambiguous, and refused alike", async () => {
+        const call = '{"jsonrpc":"2.0","method":"secret","id":1}';
+        const send = (headers: string): Promise<string> =>
+          raw(server.port, `POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: ${call.length}\r\nConnection: close\r\n\r\n${call}`);
+        const once = await send("Content-Type: application/json\r\nAuthorization: Bearer limits-token\r\n");
+        assert.match(once, /"result":"s3cret"/, "one Authorization header grants access");
+        const twice = await send("Content-Type: application/json\r\nAuthorization: Bearer limits-token\r\nAuthorization: Bearer limits-token\r\n");
+        assert.match(twice, /"code":-32001/, "two are refused");
+        const types = await send("Content-Type: application/json\r\nContent-Type: text/plain\r\nAuthorization: Bearer limits-token\r\n");
+        assert.match(types, /^HTTP\/1\.1 415/);
+      });
+
       test("a call over its timeout answers -32002", async () => {
         const answer = await rpc(server, '{"jsonrpc":"2.0","method":"slow","id":"t"}');
         assert.deepEqual(answer.json, {

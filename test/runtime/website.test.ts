@@ -200,6 +200,10 @@ describe("a static folder cannot be left, on every runtime", { concurrency: true
       const [, url] = await child.waitForLine(/^listening at (http:\/\/\S+)$/);
       const port = Number(new URL(url!).port);
       assert.deepEqual(await rawGet(port, "/static/link-in.html"), { status: 200, body: "<h1>inside</h1>" }, "a link inside is served");
+      // A request target starting with "//" is a path on this host, never another host's name.
+      for (const path of ["//evil.example/static/index.html", "//evil.example/static/link-in.html"]) {
+        assert.equal((await rawGet(port, path)).status, 404, `${runtime} ${path}`);
+      }
       // The absolute path of the secret, encoded so it is one segment.
       const all = [...attempts, `/static/${encodeURIComponent(join(dir, "secret.txt"))}`];
       for (const path of all) {
