@@ -56,7 +56,36 @@ export type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
  * const result: ResultOf<(id: number) => Promise<string>> = "a string, not a promise";
  * ```
  */
-export type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
+export type ResultOf<F> = F extends (...args: never[]) => infer R ? Jsonified<Awaited<R>> : never;
+
+/**
+ * A value as it arrives after a trip through JSON, the way the service sends results: a `Date` (or
+ * anything with `toJSON`) as what its `toJSON` gives (a string), `undefined` and `void` as `null`,
+ * a `Map` or `Set` as `{}`, object members that JSON leaves out (functions, symbols, `undefined`)
+ * gone, and what JSON cannot carry at all (`bigint`, functions, symbols) as `never`, so a client
+ * cannot be typed with what it will never receive.
+ *
+ * @typeParam T The value's type on the service.
+ * @example
+ * ```ts
+ * import type { Jsonified } from "./types.ts";
+ * const sent: Jsonified<{ at: Date; tags: Set<string>; note?: string }> = { at: "2026-12-01T00:00:00.000Z", tags: {} };
+ * ```
+ */
+export type Jsonified<T> = unknown extends T ? T // unknown and any stay as they are
+  : T extends string | number | boolean | null ? T
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a handler that returns nothing is typed void
+  : T extends undefined | void ? null
+  : T extends bigint | symbol | ((...args: never[]) => unknown) ? never
+  : T extends { toJSON(): infer J } ? Jsonified<J>
+  : T extends ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> ? Record<string, never>
+  : T extends readonly unknown[] ? { -readonly [I in keyof T]: T[I] extends undefined | bigint | symbol | ((...args: never[]) => unknown) ? null : Jsonified<T[I]> }
+  : T extends object ? {
+    // A member JSON leaves out is gone; one that may be undefined may be missing.
+    -readonly [K in keyof T as K extends string ? (T[K] extends bigint | symbol | ((...args: never[]) => unknown) ? never : K) : never]:
+      Jsonified<Exclude<T[K], undefined>> | (undefined extends T[K] ? undefined : never);
+  }
+  : never;
 
 /**
  * Named params: an object of parameter name → value. (TypeScript does not keep parameter names in

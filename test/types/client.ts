@@ -108,3 +108,26 @@ export async function otherClients(): Promise<void> {
   await untyped.methods["anything"]?.(1, 2, 3);
   await untyped.notify("anything");
 }
+
+/** Results are typed as what JSON carries: what the service returns, after JSON.stringify and JSON.parse. */
+export async function jsonResults(): Promise<void> {
+  const shapes = new Service({ name: "shapes" }) // eslint-disable-line @typescript-eslint/no-unused-vars -- its type is the test
+    .publicMethod("date", () => new Date())
+    .publicMethod("map", () => new Map([["a", 1]]))
+    .publicMethod("nothing", () => {})
+    .publicMethod("big", () => 10n)
+    .publicMethod("record", () => ({ at: new Date(), n: 1, maybe: undefined as string | undefined, fn: () => 1, list: [1, undefined] as const }));
+  const remote = createClient<typeof shapes>("http://127.0.0.1:5000/api");
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.date>>, string>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.map>>, Record<string, never>>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.nothing>>, null>>();
+  expectTrue<Equal<Awaited<ReturnType<typeof remote.methods.big>>, never>>();
+  type Record_ = Awaited<ReturnType<typeof remote.methods.record>>;
+  expectTrue<Equal<Record_["at"], string>>();
+  expectTrue<Equal<Record_["n"], number>>();
+  expectTrue<Equal<keyof Record_, "at" | "n" | "maybe" | "list">>();
+  expectTrue<Equal<Record_["list"], [1, null]>>();
+  expectTrue<Equal<Record_["maybe"], string | undefined>>();
+  const value = await remote.methods.date();
+  console.log(value.length);
+}
