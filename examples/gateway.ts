@@ -49,7 +49,9 @@ async function upstream<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof TransportError) {
       throw new RpcError(UPSTREAM_UNAVAILABLE, `Upstream unavailable (${error.kind})`, { url: error.url });
     }
-    throw error; // The upstream's own RpcError passes through as it is.
+    // The upstream's application errors pass through; its protocol-level ones (a wrong token's
+    // -32001, say) become -32603 for our caller, who sent none of it.
+    throw error;
   }
 }
 

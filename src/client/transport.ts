@@ -5,7 +5,7 @@
  * @module
  */
 
-import { RpcError } from "../protocol/errors.ts";
+import { FROM_UPSTREAM, RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
@@ -394,9 +394,11 @@ export function resultOf(url: string, answer: unknown, id: number): unknown {
  */
 export function errorOf(url: string, answer: unknown): RpcError | TransportError {
   const error = (answer as { error?: { code?: unknown; message?: unknown; data?: unknown } } | null | undefined)?.error;
-  return Number.isInteger(error?.code)
-    ? new RpcError(error?.code as number, typeof error?.message === "string" ? error.message : "", error?.data)
-    : new TransportError(url, "bad-response", "not a JSON-RPC answer");
+  if (!Number.isInteger(error?.code)) return new TransportError(url, "bad-response", "not a JSON-RPC answer");
+  const failure = new RpcError(error?.code as number, typeof error?.message === "string" ? error.message : "", error?.data);
+  // Marked as another service's answer, so a service that lets it through maps it safely.
+  Object.defineProperty(failure, FROM_UPSTREAM, { value: url });
+  return failure;
 }
 
 /** Reads a body as text, at most `limit` bytes of it (counted as it streams, whatever it declared). */

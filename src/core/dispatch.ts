@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ErrorCode, RpcError } from "../protocol/errors.ts";
+import { ErrorCode, FROM_UPSTREAM, RpcError } from "../protocol/errors.ts";
 import {
   errorResponse,
   type JsonRpcErrorObject,
@@ -582,10 +582,12 @@ function errorObjectFor(target: DispatchTarget, error: unknown, method: string):
  * (two installed versions, say), which `instanceof` alone would miss.
  */
 function intendedError(error: unknown): JsonRpcErrorObject | undefined {
-  if (error instanceof RpcError) return error.toJSON();
   if (!(error instanceof Error) || error.name !== "RpcError") return undefined;
   const { code, data } = error as Error & { code?: unknown; data?: unknown };
   if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
+  // Another service's protocol-level error is about that hop, not about this caller's request.
+  if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000) return undefined;
+  if (error instanceof RpcError) return error.toJSON();
   return data === undefined ? { code, message: error.message } : { code, message: error.message, data };
 }
 

@@ -105,3 +105,19 @@ export class RpcError extends Error {
       : { code: this.code, message: this.message, data: this.data };
   }
 }
+
+/**
+ * The key under which the client marks an `RpcError` that another service answered (its value is
+ * that service's URL). A service whose handler lets such an error through does not hand a
+ * protocol-level error of that hop (`-32768` to `-32000`: access denied, invalid params, method not
+ * found…) to its own caller, who sent none of it: it answers `-32603` and reports it. An
+ * application error (another code) passes through, and so does an `RpcError` the handler makes.
+ *
+ * @example
+ * ```ts
+ * import { FROM_UPSTREAM, RpcError } from "./errors.ts";
+ * const error = new RpcError(-32001, "Access denied");
+ * (error as RpcError & { [FROM_UPSTREAM]?: string })[FROM_UPSTREAM] === undefined; // true: made here
+ * ```
+ */
+export const FROM_UPSTREAM: unique symbol = Symbol.for("tsmicroservice.fromUpstream");
