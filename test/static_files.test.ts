@@ -51,6 +51,12 @@ before(() => {
   symlinkSync(join(dir, "secret.txt"), join(site, "link-out.txt"));
   symlinkSync(dir, join(site, "link-dir"));
   symlinkSync(site, join(dir, "site-link"));
+  // A sibling folder whose name starts like the served one: its real path starts with the served
+  // folder's path, but is not inside it (a check without the trailing separator would serve it).
+  mkdirSync(join(dir, "site-secrets"));
+  writeFileSync(join(dir, "site-secrets", "keys.txt"), SECRET);
+  symlinkSync(join(dir, "site-secrets", "keys.txt"), join(site, "link-sibling.txt"));
+  symlinkSync(join(dir, "site-secrets"), join(site, "link-sibling-dir"));
 });
 
 after(() => {
@@ -244,6 +250,8 @@ describe("nothing outside the folder is ever served or opened", () => {
     "/static/sub/../../secret.txt",
     "/static/link-out.txt",
     "/static/link-dir/secret.txt",
+    "/static/link-sibling.txt",
+    "/static/link-sibling-dir/keys.txt",
     "/static/.env",
     "/static/%2eenv",
     "/static/style.css%00.txt",

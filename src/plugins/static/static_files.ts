@@ -248,7 +248,7 @@ async function resolveInside(files: FileAccess, root: string, segments: readonly
     return undefined;
   }
   // A symbolic link may point anywhere: only its target's real place counts.
-  const inside = real === root || real.startsWith(root.endsWith("/") ? root : `${root}/`);
+  const inside = real === root || real.startsWith(root.endsWith("/") ? root : `${root}/`); // the separator keeps out siblings such as `public-secrets/`
   return inside ? real : undefined;
 }
 
