@@ -341,6 +341,16 @@ describe("private methods and tokens", () => {
     assert.deepEqual(seen, ["secret:t1", "secret:"]);
   });
 
+  test("a sync validator grants only with a real true: a truthy non-boolean denies", async () => {
+    for (const verdict of ["yes", 1, {}, [true]]) {
+      const service = new Service({ name: "s", apiTokenIsValid: () => verdict as unknown as boolean }).privateMethod("secret", () => 42);
+      const answer = await call(service, { jsonrpc: "2.0", method: "secret", id: 1 }, { "x-api-token": "any" }) as { error?: { code: number } };
+      assert.equal(answer.error?.code, ErrorCode.AccessDenied, JSON.stringify(verdict));
+    }
+    const granted = new Service({ name: "s", apiTokenIsValid: () => true }).privateMethod("secret", () => 42);
+    assert.deepEqual(await call(granted, { jsonrpc: "2.0", method: "secret", id: 1 }, { "x-api-token": "any" }), { jsonrpc: "2.0", result: 42, id: 1 });
+  });
+
   test("a validator that throws is an internal error, not access", async () => {
     const service = new Service({
       name: "s",
