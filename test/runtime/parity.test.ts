@@ -89,6 +89,36 @@ const HEADERS: Case[] = [
   { name: "text/plain is 415", request: rawPost(call("echo", ["x"]), [["content-type", "text/plain"]]), expect: { status: 415 } },
 ];
 
+const FILE = "/static/alphabet.txt"; // 36 bytes: 0-9, then a-z
+const ranged = (value: string, method = "GET"): Buffer => rawRequest(method, FILE, [["range", value]]);
+const partial = (start: number, end: number): Summary => ({
+  status: 206,
+  "content-range": `bytes ${String(start)}-${String(end)}/36`,
+  "content-length": String(end - start + 1),
+  "accept-ranges": "bytes",
+  body: ALPHABET.slice(start, end + 1),
+});
+const whole: Summary = { status: 200, "content-range": null, "content-length": "36", "accept-ranges": "bytes", body: ALPHABET };
+
+const RANGES: Case[] = [
+  { name: "no Range: the whole file, with Accept-Ranges", request: get(FILE), expect: whole },
+  { name: "bytes=0-9", request: ranged("bytes=0-9"), expect: partial(0, 9) },
+  { name: "bytes=30-", request: ranged("bytes=30-"), expect: partial(30, 35) },
+  { name: "bytes=-3", request: ranged("bytes=-3"), expect: partial(33, 35) },
+  { name: "bytes=10-1000 stops at the end", request: ranged("bytes=10-1000"), expect: partial(10, 35) },
+  { name: "bytes=36- is 416 with bytes */36", request: ranged("bytes=36-"), expect: { status: 416, "content-range": "bytes */36" } },
+  { name: "bytes=-0 is 416", request: ranged("bytes=-0"), expect: { status: 416, "content-range": "bytes */36" } },
+  { name: "several ranges: the whole file", request: ranged("bytes=0-1,3-4"), expect: whole },
+  { name: "a range that does not parse: the whole file", request: ranged("bytes=9-2"), expect: whole },
+  { name: "another unit: the whole file", request: ranged("lines=1-2"), expect: whole },
+  { name: "HEAD with a range: the whole file's headers", request: ranged("bytes=0-9", "HEAD"), expect: { ...whole, body: "" } },
+  {
+    name: "If-Range with another date: the whole file",
+    request: rawRequest("GET", FILE, [["range", "bytes=0-9"], ["if-range", "Thu, 01 Jan 1970 00:00:00 GMT"]]),
+    expect: whole,
+  },
+];
+
 const BODIES: Case[] = [
   { name: "10,000 named rest params", request: rawPost(JSON.stringify({ jsonrpc: "2.0", method: "sum", params: { numbers: zeros(10_000) }, id: 1 })), expect: ok(0) },
   { name: "10,000 positional rest params", request: rawPost(call("sum", zeros(10_000))), expect: ok(0) },
@@ -109,7 +139,7 @@ describe("the same request, the same answer on Node.js, Deno and Bun", { timeout
     for (const server of started) servers.set(server.runtime, server);
   });
 
-  for (const [section, cases] of [["paths", PATHS], ["headers", HEADERS], ["bodies", BODIES]] as const) {
+  for (const [section, cases] of [["paths", PATHS], ["headers", HEADERS], ["ranges", RANGES], ["bodies", BODIES]] as const) {
     describe(section, () => {
       for (const { name, request, expect } of cases) {
         test(name, async () => {
