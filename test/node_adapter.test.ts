@@ -263,3 +263,28 @@ describe("slow clients", () => {
     assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: "hello a", id: 1 });
   });
 });
+
+describe("the default requestTimeout (30 s)", () => {
+  test("headers that take 2 s to arrive are still answered", async () => {
+    // A default much shorter than the documented 30 s would cut this client off with a 408.
+    const server = await serve(helloService(), { port: 0 });
+    after(() => server.close());
+    const body = '{"jsonrpc":"2.0","method":"say_hello","params":["slow"],"id":1}';
+    const parts = ["POST /api HTTP/1.1\r\n", "Host: 127.0.0.1\r\n", "Content-Type: application/json\r\n", `Content-Length: ${body.length}\r\n`, "Connection: close\r\n", `\r\n${body}`];
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(server.port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk.toString()));
+      socket.on("close", () => resolve(received));
+      socket.on("error", reject);
+      const next = (index: number): void => {
+        if (socket.destroyed) return;
+        socket.write(parts[index] as string);
+        if (index + 1 < parts.length) setTimeout(next, 400, index + 1);
+      };
+      next(0);
+    });
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    assert.match(reply, /"result":"hello slow"/);
+  });
+});
