@@ -3,7 +3,7 @@
 // during a slow call that is still answered before the process exits 0; every way out of a static
 // folder, sent raw on the wire to each runtime, refused without the secret next to it ever being
 // served; static files of a default export under `deno serve` and `bun run`; and close() cutting a
-// call still running at its deadline.
+// call still running at its deadline; SIGINT stopping as gracefully as SIGTERM.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
