@@ -116,7 +116,7 @@ export {
 
 // The class style's plugins and hooks, and what a service is given when it starts.
 export type { ClassServiceExtras } from "./src/core/class_service.ts";
-export type { FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
+export type { ByteRange, FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
 export type { LifecycleState } from "./src/core/lifecycle.ts";
 export { fileAccess } from "./src/serve.ts";
 export { DEFAULT_CLOSE_TIMEOUT } from "./src/adapters/types.ts";
