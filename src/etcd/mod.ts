@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { connect, serve, Service } from "../../mod.ts";
+ * import { cluster, connect, serve, Service } from "../../mod.ts";
  * import { etcdRegistry } from "./mod.ts";
  * const registry = etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] });
  *
@@ -16,14 +16,14 @@
  * await registration.start({ service });
  *
  * // A client finds every instance.
- * const orders = await connect(registry.find("orders.service"));
+ * const orders = await connect(cluster(registry.find("orders.service")));
  * ```
  *
  * @module
  */
 
 import type { Plugin } from "../core/plugin.ts";
-import type { Endpoint, EndpointSource } from "../client/endpoints.ts";
+import type { Endpoint, EndpointSource } from "../client/cluster/endpoints.ts";
 import type { FetchFunction } from "../client/transport.ts";
 import { EtcdGateway, type KeyValue } from "./gateway.ts";
 
@@ -157,9 +157,9 @@ export interface EtcdRegistry {
    * @returns The source.
    * @example
    * ```ts
-   * import { connect } from "../../mod.ts";
+   * import { cluster, connect } from "../../mod.ts";
    * import { etcdRegistry } from "./mod.ts";
-   * const orders = await connect(etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] }).find("orders.service"));
+   * const orders = await connect(cluster(etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] }).find("orders.service")));
    * await orders.close();
    * ```
    */
