@@ -260,33 +260,28 @@ interface Described {
 
 /** Asks a service to describe itself: `rpc.discover`, else the Python original's `get_service_specs`. */
 async function describeService(probe: Client): Promise<Described> {
+  const notFound = (error: unknown): boolean => error instanceof RpcError && error.code === METHOD_NOT_FOUND;
   let name: unknown;
   let names: unknown;
-  const idempotent: string[] = [];
+  let idempotent: string[] = [];
   try {
     const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
     name = document?.info?.title;
     const methods = document?.methods;
-    names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
     if (Array.isArray(methods)) {
-      for (const method of methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[]) {
-        if (method?.["x-idempotent"] === true && typeof method.name === "string") idempotent.push(method.name);
-      }
+      const described = methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[];
+      names = described.map((method) => method?.name);
+      // Strings once `names` passes the check below.
+      idempotent = described.filter((method) => method?.["x-idempotent"] === true).map((method) => method?.name as string);
     }
   } catch (error) {
+    if (!notFound(error)) throw error;
     // A server without OpenRPC discovery: ask the Python original's way.
-    if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
-    let specs: { name?: unknown; methods?: unknown } | null;
-    try {
-      specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
-    } catch (inner) {
-      if (!(inner instanceof RpcError) || inner.code !== METHOD_NOT_FOUND) throw inner;
-      throw new RpcError(
-        METHOD_NOT_FOUND,
-        `${probe.url} answers JSON-RPC but describes itself neither with rpc.discover nor with get_service_specs, ` +
-          "which connect() asks for: use createClient(), which calls any JSON-RPC 2.0 server without asking",
-      );
-    }
+    const specs = (await probe.call("get_service_specs").catch((inner: unknown) => {
+      throw notFound(inner)
+        ? new RpcError(METHOD_NOT_FOUND, `${probe.url} describes itself neither with rpc.discover nor with get_service_specs, which connect() asks for: use createClient()`)
+        : inner;
+    })) as { name?: unknown; methods?: unknown } | null;
     name = specs?.name;
     names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
   }
