@@ -21,7 +21,10 @@ import {
   Service,
   staticEndpoints,
   TransportError,
+  type Upstream,
 } from "../mod.ts";
+import { sendBatch } from "../src/client/batch.ts";
+import { post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
 
@@ -434,6 +437,46 @@ describe("the parts", () => {
     replicas.learnIdempotent(["put"]);
     assert.ok(replicas.isIdempotent("put"));
     assert.equal(replicas.url, "");
+  });
+
+  it("a custom Upstream: the client sends through it with its own options, connect tells it the idempotent methods, close closes it", async () => {
+    const { urls, fetch } = instances(1);
+    const url = urls[0]!;
+    const seen: { method: string; token: string | undefined; timeout: number | undefined }[] = [];
+    let learned: readonly string[] = [];
+    let closed = 0;
+    const upstream: Upstream = {
+      url: "",
+      async send(message, options, call) {
+        seen.push({ method: message.method, token: options.token, timeout: call?.timeout });
+        return { answer: await post(url, options, message, call), url };
+      },
+      sendBatch(entries, options, call) {
+        seen.push({ method: `batch of ${entries.length}`, token: options.token, timeout: call?.timeout });
+        return sendBatch(url, options, entries, call);
+      },
+      learnIdempotent(methods) {
+        learned = methods;
+      },
+      close() {
+        closed++;
+      },
+    };
+    const remote = await connect(upstream, { fetch, token: "t0" });
+    assert.equal(remote.name, "cluster.test.service");
+    assert.deepEqual([...learned].sort(), ["fail", "whoami"], "what rpc.discover declares idempotent");
+    assert.equal(await remote.call("whoami", [], { timeout: 1_234 }), "instance-0");
+    const [who] = await remote.batch((b) => [b.call("whoami")]);
+    assert.deepEqual(who, { ok: true, value: "instance-0" });
+    assert.deepEqual(seen, [
+      { method: "rpc.discover", token: "t0", timeout: undefined },
+      { method: "whoami", token: "t0", timeout: 1_234 },
+      { method: "batch of 1", token: "t0", timeout: undefined },
+    ]);
+    await remote.close();
+    assert.equal(closed, 1);
+    // A client of one URL has nothing to close.
+    await createClient(url, { fetch }).close();
   });
 
   it("connect closes the source when the service cannot describe itself", async () => {

@@ -279,7 +279,7 @@ async function describeService(probe: Client): Promise<Described> {
     // A server without OpenRPC discovery: ask the Python original's way.
     const specs = (await probe.call("get_service_specs").catch((inner: unknown) => {
       throw notFound(inner)
-        ? new RpcError(METHOD_NOT_FOUND, `${probe.url} describes itself neither with rpc.discover nor with get_service_specs, which connect() asks for: use createClient()`)
+        ? new RpcError(METHOD_NOT_FOUND, `${probe.url} describes itself neither with rpc.discover nor with get_service_specs: use createClient()`)
         : inner;
     })) as { name?: unknown; methods?: unknown } | null;
     name = specs?.name;

@@ -317,7 +317,7 @@ async function send(url: string, options: ClientOptions, body: string, headers: 
     if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
       await response.body?.cancel().catch(() => {});
       const target = response.headers.get("location");
-      throw new TransportError(url, "http", `HTTP ${status}: redirects${target === null ? "" : ` to ${target}`}, not followed (call that URL if you trust it)`, status);
+      throw new TransportError(url, "http", `HTTP ${status}: redirects${target === null ? "" : ` to ${target}`}, not followed`, status);
     }
     text = await readText(url, response, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
   } catch (error) {
