@@ -216,7 +216,7 @@ export async function connect<S = Untyped>(target: ClientTarget, options: Connec
       break;
     } catch (error) {
       // A service that is not up yet (refused, no instance, no answer in time): wait and ask again.
-      const notUp = error instanceof TransportError && (error.kind === "network" || error.kind === "unavailable" || error.kind === "timeout");
+      const notUp = error instanceof TransportError && ["network", "unavailable", "timeout"].includes(error.kind);
       const left = waitUntil - Date.now();
       if (!notUp || left <= 0) {
         await probe.close();

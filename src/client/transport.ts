@@ -173,11 +173,8 @@ export interface CallOptions {
  * ```
  */
 export function timeLeft(options: ClientOptions, call: CallOptions, now: number = Date.now()): number | undefined {
-  const given = call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT;
-  const timeout = given === Infinity ? undefined : given;
-  const untilDeadline = call.deadline === undefined ? undefined : call.deadline - now;
-  if (timeout === undefined) return untilDeadline;
-  return untilDeadline === undefined ? timeout : Math.min(timeout, untilDeadline);
+  const ms = Math.min(call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT, call.deadline === undefined ? Infinity : call.deadline - now);
+  return ms === Infinity ? undefined : ms;
 }
 
 /**
