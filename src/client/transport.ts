@@ -145,9 +145,9 @@ export interface CallOptions {
    */
   readonly deadline?: number | undefined;
   /**
-   * Whether this call may be sent again when its first attempt's fate is unknown (a client of
-   * several instances only; see `ClusterOptions`). Default: what the service said of the method
-   * (learned by `connect`), or the client's `idempotent` option.
+   * Whether this call may be sent again when its first attempt's fate is unknown (a client of a
+   * `cluster(…)` only; see its `ClusterOptions`). Default: what the service said of the method
+   * (learned by `connect`), or the cluster's `idempotent` option.
    */
   readonly idempotent?: boolean | undefined;
   /**

@@ -151,7 +151,7 @@ export interface EtcdRegistry {
    * An endpoint source of a service's instances: read once, then followed with a watch. While
    * etcd cannot be reached it keeps the last known instances and reconnects its watch with
    * back-off (reading everything again, so nothing missed meanwhile is lost). Close it (or the
-   * client made from it) to end the watch.
+   * client made from a `cluster(…)` of it) to end the watch.
    *
    * @param service The service's name.
    * @returns The source.
