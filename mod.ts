@@ -82,6 +82,8 @@ export {
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
 export * from "./src/client/mod.ts";
+// Several instances of one service behind one client: cluster(urls or source, options).
+export * from "./src/client/cluster/mod.ts";
 
 // Typed, validated methods: Standard Schemas (zod, valibot, arktype…) for params and results.
 // (Checking them is the schemas() plugin: tsmicroservice/schemas.)
