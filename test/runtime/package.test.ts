@@ -56,6 +56,18 @@ describe("the packed npm package", () => {
     assert.deepEqual(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts")), []);
   });
 
+  test("ships a source map next to each .js, with the TypeScript source inside it", () => {
+    const files = execFileSync("tar", ["-tzf", readdirSync(project).find((name) => name.endsWith(".tgz"))!], quiet).split("\n");
+    const scripts = files.filter((file) => file.endsWith(".js"));
+    assert.ok(scripts.length > 50);
+    assert.deepEqual(scripts.filter((file) => !files.includes(`${file}.map`)), []);
+    const installed = join(project, "node_modules/tsmicroservice/dist");
+    assert.match(readFileSync(join(installed, "src/serve.js"), "utf8"), /\n\/\/# sourceMappingURL=serve\.js\.map\s*$/);
+    const map = JSON.parse(readFileSync(join(installed, "src/serve.js.map"), "utf8")) as { sources: string[]; sourcesContent?: string[] };
+    assert.deepEqual(map.sources, ["../../src/serve.ts"]);
+    assert.equal(map.sourcesContent?.[0], readFileSync(join(ROOT, "src/serve.ts"), "utf8"));
+  });
+
   test("a service and a client run with plain node", () => {
     writeFileSync(join(project, "app.mjs"), program);
     const output = execFileSync(process.execPath, ["app.mjs"], quiet);
