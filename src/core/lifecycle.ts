@@ -147,10 +147,9 @@ export class Lifecycle {
    */
   startForRequest(report: (error: unknown) => void): Promise<void> | undefined {
     if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
-    return this.#firstRequest ??= this.start().then(() => {
+    return this.#firstRequest ??= this.start().finally(() => {
       this.#firstRequest = undefined;
-    }, (error: unknown) => {
-      this.#firstRequest = undefined;
+    }).catch((error: unknown) => {
       report(error);
       throw error;
     });

@@ -372,17 +372,9 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     const starting = platform === undefined ? undefined : this.#lifecycle.startForRequest((error) => {
       this.report(error, "start");
     });
-    return starting === undefined ? handleHttpRequest(this.#endpoint, this.#others, request) : this.#fetchOnceStarted(starting, request);
+    const answer = (): Promise<Response> => handleHttpRequest(this.#endpoint, this.#others, request);
+    return starting === undefined ? answer() : starting.then(answer, () => new Response("Service Unavailable", { status: 503 }));
   };
-
-  async #fetchOnceStarted(starting: Promise<void>, request: Request): Promise<Response> {
-    try {
-      await starting;
-    } catch {
-      return new Response("Service Unavailable", { status: 503, headers: { "content-type": "text/plain;charset=UTF-8", "retry-after": "1" } });
-    }
-    return handleHttpRequest(this.#endpoint, this.#others, request);
-  }
 
   /**
    * Registers a method already defined with `defineMethod`, as the class style and plugins do. It
