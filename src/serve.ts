@@ -6,34 +6,7 @@
 
 import type { FetchApp, ServeOptions, ServerHandle } from "./adapters/types.ts";
 import type { FileAccess } from "./http/file_access.ts";
-
-/**
- * The runtimes `serve()` knows.
- *
- * @example
- * ```ts
- * import { detectRuntime, type Runtime } from "./serve.ts";
- * const runtime: Runtime = detectRuntime(); // "node", "deno" or "bun"
- * ```
- */
-export type Runtime = "deno" | "bun" | "node";
-
-/**
- * Tells which runtime this code runs on.
- *
- * @returns `"deno"`, `"bun"` or `"node"`.
- * @example
- * ```ts
- * import { detectRuntime } from "./serve.ts";
- * console.log(detectRuntime());
- * ```
- */
-export function detectRuntime(): Runtime {
-  const global = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (global.Deno !== undefined) return "deno";
-  if (global.Bun !== undefined) return "bun";
-  return "node";
-}
+import { detectRuntime, type Runtime } from "./runtime.ts";
 
 /**
  * Serves an app (a {@linkcode Service} or anything with `fetch(request)`) with the current

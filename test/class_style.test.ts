@@ -369,6 +369,16 @@ describe("a class-style service served by serve()", () => {
     assert.deepEqual(service.events, ["start (starting)", "drained", "stop (stopping)"]);
   });
 
+  test("as a default export: the platform's first request (deno serve and Bun pass a second argument) runs onStart", async () => {
+    const service = new SiteService();
+    const health = await service.fetch(new Request("http://localhost/health"), { remoteAddr: { hostname: "127.0.0.1" } });
+    assert.deepEqual(await health.json(), { status: "ok", name: "site.service", version: "0.0.0" });
+    assert.deepEqual(service.events, ["start (starting)"]);
+    await until(() => service.ticks >= 1);
+    await service.shutdown();
+    assert.deepEqual(service.events, ["start (starting)", "stop (stopping)"]);
+  });
+
   test("serve() rejects when onStart throws or the class has no name", async () => {
     class Broken extends MicroService {
       name = "broken";

@@ -116,6 +116,7 @@ describe("CORS on the other paths", () => {
   });
 
   test("routes, static files and health carry the headers; Vary: Origin even without an Origin", async () => {
+    await service.startup(); // health answers 200 once started
     for (const path of ["/static/style.css", "/health"]) {
       const response = await service.fetch(new Request(`http://localhost${path}`, { headers: { origin: APP } }));
       assert.equal(response.status, 200, path);

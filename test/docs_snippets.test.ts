@@ -1,8 +1,9 @@
 // The TypeScript snippets of README.md and docs/*.md compile as they are shown, under the project's
 // strict compiler options: each ```ts block is written to its own module (imports of
 // "tsmicroservice" and its sub-paths mapped onto the sources, as package.json's exports map them
-// onto the build), and tsc checks them all at once. Unused names are allowed: a snippet shows a
-// value without using it. A block whose first line is `// not checked: <why>` is a sketch of a
+// onto the build), and tsc checks them: the README's under the project's own settings (as a new
+// project copies them), the guides' with unused names allowed (a snippet shows a value without
+// using it). A block whose first line is `// not checked: <why>` is a sketch of a
 // shape, not code (and says why).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -13,13 +14,14 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = join(ROOT, ".snippets");
-const exportsMap = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, string | { default: string }> }).exports;
+const exportsMap = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, string | { node?: string; default: string }> }).exports;
 
 /** Where an import of the package resolves in the sources (relative to the repository's root). */
 function sourceOf(specifier: string): string | undefined {
   const entry = exportsMap[specifier === "tsmicroservice" ? "." : `./${specifier.slice("tsmicroservice/".length)}`];
   if (entry === undefined || typeof entry === "string") return undefined;
-  return entry.default.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts");
+  // The build Node.js gets (the root's "default" is the one for browsers and workers).
+  return (entry.node ?? entry.default).replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts");
 }
 
 interface Snippet {
@@ -62,16 +64,28 @@ test("every TypeScript snippet of the README and the guides compiles", () => {
     writeFileSync(join(OUT, name), `${code}\nexport {};\n`);
     names.set(name, snippet);
   });
+  // The README's snippets are what a new project copies, so they compile under the project's own
+  // settings, unused names included (noUnusedLocals). The guides' snippets may show a value
+  // without using it.
+  const README = "./*_README_md_*.ts";
+  writeFileSync(join(OUT, "tsconfig.readme.json"), JSON.stringify({
+    extends: "../tsconfig.json",
+    compilerOptions: { noEmit: true, rootDir: ".." },
+    include: [README],
+  }));
   writeFileSync(join(OUT, "tsconfig.json"), JSON.stringify({
     extends: "../tsconfig.json",
     compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, rootDir: ".." },
     include: ["./*.ts"],
+    exclude: [README],
   }));
   let output = "";
-  try {
-    execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", join(OUT, "tsconfig.json")], { encoding: "utf8" });
-  } catch (error) {
-    output = String((error as { stdout?: string }).stdout ?? error);
+  for (const project of ["tsconfig.readme.json", "tsconfig.json"]) {
+    try {
+      execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", join(OUT, project)], { encoding: "utf8" });
+    } catch (error) {
+      output += String((error as { stdout?: string }).stdout ?? error);
+    }
   }
   // Name each failure by the document and line it comes from.
   const failures = output.split("\n").filter((line) => line.includes("error TS")).map((line) => {

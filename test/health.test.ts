@@ -8,9 +8,14 @@ import { health as healthCheck } from "../src/plugins/health.ts";
 const health = (service: Service, path = "/health", method = "GET"): Promise<Response> =>
   service.fetch(new Request(`http://localhost${path}`, { method }));
 
+async function started(service: Service): Promise<Service> {
+  await service.startup();
+  return service;
+}
+
 describe("health check", () => {
   test("GET /health: 200, JSON, never cached", async () => {
-    const response = await health(new Service({ name: "health.service", version: "1.2.3" }).use(healthCheck()));
+    const response = await health(await started(new Service({ name: "health.service", version: "1.2.3" }).use(healthCheck())));
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "application/json");
     assert.equal(response.headers.get("cache-control"), "no-store");
@@ -18,7 +23,7 @@ describe("health check", () => {
   });
 
   test("HEAD has the headers and no body; other methods are 405", async () => {
-    const service = new Service({ name: "s" }).use(healthCheck());
+    const service = await started(new Service({ name: "s" }).use(healthCheck()));
     const head = await health(service, "/health", "HEAD");
     assert.equal(head.status, 200);
     assert.equal(head.headers.get("content-length"), String(JSON.stringify({ status: "ok", name: "s", version: "0.0.0" }).length));
@@ -29,12 +34,33 @@ describe("health check", () => {
   });
 
   test("its path can be moved; without the plugin there is none", async () => {
-    const moved = new Service({ name: "s" }).use(healthCheck({ path: "/_status" }));
+    const moved = await started(new Service({ name: "s" }).use(healthCheck({ path: "/_status" })));
     assert.equal((await health(moved, "/_status")).status, 200);
     assert.equal((await health(moved, "/health")).status, 404);
     assert.equal((await health(new Service({ name: "s" }))).status, 404);
     assert.throws(() => new Service({ name: "s" }).use(healthCheck({ path: "/api" })), /differ from the service path/);
     assert.throws(() => healthCheck({ path: "health" }), TypeError);
+  });
+
+  test("not started yet: 503 \"starting\" on /health and /ready (onStart has not run), 200 on /live", async () => {
+    const service = new Service({ name: "s" }).use(healthCheck());
+    assert.equal(service.state, "idle");
+    const idle = await health(service);
+    assert.equal(idle.status, 503);
+    assert.deepEqual(await idle.json(), { status: "starting", name: "s", version: "0.0.0" });
+    assert.equal((await health(service, "/ready")).status, 503);
+    assert.equal((await health(service, "/live")).status, 200);
+  });
+
+  test("a platform's first request (a second fetch argument, as deno serve and Bun pass) starts the service, then health is 200", async () => {
+    const events: string[] = [];
+    const service = new Service({ name: "s" }).use(healthCheck()).use({ name: "db", start: () => void events.push("start"), stop: () => void events.push("stop") });
+    const response = await service.fetch(new Request("http://localhost/health"), { remoteAddr: { hostname: "127.0.0.1" } });
+    assert.deepEqual(events, ["start"]);
+    assert.equal(response.status, 200);
+    assert.equal(service.state, "serving");
+    await service.shutdown();
+    assert.deepEqual(events, ["start", "stop"]);
   });
 
   test("200 while serving, 503 while stopping and once stopped, 200 again after a new start", async () => {

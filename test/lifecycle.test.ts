@@ -167,6 +167,63 @@ describe("plugins' start and stop", () => {
   });
 });
 
+describe("a service that a platform serves by itself (deno serve, bun run, a worker)", () => {
+  const PLATFORM = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50_000 } }; // what deno serve passes
+  const call = (): Request => new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","method":"ping","id":1}' });
+
+  test("the first request starts it once, the ones that come meanwhile wait, and all are answered after the start", async () => {
+    const events: string[] = [];
+    let release = (): void => {};
+    const service = new Service({ name: "s" }).use(hooks(async () => {
+      events.push("start");
+      await new Promise<void>((resolve) => (release = resolve));
+      events.push("started");
+    })).publicMethod("ping", () => {
+      events.push("ping");
+      return "pong";
+    });
+    const answers = [service.fetch(call(), PLATFORM), service.fetch(call(), PLATFORM), service.fetch(call(), PLATFORM)];
+    await until(() => events.includes("start"));
+    assert.equal(service.state, "starting");
+    release();
+    for (const answer of await Promise.all(answers)) assert.deepEqual(await answer.json(), { jsonrpc: "2.0", result: "pong", id: 1 });
+    assert.deepEqual(events, ["start", "started", "ping", "ping", "ping"]);
+    assert.equal(service.state, "serving");
+    await service.shutdown();
+    assert.equal(service.state, "stopped");
+    // A stopped service is not started again by a late request.
+    await (await service.fetch(call(), PLATFORM)).body?.cancel();
+    assert.equal(service.state, "stopped");
+  });
+
+  test("a start that fails is reported once, answered 503, and the next request tries again", async () => {
+    const reports: string[] = [];
+    let attempts = 0;
+    const service = new Service({ name: "s", onError: (error, { method }) => void reports.push(`${method}: ${String(error)}`) })
+      .use(hooks(() => {
+        attempts++;
+        if (attempts === 1) throw new Error("database down");
+      }))
+      .publicMethod("ping", () => "pong");
+    const failed = await Promise.all([service.fetch(call(), PLATFORM), service.fetch(call(), PLATFORM)]);
+    assert.deepEqual(failed.map((response) => response.status), [503, 503]);
+    assert.equal(await failed[0].text(), "Service Unavailable");
+    assert.deepEqual(reports, ["start: Error: database down"]);
+    assert.equal(service.state, "idle");
+    assert.deepEqual(await (await service.fetch(call(), PLATFORM)).json(), { jsonrpc: "2.0", result: "pong", id: 1 });
+    assert.equal(attempts, 2);
+    await service.shutdown();
+  });
+
+  test("a request with no second argument (a test, an adapter) starts nothing", async () => {
+    let started = false;
+    const service = new Service({ name: "s" }).use(hooks(() => (started = true))).publicMethod("ping", () => "pong");
+    assert.deepEqual(await (await service.fetch(call())).json(), { jsonrpc: "2.0", result: "pong", id: 1 });
+    assert.equal(started, false);
+    assert.equal(service.state, "idle");
+  });
+});
+
 describe("periodic tasks", () => {
   test("run while the server serves, and stop with it", async () => {
     let runs = 0;

@@ -154,6 +154,8 @@ export abstract class MicroService implements FetchApp {
    * handed around alone.
    *
    * @param request The incoming request.
+   * @param platform What a serving platform passes besides the request (`deno serve`, Bun): the
+   *   first such request starts the service, as with {@linkcode Service.fetch}.
    * @returns The response.
    * @throws {TypeError} When the class's settings are invalid (on the first call; the promise
    *   rejects).
@@ -173,9 +175,9 @@ export abstract class MicroService implements FetchApp {
    * await response.json(); // { jsonrpc: "2.0", result: "hi", id: 1 }
    * ```
    */
-  readonly fetch = (request: Request): Promise<Response> => {
+  readonly fetch = (request: Request, platform?: unknown): Promise<Response> => {
     const service = this.#assembled();
-    return service instanceof Service ? service.fetch(request) : service;
+    return service instanceof Service ? service.fetch(request, platform) : service;
   };
 
   /**

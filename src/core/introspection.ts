@@ -44,7 +44,12 @@ export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 export interface OpenRpcContentDescriptor {
   /** The parameter's name (`#1`, `#2`… for a parameter the handler destructures). */
   readonly name: string;
-  /** Its schema; `{}` (any value) until the method declares one. */
+  /**
+   * Its schema: from the method's `input`/`output` Standard Schema when it has one, else `{}`,
+   * JSON Schema's "any value". That is the truth, not a gap: TypeScript's types are gone at run
+   * time, and a method without a schema accepts any JSON there (its names, order and which are
+   * required still come from the handler's parameter list).
+   */
   readonly schema: JsonSchema;
   /** Whether a call must give it. */
   readonly required?: boolean;

@@ -70,6 +70,7 @@ export class Lifecycle {
   #state: LifecycleState = "idle";
   #users = 0;
   #starting: Promise<void> | undefined;
+  #firstRequest: Promise<void> | undefined;
 
   /**
    * @param parts The hooks.
@@ -125,6 +126,33 @@ export class Lifecycle {
       this.#state = "serving";
     })();
     await this.#starting;
+  }
+
+  /**
+   * Starts for a request that a platform hands in by itself (`deno serve`, `bun run`, a worker),
+   * where nothing called `serve()`: the first such request starts the service, and the requests
+   * that come while it starts wait for it. Once started (or after a stop), there is nothing to wait
+   * for. A start that fails is reported once, and the next request tries again.
+   *
+   * @param report Told about a start that failed.
+   * @returns What the request must wait for, or `undefined` when it need not wait.
+   * @example
+   * ```ts
+   * import { Lifecycle } from "./lifecycle.ts";
+   * const lifecycle = new Lifecycle({ onStart: () => console.log("started by the first request") });
+   * await lifecycle.startForRequest(console.error);
+   * lifecycle.state; // "serving"
+   * lifecycle.startForRequest(console.error); // undefined: already started
+   * ```
+   */
+  startForRequest(report: (error: unknown) => void): Promise<void> | undefined {
+    if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
+    return this.#firstRequest ??= this.start().finally(() => {
+      this.#firstRequest = undefined;
+    }).catch((error: unknown) => {
+      report(error);
+      throw error;
+    });
   }
 
   /**

@@ -351,9 +351,13 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    * Answers an HTTP request: `POST` on the service's path speaks JSON-RPC; other paths go to the
    * plugins, in the order they were used, then 404. Bound to the instance, so
    * `{ fetch: service.fetch }` and `export default service` both work with `Deno.serve`, `deno
-   * serve`, `Bun.serve` and edge platforms.
+   * serve`, `Bun.serve` and edge platforms. Those platforms pass a second argument (their server
+   * or connection info); when one comes and nothing has started the service, the first such request
+   * starts it (its plugins' `start`, `onStart`, periodic tasks), and requests wait for that; a start
+   * that fails is reported and answered 503.
    *
    * @param request The incoming request.
+   * @param platform What the serving platform passes besides the request, if anything.
    * @returns The response.
    * @example
    * ```ts
@@ -364,7 +368,13 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    * response.status; // 404
    * ```
    */
-  readonly fetch = (request: Request): Promise<Response> => handleHttpRequest(this.#endpoint, this.#others, request);
+  readonly fetch = (request: Request, platform?: unknown): Promise<Response> => {
+    const starting = platform === undefined ? undefined : this.#lifecycle.startForRequest((error) => {
+      this.report(error, "start");
+    });
+    const answer = (): Promise<Response> => handleHttpRequest(this.#endpoint, this.#others, request);
+    return starting === undefined ? answer() : starting.then(answer, () => new Response("Service Unavailable", { status: 503 }));
+  };
 
   /**
    * Registers a method already defined with `defineMethod`, as the class style and plugins do. It

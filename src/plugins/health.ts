@@ -17,6 +17,7 @@ import type { Plugin, PluginHost } from "../core/plugin.ts";
  * import { DEFAULT_HEALTH_PATH, health } from "./health.ts";
  * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "s" }).use(health());
+ * await service.startup(); // serve() does it; before it, the check answers 503
  * (await service.fetch(new Request(`http://localhost${DEFAULT_HEALTH_PATH}`))).status; // 200
  * ```
  */
@@ -28,8 +29,9 @@ export const DEFAULT_HEALTH_PATH = "/health";
  * @example
  * ```ts
  * import { Service } from "../core/service.ts";
- * import type { HealthReport } from "./health.ts";
- * const service = new Service({ name: "s", version: "1.0.0" });
+ * import { health, type HealthReport } from "./health.ts";
+ * const service = new Service({ name: "s", version: "1.0.0" }).use(health());
+ * await service.startup();
  * const report = (await (await service.fetch(new Request("http://localhost/health"))).json()) as HealthReport;
  * // { status: "ok", name: "s", version: "1.0.0" }
  * ```
@@ -55,7 +57,10 @@ export interface HealthReport {
  * ```
  */
 export interface HealthOptions {
-  /** The path of the health check: 200 until a stop begins, then 503. Default `"/health"`. */
+  /**
+   * The path of the health check: 200 while the service serves (started, no stop begun), else 503.
+   * Default `"/health"`.
+   */
   readonly path?: string;
   /**
    * The readiness path (a Kubernetes readiness probe): 200 only while the service serves, so 503
@@ -71,8 +76,10 @@ export interface HealthOptions {
 
 /**
  * A health check: `GET` (and `HEAD`) on its path answers 200 with the service's name and version
- * as JSON while the service serves, and 503 from the moment a stop begins, so a load balancer or
- * Kubernetes takes the instance out while it drains.
+ * as JSON while the service serves, and 503 before it has started (its `onStart` has not run) and
+ * from the moment a stop begins, so a load balancer or Kubernetes takes the instance out while it
+ * drains. `serve()` starts the service before it listens; a platform that serves a default export
+ * starts it on its first request (that request waits for the start).
  *
  * @param options The path (default `/health`).
  * @returns The plugin.
@@ -82,6 +89,7 @@ export interface HealthOptions {
  * import { Service } from "../core/service.ts";
  * import { health } from "./health.ts";
  * const service = new Service({ name: "orders", version: "1.0.0" }).use(health());
+ * await service.startup();
  * (await service.fetch(new Request("http://localhost/health"))).status; // 200
  * ```
  */
@@ -102,8 +110,9 @@ export function health(options: HealthOptions = {}): Plugin {
       if (host === undefined || !paths.includes(at)) return undefined;
       const { state, name, version } = host;
       let ok: boolean;
-      if (at === path) ok = state !== "stopping" && state !== "stopped";
-      else if (at === readyPath) ok = state === "serving";
+      // Not started yet (idle) is not healthy: onStart has not run. A platform that serves the
+      // default export starts the service on its first request, this one included.
+      if (at === path || at === readyPath) ok = state === "serving";
       else ok = true;
       const status = ok ? "ok" : state === "stopping" || state === "stopped" ? "stopping" : "starting";
       return answerHealth(request.method, { status, name, version });

@@ -111,3 +111,34 @@ describe("a bare Service as the default export", { concurrency: true, timeout: 6
     await child.stop();
   });
 });
+
+describe("a default export's lifecycle: the platform's first request starts it", { concurrency: true, timeout: 60_000 }, () => {
+  const fixture = "test/runtime/fixtures/default_export_lifecycle.ts";
+
+  async function startsOnFirstRequest(child: RunningProcess, port: number): Promise<void> {
+    // The first request (a probe) waits for the start, then says the service is up.
+    const probe = await waitForAnswer(`http://${HOST}:${port}`, '{"jsonrpc":"2.0","method":"ticks","id":0}');
+    assert.equal(probe.status, 200);
+    await child.waitForLine(/^onStart ran$/); // (the child's output may come after the answer)
+    const healthy = await request(`http://${HOST}:${port}/health`);
+    assert.equal(healthy.status, 200);
+    assert.equal((healthy.json as { status: string }).status, "ok");
+    // The periodic task runs.
+    await child.waitForLine(/^tick 2$/);
+    assert.equal(child.output().match(/onStart ran/g)?.length, 1);
+  }
+
+  test("deno serve: onStart runs and the periodic task ticks", async () => {
+    const port = await freePort();
+    const child = startProcess(DENO, ["serve", "-A", "--no-remote", "--host", HOST, "--port", String(port), fixture], childEnv());
+    await startsOnFirstRequest(child, port);
+    await child.stop();
+  });
+
+  test("bun run: onStart runs and the periodic task ticks", async () => {
+    const port = await freePort();
+    const child = startProcess(BUN, ["run", fixture], childEnv({ PORT: String(port) }));
+    await startsOnFirstRequest(child, port);
+    await child.stop();
+  });
+});

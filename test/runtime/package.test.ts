@@ -4,11 +4,11 @@
 // .d.ts files.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { BUN, childEnv, ROOT } from "./processes.ts";
+import { BUN, childEnv, DENO, ROOT } from "./processes.ts";
 
 const project = mkdtempSync(join(tmpdir(), "tsmicroservice-consumer-"));
 after(() => rmSync(project, { recursive: true, force: true }));
@@ -60,6 +60,18 @@ describe("the packed npm package", () => {
     assert.deepEqual(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts")), []);
   });
 
+  test("ships a source map next to each .js, with the TypeScript source inside it", () => {
+    const files = execFileSync("tar", ["-tzf", readdirSync(project).find((name) => name.endsWith(".tgz"))!], quiet).split("\n");
+    const scripts = files.filter((file) => file.endsWith(".js"));
+    assert.ok(scripts.length > 50);
+    assert.deepEqual(scripts.filter((file) => !files.includes(`${file}.map`)), []);
+    const installed = join(project, "node_modules/tsmicroservice/dist");
+    assert.match(readFileSync(join(installed, "src/serve.js"), "utf8"), /\n\/\/# sourceMappingURL=serve\.js\.map\s*$/);
+    const map = JSON.parse(readFileSync(join(installed, "src/serve.js.map"), "utf8")) as { sources: string[]; sourcesContent?: string[] };
+    assert.deepEqual(map.sources, ["../../src/serve.ts"]);
+    assert.equal(map.sourcesContent?.[0], readFileSync(join(ROOT, "src/serve.ts"), "utf8"));
+  });
+
   test("a service and a client run with plain node", () => {
     writeFileSync(join(project, "app.mjs"), program);
     const output = execFileSync(process.execPath, ["app.mjs"], quiet);
@@ -97,5 +109,63 @@ export async function main(): Promise<number> {
 }
 `);
     execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], { ...quiet, stdio: "pipe" });
+  });
+});
+
+// examples/worker.ts as a user's module in this project (importing the package by its name),
+// bundled with no externals for the browser and for no platform at all, then run by Deno with no
+// permissions, as a worker platform would: its fetch takes a JSON-RPC call and answers it.
+describe("the packed package in a bundle for browsers and workers", () => {
+  const worker = readFileSync(join(ROOT, "examples/worker.ts"), "utf8").replace('from "../mod.ts"', 'from "tsmicroservice"');
+  const runner = `
+import worker from "./bundle.mjs";
+const call = (body) => new Request("https://edge.example/api", { method: "POST", headers: { "content-type": "application/json" }, body });
+// Workers call fetch(request, env, ctx).
+const answers = [
+  await (await worker.fetch(call('{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}'), {}, {})).json(),
+  await (await worker.fetch(call('{"jsonrpc":"2.0","method":"greet","params":{"name":"ada"},"id":2}'), {}, {})).json(),
+];
+console.log(JSON.stringify(answers));
+`;
+
+  for (const platform of ["browser", "neutral"] as const) {
+    test(`--platform=${platform}: no node: import is left, and the bundle answers JSON-RPC`, () => {
+      writeFileSync(join(project, "worker.ts"), worker);
+      const bundle = join(project, "bundle.mjs");
+      execFileSync(join(ROOT, "node_modules/esbuild/bin/esbuild"), ["worker.ts", "--bundle", "--format=esm", `--platform=${platform}`, `--outfile=${bundle}`, "--log-level=error"], quiet);
+      const code = readFileSync(bundle, "utf8");
+      assert.deepEqual(code.match(/["'`]node:[\w/]+/g) ?? [], []);
+      writeFileSync(join(project, "runner.mjs"), runner);
+      // No --allow-*: the bundle may read no file, open no socket and see no environment variable.
+      const output = execFileSync(DENO, ["run", "--no-prompt", "--no-remote", "--no-config", "runner.mjs"], quiet);
+      assert.deepEqual(JSON.parse(output), [
+        { jsonrpc: "2.0", result: 5, id: 1 },
+        { jsonrpc: "2.0", result: "hello ada, from the edge", id: 2 },
+      ]);
+    });
+  }
+
+  test("that build's serve() and fileAccess() reject with what to do instead", () => {
+    const probe = `
+import { fileAccess, serve, Service } from "tsmicroservice";
+const messages = [];
+for (const attempt of [() => serve(new Service({ name: "s" })), () => fileAccess()]) {
+  await attempt().then(() => messages.push("resolved"), (error) => messages.push(error.message));
+}
+console.log(JSON.stringify(messages));
+`;
+    writeFileSync(join(project, "probe.mjs"), probe);
+    // Bundled as a browser bundler would (Node.js itself always adds the "node" condition).
+    execFileSync(join(ROOT, "node_modules/esbuild/bin/esbuild"), ["probe.mjs", "--bundle", "--format=esm", "--platform=browser", "--outfile=probe.bundle.mjs", "--log-level=error"], quiet);
+    const messages = JSON.parse(execFileSync(DENO, ["run", "--no-prompt", "--no-remote", "--no-config", "probe.bundle.mjs"], quiet)) as string[];
+    assert.equal(messages.length, 2);
+    assert.match(messages[0]!, /^serve\(\) is not available in this build of tsmicroservice .*export the service as the default export/);
+    assert.match(messages[1]!, /^fileAccess\(\) is not available in this build/);
+  });
+
+  test("Deno resolves the package to the build with serve()", () => {
+    writeFileSync(join(project, "app.mjs"), program);
+    const output = execFileSync(DENO, ["run", "-A", "--no-remote", "app.mjs"], quiet);
+    assert.deepEqual(JSON.parse(output), expected);
   });
 });
