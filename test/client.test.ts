@@ -17,7 +17,7 @@ const recorded: unknown[] = [];
 
 const service = new Service({ name: "client.test.service", apiTokenIsValid: (token) => token === "secret-token" })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
-  .publicMethod("add", (a: number, b = 10) => a + b)
+  .publicMethod("add", (a: number, b = 10) => a + b, { params: ["a", "b?"] })
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
   .publicMethod("fail", () => {
     throw new RpcError(7, "it failed on purpose", { why: "test" });

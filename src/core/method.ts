@@ -87,15 +87,49 @@ export type HandlerFor<Options> = Options extends { readonly input: infer S }
   : (...args: never[]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
 
 /**
- * The params callers give: the input schema's input type, or the handler's own parameters.
+ * The params callers give: the input schema's input type, or the handler's own parameters as
+ * the service binds them (see {@linkcode DeclaredArgs}).
  *
  * @internal
  */
 type CallerParams<H extends Handler, Options> = Options extends { readonly input: infer S }
   ? TupleOf<InferInput<S>>
-  : Options extends { readonly context: true }
-    ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
-    : Parameters<H>;
+  : DeclaredArgs<
+    Options extends { readonly context: true }
+      ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
+      : Parameters<H>,
+    Options
+  >;
+
+/**
+ * The handler's parameters as callers must give them. TypeScript erases `?`, so the service
+ * cannot tell `greeting?: string` from a required parameter, and types cannot tell it from
+ * `greeting = "hi"`: a parameter is optional for callers only where `params` says so
+ * (`"greeting?"`). Without `params`, every parameter is required (`Required<P>`).
+ *
+ * @internal
+ */
+type DeclaredArgs<P extends readonly unknown[], Options> = Options extends
+  { readonly params: infer Spec extends readonly string[] }
+  ? number extends P["length"] ? Required<P> // a rest parameter: keep the tuple as it is
+  : Join<Required<Take<P, CountOf<Spec, "required">>>, Partial<Take<Drop<P, CountOf<Spec, "required">>, CountOf<Spec, "optional">>>>
+  : Required<P>;
+
+/** Two tuples one after the other. */
+type Join<A, B> = A extends readonly unknown[] ? B extends readonly unknown[] ? [...A, ...B] : never : never;
+
+/** How many names of a `params` list are required (`"a"`) or optional (`"b?"`); rest names count as neither. */
+type CountOf<Spec extends readonly string[], Kind extends "required" | "optional", Seen extends unknown[] = []> = Spec extends
+  readonly [infer Name extends string, ...infer More extends readonly string[]]
+  ? CountOf<More, Kind, Name extends `...${string}` ? Seen : (Name extends `${string}?` ? "optional" : "required") extends Kind ? [...Seen, Name] : Seen>
+  : Seen["length"];
+
+/** A tuple without its first `N` elements (labels kept). */
+type Drop<T extends readonly unknown[], N extends number, Seen extends unknown[] = []> = Seen["length"] extends N ? T
+  : T extends readonly [unknown?, ...infer More] ? Drop<More, N, [...Seen, unknown]> : T;
+
+/** The first `N` elements of a tuple (labels kept). */
+type Take<T extends readonly unknown[], N extends number> = T extends readonly [...infer Head, ...Drop<T, N>] ? Head : T;
 
 /**
  * What callers receive: the result schema's output, or the handler's return type.
@@ -105,10 +139,11 @@ type CallerParams<H extends Handler, Options> = Options extends { readonly input
 type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
 
 /**
- * The signature callers see for a method: the handler itself; or, for a method registered with
- * `context: true`, the handler without its last (context) parameter; or, when the method has
- * schemas, the `input` schema's input type as parameters and the `output` schema's output type as
- * result.
+ * The signature callers see for a method: the handler's parameters (without the last, context,
+ * one for a method registered with `context: true`), each required unless `params` marks it
+ * optional (`"greeting?"`: TypeScript erases `?`, so only the declaration tells the service); or,
+ * when the method has schemas, the `input` schema's input type as parameters and the `output`
+ * schema's output type as result.
  *
  * @typeParam H The handler.
  * @typeParam Options The method's options.
@@ -120,10 +155,7 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
  * const remote: RemoteSignature<Greet, { context: true }> = (name: string) => `hello ${name}`; // no context for callers
  * ```
  */
-export type RemoteSignature<H extends Handler, Options> = Options extends
-  { readonly input: StandardSchemaV1 } | { readonly output: StandardSchemaV1 } | { readonly context: true }
-  ? (...args: CallerParams<H, Options>) => CallerResult<H, Options>
-  : H;
+export type RemoteSignature<H extends Handler, Options> = (...args: CallerParams<H, Options>) => CallerResult<H, Options>;
 
 /**
  * Options of one method.
