@@ -44,14 +44,29 @@ export type Handler = (...args: never[]) => unknown;
  * };
  * ```
  */
-export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]>;
+export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]> | ObjectParamsSchema;
 
 /**
- * A tuple type read from a schema, or `unknown[]` when the schema does not say.
+ * A Standard Schema of a method's params as one object: zod's `z.object({ name: z.string(), age:
+ * z.number() })` and the like. The handler takes the checked object (then the context); callers
+ * send named params, or positional ones in the schema's key order (read from its JSON Schema, so
+ * the schema must have the Standard JSON Schema extension, as zod 4 has).
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { ObjectParamsSchema } from "./method.ts";
+ * const person: ObjectParamsSchema = z.object({ name: z.string(), age: z.number() });
+ * ```
+ */
+export type ObjectParamsSchema = StandardSchemaV1<unknown, { readonly [key: string]: unknown }>;
+
+/**
+ * The handler's arguments for an input schema's output: the tuple itself, or the one object.
  *
  * @internal
  */
-type TupleOf<T> = T extends infer A extends readonly unknown[] ? A : unknown[];
+type ArgsFromSchema<T> = unknown extends T ? unknown[] : T extends readonly unknown[] ? T : [params: T];
 
 /**
  * The context parameter a handler declares after its params when `context: true`.
@@ -83,7 +98,7 @@ type HandlerResult<Options> = Options extends { readonly output: infer S } ? Inf
  * ```
  */
 export type HandlerFor<Options> = Options extends { readonly input: infer S }
-  ? (...args: [...TupleOf<InferOutput<S>>, ...ContextParam<Options>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
+  ? (...args: [...ArgsFromSchema<InferOutput<S>>, ...ContextParam<Options>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
   : (...args: never[]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
 
 /**
@@ -93,7 +108,7 @@ export type HandlerFor<Options> = Options extends { readonly input: infer S }
  * @internal
  */
 type CallerParams<H extends Handler, Options> = Options extends { readonly input: infer S }
-  ? TupleOf<InferInput<S>>
+  ? ArgsFromSchema<InferInput<S>>
   : DeclaredArgs<
     Options extends { readonly context: true }
       ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
@@ -199,7 +214,9 @@ export interface MethodOptions {
    */
   readonly timeout?: number;
   /**
-   * A Standard Schema (zod, valibot, arktype…) of the argument list, as a tuple. Params are bound
+   * A Standard Schema (zod, valibot, arktype…) of the params: an object schema (named params, see
+   * {@linkcode ObjectParamsSchema}: the handler takes the checked object), or the argument list as
+   * a tuple. For a tuple, params are bound
    * to positions as usual (named ones by the parameter names), then checked: a failure answers
    * `-32602 Invalid params` with each issue's path (starting with the parameter's name) and message
    * in `error.data.issues`; on success the handler receives the schema's output values, and its
