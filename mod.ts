@@ -53,14 +53,25 @@ export type {
   StartContext,
 } from "./src/core/plugin.ts";
 export type { PlainReply } from "./src/http/rpc_endpoint.ts";
-export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./src/core/method.ts";
+export type {
+  ContextOnlyHandler,
+  ContextOnlyOptions,
+  Handler,
+  MethodDefinition,
+  MethodOptions,
+  ObjectParamsSchema,
+  RemoteSignature,
+} from "./src/core/method.ts";
 export type { ParamList } from "./src/core/params.ts";
 export type {
   ApiTokenValidator,
   CallContext,
+  ContextOf,
   HeaderReader,
+  InProcessCall,
   RequestContext,
   TokenCheckContext,
+  TypedCallContext,
 } from "./src/core/context.ts";
 export type { DispatchResult, ErrorReporter } from "./src/core/dispatch.ts";
 export { timingSafeEqual } from "./src/core/timing_safe_equal.ts";

@@ -13,10 +13,10 @@ import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, se
 import { Cluster, type ClusterOptions } from "./cluster.ts";
 import { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
 import { TransportError } from "./errors.ts";
-import { methodProxy } from "./proxy.ts";
+import { callsWith, methodProxy } from "./proxy.ts";
 import { backoffDelay, retryPolicy, sleep } from "./retry.ts";
 import { type CallOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
-import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
+import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
 
 /**
  * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
@@ -46,6 +46,23 @@ export interface Client<M = Untyped> {
   readonly methods: RemoteMethods<M>;
   /** Sends a notification (no answer, so no result or error): `await client.notifications.log("hi")`. */
   readonly notifications: RemoteNotifications<M>;
+  /**
+   * The typed methods and notifications with per-call options: `signal`, `timeout`, `deadline`,
+   * `idempotent`, as `call` takes them. Cheap: make one per call if need be.
+   *
+   * @param options The options every call through the result is sent with.
+   * @returns `methods` and `notifications`, as the client's own.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * import type { CallContext } from "../core/context.ts";
+   * const users = createClient<{ get_user(id: number): { name: string } }>("http://127.0.0.1:5001/api");
+   * // In a handler: the caller's abort signal and deadline go on to the next hop.
+   * const handler = async (id: number, ctx: CallContext) =>
+   *   (await users.with({ signal: ctx.signal, deadline: ctx.deadline }).methods.get_user(id)).name;
+   * ```
+   */
+  with(options: CallOptions): CallsWith<M>;
   /**
    * Calls a method with positional (array) or named (object) params.
    *
@@ -383,6 +400,7 @@ function makeClient(link: Link, name?: string, names?: readonly string[]): Clien
     methodNames: names,
     methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
     notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
+    with: (callOptions: CallOptions) => callsWith(call, notify, callOptions),
     call,
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.

@@ -45,6 +45,7 @@ export type {
 } from "./batch.ts";
 export type {
   ArgsOf,
+  CallsWith,
   Jsonified,
   MethodsOf,
   NamedParams,

@@ -5,7 +5,7 @@
  */
 
 import type { JsonRpcErrorObject } from "../protocol/messages.ts";
-import type { CallContext } from "./context.ts";
+import type { CallContext, TypedCallContext } from "./context.ts";
 import type { MethodSchemas } from "./introspection.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
@@ -73,7 +73,9 @@ type ArgsFromSchema<T> = unknown extends T ? unknown[] : T extends readonly unkn
  *
  * @internal
  */
-type ContextParam<Options> = Options extends { readonly context: true } ? [context: CallContext] : [];
+type ContextParam<Options, Methods> = Options extends { readonly context: true }
+  ? [context: unknown extends Methods ? CallContext : TypedCallContext<Methods>]
+  : [];
 
 /**
  * What a handler must return: the result schema's input when there is one, anything otherwise.
@@ -89,17 +91,46 @@ type HandlerResult<Options> = Options extends { readonly output: infer S } ? Inf
  * schemas, any function fits.
  *
  * @typeParam Options The method's options.
+ * @typeParam Methods The service's methods registered before this one (they type `ctx.call`).
  * @example
  * ```ts
  * import type { HandlerFor } from "./method.ts";
- * import type { CallContext } from "./context.ts";
+ * import type { CallContext, TypedCallContext } from "./context.ts";
  * // With `context: true`, a handler takes the call's context last.
  * const whoami: HandlerFor<{ context: true }> = (ctx: CallContext) => ctx.method;
  * ```
  */
-export type HandlerFor<Options> = Options extends { readonly input: infer S }
-  ? (...args: [...ArgsFromSchema<InferOutput<S>>, ...ContextParam<Options>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
+export type HandlerFor<Options, Methods = unknown> = Options extends { readonly input: infer S }
+  ? (...args: [...ArgsFromSchema<InferOutput<S>>, ...ContextParam<Options, Methods>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
   : (...args: never[]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
+
+/**
+ * The options of a method whose handler takes the context and no params (no `input` schema).
+ *
+ * @example
+ * ```ts
+ * import type { ContextOnlyOptions } from "./method.ts";
+ * const options: ContextOnlyOptions = { context: true, description: "Who is calling." };
+ * ```
+ */
+export type ContextOnlyOptions = MethodOptions & { readonly context: true; readonly input?: undefined };
+
+/**
+ * A handler that takes only the call's context, `(ctx) => …`: TypeScript can type an unannotated
+ * context only when it is the one parameter (a last parameter after ones of unknown count cannot
+ * be typed from outside: annotate it, `ctx: CallContext`).
+ *
+ * @typeParam Options The method's options.
+ * @typeParam Methods The service's methods registered before this one (they type `ctx.call`).
+ * @example
+ * ```ts
+ * import type { ContextOnlyHandler } from "./method.ts";
+ * const whoami: ContextOnlyHandler<{ context: true }, {}> = (ctx) => ctx.method;
+ * ```
+ */
+export type ContextOnlyHandler<Options, Methods> = (
+  ctx: unknown extends Methods ? CallContext : TypedCallContext<Methods>,
+) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
 
 /**
  * The params callers give: the input schema's input type, or the handler's own parameters as
@@ -165,7 +196,7 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
  * @example
  * ```ts
  * import type { RemoteSignature } from "./method.ts";
- * import type { CallContext } from "./context.ts";
+ * import type { CallContext, TypedCallContext } from "./context.ts";
  * type Greet = (name: string, ctx: CallContext) => string;
  * const remote: RemoteSignature<Greet, { context: true }> = (name: string) => `hello ${name}`; // no context for callers
  * ```

@@ -49,7 +49,9 @@ export const service = new Service({ name: "typed.validation" })
     "greet",
     (name, greeting, ctx) => {
       expectTrue<Equal<typeof greeting, string | undefined>>();
-      expectTrue<Equal<typeof ctx, CallContext>>();
+      const plain: CallContext = ctx; // typed by the service's methods so far, and a CallContext
+      void ctx.call("subtract", [1, 2]).then((difference) => expectTrue<Equal<typeof difference, number>>() ?? difference);
+      console.log(plain.method);
       return `${greeting ?? "hi"} ${name} (${ctx.method})`;
     },
     { input: z.tuple([z.string(), z.string().optional()]), context: true },
@@ -210,7 +212,8 @@ export async function objectSchemas(): Promise<void> {
     .publicMethod(
       "greet",
       ({ name }, ctx) => {
-        expectTrue<Equal<typeof ctx, CallContext>>();
+        const plain: CallContext = ctx; // a context typed by the service's methods is a CallContext
+        console.log(plain.method);
         return `hi ${name} (${ctx.method})`;
       },
       { input: z.object({ name: z.string() }), context: true },
