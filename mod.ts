@@ -119,6 +119,7 @@ export {
 // The class style of the Python original: extend MicroService, mark methods with decorators.
 export {
   type ClassMethods,
+  type FitsOptions,
   MicroService,
   privateMethod,
   publicMethod,

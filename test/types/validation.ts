@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   type CallContext,
   createClient,
+  type FitsOptions,
   type InferInput,
   type InferOutput,
   MicroService,
@@ -234,4 +235,46 @@ export async function objectSchemas(): Promise<void> {
   await remote.methods.age_in({ years: 3 });
   // @ts-expect-error -- a handler that asks for a key the schema does not have
   new Service({ name: "x" }).publicMethod("bad", ({ missing }: { missing: string }) => missing, { input: z.object({ name: z.string() }) });
+}
+
+/** Class style: helpers kept private, protected or #private are not remote methods, nor typed as such. */
+export async function classHelpers(): Promise<void> {
+  class Orders extends MicroService {
+    name = "orders";
+    @publicMethod total(prices: number[]) {
+      return this.sum(prices) + this.tax() + this.#rounding();
+    }
+    @publicMethod({ params: ["name", "greeting?"] })
+    greet(name: string, greeting?: string) {
+      return `${greeting ?? "hi"} ${name}`;
+    }
+    protected sum(prices: number[]) {
+      return prices.reduce((total, price) => total + price, 0);
+    }
+    private tax() {
+      return 0;
+    }
+    #rounding() {
+      return 0;
+    }
+  }
+  const remote = createClient<Orders>("http://127.0.0.1:5000/api");
+  expectTrue<Equal<keyof typeof remote.methods, "total" | "greet">>();
+  // Every parameter is required: the class's type cannot carry the decorator's `params`.
+  expectTrue<Equal<Parameters<typeof remote.methods.greet>, [name: string, greeting: string]>>();
+  await remote.methods.total([1, 2]);
+  // @ts-expect-error -- a protected helper is not a remote method
+  await remote.methods.sum([1]);
+  // @ts-expect-error -- nor a private one
+  await remote.methods.tax();
+}
+
+/** A decorator whose options the method does not fit: the error names what does not fit. */
+export function decoratorMismatch(): void {
+  type Input = { readonly input: z.ZodTuple<[z.ZodNumber], null> };
+  type Output = { readonly output: z.ZodString };
+  expectTrue<Equal<FitsOptions<(a: number) => string, Input>, unknown>>();
+  expectTrue<Equal<FitsOptions<(text: string) => string, Input>["~mismatch"],
+    "the method's parameters do not take the input schema's output, then the context with context: true (see expected)">>();
+  expectTrue<Equal<FitsOptions<() => number, Output>["~mismatch"], "the method's result does not fit the output schema (see expected)">>();
 }
