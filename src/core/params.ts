@@ -196,50 +196,67 @@ function parameterSource(source: string): string {
   // A method with a computed key, `[key](a, b) {…}`: Bun writes decorated class methods that way.
   const computedKey = /^(?:async\s*)?(?:\*\s*)?\[/.exec(text);
   const open = text.indexOf("(", computedKey ? closingBracket(text, computedKey[0].length - 1) : 0);
-  return open < 0 ? "" : text.slice(open + 1, closingBracket(text, open));
-}
-
-/**
- * Walks a text from `start`, skipping strings, and calls `stop` with each other character and the
- * bracket depth after it; returns the index where `stop` said yes, or the text's length.
- */
-function walk(text: string, start: number, stop: (char: string, depth: number, index: number) => unknown): number {
+  if (open < 0) return "";
   let depth = 0;
-  for (let i = start; i < text.length; i++) {
+  for (let i = open; i < text.length; i++) {
     const char = text[i] as string;
     if (char === '"' || char === "'" || char === "`") {
       i = skipString(text, i);
-      continue;
+    } else if (char === "(" || char === "[" || char === "{") {
+      depth++;
+    } else if (char === ")" || char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return text.slice(open + 1, i);
     }
-    if ("([{".includes(char)) depth++;
-    else if (")]}".includes(char)) depth--;
-    if (stop(char, depth, i)) return i;
   }
-  return text.length;
+  return "";
 }
 
 /** Returns the index of the bracket that closes the one opened at `start` (skipping strings). */
 function closingBracket(text: string, start: number): number {
-  return walk(text, start, (char, depth) => depth === 0 && ")]}".includes(char));
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i] as string;
+    if (char === '"' || char === "'" || char === "`") i = skipString(text, i);
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if (char === ")" || char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return text.length;
 }
 
 /** Splits a parameter list on the commas that are not nested in brackets or strings. */
 function splitTopLevel(source: string): string[] {
   const pieces: string[] = [];
+  let depth = 0;
   let start = 0;
-  walk(source, 0, (char, depth, index) => {
-    if (char === "," && depth === 0) {
-      pieces.push(source.slice(start, index));
-      start = index + 1;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i] as string;
+    if (char === '"' || char === "'" || char === "`") i = skipString(source, i);
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if (char === ")" || char === "]" || char === "}") depth--;
+    else if (char === "," && depth === 0) {
+      pieces.push(source.slice(start, i));
+      start = i + 1;
     }
-  });
+  }
   pieces.push(source.slice(start));
   return pieces.map((piece) => piece.trim()).filter((piece) => piece !== "");
 }
 
 /** Whether a parameter has a default value (an `=` outside brackets and strings). */
 function hasTopLevelDefault(piece: string): boolean {
-  return walk(piece, 0, (char, depth) => char === "=" && depth === 0) < piece.length;
+  let depth = 0;
+  for (let i = 0; i < piece.length; i++) {
+    const char = piece[i] as string;
+    if (char === '"' || char === "'" || char === "`") i = skipString(piece, i);
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if (char === ")" || char === "]" || char === "}") depth--;
+    else if (char === "=" && depth === 0) return true;
+  }
+  return false;
 }
 
 /** Returns the index of the quote that closes the string opened at `start`. */
