@@ -93,6 +93,8 @@ export {
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
 export * from "./src/client/mod.ts";
+// Several instances of one service behind one client: cluster(urls or source, options).
+export * from "./src/client/cluster/mod.ts";
 
 // Typed, validated methods: Standard Schemas (zod, valibot, arktype…) for params and results.
 // (Checking them is the schemas() plugin: tsmicroservice/schemas.)
@@ -128,7 +130,7 @@ export {
 
 // The class style's plugins and hooks, and what a service is given when it starts.
 export type { ClassServiceExtras } from "./src/core/class_service.ts";
-export type { FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
+export type { ByteRange, FileAccess, FileInfo, RuntimeFacilities } from "./src/http/file_access.ts";
 export type { LifecycleState } from "./src/core/lifecycle.ts";
 export { fileAccess } from "./src/serve.ts";
 export { DEFAULT_CLOSE_TIMEOUT } from "./src/adapters/types.ts";

@@ -5,7 +5,8 @@
  * everything; the same service with the explorer page; and the explorer page itself as served (HTML
  * with its inline CSS and script, gzipped, within the 15 KB the page is allowed). Bundles with esbuild (tsx's own dependency), as the before-stop check does.
  *
- * Then, for the minimal service, what each module costs (minified bytes in the bundle).
+ * Then, for the minimal service and for the client, what each module costs (minified bytes in the
+ * bundle).
  *
  * @module
  */
@@ -38,7 +39,7 @@ const out = mkdtempSync(join(tmpdir(), "tsmicroservice-size-"));
 try {
   console.log("| bundle | minified | gzip | budget |");
   console.log("| --- | ---: | ---: | ---: |");
-  let breakdown: [string, number][] = [];
+  const breakdowns = new Map<string, [string, number][]>();
   for (const target of TARGETS) {
     const file = join(out, `${target.name.replace(/\W+/g, "_")}.js`);
     const meta = `${file}.json`;
@@ -57,21 +58,23 @@ try {
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
     const verdict = gzipped <= target.budget ? "within" : "OVER";
     console.log(`| ${target.name} | ${code.byteLength} B | ${gzipped} B | ${Math.round(target.budget)} B (${verdict}) |`);
-    if (target === TARGETS[0]) {
+    if (target === TARGETS[0] || target.name === "client") {
       const [output] = Object.values((JSON.parse(readFileSync(meta, "utf8")) as Metafile).outputs);
-      breakdown = Object.entries(output?.inputs ?? {}).map(([path, input]): [string, number] => [path, input.bytesInOutput]).filter(([, bytes]) => bytes > 0);
+      breakdowns.set(target.name, Object.entries(output?.inputs ?? {}).map(([path, input]): [string, number] => [path, input.bytesInOutput]).filter(([, bytes]) => bytes > 0));
     }
   }
   const page = await (await new Service({ name: "hello.world.service" }).use(explorer()).fetch(new Request("http://localhost/docs"))).text();
   const pageGzip = gzipSync(page, { level: 9 }).byteLength;
   const pageVerdict = pageGzip <= PAGE_BUDGET ? "within" : "OVER";
   console.log(`| the explorer page as served (HTML) | ${Buffer.byteLength(page)} B | ${pageGzip} B | ${PAGE_BUDGET} B (${pageVerdict}) |`);
-  breakdown.sort((a, b) => b[1] - a[1]);
-  const total = breakdown.reduce((sum, [, bytes]) => sum + bytes, 0);
-  console.log(`\nThe minimal service's bundle by module (minified bytes, ${total} B in all):`);
-  console.log("| module | minified | share |");
-  console.log("| --- | ---: | ---: |");
-  for (const [path, bytes] of breakdown) console.log(`| ${path} | ${bytes} B | ${((100 * bytes) / total).toFixed(1)}% |`);
+  for (const [name, breakdown] of breakdowns) {
+    breakdown.sort((a, b) => b[1] - a[1]);
+    const total = breakdown.reduce((sum, [, bytes]) => sum + bytes, 0);
+    console.log(`\nThe ${name} bundle by module (minified bytes, ${total} B in all):`);
+    console.log("| module | minified | share |");
+    console.log("| --- | ---: | ---: |");
+    for (const [path, bytes] of breakdown) console.log(`| ${path} | ${bytes} B | ${((100 * bytes) / total).toFixed(1)}% |`);
+  }
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { connect, serve, type ServerHandle, Service } from "../mod.ts";
+import { cluster, connect, serve, type ServerHandle, Service } from "../mod.ts";
 
 
 const hostname = process.env["HOST"] ?? "127.0.0.1";
@@ -28,10 +28,8 @@ for (const id of ["orders-a", "orders-b", "orders-c"]) {
 const urls = servers.map((server) => `${server.url}/api`);
 console.log(`serving at ${urls.join(" ")}`);
 
-const orders = await connect<ReturnType<typeof instance>>(urls, {
-  timeout: 2_000,
-  breaker: { openFor: 500 },
-});
+const replicas = cluster(urls, { breaker: { openFor: 500 } });
+const orders = await connect<ReturnType<typeof instance>>(replicas, { timeout: 2_000 });
 console.log(`connected to ${orders.name}: ${orders.methodNames.join(", ")}`);
 
 for (let i = 1; i <= 6; i++) console.log(`call ${i}: answered by ${await orders.methods.whoami()}`);
@@ -42,7 +40,7 @@ for (let i = 7; i <= 12; i++) {
   const order = await orders.methods.get_order(i);
   console.log(`call ${i}: order ${order.orderId} served by ${order.servedBy}`);
 }
-for (const status of orders.instances()) console.log(`${status.url}: breaker ${status.breaker}`);
+for (const status of replicas.instances()) console.log(`${status.url}: breaker ${status.breaker}`);
 
 await orders.close();
 for (const server of [servers[0], servers[2]]) await server?.close();

@@ -14,15 +14,19 @@ import {
 } from "../mod.ts";
 
 const recorded: unknown[] = [];
+/** The failing methods that ran, so a test can see a notification of them reached the server. */
+const failedRuns: string[] = [];
 
 const service = new Service({ name: "client.test.service", apiTokenIsValid: (token) => token === "secret-token" })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
   .publicMethod("add", (a: number, b = 10) => a + b, { params: ["a", "b?"] })
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
   .publicMethod("fail", () => {
+    failedRuns.push("fail");
     throw new RpcError(7, "it failed on purpose", { why: "test" });
   })
   .publicMethod("crash", () => {
+    failedRuns.push("crash");
     throw new Error("boom");
   })
   .publicMethod("record", (value: unknown) => {
@@ -138,9 +142,20 @@ describe("client against a served Service", () => {
   });
 
   it("a notification's failure never comes back", async () => {
-    const remote = await connect<typeof service>(url);
-    await remote.notifications.fail();
-    await remote.notify("crash");
+    const statuses: number[] = [];
+    const remote = await connect<typeof service>(url, {
+      fetch: async (target, init) => {
+        const response = await fetch(target, init);
+        statuses.push(response.status);
+        return response;
+      },
+    });
+    failedRuns.length = 0;
+    assert.equal(await remote.notifications.fail(), undefined);
+    assert.equal(await remote.notify("crash"), undefined);
+    // Both ran on the server, which answered nothing (204) for either.
+    await eventually(() => assert.deepEqual(failedRuns.toSorted(), ["crash", "fail"]));
+    assert.deepEqual(statuses.slice(-2), [204, 204]);
   });
 
   it("fails locally, before any request, when the service does not offer the method", async () => {

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import {
   CircuitBreaker,
   Cluster,
+  cluster,
   connect,
   createClient,
   type Endpoint,
@@ -20,9 +21,12 @@ import {
   Service,
   staticEndpoints,
   TransportError,
+  type Upstream,
 } from "../mod.ts";
-import { Balancer } from "../src/client/balancer.ts";
-import { backoffDelay, retryPolicy, sleep } from "../src/client/retry.ts";
+import { sendBatch } from "../src/client/batch.ts";
+import { post } from "../src/client/transport.ts";
+import { Balancer } from "../src/client/cluster/balancer.ts";
+import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
 
 type Fault = "refuse" | "reset-after" | "503" | "hang" | undefined;
 
@@ -88,19 +92,21 @@ const total = (executed: Map<string, string[]>, key: string): number =>
 describe("a client of several instances", () => {
   it("spreads calls round-robin and says which instance answered", async () => {
     const { urls, fetch } = instances();
-    const remote = await connect(urls, { fetch });
+    const replicas = cluster(urls);
+    const remote = await connect(replicas, { fetch });
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await remote.call("whoami"));
     assert.deepEqual(answers.slice(0, 3).sort(), ["instance-0", "instance-1", "instance-2"]);
     assert.deepEqual(answers.slice(3), answers.slice(0, 3));
     assert.ok(urls.includes(remote.url));
-    assert.equal(remote.instances().length, 3);
+    assert.equal(replicas.instances().length, 3);
+    assert.equal(replicas.url, remote.url);
     await remote.close();
   });
 
   it("learns from rpc.discover which methods are idempotent", async () => {
     const { urls, fetch, faults } = instances(2);
-    const remote = await connect(urls, { fetch });
+    const remote = await connect(cluster(urls), { fetch });
     faults.set(urls[0]!, "reset-after");
     faults.set(urls[1]!, undefined);
     // whoami is declared idempotent: a reset after sending moves it, and it succeeds.
@@ -113,7 +119,7 @@ describe("a client of several instances", () => {
 
   it("never runs a non-idempotent call twice: a reset after sending is not retried", async () => {
     const { urls, fetch, faults, executed } = instances(3);
-    const remote = await connect(urls, { fetch });
+    const remote = await connect(cluster(urls), { fetch });
     for (const url of urls) faults.set(url, "reset-after");
     for (let i = 0; i < 5; i++) {
       const key = `key-${i}`;
@@ -124,7 +130,8 @@ describe("a client of several instances", () => {
 
   it("moves a call that was never sent (connection refused), idempotent or not", async () => {
     const { urls, fetch, faults, executed } = instances(3);
-    const remote = await connect(urls, { fetch });
+    const replicas = cluster(urls);
+    const remote = await connect(replicas, { fetch });
     faults.set(urls[0]!, "refuse");
     for (let i = 0; i < 9; i++) {
       const answer = await remote.call("record", [`r${i}`]);
@@ -132,12 +139,12 @@ describe("a client of several instances", () => {
       assert.equal(total(executed, `r${i}`), 1);
     }
     // The refusing instance's breaker opened at once.
-    assert.equal(remote.instances().find((instance) => instance.url === urls[0])?.breaker, "open");
+    assert.equal(replicas.instances().find((instance) => instance.url === urls[0])?.breaker, "open");
   });
 
   it("retries an idempotent call after a 503 page or a timeout, on another instance", async () => {
     const { urls, fetch, faults } = instances(2);
-    const remote = await connect(urls, { fetch, attemptTimeout: 50, timeout: 5_000 });
+    const remote = await connect(cluster(urls, { attemptTimeout: 50 }), { fetch, timeout: 5_000 });
     faults.set(urls[0]!, "503");
     for (let i = 0; i < 3; i++) assert.equal(await remote.call("whoami"), "instance-1");
     faults.set(urls[0]!, "hang");
@@ -149,46 +156,47 @@ describe("a client of several instances", () => {
 
   it("an idempotent call per call option, or the client's option, is retried", async () => {
     const { urls, fetch, faults, executed } = instances(2);
-    const plain = createClient(urls, { fetch });
+    const plain = createClient(cluster(urls), { fetch });
     faults.set(urls[0]!, "reset-after");
     const first = await plain.call("record", ["x1"], { idempotent: true });
     assert.equal(first, "instance-1");
     assert.equal(total(executed, "x1"), 2, "sent twice, as asked");
-    const listed = createClient(urls, { fetch, idempotent: ["record"] });
+    const listed = createClient(cluster(urls, { idempotent: ["record"] }), { fetch });
     assert.equal(await listed.call("record", ["x2"]), "instance-1");
-    const everything = createClient(urls, { fetch, idempotent: true });
+    const everything = createClient(cluster(urls, { idempotent: true }), { fetch });
     assert.equal(await everything.call("record", ["x3"]), "instance-1");
     // And a per-call false wins over the service's declaration.
-    const remote = await connect(urls, { fetch });
+    const remote = await connect(cluster(urls), { fetch });
     await assert.rejects(remote.call("whoami", [], { idempotent: false }), TransportError);
   });
 
   it("answers unavailable when no instance can take the call, within bounded attempts", async () => {
     const { urls, fetch, faults } = instances(2);
-    const remote = createClient(urls, { fetch, retry: { attempts: 3, backoff: 1 } });
+    const remote = createClient(cluster(urls, { retry: { attempts: 3, backoff: 1 } }), { fetch });
     for (const url of urls) faults.set(url, "refuse");
     let sent = 0;
     const counting: FetchFunction = (url, init) => {
       sent++;
       return fetch(url, init);
     };
-    const counted = createClient(urls, { fetch: counting, retry: { attempts: 3, backoff: 1 } });
+    const counted = createClient(cluster(urls, { retry: { attempts: 3, backoff: 1 } }), { fetch: counting });
     await assert.rejects(counted.call("whoami"), (error: unknown) => error instanceof TransportError && error.kind === "unavailable");
     assert.equal(sent, 2, "each refusing instance was tried once, then both breakers were open");
     await assert.rejects(remote.call("record", ["z"]), TransportError);
     const empty: EndpointSource = { endpoints: () => [] };
-    await assert.rejects(createClient(empty, { retry: { attempts: 2, backoff: 1 } }).call("x"), /no instance is known/);
+    await assert.rejects(createClient(cluster(empty, { retry: { attempts: 2, backoff: 1 } })).call("x"), /no instance is known/);
     const broken: EndpointSource = { endpoints: () => Promise.reject(new Error("registry down")) };
-    await assert.rejects(createClient(broken, { retry: { attempts: 1 } }).call("x"), /registry down/);
+    await assert.rejects(createClient(cluster(broken, { retry: { attempts: 1 } })).call("x"), /registry down/);
   });
 
   it("the breaker brings an instance back after its open time, through one trial call", async () => {
     const { urls, fetch, faults } = instances(2);
-    const remote = await connect(urls, { fetch, breaker: { openFor: 20, maxOpenFor: 40 } });
+    const replicas = cluster(urls, { breaker: { openFor: 20, maxOpenFor: 40 } });
+    const remote = await connect(replicas, { fetch });
     faults.set(urls[0]!, "refuse");
     await remote.call("whoami");
     await remote.call("whoami");
-    assert.equal(remote.instances()[0]?.breaker, "open");
+    assert.equal(replicas.instances()[0]?.breaker, "open");
     faults.set(urls[0]!, undefined);
     const seen = new Set<unknown>();
     for (let i = 0; i < 200 && !seen.has("instance-0"); i++) {
@@ -196,12 +204,12 @@ describe("a client of several instances", () => {
       await sleep(2);
     }
     assert.ok(seen.has("instance-0"), "the instance came back");
-    assert.equal(remote.instances()[0]?.breaker, "closed");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
   });
 
   it("sends the remaining time as X-Request-Timeout, and refuses a deadline already past", async () => {
     const { urls, fetch, headers } = instances(1);
-    const remote = createClient(urls, { fetch, timeout: 4_000 });
+    const remote = createClient(cluster(urls), { fetch, timeout: 4_000 });
     await remote.call("whoami");
     const sent = Number(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER));
     assert.ok(Number.isInteger(sent) && sent > 0 && sent <= 4_000, `header ${sent}`);
@@ -223,7 +231,8 @@ describe("a client of several instances", () => {
 
   it("an aborted call stops at once and does not count against the instance", async () => {
     const { urls, fetch, faults } = instances(2);
-    const remote = createClient(urls, { fetch, idempotent: true });
+    const replicas = cluster(urls, { idempotent: true });
+    const remote = createClient(replicas, { fetch });
     faults.set(urls[0]!, "hang");
     faults.set(urls[1]!, "hang");
     const controller = new AbortController();
@@ -231,13 +240,13 @@ describe("a client of several instances", () => {
     await sleep(5);
     controller.abort();
     await assert.rejects(call, (error: unknown) => error instanceof TransportError && error.kind === "aborted");
-    assert.ok(remote.instances().every((instance) => instance.breaker === "closed"));
+    assert.ok(replicas.instances().every((instance) => instance.breaker === "closed"));
     await assert.rejects(remote.call("whoami", [], { signal: AbortSignal.abort() }), TransportError);
   });
 
   it("notifications follow the same rules", async () => {
     const { urls, fetch, faults, executed } = instances(2);
-    const remote = await connect(urls, { fetch });
+    const remote = await connect(cluster(urls), { fetch });
     faults.set(urls[0]!, "refuse");
     await remote.notify("record", ["n1"]);
     await remote.notify("record", ["n2"]);
@@ -251,10 +260,10 @@ describe("a client of several instances", () => {
     const { urls, fetch, faults, executed } = instances(2);
     // No discovery first, so round-robin's first pick is instance 0: the batch reaches it, then the
     // connection resets.
-    const remote = createClient<{ whoami(): string; record(key: string): string; fail(): never }>(urls, {
-      fetch,
-      idempotent: ["whoami", "fail"],
-    });
+    const remote = createClient<{ whoami(): string; record(key: string): string; fail(): never }>(
+      cluster(urls, { idempotent: ["whoami", "fail"] }),
+      { fetch },
+    );
     faults.set(urls[0]!, "reset-after");
     const [who, recorded, noted, failed] = await remote.batch((b) => [
       b.methods.whoami(),
@@ -299,7 +308,7 @@ describe("a client of several instances", () => {
         closed = true;
       },
     };
-    const remote = await connect(source, { fetch });
+    const remote = await connect(cluster(source), { fetch });
     assert.equal(await remote.call("whoami"), "instance-0");
     current = [{ url: urls[1]! }, { url: urls[2]! }];
     push?.(current);
@@ -310,7 +319,7 @@ describe("a client of several instances", () => {
     assert.equal(push, undefined);
     // A source without subscribe is asked before each call.
     let pulled: readonly Endpoint[] = [{ url: urls[0]! }];
-    const pulling = createClient({ endpoints: () => Promise.resolve(pulled) }, { fetch });
+    const pulling = createClient(cluster({ endpoints: () => Promise.resolve(pulled) }), { fetch });
     assert.equal(await pulling.call("whoami"), "instance-0");
     pulled = [{ url: urls[2]! }];
     assert.equal(await pulling.call("whoami"), "instance-2");
@@ -318,11 +327,11 @@ describe("a client of several instances", () => {
 
   it("prefers the best priority, spreads by weight, and least-in-flight picks the idler one", async () => {
     const { urls, fetch } = instances(3);
-    const remote = createClient([
+    const remote = createClient(cluster([
       { url: urls[0]!, priority: 1 },
       { url: urls[1]!, priority: 0, weight: 3 },
       { url: urls[2]!, priority: 0, weight: 1 },
-    ], { fetch });
+    ]), { fetch });
     const counts = new Map<unknown, number>();
     for (let i = 0; i < 40; i++) {
       const who = await remote.call("whoami");
@@ -419,14 +428,55 @@ describe("the parts", () => {
     assert.equal(isEndpointSource("http://a/api"), false);
     assert.throws(() => staticEndpoints([]), TypeError);
     assert.throws(() => staticEndpoints([{ url: "" }]), TypeError);
-    assert.throws(() => createClient(["http://a/api"], { attemptTimeout: 0 }), TypeError);
-    const cluster = new Cluster(source, { idempotent: ["get"] });
-    assert.ok(cluster.isIdempotent("get"));
-    assert.ok(cluster.isIdempotent("rpc.discover"));
-    assert.equal(cluster.isIdempotent("put"), false);
-    cluster.learnIdempotent(["put"]);
-    assert.ok(cluster.isIdempotent("put"));
-    assert.equal(cluster.lastUrl, "");
+    assert.throws(() => cluster(["http://a/api"], { attemptTimeout: 0 }), TypeError);
+    assert.throws(() => cluster([]), TypeError);
+    const replicas = new Cluster(source, { idempotent: ["get"] });
+    assert.ok(replicas.isIdempotent("get"));
+    assert.ok(replicas.isIdempotent("rpc.discover"));
+    assert.equal(replicas.isIdempotent("put"), false);
+    replicas.learnIdempotent(["put"]);
+    assert.ok(replicas.isIdempotent("put"));
+    assert.equal(replicas.url, "");
+  });
+
+  it("a custom Upstream: the client sends through it with its own options, connect tells it the idempotent methods, close closes it", async () => {
+    const { urls, fetch } = instances(1);
+    const url = urls[0]!;
+    const seen: { method: string; token: string | undefined; timeout: number | undefined }[] = [];
+    let learned: readonly string[] = [];
+    let closed = 0;
+    const upstream: Upstream = {
+      url: "",
+      async send(message, options, call) {
+        seen.push({ method: message.method, token: options.token, timeout: call?.timeout });
+        return { answer: await post(url, options, message, call), url };
+      },
+      sendBatch(entries, options, call) {
+        seen.push({ method: `batch of ${entries.length}`, token: options.token, timeout: call?.timeout });
+        return sendBatch(url, options, entries, call);
+      },
+      learnIdempotent(methods) {
+        learned = methods;
+      },
+      close() {
+        closed++;
+      },
+    };
+    const remote = await connect(upstream, { fetch, token: "t0" });
+    assert.equal(remote.name, "cluster.test.service");
+    assert.deepEqual([...learned].sort(), ["fail", "whoami"], "what rpc.discover declares idempotent");
+    assert.equal(await remote.call("whoami", [], { timeout: 1_234 }), "instance-0");
+    const [who] = await remote.batch((b) => [b.call("whoami")]);
+    assert.deepEqual(who, { ok: true, value: "instance-0" });
+    assert.deepEqual(seen, [
+      { method: "rpc.discover", token: "t0", timeout: undefined },
+      { method: "whoami", token: "t0", timeout: 1_234 },
+      { method: "batch of 1", token: "t0", timeout: undefined },
+    ]);
+    await remote.close();
+    assert.equal(closed, 1);
+    // A client of one URL has nothing to close.
+    await createClient(url, { fetch }).close();
   });
 
   it("connect closes the source when the service cannot describe itself", async () => {
@@ -438,7 +488,7 @@ describe("the parts", () => {
       },
     };
     const fetch: FetchFunction = () => Promise.resolve(new Response("{}", { headers: { "content-type": "application/json" } }));
-    await assert.rejects(connect(source, { fetch }), TransportError);
+    await assert.rejects(connect(cluster(source), { fetch }), TransportError);
     assert.ok(closed);
   });
 });

@@ -66,9 +66,12 @@ describe("params nesting", () => {
   test("a hostile depth of 100,000 is refused without overflowing the stack", async () => {
     const service = new Service({ name: "s" }).publicMethod("echo", (value: unknown) => value);
     const body = `{"jsonrpc":"2.0","method":"echo","params":${"[".repeat(100_000)}${"]".repeat(100_000)},"id":1}`;
-    const response = await service.fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body }));
-    const answer = await response.json() as { error: { code: number }; id: unknown };
-    assert.ok([ErrorCode.InvalidRequest, ErrorCode.ParseError].includes(answer.error.code as -32600));
+    const send = async (text: string): Promise<unknown> =>
+      (await service.fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body: text }))).json();
+    const refused = { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: params nest deeper than 64 levels" }, id: 1 };
+    assert.deepEqual(await send(body), refused);
+    // In a batch, only that entry is refused.
+    assert.deepEqual(await send(`[${body},{"jsonrpc":"2.0","method":"echo","params":[2],"id":2}]`), [refused, { jsonrpc: "2.0", result: 2, id: 2 }]);
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { connect, createClient, RpcError, Service, TransportError } from "../mod.ts";
-import { neverSent } from "../src/client/delivery.ts";
+import { neverSent } from "../src/client/cluster/delivery.ts";
 import { event, events } from "../src/events/mod.ts";
 import {
   eventSubject,

@@ -6,7 +6,7 @@ import { after, describe, test } from "node:test";
 import { type CallContext, detectRuntime, serve, Service } from "../mod.ts";
 import { serveNode } from "../src/adapters/node.ts";
 import { baseUrl } from "../src/adapters/types.ts";
-import { HELLO_TOKEN, helloService } from "./helpers.ts";
+import { HELLO_TOKEN, helloService, until } from "./helpers.ts";
 
 /** Sends raw bytes over a fresh socket and returns everything the server wrote until it closed. */
 function rawExchange(port: number, data: string | Buffer, endAfterWrite = true): Promise<string> {
@@ -89,15 +89,33 @@ describe("the node adapter", () => {
     await assert.rejects(fetch(`${server.url}/api`, { method: "POST" }));
   });
 
-  test("close() of an idle server with kept-alive connections resolves", async () => {
+  test("close() of an idle server with kept-alive connections resolves, closing them, and then refuses connections", { timeout: 10_000 }, async () => {
     const server = await serve(helloService(), { port: 0 });
-    const response = await fetch(`${server.url}/api`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: '{"jsonrpc":"2.0","method":"say_hello","params":["a"],"id":1}',
+    const body = '{"jsonrpc":"2.0","method":"say_hello","params":["a"],"id":1}';
+    // HTTP/1.1 keeps the connection alive: once answered, it sits idle.
+    const socket = netConnect(server.port, "127.0.0.1");
+    const socketClosed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    const answered = new Promise<string>((resolve) => {
+      let received = "";
+      socket.on("data", (chunk) => {
+        received += chunk.toString();
+        if (received.includes('"id":1}')) resolve(received);
+      });
     });
-    await response.json();
+    socket.write(`POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.match(await answered, /^HTTP\/1\.1 200 [\s\S]*"result":"hello a"/);
+    assert.equal(socket.destroyed, false);
     await server.close();
+    await socketClosed; // the server closed the idle connection
+    const refused = await new Promise<string>((resolve) => {
+      const probe = netConnect(server.port, "127.0.0.1");
+      probe.on("connect", () => {
+        probe.destroy();
+        resolve("connected");
+      });
+      probe.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    });
+    assert.equal(refused, "ECONNREFUSED");
   });
 
   test("a chunked body over the limit is 413, and the server serves the next request", async () => {
@@ -160,8 +178,7 @@ describe("the node adapter", () => {
     request.end(body);
     await inside;
     request.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(seenSignal?.aborted, true);
+    await until(() => seenSignal?.aborted === true);
     const still = await fetch(`${server.url}/api`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","method":"nothing","id":2}' });
     assert.equal(still.status, 200);
     await still.body?.cancel();
@@ -261,5 +278,30 @@ describe("slow clients", () => {
       body: '{"jsonrpc":"2.0","method":"say_hello","params":["a"],"id":1}',
     });
     assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: "hello a", id: 1 });
+  });
+});
+
+describe("the default requestTimeout (30 s)", () => {
+  test("headers that take 2 s to arrive are still answered", async () => {
+    // A default much shorter than the documented 30 s would cut this client off with a 408.
+    const server = await serve(helloService(), { port: 0 });
+    after(() => server.close());
+    const body = '{"jsonrpc":"2.0","method":"say_hello","params":["slow"],"id":1}';
+    const parts = ["POST /api HTTP/1.1\r\n", "Host: 127.0.0.1\r\n", "Content-Type: application/json\r\n", `Content-Length: ${body.length}\r\n`, "Connection: close\r\n", `\r\n${body}`];
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(server.port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk.toString()));
+      socket.on("close", () => resolve(received));
+      socket.on("error", reject);
+      const next = (index: number): void => {
+        if (socket.destroyed) return;
+        socket.write(parts[index] as string);
+        if (index + 1 < parts.length) setTimeout(next, 400, index + 1);
+      };
+      next(0);
+    });
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    assert.match(reply, /"result":"hello slow"/);
   });
 });

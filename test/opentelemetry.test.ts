@@ -240,3 +240,36 @@ describe("openTelemetry() in process", () => {
   });
 });
 
+
+describe("OpenTelemetry and hostile thrown values", () => {
+  test("a revoked proxy or an RpcError whose message getter throws still ends its span with ERROR", async () => {
+    exporter.reset();
+    const badRpc = new RpcError(7, "unused");
+    Object.defineProperty(badRpc, "message", {
+      get() {
+        throw new Error("the message getter throws");
+      },
+    });
+    const service = new Service({ name: "hostile", onError: false })
+      .use(openTelemetry({ tracer }))
+      .publicMethod("revoked", () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the hostile shape under test
+        throw proxy;
+      })
+      .publicMethod("bad_rpc", () => {
+        throw badRpc;
+      });
+    await call(service, { jsonrpc: "2.0", method: "revoked", id: 1 });
+    await call(service, { jsonrpc: "2.0", method: "bad_rpc", id: 2 });
+    const spans = exporter.getFinishedSpans();
+    assert.deepEqual(
+      spans.map((span) => [span.name, span.status.code, span.attributes["rpc.jsonrpc.error_code"], span.attributes["rpc.jsonrpc.error_message"]]),
+      [
+        ["hostile/revoked", ERROR, -32603, "Internal error"],
+        ["hostile/bad_rpc", ERROR, -32603, "Internal error"],
+      ],
+    );
+  });
+});

@@ -2,7 +2,7 @@
 // folder with symbolic links: content types, HEAD, ETag/Last-Modified and 304, index.html,
 // redirects, streaming, and every way out of the folder, each refused without opening anything.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +31,18 @@ function spyFiles(): FileAccess & { opened: string[] } {
       return nodeFileAccess.open(path);
     },
   };
+}
+
+/** How many of this process's file descriptors are open on a file (Linux's /proc/self/fd). */
+function openCount(file: string): number {
+  const real = realpathSync(file);
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === real;
+    } catch {
+      return false; // the descriptor readdir itself used, gone by now
+    }
+  }).length;
 }
 
 before(() => {
@@ -134,10 +146,23 @@ describe("serving files", () => {
   });
 
   test("a stream cancelled early closes the file (no error, nothing left open)", async () => {
-    const stream = await nodeFileAccess.open(join(site, "big.bin"));
-    const reader = stream.getReader();
-    await reader.read();
-    await reader.cancel();
+    const file = join(site, "big.bin");
+    for (const range of [undefined, { start: 1, end: BIG_BYTES - 2 }]) {
+      const stream = await nodeFileAccess.open(file, range);
+      const reader = stream.getReader();
+      await reader.read();
+      assert.equal(openCount(file), 1, "open while it is read");
+      await reader.cancel();
+      assert.equal(openCount(file), 0, "closed once cancelled");
+    }
+  });
+
+  test("a stream read to its end closes the file", async () => {
+    const file = join(site, "big.bin");
+    for (const range of [undefined, { start: 10, end: 20 }]) {
+      await new Response(await nodeFileAccess.open(file, range)).arrayBuffer();
+      assert.equal(openCount(file), 0);
+    }
   });
 
   test("POST and other methods are 405 with Allow: GET, HEAD", async () => {
@@ -186,6 +211,99 @@ describe("conditional requests", () => {
     const lastModified = (await get(service(), "/static/style.css", {}, "HEAD")).headers.get("last-modified") ?? "";
     const response = await get(service(), "/static/style.css", { "if-none-match": '"other"', "if-modified-since": lastModified });
     assert.equal(response.status, 200);
+    await response.body?.cancel();
+  });
+});
+
+describe("byte ranges", () => {
+  // style.css is "body { color: red; }", 20 bytes.
+  const range = (value: string, headers: Record<string, string> = {}, method = "GET"): Promise<Response> =>
+    get(siteService(), "/static/style.css", { range: value, ...headers }, method);
+
+  test("every answer for a file says Accept-Ranges: bytes, HEAD too", async () => {
+    const whole = await get(siteService(), "/static/style.css");
+    assert.equal(whole.headers.get("accept-ranges"), "bytes");
+    await whole.body?.cancel();
+    assert.equal((await get(siteService(), "/static/style.css", {}, "HEAD")).headers.get("accept-ranges"), "bytes");
+  });
+
+  for (const [value, start, end, text] of [
+    ["bytes=0-3", 0, 3, "body"],
+    ["bytes=5-", 5, 19, "{ color: red; }"],
+    ["bytes=-2", 18, 19, " }"],
+    ["bytes=-200", 0, 19, "body { color: red; }"],
+    ["bytes=15-999", 15, 19, "ed; }"],
+    ["bytes=19-19", 19, 19, "}"],
+    [" bytes = 0 - 0 ", 0, 0, "b"],
+  ] as const) {
+    test(`${value} is a 206 with bytes ${String(start)}-${String(end)}/20`, async () => {
+      const response = await range(value);
+      assert.equal(response.status, 206);
+      assert.equal(response.headers.get("content-range"), `bytes ${String(start)}-${String(end)}/20`);
+      assert.equal(response.headers.get("content-length"), String(end - start + 1));
+      assert.equal(response.headers.get("content-type"), "text/css; charset=utf-8");
+      assert.ok(response.headers.has("etag"));
+      assert.equal(await response.text(), text);
+    });
+  }
+
+  test("a range in a large file is read in chunks, exactly", async () => {
+    const response = await get(siteService(), "/static/big.bin", { range: `bytes=1000-${String(BIG_BYTES - 1000)}` });
+    assert.equal(response.status, 206);
+    assert.equal((await response.arrayBuffer()).byteLength, BIG_BYTES - 1999);
+  });
+
+  for (const value of ["bytes=20-", "bytes=100-200", "bytes=-0"]) {
+    test(`${value} is unsatisfiable: 416 with Content-Range: bytes */20`, async () => {
+      const files = spyFiles();
+      const response = await get(siteService(files), "/static/style.css", { range: value });
+      assert.equal(response.status, 416);
+      assert.equal(response.headers.get("content-range"), "bytes */20");
+      assert.equal(response.headers.get("accept-ranges"), "bytes");
+      await response.body?.cancel();
+      assert.deepEqual(files.opened, []);
+    });
+  }
+
+  for (const value of ["bytes=0-1,4-5", "bytes=5-2", "items=0-1", "bytes=x-1", "bytes=-", "bytes=0-1 junk"]) {
+    test(`${value} is answered with the whole file (several ranges, or a header the server may ignore)`, async () => {
+      const response = await range(value);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("content-range"), null);
+      assert.equal(await response.text(), "body { color: red; }");
+    });
+  }
+
+  test("HEAD ignores the range: the whole file's headers", async () => {
+    const response = await range("bytes=0-3", {}, "HEAD");
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-length"), "20");
+    assert.equal(response.headers.get("content-range"), null);
+  });
+
+  test("If-Range: the Last-Modified date sends the range; another date or a weak ETag sends the whole file", async () => {
+    const head = await get(siteService(), "/static/style.css", {}, "HEAD");
+    const lastModified = head.headers.get("last-modified") ?? "";
+    const partial = await range("bytes=0-3", { "if-range": lastModified });
+    assert.equal(partial.status, 206);
+    assert.equal(await partial.text(), "body");
+    for (const ifRange of [new Date(Date.parse(lastModified) - 60_000).toUTCString(), head.headers.get("etag") ?? "", '"strong-but-other"', "soon"]) {
+      const whole = await range("bytes=0-3", { "if-range": ifRange });
+      assert.equal(whole.status, 200, ifRange);
+      assert.equal(await whole.text(), "body { color: red; }");
+    }
+  });
+
+  test("If-None-Match still wins: a 304 before any range", async () => {
+    const etag = (await get(siteService(), "/static/style.css", {}, "HEAD")).headers.get("etag") ?? "";
+    assert.equal((await range("bytes=0-3", { "if-none-match": etag })).status, 304);
+  });
+
+  test("an empty file has no satisfiable range", async () => {
+    writeFileSync(join(site, "empty.txt"), "");
+    const response = await get(siteService(), "/static/empty.txt", { range: "bytes=0-" });
+    assert.equal(response.status, 416);
+    assert.equal(response.headers.get("content-range"), "bytes */0");
     await response.body?.cancel();
   });
 });

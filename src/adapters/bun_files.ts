@@ -10,7 +10,11 @@ import type { FileAccess } from "../http/file_access.ts";
 
 // The one part of Bun's API used here, declared so no Bun type package is needed.
 interface BunFiles {
-  file(path: string): { stream(): ReadableStream<Uint8Array> };
+  file(path: string): BunFile;
+}
+interface BunFile {
+  stream(): ReadableStream<Uint8Array>;
+  slice(start: number, end: number): BunFile;
 }
 
 /**
@@ -29,9 +33,11 @@ export const bunFileAccess: FileAccess = {
     const info = await stat(path);
     return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtime: info.mtimeMs };
   },
-  open(path) {
+  open(path, range) {
     const bun = (globalThis as { Bun?: BunFiles }).Bun;
     if (bun === undefined) return Promise.reject(new Error("bunFileAccess needs the Bun runtime"));
-    return Promise.resolve(bun.file(path).stream());
+    const file = bun.file(path);
+    // Bun's slice takes the end exclusive.
+    return Promise.resolve((range === undefined ? file : file.slice(range.start, range.end + 1)).stream());
   },
 };

@@ -24,6 +24,7 @@ import { asError } from "../core/as_error.ts";
 import { internalServerError, pathOf } from "../http/handler.ts";
 import { answerEndpointRequest } from "../http/endpoint_request.ts";
 import { endpointOf } from "../http/rpc_endpoint.ts";
+import { normalisedRequest } from "../http/normal_path.ts";
 import { denoResponse } from "./deno_response.ts";
 import { closeWithin } from "./shared.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
@@ -77,9 +78,14 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   // whatever the service answers, so the watch would spare nothing, yet it cost every call ~6% of
   // its time and held ~20 MiB more memory under load.
   const endpoint = endpointOf(app);
+  // Deno alone hands over a path as it was sent (`/api/../api`): any app gets it as the URL
+  // standard has it, as on Node.js and Bun.
   const answer = endpoint === undefined
-    ? (request: Request) => app.fetch(request)
-    : (request: Request) => (pathOf(request.url) === endpoint.path ? answerEndpointRequest(endpoint, request, denoResponse, undefined) : app.fetch(request));
+    ? (request: Request) => app.fetch(normalisedRequest(request, pathOf(request.url)).request)
+    : (request: Request) => {
+      const path = pathOf(request.url);
+      return path === endpoint.path ? answerEndpointRequest(endpoint, request, denoResponse, undefined) : app.fetch(normalisedRequest(request, path).request);
+    };
   let server: DenoHttpServer;
   try {
     // Deno.serve listens synchronously: it throws here when the address is taken.

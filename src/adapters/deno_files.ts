@@ -4,13 +4,21 @@
  * @module
  */
 
-import type { FileAccess } from "../http/file_access.ts";
+import type { ByteRange, FileAccess } from "../http/file_access.ts";
+
+const CHUNK_BYTES = 64 * 1024;
 
 // The few parts of Deno's API used here, declared so no Deno type package is needed.
 interface DenoFiles {
   realPath(path: string): Promise<string>;
   stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; size: number; mtime: Date | null }>;
-  open(path: string, options: { read: true }): Promise<{ readonly readable: ReadableStream<Uint8Array> }>;
+  open(path: string, options: { read: true }): Promise<DenoFile>;
+}
+interface DenoFile {
+  readonly readable: ReadableStream<Uint8Array>;
+  seek(offset: number, whence: 0): Promise<number>;
+  read(buffer: Uint8Array): Promise<number | null>;
+  close(): void;
 }
 
 function deno(): DenoFiles {
@@ -36,7 +44,44 @@ export const denoFileAccess: FileAccess = {
     const info = await deno().stat(path);
     return { isFile: info.isFile, isDirectory: info.isDirectory, size: info.size, mtime: info.mtime?.getTime() ?? null };
   },
-  async open(path) {
-    return (await deno().open(path, { read: true })).readable;
+  async open(path, range) {
+    const file = await deno().open(path, { read: true });
+    return range === undefined ? file.readable : await rangeOf(file, range);
   },
 };
+
+/** The bytes of a range of an open file, as a stream; the file is closed when it ends or is cancelled. */
+async function rangeOf(file: DenoFile, range: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  try {
+    await file.seek(range.start, 0 /* Deno.SeekMode.Start */);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  let left = range.end - range.start + 1;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    file.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const buffer = new Uint8Array(Math.min(CHUNK_BYTES, left));
+        const read = left === 0 ? null : await file.read(buffer);
+        if (read === null || read === 0) {
+          close();
+          controller.close();
+          return;
+        }
+        left -= read;
+        controller.enqueue(buffer.subarray(0, read));
+      } catch (error) {
+        close();
+        controller.error(error);
+      }
+    },
+    cancel: close,
+  });
+}

@@ -30,18 +30,25 @@ export const nodeFileAccess: FileAccess = {
     const info = await stat(path);
     return { isFile: info.isFile(), isDirectory: info.isDirectory(), size: info.size, mtime: info.mtimeMs };
   },
-  async open(path) {
-    return streamOf(await open(path, READ_FLAGS));
+  async open(path, range) {
+    const handle = await open(path, READ_FLAGS);
+    return range === undefined ? streamOf(handle, null, Infinity) : streamOf(handle, range.start, range.end - range.start + 1);
   },
 };
 
 /** A stream of a file's bytes, read as the consumer asks; the file is closed at the end or on cancel. */
-function streamOf(handle: FileHandle): ReadableStream<Uint8Array> {
+/** A file's bytes from `position` (`null`: from the start, reading on), at most `length` of them. */
+function streamOf(handle: FileHandle, position: number | null, length: number): ReadableStream<Uint8Array> {
+  let left = length;
+  let at = position;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const buffer = new Uint8Array(CHUNK_BYTES);
-        const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+        const size = Math.min(CHUNK_BYTES, left);
+        const buffer = new Uint8Array(size);
+        const { bytesRead } = size === 0 ? { bytesRead: 0 } : await handle.read(buffer, 0, size, at);
+        left -= bytesRead;
+        if (at !== null) at += bytesRead;
         if (bytesRead === 0) {
           await handle.close();
           controller.close();

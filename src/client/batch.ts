@@ -237,7 +237,7 @@ export async function sendBatch(
 export function settleBatch(url: string, ids: readonly (number | undefined)[], answer: unknown): (Settled<unknown> | undefined)[] {
   if (!Array.isArray(answer)) {
     // Nothing comes back when every entry is a notification; one error object refuses the batch.
-    if (answer === undefined && ids.every((id) => id === undefined)) return ids.map(() => undefined);
+    if (answer === undefined && ids.every((id) => id === undefined)) return [...ids]; // all undefined
     throw errorOf(url, answer);
   }
   const byId = new Map((answer as unknown[]).map((reply) => [(reply as { id?: unknown } | null)?.id, reply]));

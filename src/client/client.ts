@@ -8,14 +8,11 @@
 
 import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
-import type { InstanceStatus } from "./balancer.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
-import { Cluster, type ClusterOptions } from "./cluster.ts";
-import { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
 import { TransportError } from "./errors.ts";
 import { callsWith, methodProxy } from "./proxy.ts";
-import { backoffDelay, retryPolicy, sleep } from "./retry.ts";
-import { type CallOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import type { Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
 
 /**
@@ -34,7 +31,7 @@ import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNo
  */
 export interface Client<M = Untyped> {
   /**
-   * The endpoint's URL. For a client of several instances: the instance that answered last (`""`
+   * The endpoint's URL. For a client of a `cluster(…)`: the instance that answered last (`""`
    * before the first answer).
    */
   readonly url: string;
@@ -122,28 +119,15 @@ export interface Client<M = Untyped> {
    */
   batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
   /**
-   * What a client of several instances knows of each one: its breaker and its calls in flight.
-   * Empty for a client of one URL (it has no breaker).
+   * Lets go of the client's {@linkcode Upstream} (a cluster's endpoint source, its watch or
+   * timers), which the client owns. Calls made afterwards still work with the last known
+   * instances. Nothing to do for a client of one URL.
    *
-   * @returns One status per known instance.
+   * @returns Once the upstream is closed.
    * @example
    * ```ts
    * import { createClient } from "./client.ts";
-   * const remote = createClient(["http://127.0.0.1:5001/api", "http://127.0.0.1:5002/api"]);
-   * await remote.call("ping");
-   * remote.instances().map((instance) => `${instance.url}: ${instance.breaker}`);
-   * ```
-   */
-  instances(): readonly InstanceStatus[];
-  /**
-   * Lets go of the client's endpoint source (its watch or timers), which the client owns. Calls
-   * made afterwards still work with the last known instances. Nothing to do for a client of one URL.
-   *
-   * @returns Once the source is closed.
-   * @example
-   * ```ts
-   * import { createClient } from "./client.ts";
-   * const remote = createClient(["http://127.0.0.1:5001/api"]);
+   * const remote = createClient("http://127.0.0.1:5000/api");
    * await remote.close();
    * ```
    */
@@ -151,17 +135,19 @@ export interface Client<M = Untyped> {
 }
 
 /**
- * What a client calls: one endpoint's URL, a list of instances (URLs or {@linkcode Endpoint}s), or
- * an {@linkcode EndpointSource} (such as `dnsSrv(…)` or `etcdRegistry(…).find(…)`).
+ * What a client calls: one endpoint's URL, or an {@linkcode Upstream} such as
+ * `cluster(urls or source)` from `tsmicroservice/cluster` for several instances.
  *
  * @example
  * ```ts
  * import { createClient, type ClientTarget } from "./client.ts";
- * const target: ClientTarget = ["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"];
- * const remote = createClient(target);
+ * import { cluster } from "./cluster/cluster.ts";
+ * const one: ClientTarget = "http://10.0.0.5:5000/api";
+ * const both: ClientTarget = cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]);
+ * const remote = createClient(both);
  * ```
  */
-export type ClientTarget = string | readonly (string | Endpoint)[] | EndpointSource;
+export type ClientTarget = string | Upstream;
 
 /**
  * A client made by {@linkcode connect}: it knows the service's name and methods.
@@ -188,19 +174,16 @@ export interface ConnectedClient<M = Untyped> extends Client<M> {
  * code: `createClient<typeof service>(url)`. For a peer written with another library, give an
  * interface of its methods instead.
  *
- * With a list of URLs or an endpoint source, the client balances calls over the instances, keeps a
- * circuit breaker per instance, and moves a failed call to another instance when that cannot run
- * it twice (see {@linkcode ClusterOptions}). A client made this way learns nothing from the
- * service, so only the methods named in the `idempotent` option (or per call) are ever re-sent.
+ * Given a `cluster(…)` (`tsmicroservice/cluster`) instead of a URL, the client balances calls over
+ * several instances, with a breaker per instance and failover. A client made this way learns
+ * nothing from the service, so only the methods named in the cluster's `idempotent` option (or per
+ * call) are ever re-sent.
  *
  * @typeParam S `typeof service` (a {@linkcode Service}), or an interface of functions. Untyped when
  *   absent.
- * @param target The endpoint, such as `http://127.0.0.1:5000/api`; or several instances' endpoints;
- *   or a source of them.
- * @param options The token, extra headers, timeout and `fetch`; for several instances also the
- *   balancing, breaker, retry and idempotency options.
+ * @param target The endpoint, such as `http://127.0.0.1:5000/api`, or an {@linkcode Upstream}.
+ * @param options The token, extra headers, timeout, response limit, `fetch` and observer.
  * @returns The client.
- * @throws {TypeError} When a list is empty or an option is out of range.
  * @example
  * ```ts
  * import { createClient } from "../../mod.ts";
@@ -211,24 +194,23 @@ export interface ConnectedClient<M = Untyped> extends Client<M> {
  * await calculator.call("subtract", { minuend: 42, subtrahend: 23 }); // 19
  * const [sum, difference] = await calculator.batch((b) => [b.methods.subtract(3, 1), b.methods.subtract(1, 3)]);
  * if (sum.ok && difference.ok) console.log(sum.value, difference.value); // 2 -2
- * const replicas = createClient(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { idempotent: ["subtract"] });
  * ```
  */
-export function createClient<S = Untyped>(target: ClientTarget, options: ClusterOptions = {}): Client<MethodsOf<S>> {
-  return makeClient(linkTo(target, options)) as unknown as Client<MethodsOf<S>>;
+export function createClient<S = Untyped>(target: ClientTarget, options: ClientOptions = {}): Client<MethodsOf<S>> {
+  return makeClient(upstreamOf(target), options) as unknown as Client<MethodsOf<S>>;
 }
 
 /**
  * Connects to a service: asks it to describe itself (`rpc.discover`, or `get_service_specs` for a
  * Python pymicroservice service) and resolves to a client that knows the service's name and method
- * names, and which of them the service declares idempotent (`"x-idempotent": true`). Calling a
- * method the service does not offer then fails on the client, before any request.
+ * names, and which of them the service declares idempotent (`"x-idempotent": true`, which a
+ * `cluster(…)` may then send again). Calling a method the service does not offer then fails on
+ * the client, before any request.
  *
  * @typeParam S `typeof service`, to type each method's parameters and result.
- * @param target The endpoint, such as `http://127.0.0.1:5000/api`; or several instances' endpoints;
- *   or a source of them (see {@linkcode createClient}).
- * @param options The token, extra headers, timeout and `fetch`; for several instances also the
- *   balancing, breaker, retry and idempotency options.
+ * @param target The endpoint, such as `http://127.0.0.1:5000/api`, or an {@linkcode Upstream}
+ *   such as a `cluster(…)` (see {@linkcode createClient}).
+ * @param options The client's options, and how long to wait for the service.
  * @returns The client.
  * @throws {TransportError} When the service cannot be reached or does not describe itself.
  * @throws {RpcError} When the service refuses to describe itself.
@@ -238,31 +220,31 @@ export function createClient<S = Untyped>(target: ClientTarget, options: Cluster
  * const remote = await connect("http://127.0.0.1:5000/api", { token: "hello_world_token" });
  * console.log(remote.name, remote.methodNames); // "hello.world.service" ["say_hello", "say_private_hello"]
  * console.log(await remote.call("say_hello", ["world"])); // "hello world"
- * const replicas = await connect(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]);
  * ```
  */
 export async function connect<S = Untyped>(target: ClientTarget, options: ConnectOptions = {}): Promise<ConnectedClient<MethodsOf<S>>> {
-  const link = linkTo(target, options);
-  const probe = makeClient(link);
-  const waitUntil = options.wait === undefined ? undefined : Date.now() + options.wait;
+  const upstream = upstreamOf(target);
+  const probe = makeClient(upstream, options);
+  const waitUntil = Date.now() + (options.wait ?? 0);
   let described: Described;
-  for (let attempt = 2; ; attempt++) {
+  for (let backoff = 100; ; backoff *= 2) {
     try {
-      described = await describeService(probe, link.url);
+      described = await describeService(probe);
       break;
     } catch (error) {
       // A service that is not up yet (refused, no instance, no answer in time): wait and ask again.
-      const notUp = error instanceof TransportError && (error.kind === "network" || error.kind === "unavailable" || error.kind === "timeout");
-      const left = waitUntil === undefined ? 0 : waitUntil - Date.now();
+      const notUp = error instanceof TransportError && ["network", "unavailable", "timeout"].includes(error.kind);
+      const left = waitUntil - Date.now();
       if (!notUp || left <= 0) {
-        await link.close();
+        await probe.close();
         throw error;
       }
-      await sleep(Math.min(left, backoffDelay(WAIT_POLICY, attempt, Math.random())));
+      // Full jitter, at most 2 s between tries.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, Math.random() * Math.min(backoff, 2_000))));
     }
   }
-  link.learn(described.idempotent);
-  return makeClient(link, described.name, described.names) as unknown as ConnectedClient<MethodsOf<S>>;
+  upstream.learnIdempotent?.(described.idempotent);
+  return makeClient(upstream, options, described.name, described.names) as unknown as ConnectedClient<MethodsOf<S>>;
 }
 
 /**
@@ -277,7 +259,7 @@ export async function connect<S = Untyped>(target: ClientTarget, options: Connec
  * const remote = await connect("http://127.0.0.1:5000/api", options);
  * ```
  */
-export interface ConnectOptions extends ClusterOptions {
+export interface ConnectOptions extends ClientOptions {
   /**
    * How long to keep asking a service that cannot be reached yet (refused, no instance known, no
    * answer in time) to describe itself, in ms, with jittered back-off between the tries. Default
@@ -285,8 +267,6 @@ export interface ConnectOptions extends ClusterOptions {
    */
   readonly wait?: number;
 }
-
-const WAIT_POLICY = retryPolicy({ backoff: 100, maxBackoff: 2_000 });
 
 /** What a service says of itself. */
 interface Described {
@@ -296,39 +276,34 @@ interface Described {
 }
 
 /** Asks a service to describe itself: `rpc.discover`, else the Python original's `get_service_specs`. */
-async function describeService(probe: Client, url: string): Promise<Described> {
+async function describeService(probe: Client): Promise<Described> {
+  const notFound = (error: unknown): boolean => error instanceof RpcError && error.code === METHOD_NOT_FOUND;
   let name: unknown;
   let names: unknown;
-  const idempotent: string[] = [];
+  let idempotent: string[] = [];
   try {
     const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
     name = document?.info?.title;
     const methods = document?.methods;
-    names = Array.isArray(methods) ? methods.map((method) => (method as { name?: unknown } | null)?.name) : undefined;
     if (Array.isArray(methods)) {
-      for (const method of methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[]) {
-        if (method?.["x-idempotent"] === true && typeof method.name === "string") idempotent.push(method.name);
-      }
+      const described = methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[];
+      names = described.map((method) => method?.name);
+      // Strings once `names` passes the check below.
+      idempotent = described.filter((method) => method?.["x-idempotent"] === true).map((method) => method?.name as string);
     }
   } catch (error) {
+    if (!notFound(error)) throw error;
     // A server without OpenRPC discovery: ask the Python original's way.
-    if (!(error instanceof RpcError) || error.code !== METHOD_NOT_FOUND) throw error;
-    let specs: { name?: unknown; methods?: unknown } | null;
-    try {
-      specs = (await probe.call("get_service_specs")) as { name?: unknown; methods?: unknown } | null;
-    } catch (inner) {
-      if (!(inner instanceof RpcError) || inner.code !== METHOD_NOT_FOUND) throw inner;
-      throw new RpcError(
-        METHOD_NOT_FOUND,
-        `${url} answers JSON-RPC but describes itself neither with rpc.discover nor with get_service_specs, ` +
-          "which connect() asks for: use createClient(), which calls any JSON-RPC 2.0 server without asking",
-      );
-    }
+    const specs = (await probe.call("get_service_specs").catch((inner: unknown) => {
+      throw notFound(inner)
+        ? new RpcError(METHOD_NOT_FOUND, `${probe.url} describes itself neither with rpc.discover nor with get_service_specs: use createClient()`)
+        : inner;
+    })) as { name?: unknown; methods?: unknown } | null;
     name = specs?.name;
     names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
   }
   if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
-    throw new TransportError(url, "bad-response", "the service did not describe itself");
+    throw new TransportError(probe.url, "bad-response", "the service did not describe itself");
   }
   return { name, names, idempotent };
 }
@@ -336,65 +311,40 @@ async function describeService(probe: Client, url: string): Promise<Described> {
 // ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.
 const METHOD_NOT_FOUND = -32601;
 
-/** How a client's calls travel: to one URL as they are, or through a cluster with failover. */
-interface Link {
-  readonly url: string;
-  send(method: string, message: unknown, call: CallOptions | undefined): Promise<{ answer: unknown; url: string }>;
-  batch(entries: readonly BatchEntry[], call: CallOptions | undefined): Promise<unknown[]>;
-  learn(idempotent: readonly string[]): void;
-  instances(): readonly InstanceStatus[];
-  close(): Promise<void>;
-}
-
-function linkTo(target: ClientTarget, options: ClusterOptions): Link {
-  if (typeof target === "string") {
-    return {
+/** One URL as an upstream: each message goes there as it is. */
+function upstreamOf(target: ClientTarget): Upstream {
+  return typeof target === "string"
+    ? {
       url: target,
-      send: async (_method, message, call) => ({ answer: await post(target, options, message, call), url: target }),
-      batch: (entries, call) => sendBatch(target, options, entries, call),
-      learn: () => {},
-      instances: () => [],
-      close: () => Promise.resolve(),
-    };
-  }
-  const cluster = new Cluster(isEndpointSource(target) ? target : staticEndpoints(target), options);
-  return {
-    get url() {
-      return cluster.lastUrl;
-    },
-    send: (method, message, call) => cluster.send(message, cluster.isIdempotent(method, call), call),
-    batch: (entries, call) => cluster.sendBatch(entries, call),
-    learn: (idempotent) => {
-      cluster.learnIdempotent(idempotent);
-    },
-    instances: () => cluster.instances(),
-    close: () => cluster.close(),
-  };
+      send: async (message, options, call) => ({ answer: await post(target, options, message, call), url: target }),
+      sendBatch: (entries, options, call) => sendBatch(target, options, entries, call),
+    }
+    : target;
 }
 
-function makeClient(link: Link, name?: string, names?: readonly string[]): Client {
+function makeClient(upstream: Upstream, options: ClientOptions, name?: string, names?: readonly string[]): Client {
   const known = names && new Set(names);
   const check = (method: string): void => {
     // `rpc.` methods are the protocol's own (such as `rpc.discover`): no description lists them.
     if (known && !known.has(method) && !method.startsWith("rpc.")) {
-      throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${name ?? link.url} offers no method ${method}`);
+      throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${name ?? upstream.url} offers no method ${method}`);
     }
   };
   const call = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<unknown> => {
     check(method);
     const id = nextId();
-    const { answer, url } = await link.send(method, request(method, params, id), callOptions);
+    const { answer, url } = await upstream.send(request(method, params, id), options, callOptions);
     return resultOf(url, answer, id);
   };
   const notify = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<void> => {
     check(method);
-    const { answer, url } = await link.send(method, request(method, params), callOptions);
+    const { answer, url } = await upstream.send(request(method, params), options, callOptions);
     // A service never answers a notification it could read: an error answer means it could not.
     if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
   };
   return {
     get url() {
-      return link.url;
+      return upstream.url;
     },
     name,
     methodNames: names,
@@ -405,8 +355,9 @@ function makeClient(link: Link, name?: string, names?: readonly string[]): Clien
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.
     batch: async (build, callOptions) =>
-      (await link.batch(build(batchBuilder(check)), callOptions)) as BatchResults<readonly BatchEntry[]>,
-    instances: () => link.instances(),
-    close: () => link.close(),
+      (await upstream.sendBatch(build(batchBuilder(check)), options, callOptions)) as BatchResults<readonly BatchEntry[]>,
+    close: async () => {
+      await upstream.close?.();
+    },
   } as Client;
 }

@@ -13,7 +13,7 @@
  * - `"aborted"`: the call's `signal` was aborted (its reason is the error's `cause`).
  * - `"http"`: an HTTP error status (such as a 500 page) without a JSON-RPC answer in the body.
  * - `"bad-response"`: a body that is not JSON, or JSON that is not the answer to the call.
- * - `"unavailable"`: a client of several instances had none to send the call to (none known, or
+ * - `"unavailable"`: a client of a `cluster(…)` had no instance to send the call to (none known, or
  *   every one's breaker open), within the call's attempts. Nothing was sent.
  *
  * @example

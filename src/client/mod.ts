@@ -1,6 +1,7 @@
 /**
  * The client alone, for code that only calls services (a browser, a worker, another service):
- * `tsmicroservice/client` on npm. It uses only `fetch`.
+ * `tsmicroservice/client` on npm. It uses only `fetch`. Several instances of one service behind
+ * one client (balancing, breakers, failover) are `cluster(…)`, from `tsmicroservice/cluster`.
  *
  * @example
  * ```ts
@@ -15,12 +16,10 @@
 export { ErrorCode, RpcError } from "../protocol/errors.ts";
 export type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from "../protocol/messages.ts";
 export { type Client, type ClientTarget, type ConnectedClient, connect, type ConnectOptions, createClient } from "./client.ts";
-export { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
-export { Cluster, type ClusterOptions, type Delivery } from "./cluster.ts";
-export type { Balancing, InstanceStatus } from "./balancer.ts";
-export { type BreakerOptions, type BreakerState, CircuitBreaker } from "./breaker.ts";
-export type { RetryOptions } from "./retry.ts";
-export { instanceFailed, mayRetry, neverSent } from "./delivery.ts";
+export type { Delivery, Upstream } from "./upstream.ts";
+// The pieces an Upstream of your own sends with (a cluster uses them too).
+export { post } from "./transport.ts";
+export { sendBatch } from "./batch.ts";
 export { TransportError, type TransportErrorKind } from "./errors.ts";
 export {
   type CallOptions,

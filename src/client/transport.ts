@@ -145,9 +145,9 @@ export interface CallOptions {
    */
   readonly deadline?: number | undefined;
   /**
-   * Whether this call may be sent again when its first attempt's fate is unknown (a client of
-   * several instances only; see `ClusterOptions`). Default: what the service said of the method
-   * (learned by `connect`), or the client's `idempotent` option.
+   * Whether this call may be sent again when its first attempt's fate is unknown (a client of a
+   * `cluster(…)` only; see its `ClusterOptions`). Default: what the service said of the method
+   * (learned by `connect`), or the cluster's `idempotent` option.
    */
   readonly idempotent?: boolean | undefined;
   /**
@@ -173,11 +173,8 @@ export interface CallOptions {
  * ```
  */
 export function timeLeft(options: ClientOptions, call: CallOptions, now: number = Date.now()): number | undefined {
-  const given = call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT;
-  const timeout = given === Infinity ? undefined : given;
-  const untilDeadline = call.deadline === undefined ? undefined : call.deadline - now;
-  if (timeout === undefined) return untilDeadline;
-  return untilDeadline === undefined ? timeout : Math.min(timeout, untilDeadline);
+  const ms = Math.min(call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT, call.deadline === undefined ? Infinity : call.deadline - now);
+  return ms === Infinity ? undefined : ms;
 }
 
 /**
@@ -282,37 +279,29 @@ export async function post(url: string, options: ClientOptions, message: unknown
     if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
     headers.set(REQUEST_TIMEOUT_HEADER, String(Math.max(1, Math.floor(ms))));
   }
-  if (options.observe === undefined) return await send(url, options, body, headers, call);
   let end: ((end: ExchangeEnd) => void) | undefined;
+  // A failing observer must not fail the call.
+  const tell = (how: ExchangeEnd): void => {
+    try {
+      end?.(how);
+    } catch { /* ignored, as above */ }
+  };
   try {
-    end = options.observe({ url, message: message as OutgoingRequest, headers, call });
-  } catch {
-    // A failing observer must not fail the call.
-  }
-  let answer: unknown;
+    end = options.observe?.({ url, message: message as OutgoingRequest, headers, call });
+  } catch { /* ignored, as above */ }
   try {
-    answer = await send(url, options, body, headers, call);
+    const answer = await send(url, options, body, headers, call, ms);
+    tell({ answer });
+    return answer;
   } catch (error) {
-    tell(end, { error });
+    tell({ error });
     throw error;
   }
-  tell(end, { answer });
-  return answer;
 }
 
-function tell(end: ((end: ExchangeEnd) => void) | undefined, how: ExchangeEnd): void {
-  try {
-    end?.(how);
-  } catch {
-    // A failing observer must not fail the call.
-  }
-}
-
-async function send(url: string, options: ClientOptions, body: string, headers: Headers, call: CallOptions): Promise<unknown> {
-  const ms = timeLeft(options, call);
+async function send(url: string, options: ClientOptions, body: string, headers: Headers, call: CallOptions, ms: number | undefined): Promise<unknown> {
   const timer = ms === undefined ? undefined : AbortSignal.timeout(ms);
-  const signals = [call.signal, timer].filter((signal) => signal !== undefined);
-  const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? null);
+  const signal = call.signal && timer ? AbortSignal.any([call.signal, timer]) : (call.signal ?? timer ?? null);
   // A local binding, so a custom fetch that is the browser's own is not called with a wrong `this`.
   const fetchFunction = options.fetch ?? fetch;
   let response: Response | undefined;
@@ -321,10 +310,11 @@ async function send(url: string, options: ClientOptions, body: string, headers: 
     // A JSON-RPC endpoint has no business redirecting: following would re-send the body and the
     // token to wherever the Location points.
     response = await fetchFunction(url, { method: "POST", headers, body, signal, redirect: "manual" });
-    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+    const status = response.status;
+    if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
       await response.body?.cancel().catch(() => {});
       const target = response.headers.get("location");
-      throw new TransportError(url, "http", `HTTP ${response.status}: the endpoint redirects${target === null ? "" : ` to ${target}`}; a JSON-RPC call is not sent on (call that URL if you trust it)`, response.status);
+      throw new TransportError(url, "http", `HTTP ${status}: redirects${target === null ? "" : ` to ${target}`}, not followed`, status);
     }
     text = await readText(url, response, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
   } catch (error) {
@@ -334,24 +324,23 @@ async function send(url: string, options: ClientOptions, body: string, headers: 
     const inner = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     throw new TransportError(url, "network", inner instanceof Error ? inner.message : String(inner), response?.status, error);
   }
-  let answer: unknown;
-  let isJson = true;
+  let answer: unknown = NOT_JSON;
   try {
     answer = text === "" ? undefined : JSON.parse(text);
-  } catch {
-    isJson = false;
-  }
+  } catch { /* stays NOT_JSON */ }
   // Some servers send JSON-RPC errors with an HTTP error status (the JSON-RPC over HTTP draft does):
   // the JSON-RPC answer is what counts then.
-  const isRpc = Array.isArray(answer) || (answer as { jsonrpc?: unknown } | null | undefined)?.jsonrpc === "2.0";
-  if (!response.ok && !isRpc) {
+  if (!response.ok && !Array.isArray(answer) && (answer as { jsonrpc?: unknown } | undefined)?.jsonrpc !== "2.0") {
     // A 404 is most often a URL without the service's path: say where services listen.
-    const hint = response.status === 404 && !new URL(url).pathname.endsWith("/api") ? " (services answer at their path, /api by default: is it in the URL?)" : "";
+    const hint = response.status === 404 && !new URL(url).pathname.endsWith("/api") ? " (is the path, /api by default, in the URL?)" : "";
     throw new TransportError(url, "http", `HTTP ${response.status} ${response.statusText}${hint}`, response.status);
   }
-  if (!isJson) throw new TransportError(url, "bad-response", "the answer is not JSON", response.status);
+  if (answer === NOT_JSON) throw new TransportError(url, "bad-response", "the answer is not JSON", response.status);
   return answer;
 }
+
+// What an answer that JSON.parse refused is, until it is thrown as a TransportError.
+const NOT_JSON = Symbol();
 
 /**
  * Reads the answer to one call: its result, or its error thrown.
@@ -404,27 +393,22 @@ export function errorOf(url: string, answer: unknown): RpcError | TransportError
 /** Reads a body as text, at most `limit` bytes of it (counted as it streams, whatever it declared). */
 async function readText(url: string, response: Response, limit: number): Promise<string> {
   const tooLarge = (): TransportError => new TransportError(url, "bad-response", `the answer is larger than ${limit} bytes (maxResponseBytes)`, response.status);
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > limit) {
+  if (Number(response.headers.get("content-length")) > limit) {
     await response.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
+  const reader = response.body?.getReader();
   const decoder = new TextDecoder();
   let text = "";
-  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
-  return text + decoder.decode();
+  let size = 0;
+  for (;;) {
+    const read = await reader?.read();
+    if (read === undefined || read.done) return text + decoder.decode();
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    text += decoder.decode(read.value, { stream: true });
+  }
 }

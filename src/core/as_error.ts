@@ -1,11 +1,24 @@
 /**
- * Turning anything thrown into an `Error`, for the places that must reject with one.
+ * Turning anything thrown into an `Error` or into words, without ever throwing: a handler may throw
+ * a null-prototype object, a revoked proxy, or an error whose `name` getter throws, and the answer
+ * (and the report of it) must still go out.
  *
  * @module
  */
 
+/** What can be said about a thrown value: an `Error`'s name (when readable) and its message. */
+export interface ThrownDescription {
+  /** The error's `name`, for an `Error` whose name could be read as a string. */
+  readonly name?: string;
+  /** The error's message, or the thrown value as text. */
+  readonly message: string;
+}
+
+/** The text of a value that can be neither converted nor inspected (a revoked proxy, say). */
+const UNPRINTABLE = "(a value that cannot be shown)";
+
 /**
- * Anything thrown, as an `Error` (a thrown string or object becomes one with its text).
+ * Anything thrown, as an `Error` (a thrown string or object becomes one with its text). Never throws.
  *
  * @param thrown What was thrown.
  * @returns The error.
@@ -13,8 +26,91 @@
  * ```ts
  * import { asError } from "./as_error.ts";
  * asError("boom").message; // "boom"
+ * asError(Object.create(null)).message; // "[object Object]"
  * ```
  */
 export function asError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : new Error(String(thrown));
+  return isError(thrown) ? thrown : new Error(textOf(thrown));
+}
+
+/**
+ * Whether a value is an `Error`, answering `false` instead of throwing for a revoked proxy.
+ *
+ * @param value Anything.
+ * @returns Whether `value instanceof Error` holds.
+ * @example
+ * ```ts
+ * import { isError } from "./as_error.ts";
+ * isError(new TypeError("x")); // true
+ * isError("x"); // false
+ * ```
+ */
+export function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An `Error`'s name when it can be read as a string, else `undefined` (also for what is not an `Error`).
+ *
+ * @param thrown What was thrown.
+ * @returns The name, or `undefined`.
+ * @example
+ * ```ts
+ * import { errorName } from "./as_error.ts";
+ * errorName(new RangeError("x")); // "RangeError"
+ * errorName("x"); // undefined
+ * ```
+ */
+export function errorName(thrown: unknown): string | undefined {
+  if (!isError(thrown)) return undefined;
+  try {
+    const name: unknown = thrown.name;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A thrown value's name and message, for error data and logs. Never throws: what cannot be read is
+ * left out (a name) or replaced by a placeholder (a message).
+ *
+ * @param thrown What was thrown.
+ * @returns Its name (for an `Error`) and message.
+ * @example
+ * ```ts
+ * import { describeThrown } from "./as_error.ts";
+ * describeThrown(new TypeError("bad")); // { name: "TypeError", message: "bad" }
+ * describeThrown(42); // { message: "42" }
+ * ```
+ */
+export function describeThrown(thrown: unknown): ThrownDescription {
+  if (!isError(thrown)) return { message: textOf(thrown) };
+  const name = errorName(thrown);
+  let message: string;
+  try {
+    const read: unknown = thrown.message;
+    message = typeof read === "string" ? read : textOf(read);
+  } catch {
+    message = UNPRINTABLE;
+  }
+  return name === undefined ? { message } : { name, message };
+}
+
+/** `String(value)`, or what `Object.prototype.toString` says when that throws, or a placeholder. */
+function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      // A null-prototype object has no toString of its own; this one works on it.
+      return Object.prototype.toString.call(value);
+    } catch {
+      return UNPRINTABLE;
+    }
+  }
 }

@@ -19,6 +19,7 @@ import { type ApiTokenValidator, type CallContext, readApiToken, type RequestCon
 import type { MethodChecks, MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
 import { mapConcurrently } from "./concurrency.ts";
+import { describeThrown, errorName } from "./as_error.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 import type { CallObserver, CallStart, CallSummary, CallWrapper, ReceivedBody } from "./plugin.ts";
 
@@ -574,8 +575,7 @@ function errorObjectFor(target: DispatchTarget, error: unknown, method: string):
   if (intended !== undefined) return intended;
   report(target, error, method);
   if (!target.exposeErrors) return { code: ErrorCode.InternalError, message: "Internal error" };
-  const exposed = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
-  return { code: ErrorCode.InternalError, message: "Internal error", data: exposed };
+  return { code: ErrorCode.InternalError, message: "Internal error", data: describeThrown(error) };
 }
 
 /**
@@ -583,13 +583,20 @@ function errorObjectFor(target: DispatchTarget, error: unknown, method: string):
  * (two installed versions, say), which `instanceof` alone would miss.
  */
 function intendedError(error: unknown): JsonRpcErrorObject | undefined {
-  if (!(error instanceof Error) || error.name !== "RpcError") return undefined;
-  const { code, data } = error as Error & { code?: unknown; data?: unknown };
-  if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
-  // Another service's protocol-level error is about that hop, not about this caller's request.
-  if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000) return undefined;
-  if (error instanceof RpcError) return error.toJSON();
-  return data === undefined ? { code, message: error.message } : { code, message: error.message, data };
+  if (errorName(error) !== "RpcError") return undefined;
+  try {
+    const { code, data } = error as Error & { code?: unknown; data?: unknown };
+    if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
+    // Another service's protocol-level error is about that hop, not about this caller's request.
+    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000) return undefined;
+    if (error instanceof RpcError) return error.toJSON();
+    const message = (error as Error).message;
+    if (typeof message !== "string") return undefined;
+    return data === undefined ? { code, message } : { code, message, data };
+  } catch {
+    // An error whose own getters throw is no answer meant for the caller: an internal error.
+    return undefined;
+  }
 }
 
 function report(target: DispatchTarget, error: unknown, method: string): void {

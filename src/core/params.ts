@@ -6,6 +6,8 @@
  * @module
  */
 
+import { writtenParams } from "./param_source.ts";
+
 /**
  * The parameter list of a method.
  *
@@ -87,19 +89,17 @@ export function paramListFromSpec(spec: readonly string[]): ParamList {
  * ```
  */
 export function paramListFromFunction(handler: (...args: never[]) => unknown): ParamList {
-  const pieces = splitTopLevel(parameterSource(Function.prototype.toString.call(handler)));
   const names: (string | undefined)[] = [];
   let required = 0;
   let rest: string | undefined;
   let sawOptional = false;
-  for (const piece of pieces) {
-    if (piece.startsWith("...")) {
-      rest = identifierAt(piece.slice(3).trim());
+  for (const param of writtenParams(Function.prototype.toString.call(handler))) {
+    if (param.rest) {
+      rest = param.name;
       break;
     }
-    const name = identifierAt(piece);
-    names.push(name);
-    if (hasTopLevelDefault(piece)) sawOptional = true;
+    names.push(param.name);
+    if (param.defaulted) sawOptional = true;
     else if (!sawOptional) required++;
   }
   return { names, required, rest, named: names.every((name) => name !== undefined) };
@@ -186,111 +186,4 @@ function bindNamed(list: ParamList, params: Record<string, unknown>): unknown[] 
 
 function describe(name: string | undefined, index: number): string {
   return name === undefined ? `#${index + 1}` : JSON.stringify(name);
-}
-
-/** The text between the parentheses of a function's parameter list (or a lone arrow parameter). */
-function parameterSource(source: string): string {
-  const text = stripComments(source).trimStart();
-  const arrowParam = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
-  if (arrowParam) return arrowParam[1] as string;
-  // A method with a computed key, `[key](a, b) {…}`: Bun writes decorated class methods that way.
-  const computedKey = /^(?:async\s*)?(?:\*\s*)?\[/.exec(text);
-  const open = text.indexOf("(", computedKey ? closingBracket(text, computedKey[0].length - 1) : 0);
-  if (open < 0) return "";
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const char = text[i] as string;
-    if (char === '"' || char === "'" || char === "`") {
-      i = skipString(text, i);
-    } else if (char === "(" || char === "[" || char === "{") {
-      depth++;
-    } else if (char === ")" || char === "]" || char === "}") {
-      depth--;
-      if (depth === 0) return text.slice(open + 1, i);
-    }
-  }
-  return "";
-}
-
-/** Returns the index of the bracket that closes the one opened at `start` (skipping strings). */
-function closingBracket(text: string, start: number): number {
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const char = text[i] as string;
-    if (char === '"' || char === "'" || char === "`") i = skipString(text, i);
-    else if (char === "(" || char === "[" || char === "{") depth++;
-    else if (char === ")" || char === "]" || char === "}") {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return text.length;
-}
-
-/** Splits a parameter list on the commas that are not nested in brackets or strings. */
-function splitTopLevel(source: string): string[] {
-  const pieces: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i] as string;
-    if (char === '"' || char === "'" || char === "`") i = skipString(source, i);
-    else if (char === "(" || char === "[" || char === "{") depth++;
-    else if (char === ")" || char === "]" || char === "}") depth--;
-    else if (char === "," && depth === 0) {
-      pieces.push(source.slice(start, i));
-      start = i + 1;
-    }
-  }
-  pieces.push(source.slice(start));
-  return pieces.map((piece) => piece.trim()).filter((piece) => piece !== "");
-}
-
-/** Whether a parameter has a default value (an `=` outside brackets and strings). */
-function hasTopLevelDefault(piece: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < piece.length; i++) {
-    const char = piece[i] as string;
-    if (char === '"' || char === "'" || char === "`") i = skipString(piece, i);
-    else if (char === "(" || char === "[" || char === "{") depth++;
-    else if (char === ")" || char === "]" || char === "}") depth--;
-    else if (char === "=" && depth === 0) return true;
-  }
-  return false;
-}
-
-/** Returns the index of the quote that closes the string opened at `start`. */
-function skipString(text: string, start: number): number {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === "\\") i++;
-    else if (text[i] === quote) return i;
-  }
-  return text.length;
-}
-
-function identifierAt(piece: string): string | undefined {
-  return /^([A-Za-z_$][\w$]*)\s*(?:=|$)/.exec(piece)?.[1];
-}
-
-function stripComments(source: string): string {
-  let out = "";
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i] as string;
-    if (char === '"' || char === "'" || char === "`") {
-      const end = skipString(source, i);
-      out += source.slice(i, end + 1);
-      i = end;
-    } else if (char === "/" && source[i + 1] === "/") {
-      const end = source.indexOf("\n", i);
-      i = end < 0 ? source.length : end - 1;
-    } else if (char === "/" && source[i + 1] === "*") {
-      const end = source.indexOf("*/", i + 2);
-      i = end < 0 ? source.length : end + 1;
-      out += " ";
-    } else {
-      out += char;
-    }
-  }
-  return out;
 }

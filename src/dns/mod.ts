@@ -7,15 +7,15 @@
  *
  * @example
  * ```ts
- * import { connect } from "../../mod.ts";
+ * import { cluster, connect } from "../../mod.ts";
  * import { dnsSrv } from "./mod.ts";
- * const orders = await connect(dnsSrv("_api._tcp.orders.default.svc.cluster.local", { path: "/api" }));
+ * const orders = await connect(cluster(dnsSrv("_api._tcp.orders.default.svc.cluster.local", { path: "/api" })));
  * ```
  *
  * @module
  */
 
-import type { Endpoint, EndpointSource } from "../client/endpoints.ts";
+import type { Endpoint, EndpointSource } from "../client/cluster/endpoints.ts";
 import { type AddressRecord, type DnsResolver, systemResolver } from "./resolver.ts";
 
 export type { AddressRecord, DnsResolver, SrvRecord } from "./resolver.ts";
@@ -72,10 +72,10 @@ const UNKNOWN_TTL_MS = 5_000;
  * @throws {TypeError} When a plain host name comes without a port.
  * @example
  * ```ts
- * import { connect } from "../../mod.ts";
+ * import { cluster, connect } from "../../mod.ts";
  * import { dnsSrv } from "./mod.ts";
- * const fromSrv = await connect(dnsSrv("_api._tcp.calc.test", { nameservers: ["127.0.0.1:5353"] }));
- * const fromA = await connect(dnsSrv("calc.internal", { port: 5000, path: "/api" }));
+ * const fromSrv = await connect(cluster(dnsSrv("_api._tcp.calc.test", { nameservers: ["127.0.0.1:5353"] })));
+ * const fromA = await connect(cluster(dnsSrv("calc.internal", { port: 5000, path: "/api" })));
  * ```
  */
 export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSource {

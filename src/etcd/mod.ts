@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { connect, serve, Service } from "../../mod.ts";
+ * import { cluster, connect, serve, Service } from "../../mod.ts";
  * import { etcdRegistry } from "./mod.ts";
  * const registry = etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] });
  *
@@ -16,14 +16,14 @@
  * await registration.start({ service });
  *
  * // A client finds every instance.
- * const orders = await connect(registry.find("orders.service"));
+ * const orders = await connect(cluster(registry.find("orders.service")));
  * ```
  *
  * @module
  */
 
 import type { Plugin } from "../core/plugin.ts";
-import type { Endpoint, EndpointSource } from "../client/endpoints.ts";
+import type { Endpoint, EndpointSource } from "../client/cluster/endpoints.ts";
 import type { FetchFunction } from "../client/transport.ts";
 import { EtcdGateway, type KeyValue } from "./gateway.ts";
 
@@ -151,15 +151,15 @@ export interface EtcdRegistry {
    * An endpoint source of a service's instances: read once, then followed with a watch. While
    * etcd cannot be reached it keeps the last known instances and reconnects its watch with
    * back-off (reading everything again, so nothing missed meanwhile is lost). Close it (or the
-   * client made from it) to end the watch.
+   * client made from a `cluster(…)` of it) to end the watch.
    *
    * @param service The service's name.
    * @returns The source.
    * @example
    * ```ts
-   * import { connect } from "../../mod.ts";
+   * import { cluster, connect } from "../../mod.ts";
    * import { etcdRegistry } from "./mod.ts";
-   * const orders = await connect(etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] }).find("orders.service"));
+   * const orders = await connect(cluster(etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] }).find("orders.service")));
    * await orders.close();
    * ```
    */

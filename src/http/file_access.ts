@@ -6,6 +6,22 @@
  */
 
 /**
+ * A run of bytes in a file, both ends included (as in HTTP's `Content-Range`).
+ *
+ * @example
+ * ```ts
+ * import type { ByteRange } from "./file_access.ts";
+ * const firstKilobyte: ByteRange = { start: 0, end: 1023 };
+ * ```
+ */
+export interface ByteRange {
+  /** The offset of the first byte. */
+  readonly start: number;
+  /** The offset of the last byte, at most the file's size less one. */
+  readonly end: number;
+}
+
+/**
  * What a static folder needs to know of a file.
  *
  * @example
@@ -81,7 +97,8 @@ export interface FileAccess {
    * when the stream ends or is cancelled.
    *
    * @param path The file's path.
-   * @returns The file's bytes, as a stream.
+   * @param range Only these bytes (for a `Range` request); the whole file when it is not given.
+   * @returns The file's bytes (or the range's), as a stream.
    * @throws When the file is missing or cannot be opened (the promise rejects).
    * @example
    * ```ts
@@ -90,7 +107,7 @@ export interface FileAccess {
    * const html = await new Response(stream).text();
    * ```
    */
-  open(path: string): Promise<ReadableStream<Uint8Array>>;
+  open(path: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>>;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import { answerEndpointRequest } from "./endpoint_request.ts";
+import { normalisedRequest } from "./normal_path.ts";
 import type { EndpointHooks, PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
 
 /**
@@ -40,7 +41,7 @@ export interface PathAnswerer {
  *
  * @param endpoint The service's JSON-RPC endpoint (its path, body limit and answers).
  * @param others What answers the other paths.
- * @param request The incoming request.
+ * @param received The incoming request (its path normalised as the URL standard has it first).
  * @returns The response: the endpoint's answer on its path, the plugins' elsewhere (404 when none answers).
  * @example
  * ```ts
@@ -57,8 +58,9 @@ export interface PathAnswerer {
  * await handleHttpRequest(endpointOf(service) as RpcEndpoint, others, request);
  * ```
  */
-export function handleHttpRequest(endpoint: RpcEndpoint, others: OtherPaths, request: Request): Promise<Response> {
-  const path = pathOf(request.url);
+export function handleHttpRequest(endpoint: RpcEndpoint, others: OtherPaths, received: Request): Promise<Response> {
+  // Deno hands over `/api/../api` as it was sent; Node.js and Bun, as the URL standard has it.
+  const { request, path } = normalisedRequest(received, pathOf(received.url));
   if (path !== endpoint.path) return answerOtherPath(others, request, path);
   const answer = answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline);
   return answer instanceof Response ? Promise.resolve(answer) : answer;

@@ -48,9 +48,9 @@ export interface NatsFetchOptions {
  * A request nobody subscribes to fails as a connection that was never made (the client's
  * `neverSent` is true, so a cluster client may send it again); a request whose reply does not
  * come in time fails as a timeout. For a service with several instances on one subject, give the
- * URL in a list (`["nats:rpc.calculator"]`) with `attemptTimeout`: the cluster client then sends
- * an idempotent call again when the instance that took it died (NATS gives the next attempt to a
- * live member of the queue group).
+ * client `cluster(["nats:rpc.calculator"], { attemptTimeout })` (`tsmicroservice/cluster`): it
+ * then sends an idempotent call again when the instance that took it died (NATS gives the next
+ * attempt to a live member of the queue group).
  *
  * @param connection A connection of the official NATS client.
  * @param options The timeout of requests whose call has none.
@@ -59,15 +59,14 @@ export interface NatsFetchOptions {
  * @example
  * ```ts
  * import { connect, createClient } from "../client/mod.ts";
+ * import { cluster } from "../client/cluster/mod.ts";
  * import { natsFetch, type NatsConnectionLike } from "./mod.ts";
  * declare const connection: NatsConnectionLike;
  * const calculator = await connect("nats:rpc.calculator", { fetch: natsFetch(connection) });
  * await calculator.call("add", [1, 2]); // 3
  * // Several instances behind the subject: idempotent calls move on when one dies.
- * const replicas = createClient(["nats:rpc.calculator"], {
+ * const replicas = createClient(cluster(["nats:rpc.calculator"], { attemptTimeout: 1_000, idempotent: ["add"] }), {
  *   fetch: natsFetch(connection),
- *   attemptTimeout: 1_000,
- *   idempotent: ["add"],
  * });
  * ```
  */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { describeThrown, isError } from "../core/as_error.ts";
 import type { CallStart, CallSummary, Plugin } from "../core/plugin.ts";
 import type { CallTraces } from "./trace_context.ts";
 
@@ -71,7 +72,7 @@ export function logCalls(serviceName: string, sink: LogSink = console): (call: C
       sink.info(`${serviceName} ${printable(call.method)} ok ${time}`);
       return;
     }
-    const error = call.error instanceof Error ? ` ${call.error.name}: ${printable(call.error.message)}` : "";
+    const error = isError(call.error) ? ` ${printable(errorLine(call.error))}` : "";
     sink.error(`${serviceName} ${printable(call.method)} error ${String(call.code)} ${time}${error}`);
   };
 }
@@ -199,7 +200,7 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
         ...(call.ok ? {} : { code: call.code }),
         duration_ms: Math.round(call.duration * 1000) / 1000,
         notification: call.notification,
-        ...(!call.ok && call.error instanceof Error ? { error: clip(`${call.error.name}: ${call.error.message}`) } : {}),
+        ...(!call.ok && isError(call.error) ? { error: clip(errorLine(call.error)) } : {}),
         ...(trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId }),
       };
       const line = JSON.stringify(record);
@@ -207,6 +208,12 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
       else sink.error(line);
     },
   };
+}
+
+/** `Name: message` of a thrown error, read without ever throwing. */
+function errorLine(error: Error): string {
+  const { name, message } = describeThrown(error);
+  return `${name ?? "Error"}: ${message}`;
 }
 
 function clip(text: string): string {

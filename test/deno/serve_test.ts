@@ -10,12 +10,24 @@ interface DenoTesting {
 }
 const deno = (globalThis as unknown as { Deno: DenoTesting }).Deno;
 
+/** How many `sleep` calls have started. */
+let sleeping = 0;
+
+/** Waits until a condition holds, checking every 10 ms (gives up after 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 500) throw new Error("condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const service = new Service({
   name: "deno.test.service",
   apiTokenIsValid: (token) => token === "deno_token",
 })
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
   .publicMethod("sleep", async (ms: number) => {
+    sleeping++;
     await new Promise((resolve) => setTimeout(resolve, ms));
     return ms;
   })
@@ -52,8 +64,9 @@ deno.test("serve() uses Deno.serve, on a free port, and answers calls", async ()
 
 deno.test("close() answers the call in flight, then refuses connections", async () => {
   const server = await serve(service, { port: 0 });
+  const before = sleeping;
   const inFlight = call(server.url, { jsonrpc: "2.0", method: "sleep", params: [300], id: "slow" });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await until(() => sleeping > before); // the call is running
   const closed = server.close();
   assert.deepEqual(await inFlight, { jsonrpc: "2.0", result: 300, id: "slow" });
   await closed;

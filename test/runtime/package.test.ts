@@ -26,6 +26,7 @@ before(() => {
 const program = `
 import { connect, createClient, RpcError, serve, Service, TransportError } from "tsmicroservice";
 import { createClient as clientOnly } from "tsmicroservice/client";
+import { cluster } from "tsmicroservice/cluster";
 
 const service = new Service({ name: "packed.service", apiTokenIsValid: (token) => token === "t" })
   .publicMethod("add", (a, b) => a + b)
@@ -36,15 +37,18 @@ const remote = await connect(url, { token: "t" });
 const sum = await remote.methods.add(2, 3);
 const named = await createClient(url).call("add", { a: 1, b: 1 });
 const secret = await remote.methods.secret();
+const replicas = cluster([url], { idempotent: ["add"] });
+const balanced = await (await connect(replicas)).call("add", [3, 4]);
+const instances = replicas.instances().length;
 let denied = "";
 try { await clientOnly(url).call("secret"); } catch (error) { denied = error instanceof RpcError ? String(error.code) : "other"; }
 await server.close();
 let down = "";
 try { await clientOnly(url).call("add", [1, 2]); } catch (error) { down = error instanceof TransportError ? error.kind : "other"; }
-console.log(JSON.stringify({ name: remote.name, sum, named, secret, denied, down }));
+console.log(JSON.stringify({ name: remote.name, sum, named, secret, balanced, instances, denied, down }));
 `;
 
-const expected = { name: "packed.service", sum: 5, named: 2, secret: "s3cret", denied: "-32001", down: "network" };
+const expected = { name: "packed.service", sum: 5, named: 2, secret: "s3cret", balanced: 7, instances: 1, denied: "-32001", down: "network" };
 
 describe("the packed npm package", () => {
   test("ships dist/ with JavaScript and declarations, and no sources or tests", () => {

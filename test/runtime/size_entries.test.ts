@@ -2,13 +2,16 @@
 // minified by esbuild and run with plain node, and minimal_fetch.ts bundled the same way and served
 // by `bun run`, each answer the hello world exactly as examples/hello_world.ts does: positional and
 // named params (the minifier renames parameters; the `params` option keeps the names), and the
-// private method only with the token.
+// private method only with the token. The client entry bundles without the cluster's modules, and
+// its minified bundle connects, calls and batches.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, describe, test } from "node:test";
+import { serve, Service } from "../../mod.ts";
 import { BUN, childEnv, freePort, HOST, ROOT, startProcess, stopAll } from "./processes.ts";
 import { request, waitForAnswer } from "./servers.ts";
 
@@ -28,6 +31,7 @@ function bundle(entry: string, platform: "node" | "neutral"): string {
     `--platform=${platform}`,
     "--external:node:*",
     `--outfile=${file}`,
+    `--metafile=${file}.json`,
     "--log-level=error",
   ]);
   return file;
@@ -54,6 +58,29 @@ describe("the size entries, bundled and minified", { timeout: 60_000 }, () => {
     await child.waitForLine(/serving at/);
     await helloWorldAnswers(`http://${HOST}:${port}`);
     await child.stop();
+  });
+
+  test("client.ts bundles none of the cluster's modules, and the minified client calls a service", async () => {
+    const file = bundle("client", "neutral");
+    const meta = JSON.parse(readFileSync(`${file}.json`, "utf8")) as { inputs: Record<string, unknown> };
+    const inputs = Object.keys(meta.inputs);
+    assert.ok(inputs.some((input) => input.endsWith("src/client/client.ts")));
+    assert.deepEqual(inputs.filter((input) => input.includes("src/client/cluster/")), [], "a client of one URL carries no balancing, breaker or retry code");
+    const { connect, createClient } = (await import(pathToFileURL(file).href)) as typeof import("../../src/client/client.ts");
+    const service = new Service({ name: "size.client.service", apiTokenIsValid: (token) => token === "t" })
+      .publicMethod("say_hello", (name: string) => `hello ${name}`, { params: ["name"] })
+      .privateMethod("secret", () => 42);
+    const server = await serve(service, { hostname: HOST, port: 0 });
+    try {
+      const remote = await connect(`${server.url}/api`, { token: "t" });
+      assert.equal(remote.name, "size.client.service");
+      assert.equal(await remote.call("say_hello", { name: "world" }), "hello world");
+      assert.equal(await remote.methods.secret?.(), 42);
+      const [one] = await createClient(`${server.url}/api`).batch((b) => [b.call("say_hello", ["ann"])]);
+      assert.deepEqual(one, { ok: true, value: "hello ann" });
+    } finally {
+      await server.close();
+    }
   });
 
   test("minimal_fetch.ts is served by bun run and serves the hello world", async () => {

@@ -3,7 +3,7 @@
 // during a slow call that is still answered before the process exits 0; every way out of a static
 // folder, sent raw on the wire to each runtime, refused without the secret next to it ever being
 // served; static files of a default export under `deno serve` and `bun run`; and close() cutting a
-// call still running at its deadline.
+// call still running at its deadline; SIGINT stopping as gracefully as SIGTERM.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -148,6 +148,30 @@ describe("examples/website.ts on every runtime", { concurrency: true, timeout: 9
         assert.match(server.process.output(), /website\.service stopped/);
         await server.process.stop();
       });
+    });
+  }
+});
+
+describe("SIGINT stops as gracefully as SIGTERM, on every runtime", { concurrency: true, timeout: 90_000 }, () => {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: a slow call is answered, onStop runs, then the process exits 0`, async () => {
+      const server = await startExample(runtime, "examples/website.ts");
+      try {
+        const slow = rpc(server, '{"jsonrpc":"2.0","method":"wait","params":[1500],"id":"slow"}');
+        const waiting = async (): Promise<number> =>
+          ((await rpc(server, '{"jsonrpc":"2.0","method":"stats","id":1}')).json as { result: { waiting: number } }).result.waiting;
+        for (let tries = 0; (await waiting()) < 1; tries++) {
+          assert.ok(tries < 100, "the slow call never started");
+          await delay(20);
+        }
+        // Without a handler, SIGINT would end the process at once, by the signal: no answer, no exit code 0.
+        process.kill(server.process.pid, "SIGINT");
+        assert.deepEqual((await slow).json, { jsonrpc: "2.0", result: 1500, id: "slow" });
+        assert.equal(await server.process.exited, 0);
+        assert.match(server.process.output(), /website\.service stopped/);
+      } finally {
+        await server.process.stop();
+      }
     });
   }
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { connect, TransportError } from "../../mod.ts";
+import { cluster, connect, TransportError } from "../../mod.ts";
 import {
   childEnv,
   delay,
@@ -63,12 +63,12 @@ describe("three instances on Node.js, Deno and Bun", () => {
       const port = await freePort();
       instances.push({ id, runtime, port, url: `http://${HOST}:${port}/api`, log: join(dir, `${id}.log`), process: await startInstance(id, runtime, port) });
     }
-    const remote = await connect<{ whoami(): string; record(key: string): string }>(instances.map((instance) => instance.url), {
-      timeout: 10_000,
+    const replicas = cluster(instances.map((instance) => instance.url), {
       attemptTimeout: 3_000,
       breaker: { openFor: 200, maxOpenFor: 400 },
       retry: { attempts: 5 },
     });
+    const remote = await connect<{ whoami(): string; record(key: string): string }>(replicas, { timeout: 10_000 });
     const victim = instances[0]!;
     let running = true;
     let idempotentFailures = 0;
@@ -99,7 +99,7 @@ describe("three instances on Node.js, Deno and Bun", () => {
           assert.ok(error instanceof TransportError, String(error));
           failed.add(key);
         }
-        if (remote.instances().some((instance) => instance.url === victim.url && instance.breaker === "open")) breakerSeen.open = true;
+        if (replicas.instances().some((instance) => instance.url === victim.url && instance.breaker === "open")) breakerSeen.open = true;
       }
     };
     const workers = Array.from({ length: 8 }, () => worker());

@@ -2,7 +2,7 @@
 // records for a plain name, and a record change followed by a running client.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, serve, type ServerHandle, Service } from "../../mod.ts";
+import { cluster, connect, serve, type ServerHandle, Service } from "../../mod.ts";
 import { dnsSrv } from "../../src/dns/mod.ts";
 import { delay } from "../runtime/processes.ts";
 import { type Dnsmasq, startDnsmasq } from "./servers.ts";
@@ -39,7 +39,7 @@ describe("dnsSrv with dnsmasq", () => {
       endpoints.map((endpoint) => [endpoint.url, endpoint.priority]).sort(),
       servers.map((server, i) => [`http://127.0.0.1:${server.port}/api`, i === 2 ? 1 : 0]).sort(),
     );
-    const remote = await connect(source);
+    const remote = await connect(cluster(source));
     const seen = new Set<unknown>();
     for (let i = 0; i < 6; i++) seen.add(await remote.call("whoami"));
     // The priority-1 instance is a backup: it gets calls only while both others are down.
@@ -47,13 +47,13 @@ describe("dnsSrv with dnsmasq", () => {
   });
 
   it("finds a plain name's A records with a port", async () => {
-    const remote = await connect(dnsSrv("plain.test", { port: servers[2]!.port, nameservers: [dns.nameserver] }));
+    const remote = await connect(cluster(dnsSrv("plain.test", { port: servers[2]!.port, nameservers: [dns.nameserver] })));
     assert.equal(await remote.call("whoami"), "instance-2");
     assert.throws(() => dnsSrv("plain.test"), TypeError);
   });
 
   it("follows a record change (dnsmasq restarted with other records) without being rebuilt", async () => {
-    const remote = await connect(dnsSrv("_api._tcp.calc.test", { nameservers: [dns.nameserver], refresh: { min: 200, max: 1_000 } }));
+    const remote = await connect(cluster(dnsSrv("_api._tcp.calc.test", { nameservers: [dns.nameserver], refresh: { min: 200, max: 1_000 } })));
     assert.notEqual(await remote.call("whoami"), "instance-2");
     await dns.restart({
       ttl: 1,

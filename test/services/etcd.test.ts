@@ -2,7 +2,7 @@
 // after a SIGKILLed instance, graceful stop, and etcd killed and started again mid-run.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, type Endpoint, type EndpointSource, serve, type ServerHandle, Service } from "../../mod.ts";
+import { cluster, connect, type Endpoint, type EndpointSource, serve, type ServerHandle, Service } from "../../mod.ts";
 import { etcdRegistry } from "../../src/etcd/mod.ts";
 import { childEnv, delay, freePort, HOST, runCommand, startProcess, stopAll } from "../runtime/processes.ts";
 import { type Etcd, startEtcd } from "./servers.ts";
@@ -47,17 +47,18 @@ describe("etcdRegistry with etcd", () => {
     }
     const source = registry.find("orders.service");
     await eventually(async () => (await urls(source)).length === 2, "both instances listed");
-    const remote = await connect(source, { breaker: { openFor: 100, maxOpenFor: 200 } });
+    const replicas = cluster(source, { breaker: { openFor: 100, maxOpenFor: 200 } });
+    const remote = await connect(replicas);
     const seen = new Set<unknown>();
     for (let i = 0; i < 4; i++) seen.add(await remote.call("whoami"));
     assert.deepEqual([...seen].sort(), ["instance-0", "instance-1"]);
     assert.ok(registrations.every((registration) => registration.registered));
     await instances[0]!.close(); // the service's stop runs the registration's
     assert.equal(registrations[0]!.registered, false);
-    await eventually(() => remote.instances().length === 1, "the stopped instance left the client's list");
+    await eventually(() => replicas.instances().length === 1, "the stopped instance left the client's list");
     for (let i = 0; i < 3; i++) assert.equal(await remote.call("whoami"), "instance-1");
     await instances[1]!.close();
-    await eventually(() => remote.instances().length === 0, "no instance left");
+    await eventually(() => replicas.instances().length === 0, "no instance left");
     await remote.close();
   });
 
@@ -84,7 +85,8 @@ describe("etcdRegistry with etcd", () => {
     registration.start({ service });
     const source = registry.find("billing.service");
     await eventually(async () => (await urls(source)).length === 1, "registered");
-    const remote = await connect(source);
+    const replicas = cluster(source);
+    const remote = await connect(replicas);
     let pushes = 0;
     const stop = source.subscribe?.(() => pushes++);
 
@@ -103,7 +105,7 @@ describe("etcdRegistry with etcd", () => {
     servers.push(otherServer);
     const otherRegistration = registry.register({ url: `${otherServer.url}/api` });
     otherRegistration.start({ service: other });
-    await eventually(() => remote.instances().length === 2, "the watch saw the newcomer");
+    await eventually(() => replicas.instances().length === 2, "the watch saw the newcomer");
     assert.ok(pushes > 0);
     stop?.();
     await otherRegistration.stop();

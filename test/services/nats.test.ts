@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, createClient, RpcError, Service, TransportError } from "../../mod.ts";
+import { cluster, connect, createClient, RpcError, Service, TransportError } from "../../mod.ts";
 import { event, events } from "../../src/events/mod.ts";
 import { natsFetch, natsServer, natsTransport } from "../../src/nats/mod.ts";
 import type { CallContext } from "../../src/core/context.ts";
@@ -150,12 +150,12 @@ describe("events and JSON-RPC over NATS", () => {
   it("RPC: three instances share a subject; one SIGKILLed under load loses no idempotent call", async () => {
     const instances = ["c0", "c1", "c2"].map((id) => instance({ ROLE: "calc", INSTANCE: id, DELAY: "2" }));
     await Promise.all(instances.map((child) => child.waitForLine(/^ready$/, 15_000)));
-    const remote = await connect<{ add(a: number, b: number): { sum: number; instance: string } }>(["nats:rpc.calc.service"], {
-      fetch: natsFetch(nc),
+    const replicas = cluster(["nats:rpc.calc.service"], {
       attemptTimeout: 1_000,
       retry: { attempts: 6, backoff: 10 },
       breaker: { failureThreshold: 1_000_000 },
     });
+    const remote = await connect<{ add(a: number, b: number): { sum: number; instance: string } }>(replicas, { fetch: natsFetch(nc) });
     const total = 600;
     const answered = new Map<number, { sum: number; instance: string }>();
     const failures: unknown[] = [];

@@ -108,6 +108,10 @@ export async function otherClients(): Promise<void> {
   expectTrue<Equal<typeof result, unknown>>();
   console.log(result);
   await untyped.methods["anything"]?.(1, 2, 3);
+  // Under noUncheckedIndexedAccess a name of the untyped record may be missing (see the README):
+  // `call` is the untyped way, and needs no `!`.
+  expectTrue<Equal<typeof untyped.methods.anything, ((...args: unknown[]) => Promise<unknown>) | undefined>>();
+  expectTrue<Equal<ReturnType<typeof untyped.call<"anything">>, Promise<unknown>>>();
   await untyped.notify("anything");
 }
 

@@ -28,6 +28,7 @@
  * @module
  */
 
+import { errorName } from "../../core/as_error.ts";
 import type { CallStart, CallSummary, Plugin, PluginHost } from "../../core/plugin.ts";
 import type { ClientObserver, ExchangeEnd, OutgoingRequest } from "../../client/transport.ts";
 import { defaultTraceScope, type TraceScope } from "../../tracing/scope.ts";
@@ -160,7 +161,14 @@ function endSpan(span: OtelSpan, summary: CallSummary): void {
 /** The error message callers were told: an intended RpcError's own, else the standard one. */
 function messageOf(summary: CallSummary): string {
   const thrown = summary.error;
-  if (thrown instanceof Error && thrown.name === "RpcError") return thrown.message;
+  if (errorName(thrown) === "RpcError") {
+    try {
+      const message: unknown = (thrown as Error).message;
+      if (typeof message === "string") return message;
+    } catch {
+      // An unreadable message made the call an internal error: the span says what callers were told.
+    }
+  }
   return STANDARD_MESSAGES.get(summary.code as number) ?? "Server error";
 }
 
@@ -259,7 +267,7 @@ function activeTrace(context: OtelContextApi | undefined): TraceContext | undefi
 function endClientSpan(span: OtelSpan, entry: OutgoingRequest, end: ExchangeEnd): void {
   if (end.error !== undefined) {
     const error = end.error as { kind?: unknown; message?: unknown };
-    const kind = typeof error.kind === "string" ? error.kind : end.error instanceof Error ? end.error.name : "error";
+    const kind = typeof error.kind === "string" ? error.kind : (errorName(end.error) ?? "error");
     span.setAttribute("error.type", kind);
     span.setStatus({ code: STATUS_ERROR, message: `the call got no answer (${kind})` });
   } else if (entry.id !== undefined) {

@@ -1,6 +1,7 @@
 /**
  * Static folders: URL prefixes mapped to folders, served with `GET` and `HEAD`, the right
- * `Content-Type`, `ETag` and `Last-Modified` with 304 answers, and `index.html` for a folder.
+ * `Content-Type`, `ETag` and `Last-Modified` with 304 answers, one byte range per request (206,
+ * or 416 past the end), and `index.html` for a folder.
  *
  * A request never reaches outside its folder: each path segment is decoded once and refused when it
  * is empty, `.` or `..`, starts with a dot (hidden files), or holds a slash, a backslash, a colon or
@@ -11,6 +12,7 @@
  */
 
 import { contentTypeOf } from "./content_types.ts";
+import { rangeStillValid, requestedRange, UNSATISFIABLE, WHOLE_FILE } from "./byte_range.ts";
 import type { FileAccess, FileInfo } from "../../http/file_access.ts";
 import { decodeSegment } from "../routes/router.ts";
 
@@ -195,19 +197,29 @@ export class StaticFolders {
     if (notModified(request.headers, etag, info.mtime)) return new Response(null, { status: 304, headers: validators });
     const headers: Record<string, string> = {
       ...validators,
+      "accept-ranges": "bytes",
       "content-type": contentTypeOf(file),
       "content-length": String(info.size),
       "x-content-type-options": "nosniff",
     };
+    // Ranges are defined for GET alone: a HEAD gets the headers of the whole file.
     if (request.method === "HEAD") return new Response(null, { headers });
+    let range = requestedRange(request.headers.get("range"), info.size);
+    if (range !== WHOLE_FILE && !rangeStillValid(request.headers.get("if-range"), etag, validators["last-modified"])) range = WHOLE_FILE;
+    if (range === UNSATISFIABLE) {
+      return plain(416, "Range Not Satisfiable", { ...validators, "accept-ranges": "bytes", "content-range": `bytes */${String(info.size)}` });
+    }
     let body: ReadableStream<Uint8Array>;
     try {
-      body = await files.open(file);
+      body = range === WHOLE_FILE ? await files.open(file) : await files.open(file, range);
     } catch (error) {
       this.#report(error, "(static files)");
       return plain(500, "Internal Server Error");
     }
-    return new Response(body, { headers });
+    if (range === WHOLE_FILE) return new Response(body, { headers });
+    headers["content-range"] = `bytes ${String(range.start)}-${String(range.end)}/${String(info.size)}`;
+    headers["content-length"] = String(range.end - range.start + 1);
+    return new Response(body, { status: 206, headers });
   }
 }
 

@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
- * import { createClient } from "./client.ts";
+ * import { createClient } from "../client.ts";
+ * import { cluster } from "./cluster.ts";
  * import type { RetryOptions } from "./retry.ts";
  * const retry: RetryOptions = { attempts: 4, backoff: 50, maxBackoff: 500 };
- * const remote = createClient(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { retry });
+ * const remote = createClient(cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { retry }));
  * ```
  */
 export interface RetryOptions {

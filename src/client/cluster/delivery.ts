@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TransportError } from "./errors.ts";
+import { TransportError } from "../errors.ts";
 
 // Error codes of a connection that was never made: Node.js (undici) and Bun name them so.
 const NOT_CONNECTED_CODES = new Set([
@@ -35,7 +35,7 @@ const NOT_CONNECTED_MESSAGE = /client error \(Connect\)|connection refused|ECONN
  * @returns `true` when the call can be sent elsewhere without any risk of running it twice.
  * @example
  * ```ts
- * import { TransportError } from "./errors.ts";
+ * import { TransportError } from "../errors.ts";
  * import { neverSent } from "./delivery.ts";
  * const refused = new TransportError("http://127.0.0.1:5000/api", "network", "refused", undefined,
  *   new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }));
@@ -66,7 +66,7 @@ export function neverSent(error: unknown): boolean {
  * @returns `true` when the breaker should count it.
  * @example
  * ```ts
- * import { TransportError } from "./errors.ts";
+ * import { TransportError } from "../errors.ts";
  * import { instanceFailed } from "./delivery.ts";
  * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "http", "HTTP 503", 503)); // true
  * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "aborted", "the call was aborted")); // false
@@ -86,7 +86,7 @@ export function instanceFailed(error: unknown): boolean {
  * @returns `true` when another attempt may help.
  * @example
  * ```ts
- * import { TransportError } from "./errors.ts";
+ * import { TransportError } from "../errors.ts";
  * import { mayRetry } from "./delivery.ts";
  * mayRetry(new TransportError("http://127.0.0.1:5000/api", "timeout", "no answer within 100 ms")); // true
  * ```

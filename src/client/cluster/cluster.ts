@@ -1,5 +1,6 @@
 /**
- * Calls over several instances of one service: the instances follow their source, each call goes
+ * Calls over several instances of one service: `cluster(urls or source, options)` is given to
+ * `createClient` or `connect` instead of one URL. The instances follow their source, each call goes
  * to one chosen by the balancer, and a failed attempt moves to another instance only when that
  * cannot run the call twice: when the call was never sent, or when it is idempotent.
  *
@@ -7,35 +8,37 @@
  */
 
 import { Balancer, type Balancing, type Instance, type InstanceStatus } from "./balancer.ts";
-import { type BatchEntry, type Settled, settleBatch } from "./batch.ts";
+import { type BatchEntry, type Settled, settleBatch } from "../batch.ts";
 import type { BreakerOptions } from "./breaker.ts";
 import { instanceFailed, mayRetry, neverSent } from "./delivery.ts";
-import type { EndpointSource } from "./endpoints.ts";
-import { TransportError } from "./errors.ts";
+import { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
+import { TransportError } from "../errors.ts";
 import { backoffDelay, type RetryOptions, type RetryPolicy, retryPolicy, sleep } from "./retry.ts";
-import { type CallOptions, type ClientOptions, nextId, post, request, timeLeft } from "./transport.ts";
+import { type CallOptions, type ClientOptions, nextId, type OutgoingRequest, post, request, timeLeft } from "../transport.ts";
+import type { Delivery, Upstream } from "../upstream.ts";
 
 /**
- * Options of a client of several instances (made from a list of URLs or an endpoint source), on
- * top of every client's options. A client of one URL string ignores them; give `[url]` to have
- * retries and a breaker on a single instance.
+ * Options of {@linkcode cluster}: how calls are spread, when an instance is left alone, and which
+ * calls may be sent twice. The client's own options (token, headers, `fetch`, and `timeout`, the
+ * whole call's time with every attempt included) stay those of `createClient` or `connect`.
  *
  * @example
  * ```ts
- * import { connect } from "./client.ts";
- * import type { ClusterOptions } from "./cluster.ts";
+ * import { connect } from "../client.ts";
+ * import { cluster, type ClusterOptions } from "./cluster.ts";
  * const options: ClusterOptions = {
- *   timeout: 5_000, // the whole call, every attempt included
  *   attemptTimeout: 1_000, // one attempt
  *   balancing: "least-in-flight",
  *   breaker: { failureThreshold: 3, openFor: 1_000, maxOpenFor: 30_000 },
  *   retry: { attempts: 3, backoff: 25, maxBackoff: 1_000 },
  *   idempotent: ["get_order"], // besides what the service declares
  * };
- * const remote = await connect(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], options);
+ * const remote = await connect(cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], options), {
+ *   timeout: 5_000, // the whole call, every attempt included
+ * });
  * ```
  */
-export interface ClusterOptions extends ClientOptions {
+export interface ClusterOptions {
   /** How calls are spread over the instances. Default `"round-robin"`. */
   readonly balancing?: Balancing;
   /** The options of each instance's circuit breaker. */
@@ -56,33 +59,63 @@ export interface ClusterOptions extends ClientOptions {
   readonly idempotent?: boolean | readonly string[];
 }
 
-/** What a call through the cluster came back with. */
-export interface Delivery {
-  /** The parsed answer. */
-  readonly answer: unknown;
-  /** The instance that answered. */
-  readonly url: string;
+/**
+ * What {@linkcode cluster} is given: a list of instances (URLs or {@linkcode Endpoint}s), or an
+ * {@linkcode EndpointSource} such as `dnsSrv(…)` or `etcdRegistry(…).find(…)`.
+ *
+ * @example
+ * ```ts
+ * import { cluster, type Instances } from "./cluster.ts";
+ * const instances: Instances = ["http://10.0.0.5:5000/api", { url: "http://10.0.0.6:5000/api", weight: 2 }];
+ * const replicas = cluster(instances);
+ * ```
+ */
+export type Instances = readonly (string | Endpoint)[] | EndpointSource;
+
+/**
+ * Several instances of one service, to give `createClient` or `connect` instead of one URL: the
+ * client then balances its calls over them, keeps a circuit breaker per instance, and moves a
+ * failed call to another instance when that cannot run it twice (it was never sent, or it is
+ * idempotent: declared so by the service and learned by `connect`, listed in `idempotent`, or
+ * asked for per call). The client owns it: `client.close()` closes its source.
+ *
+ * @param instances The instances' endpoints, or a source of them.
+ * @param options Balancing, breaker, retry, attempt timeout and idempotency.
+ * @returns The cluster, which also tells each instance's state ({@linkcode Cluster.instances}).
+ * @throws {TypeError} When the list is empty or an option is out of range.
+ * @example
+ * ```ts
+ * import { connect } from "../client.ts";
+ * import { cluster } from "./cluster.ts";
+ * const replicas = cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { idempotent: ["get_order"] });
+ * const orders = await connect(replicas, { token: "hello_world_token" });
+ * await orders.call("get_order", [7]);
+ * replicas.instances().map((instance) => `${instance.url}: ${instance.breaker}`);
+ * await orders.close();
+ * ```
+ */
+export function cluster(instances: Instances, options: ClusterOptions = {}): Cluster {
+  return new Cluster(isEndpointSource(instances) ? instances : staticEndpoints(instances), options);
 }
 
 /**
- * The instances of one service and the rules of sending to them. A client of several instances
- * holds one; it is exported for custom clients and tests.
+ * The instances of one service and the rules of sending to them: what {@linkcode cluster} makes.
  *
  * @example
  * ```ts
  * import { Cluster } from "./cluster.ts";
  * import { staticEndpoints } from "./endpoints.ts";
- * import { request } from "./transport.ts";
- * const cluster = new Cluster(staticEndpoints(["http://127.0.0.1:5001/api", "http://127.0.0.1:5002/api"]), {});
- * const { answer, url } = await cluster.send(request("ping", [], 1), true);
- * await cluster.close();
+ * import { request } from "../transport.ts";
+ * const replicas = new Cluster(staticEndpoints(["http://127.0.0.1:5001/api", "http://127.0.0.1:5002/api"]), {});
+ * const { answer, url } = await replicas.send(request("ping", [], 1), {});
+ * await replicas.close();
  * ```
  */
-export class Cluster {
+export class Cluster implements Upstream {
   readonly #source: EndpointSource;
-  readonly #options: ClusterOptions;
   readonly #balancer: Balancer;
   readonly #retry: RetryPolicy;
+  readonly #attemptTimeout: number | undefined;
   readonly #idempotent: (method: string) => boolean;
   readonly #learned = new Set<string>();
   readonly #random: () => number;
@@ -95,7 +128,7 @@ export class Cluster {
    * Makes the cluster of a source's instances.
    *
    * @param source Where the instances are.
-   * @param options The client's and the cluster's options.
+   * @param options The cluster's options.
    * @param random A source of numbers in [0, 1) for the balancer and the jitter. Default `Math.random`.
    * @throws {TypeError} When an option is out of range.
    * @example
@@ -110,10 +143,10 @@ export class Cluster {
       throw new TypeError("attemptTimeout must be a positive number of ms");
     }
     this.#source = source;
-    this.#options = options;
     this.#random = random;
     this.#balancer = new Balancer(options.balancing ?? "round-robin", options.breaker ?? {}, random);
     this.#retry = retryPolicy(options.retry);
+    this.#attemptTimeout = options.attemptTimeout;
     const declared = options.idempotent;
     const listed = Array.isArray(declared) ? new Set<string>(declared) : undefined;
     this.#idempotent = (method) =>
@@ -127,7 +160,7 @@ export class Cluster {
   }
 
   /** The URL of the instance that answered last; `""` before the first answer. */
-  get lastUrl(): string {
+  get url(): string {
     return this.#lastUrl;
   }
 
@@ -144,7 +177,7 @@ export class Cluster {
    * cluster.isIdempotent("get_order"); // true
    * ```
    */
-  learnIdempotent(methods: Iterable<string>): void {
+  learnIdempotent(methods: readonly string[]): void {
     for (const method of methods) this.#learned.add(method);
   }
 
@@ -204,12 +237,13 @@ export class Cluster {
 
   /**
    * Sends one message (a call or a notification) with failover: an attempt that was never sent
-   * moves to another instance; one that may have reached a server is sent again only when
-   * `idempotent` is `true`. Attempts are bounded by the retry options and by the call's time.
+   * moves to another instance; one that may have reached a server is sent again only when the call
+   * is idempotent ({@linkcode Cluster.isIdempotent}).
+   * Attempts are bounded by the retry options and by the call's time.
    *
    * @param message The request object.
-   * @param idempotent Whether it may be sent twice.
-   * @param call The call's signal, timeout and deadline.
+   * @param options The client's options (token, headers, `timeout` for the whole call, fetch).
+   * @param call The call's signal, timeout, deadline and `idempotent`.
    * @returns The answer and the instance that gave it.
    * @throws {TransportError} The last attempt's failure: `"unavailable"` when no instance could
    *   take the call, or the first failure that may not be retried.
@@ -218,13 +252,14 @@ export class Cluster {
    * ```ts
    * import { Cluster } from "./cluster.ts";
    * import { staticEndpoints } from "./endpoints.ts";
-   * import { request } from "./transport.ts";
+   * import { request } from "../transport.ts";
    * const cluster = new Cluster(staticEndpoints(["http://127.0.0.1:5001/api", "http://127.0.0.1:5002/api"]), {});
-   * await cluster.send(request("get_order", [7], 1), true, { timeout: 2_000 });
+   * await cluster.send(request("get_order", [7], 1), {}, { timeout: 2_000, idempotent: true });
    * ```
    */
-  async send(message: unknown, idempotent: boolean, call: CallOptions = {}): Promise<Delivery> {
-    return this.#attempts(message, call, (error) => idempotent || neverSent(error));
+  async send(message: OutgoingRequest, options: ClientOptions, call: CallOptions = {}): Promise<Delivery> {
+    const idempotent = this.isIdempotent(message.method, call);
+    return this.#attempts(message, options, call, (error) => idempotent || neverSent(error));
   }
 
   /**
@@ -234,6 +269,7 @@ export class Cluster {
    * thrown, as for a single call.
    *
    * @param entries The entries, in order.
+   * @param options The client's options.
    * @param call The batch's signal, timeout and deadline.
    * @param idempotent Whether an entry may be sent twice. Default: {@linkcode Cluster.isIdempotent}.
    * @returns For each entry, a {@linkcode Settled} for a call and `undefined` for a notification.
@@ -244,11 +280,12 @@ export class Cluster {
    * import { Cluster } from "./cluster.ts";
    * import { staticEndpoints } from "./endpoints.ts";
    * const cluster = new Cluster(staticEndpoints(["http://127.0.0.1:5001/api"]), {});
-   * await cluster.sendBatch([{ method: "get_order", params: [7], notification: false }]);
+   * await cluster.sendBatch([{ method: "get_order", params: [7], notification: false }], {});
    * ```
    */
   async sendBatch(
     entries: readonly BatchEntry[],
+    options: ClientOptions,
     call: CallOptions = {},
     idempotent: (entry: BatchEntry) => boolean = (entry) => this.isIdempotent(entry.method, call),
   ): Promise<(Settled<unknown> | undefined)[]> {
@@ -258,7 +295,7 @@ export class Cluster {
     let pending = entries.map((_, index) => index);
     const requests = (): unknown[] => pending.map((i) => request(entries[i]?.method ?? "", entries[i]?.params, ids[i]));
     let message = requests();
-    const { answer, url } = await this.#attempts(() => message, call, (error) => {
+    const { answer, url } = await this.#attempts(() => message, options, call, (error) => {
       if (neverSent(error)) return true;
       // The batch may have run: only its idempotent entries go again; the others keep this failure.
       const retried = pending.filter((i) => idempotent(entries[i] as BatchEntry));
@@ -304,10 +341,10 @@ export class Cluster {
 
   async #attempts(
     message: unknown,
+    options: ClientOptions,
     call: CallOptions,
     retryable: (error: TransportError) => boolean,
   ): Promise<Delivery> {
-    const options = this.#options;
     const budget = timeLeft(options, call);
     const deadline = budget === undefined ? undefined : Date.now() + budget;
     const tried = new Set<string>();
@@ -321,7 +358,7 @@ export class Cluster {
         const url = chosen.endpoint.url;
         tried.add(url);
         const left = deadline === undefined ? undefined : deadline - Date.now();
-        const timeout = minimum(options.attemptTimeout, left);
+        const timeout = minimum(this.#attemptTimeout, left);
         if (timeout !== undefined && timeout <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
         chosen.inFlight++;
         chosen.breaker.begin(performance.now());

@@ -17,23 +17,24 @@ import type { Endpoint } from "./endpoints.ts";
  *
  * @example
  * ```ts
- * import { createClient } from "./client.ts";
+ * import { createClient } from "../client.ts";
+ * import { cluster } from "./cluster.ts";
  * import type { Balancing } from "./balancer.ts";
  * const balancing: Balancing = "least-in-flight";
- * const remote = createClient(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { balancing });
+ * const remote = createClient(cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { balancing }));
  * ```
  */
 export type Balancing = "round-robin" | "least-in-flight";
 
 /**
- * What a client knows of one instance, as `client.instances()` shows it.
+ * What a cluster knows of one instance, as `cluster(…).instances()` shows it.
  *
  * @example
  * ```ts
- * import { createClient } from "./client.ts";
+ * import { cluster } from "./cluster.ts";
  * import type { InstanceStatus } from "./balancer.ts";
- * const remote = createClient(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]);
- * const down: InstanceStatus[] = remote.instances().filter((instance) => instance.breaker === "open");
+ * const replicas = cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]);
+ * const down: InstanceStatus[] = replicas.instances().filter((instance) => instance.breaker === "open");
  * ```
  */
 export interface InstanceStatus {

@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
- * import { createClient } from "./client.ts";
+ * import { createClient } from "../client.ts";
+ * import { cluster } from "./cluster.ts";
  * import type { BreakerOptions } from "./breaker.ts";
  * const breaker: BreakerOptions = { failureThreshold: 5, openFor: 500, maxOpenFor: 10_000 };
- * const remote = createClient(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { breaker });
+ * const remote = createClient(cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"], { breaker }));
  * ```
  */
 export interface BreakerOptions {

@@ -1,8 +1,8 @@
 /**
  * Where the instances of a service are: an {@linkcode Endpoint} per instance, given by an
  * {@linkcode EndpointSource}. A source may be a fixed list, DNS records, a registry such as etcd,
- * or anything of your own that has the same shape; the client asks it again as it goes, so it
- * follows instances as they come and go without being rebuilt.
+ * or anything of your own that has the same shape; given to `cluster(source)`, it is asked again
+ * as calls go, so the client follows instances as they come and go without being rebuilt.
  *
  * @module
  */
@@ -36,21 +36,22 @@ export interface Endpoint {
  * Something that knows the instances of one service. The contract is structural, so any object of
  * this shape works:
  *
- * - `endpoints()` gives the instances known now. The client calls it before each call that needs
+ * - `endpoints()` gives the instances known now. The cluster calls it before each call that needs
  *   to choose an instance, so it must be cheap once the first answer is known: give back the same
  *   array (by identity) while nothing changed, and a promise only while it has to look them up. A
  *   source that cannot reach its backend should keep giving its last known instances; rejecting
- *   (or an empty list) means "no instance known", and the client waits and asks again within the
+ *   (or an empty list) means "no instance known", and the cluster waits and asks again within the
  *   call's attempts.
- * - `subscribe(listener)`, when present, is called once by the client; the source then calls the
+ * - `subscribe(listener)`, when present, is called once by the cluster; the source then calls the
  *   listener with the new list whenever it changes (a watch), and the function it returns stops
- *   that. Without it, the client relies on `endpoints()` alone.
+ *   that. Without it, the cluster relies on `endpoints()` alone.
  * - `close()`, when present, lets go of what the source holds (timers, a watch). A client made
- *   from a source closes it when the client is closed.
+ *   from a `cluster(source)` closes it when the client is closed.
  *
  * @example
  * ```ts
- * import { createClient } from "./client.ts";
+ * import { createClient } from "../client.ts";
+ * import { cluster } from "./cluster.ts";
  * import type { Endpoint, EndpointSource } from "./endpoints.ts";
  * // Instances that a test, or some other registry, adds and removes.
  * const known: Endpoint[] = [{ url: "http://127.0.0.1:5001/api" }];
@@ -62,7 +63,7 @@ export interface Endpoint {
  *     return () => listeners.delete(listener);
  *   },
  * };
- * const remote = createClient(source);
+ * const remote = createClient(cluster(source));
  * known.push({ url: "http://127.0.0.1:5002/api" });
  * for (const listener of listeners) listener([...known]);
  * remote.close();
@@ -114,9 +115,11 @@ export interface EndpointSource {
  * @throws {TypeError} When a URL is not a string, or the list is empty.
  * @example
  * ```ts
- * import { connect } from "./client.ts";
+ * import { connect } from "../client.ts";
+ * import { cluster } from "./cluster.ts";
  * import { staticEndpoints } from "./endpoints.ts";
- * const remote = await connect(staticEndpoints(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]));
+ * // The same as cluster(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"]).
+ * const remote = await connect(cluster(staticEndpoints(["http://10.0.0.5:5000/api", "http://10.0.0.6:5000/api"])));
  * ```
  */
 export function staticEndpoints(urls: readonly (string | Endpoint)[]): EndpointSource {

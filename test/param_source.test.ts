@@ -1,0 +1,36 @@
+// Parameters read from source text as the runtimes print it (Function.prototype.toString), including
+// shapes TypeScript never emits but other compilers and runtimes do.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { writtenParams } from "../src/core/param_source.ts";
+
+/** The names, with "=" after a defaulted one and "..." before a rest one. */
+function shape(source: string): string[] {
+  return writtenParams(source).map((param) => `${param.rest ? "..." : ""}${param.name ?? "?"}${param.defaulted ? "=" : ""}`);
+}
+
+describe("reading parameters from source text", () => {
+  const cases: [string, string, string[]][] = [
+    ["an arrow without parentheses", "name => name", ["name"]],
+    ["an async arrow without parentheses", "async name => name", ["name"]],
+    ["a comment before a bare arrow parameter", "async /* a (comment) */ name => name", ["name"]],
+    ["a function declaration", "function add(a, b) { return a + b; }", ["a", "b"]],
+    ["an async generator method", "async *items(from, to) { yield from; }", ["from", "to"]],
+    ["a method with a computed key (Bun prints decorated methods so)", '[Symbol.for("x(y, z)")](first, second) {}', ["first", "second"]],
+    ["a trailing comma", "(a, b,) => a", ["a", "b"]],
+    ["no parameters", "() => 1", []],
+    ["comments holding commas, brackets and =>", "(a /* , ) => */, // b, (\n c) => a", ["a", "c"]],
+    ["strings holding quotes, brackets and commas", String.raw`(a = "x\",)", b = 'y\')', c) => a`, ["a=", "b=", "c"]],
+    ["a template literal in a default", "(a = `${1 + (2)}, )`, b) => a", ["a=", "b"]],
+    ["defaults holding arrows and calls", "(f = (x, y) => x + y, g = h(1, [2, 3]), k) => f", ["f=", "g=", "k"]],
+    ["a default compared, not assigned", "(a = b == c, d) => a", ["a=", "d"]],
+    ["destructured parameters and a rest", "({ a, b }, [c = 1], ...more) => a", ["?", "?", "...more"]],
+    ["a destructured rest", "(a, ...[b, c]) => a", ["a", "...?"]],
+    ["a native function", "function () { [native code] }", []],
+  ];
+  for (const [name, source, expected] of cases) {
+    test(name, () => {
+      assert.deepEqual(shape(source), expected);
+    });
+  }
+});
