@@ -10,7 +10,7 @@ import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
 import { TransportError } from "./errors.ts";
-import { callsWith, methodProxy } from "./proxy.ts";
+import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
@@ -348,8 +348,7 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     },
     name,
     methodNames: names,
-    methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
-    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
+    ...callsWith(call, notify),
     with: (callOptions: CallOptions) => callsWith(call, notify, callOptions),
     call,
     notify,

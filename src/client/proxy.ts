@@ -32,12 +32,13 @@ export function methodProxy<T>(make: (name: string) => T): Readonly<Record<strin
 }
 
 /**
- * The methods and notifications of `client.with(options)`: each call is sent with the options.
+ * `client.methods` and `client.notifications`, or those of `client.with(options)`: each call is
+ * sent with the options.
  *
  * @param call Calls a method with positional params and options.
  * @param notify Sends a notification with positional params and options.
- * @param options The options for every call.
- * @returns The two proxies, and the options.
+ * @param options The options for every call. Default: none (the client's own).
+ * @returns The two proxies.
  * @example
  * ```ts
  * import { callsWith } from "./proxy.ts";
@@ -46,13 +47,12 @@ export function methodProxy<T>(make: (name: string) => T): Readonly<Record<strin
  * ```
  */
 export function callsWith(
-  call: (method: string, args: unknown[], options: CallOptions) => Promise<unknown>,
-  notify: (method: string, args: unknown[], options: CallOptions) => Promise<void>,
-  options: CallOptions,
+  call: (method: string, args: unknown[], options?: CallOptions) => Promise<unknown>,
+  notify: (method: string, args: unknown[], options?: CallOptions) => Promise<void>,
+  options?: CallOptions,
 ): CallsWith<Record<string, (...args: unknown[]) => unknown>> {
   return {
     methods: methodProxy((method) => (...args: unknown[]) => call(method, args, options)),
     notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args, options)),
-    options,
   };
 }

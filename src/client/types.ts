@@ -5,8 +5,6 @@
  * @module
  */
 
-import type { CallOptions } from "./transport.ts";
-
 /**
  * The methods of an untyped client: any name, any arguments, an `unknown` result.
  *
@@ -156,6 +154,4 @@ export interface CallsWith<M> {
   readonly methods: RemoteMethods<M>;
   /** Sends a notification, with the options. */
   readonly notifications: RemoteNotifications<M>;
-  /** The options every call made through this object is sent with. */
-  readonly options: CallOptions;
 }
