@@ -38,14 +38,25 @@ export type {
   StartContext,
 } from "./core/plugin.ts";
 export type { PlainReply } from "./http/rpc_endpoint.ts";
-export type { Handler, MethodDefinition, MethodOptions, RemoteSignature } from "./core/method.ts";
+export type {
+  ContextOnlyHandler,
+  ContextOnlyOptions,
+  Handler,
+  MethodDefinition,
+  MethodOptions,
+  ObjectParamsSchema,
+  RemoteSignature,
+} from "./core/method.ts";
 export type { ParamList } from "./core/params.ts";
 export type {
   ApiTokenValidator,
   CallContext,
+  ContextOf,
   HeaderReader,
+  InProcessCall,
   RequestContext,
   TokenCheckContext,
+  TypedCallContext,
 } from "./core/context.ts";
 export type { DispatchResult, ErrorReporter } from "./core/dispatch.ts";
 export { timingSafeEqual } from "./core/timing_safe_equal.ts";
@@ -95,6 +106,7 @@ export {
 // The class style of the Python original: extend MicroService, mark methods with decorators.
 export {
   type ClassMethods,
+  type FitsOptions,
   MicroService,
   privateMethod,
   publicMethod,

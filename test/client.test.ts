@@ -19,7 +19,7 @@ const failedRuns: string[] = [];
 
 const service = new Service({ name: "client.test.service", apiTokenIsValid: (token) => token === "secret-token" })
   .publicMethod("say_hello", (name: string) => `hello ${name}`)
-  .publicMethod("add", (a: number, b = 10) => a + b)
+  .publicMethod("add", (a: number, b = 10) => a + b, { params: ["a", "b?"] })
   .publicMethod("subtract", (minuend: number, subtrahend: number) => minuend - subtrahend)
   .publicMethod("fail", () => {
     failedRuns.push("fail");

@@ -402,7 +402,8 @@ describe("the call context", () => {
   test("optional params before the context keep their defaults", async () => {
     const service = new Service({ name: "s" }).publicMethod(
       "greet",
-      (name = "world", ctx?: CallContext) => `${name}:${String(ctx?.isNotification)}`,
+      // Annotated: an unannotated first parameter would be taken for the context `(ctx) => …`.
+      (name: string | undefined = "world", ctx?: CallContext) => `${name}:${String(ctx?.isNotification)}`,
       { context: true },
     );
     assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "greet", id: 1 }), { jsonrpc: "2.0", result: "world:false", id: 1 });

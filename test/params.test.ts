@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { bindParams, paramListFromFunction, paramListFromSpec } from "../src/core/params.ts";
-import { ErrorCode, Service } from "../mod.ts";
+import { createClient, ErrorCode, Service } from "../mod.ts";
 import { call } from "./helpers.ts";
 
 describe("reading parameter names from a handler", () => {
@@ -131,4 +131,32 @@ describe("params through a service", () => {
       assert.match(answer.error.message, /^Invalid params: /);
     });
   }
+});
+
+describe("optional params: the typed client and the service agree", () => {
+  // TypeScript erases `?`: the service sees `(name, greeting)`. test/types/params.ts checks the
+  // client side of the same rule: optional only where `params` says so.
+  const service = new Service({ name: "s" })
+    .publicMethod("declared", (name: string, greeting?: string) => `${greeting ?? "hi"} ${name}`, { params: ["name", "greeting?"] })
+    .publicMethod("undeclared", (name: string, greeting?: string) => `${greeting ?? "hi"} ${name}`);
+  const remote = createClient<typeof service>("http://localhost/api", { fetch: (url, init) => service.fetch(new Request(url, init)) });
+
+  for (const params of [["ann"], { name: "ann" }]) {
+    test(`a param declared "greeting?" may be left out: ${JSON.stringify(params)}`, async () => {
+      assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "declared", params, id: 1 }), { jsonrpc: "2.0", result: "hi ann", id: 1 });
+    });
+    test(`a param TypeScript alone marks optional is required, as the typed client says: ${JSON.stringify(params)}`, async () => {
+      assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "undeclared", params, id: 1 }), {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.InvalidParams, message: 'Invalid params: missing param "greeting"' },
+        id: 1,
+      });
+    });
+  }
+
+  test("the typed client calls a declared optional param with and without it", async () => {
+    assert.equal(await remote.methods.declared("ann"), "hi ann");
+    assert.equal(await remote.methods.declared("ann", "hello"), "hello ann");
+    assert.equal(await remote.methods.undeclared("ann", "hello"), "hello ann");
+  });
 });

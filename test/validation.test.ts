@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import { z } from "zod";
 import {
   type CallContext,
+  createClient,
   ErrorCode,
   isStandardSchema,
   type JsonRpcResponse,
@@ -409,5 +410,67 @@ describe("the call context's service", () => {
     assert.equal(errorOf(await rpc(service, "wrong")).code, ErrorCode.InvalidParams);
     assert.equal(resultOf(await rpc(service, "caught")), ErrorCode.MethodNotFound);
     assert.deepEqual(resultOf(await rpc(service, "batch")), [{ jsonrpc: "2.0", result: 2, id: 9 }]);
+  });
+});
+
+describe("object schemas as named params", () => {
+  const person = z.object({ name: z.string(), age: z.number().int(), nick: z.string().optional() });
+  const service = new Service({ name: "people" }).use(schemas())
+    .publicMethod("describe", ({ name, age, nick }) => `${nick ?? name} is ${age}`, { input: person, output: z.string() })
+    .publicMethod("greet", (input, ctx) => `${input.greeting ?? "hi"} ${input.name} (${ctx.method})`, {
+      input: z.object({ name: z.string(), greeting: z.string().optional() }),
+      context: true,
+    })
+    .publicMethod("move", ({ point }) => point.x + point.y, { input: z.object({ point: z.object({ x: z.number(), y: z.number() }) }) })
+    .publicMethod("strict", ({ name }) => name, { input: z.strictObject({ name: z.string() }) });
+  const remote = createClient<typeof service>("http://localhost/api", { fetch: (url, init) => service.fetch(new Request(url, init)) });
+
+  test("named params are the object the schema checks; positional ones follow the schema's key order", async () => {
+    for (const params of [{ name: "ann", age: 30 }, ["ann", 30], [{ name: "ann", age: 30 }], { age: 30, name: "ann", nick: "annie" }]) {
+      const expected = Array.isArray(params) ? "ann is 30" : params.nick === undefined ? "ann is 30" : "annie is 30";
+      assert.equal(resultOf(await rpc(service, "describe", params)), expected);
+    }
+  });
+
+  test("a list of one object whose keys are not the schema's is the first param, by key order", async () => {
+    assert.equal(resultOf(await rpc(service, "move", [{ x: 1, y: 2 }])), 3);
+    assert.equal(resultOf(await rpc(service, "move", { point: { x: 1, y: 2 } })), 3);
+  });
+
+  test("issues name the keys; too many positional params are refused before the schema runs", async () => {
+    assert.deepEqual(issuesOf(await rpc(service, "describe", { name: "ann", age: 1.5 })).issues, [
+      { path: "age", message: "Invalid input: expected int, received number" },
+    ]);
+    assert.deepEqual(issuesOf(await rpc(service, "describe", { name: "ann" })).issues, [
+      { path: "age", message: "Invalid input: expected number, received undefined" },
+    ]);
+    assert.equal(errorOf(await rpc(service, "describe", ["ann", 30, "annie", 4])).message, "Invalid params: expected at most 3 params, got 4");
+    // Unknown names: the schema decides (z.object drops them, z.strictObject refuses them).
+    assert.equal(resultOf(await rpc(service, "describe", { name: "ann", age: 3, extra: 1 })), "ann is 3");
+    assert.equal(errorOf(await rpc(service, "strict", { name: "ann", extra: 1 })).code, ErrorCode.InvalidParams);
+  });
+
+  test("the context comes right after the object", async () => {
+    assert.equal(resultOf(await rpc(service, "greet", { name: "ann" })), "hi ann (greet)");
+    assert.equal(resultOf(await rpc(service, "greet", ["ann"])), "hi ann (greet)");
+  });
+
+  test("the typed client takes the object and the service answers it", async () => {
+    assert.equal(await remote.methods.describe({ name: "ann", age: 30 }), "ann is 30");
+    assert.equal(await remote.methods.greet({ name: "bob" }), "hi bob (greet)");
+    assert.equal(await remote.call("describe", { name: "ann", age: 30, nick: "annie" }), "annie is 30");
+  });
+
+  test("rpc.discover lists the keys as params, with their schemas and which are required", async () => {
+    const document = resultOf(await rpc(service, "rpc.discover")) as OpenRpcDocument;
+    const describeMethod = document.methods.find((method) => method.name === "describe");
+    assert.ok(describeMethod);
+    assert.deepEqual(describeMethod.params, [
+      { name: "name", required: true, schema: { type: "string" } },
+      { name: "age", required: true, schema: { type: "integer", minimum: -9007199254740991, maximum: 9007199254740991 } },
+      { name: "nick", required: false, schema: { type: "string" } },
+    ]);
+    assert.equal(describeMethod.paramStructure, "either");
+    assert.deepEqual(describeMethod.result, { name: "result", schema: { type: "string" } });
   });
 });

@@ -10,10 +10,10 @@ import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
 import { TransportError } from "./errors.ts";
-import { methodProxy } from "./proxy.ts";
+import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { Upstream } from "./upstream.ts";
-import type { ArgsOf, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
+import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
 
 /**
  * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
@@ -43,6 +43,23 @@ export interface Client<M = Untyped> {
   readonly methods: RemoteMethods<M>;
   /** Sends a notification (no answer, so no result or error): `await client.notifications.log("hi")`. */
   readonly notifications: RemoteNotifications<M>;
+  /**
+   * The typed methods and notifications with per-call options: `signal`, `timeout`, `deadline`,
+   * `idempotent`, as `call` takes them. Cheap: make one per call if need be.
+   *
+   * @param options The options every call through the result is sent with.
+   * @returns `methods` and `notifications`, as the client's own.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * import type { CallContext } from "../core/context.ts";
+   * const users = createClient<{ get_user(id: number): { name: string } }>("http://127.0.0.1:5001/api");
+   * // In a handler: the caller's abort signal and deadline go on to the next hop.
+   * const handler = async (id: number, ctx: CallContext) =>
+   *   (await users.with({ signal: ctx.signal, deadline: ctx.deadline }).methods.get_user(id)).name;
+   * ```
+   */
+  with(options: CallOptions): CallsWith<M>;
   /**
    * Calls a method with positional (array) or named (object) params.
    *
@@ -331,8 +348,8 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     },
     name,
     methodNames: names,
-    methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
-    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
+    ...callsWith(call, notify),
+    with: (callOptions: CallOptions) => callsWith(call, notify, callOptions),
     call,
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.

@@ -44,6 +44,7 @@ export type {
 } from "./batch.ts";
 export type {
   ArgsOf,
+  CallsWith,
   Jsonified,
   MethodsOf,
   NamedParams,

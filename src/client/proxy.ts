@@ -5,6 +5,9 @@
  * @module
  */
 
+import type { CallOptions } from "./transport.ts";
+import type { CallsWith } from "./types.ts";
+
 /**
  * Makes an object whose properties are made on demand from their names. Symbol keys, `then`,
  * `toJSON` and the names every object has (`toString`, `valueOf`, `constructor`…) are those of an
@@ -26,4 +29,30 @@ export function methodProxy<T>(make: (name: string) => T): Readonly<Record<strin
     get: (target, key) =>
       typeof key === "string" && key !== "then" && key !== "toJSON" && !(key in target) ? make(key) : target[key],
   });
+}
+
+/**
+ * `client.methods` and `client.notifications`, or those of `client.with(options)`: each call is
+ * sent with the options.
+ *
+ * @param call Calls a method with positional params and options.
+ * @param notify Sends a notification with positional params and options.
+ * @param options The options for every call. Default: none (the client's own).
+ * @returns The two proxies.
+ * @example
+ * ```ts
+ * import { callsWith } from "./proxy.ts";
+ * const scoped = callsWith((method, args, options) => Promise.resolve([method, args, options]), () => Promise.resolve(), { timeout: 1_000 });
+ * await scoped.methods["add"]?.(1, 2); // ["add", [1, 2], { timeout: 1000 }]
+ * ```
+ */
+export function callsWith(
+  call: (method: string, args: unknown[], options?: CallOptions) => Promise<unknown>,
+  notify: (method: string, args: unknown[], options?: CallOptions) => Promise<void>,
+  options?: CallOptions,
+): CallsWith<Record<string, (...args: unknown[]) => unknown>> {
+  return {
+    methods: methodProxy((method) => (...args: unknown[]) => call(method, args, options)),
+    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args, options)),
+  };
 }

@@ -134,3 +134,24 @@ export type RemoteMethods<M> = {
 export type RemoteNotifications<M> = {
   readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => Promise<void>;
 };
+
+/**
+ * `client.with(options)`: the typed methods and notifications, each call sent with those options
+ * (`signal`, `timeout`, `deadline`, `idempotent`), so a handler can pass its `ctx.signal` on and
+ * keep the typed calls. The options are not an argument of the methods, so they never collide with
+ * a method's own parameters.
+ *
+ * @typeParam M The remote methods' signatures.
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * const remote = createClient<{ add(a: number, b: number): number }>("http://127.0.0.1:5000/api");
+ * const sum: number = await remote.with({ signal: AbortSignal.timeout(1_000) }).methods.add(1, 2);
+ * ```
+ */
+export interface CallsWith<M> {
+  /** Calls a method with positional params, with the options. */
+  readonly methods: RemoteMethods<M>;
+  /** Sends a notification, with the options. */
+  readonly notifications: RemoteNotifications<M>;
+}

@@ -74,16 +74,21 @@ export interface ClassServiceExtras {
  * @internal
  */
 type Remote<F> = F extends (...args: infer Args) => infer Result
-  ? Args extends [...infer Params, infer Last] ? ([Last] extends [CallContext] ? (...args: Params) => Result : F) : F
+  // Every parameter required, as the service requires it (TypeScript erases `?`; see `RemoteSignature`).
+  ? Args extends [...infer Params, infer Last] ? ([Last] extends [CallContext] ? (...args: Required<Params>) => Result : (...args: Required<Args>) => Result)
+  : (...args: Required<Args>) => Result
   : never;
 
 /**
  * The methods a class-style service adds to {@linkcode MicroService}, as the typed client sees
  * them: every public method of the class except its settings (`apiTokenIsValid`, `onError`,
  * `onStart`, `onStop`).
- * Decorators cannot change a class's type, so a method left undecorated is listed too (calling it
- * answers "Method not found"), and a method with an `input` schema is typed by its own parameters
- * (which the decorator checks against the schema's output), not by the schema's input.
+ * Decorators cannot change a class's type (the compiler does not know which methods are
+ * decorated), so a public method left undecorated is listed too, and calling it answers "Method
+ * not found": keep helpers `private`, `protected` or `#private`, which are never listed (nor
+ * callable). A method with an `input` schema is typed by its own parameters (which the decorator
+ * checks against the schema's output), not by the schema's input; and every parameter is
+ * required, as the service requires it unless `params` says otherwise.
  *
  * @typeParam T The service class's instance type.
  * @example
@@ -366,10 +371,32 @@ function decoratedMethods(instance: MicroService): MethodDefinition[] {
  * }
  * ```
  */
-export type ServiceMethodDecorator<Options extends MethodOptions> = <This extends MicroService, F extends HandlerFor<Options>>(
-  method: F,
+export type ServiceMethodDecorator<Options extends MethodOptions> = <This extends MicroService, F extends (...args: never[]) => unknown>(
+  method: F & FitsOptions<F, Options>,
   context: ClassMethodDecoratorContext<This>,
 ) => void;
+
+/**
+ * Nothing for a method that fits its decorator's options; otherwise a type whose member names the
+ * problem, so the compiler's message says it (after TS1241, "Unable to resolve signature of method
+ * decorator", which every failed decorator call starts with).
+ *
+ * @typeParam F The decorated method.
+ * @typeParam Options The decorator's options.
+ * @example
+ * ```ts
+ * import type { FitsOptions } from "./class_service.ts";
+ * const fits: FitsOptions<(a: number) => number, {}> = {}; // unknown: nothing to add
+ * ```
+ */
+export type FitsOptions<F, Options> = F extends HandlerFor<Options> ? unknown : {
+  /** What does not fit. */
+  readonly "~mismatch": F extends (...args: Parameters<HandlerFor<Options>>) => unknown
+    ? "the method's result does not fit the output schema (see expected)"
+    : "the method's parameters do not take the input schema's output, then the context with context: true (see expected)";
+  /** The method type the options ask for. */
+  readonly expected: HandlerFor<Options>;
+};
 
 /**
  * Marks a method of a {@linkcode MicroService} class as public: anyone may call it. A standard

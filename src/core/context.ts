@@ -93,7 +93,84 @@ export interface ServiceRef {
 }
 
 /**
+ * The context a method registered on a {@linkcode Service} receives: a {@linkcode CallContext}
+ * whose `call` is typed by the methods registered before it (params, and the result as the
+ * handler gives it: in process, no JSON round trip). Other names (methods registered later, say)
+ * are still open, with an `unknown` result.
+ *
+ * @typeParam Methods The service's methods so far, by name.
+ * @example
+ * ```ts
+ * import { Service } from "./service.ts";
+ * const service = new Service({ name: "s" })
+ *   .publicMethod("add", (a: number, b: number) => a + b)
+ *   .publicMethod("double", async (ctx) => {
+ *     const sum: number = await ctx.call("add", [2, 2]); // typed from "add"
+ *     return sum;
+ *   }, { context: true });
+ * ```
+ */
+export interface TypedCallContext<Methods> extends Omit<CallContext, "call"> {
+  /**
+   * Calls another method of the same service in process, as {@linkcode CallContext.call} does,
+   * typed by the methods registered before this one.
+   */
+  readonly call: InProcessCall<Methods>;
+}
+
+/**
+ * The context type for a handler with params before its context, which must be annotated
+ * (TypeScript cannot type a last parameter after ones of unknown count): `ctx: ContextOf<typeof
+ * base>` types `ctx.call` by the methods of `base`, the service so far.
+ *
+ * @typeParam S A service (`typeof service`).
+ * @example
+ * ```ts
+ * import { Service } from "./service.ts";
+ * import type { ContextOf } from "./context.ts";
+ * const base = new Service({ name: "s" }).publicMethod("add", (a: number, b: number) => a + b);
+ * const service = base.publicMethod("double", async (n: number, ctx: ContextOf<typeof base>) => {
+ *   const sum: number = await ctx.call("add", [n, n]);
+ *   return sum;
+ * }, { context: true });
+ * ```
+ */
+export type ContextOf<S> = S extends { readonly "~methods": infer M } ? TypedCallContext<M> : CallContext;
+
+/**
+ * `ctx.call` for the methods a service already has: their params, and their results as their
+ * handlers give them.
+ *
+ * @typeParam Methods The service's methods, by name.
+ * @example
+ * ```ts
+ * import type { InProcessCall } from "./context.ts";
+ * declare const call: InProcessCall<{ add: (a: number, b: number) => number }>;
+ * const sum: number = await call("add", [1, 2]);
+ * ```
+ */
+export type InProcessCall<Methods> =
+  & (<K extends keyof Methods & string>(method: K, params?: InProcessParams<Methods[K]>) => Promise<InProcessResult<Methods[K]>>)
+  // Another name, with any params: a known one must fit the typed form above.
+  & (<N extends string>(method: N extends keyof Methods ? never : N, params?: JsonRpcParams) => Promise<unknown>);
+
+/**
+ * A method's params for an in-process call: positional as its parameters, or named.
+ *
+ * @internal
+ */
+type InProcessParams<F> = (F extends (...args: infer A) => unknown ? A : never) | Readonly<Record<string, unknown>>;
+
+/**
+ * What an in-process call of a method resolves to: its result as the handler gives it (no JSON).
+ *
+ * @internal
+ */
+type InProcessResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : unknown;
+
+/**
  * What a method that asks for it (option `context: true`) receives as its last argument.
+ *
  *
  * @example
  * ```ts

@@ -489,7 +489,8 @@ async function runChecked(
 /** The arguments with the context right after the declared params, so defaults in between still apply. */
 function withContext(args: readonly unknown[], method: MethodDefinition, context: CallContext): unknown[] {
   const full = args.slice();
-  full.length = Math.max(full.length, method.params.names.length);
+  // (A list with its own binding, such as an object schema's, gives the handler exactly its arguments.)
+  if (method.params.bind === undefined) full.length = Math.max(full.length, method.params.names.length);
   full.push(context);
   return full;
 }

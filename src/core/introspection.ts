@@ -129,8 +129,11 @@ export interface MethodSchemas {
   readonly rest?: JsonSchema;
   /** The result's schema. */
   readonly result?: JsonSchema;
-  /** How many leading params are required, when a schema decides it instead of the parameter list. */
-  readonly required?: number;
+  /**
+   * Which params are required, when a schema decides it instead of the parameter list: how many
+   * leading ones (a tuple), or their names (an object, whose required members need not come first).
+   */
+  readonly required?: number | readonly string[];
 }
 
 
@@ -202,7 +205,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
   const requiredCount = schemas.required ?? required;
   const params: OpenRpcContentDescriptor[] = names.map((name, index) => ({
     name: name ?? `#${index + 1}`,
-    required: index < requiredCount,
+    required: typeof requiredCount === "number" ? index < requiredCount : requiredCount.includes(name as string),
     schema: schemas.params?.[index] ?? ANY,
   }));
   if (rest !== undefined) params.push({ name: rest, required: false, schema: schemas.rest ?? ANY, "x-rest": true });

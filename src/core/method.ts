@@ -5,7 +5,7 @@
  */
 
 import type { JsonRpcErrorObject } from "../protocol/messages.ts";
-import type { CallContext } from "./context.ts";
+import type { CallContext, TypedCallContext } from "./context.ts";
 import type { MethodSchemas } from "./introspection.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
@@ -44,21 +44,38 @@ export type Handler = (...args: never[]) => unknown;
  * };
  * ```
  */
-export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]>;
+export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]> | ObjectParamsSchema;
 
 /**
- * A tuple type read from a schema, or `unknown[]` when the schema does not say.
+ * A Standard Schema of a method's params as one object: zod's `z.object({ name: z.string(), age:
+ * z.number() })` and the like. The handler takes the checked object (then the context); callers
+ * send named params, or positional ones in the schema's key order (read from its JSON Schema, so
+ * the schema must have the Standard JSON Schema extension, as zod 4 has).
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { ObjectParamsSchema } from "./method.ts";
+ * const person: ObjectParamsSchema = z.object({ name: z.string(), age: z.number() });
+ * ```
+ */
+export type ObjectParamsSchema = StandardSchemaV1<unknown, { readonly [key: string]: unknown }>;
+
+/**
+ * The handler's arguments for an input schema's output: the tuple itself, or the one object.
  *
  * @internal
  */
-type TupleOf<T> = T extends infer A extends readonly unknown[] ? A : unknown[];
+type ArgsFromSchema<T> = unknown extends T ? unknown[] : T extends readonly unknown[] ? T : [params: T];
 
 /**
  * The context parameter a handler declares after its params when `context: true`.
  *
  * @internal
  */
-type ContextParam<Options> = Options extends { readonly context: true } ? [context: CallContext] : [];
+type ContextParam<Options, Methods> = Options extends { readonly context: true }
+  ? [context: unknown extends Methods ? CallContext : TypedCallContext<Methods>]
+  : [];
 
 /**
  * What a handler must return: the result schema's input when there is one, anything otherwise.
@@ -74,28 +91,91 @@ type HandlerResult<Options> = Options extends { readonly output: infer S } ? Inf
  * schemas, any function fits.
  *
  * @typeParam Options The method's options.
+ * @typeParam Methods The service's methods registered before this one (they type `ctx.call`).
  * @example
  * ```ts
  * import type { HandlerFor } from "./method.ts";
- * import type { CallContext } from "./context.ts";
+ * import type { CallContext, TypedCallContext } from "./context.ts";
  * // With `context: true`, a handler takes the call's context last.
  * const whoami: HandlerFor<{ context: true }> = (ctx: CallContext) => ctx.method;
  * ```
  */
-export type HandlerFor<Options> = Options extends { readonly input: infer S }
-  ? (...args: [...TupleOf<InferOutput<S>>, ...ContextParam<Options>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
+export type HandlerFor<Options, Methods = unknown> = Options extends { readonly input: infer S }
+  ? (...args: [...ArgsFromSchema<InferOutput<S>>, ...ContextParam<Options, Methods>]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>
   : (...args: never[]) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
 
 /**
- * The params callers give: the input schema's input type, or the handler's own parameters.
+ * The options of a method whose handler takes the context and no params (no `input` schema).
+ *
+ * @example
+ * ```ts
+ * import type { ContextOnlyOptions } from "./method.ts";
+ * const options: ContextOnlyOptions = { context: true, description: "Who is calling." };
+ * ```
+ */
+export type ContextOnlyOptions = MethodOptions & { readonly context: true; readonly input?: undefined };
+
+/**
+ * A handler that takes only the call's context, `(ctx) => …`: TypeScript can type an unannotated
+ * context only when it is the one parameter (a last parameter after ones of unknown count cannot
+ * be typed from outside: annotate it, `ctx: CallContext`).
+ *
+ * @typeParam Options The method's options.
+ * @typeParam Methods The service's methods registered before this one (they type `ctx.call`).
+ * @example
+ * ```ts
+ * import type { ContextOnlyHandler } from "./method.ts";
+ * const whoami: ContextOnlyHandler<{ context: true }, {}> = (ctx) => ctx.method;
+ * ```
+ */
+export type ContextOnlyHandler<Options, Methods> = (
+  ctx: unknown extends Methods ? CallContext : TypedCallContext<Methods>,
+) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
+
+/**
+ * The params callers give: the input schema's input type, or the handler's own parameters as
+ * the service binds them (see {@linkcode DeclaredArgs}).
  *
  * @internal
  */
 type CallerParams<H extends Handler, Options> = Options extends { readonly input: infer S }
-  ? TupleOf<InferInput<S>>
-  : Options extends { readonly context: true }
-    ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
-    : Parameters<H>;
+  ? ArgsFromSchema<InferInput<S>>
+  : DeclaredArgs<
+    Options extends { readonly context: true }
+      ? H extends (...args: [...infer Params, infer _Context]) => unknown ? Params : Parameters<H>
+      : Parameters<H>,
+    Options
+  >;
+
+/**
+ * The handler's parameters as callers must give them. TypeScript erases `?`, so the service
+ * cannot tell `greeting?: string` from a required parameter, and types cannot tell it from
+ * `greeting = "hi"`: a parameter is optional for callers only where `params` says so
+ * (`"greeting?"`). Without `params`, every parameter is required (`Required<P>`).
+ *
+ * @internal
+ */
+type DeclaredArgs<P extends readonly unknown[], Options> = Options extends
+  { readonly params: infer Spec extends readonly string[] }
+  ? number extends P["length"] ? Required<P> // a rest parameter: keep the tuple as it is
+  : Join<Required<Take<P, CountOf<Spec, "required">>>, Partial<Take<Drop<P, CountOf<Spec, "required">>, CountOf<Spec, "optional">>>>
+  : Required<P>;
+
+/** Two tuples one after the other. */
+type Join<A, B> = A extends readonly unknown[] ? B extends readonly unknown[] ? [...A, ...B] : never : never;
+
+/** How many names of a `params` list are required (`"a"`) or optional (`"b?"`); rest names count as neither. */
+type CountOf<Spec extends readonly string[], Kind extends "required" | "optional", Seen extends unknown[] = []> = Spec extends
+  readonly [infer Name extends string, ...infer More extends readonly string[]]
+  ? CountOf<More, Kind, Name extends `...${string}` ? Seen : (Name extends `${string}?` ? "optional" : "required") extends Kind ? [...Seen, Name] : Seen>
+  : Seen["length"];
+
+/** A tuple without its first `N` elements (labels kept). */
+type Drop<T extends readonly unknown[], N extends number, Seen extends unknown[] = []> = Seen["length"] extends N ? T
+  : T extends readonly [unknown?, ...infer More] ? Drop<More, N, [...Seen, unknown]> : T;
+
+/** The first `N` elements of a tuple (labels kept). */
+type Take<T extends readonly unknown[], N extends number> = T extends readonly [...infer Head, ...Drop<T, N>] ? Head : T;
 
 /**
  * What callers receive: the result schema's output, or the handler's return type.
@@ -105,25 +185,23 @@ type CallerParams<H extends Handler, Options> = Options extends { readonly input
 type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
 
 /**
- * The signature callers see for a method: the handler itself; or, for a method registered with
- * `context: true`, the handler without its last (context) parameter; or, when the method has
- * schemas, the `input` schema's input type as parameters and the `output` schema's output type as
- * result.
+ * The signature callers see for a method: the handler's parameters (without the last, context,
+ * one for a method registered with `context: true`), each required unless `params` marks it
+ * optional (`"greeting?"`: TypeScript erases `?`, so only the declaration tells the service); or,
+ * when the method has schemas, the `input` schema's input type as parameters and the `output`
+ * schema's output type as result.
  *
  * @typeParam H The handler.
  * @typeParam Options The method's options.
  * @example
  * ```ts
  * import type { RemoteSignature } from "./method.ts";
- * import type { CallContext } from "./context.ts";
+ * import type { CallContext, TypedCallContext } from "./context.ts";
  * type Greet = (name: string, ctx: CallContext) => string;
  * const remote: RemoteSignature<Greet, { context: true }> = (name: string) => `hello ${name}`; // no context for callers
  * ```
  */
-export type RemoteSignature<H extends Handler, Options> = Options extends
-  { readonly input: StandardSchemaV1 } | { readonly output: StandardSchemaV1 } | { readonly context: true }
-  ? (...args: CallerParams<H, Options>) => CallerResult<H, Options>
-  : H;
+export type RemoteSignature<H extends Handler, Options> = (...args: CallerParams<H, Options>) => CallerResult<H, Options>;
 
 /**
  * Options of one method.
@@ -167,7 +245,9 @@ export interface MethodOptions {
    */
   readonly timeout?: number;
   /**
-   * A Standard Schema (zod, valibot, arktype…) of the argument list, as a tuple. Params are bound
+   * A Standard Schema (zod, valibot, arktype…) of the params: an object schema (named params, see
+   * {@linkcode ObjectParamsSchema}: the handler takes the checked object), or the argument list as
+   * a tuple. For a tuple, params are bound
    * to positions as usual (named ones by the parameter names), then checked: a failure answers
    * `-32602 Invalid params` with each issue's path (starting with the parameter's name) and message
    * in `error.data.issues`; on success the handler receives the schema's output values, and its

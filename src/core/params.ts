@@ -27,6 +27,11 @@ export interface ParamList {
   readonly rest: string | undefined;
   /** Whether every fixed parameter has a name, so named params can be mapped. */
   readonly named: boolean;
+  /**
+   * Binds the params instead of the names above, when a plugin knows better (an object schema
+   * makes its one argument from them). The names still describe the method.
+   */
+  readonly bind?: ((params: unknown) => readonly unknown[] | string) | undefined;
 }
 
 /**
@@ -139,6 +144,7 @@ export function withoutLastParam(list: ParamList): ParamList {
  * ```
  */
 export function bindParams(list: ParamList, params: unknown): readonly unknown[] | string {
+  if (list.bind !== undefined) return list.bind(params);
   if (params === undefined) return bindPositional(list, NO_PARAMS);
   if (Array.isArray(params)) return bindPositional(list, params);
   return bindNamed(list, params as Record<string, unknown>);

@@ -13,6 +13,8 @@ import {
   type Handler,
   type HandlerFor,
   type MethodDefinition,
+  type ContextOnlyHandler,
+  type ContextOnlyOptions,
   type MethodOptions,
   type RemoteSignature,
 } from "./method.ts";
@@ -214,6 +216,27 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
   }
 
   /**
+   * Registers a method anyone may call whose handler takes only the call's context, `(ctx) => …` with
+   * `{ context: true }`: this form types an unannotated `ctx` (its `call` by the methods so far).
+   *
+   * @param name The method's name.
+   * @param handler Its implementation: the context alone.
+   * @param options `context: true`, and any other option but `input`.
+   * @returns This service, with the method (taking no params) added to its type.
+   * @throws {TypeError} As the other form.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s", apiTokenIsValid: (token) => token === "secret" })
+   *   .publicMethod("whoami", (ctx) => ctx.method, { context: true });
+   * ```
+   */
+  publicMethod<Name extends string, H extends ContextOnlyHandler<Options, Methods>, const Options extends ContextOnlyOptions>(
+    name: Name,
+    handler: H,
+    options: Options,
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  /**
    * Registers a method anyone may call.
    *
    * @param name The method's name.
@@ -235,14 +258,36 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    *   });
    * ```
    */
-  publicMethod<Name extends string, H extends HandlerFor<Options>, const Options extends MethodOptions = MethodOptions>(
+  publicMethod<Name extends string, H extends HandlerFor<Options, Methods>, const Options extends MethodOptions = MethodOptions>(
     name: Name,
     handler: H,
     options?: Options,
-  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }> {
-    return this.addMethod(defineMethod(name, handler, { ...options, isPrivate: false })) as never;
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  publicMethod(name: string, handler: Handler, options?: MethodOptions): unknown {
+    return this.addMethod(defineMethod(name, handler, { ...options, isPrivate: false }));
   }
 
+  /**
+   * Registers a method that needs a valid API token whose handler takes only the call's context, `(ctx) => …` with
+   * `{ context: true }`: this form types an unannotated `ctx` (its `call` by the methods so far).
+   *
+   * @param name The method's name.
+   * @param handler Its implementation: the context alone.
+   * @param options `context: true`, and any other option but `input`.
+   * @returns This service, with the method (taking no params) added to its type.
+   * @throws {TypeError} As the other form.
+   * @example
+   * ```ts
+   * import { Service } from "./service.ts";
+   * const service = new Service({ name: "s", apiTokenIsValid: (token) => token === "secret" })
+   *   .privateMethod("whoami", (ctx) => ctx.method, { context: true });
+   * ```
+   */
+  privateMethod<Name extends string, H extends ContextOnlyHandler<Options, Methods>, const Options extends ContextOnlyOptions>(
+    name: Name,
+    handler: H,
+    options: Options,
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
   /**
    * Registers a method that needs a valid API token (see `apiTokenIsValid`).
    *
@@ -259,12 +304,13 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    *   .privateMethod("read_secret", () => 42);
    * ```
    */
-  privateMethod<Name extends string, H extends HandlerFor<Options>, const Options extends MethodOptions = MethodOptions>(
+  privateMethod<Name extends string, H extends HandlerFor<Options, Methods>, const Options extends MethodOptions = MethodOptions>(
     name: Name,
     handler: H,
     options?: Options,
-  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }> {
-    return this.addMethod(defineMethod(name, handler, { ...options, isPrivate: true })) as never;
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  privateMethod(name: string, handler: Handler, options?: MethodOptions): unknown {
+    return this.addMethod(defineMethod(name, handler, { ...options, isPrivate: true }));
   }
 
   /**

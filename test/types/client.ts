@@ -21,7 +21,9 @@ function expectTrue<T extends true>(): T | undefined {
 
 export const service = new Service({ name: "typed" })
   .publicMethod("add", (a: number, b: number) => a + b)
-  .publicMethod("greet", (name: string, polite = false) => Promise.resolve(polite ? `good day ${name}` : `hi ${name}`))
+  .publicMethod("greet", (name: string, polite = false) => Promise.resolve(polite ? `good day ${name}` : `hi ${name}`), {
+    params: ["name", "polite?"], // optional for callers only where declared (TypeScript erases `?`)
+  })
   .publicMethod("nothing", () => undefined)
   .publicMethod("who", (ctx: CallContext) => ctx.method, { context: true })
   .privateMethod("secret", (key: string) => ({ key, value: 1 }));

@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   type CallContext,
   createClient,
+  type FitsOptions,
   type InferInput,
   type InferOutput,
   MicroService,
@@ -49,7 +50,9 @@ export const service = new Service({ name: "typed.validation" })
     "greet",
     (name, greeting, ctx) => {
       expectTrue<Equal<typeof greeting, string | undefined>>();
-      expectTrue<Equal<typeof ctx, CallContext>>();
+      const plain: CallContext = ctx; // typed by the service's methods so far, and a CallContext
+      void ctx.call("subtract", [1, 2]).then((difference) => expectTrue<Equal<typeof difference, number>>() ?? difference);
+      console.log(plain.method);
       return `${greeting ?? "hi"} ${name} (${ctx.method})`;
     },
     { input: z.tuple([z.string(), z.string().optional()]), context: true },
@@ -67,8 +70,8 @@ new Service({ name: "x" }).publicMethod("bad", (a: string) => a, { input: z.tupl
 // @ts-expect-error -- a handler whose result does not fit the result schema
 new Service({ name: "x" }).publicMethod("bad", () => 42, { output: z.string() });
 new Service({ name: "x" }).publicMethod("async_ok", () => Promise.resolve("text"), { output: z.string() });
-// @ts-expect-error -- an input schema must give back an array (the arguments)
-new Service({ name: "x" }).publicMethod("bad", (a: unknown) => a, { input: z.object({ a: z.number() }) });
+// @ts-expect-error -- an input schema must give back an array (the arguments) or an object (named params)
+new Service({ name: "x" }).publicMethod("bad", (a: unknown) => a, { input: z.string() });
 // @ts-expect-error -- a handler that asks for more params than the schema gives
 new Service({ name: "x" }).publicMethod("bad", (a: number, b: number) => a + b, { input: z.tuple([z.number()]) });
 
@@ -194,4 +197,84 @@ export async function classClient(): Promise<void> {
   // @ts-expect-error -- nor are the base class's members
   await remote.methods.toService();
   console.log(new Mismatched(), new NotAService());
+}
+
+/** An object schema: the handler takes the checked object, callers send one object (named params). */
+export async function objectSchemas(): Promise<void> {
+  const people = new Service({ name: "people" }) // eslint-disable-line @typescript-eslint/no-unused-vars -- its type is the test
+    .publicMethod(
+      "describe",
+      (person) => {
+        expectTrue<Equal<typeof person, { name: string; age: number; nick?: string | undefined }>>();
+        return `${person.nick ?? person.name} is ${person.age}`;
+      },
+      { input: z.object({ name: z.string(), age: z.number(), nick: z.string().optional() }) },
+    )
+    .publicMethod(
+      "greet",
+      ({ name }, ctx) => {
+        const plain: CallContext = ctx; // a context typed by the service's methods is a CallContext
+        console.log(plain.method);
+        return `hi ${name} (${ctx.method})`;
+      },
+      { input: z.object({ name: z.string() }), context: true },
+    )
+    .publicMethod("age_in", (input) => input.years + 1, { input: z.object({ years: z.string().transform(Number) }) });
+  const remote = createClient<typeof people>("http://127.0.0.1:5000/api");
+  // The names show in the client's signature: one object, the schema's input.
+  expectTrue<Equal<Parameters<typeof remote.methods.describe>, [params: { name: string; age: number; nick?: string | undefined }]>>();
+  expectTrue<Equal<Parameters<typeof remote.methods.greet>, [params: { name: string }]>>();
+  expectTrue<Equal<Parameters<typeof remote.methods.age_in>, [params: { years: string }]>>();
+  await remote.methods.describe({ name: "ann", age: 30 });
+  await remote.methods.greet({ name: "ann" });
+  // @ts-expect-error -- a missing key
+  await remote.methods.describe({ name: "ann" });
+  // @ts-expect-error -- positional arguments are not the object
+  await remote.methods.describe("ann", 30);
+  // @ts-expect-error -- the client sends the schema's input (a string), not the handler's number
+  await remote.methods.age_in({ years: 3 });
+  // @ts-expect-error -- a handler that asks for a key the schema does not have
+  new Service({ name: "x" }).publicMethod("bad", ({ missing }: { missing: string }) => missing, { input: z.object({ name: z.string() }) });
+}
+
+/** Class style: helpers kept private, protected or #private are not remote methods, nor typed as such. */
+export async function classHelpers(): Promise<void> {
+  class Orders extends MicroService {
+    name = "orders";
+    @publicMethod total(prices: number[]) {
+      return this.sum(prices) + this.tax() + this.#rounding();
+    }
+    @publicMethod({ params: ["name", "greeting?"] })
+    greet(name: string, greeting?: string) {
+      return `${greeting ?? "hi"} ${name}`;
+    }
+    protected sum(prices: number[]) {
+      return prices.reduce((total, price) => total + price, 0);
+    }
+    private tax() {
+      return 0;
+    }
+    #rounding() {
+      return 0;
+    }
+  }
+  const remote = createClient<Orders>("http://127.0.0.1:5000/api");
+  expectTrue<Equal<keyof typeof remote.methods, "total" | "greet">>();
+  // Every parameter is required: the class's type cannot carry the decorator's `params`.
+  expectTrue<Equal<Parameters<typeof remote.methods.greet>, [name: string, greeting: string]>>();
+  await remote.methods.total([1, 2]);
+  // @ts-expect-error -- a protected helper is not a remote method
+  await remote.methods.sum([1]);
+  // @ts-expect-error -- nor a private one
+  await remote.methods.tax();
+}
+
+/** A decorator whose options the method does not fit: the error names what does not fit. */
+export function decoratorMismatch(): void {
+  type Input = { readonly input: z.ZodTuple<[z.ZodNumber], null> };
+  type Output = { readonly output: z.ZodString };
+  expectTrue<Equal<FitsOptions<(a: number) => string, Input>, unknown>>();
+  expectTrue<Equal<FitsOptions<(text: string) => string, Input>["~mismatch"],
+    "the method's parameters do not take the input schema's output, then the context with context: true (see expected)">>();
+  expectTrue<Equal<FitsOptions<() => number, Output>["~mismatch"], "the method's result does not fit the output schema (see expected)">>();
 }

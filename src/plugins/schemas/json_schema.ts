@@ -13,7 +13,16 @@ import type { StandardSchemaV1 } from "../../core/standard_schema.ts";
 /** The dialects asked for, in order: OpenRPC documents use draft 7; 2020-12 is the fallback. */
 const TARGETS = ["draft-07", "draft-2020-12"] as const;
 
-type JsonObject = Readonly<Record<string, unknown>>;
+/**
+ * A JSON Schema object, as a converter gives it.
+ *
+ * @example
+ * ```ts
+ * import type { JsonObject } from "./json_schema.ts";
+ * const schema: JsonObject = { type: "object", properties: { name: { type: "string" } } };
+ * ```
+ */
+export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
  * Builds the JSON Schemas of a method's params and result from its Standard Schemas.
@@ -27,6 +36,7 @@ type JsonObject = Readonly<Record<string, unknown>>;
  * @param input The schema of the argument list, if any.
  * @param output The schema of the result, if any.
  * @param params The method's parameter list (its names).
+ * @param list The input schema's JSON Schema, when already read. Default: read from `input`.
  * @returns The schemas, with `{}` where none could be read.
  * @example
  * ```ts
@@ -47,10 +57,10 @@ export function methodSchemas(
   input: StandardSchemaV1 | undefined,
   output: StandardSchemaV1 | undefined,
   params: ParamList,
+  list: JsonObject | undefined = input === undefined ? undefined : inputJsonSchema(input),
 ): MethodSchemas {
   const result = output === undefined ? undefined : jsonSchemaOf(output, "output");
   if (input === undefined) return result === undefined ? {} : { result };
-  const list = jsonSchemaOf(input, "input");
   const parts = list === undefined ? undefined : splitTuple(list, params.names.length);
   return {
     ...(parts?.params === undefined ? {} : { params: parts.params }),
@@ -58,6 +68,73 @@ export function methodSchemas(
     ...(result === undefined ? {} : { result }),
     ...(parts?.required === undefined ? {} : { required: Math.min(parts.required, params.names.length) }),
   };
+}
+
+/**
+ * What an object schema of the params says of them, read from its JSON Schema (input side): the
+ * property names in the schema's order, each one's schema, and the required names.
+ *
+ * @param input The `input` schema of a method, or its JSON Schema already read (see
+ *   {@linkcode inputJsonSchema}).
+ * @returns The shape, or `undefined` when the schema is not an object with `properties` (or has no
+ *   JSON Schema): then it is a schema of the argument list.
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { objectShape } from "./json_schema.ts";
+ * objectShape(z.object({ name: z.string(), age: z.number().optional() }));
+ * // { keys: ["name", "age"], params: [{ type: "string" }, { type: "number" }], required: ["name"] }
+ * ```
+ */
+export function objectShape(input: StandardSchemaV1 | JsonObject | undefined): ObjectShape | undefined {
+  const schema = input === undefined || !("~standard" in input) ? input : jsonSchemaOf(input as StandardSchemaV1, "input");
+  const properties = schema?.["properties"];
+  if (schema === undefined || schema["type"] !== "object" || !isObject(properties)) return undefined;
+  const definitions = definitionsOf(schema);
+  const keys = Object.keys(properties);
+  const required = Array.isArray(schema["required"]) ? (schema["required"] as unknown[]).filter((key) => typeof key === "string") : [];
+  return {
+    keys,
+    params: keys.map((key) => {
+      const part = properties[key];
+      return typeof part === "boolean" ? part : !isObject(part) ? {} : definitions === undefined ? part : { ...definitions, ...part };
+    }),
+    required: required.filter((key) => keys.includes(key)),
+  };
+}
+
+/**
+ * The params of a method whose `input` is an object schema, as {@linkcode objectShape} reads them.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectShape } from "./json_schema.ts";
+ * const shape: ObjectShape = { keys: ["name"], params: [{ type: "string" }], required: ["name"] };
+ * ```
+ */
+export interface ObjectShape {
+  /** The property names, in the schema's order (the order of positional params). */
+  readonly keys: readonly string[];
+  /** Each property's JSON Schema, in that order. */
+  readonly params: readonly JsonSchema[];
+  /** The names of the required properties. */
+  readonly required: readonly string[];
+}
+
+/**
+ * The JSON Schema of what a schema accepts (its input side), without `$schema`.
+ *
+ * @param schema A Standard Schema.
+ * @returns Its JSON Schema, or `undefined` when it cannot give one.
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { inputJsonSchema } from "./json_schema.ts";
+ * inputJsonSchema(z.string()); // { type: "string" }
+ * ```
+ */
+export function inputJsonSchema(schema: StandardSchemaV1): JsonObject | undefined {
+  return jsonSchemaOf(schema, "input");
 }
 
 /** The JSON Schema of one side of a schema, or `undefined` when it cannot give one. */

@@ -3,7 +3,9 @@
  * arktype…), given as the `input` and `output` options of `publicMethod` and `privateMethod`. The
  * library depends on none of those libraries; a service that uses no schemas carries none of this.
  *
- * - `input` is a schema of the argument list, as a tuple. Params are bound to positions as usual
+ * - `input` is an object schema (`z.object({ name, age })`): named params are the object it checks
+ *   and positional ones follow its key order (from its JSON Schema); the handler takes the checked
+ *   object. Or `input` is a schema of the argument list, as a tuple. Params are bound to positions as usual
  *   (named ones by the parameter names), then checked: a failure answers `-32602 Invalid params`
  *   with each issue's path (starting with the parameter's name) and message in
  *   `error.data.issues`, never the value that was sent; on success the handler receives the
@@ -31,8 +33,9 @@
 
 import type { MethodDefinition } from "../../core/method.ts";
 import type { Plugin } from "../../core/plugin.ts";
-import { methodSchemas } from "./json_schema.ts";
-import { validateParams, validateResult } from "./validation.ts";
+import { inputJsonSchema, methodSchemas, objectShape } from "./json_schema.ts";
+import { bindObject } from "./object_params.ts";
+import { validateObjectParams, validateParams, validateResult } from "./validation.ts";
 
 /**
  * Checks the `input` and `output` schemas of every method of the service (use it before the methods
@@ -59,12 +62,28 @@ function withChecks(method: MethodDefinition): MethodDefinition {
   const validation = method.validation;
   if (validation === undefined || method.checks !== undefined) return method;
   const { input, output } = validation;
+  const json = input === undefined ? undefined : inputJsonSchema(input);
+  const shape = objectShape(json);
+  if (input !== undefined && shape !== undefined) {
+    // An object schema: the handler takes the params as one object, checked as a whole.
+    const { keys } = shape;
+    const result = output === undefined ? {} : methodSchemas(undefined, output, method.params);
+    return {
+      ...method,
+      params: { names: keys, required: 0, rest: undefined, named: true, bind: (params: unknown) => bindObject(keys, params) },
+      schemas: { ...result, params: shape.params, required: shape.required },
+      checks: {
+        params: (args: unknown[]) => validateObjectParams(input, args),
+        ...(output === undefined ? {} : { result: (value: unknown) => validateResult(output, method.name, value) }),
+      },
+    };
+  }
   let params = method.params;
-  let described = methodSchemas(input, output, params);
+  let described = methodSchemas(input, output, params, json);
   if (input !== undefined) {
     // The schema decides which params are required. When its JSON Schema says how many
     // (`minItems`), binding reports a missing one by name; otherwise the validator finds it.
-    const required = described.required;
+    const required = described.required as number | undefined; // a tuple's: how many lead
     described = { ...described, required: required ?? params.required };
     params = { ...params, required: required ?? 0 };
   }

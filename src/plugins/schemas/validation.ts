@@ -125,7 +125,7 @@ export class ResultValidationError extends Error {
  * ```
  */
 export async function validateParams(
-  schema: StandardSchemaV1<unknown, readonly unknown[]>,
+  schema: StandardSchemaV1,
   list: ParamList,
   args: unknown[],
 ): Promise<unknown[] | JsonRpcErrorObject> {
@@ -133,17 +133,41 @@ export async function validateParams(
   while (end > 0 && args[end - 1] === undefined) end--;
   args.length = end;
   const outcome = await runValidator(schema, args);
-  if (outcome.issues !== undefined) {
-    const issues = outcome.issues.map((issue) => toParamIssue(issue, list));
-    const reported = issues.slice(0, MAX_REPORTED_ISSUES);
-    const data: InvalidParamsData =
-      issues.length > reported.length ? { issues: reported, omittedIssues: issues.length - reported.length } : { issues: reported };
-    return { code: ErrorCode.InvalidParams, message: `Invalid params: ${summary(issues)}`, data };
-  }
+  if (outcome.issues !== undefined) return invalidParams(outcome.issues.map((issue) => toParamIssue(issue, list)));
   const value: unknown = outcome.value;
   if (!Array.isArray(value)) throw new TypeError("The input schema of a method must give back an array (the arguments)");
   // A copy: the context may be appended to it, and the validator may have handed back a shared array.
   return (value as readonly unknown[]).slice();
+}
+
+/**
+ * Checks the one argument of a method whose `input` is an object schema: the params as an object
+ * (named, or mapped from positions by the schema's keys). Issue paths are the keys as they are.
+ *
+ * @param schema The object schema.
+ * @param args The bound arguments: the params object alone.
+ * @returns The checked (possibly transformed) object as the only argument, or the Invalid params
+ *   error to answer.
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { validateObjectParams } from "./validation.ts";
+ * await validateObjectParams(z.object({ name: z.string() }), [{ name: 1 }]);
+ * // { code: -32602, message: "Invalid params: name: Invalid input: expected string, received number", data: … }
+ * ```
+ */
+export async function validateObjectParams(schema: StandardSchemaV1, args: readonly unknown[]): Promise<unknown[] | JsonRpcErrorObject> {
+  const outcome = await runValidator(schema, args[0]);
+  if (outcome.issues !== undefined) return invalidParams(outcome.issues.map((issue) => ({ path: pathOf(issue), message: messageOf(issue) })));
+  return [outcome.value];
+}
+
+/** The Invalid params error for some issues: the first ones, and how many were left out. */
+function invalidParams(issues: readonly ParamIssue[]): JsonRpcErrorObject {
+  const reported = issues.slice(0, MAX_REPORTED_ISSUES);
+  const data: InvalidParamsData =
+    issues.length > reported.length ? { issues: reported, omittedIssues: issues.length - reported.length } : { issues: reported };
+  return { code: ErrorCode.InvalidParams, message: `Invalid params: ${summary(issues)}`, data };
 }
 
 /**

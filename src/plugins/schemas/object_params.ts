@@ -1,0 +1,38 @@
+/**
+ * Binding the params of a method whose `input` is an object schema (`z.object({ name, age })`):
+ * the handler gets one argument, the params as an object.
+ *
+ * @module
+ */
+
+/**
+ * Makes the object an object schema checks from a call's params:
+ *
+ * - named params (`{"name": "ann", "age": 3}`) are that object, as they are;
+ * - positional params (`["ann", 3]`) are mapped to the schema's keys in order;
+ * - a list of one object whose keys are all the schema's (`[{"name": "ann"}]`, what the typed
+ *   client sends for `methods.x({ name })`) is that object;
+ * - no params are `{}`.
+ *
+ * @param keys The schema's property names, in order.
+ * @param params The call's params.
+ * @returns The handler's arguments (the object alone), or why the params do not fit.
+ * @example
+ * ```ts
+ * import { bindObject } from "./object_params.ts";
+ * bindObject(["name", "age"], ["ann", 3]); // [{ name: "ann", age: 3 }]
+ * bindObject(["name", "age"], [{ name: "ann" }]); // [{ name: "ann" }]
+ * bindObject(["name"], ["ann", 3]); // "expected at most 1 param, got 2"
+ * ```
+ */
+export function bindObject(keys: readonly string[], params: unknown): [unknown] | string {
+  if (params === undefined) return [{}];
+  if (!Array.isArray(params)) return [params];
+  const [first] = params as unknown[];
+  if (params.length === 1 && typeof first === "object" && first !== null && !Array.isArray(first) && Object.keys(first).every((key) => keys.includes(key))) {
+    return [first];
+  }
+  if (params.length > keys.length) return `expected at most ${keys.length} param${keys.length === 1 ? "" : "s"}, got ${params.length}`;
+  // fromEntries defines properties, so a key named __proto__ is a key, never the prototype.
+  return [Object.fromEntries((params as unknown[]).map((value, index) => [keys[index], value]))];
+}
