@@ -24,7 +24,7 @@ import { DeadlineWatch, type Watched } from "../http/deadline_watch.ts";
 import { answerEndpointRequest, type CallRunning } from "../http/endpoint_request.ts";
 import { asError } from "../core/as_error.ts";
 import { internalServerError, pathOf, toResponse } from "../http/handler.ts";
-import { endpointOf } from "../http/rpc_endpoint.ts";
+import { endpointOf } from "../http/endpoint_of.ts";
 import { closeWithin } from "./shared.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 

@@ -23,7 +23,7 @@
 import { asError } from "../core/as_error.ts";
 import { internalServerError, pathOf } from "../http/handler.ts";
 import { answerEndpointRequest } from "../http/endpoint_request.ts";
-import { endpointOf } from "../http/rpc_endpoint.ts";
+import { endpointOf } from "../http/endpoint_of.ts";
 import { normalisedRequest } from "../http/normal_path.ts";
 import { denoResponse } from "./deno_response.ts";
 import { closeWithin } from "./shared.ts";

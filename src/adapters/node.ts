@@ -29,7 +29,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { INTERNAL_ERROR_REPLY, internalServerError, pathOf } from "../http/handler.ts";
 import { BodyChunks, bodyText, BodyTooLargeError } from "../http/read_body.ts";
-import { endpointOf, type PlainReply, type RpcEndpoint } from "../http/rpc_endpoint.ts";
+import { endpointOf } from "../http/endpoint_of.ts";
+import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
 import { closeWithin } from "./shared.ts";
 import {

@@ -14,6 +14,8 @@ import { type DispatchTarget, dispatchText } from "../core/dispatch.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
+export { endpointOf, RPC_ENDPOINT } from "./endpoint_of.ts";
+
 /**
  * An answer, before any runtime's response object is made of it: what the endpoint gives the
  * adapters, and what a plugin's `intercept` answers with.
@@ -56,39 +58,6 @@ export interface EndpointHooks {
   intercept: ((method: string, path: string, headers: HeaderReader) => PlainReply | undefined) | undefined;
   /** Headers to add to an answer. */
   headers: ((method: string, path: string, headers: HeaderReader) => Readonly<Record<string, string>> | undefined) | undefined;
-}
-
-/**
- * The key under which a service gives its JSON-RPC endpoint to the adapters (and the class style
- * to its service). Not part of the public API.
- *
- * @internal The contract between the Service class and the adapters; it may change in any release.
- */
-export const RPC_ENDPOINT: unique symbol = Symbol.for("tsmicroservice.rpcEndpoint");
-
-/**
- * The JSON-RPC endpoint of an app, when it has one (a Service and a MicroService do). An app that
- * cannot give it (a MicroService with invalid settings) is served through `fetch`, which answers
- * with its error.
- *
- * @internal The contract between the Service class and the adapters; it may change in any release.
- * @param app The app.
- * @returns Its endpoint, or `undefined` when it has none.
- * @example
- * ```ts
- * import { endpointOf } from "./rpc_endpoint.ts";
- * import { Service } from "../core/service.ts";
- * endpointOf(new Service({ name: "demo" }))?.path; // "/api"
- * ```
- */
-export function endpointOf(app: object): RpcEndpoint | undefined {
-  const give = (app as { [RPC_ENDPOINT]?: unknown })[RPC_ENDPOINT];
-  if (typeof give !== "function") return undefined;
-  try {
-    return (give as () => RpcEndpoint).call(app);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
