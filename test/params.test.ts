@@ -1,7 +1,7 @@
 // Parameter names read from handlers or declared, and the mapping of positional and named params.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bindParams, paramListFromFunction, paramListFromSpec } from "../src/core/params.ts";
+import { bindParams, MAX_ARGUMENTS, paramListFromFunction, paramListFromSpec } from "../src/core/params.ts";
 import { createClient, ErrorCode, Service } from "../mod.ts";
 import { call } from "./helpers.ts";
 
@@ -120,6 +120,25 @@ describe("params through a service", () => {
       result: 3,
       id: 1,
     });
+  });
+
+  test(`a rest param takes ${MAX_ARGUMENTS} params, and more are -32602 on every runtime (not an engine's stack overflow)`, async () => {
+    let reported = 0;
+    const summing = new Service({ name: "s", onError: () => reported++ })
+      .publicMethod("sum", (...numbers: number[]) => numbers.reduce((a, b) => a + b, 0))
+      .publicMethod("count", (first: number, ...more: number[]) => first + more.length);
+    const ones = (count: number): number[] => new Array<number>(count).fill(1);
+    for (const [method, params] of [["sum", ones(MAX_ARGUMENTS)], ["sum", { numbers: ones(MAX_ARGUMENTS) }], ["count", { first: 0, more: ones(MAX_ARGUMENTS - 1) }]] as const) {
+      assert.deepEqual(await call(summing, { jsonrpc: "2.0", method, params, id: 1 }), { jsonrpc: "2.0", result: MAX_ARGUMENTS - (method === "count" ? 1 : 0), id: 1 });
+    }
+    for (const [method, params, count] of [["sum", ones(MAX_ARGUMENTS + 1), MAX_ARGUMENTS + 1], ["sum", { numbers: ones(200_000) }, 200_000], ["count", { first: 0, more: ones(MAX_ARGUMENTS) }, MAX_ARGUMENTS + 1]] as const) {
+      assert.deepEqual(await call(summing, { jsonrpc: "2.0", method, params, id: 1 }), {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.InvalidParams, message: `Invalid params: a call takes at most ${MAX_ARGUMENTS} params, got ${count}` },
+        id: 1,
+      });
+    }
+    assert.equal(reported, 0, "refused params are the caller's error, not an unexpected one");
   });
 
   for (const params of [[], ["a", "b"], {}, { nom: "x" }, { name: "x", extra: 1 }]) {

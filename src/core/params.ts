@@ -145,10 +145,16 @@ export function withoutLastParam(list: ParamList): ParamList {
  */
 export function bindParams(list: ParamList, params: unknown): readonly unknown[] | string {
   if (list.bind !== undefined) return list.bind(params);
-  if (params === undefined) return bindPositional(list, NO_PARAMS);
-  if (Array.isArray(params)) return bindPositional(list, params);
-  return bindNamed(list, params as Record<string, unknown>);
+  const args = Array.isArray(params) || params === undefined ? bindPositional(list, params ?? NO_PARAMS) : bindNamed(list, params as Record<string, unknown>);
+  return typeof args !== "string" && args.length > MAX_ARGUMENTS ? `a call takes at most ${MAX_ARGUMENTS} params, got ${args.length}` : args;
 }
+
+/**
+ * The most arguments a handler is called with. Engines differ (V8 overflows its stack past about
+ * 120,000 spread arguments, Bun takes millions), so one limit keeps a huge rest param the same
+ * -32602 on every runtime instead of -32603 on some.
+ */
+export const MAX_ARGUMENTS = 65_536;
 
 const NO_PARAMS: readonly unknown[] = Object.freeze([]);
 

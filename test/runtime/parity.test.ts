@@ -122,6 +122,8 @@ const RANGES: Case[] = [
 const BODIES: Case[] = [
   { name: "10,000 named rest params", request: rawPost(JSON.stringify({ jsonrpc: "2.0", method: "sum", params: { numbers: zeros(10_000) }, id: 1 })), expect: ok(0) },
   { name: "10,000 positional rest params", request: rawPost(call("sum", zeros(10_000))), expect: ok(0) },
+  { name: "200,000 named rest params are -32602 (past the params limit)", request: rawPost(JSON.stringify({ jsonrpc: "2.0", method: "sum", params: { numbers: zeros(200_000) }, id: 1 })), expect: { status: 200, code: -32602 } },
+  { name: "200,000 positional rest params are -32602", request: rawPost(call("sum", zeros(200_000))), expect: { status: 200, code: -32602 } },
   { name: "invalid JSON is -32700", request: rawPost("{\"jsonrpc\":"), expect: { status: 200, code: -32700 } },
   { name: "an empty body is -32700", request: rawPost(""), expect: { status: 200, code: -32700 } },
   { name: "bytes that are not UTF-8 are -32700", request: rawPost(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), expect: { status: 200, code: -32700 } },
