@@ -90,6 +90,26 @@ const total = (executed: Map<string, string[]>, key: string): number =>
   [...executed.values()].reduce((sum, keys) => sum + keys.filter((k) => k === key).length, 0);
 
 describe("a client of several instances", () => {
+  it("a list of URLs or a source given to createClient or connect is a TypeError that names cluster()", async () => {
+    const { urls, fetch } = instances();
+    const misuses = [urls, staticEndpoints(urls)] as unknown as string[];
+    for (const target of misuses) {
+      assert.throws(() => createClient(target, { fetch }), { name: "TypeError", message: /pass cluster\(urls or source\) from tsmicroservice\/cluster/ });
+      await assert.rejects(connect(target, { fetch }), { name: "TypeError", message: /cluster\(/ });
+    }
+  });
+
+  it("a call's explicit trace reaches the observers through a cluster, as through one URL", async () => {
+    const { urls, fetch } = instances();
+    const trace = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: 1 };
+    for (const target of [urls[0] as string, cluster(urls)]) {
+      const seen: unknown[] = [];
+      const remote = createClient(target, { fetch, observe: (exchange) => void seen.push(exchange.call.trace) });
+      await remote.call("whoami", [], { trace });
+      assert.deepEqual(seen, [trace]);
+    }
+  });
+
   it("spreads calls round-robin and says which instance answered", async () => {
     const { urls, fetch } = instances();
     const replicas = cluster(urls);

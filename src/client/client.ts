@@ -313,13 +313,16 @@ const METHOD_NOT_FOUND = -32601;
 
 /** One URL as an upstream: each message goes there as it is. */
 function upstreamOf(target: ClientTarget): Upstream {
-  return typeof target === "string"
-    ? {
+  if (typeof target === "string") {
+    return {
       url: target,
       send: async (message, options, call) => ({ answer: await post(target, options, message, call), url: target }),
       sendBatch: (entries, options, call) => sendBatch(target, options, entries, call),
-    }
-    : target;
+    };
+  }
+  // A list of URLs or an endpoint source (what the earlier drafts took here) says what to do.
+  if (typeof (target as Partial<Upstream> | null)?.send !== "function") throw new TypeError("createClient and connect take one URL or an Upstream: for several instances, pass cluster(urls or source) from tsmicroservice/cluster");
+  return target;
 }
 
 function makeClient(upstream: Upstream, options: ClientOptions, name?: string, names?: readonly string[]): Client {

@@ -364,7 +364,7 @@ export class Cluster implements Upstream {
         chosen.breaker.begin(performance.now());
         try {
           const body = typeof message === "function" ? (message as () => unknown)() : message;
-          const answer = await post(url, options, body, { signal: call.signal, timeout });
+          const answer = await post(url, options, body, { ...call, timeout });
           chosen.breaker.success();
           this.#lastUrl = url;
           return { answer, url };
