@@ -2,7 +2,7 @@
 // folder with symbolic links: content types, HEAD, ETag/Last-Modified and 304, index.html,
 // redirects, streaming, and every way out of the folder, each refused without opening anything.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,9 +26,9 @@ function spyFiles(): FileAccess & { opened: string[] } {
     opened,
     realPath: (path) => nodeFileAccess.realPath(path),
     stat: (path) => nodeFileAccess.stat(path),
-    open: (path) => {
+    open: (path, range) => {
       opened.push(path);
-      return nodeFileAccess.open(path);
+      return nodeFileAccess.open(path, range);
     },
   };
 }
@@ -212,6 +212,50 @@ describe("conditional requests", () => {
     const response = await get(service(), "/static/style.css", { "if-none-match": '"other"', "if-modified-since": lastModified });
     assert.equal(response.status, 200);
     await response.body?.cancel();
+  });
+});
+
+describe("a file that changes while it is served", () => {
+  /** Node's file access, with the file rewritten between its stat and its open (a writer racing the answer). */
+  const racing = (rewrite: (path: string) => void): FileAccess => ({
+    realPath: (path) => nodeFileAccess.realPath(path),
+    stat: (path) => nodeFileAccess.stat(path),
+    open: (path, range) => {
+      rewrite(path);
+      return nodeFileAccess.open(path, range);
+    },
+  });
+
+  test("grown: the body stops at the Content-Length its stat gave, whole or ranged", async () => {
+    for (const headers of [{}, { range: "bytes=10-" }]) {
+      const file = join(site, "growing.txt");
+      writeFileSync(file, "a".repeat(100));
+      const response = await get(siteService(racing((path) => appendFileSync(path, "b".repeat(50)))), "/static/growing.txt", headers);
+      const body = await response.text();
+      assert.equal(String(body.length), response.headers.get("content-length"));
+      assert.equal(body, "a".repeat("range" in headers ? 90 : 100));
+    }
+  });
+
+  test("shrunk: the body fails instead of ending short of its Content-Length (the server then cuts the connection)", async () => {
+    for (const headers of [{}, { range: "bytes=10-" }]) {
+      const file = join(site, "shrinking.txt");
+      writeFileSync(file, "a".repeat(100_000));
+      const response = await get(siteService(racing((path) => truncateSync(path, 1000))), "/static/shrinking.txt", headers);
+      assert.equal(response.headers.get("content-length"), "range" in headers ? "99990" : "100000");
+      await assert.rejects(response.arrayBuffer(), /ended before the bytes its answer promised/);
+      assert.equal(openCount(file), 0, "the file is closed");
+    }
+  });
+
+  test("an empty file is answered without opening it", async () => {
+    writeFileSync(join(site, "empty.txt"), "");
+    const files = spyFiles();
+    const response = await get(siteService(files), "/static/empty.txt");
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-length"), "0");
+    assert.equal(await response.text(), "");
+    assert.deepEqual(files.opened, []);
   });
 });
 

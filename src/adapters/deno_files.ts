@@ -72,7 +72,9 @@ async function rangeOf(file: DenoFile, range: ByteRange): Promise<ReadableStream
         const read = left === 0 ? null : await file.read(buffer);
         if (read === null || read === 0) {
           close();
-          controller.close();
+          // Short of what was promised (the file shrank since its stat): an error, so the answer is cut.
+          if (left > 0) controller.error(new Error("the file ended before the bytes its answer promised"));
+          else controller.close();
           return;
         }
         left -= read;

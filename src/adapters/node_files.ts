@@ -51,7 +51,9 @@ function streamOf(handle: FileHandle, position: number | null, length: number): 
         if (at !== null) at += bytesRead;
         if (bytesRead === 0) {
           await handle.close();
-          controller.close();
+          // Short of what was promised (the file shrank since its stat): an error, so the answer is cut.
+          if (left > 0 && left !== Infinity) controller.error(new Error("the file ended before the bytes its answer promised"));
+          else controller.close();
         } else {
           controller.enqueue(buffer.subarray(0, bytesRead));
         }

@@ -209,9 +209,12 @@ export class StaticFolders {
     if (range === UNSATISFIABLE) {
       return plain(416, "Range Not Satisfiable", { ...validators, "accept-ranges": "bytes", "content-range": `bytes */${String(info.size)}` });
     }
+    // The body is what the headers promise: the bytes of the stat'ed size, read as a range, so a
+    // file written meanwhile can neither overrun Content-Length nor (shrunk) end short unnoticed.
+    if (info.size === 0) return new Response(new Uint8Array(0), { headers });
     let body: ReadableStream<Uint8Array>;
     try {
-      body = range === WHOLE_FILE ? await files.open(file) : await files.open(file, range);
+      body = await files.open(file, range === WHOLE_FILE ? { start: 0, end: info.size - 1 } : range);
     } catch (error) {
       this.#report(error, "(static files)");
       return plain(500, "Internal Server Error");
