@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { writtenParams } from "../src/core/param_source.ts";
+import { Service } from "../mod.ts";
 
 /** The names, with "=" after a defaulted one and "..." before a rest one. */
 function shape(source: string): string[] {
@@ -27,10 +28,19 @@ describe("reading parameters from source text", () => {
     ["destructured parameters and a rest", "({ a, b }, [c = 1], ...more) => a", ["?", "?", "...more"]],
     ["a destructured rest", "(a, ...[b, c]) => a", ["a", "...?"]],
     ["a native function", "function () { [native code] }", []],
+    ["Unicode names", "(café, naïve = 1, ...größen) => café", ["café", "naïve=", "...größen"]],
+    ["escaped names, as esbuild (and so tsx) prints them", String.raw`(caf\u00E9, \u{63}at) => 1`, ["café", "cat"]],
+    ["an escaped bare arrow parameter", String.raw`async caf\u00E9 => 1`, ["café"]],
   ];
   for (const [name, source, expected] of cases) {
     test(name, () => {
       assert.deepEqual(shape(source), expected);
     });
   }
+});
+
+test("a handler with a non-ASCII parameter name takes it as a named param, on whichever runtime printed its source", async () => {
+  const service = new Service({ name: "s" }).publicMethod("greet", (prénom: string) => `bonjour ${prénom}`);
+  const answer = await service.handle({ jsonrpc: "2.0", method: "greet", params: { prénom: "Zoé" }, id: 1 });
+  assert.deepEqual(answer, { jsonrpc: "2.0", result: "bonjour Zoé", id: 1 });
 });
