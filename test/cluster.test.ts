@@ -94,7 +94,7 @@ describe("a client of several instances", () => {
     const { urls, fetch } = instances();
     const misuses = [urls, staticEndpoints(urls)] as unknown as string[];
     for (const target of misuses) {
-      assert.throws(() => createClient(target, { fetch }), { name: "TypeError", message: /pass cluster\(urls or source\) from tsmicroservice\/cluster/ });
+      assert.throws(() => createClient(target, { fetch }), { name: "TypeError", message: /Several instances: pass cluster\(urls or source\) from tsmicroservice\/cluster/ });
       await assert.rejects(connect(target, { fetch }), { name: "TypeError", message: /cluster\(/ });
     }
   });

@@ -321,7 +321,7 @@ function upstreamOf(target: ClientTarget): Upstream {
     };
   }
   // A list of URLs or an endpoint source (what the earlier drafts took here) says what to do.
-  if (typeof (target as Partial<Upstream> | null)?.send !== "function") throw new TypeError("createClient and connect take one URL or an Upstream: for several instances, pass cluster(urls or source) from tsmicroservice/cluster");
+  if (typeof (target as Partial<Upstream> | null)?.send !== "function") throw new TypeError("Several instances: pass cluster(urls or source) from tsmicroservice/cluster");
   return target;
 }
 

@@ -16,19 +16,12 @@ export interface WrittenParam {
 }
 
 /**
- * An identifier as a runtime may print it: Unicode letters (`café`), or their escapes (`caf\u00E9`:
- * esbuild, and so tsx, writes non-ASCII names that way).
- */
-const IDENTIFIER = String.raw`(?:[\p{ID_Start}$_]|\\u[\dA-Fa-f]{4}|\\u\{[\dA-Fa-f]+\})(?:[\p{ID_Continue}$\u200c\u200d]|\\u[\dA-Fa-f]{4}|\\u\{[\dA-Fa-f]+\})*`;
-/** A parameter that is a plain name, alone or followed by its default. */
-const PLAIN_NAME = new RegExp(`^(${IDENTIFIER})\\s*(?:=|$)`, "u");
-/** The name at the end of what comes before a bare arrow's `=>` (`async name`). */
-const BARE_ARROW_NAME = new RegExp(`(?<![\\p{ID_Continue}$\\\\])${IDENTIFIER}(?=\\s*$)`, "u");
-
-/**
  * The parameters of a function, read from its source: of arrows (with or without parentheses),
  * function expressions and declarations, methods (computed keys too), async functions and
- * generators. Strings and comments are skipped; brackets in default values are balanced.
+ * generators. Strings and comments are skipped; brackets in default values are balanced. Names are
+ * ASCII identifiers: a parameter named otherwise (`café`, printed `caf\u00E9` by some compilers)
+ * has no name, on every runtime alike, so its method takes positional params unless `params`
+ * names them.
  *
  * @param source The function's source text, as `Function.prototype.toString` gives it.
  * @returns Its parameters, in order.
@@ -49,7 +42,7 @@ export function writtenParams(source: string): WrittenParam[] {
     const text = piece.trim();
     const rest = text.startsWith("...");
     // A plain name is alone or followed by its default; anything else is a pattern.
-    if (text !== "") params.push({ name: nameOf(PLAIN_NAME.exec(rest ? text.slice(3).trim() : text)?.[1]), rest, defaulted });
+    if (text !== "") params.push({ name: /^([A-Za-z_$][\w$]*)\s*(?:=|$)/.exec(rest ? text.slice(3).trim() : text)?.[1], rest, defaulted });
     piece = "";
     defaulted = false;
   };
@@ -77,9 +70,9 @@ export function writtenParams(source: string): WrittenParam[] {
         return params;
       }
     } else if (!inList && depth === 0 && char === "=" && source[i + 1] === ">") {
-      // An arrow with one parameter and no parentheses: `name => …`, `async name => …`.
-      piece = BARE_ARROW_NAME.exec(source.slice(0, i))?.[0] ?? "";
-      end();
+      // An arrow with one parameter and no parentheses: `name => …`, `async name => …`. A name
+      // that is part of a longer one (`caf\u00E9`, as tsx prints `café`) is none.
+      params.push({ name: /(?<![\w$\\\u0080-\uffff])[A-Za-z_$][\w$]*(?=\s*$)/.exec(source.slice(0, i))?.[0], rest: false, defaulted: false });
       return params;
     } else if (inList && depth === 1 && char === ",") {
       end();
@@ -90,9 +83,4 @@ export function writtenParams(source: string): WrittenParam[] {
     if (inList) piece += text;
   }
   return params;
-}
-
-/** The name an identifier stands for, its escapes decoded. */
-function nameOf(identifier: string | undefined): string | undefined {
-  return identifier?.replace(/\\u\{([\dA-Fa-f]+)\}|\\u([\dA-Fa-f]{4})/g, (_, braced: string | undefined, four: string | undefined) => String.fromCodePoint(Number.parseInt(braced ?? four ?? "", 16)));
 }
