@@ -437,6 +437,13 @@ describe("object schemas as named params", () => {
     assert.equal(resultOf(await rpc(service, "move", { point: { x: 1, y: 2 } })), 3);
   });
 
+  test("when the first key cannot hold an object, a list of one object is the params object, extra keys and all", async () => {
+    // What the typed client sends for an object with a property its type does not name (passed as a variable).
+    const withExtra = { name: "ann", age: 30, extra: true };
+    assert.equal(resultOf(await rpc(service, "describe", [withExtra])), "ann is 30");
+    assert.equal(await remote.methods.describe(withExtra), "ann is 30");
+  });
+
   test("issues name the keys; too many positional params are refused before the schema runs", async () => {
     assert.deepEqual(issuesOf(await rpc(service, "describe", { name: "ann", age: 1.5 })).issues, [
       { path: "age", message: "Invalid input: expected int, received number" },

@@ -10,26 +10,30 @@
  *
  * - named params (`{"name": "ann", "age": 3}`) are that object, as they are;
  * - positional params (`["ann", 3]`) are mapped to the schema's keys in order;
- * - a list of one object whose keys are all the schema's (`[{"name": "ann"}]`, what the typed
- *   client sends for `methods.x({ name })`) is that object;
+ * - a list of one object (what the typed client sends for `methods.x({ name })`) is that object
+ *   when the first key cannot hold an object (its JSON Schema has a `type` without "object"); when
+ *   it can, only when every key of that object is one of the schema's (else it is the first key's
+ *   value);
  * - no params are `{}`.
  *
  * @param keys The schema's property names, in order.
+ * @param firstTakesObject Whether the first key's schema may accept an object.
  * @param params The call's params.
  * @returns The handler's arguments (the object alone), or why the params do not fit.
  * @example
  * ```ts
  * import { bindObject } from "./object_params.ts";
- * bindObject(["name", "age"], ["ann", 3]); // [{ name: "ann", age: 3 }]
- * bindObject(["name", "age"], [{ name: "ann" }]); // [{ name: "ann" }]
- * bindObject(["name"], ["ann", 3]); // "expected at most 1 param, got 2"
+ * bindObject(["name", "age"], false, ["ann", 3]); // [{ name: "ann", age: 3 }]
+ * bindObject(["name", "age"], false, [{ name: "ann", extra: 1 }]); // [{ name: "ann", extra: 1 }]
+ * bindObject(["meta", "note"], true, [{ a: 1 }]); // [{ meta: { a: 1 } }]
+ * bindObject(["name"], false, ["ann", 3]); // "expected at most 1 param, got 2"
  * ```
  */
-export function bindObject(keys: readonly string[], params: unknown): [unknown] | string {
+export function bindObject(keys: readonly string[], firstTakesObject: boolean, params: unknown): [unknown] | string {
   if (params === undefined) return [{}];
   if (!Array.isArray(params)) return [params];
   const [first] = params as unknown[];
-  if (params.length === 1 && typeof first === "object" && first !== null && !Array.isArray(first) && Object.keys(first).every((key) => keys.includes(key))) {
+  if (params.length === 1 && typeof first === "object" && first !== null && !Array.isArray(first) && (!firstTakesObject || Object.keys(first).every((key) => keys.includes(key)))) {
     return [first];
   }
   if (params.length > keys.length) return `expected at most ${keys.length} param${keys.length === 1 ? "" : "s"}, got ${params.length}`;

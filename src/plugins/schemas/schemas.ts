@@ -67,10 +67,13 @@ function withChecks(method: MethodDefinition): MethodDefinition {
   if (input !== undefined && shape !== undefined) {
     // An object schema: the handler takes the params as one object, checked as a whole.
     const { keys } = shape;
+    const first = shape.params[0];
+    const type = typeof first === "object" ? first["type"] : undefined;
+    const firstTakesObject = first === true || type === undefined || type === "object" || (Array.isArray(type) && type.includes("object"));
     const result = output === undefined ? {} : methodSchemas(undefined, output, method.params);
     return {
       ...method,
-      params: { names: keys, required: 0, rest: undefined, named: true, bind: (params: unknown) => bindObject(keys, params) },
+      params: { names: keys, required: 0, rest: undefined, named: true, bind: (params: unknown) => bindObject(keys, firstTakesObject, params) },
       schemas: { ...result, params: shape.params, required: shape.required },
       checks: {
         params: (args: unknown[]) => validateObjectParams(input, args),
