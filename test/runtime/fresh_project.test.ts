@@ -110,14 +110,16 @@ export const wrong = client.methods.create_user({ name: "ann", age: "thirty" });
 const project = mkdtempSync(join(tmpdir(), "tsmicroservice-fresh-"));
 const quiet = quietIn(project);
 
-function tsc(config: string): { status: number; output: string } {
+/** Runs a checker in the project: its exit status and everything it printed. */
+function run(command: string, args: string[]): { status: number; output: string } {
   try {
-    return { status: 0, output: execFileSync(process.execPath, [TSC, "-p", config], { ...quiet, stdio: "pipe" }) };
+    return { status: 0, output: execFileSync(command, args, { ...quiet, stdio: "pipe" }) };
   } catch (error) {
     const failed = error as { status: number; stdout: string; stderr: string };
     return { status: failed.status, output: failed.stdout + failed.stderr };
   }
 }
+const tsc = (config: string): { status: number; output: string } => run(process.execPath, [TSC, "-p", config]);
 
 describe("a fresh project built from the README", { timeout: 240_000 }, () => {
   before(() => {
@@ -153,6 +155,15 @@ describe("a fresh project built from the README", { timeout: 240_000 }, () => {
     const { status, output } = tsc("tsconfig.wrong.json");
     assert.equal(status, 2);
     assert.match(output, /^wrong_call\.ts\(5,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./m);
+  });
+
+  test("deno check agrees: the scripts check, the wrong call is TS2322", () => {
+    const check = (...files: string[]): { status: number; output: string } => run(DENO, ["check", "--no-remote", ...files]);
+    const scripts = check("serve_users.ts", "serve_website.ts", "client.ts");
+    assert.equal(scripts.status, 0, scripts.output);
+    const wrong = check("wrong_call.ts");
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.output, /TS2322 \[ERROR\]: Type 'string' is not assignable to type 'number'\.[^]*wrong_call\.ts:5:\d+/);
   });
 
   const commands: Record<RuntimeName, (script: string) => [string, string[]]> = {
