@@ -4,23 +4,21 @@
 // .d.ts files.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { BUN, childEnv, DENO, ROOT } from "./processes.ts";
+import { installPacked, quietIn, TSC } from "./packed.ts";
+import { BUN, DENO, ROOT } from "./processes.ts";
 
 const project = mkdtempSync(join(tmpdir(), "tsmicroservice-consumer-"));
 after(() => rmSync(project, { recursive: true, force: true }));
 
-const quiet = { cwd: project, env: childEnv({ npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }), encoding: "utf8" as const };
+const quiet = quietIn(project);
+let tarball = "";
 
 before(() => {
-  execFileSync("npm", ["pack", "--pack-destination", project, ROOT], { ...quiet, stdio: "pipe" });
-  const tarball = readdirSync(project).find((name) => name.endsWith(".tgz"));
-  assert.ok(tarball, "npm pack made a tarball");
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--offline", "--no-save", `./${tarball}`], { ...quiet, stdio: "pipe" });
+  tarball = installPacked(project);
 });
 
 const program = `
@@ -52,7 +50,7 @@ const expected = { name: "packed.service", sum: 5, named: 2, secret: "s3cret", b
 
 describe("the packed npm package", () => {
   test("ships dist/ with JavaScript and declarations, and no sources or tests", () => {
-    const files = execFileSync("tar", ["-tzf", readdirSync(project).find((name) => name.endsWith(".tgz"))!], quiet).split("\n");
+    const files = execFileSync("tar", ["-tzf", tarball], quiet).split("\n");
     assert.ok(files.includes("package/dist/mod.js"));
     assert.ok(files.includes("package/dist/mod.d.ts"));
     assert.ok(files.includes("package/README.md"));
@@ -61,7 +59,7 @@ describe("the packed npm package", () => {
   });
 
   test("ships a source map next to each .js, with the TypeScript source inside it", () => {
-    const files = execFileSync("tar", ["-tzf", readdirSync(project).find((name) => name.endsWith(".tgz"))!], quiet).split("\n");
+    const files = execFileSync("tar", ["-tzf", tarball], quiet).split("\n");
     const scripts = files.filter((file) => file.endsWith(".js"));
     assert.ok(scripts.length > 50);
     assert.deepEqual(scripts.filter((file) => !files.includes(`${file}.map`)), []);
@@ -108,7 +106,7 @@ export async function main(): Promise<number> {
   return sum + remote.methodNames.length;
 }
 `);
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], { ...quiet, stdio: "pipe" });
+    execFileSync(process.execPath, [TSC, "-p", "."], { ...quiet, stdio: "pipe" });
   });
 });
 

@@ -139,6 +139,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
  * @param command The program.
  * @param args Its arguments.
  * @param env Its environment (see {@linkcode childEnv}).
+ * @param cwd Its working folder: the repository's root unless told.
  * @returns The running process.
  * @example
  * ```ts
@@ -149,8 +150,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
  * await child.stop();
  * ```
  */
-export function startProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv): RunningProcess {
-  const child: ChildProcess = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string = ROOT): RunningProcess {
+  const child: ChildProcess = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${command}`);
   let output = "";
