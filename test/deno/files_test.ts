@@ -12,6 +12,7 @@ interface DenoForTests {
   realPath(path: string): Promise<string>;
   readDir(path: string): AsyncIterable<{ name: string }>;
   readLink(path: string): Promise<string>;
+  truncate(path: string, length: number): Promise<void>;
 }
 const deno = (globalThis as unknown as { Deno: DenoForTests }).Deno;
 
@@ -61,5 +62,14 @@ deno.test("a range stream cancelled early closes its file", async () => {
     assert.equal(await openCount(file), 1, "open while it is read");
     await reader.cancel();
     assert.equal(await openCount(file), 0, "closed once cancelled");
+  });
+});
+
+deno.test("a file that shrank since its stat fails the stream rather than ending short, and is closed", async () => {
+  await withFile(async (file) => {
+    const stream = await denoFileAccess.open(file, { start: 0, end: SIZE - 1 });
+    await deno.truncate(file, 1000);
+    await assert.rejects(new Response(stream).arrayBuffer(), /ended before the bytes its answer promised/);
+    assert.equal(await openCount(file), 0);
   });
 });
