@@ -331,7 +331,15 @@ describe("a class-style service served by serve()", () => {
     assert.deepEqual(service.events, ["start (starting)", "stop (stopping)"]);
     assert.equal(service.toService().state, "stopped");
     const ticks = service.ticks;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Five of the task's periods, counted by a timer of the same period: a loaded machine slows both alike.
+    await new Promise<void>((resolve) => {
+      let periods = 0;
+      const timer = setInterval(() => {
+        if (++periods < 5) return;
+        clearInterval(timer);
+        resolve();
+      }, 10);
+    });
     assert.equal(service.ticks, ticks, "the periodic task stopped with the server");
   });
 
