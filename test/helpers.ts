@@ -1,7 +1,8 @@
 // Shared fixtures for the in-process tests: real Request objects through service.fetch.
 import { RpcError, Service } from "../mod.ts";
 import { bodyText, readBodyBytes } from "../src/http/read_body.ts";
-import { endpointOf, type RpcEndpoint } from "../src/http/rpc_endpoint.ts";
+import { endpointOf } from "../src/http/endpoint_of.ts";
+import type { RpcEndpoint } from "../src/http/rpc_endpoint.ts";
 
 /** What a POST answered: the HTTP status, headers, and the body parsed when it is JSON. */
 export interface Answer {

@@ -1,23 +1,28 @@
 // The node:http adapter and serve(): real servers on loopback sockets.
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { connect as netConnect } from "node:net";
+import { connect as netConnect, type Socket } from "node:net";
 import { after, describe, test } from "node:test";
 import { type CallContext, detectRuntime, serve, Service } from "../mod.ts";
 import { serveNode } from "../src/adapters/node.ts";
 import { baseUrl } from "../src/adapters/types.ts";
 import { HELLO_TOKEN, helloService, until } from "./helpers.ts";
 
-/** Sends raw bytes over a fresh socket and returns everything the server wrote until it closed. */
-function rawExchange(port: number, data: string | Buffer, endAfterWrite = true): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** Opens a connection, lets `send` write to it, and resolves to all that came back once it closed. */
+function untilClosed(port: number, send: (socket: Socket) => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     const socket = netConnect(port, "127.0.0.1");
     let received = "";
-    socket.on("data", (chunk) => {
-      received += chunk.toString();
-    });
+    socket.on("data", (chunk) => (received += chunk.toString()));
     socket.on("close", () => resolve(received));
     socket.on("error", reject);
+    send(socket);
+  });
+}
+
+/** Sends raw bytes over a fresh socket and returns everything the server wrote until it closed. */
+function rawExchange(port: number, data: string | Buffer, endAfterWrite = true): Promise<string> {
+  return untilClosed(port, (socket) => {
     socket.write(data);
     if (endAfterWrite) socket.end();
   });
@@ -261,12 +266,7 @@ describe("slow clients", () => {
     const server = await serve(helloService(), { port: 0, requestTimeout: 200 });
     after(() => server.close());
     const started = Date.now();
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = netConnect(server.port, "127.0.0.1");
-      let received = "";
-      socket.on("data", (chunk) => (received += chunk.toString()));
-      socket.on("close", () => resolve(received));
-      socket.on("error", reject);
+    const reply = await untilClosed(server.port, (socket) => {
       socket.write("POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\n");
       // Never finish the headers.
     });
@@ -288,12 +288,7 @@ describe("the default requestTimeout (30 s)", () => {
     after(() => server.close());
     const body = '{"jsonrpc":"2.0","method":"say_hello","params":["slow"],"id":1}';
     const parts = ["POST /api HTTP/1.1\r\n", "Host: 127.0.0.1\r\n", "Content-Type: application/json\r\n", `Content-Length: ${body.length}\r\n`, "Connection: close\r\n", `\r\n${body}`];
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = netConnect(server.port, "127.0.0.1");
-      let received = "";
-      socket.on("data", (chunk) => (received += chunk.toString()));
-      socket.on("close", () => resolve(received));
-      socket.on("error", reject);
+    const reply = await untilClosed(server.port, (socket) => {
       const next = (index: number): void => {
         if (socket.destroyed) return;
         socket.write(parts[index] as string);
@@ -305,3 +300,4 @@ describe("the default requestTimeout (30 s)", () => {
     assert.match(reply, /"result":"hello slow"/);
   });
 });
+

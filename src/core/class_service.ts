@@ -15,7 +15,8 @@
 
 import type { FetchApp } from "../adapters/types.ts";
 import type { RuntimeFacilities } from "../http/file_access.ts";
-import { RPC_ENDPOINT, type RpcEndpoint } from "../http/rpc_endpoint.ts";
+import { RPC_ENDPOINT } from "../http/endpoint_of.ts";
+import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { Plugin } from "./plugin.ts";
 import { asError } from "./as_error.ts";
 import type { DispatchResult } from "./dispatch.ts";

@@ -19,7 +19,8 @@ import {
   type RemoteSignature,
 } from "./method.ts";
 import { handleHttpRequest, type OtherPaths } from "../http/handler.ts";
-import { type EndpointHooks, mergeHeaders, RPC_ENDPOINT, RpcEndpoint } from "../http/rpc_endpoint.ts";
+import { RPC_ENDPOINT } from "../http/endpoint_of.ts";
+import { type EndpointHooks, mergeHeaders, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { RuntimeFacilities } from "../http/file_access.ts";
 import { discoverMethod } from "./introspection.ts";
 import { Lifecycle, type LifecycleState } from "./lifecycle.ts";

@@ -53,7 +53,8 @@ export type CallRunning = (answer: Promise<PlainReply>, request: Request) => Pro
  * ```ts
  * import { answerEndpointRequest } from "./endpoint_request.ts";
  * import { toResponse } from "./handler.ts";
- * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { endpointOf } from "./endpoint_of.ts";
+ * import type { RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
  * const endpoint = endpointOf(new Service({ name: "demo" }).publicMethod("ping", () => "pong")) as RpcEndpoint;
  * const request = new Request("http://localhost/api", { method: "POST", body: '{"jsonrpc":"2.0","method":"ping","id":1}' });

@@ -46,7 +46,8 @@ export interface PathAnswerer {
  * @example
  * ```ts
  * import { handleHttpRequest } from "./handler.ts";
- * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { endpointOf } from "./endpoint_of.ts";
+ * import type { RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const request = new Request("http://localhost/api", {

@@ -14,8 +14,6 @@ import { type DispatchTarget, dispatchText } from "../core/dispatch.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
-export { endpointOf, RPC_ENDPOINT } from "./endpoint_of.ts";
-
 /**
  * An answer, before any runtime's response object is made of it: what the endpoint gives the
  * adapters, and what a plugin's `intercept` answers with.
@@ -87,7 +85,7 @@ const CLOSE: Readonly<Record<string, string>> = { ...JSON_HEADERS, connection: "
 const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
 
 /**
- * The JSON-RPC endpoint of a service ({@linkcode endpointOf} gives it): its path, its body
+ * The JSON-RPC endpoint of a service (`endpointOf` gives it): its path, its body
  * limit, and the two steps of answering a request sent to that path. An adapter calls
  * {@linkcode RpcEndpoint.answerHead}; when that gives no answer, it reads the body (at most
  * `maxBodyBytes`) and calls {@linkcode RpcEndpoint.answerBody}, or
@@ -100,7 +98,8 @@ const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
  * @internal The contract between the Service class and the adapters; it may change in any release.
  * @example
  * ```ts
- * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+ * import { endpointOf } from "./endpoint_of.ts";
+ * import type { RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
  * const service = new Service({ name: "demo" }).publicMethod("ping", () => "pong");
  * const endpoint = endpointOf(service) as RpcEndpoint;
@@ -152,7 +151,8 @@ export class RpcEndpoint {
    * @returns The answer, or `undefined` to go on with the body.
    * @example
    * ```ts
-   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+   * import { endpointOf } from "./endpoint_of.ts";
+   * import type { RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
    * const endpoint = endpointOf(new Service({ name: "demo" })) as RpcEndpoint;
    * endpoint.answerHead("GET", new Headers())?.status; // 405
@@ -180,7 +180,8 @@ export class RpcEndpoint {
    * @returns The answer, at once when every call was sync, else a promise of it.
    * @example
    * ```ts
-   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+   * import { endpointOf } from "./endpoint_of.ts";
+   * import type { RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
    * const endpoint = endpointOf(new Service({ name: "demo" }).publicMethod("ping", () => "pong")) as RpcEndpoint;
    * const reply = await endpoint.answerBody('{"jsonrpc":"2.0","method":"ping"}', { headers: new Headers() });
@@ -203,7 +204,8 @@ export class RpcEndpoint {
    * @returns The answer.
    * @example
    * ```ts
-   * import { endpointOf, type RpcEndpoint } from "./rpc_endpoint.ts";
+   * import { endpointOf } from "./endpoint_of.ts";
+   * import type { RpcEndpoint } from "./rpc_endpoint.ts";
  * import { Service } from "../core/service.ts";
    * import { BodyTooLargeError } from "./read_body.ts";
    * const endpoint = endpointOf(new Service({ name: "demo" })) as RpcEndpoint;

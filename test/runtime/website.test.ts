@@ -132,43 +132,38 @@ describe("examples/website.ts on every runtime", { concurrency: true, timeout: 9
       });
 
       test("SIGTERM during a slow call: the call is answered, then the process exits 0", async () => {
-        const slow = rpc(server, '{"jsonrpc":"2.0","method":"wait","params":[1500],"id":"slow"}');
-        const waiting = async (): Promise<number> =>
-          ((await rpc(server, '{"jsonrpc":"2.0","method":"stats","id":1}')).json as { result: { waiting: number } }).result.waiting;
-        for (let tries = 0; (await waiting()) < 1; tries++) {
-          assert.ok(tries < 100, "the slow call never started");
-          await delay(20);
-        }
-        process.kill(server.process.pid, "SIGTERM");
-        assert.deepEqual((await slow).json, { jsonrpc: "2.0", result: 1500, id: "slow" });
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const tooLong = new Promise<string>((resolve) => (timer = setTimeout(resolve, 10_000, "still running")));
-        assert.equal(await Promise.race([server.process.exited, tooLong]), 0);
-        clearTimeout(timer);
-        assert.match(server.process.output(), /website\.service stopped/);
+        await assertStopsGracefully(server, "SIGTERM");
         await server.process.stop();
       });
     });
   }
 });
 
+/** Sends `signal` while a slow call runs: the call is answered, onStop runs, the process exits 0 (within 10 s). */
+async function assertStopsGracefully(server: ChildServer, signal: NodeJS.Signals): Promise<void> {
+  const slow = rpc(server, '{"jsonrpc":"2.0","method":"wait","params":[1500],"id":"slow"}');
+  const waiting = async (): Promise<number> =>
+    ((await rpc(server, '{"jsonrpc":"2.0","method":"stats","id":1}')).json as { result: { waiting: number } }).result.waiting;
+  for (let tries = 0; (await waiting()) < 1; tries++) {
+    assert.ok(tries < 100, "the slow call never started");
+    await delay(20);
+  }
+  process.kill(server.process.pid, signal);
+  assert.deepEqual((await slow).json, { jsonrpc: "2.0", result: 1500, id: "slow" });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tooLong = new Promise<string>((resolve) => (timer = setTimeout(resolve, 10_000, "still running")));
+  assert.equal(await Promise.race([server.process.exited, tooLong]), 0);
+  clearTimeout(timer);
+  assert.match(server.process.output(), /website\.service stopped/);
+}
+
 describe("SIGINT stops as gracefully as SIGTERM, on every runtime", { concurrency: true, timeout: 90_000 }, () => {
   for (const runtime of RUNTIMES) {
     test(`${runtime}: a slow call is answered, onStop runs, then the process exits 0`, async () => {
       const server = await startExample(runtime, "examples/website.ts");
       try {
-        const slow = rpc(server, '{"jsonrpc":"2.0","method":"wait","params":[1500],"id":"slow"}');
-        const waiting = async (): Promise<number> =>
-          ((await rpc(server, '{"jsonrpc":"2.0","method":"stats","id":1}')).json as { result: { waiting: number } }).result.waiting;
-        for (let tries = 0; (await waiting()) < 1; tries++) {
-          assert.ok(tries < 100, "the slow call never started");
-          await delay(20);
-        }
         // Without a handler, SIGINT would end the process at once, by the signal: no answer, no exit code 0.
-        process.kill(server.process.pid, "SIGINT");
-        assert.deepEqual((await slow).json, { jsonrpc: "2.0", result: 1500, id: "slow" });
-        assert.equal(await server.process.exited, 0);
-        assert.match(server.process.output(), /website\.service stopped/);
+        await assertStopsGracefully(server, "SIGINT");
       } finally {
         await server.process.stop();
       }
