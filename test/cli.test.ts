@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type CallContext, RpcError, serve, Service, type ServerHandle } from "../mod.ts";
 import { cliCommand, ROOT, runCli } from "./cli_run.ts";
@@ -16,9 +18,13 @@ let specsOnly = "";
 let typed = "";
 let notRpc = "";
 let slow = "";
+let hostile = "";
+let hostileServer: Server | undefined;
+let rawStatus = "";
+let rawStatusServer: TcpServer | undefined;
 
 const service = new Service({ name: "hello.world.service", version: "1.2.3", apiTokenIsValid: (token) => token === TOKEN })
-  .publicMethod("say_hello", (name: string) => `hello ${name}`, { description: "Greets\nanyone." })
+  .publicMethod("say_hello", (name: string) => `hello ${name}`, { description: "Greets\nanyone.", idempotent: true })
   .publicMethod("subtract", (minuend: number, subtrahend = 0) => minuend - subtrahend)
   .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, n) => total + n, 0))
   .publicMethod("echo", (value: unknown) => value)
@@ -58,7 +64,23 @@ const schemaService = {
           ],
           result: { name: "result", schema: { type: "array", items: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } } },
           "x-private": true,
-        }, { name: "ping", params: [], result: { name: "result", schema: { type: ["string", "null"] } }, "x-private": false }],
+        }, { name: "ping", params: [], result: { name: "result", schema: { type: ["string", "null"] } }, "x-private": false }, {
+          name: "get_order",
+          params: [{ name: "id", required: true, schema: { type: "string" } }],
+          result: { name: "result", schema: {
+            type: "object",
+            required: ["id", "status", "lines"],
+            properties: {
+              id: { type: "string" },
+              status: { enum: ["open", "closed"] },
+              lines: { type: "array", items: { type: "object", properties: { sku: { type: "string" }, qty: { type: "integer" } }, required: ["sku", "qty"] } },
+              total: { type: "number" },
+              note: { type: ["string", "null"] },
+            },
+          } },
+          "x-private": false,
+          "x-idempotent": true,
+        }],
       },
     });
   },
@@ -76,10 +98,71 @@ before(async () => {
   typed = `${await start(schemaService)}/api`;
   notRpc = `${await start({ fetch: () => new Response("<html>hi</html>", { headers: { "content-type": "text/html" } }) })}/api`;
   slow = `${await start({ fetch: () => new Promise<Response>(() => {}) })}/api`;
+  hostileServer = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => {
+      const { method, id } = JSON.parse(body) as { method: string; id: number };
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ jsonrpc: "2.0", id, ...hostileAnswer(method, request.headers.authorization) }));
+    });
+  });
+  await new Promise<void>((resolve) => hostileServer?.listen(0, "127.0.0.1", resolve));
+  hostile = `http://127.0.0.1:${(hostileServer.address() as AddressInfo).port}`;
+  // node:http refuses to send it, and Node's fetch takes it: a reason phrase with ESC, BEL and C1.
+  rawStatusServer = createTcpServer((socket) => {
+    socket.once("data", () => socket.end("HTTP/1.1 502 Bad \x1b]0;pwned\x07 \x9b2J Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", "latin1"));
+  });
+  await new Promise<void>((resolve) => rawStatusServer?.listen(0, "127.0.0.1", resolve));
+  rawStatus = `http://127.0.0.1:${(rawStatusServer.address() as AddressInfo).port}/api`;
 });
 after(async () => {
   await Promise.all(servers.map((server) => server.close()));
+  await new Promise((resolve) => hostileServer?.close(resolve));
+  await new Promise((resolve) => rawStatusServer?.close(resolve));
 });
+
+// What a hostile service writes to a terminal: escape sequences that set the window title, clear
+// the screen and write the clipboard (OSC 52), a C1 CSI, a right-to-left override, a line
+// separator and DEL.
+const HOSTILE = {
+  title: "\u001b]0;pwned\u0007",
+  clear: "\u001b[2J\u001b[H",
+  clipboard: `\u001b]52;c;${btoa("rm -rf ~")}\u0007`,
+  csi: "\u009b31m",
+  bidi: "\u202egnp.exe",
+  separator: "\u2028",
+  del: "\u007f",
+};
+const EVERY = Object.values(HOSTILE).join("");
+// Any control character but the newline that ends the command's own lines.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+const HOSTILE_DOCUMENT = {
+  openrpc: "1.3.2",
+  info: { title: `evil${HOSTILE.clear}`, version: `6.6.6${HOSTILE.title}` },
+  methods: [{
+    name: `say${HOSTILE.clipboard}hello`,
+    description: `Greets.${EVERY}`,
+    params: [{ name: `who${HOSTILE.csi}`, required: true, schema: { enum: [`a${HOSTILE.bidi}`] } }],
+    result: { name: "result", schema: { type: "object", properties: { [`k${HOSTILE.clear}`]: { type: `t${HOSTILE.title}` }, b: {}, c: {}, d: {}, e: {} } } },
+    "x-private": false,
+  }],
+};
+
+function hostileAnswer(method: string, authorization: string | undefined): object {
+  switch (method) {
+    case "rpc.discover":
+      return { result: HOSTILE_DOCUMENT };
+    case "fail":
+      return { error: { code: 7, message: `boom${EVERY}`, data: { why: EVERY } } };
+    case "result":
+      return { result: { [EVERY]: [EVERY, 1] } };
+    case "whoami":
+      return { result: authorization ?? null };
+    default:
+      return { error: { code: -32601, message: `Method not found${HOSTILE.title}` } };
+  }
+}
 
 describe("tsmicroservice call", () => {
   test("positional words: JSON when they parse, strings otherwise; compact JSON into a pipe", async () => {
@@ -176,6 +259,9 @@ describe("tsmicroservice call", () => {
       [["call"], /call needs the service's URL/],
       [["call", api, "subtract", "a=1", "2"], /either name=value pairs .* not both/],
       [["call", api, "subtract", "a=1", "a=2"], /the param a is given twice/],
+      [["call", api, "subtract", '{"minuend": 1, "subtrahend": 2, "minuend": 3}'], /the param minuend is given twice in \{"minuend"/],
+      [["call", api, "echo", "[1]", "x"], /\[1\] starts with \[ but is not the only param: write all the params as one JSON argument, such as '\[\[1\],"x"\]'/],
+      [["call", api, "echo", "x", '{"a": 1}'], /\{"a": 1\} starts with \{ but is not the only param/],
       [["call", api, "ping", "--nope"], /unknown flag --nope/],
       [["call", api, "ping", "-x"], /unknown flag -x/],
       [["call", api, "ping", "--token"], /--token needs a value/],
@@ -207,6 +293,92 @@ describe("tsmicroservice call", () => {
   });
 });
 
+describe("tsmicroservice and a hostile service", () => {
+  const clean = (run: { stdout: string; stderr: string }): void => {
+    assert.doesNotMatch(run.stdout, RAW_CONTROL, run.stdout);
+    assert.doesNotMatch(run.stderr, RAW_CONTROL, run.stderr);
+  };
+
+  test("call: an error's message and data, escaped", async () => {
+    const run = await runCli(["call", hostile, "fail"]);
+    assert.equal(run.code, 1);
+    clean(run);
+    assert.equal(run.stderr.split("\n")[0], "error 7: boom\\u001b]0;pwned\\u0007\\u001b[2J\\u001b[H\\u001b]52;c;cm0gLXJmIH4=\\u0007\\u009b31m\\u202egnp.exe\\u2028\\u007f");
+    assert.deepEqual(JSON.parse(/^data: (.*)$/m.exec(run.stderr)?.[1] ?? ""), { why: EVERY });
+  });
+
+  test("call: a result's strings escaped in its JSON, which still reads back the same", async () => {
+    for (const flag of ["--compact", "--pretty"]) {
+      const run = await runCli(["call", hostile, "result", flag]);
+      assert.equal(run.code, 0);
+      clean(run);
+      assert.deepEqual(JSON.parse(run.stdout), { [EVERY]: [EVERY, 1] });
+    }
+  });
+
+  test("call: an unknown method's message and the service's name and method names, escaped", async () => {
+    const run = await runCli(["call", hostile, "sayhello"]);
+    assert.equal(run.code, 1);
+    clean(run);
+    assert.equal(run.stderr, "error -32601: Method not found\\u001b]0;pwned\\u0007\n" +
+      "evil\\u001b[2J\\u001b[H has no method sayhello; its methods: say\\u001b]52;c;cm0gLXJmIH4=\\u0007hello\n");
+  });
+
+  test("call: an HTTP reason phrase, escaped", async () => {
+    const run = await runCli(["call", rawStatus, "ping"]);
+    assert.equal(run.code, 2);
+    clean(run);
+    // Node's fetch reads the reason phrase as UTF-8: the lone byte 0x9B is U+FFFD there.
+    assert.match(run.stderr, /HTTP 502 Bad \\u001b\]0;pwned\\u0007 \ufffd2J Gateway\n/);
+  });
+
+  test("describe: name, version, method names, params, types and descriptions, escaped", async () => {
+    const run = await runCli(["describe", hostile]);
+    assert.equal(run.code, 0);
+    clean(run);
+    const lines = run.stdout.split("\n");
+    assert.equal(lines[0], "evil\\u001b[2J\\u001b[H 6.6.6\\u001b]0;pwned\\u0007 (1 method, from rpc.discover)");
+    assert.match(lines[3] ?? "", /^say\\u001b\]52;c;cm0gLXJmIH4=\\u0007hello {2}who\\u009b31m: "a\\u202egnp\.exe" {2}object {2}public {2}no {10}Greets\.\\u001b\]0;pwned/);
+    assert.match(run.stdout, /\nresult shapes:\n {2}say\\u001b\]52;c;cm0gLXJmIH4=\\u0007hello returns \{ k\\u001b\[2J\\u001b\[H\?: t\\u001b\]0;pwned\\u0007; b\?: any; c\?: any; d\?: any; e\?: any \}\n$/);
+    const json = await runCli(["describe", hostile, "--json"]);
+    clean(json);
+    assert.deepEqual(JSON.parse(json.stdout), HOSTILE_DOCUMENT);
+  });
+
+  test("credentials in the URL are sent as HTTP Basic and never printed", async () => {
+    const basic = `"Basic ${btoa("ann:s3cret")}"\n`;
+    assert.deepEqual(await runCli(["call", `http://ann:s3cret@${hostile.slice("http://".length)}/api`, "whoami"]), { code: 0, stdout: basic, stderr: "" });
+    for (const command of ["call", "describe"]) {
+      // Nothing listens there: the failure names the URL, without its credentials.
+      const refused = await runCli([command, "http://ann:s3cret@127.0.0.1:9/api", ...(command === "call" ? ["ping"] : [])]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /^tsmicroservice: network error calling http:\/\/127\.0\.0\.1:9\/api: /);
+      assert.doesNotMatch(refused.stderr + refused.stdout, /s3cret|ann:/);
+    }
+    const usage = await runCli(["call", "ftp://ann:s3cret@127.0.0.1/api", "ping"]);
+    assert.equal(usage.code, 64);
+    assert.match(usage.stderr, /not an http\(s\) URL: ftp:\/\/127\.0\.0\.1\/api/);
+    assert.doesNotMatch(usage.stderr, /s3cret/);
+  });
+
+  test("the same on Deno and Bun", async () => {
+    for (const runtime of ["deno", "bun"] as const) {
+      const failed = await runCli(["call", hostile, "fail"], { runtime });
+      assert.equal(failed.code, 1, runtime);
+      clean(failed);
+      assert.match(failed.stderr, /^error 7: boom\\u001b\]0;pwned\\u0007/, runtime);
+      const result = await runCli(["call", hostile, "result"], { runtime });
+      clean(result);
+      assert.deepEqual(JSON.parse(result.stdout), { [EVERY]: [EVERY, 1] }, runtime);
+      const basic = await runCli(["call", `http://ann:s3cret@${hostile.slice("http://".length)}/api`, "whoami"], { runtime });
+      assert.deepEqual(basic, { code: 0, stdout: `"Basic ${btoa("ann:s3cret")}"\n`, stderr: "" }, runtime);
+      const refused = await runCli(["call", "http://ann:s3cret@127.0.0.1:9/api", "ping"], { runtime });
+      assert.equal(refused.code, 2, runtime);
+      assert.doesNotMatch(refused.stderr, /s3cret|ann:/, runtime);
+    }
+  });
+});
+
 describe("tsmicroservice describe", () => {
   test("the name, version and a table of the methods (params, result, private mark)", async () => {
     const run = await runCli(["describe", api]);
@@ -214,27 +386,31 @@ describe("tsmicroservice describe", () => {
     assert.equal(run.stdout, [
       "hello.world.service 1.2.3 (8 methods, from rpc.discover)",
       "",
-      "METHOD             PARAMS                          RESULT  ACCESS   DESCRIPTION",
-      "say_hello          name: any                       any     public   Greets anyone.",
-      "subtract           minuend: any, subtrahend?: any  any     public",
-      "sum                ...numbers: any[]               any     public",
-      "echo               value: any                      any     public",
-      "nothing            -                               any     public",
-      "headers            -                               any     public",
-      "fail               -                               any     public",
-      "say_private_hello  name: any                       any     private",
+      "METHOD             PARAMS                          RESULT  ACCESS   IDEMPOTENT  DESCRIPTION",
+      "say_hello          name: any                       any     public   yes         Greets anyone.",
+      "subtract           minuend: any, subtrahend?: any  any     public   no",
+      "sum                ...numbers: any[]               any     public   no",
+      "echo               value: any                      any     public   no",
+      "nothing            -                               any     public   no",
+      "headers            -                               any     public   no",
+      "fail               -                               any     public   no",
+      "say_private_hello  name: any                       any     private  no",
       "",
     ].join("\n"));
   });
 
-  test("JSON Schema types are shown as short types", async () => {
+  test("JSON Schema types are shown as short types; idempotency; a large result's whole shape below", async () => {
     const run = await runCli(["describe", typed]);
     assert.equal(run.stdout, [
-      "orders.service 2.0.0 (2 methods, from rpc.discover)",
+      "orders.service 2.0.0 (3 methods, from rpc.discover)",
       "",
-      "METHOD       PARAMS                                                         RESULT            ACCESS   DESCRIPTION",
-      'find_orders  status: "open" | "closed", limit?: integer, ...tags: string[]  { id: string }[]  private',
-      "ping         -                                                              string | null     public",
+      "METHOD       PARAMS                                                         RESULT            ACCESS   IDEMPOTENT  DESCRIPTION",
+      'find_orders  status: "open" | "closed", limit?: integer, ...tags: string[]  { id: string }[]  private  no',
+      "ping         -                                                              string | null     public   no",
+      "get_order    id: string                                                     object            public   yes",
+      "",
+      "result shapes:",
+      '  get_order returns { id: string; status: "open" | "closed"; lines: { sku: string; qty: integer }[]; total?: number; note?: string | null }',
       "",
     ].join("\n"));
   });
@@ -245,9 +421,9 @@ describe("tsmicroservice describe", () => {
     assert.equal(run.stdout, [
       "py.service (2 methods, from get_service_specs)",
       "",
-      "METHOD  PARAMS  RESULT  ACCESS  DESCRIPTION",
-      "ping    ?       ?       ?       Answers pong.",
-      "echo    ?       ?       ?",
+      "METHOD  PARAMS  RESULT  ACCESS  IDEMPOTENT  DESCRIPTION",
+      "ping    ?       ?       ?       ?           Answers pong.",
+      "echo    ?       ?       ?       ?",
       "",
     ].join("\n"));
   });

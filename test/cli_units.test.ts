@@ -11,8 +11,10 @@ import { closestNames, editDistance } from "../src/cli/closest_names.ts";
 import type { CliEnvironment } from "../src/cli/environment.ts";
 import { projectFiles } from "../src/cli/project_template.ts";
 import { remapApp } from "../src/cli/remap_app.ts";
-import { endpointUrl } from "../src/cli/remote_flags.ts";
+import { formatJson } from "../src/cli/output.ts";
+import { clientOptions, endpointOf, endpointUrl, REMOTE_FLAGS } from "../src/cli/remote_flags.ts";
 import { DescriptionError, fromOpenRpc, fromServiceSpecs, schemaType } from "../src/cli/service_description.ts";
+import { escapeControls, escapeJsonControls, withoutCredentials } from "../src/cli/terminal_text.ts";
 import { PROJECT_DEV_DEPENDENCIES, VERSION } from "../src/cli/version.ts";
 
 function environment(answer: unknown): CliEnvironment & { out: string; err: string } {
@@ -53,8 +55,38 @@ describe("the command's core", () => {
     assert.equal(parseCallParams([]), undefined);
     assert.deepEqual(parseCallParams([" [1]"]), [1]);
     assert.deepEqual(parseCallParams(["a.b=1", "c-d=x"]), { "a.b": 1, "c-d": "x" });
-    assert.deepEqual(parseCallParams(["1", "[2", "null"]), [1, "[2", null]);
+    assert.deepEqual(parseCallParams(["1", "x]", "null"]), [1, "x]", null]);
     assert.throws(() => parseCallParams(["{nope}"]), /not valid JSON/);
+  });
+
+  test("parseCallParams drops and overwrites nothing: a JSON word among others, a param named twice", () => {
+    assert.throws(() => parseCallParams(["[1]", "x"]), /^UsageError: \[1\] starts with \[ but is not the only param: write all the params as one JSON argument, such as '\[\[1\],"x"\]'$/);
+    assert.throws(() => parseCallParams(["x", " {\"a\": 1}"]), /starts with \{ but is not the only param/);
+    assert.throws(() => parseCallParams(["1", "[2", "null"]), /\[2 starts with \[ but is not the only param/);
+    assert.throws(() => parseCallParams(['{"a": 1, "b": 2, "a": 3}']), /^UsageError: the param a is given twice in \{"a": 1, "b": 2, "a": 3\}$/);
+    // The same key however it is escaped; keys of nested objects and strings that look like keys are not params.
+    assert.throws(() => parseCallParams(['{"a": 1, "\\u0061": 2}']), /the param a is given twice/);
+    assert.throws(() => parseCallParams(['{"q\\"": "\\\\", "q\\"": 1}']), /the param q" is given twice/);
+    assert.deepEqual(parseCallParams(['{"a": {"a": 1, "b": [{"a": 2}]}, "b": "a", "c": ":"}']), { a: { a: 1, b: [{ a: 2 }] }, b: "a", c: ":" });
+    assert.deepEqual(parseCallParams(['[{"a": 1}, "a", "a"]']), [{ a: 1 }, "a", "a"]);
+    assert.throws(() => parseCallParams(["a=1", "b=2", "a=3"]), /the param a is given twice/);
+  });
+
+  test("escapeControls, escapeJsonControls and formatJson leave no control character; withoutCredentials", () => {
+    const every = [...Array.from({ length: 0x20 }, (_, code) => code), 0x7f, ...Array.from({ length: 0x20 }, (_, code) => 0x80 + code), 0x61c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x2028, 0x2029]
+      .map((code) => String.fromCharCode(code)).join("");
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    const controls = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+    assert.doesNotMatch(escapeControls(every), controls);
+    assert.equal(escapeControls("\u001b]52;c;aGk=\u0007 ok\n\t\r\u009b\u202e"), "\\u001b]52;c;aGk=\\u0007 ok\\n\\t\\r\\u009b\\u202e");
+    assert.equal(escapeControls("ünïcödé ✓ 日本 \u{1f600}"), "ünïcödé ✓ 日本 \u{1f600}");
+    for (const pretty of [false, true]) {
+      const json = formatJson({ [every]: [every], plain: "é ✓" }, pretty);
+      assert.doesNotMatch(json.replace(/\n/g, ""), controls);
+      assert.deepEqual(JSON.parse(json), { [every]: [every], plain: "é ✓" });
+    }
+    assert.equal(escapeJsonControls('"\u2028"'), '"\\u2028"');
+    assert.equal(withoutCredentials("see http://ann:p@ss@host:1/api and https://bob@x.test/?u=a@b"), "see http://host:1/api and https://x.test/?u=a@b");
   });
 
   test("closestNames and editDistance", () => {
@@ -76,6 +108,12 @@ describe("the command's core", () => {
     assert.equal(schemaType({ type: "object" }), "object");
     assert.equal(schemaType({ type: "object", properties: { a: {}, b: {}, c: {}, d: {}, e: {} } }), "object");
     assert.equal(schemaType({ type: "object", properties: { a: { type: "number" } } }), "{ a?: number }");
+    const five = { type: "object", properties: { a: { type: "string" }, b: {}, c: {}, d: {}, e: { type: "array", items: { type: "object", properties: { f: {}, g: {}, h: {}, i: {}, j: { type: "integer" } }, required: ["j"] } } }, required: ["a"] };
+    assert.equal(schemaType(five, { full: true }), "{ a: string; b?: any; c?: any; d?: any; e?: { f?: any; g?: any; h?: any; i?: any; j: integer }[] }");
+    // A service's schema nested without end is cut off, not followed.
+    let deep: object = { type: "string" };
+    for (let level = 0; level < 100_000; level++) deep = { type: "array", items: deep };
+    assert.equal(schemaType(deep), "…[][][][][][][][][]");
   });
 
   test("descriptions in shapes this command does not know are DescriptionErrors (exit 2)", async () => {
@@ -83,7 +121,15 @@ describe("the command's core", () => {
     assert.throws(() => fromOpenRpc({ info: { title: "s" }, methods: [{}] }), /without a name/);
     assert.throws(() => fromServiceSpecs({ name: "s", methods: [] }), DescriptionError);
     const described = fromOpenRpc({ info: { title: "s" }, methods: [{ name: "m", params: [{ schema: {} }] }] });
-    assert.deepEqual(described.methods[0], { name: "m", description: undefined, params: [{ name: "#1", type: "any", required: false, rest: false }], result: "any", isPrivate: undefined });
+    assert.deepEqual(described.methods[0], {
+      name: "m",
+      description: undefined,
+      params: [{ name: "#1", type: "any", required: false, rest: false }],
+      result: "any",
+      resultShape: "any",
+      isPrivate: undefined,
+      idempotent: false,
+    });
     const env = environment(42);
     assert.equal(await runCli(["describe", "http://127.0.0.1:1/api"], env), 2);
     assert.equal(env.err, "tsmicroservice: rpc.discover did not answer an OpenRPC document (info.title and methods)\n");
@@ -97,6 +143,21 @@ describe("the command's core", () => {
     assert.equal(endpointUrl("https://example.com?x=1"), "https://example.com/api?x=1");
     assert.equal(endpointUrl("http://127.0.0.1:5000/"), "http://127.0.0.1:5000/");
     assert.throws(() => endpointUrl("mailto:a@b.c"), UsageError);
+  });
+
+  test("endpointOf: credentials in the URL become a Basic Authorization header and leave the URL", () => {
+    assert.deepEqual(endpointOf("http://ann:s3cret@127.0.0.1:5000"), { url: "http://127.0.0.1:5000/api", authorization: `Basic ${btoa("ann:s3cret")}` });
+    assert.deepEqual(endpointOf("http://ann@127.0.0.1/api"), { url: "http://127.0.0.1/api", authorization: `Basic ${btoa("ann:")}` });
+    // Percent-encoded as typed, UTF-8 on the wire (RFC 7617).
+    assert.equal(endpointOf("http://j%C3%B6rg:p%40ss@h/api").authorization, `Basic ${Buffer.from("jörg:p@ss", "utf8").toString("base64")}`);
+    assert.equal(endpointOf("http://h/api").authorization, undefined);
+    assert.throws(() => endpointOf("ftp://ann:s3cret@h/x"), (error: Error) => error instanceof UsageError && !error.message.includes("s3cret"));
+    assert.throws(() => endpointOf("ann:s3cret@h"), (error: Error) => error instanceof UsageError && !error.message.includes("s3cret"));
+    const args = (...words: string[]) => parseArgs(words, REMOTE_FLAGS);
+    assert.deepEqual(clientOptions(args(), "Basic x").headers, [["Authorization", "Basic x"]]);
+    assert.throws(() => clientOptions(args("--header", "authorization: Bearer t"), "Basic x"), /the URL has a user name and password, which are sent as the Authorization header/);
+    assert.throws(() => clientOptions(args("--token", "t", "--token-header", "Authorization"), "Basic x"), /not both/);
+    assert.deepEqual(clientOptions(args("--token-header", "Authorization"), "Basic x").headers, [["Authorization", "Basic x"]]);
   });
 
   test("remapApp maps the path and token header, keeps startup and shutdown, and is the app itself when nothing maps", async () => {

@@ -13,8 +13,9 @@ import type { Command } from "./command.ts";
 import type { CliEnvironment } from "./environment.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatJson } from "./output.ts";
-import { clientOptions, endpointUrl, REMOTE_FLAGS, reportFailure, wantsPretty } from "./remote_flags.ts";
+import { clientOptions, endpointOf, REMOTE_FLAGS, reportFailure, wantsPretty } from "./remote_flags.ts";
 import { describeService } from "./service_description.ts";
+import { escapeControls } from "./terminal_text.ts";
 
 const HELP = `usage: tsmicroservice call URL METHOD [PARAMS...] [flags]
 
@@ -70,10 +71,10 @@ export const callCommand: Command = {
     const [urlText, method, ...paramWords] = args.positionals;
     if (urlText === undefined) throw new UsageError("call needs the service's URL and a method's name");
     if (method === undefined) throw new UsageError("call needs a method's name after the URL");
-    const url = endpointUrl(urlText);
+    const { url, authorization } = endpointOf(urlText);
     const params = parseCallParams(paramWords);
     const pretty = wantsPretty(args, env);
-    const client = createClient(url, { ...clientOptions(args), ...(env.fetch === undefined ? {} : { fetch: env.fetch }) });
+    const client = createClient(url, { ...clientOptions(args, authorization), ...(env.fetch === undefined ? {} : { fetch: env.fetch }) });
     let result: unknown;
     try {
       result = await client.call(method, params);
@@ -87,7 +88,7 @@ export const callCommand: Command = {
   },
 };
 
-/** After "Method not found": the service's closest method names, when it can tell them. */
+/** After "Method not found": the service's closest method names, when it can tell them (escaped). */
 async function suggestMethods(client: Client, method: string, env: CliEnvironment): Promise<void> {
   let names: string[];
   let service: string;
@@ -98,7 +99,8 @@ async function suggestMethods(client: Client, method: string, env: CliEnvironmen
   } catch {
     return; // It cannot say what it has: the error alone has to do.
   }
-  const closest = closestNames(method, names);
-  if (closest.length > 0) env.stderr(`${service} has no method ${method}; did you mean ${closest.join(", ")}?\n`);
-  else env.stderr(`${service} has no method ${method}; its methods: ${names.length === 0 ? "none" : names.join(", ")}\n`);
+  const closest = closestNames(method, names).map(escapeControls);
+  const start = `${escapeControls(service)} has no method ${escapeControls(method)}`;
+  if (closest.length > 0) env.stderr(`${start}; did you mean ${closest.join(", ")}?\n`);
+  else env.stderr(`${start}; its methods: ${names.length === 0 ? "none" : names.map(escapeControls).join(", ")}\n`);
 }

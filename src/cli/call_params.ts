@@ -21,13 +21,16 @@ const PAIR = /^([A-Za-z_$][\w$.-]*)=(.*)$/s;
  * - Otherwise: positional params, one per word.
  *
  * A word that is not valid JSON is a string (`world` → `"world"`, `"42"` with its quotes → the
- * string `"42"`). To send a string that looks like a pair (`a=b`) or begins with `[`, write the
- * params as one JSON argument.
+ * string `"42"`). To send a string that looks like a pair (`a=b`) or begins with `[`, or an array
+ * or object among other params, write the params as one JSON argument. Nothing is dropped or
+ * overwritten silently: a `[`/`{` word among other words, and a param named twice (as two pairs or
+ * as two keys of the JSON object), are usage errors.
  *
  * @param words The words after the method's name.
  * @returns The params, or `undefined` for none.
- * @throws {UsageError} When the JSON argument is not valid JSON, a pair's name repeats, or pairs and
- *   positional words are mixed.
+ * @throws {UsageError} When the JSON argument is not valid JSON or names a param twice, a pair's
+ *   name repeats, pairs and positional words are mixed, or a word starting with `[` or `{` comes
+ *   with other words.
  * @example
  * ```ts
  * import { parseCallParams } from "./call_params.ts";
@@ -40,12 +43,16 @@ const PAIR = /^([A-Za-z_$][\w$.-]*)=(.*)$/s;
 export function parseCallParams(words: readonly string[]): unknown[] | Record<string, unknown> | undefined {
   if (words.length === 0) return undefined;
   const [first] = words;
-  if (words.length === 1 && first !== undefined && /^\s*[[{]/.test(first)) {
+  if (words.length === 1 && first !== undefined && JSON_START.test(first)) {
+    let params: unknown[] | Record<string, unknown>;
     try {
-      return JSON.parse(first) as unknown[] | Record<string, unknown>;
+      params = JSON.parse(first) as unknown[] | Record<string, unknown>;
     } catch (error) {
       throw new UsageError(`the params are not valid JSON (${(error as Error).message}): ${first}`);
     }
+    const twice = repeatedKey(first);
+    if (twice !== undefined) throw new UsageError(`the param ${twice} is given twice in ${first}`);
+    return params;
   }
   const pairs = words.map((word) => PAIR.exec(word));
   if (pairs.every((pair) => pair !== null)) {
@@ -59,7 +66,43 @@ export function parseCallParams(words: readonly string[]): unknown[] | Record<st
   if (pairs.some((pair) => pair !== null)) {
     throw new UsageError("give either name=value pairs (named params) or plain words (positional params), not both");
   }
+  const json = words.find((word) => JSON_START.test(word));
+  if (json !== undefined) {
+    throw new UsageError(`${json} starts with ${json.trimStart()[0] ?? ""} but is not the only param: write all the params as one JSON argument, such as '${JSON.stringify(words.map(jsonOrString))}'`);
+  }
   return words.map(jsonOrString);
+}
+
+// A word that is a JSON array or object (or is meant as one).
+const JSON_START = /^\s*[[{]/;
+
+/**
+ * The first key a JSON object names twice at its top level (`JSON.parse` keeps the last silently).
+ *
+ * @param json Valid JSON text.
+ * @returns The key, or `undefined` when none repeats (or the text is not an object).
+ */
+function repeatedKey(json: string): string | undefined {
+  if (!json.trimStart().startsWith("{")) return undefined;
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let index = 0; index < json.length; index++) {
+    const character = json[index];
+    if (character === "{" || character === "[") depth++;
+    else if (character === "}" || character === "]") depth--;
+    else if (character === '"') {
+      let end = index + 1;
+      while (json[end] !== '"') end += json[end] === "\\" ? 2 : 1;
+      // A string at the top object's level followed by a colon is one of its keys.
+      if (depth === 1 && /^\s*:/.test(json.slice(end + 1))) {
+        const key = JSON.parse(json.slice(index, end + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+      }
+      index = end;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -11,15 +11,18 @@ import type { Command } from "./command.ts";
 import type { CliEnvironment } from "./environment.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatJson, formatTable } from "./output.ts";
-import { clientOptions, endpointUrl, REMOTE_FLAGS, reportFailure, wantsPretty } from "./remote_flags.ts";
+import { clientOptions, endpointOf, REMOTE_FLAGS, reportFailure, wantsPretty } from "./remote_flags.ts";
 import { describeService, type MethodDescription, type ServiceDescription } from "./service_description.ts";
+import { escapeControls } from "./terminal_text.ts";
 
 const HELP = `usage: tsmicroservice describe URL [flags]
 
 Shows a service's name, version and methods: each method's params (name, JSON Schema type,
-"?" when optional, "..." for a rest param), its result type and whether it needs a token.
-Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it has no
-rpc.discover. A URL without a path means /api.
+"?" when optional, "..." for a rest param), its result type, whether it needs a token and
+whether it is idempotent (may be sent twice); then, for results too large for the table, their
+whole shape. Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it
+has no rpc.discover. A URL without a path means /api. Control characters in what the service
+answered are printed escaped (\u001b).
 
 flags:
   --json                  print what the service answered, as JSON
@@ -59,9 +62,9 @@ export const describeCommand: Command = {
     const [urlText, ...extra] = args.positionals;
     if (urlText === undefined) throw new UsageError("describe needs the service's URL");
     if (extra.length > 0) throw new UsageError(`describe takes one URL, got also ${extra.join(" ")}`);
-    const url = endpointUrl(urlText);
+    const { url, authorization } = endpointOf(urlText);
     const pretty = wantsPretty(args, env);
-    const client = createClient(url, { ...clientOptions(args), ...(env.fetch === undefined ? {} : { fetch: env.fetch }) });
+    const client = createClient(url, { ...clientOptions(args, authorization), ...(env.fetch === undefined ? {} : { fetch: env.fetch }) });
     let description: ServiceDescription;
     try {
       description = await describeService(client);
@@ -74,7 +77,9 @@ export const describeCommand: Command = {
 };
 
 /**
- * Writes a description for people: a heading line, then a table of the methods.
+ * Writes a description for people: a heading line, then a table of the methods (the RESULT column
+ * writes an object of more than four properties as `object`), then the whole shape of each such
+ * result. Every text that came from the service is printed with its control characters escaped.
  *
  * @param description The service's description.
  * @returns The text, ending with a newline.
@@ -86,14 +91,24 @@ export const describeCommand: Command = {
  *   version: "1.0.0",
  *   source: "rpc.discover",
  *   document: {},
- *   methods: [{ name: "add", description: "Adds.", params: [{ name: "a", type: "number", required: true, rest: false }], result: "number", isPrivate: false }],
+ *   methods: [{
+ *     name: "add",
+ *     description: "Adds.",
+ *     params: [{ name: "a", type: "number", required: true, rest: false }],
+ *     result: "number",
+ *     resultShape: "number",
+ *     isPrivate: false,
+ *     idempotent: true,
+ *   }],
  * });
- * // "calculator 1.0.0 (1 method, from rpc.discover)\n\nMETHOD  PARAMS     RESULT  ACCESS  DESCRIPTION\nadd     a: number  number  public  Adds.\n"
+ * // "calculator 1.0.0 (1 method, from rpc.discover)\n\n" +
+ * // "METHOD  PARAMS     RESULT  ACCESS  IDEMPOTENT  DESCRIPTION\n" +
+ * // "add     a: number  number  public  yes         Adds.\n"
  * ```
  */
 export function formatDescription(description: ServiceDescription): string {
   const count = description.methods.length;
-  const heading = `${description.name}${description.version === undefined ? "" : ` ${description.version}`}` +
+  const heading = `${escapeControls(description.name)}${description.version === undefined ? "" : ` ${escapeControls(description.version)}`}` +
     ` (${count} method${count === 1 ? "" : "s"}, from ${description.source})\n`;
   if (count === 0) return heading;
   const rows = description.methods.map((method) => [
@@ -101,9 +116,15 @@ export function formatDescription(description: ServiceDescription): string {
     paramsText(method),
     method.result ?? "?",
     method.isPrivate === undefined ? "?" : method.isPrivate ? "private" : "public",
-    (method.description ?? "").replace(/\s+/g, " "),
-  ]);
-  return `${heading}\n${formatTable([["METHOD", "PARAMS", "RESULT", "ACCESS", "DESCRIPTION"], ...rows])}\n`;
+    method.idempotent === undefined ? "?" : method.idempotent ? "yes" : "no",
+    // Runs of spaces (line breaks included) become one space; other controls are escaped below.
+    (method.description ?? "").replace(/[ \t\n\r\f\v\u2028\u2029]+/g, " ").trim(),
+  ].map(escapeControls));
+  const table = formatTable([["METHOD", "PARAMS", "RESULT", "ACCESS", "IDEMPOTENT", "DESCRIPTION"], ...rows]);
+  const shapes = description.methods
+    .filter((method) => method.resultShape !== undefined && method.resultShape !== method.result)
+    .map((method) => `  ${escapeControls(method.name)} returns ${escapeControls(method.resultShape ?? "")}`);
+  return `${heading}\n${table}\n${shapes.length === 0 ? "" : `\nresult shapes:\n${shapes.join("\n")}\n`}`;
 }
 
 function paramsText(method: MethodDescription): string {

@@ -5,9 +5,14 @@
  * @module
  */
 
+import { escapeJsonControls } from "./terminal_text.ts";
+
 /**
  * Writes a value as JSON: indented by two spaces when `pretty`, on one line otherwise. A value
- * JSON cannot hold (`undefined`, a method that answered nothing) is written as `null`.
+ * JSON cannot hold (`undefined`, a method that answered nothing) is written as `null`. Every
+ * control character in its strings is escaped (`JSON.stringify` escapes C0 but leaves DEL, C1,
+ * bidirectional controls and the line separators), so a value from a service cannot drive the
+ * terminal; the JSON still reads back as the same value.
  *
  * @param value The value.
  * @param pretty Whether to indent.
@@ -17,10 +22,11 @@
  * import { formatJson } from "./output.ts";
  * formatJson({ a: [1, 2] }, false); // '{"a":[1,2]}'
  * formatJson({ a: 1 }, true); // '{\n  "a": 1\n}'
+ * formatJson("\u009b2J", false); // '"\\u009b2J"'
  * ```
  */
 export function formatJson(value: unknown, pretty: boolean): string {
-  return value === undefined ? "null" : JSON.stringify(value, null, pretty ? 2 : undefined);
+  return value === undefined ? "null" : escapeJsonControls(JSON.stringify(value, null, pretty ? 2 : undefined));
 }
 
 /**

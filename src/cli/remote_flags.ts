@@ -14,6 +14,7 @@ import type { CliEnvironment } from "./environment.ts";
 import { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
 import { formatJson } from "./output.ts";
 import { DescriptionError } from "./service_description.ts";
+import { escapeControls, withoutCredentials } from "./terminal_text.ts";
 
 /**
  * The flags of every command that talks to a service.
@@ -35,8 +36,64 @@ export const REMOTE_FLAGS: FlagSpec = {
 };
 
 /**
+ * The endpoint a command talks to: its URL, without credentials, and the `Authorization` header
+ * that carries the credentials the URL was typed with, if any.
+ *
+ * @example
+ * ```ts
+ * import type { Endpoint } from "./remote_flags.ts";
+ * const endpoint: Endpoint = { url: "http://127.0.0.1:5000/api", authorization: "Basic YW5uOnMzY3JldA==" };
+ * ```
+ */
+export interface Endpoint {
+  /** The URL, with no user name or password in it: the one that is called and printed. */
+  readonly url: string;
+  /** `Basic …` when the URL was typed as `http://user:password@host/…`, else `undefined`. */
+  readonly authorization: string | undefined;
+}
+
+/**
  * Reads the endpoint URL given on the command line. A URL with no path at all
- * (`http://127.0.0.1:5000`) means the service's default path, `/api`.
+ * (`http://127.0.0.1:5000`) means the service's default path, `/api`. A user name and password in
+ * it (`http://ann:s3cret@host/api`) are taken out of the URL and sent as HTTP Basic credentials,
+ * as curl does (`fetch` itself refuses such URLs on Node.js); they are never printed.
+ *
+ * @param text The URL as typed.
+ * @returns The endpoint.
+ * @throws {UsageError} When it is not an `http:` or `https:` URL.
+ * @example
+ * ```ts
+ * import { endpointOf } from "./remote_flags.ts";
+ * endpointOf("http://127.0.0.1:5000").url; // "http://127.0.0.1:5000/api"
+ * endpointOf("http://127.0.0.1:5000/rpc").url; // "http://127.0.0.1:5000/rpc"
+ * endpointOf("http://ann:s3cret@127.0.0.1:5000/api"); // { url: "http://127.0.0.1:5000/api", authorization: "Basic YW5uOnMzY3JldA==" }
+ * ```
+ */
+export function endpointOf(text: string): Endpoint {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`not a URL: ${withoutCredentials(text)} (write it whole, such as http://127.0.0.1:5000/api)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`not an http(s) URL: ${withoutCredentials(text)} (such as http://127.0.0.1:5000/api)`);
+  }
+  // No path typed at all (not even "/"): the default path.
+  if (/^https?:\/\/[^/?#]+(?:[?#]|$)/i.test(text)) url.pathname = "/api";
+  let authorization: string | undefined;
+  if (url.username !== "" || url.password !== "") {
+    const credentials = `${decoded(url.username)}:${decoded(url.password)}`;
+    authorization = `Basic ${base64(new TextEncoder().encode(credentials))}`;
+    url.username = "";
+    url.password = "";
+  }
+  return { url: url.href, authorization };
+}
+
+/**
+ * Reads the endpoint URL given on the command line, as {@linkcode endpointOf} does, and gives its
+ * URL alone (without credentials).
  *
  * @param text The URL as typed.
  * @returns The endpoint's URL.
@@ -45,30 +102,37 @@ export const REMOTE_FLAGS: FlagSpec = {
  * ```ts
  * import { endpointUrl } from "./remote_flags.ts";
  * endpointUrl("http://127.0.0.1:5000"); // "http://127.0.0.1:5000/api"
- * endpointUrl("http://127.0.0.1:5000/rpc"); // "http://127.0.0.1:5000/rpc"
+ * endpointUrl("http://ann:s3cret@127.0.0.1:5000/rpc"); // "http://127.0.0.1:5000/rpc"
  * ```
  */
 export function endpointUrl(text: string): string {
-  let url: URL;
+  return endpointOf(text).url;
+}
+
+/** A URL's percent-encoded user name or password as it was meant (as typed when it is no valid encoding). */
+function decoded(part: string): string {
   try {
-    url = new URL(text);
+    return decodeURIComponent(part);
   } catch {
-    throw new UsageError(`not a URL: ${text} (write it whole, such as http://127.0.0.1:5000/api)`);
+    return part;
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`not an http(s) URL: ${text} (such as http://127.0.0.1:5000/api)`);
-  }
-  // No path typed at all (not even "/"): the default path.
-  if (/^https?:\/\/[^/?#]+(?:[?#]|$)/i.test(text)) url.pathname = "/api";
-  return url.href;
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /**
  * Builds the client's options from the flags.
  *
  * @param args The parsed command line.
+ * @param authorization The `Authorization` header's value the URL's credentials make (see
+ *   {@linkcode endpointOf}), if any.
  * @returns The token, its header, the extra headers and the timeout.
- * @throws {UsageError} When a header is not `Name: value` or the timeout is not a positive number.
+ * @throws {UsageError} When a header is not `Name: value`, the timeout is not a positive number,
+ *   or the URL has credentials and an `Authorization` header or token header is given as well.
  * @example
  * ```ts
  * import { parseArgs } from "./args.ts";
@@ -77,7 +141,7 @@ export function endpointUrl(text: string): string {
  * // { token: "t", headers: [["X-Request-Id", "42"]], timeout: 1000 }
  * ```
  */
-export function clientOptions(args: ParsedArgs): ClientOptions {
+export function clientOptions(args: ParsedArgs, authorization?: string): ClientOptions {
   const headers: [string, string][] = [];
   for (const header of args.lists.get("header") ?? []) {
     const colon = header.indexOf(":");
@@ -94,6 +158,12 @@ export function clientOptions(args: ParsedArgs): ClientOptions {
   }
   const token = args.strings.get("token");
   const tokenHeader = args.strings.get("token-header");
+  if (authorization !== undefined) {
+    const clash = headers.some(([name]) => name.toLowerCase() === "authorization") ||
+      (token !== undefined && tokenHeader?.toLowerCase() === "authorization");
+    if (clash) throw new UsageError("the URL has a user name and password, which are sent as the Authorization header: give them there or in --header/--token-header, not both");
+    headers.push(["Authorization", authorization]);
+  }
   return {
     ...(token === undefined ? {} : { token }),
     ...(tokenHeader === undefined ? {} : { tokenHeader }),
@@ -128,7 +198,8 @@ export function wantsPretty(args: ParsedArgs, env: CliEnvironment): boolean {
 
 /**
  * Reports a request that failed on standard error and tells the exit code: 1 for an error answer
- * (its code, message and data), 2 when no JSON-RPC answer came (what failed, and a hint).
+ * (its code, message and data), 2 when no JSON-RPC answer came (what failed, and a hint). The
+ * service's text is printed with its control characters escaped, and URLs without credentials.
  *
  * @param error What the client threw.
  * @param env Where to write.
@@ -145,13 +216,13 @@ export function wantsPretty(args: ParsedArgs, env: CliEnvironment): boolean {
  */
 export function reportFailure(error: unknown, env: CliEnvironment, pretty: boolean): ExitCodeValue {
   if (error instanceof RpcError) {
-    let text = `error ${error.code}: ${error.message}\n`;
+    let text = `error ${error.code}: ${escapeControls(error.message)}\n`;
     if (error.data !== undefined) text += `data: ${formatJson(error.data, pretty)}\n`;
     env.stderr(text);
     return ExitCode.Failed;
   }
   if (error instanceof TransportError) {
-    let text = `tsmicroservice: ${error.message}\n`;
+    let text = `tsmicroservice: ${escapeControls(withoutCredentials(error.message))}\n`;
     if (error.kind === "http" && error.status === 404) text += "hint: no JSON-RPC endpoint at this URL; a service's default path is /api\n";
     else if (error.kind === "http" || error.kind === "bad-response") text += "hint: is this URL a JSON-RPC 2.0 endpoint?\n";
     else if (error.kind === "timeout") text += "hint: give the service more time with --timeout (ms)\n";
@@ -159,7 +230,7 @@ export function reportFailure(error: unknown, env: CliEnvironment, pretty: boole
     return ExitCode.Transport;
   }
   if (error instanceof DescriptionError) {
-    env.stderr(`tsmicroservice: ${error.message}\n`);
+    env.stderr(`tsmicroservice: ${escapeControls(error.message)}\n`);
     return ExitCode.Transport;
   }
   throw error;

@@ -40,7 +40,9 @@ export interface ParamDescription {
  *   description: "Adds two numbers.",
  *   params: [{ name: "a", type: "number", required: true, rest: false }, { name: "b", type: "number", required: true, rest: false }],
  *   result: "number",
+ *   resultShape: "number",
  *   isPrivate: false,
+ *   idempotent: true,
  * };
  * ```
  */
@@ -51,10 +53,20 @@ export interface MethodDescription {
   readonly description: string | undefined;
   /** Its params, or `undefined` when the service does not say (`get_service_specs`). */
   readonly params: readonly ParamDescription[] | undefined;
-  /** Its result's type, or `undefined` when the service does not say. */
+  /**
+   * Its result's type, short (an object of more than four properties is `object`), or `undefined`
+   * when the service does not say.
+   */
   readonly result: string | undefined;
+  /** Its result's type in full, every property of every object spelled out. */
+  readonly resultShape: string | undefined;
   /** Whether it needs an API token, or `undefined` when the service does not say. */
   readonly isPrivate: boolean | undefined;
+  /**
+   * Whether a call may be sent twice without harm (OpenRPC extension `x-idempotent`), or
+   * `undefined` when the service does not say (`get_service_specs`).
+   */
+  readonly idempotent: boolean | undefined;
 }
 
 /**
@@ -171,12 +183,15 @@ export function fromOpenRpc(document: unknown): ServiceDescription {
       const description = field(method, "description");
       const params = field(method, "params");
       const isPrivate = field(method, "x-private");
+      const resultSchema = field(field(method, "result"), "schema");
       return {
         name: methodName,
         description: typeof description === "string" ? description : undefined,
         params: Array.isArray(params) ? params.map(paramOf) : undefined,
-        result: schemaType(field(field(method, "result"), "schema")),
+        result: schemaType(resultSchema),
+        resultShape: schemaType(resultSchema, { full: true }),
         isPrivate: typeof isPrivate === "boolean" ? isPrivate : undefined,
+        idempotent: field(method, "x-idempotent") === true,
       };
     }),
   };
@@ -186,7 +201,8 @@ export function fromOpenRpc(document: unknown): ServiceDescription {
  * Reads what `get_service_specs` answered (the Python original's shape) into a description.
  *
  * @param specs The answer: `{ name, methods: { method name: description } }`.
- * @returns The description (without params, result types or private marks, which it lacks).
+ * @returns The description (without params, result types, private or idempotent marks, which it
+ *   lacks).
  * @throws {DescriptionError} When it is not in that shape.
  * @example
  * ```ts
@@ -210,16 +226,34 @@ export function fromServiceSpecs(specs: unknown): ServiceDescription {
       description: typeof description === "string" ? description : undefined,
       params: undefined,
       result: undefined,
+      resultShape: undefined,
       isPrivate: undefined,
+      idempotent: undefined,
     })),
   };
 }
 
 /**
+ * How {@linkcode schemaType} writes a type.
+ *
+ * @example
+ * ```ts
+ * import type { SchemaTypeOptions } from "./service_description.ts";
+ * const options: SchemaTypeOptions = { full: true };
+ * ```
+ */
+export interface SchemaTypeOptions {
+  /** Spell out every object's properties, however many (default: `object` past four). */
+  readonly full?: boolean;
+}
+
+/**
  * Writes a JSON Schema as a short type, TypeScript-like: `string`, `number[]`, `"a" | "b"`,
- * `{ x: number }` for a small object; `any` for a schema that accepts anything.
+ * `{ x: number }` for a small object (`object` for one of more than four properties, unless
+ * `full`); `any` for a schema that accepts anything.
  *
  * @param schema The schema.
+ * @param options `full: true` to spell out objects of any size.
  * @returns The type.
  * @example
  * ```ts
@@ -228,25 +262,38 @@ export function fromServiceSpecs(specs: unknown): ServiceDescription {
  * schemaType({ type: ["string", "null"] }); // "string | null"
  * schemaType({ enum: ["asc", "desc"] }); // '"asc" | "desc"'
  * schemaType({}); // "any"
+ * const five = { type: "object", properties: { a: {}, b: {}, c: {}, d: {}, e: {} } };
+ * schemaType(five); // "object"
+ * schemaType(five, { full: true }); // "{ a?: any; b?: any; c?: any; d?: any; e?: any }"
  * ```
  */
-export function schemaType(schema: unknown): string {
+export function schemaType(schema: unknown, options: SchemaTypeOptions = {}): string {
+  return typeOf(schema, options.full === true, 0);
+}
+
+// Deeper than this, a type is written `…`: a service's schema cannot make the command recurse
+// without end.
+const MAX_DEPTH = 8;
+
+function typeOf(schema: unknown, full: boolean, depth: number): string {
+  if (depth > MAX_DEPTH) return "…";
+  const inner = (part: unknown): string => typeOf(part, full, depth + 1);
   if (schema === false) return "never";
   if (typeof schema !== "object" || schema === null) return "any";
   const s = schema as Record<string, unknown>;
   if (Object.hasOwn(s, "const")) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return s.enum.map((value) => JSON.stringify(value)).join(" | ");
   for (const keyword of ["anyOf", "oneOf"]) {
-    const options = s[keyword];
-    if (Array.isArray(options)) return [...new Set(options.map(schemaType))].join(" | ");
+    const choices = s[keyword];
+    if (Array.isArray(choices)) return [...new Set(choices.map(inner))].join(" | ");
   }
   if (typeof s.$ref === "string") return s.$ref.split("/").pop() ?? s.$ref;
   const type = s.type;
-  if (Array.isArray(type)) return (type as unknown[]).map((one) => schemaType({ ...s, type: one })).join(" | ");
+  if (Array.isArray(type)) return (type as unknown[]).map((one) => inner({ ...s, type: one })).join(" | ");
   switch (type) {
     case "array": {
-      if (Array.isArray(s.prefixItems)) return `[${s.prefixItems.map(schemaType).join(", ")}]`;
-      const items = schemaType(s.items);
+      if (Array.isArray(s.prefixItems)) return `[${s.prefixItems.map(inner).join(", ")}]`;
+      const items = inner(s.items);
       return items.includes(" | ") ? `(${items})[]` : `${items}[]`;
     }
     case "object": {
@@ -254,8 +301,8 @@ export function schemaType(schema: unknown): string {
       if (typeof properties !== "object" || properties === null) return "object";
       const required = new Set<unknown>(Array.isArray(s.required) ? s.required : []);
       const entries = Object.entries(properties as Record<string, unknown>);
-      if (entries.length === 0 || entries.length > 4) return "object";
-      return `{ ${entries.map(([key, value]) => `${key}${required.has(key) ? "" : "?"}: ${schemaType(value)}`).join("; ")} }`;
+      if (entries.length === 0 || (entries.length > 4 && !full)) return "object";
+      return `{ ${entries.map(([key, value]) => `${key}${required.has(key) ? "" : "?"}: ${inner(value)}`).join("; ")} }`;
     }
     case undefined:
       return "any";
