@@ -1,15 +1,17 @@
 // The npm package as users get it: `npm pack` (which builds dist/ with tsc), installed into a fresh
 // project with no access to this repository's sources, then a service and a client run there with
 // plain `node` (no tsx) and with `bun`, and a consumer file is type-checked against the shipped
-// .d.ts files.
+// .d.ts files. The package carries the guides and examples the README points to, so its links
+// work in the installed package. (On the other Node.js lines, `TSMICROSERVICE_RUNTIMES=node`: the
+// Bun and Deno parts are left to the main run.)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { installPacked, quietIn, TSC } from "./packed.ts";
-import { BUN, DENO, ROOT } from "./processes.ts";
+import { BUN, DENO, ROOT, RUNTIMES } from "./processes.ts";
 
 const project = mkdtempSync(join(tmpdir(), "tsmicroservice-consumer-"));
 after(() => rmSync(project, { recursive: true, force: true }));
@@ -48,14 +50,48 @@ console.log(JSON.stringify({ name: remote.name, sum, named, secret, balanced, in
 
 const expected = { name: "packed.service", sum: 5, named: 2, secret: "s3cret", balanced: 7, instances: 1, denied: "-32001", down: "network" };
 
+/**
+ * The files a Markdown text refers to by a relative path, relative to the package's root: the
+ * targets of its links and images (`[text](docs/cluster.md)`, not `#anchors` or URLs), and the
+ * `examples/…` files and folders it names (`examples/website.ts`, `"./examples/public/"`).
+ */
+function referencedFiles(markdown: string, file: string): string[] {
+  const folder = posix.dirname(file);
+  const links = [...markdown.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((match) => match[1]!)
+    .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
+    .map((target) => posix.normalize(posix.join(folder, target)));
+  // In prose, code spans and code: `examples/website.ts`, "./examples/public/".
+  const named = [...markdown.matchAll(/(?:^|[\s"'`(])(?:\.\/)?(examples\/[\w./-]*\w)/gm)].map((match) => match[1]!);
+  return [...new Set([...links, ...named])].sort();
+}
+
 describe("the packed npm package", () => {
-  test("ships dist/ with JavaScript and declarations, and no sources or tests", () => {
+  test("ships dist/ with JavaScript and declarations, the guides and examples, and no sources or tests", () => {
     const files = execFileSync("tar", ["-tzf", tarball], quiet).split("\n");
     assert.ok(files.includes("package/dist/mod.js"));
     assert.ok(files.includes("package/dist/mod.d.ts"));
     assert.ok(files.includes("package/README.md"));
-    assert.deepEqual(files.filter((file) => /^package\/(test|bench|examples|src)\//.test(file)), []);
-    assert.deepEqual(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts")), []);
+    assert.deepEqual(files.filter((file) => /^package\/(test|bench|src)\//.test(file)), []);
+    // TypeScript sources only as the examples, which are there to be read.
+    assert.deepEqual(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.startsWith("package/examples/")), []);
+  });
+
+  test("carries every file the README and the guides link to or name, so their links work where it is installed", () => {
+    const files = new Set(execFileSync("tar", ["-tzf", tarball], quiet).split("\n"));
+    const installed = join(project, "node_modules/tsmicroservice");
+    const documents = ["README.md", ...[...files].filter((file) => /^package\/docs\/[^/]+\.md$/.test(file)).map((file) => file.slice("package/".length))];
+    assert.ok(documents.includes("docs/cluster.md"), documents.join(", "));
+    const wanted = new Set<string>();
+    for (const document of documents) {
+      for (const target of referencedFiles(readFileSync(join(installed, document), "utf8"), document)) wanted.add(target);
+    }
+    // What the README refers to today, at the least: the guides, the explorer's picture, the examples.
+    for (const known of ["docs/cluster.md", "docs/events.md", "docs/observability.md", "docs/explorer.md", "docs/explorer.png", "docs/cli.md", "examples/website.ts", "examples/hello_world.ts", "examples/public"]) {
+      assert.ok(wanted.has(known), `${known} is referred to`);
+    }
+    const missing = [...wanted].filter((target) => !files.has(`package/${target}`) && !files.has(`package/${target}/`) && ![...files].some((file) => file.startsWith(`package/${target}/`)));
+    assert.deepEqual(missing, [], "referred to, not in the tarball");
+    assert.deepEqual([...wanted].filter((target) => !existsSync(join(installed, target))), [], "referred to, not in the installed package");
   });
 
   test("ships a source map next to each .js, with the TypeScript source inside it", () => {
@@ -76,7 +112,7 @@ describe("the packed npm package", () => {
     assert.deepEqual(JSON.parse(output), expected);
   });
 
-  test("a service and a client run with bun", () => {
+  test("a service and a client run with bun", { skip: !RUNTIMES.includes("bun") && "Bun is tested by the main run" }, () => {
     writeFileSync(join(project, "app.mjs"), program);
     const output = execFileSync(BUN, ["app.mjs"], quiet);
     assert.deepEqual(JSON.parse(output), expected);
@@ -113,7 +149,7 @@ export async function main(): Promise<number> {
 // examples/worker.ts as a user's module in this project (importing the package by its name),
 // bundled with no externals for the browser and for no platform at all, then run by Deno with no
 // permissions, as a worker platform would: its fetch takes a JSON-RPC call and answers it.
-describe("the packed package in a bundle for browsers and workers", () => {
+describe("the packed package in a bundle for browsers and workers", { skip: !RUNTIMES.includes("deno") && "run by Deno, which the main run tests" }, () => {
   const worker = readFileSync(join(ROOT, "examples/worker.ts"), "utf8").replace('from "../mod.ts"', 'from "tsmicroservice"');
   const runner = `
 import worker from "./bundle.mjs";

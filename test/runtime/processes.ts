@@ -13,8 +13,34 @@ import { fileURLToPath } from "node:url";
 /** The runtimes every example runs on. */
 export type RuntimeName = "node" | "deno" | "bun";
 
-/** Every runtime, in the order the suites report them. */
-export const RUNTIMES: readonly RuntimeName[] = ["node", "deno", "bun"];
+/**
+ * The runtimes the suites run on, in the order they report them: every runtime, or those named in
+ * `TSMICROSERVICE_RUNTIMES` (comma-separated). The runs on other Node.js lines
+ * (`test/runtime/node_lines.ts`) set it to `node`: Deno and Bun are tested once, by the main run.
+ */
+export const RUNTIMES: readonly RuntimeName[] = runtimesFrom(process.env["TSMICROSERVICE_RUNTIMES"]);
+
+/**
+ * Reads a list of runtimes such as `TSMICROSERVICE_RUNTIMES` holds.
+ *
+ * @param list Runtime names separated by commas, or `undefined` for all of them.
+ * @returns The runtimes, in the order of {@linkcode RuntimeName}'s list (node, deno, bun).
+ * @throws {Error} For a name that is not a runtime, or an empty list.
+ * @example
+ * ```ts
+ * import { runtimesFrom } from "./processes.ts";
+ * runtimesFrom("bun,node"); // ["node", "bun"]
+ * runtimesFrom(undefined); // ["node", "deno", "bun"]
+ * ```
+ */
+export function runtimesFrom(list: string | undefined): RuntimeName[] {
+  const all: RuntimeName[] = ["node", "deno", "bun"];
+  if (list === undefined) return all;
+  const names = list.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const unknown = names.filter((name) => !(all as string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`TSMICROSERVICE_RUNTIMES names runtimes among node, deno, bun; got ${JSON.stringify(list)}`);
+  return all.filter((runtime) => names.includes(runtime));
+}
 
 /** The repository's root folder. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));

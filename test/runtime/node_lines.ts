@@ -1,0 +1,149 @@
+/**
+ * The cross-runtime suites' Node.js side on every supported Node.js line, not only the machine's:
+ * `npm run test:node-lines` (part of `npm run test:runtimes`, so of `npm test`).
+ *
+ * The Node.js binaries come from the npm package `node` (one alias per line, pinned in
+ * `node_lines/package.json`), installed in a project of their own, `test/runtime/node_lines/`,
+ * the first time this runs (`npm ci` there, with `--strict-allow-scripts` where npm has it): each
+ * of those packages declares a `node` bin, and in the repository's own node_modules one of them
+ * would be linked as node_modules/.bin/node and run every npm script instead of the machine's node.
+ *
+ * Each line runs {@linkcode SUITES} with `TSMICROSERVICE_RUNTIMES=node`: the suites start their
+ * servers and programs with `process.execPath`, which is then that line's binary; Deno and Bun
+ * are left to the main run, which has tested them already. The line of the machine's own node is
+ * skipped (the main run was on it). Each run's duration is printed.
+ *
+ * ```sh
+ * node --import tsx test/runtime/node_lines.ts          # every line
+ * node --import tsx test/runtime/node_lines.ts 22 26    # some lines
+ * ```
+ *
+ * @module
+ */
+
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { pathToFileURL } from "node:url";
+import { childEnv, ROOT } from "./processes.ts";
+
+/** The folder of the project that installs the Node.js binaries. */
+export const NODE_LINES_PROJECT: string = join(ROOT, "test/runtime/node_lines");
+
+/**
+ * The suites each Node.js line runs: those that start servers or programs on Node.js. Left out:
+ * `parity` (it compares the runtimes with each other, and one runtime has nothing to compare),
+ * `default_export` (`deno serve` and `bun run` only) and `size_entries` (esbuild's bundles, the
+ * same on every line); `load` is left out too: it measures nothing a Node.js line changes that
+ * the other suites miss, and takes 10 s a line.
+ */
+export const SUITES: readonly string[] = [
+  "adapters",
+  "defaults",
+  "events_examples",
+  "examples",
+  "fresh_project",
+  "limits",
+  "observability_examples",
+  "package",
+  "trace_context",
+  "website",
+].map((name) => `test/runtime/${name}.test.ts`);
+
+/** One supported Node.js line: its major version and its binary. */
+export interface NodeLine {
+  /** The major version, such as `"24"`. */
+  readonly major: string;
+  /** The exact version pinned in node_lines/package.json. */
+  readonly version: string;
+  /** The `node` binary's path. */
+  readonly binary: string;
+}
+
+/**
+ * The Node.js lines pinned in node_lines/package.json, oldest first.
+ *
+ * @returns The lines.
+ * @example
+ * ```ts
+ * import { nodeLines } from "./node_lines.ts";
+ * nodeLines().map((line) => line.major); // ["20", "22", "24", "26"]
+ * ```
+ */
+export function nodeLines(): NodeLine[] {
+  const manifest = JSON.parse(readFileSync(join(NODE_LINES_PROJECT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  return Object.entries(manifest.devDependencies)
+    .map(([alias, spec]) => {
+      const version = /^npm:node@(\d+\.\d+\.\d+)$/.exec(spec)?.[1];
+      if (version === undefined || alias !== `node${version.split(".")[0] ?? ""}`) {
+        throw new Error(`node_lines/package.json: ${alias} should be "npm:node@X.Y.Z" named nodeX, not ${spec}`);
+      }
+      return { major: version.split(".")[0] ?? "", version, binary: join(NODE_LINES_PROJECT, "node_modules", alias, "bin", "node") };
+    })
+    .sort((a, b) => Number(a.major) - Number(b.major));
+}
+
+/**
+ * Installs the Node.js binaries (`npm ci` in node_lines/) unless every one is there, with
+ * `--strict-allow-scripts` where this npm has it (npm 11 and later), so that an install script
+ * allowScripts does not cover fails the install instead of being skipped.
+ *
+ * @param lines The lines that must be installed.
+ * @returns How long the install took, in seconds (0 when there was nothing to do).
+ * @example
+ * ```ts
+ * import { installNodeLines, nodeLines } from "./node_lines.ts";
+ * installNodeLines(nodeLines());
+ * ```
+ */
+export function installNodeLines(lines: readonly NodeLine[]): number {
+  if (lines.every((line) => existsSync(line.binary))) return 0;
+  const started = performance.now();
+  const options = { cwd: NODE_LINES_PROJECT, env: childEnv({ npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }), encoding: "utf8" as const };
+  const strict = execFileSync("npm", ["config", "get", "strict-allow-scripts"], options).trim() !== "undefined";
+  console.log(`installing Node.js ${lines.map((line) => line.version).join(", ")} in ${NODE_LINES_PROJECT} (npm ci${strict ? " --strict-allow-scripts" : ""})`);
+  execFileSync("npm", ["ci", ...(strict ? ["--strict-allow-scripts"] : [])], { ...options, stdio: "inherit" });
+  for (const line of lines) if (!existsSync(line.binary)) throw new Error(`npm ci did not install ${line.binary}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs the suites on one line; resolves with its exit code. */
+function runLine(line: NodeLine): Promise<number> {
+  const child = spawn(line.binary, ["--import", "tsx", "--test", "--test-reporter", "spec", ...SUITES], {
+    cwd: ROOT,
+    env: childEnv({ TSMICROSERVICE_RUNTIMES: "node" }),
+    stdio: "inherit",
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
+async function main(wanted: readonly string[]): Promise<number> {
+  const all = nodeLines();
+  const unknown = wanted.filter((major) => !all.some((line) => line.major === major));
+  if (unknown.length > 0) throw new Error(`no Node.js line ${unknown.join(", ")} in node_lines/package.json (there are ${all.map((line) => line.major).join(", ")})`);
+  const own = process.versions.node.split(".")[0];
+  const lines = all.filter((line) => (wanted.length === 0 || wanted.includes(line.major)) && line.major !== own);
+  if (lines.length < all.length && wanted.length === 0) console.log(`Node.js ${own}: the machine's own, run by the main suites already`);
+  const installed = installNodeLines(lines);
+  const report: string[] = installed === 0 ? [] : [`install: ${installed.toFixed(1)} s`];
+  let failed = 0;
+  for (const line of lines) {
+    console.log(`\n# Node.js ${line.version}: ${SUITES.length} cross-runtime suites, Node.js side only`);
+    const started = performance.now();
+    const code = await runLine(line);
+    const seconds = (performance.now() - started) / 1000;
+    report.push(`Node.js ${line.version}: ${code === 0 ? "passed" : `FAILED (exit ${code})`} in ${seconds.toFixed(1)} s`);
+    if (code !== 0) failed++;
+  }
+  console.log(`\n${report.join("\n")}`);
+  return failed === 0 ? 0 : 1;
+}
+
+// Run as a script (not imported by a test).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
