@@ -3,12 +3,13 @@
 // and answers the installed `tsmicroservice` bin (plain Node.js, no tsx: the dist/ JavaScript and
 // its shebang), and the bin serves the project's TypeScript module through the project's tsx.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ROOT, runCli } from "./cli_run.ts";
+import { seedLockfile } from "./runtime/packed.ts";
 import { childEnv, freePort, HOST } from "./runtime/processes.ts";
 
 const folder = mkdtempSync(join(tmpdir(), "tsmicroservice-new-"));
@@ -31,27 +32,6 @@ before(() => {
   tarball = readdirSync(folder).find((name) => name.endsWith(".tgz")) ?? "";
   assert.ok(tarball, "npm pack made a tarball");
 });
-
-/**
- * npm 11 asks the registry for each dependency's full package document, and this machine's npm
- * cache holds only the abbreviated ones, so `npm install --offline` cannot resolve tsx by itself.
- * With a lockfile it does not ask: it takes the tarballs from the cache by their integrity. So the
- * test gives the new project the lock entries this repository resolved for the project's dev
- * dependencies (tsx and @types/node, with theirs), as a user's first online install would have.
- */
-function seedLockfile(): void {
-  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
-  const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { name: string; version: string; devDependencies: Record<string, string> };
-  const wanted = /^node_modules\/(tsx|esbuild|@esbuild\/[^/]+|fsevents|get-tsconfig|resolve-pkg-maps|@types\/node|undici-types)$/;
-  const packages = Object.fromEntries(Object.entries(lock.packages).filter(([path]) => wanted.test(path)));
-  writeFileSync(join(project, "package-lock.json"), JSON.stringify({
-    name: manifest.name,
-    version: manifest.version,
-    lockfileVersion: 3,
-    requires: true,
-    packages: { "": { name: manifest.name, version: manifest.version, devDependencies: manifest.devDependencies }, ...packages },
-  }, null, 2));
-}
 
 /** Starts a long-running program in its own process group and waits for its "serving at" line. */
 async function startServer(command: string, args: readonly string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -102,7 +82,7 @@ describe("tsmicroservice new", () => {
     const made = await runCli(["new", "demo.service"], { cwd: folder });
     assert.equal(made.code, 0, made.stderr);
     assert.match(made.stdout, /^made .*demo\.service\n/);
-    for (const file of ["package.json", "src/service.ts", "src/server.ts", "test/service.test.ts", "README.md", ".gitignore"]) {
+    for (const file of ["package.json", "tsconfig.json", "src/service.ts", "src/server.ts", "test/service.test.ts", "README.md", ".gitignore"]) {
       assert.ok(existsSync(join(project, file)), file);
     }
     const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string> };
@@ -118,10 +98,25 @@ describe("tsmicroservice new", () => {
   });
 
   test("installs offline from the packed tarball, and its own test passes", () => {
-    seedLockfile();
+    seedLockfile(project);
     execFileSync("npm", ["install", "--offline", `../${tarball}`], { ...quiet, cwd: project });
     const output = execFileSync("npm", ["test"], { ...quiet, cwd: project });
-    assert.match(output, /pass 2\n.*fail 0\n/);
+    // The type checker first, then the tests.
+    assert.match(output, /> tsc\n[^]*pass 2\n.*fail 0\n/);
+  });
+
+  test("its npm test type-checks first: a type error fails it before any test runs", () => {
+    const service = join(project, "src/service.ts");
+    const text = readFileSync(service, "utf8");
+    writeFileSync(service, `${text}export const wrong: number = "not a number";\n`);
+    try {
+      const failed = spawnSync("npm", ["test"], { ...quiet, cwd: project });
+      assert.notEqual(failed.status, 0);
+      assert.match(failed.stdout, /src\/service\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./);
+      assert.doesNotMatch(failed.stdout, /# pass/);
+    } finally {
+      writeFileSync(service, text);
+    }
   });
 
   test("the packed bin is an executable node script", () => {
@@ -140,7 +135,7 @@ describe("tsmicroservice new", () => {
     assert.equal((await runCli(["call", url, "say_private_hello", "world", "--token", "secret-token"], options)).stdout, '"this is secret: hello world"\n');
     const described = await runCli(["describe", url], options);
     assert.match(described.stdout, /^demo\.service 0\.1\.0 \(2 methods, from rpc\.discover\)/);
-    assert.match(described.stdout, /say_private_hello +name: any +any +private +Greets callers that have the API token\./);
+    assert.match(described.stdout, /say_private_hello +name: any +any +private +no +Greets callers that have the API token\./);
     await stopServer(child); // npm itself ends by the signal; the service's own graceful stop is tested below
   });
 

@@ -1,6 +1,7 @@
 /**
  * The files of a project made by `tsmicroservice new NAME`: a package depending on this one, a
- * service with a public and a private method, a server, a test and a README.
+ * service with a public and a private method, a server, a test, a TypeScript configuration that
+ * type-checks it all (`npm test` runs the checker first) and a README.
  *
  * @module
  */
@@ -33,7 +34,7 @@ export function isProjectName(name: string): boolean {
  * ```ts
  * import { projectFiles } from "./project_template.ts";
  * const files = projectFiles("orders");
- * [...files.keys()]; // ["package.json", "src/service.ts", "src/server.ts", "test/service.test.ts", "README.md", ".gitignore"]
+ * [...files.keys()]; // ["package.json", "tsconfig.json", "src/service.ts", "src/server.ts", "test/service.test.ts", "README.md", ".gitignore"]
  * ```
  */
 export function projectFiles(name: string): ReadonlyMap<string, string> {
@@ -44,13 +45,20 @@ export function projectFiles(name: string): ReadonlyMap<string, string> {
     type: "module",
     scripts: {
       start: "tsx src/server.ts",
-      test: "node --import tsx --test test/*.test.ts",
+      typecheck: "tsc",
+      test: "npm run typecheck && node --import tsx --test test/*.test.ts",
     },
     dependencies: { tsmicroservice: `^${VERSION}` },
     devDependencies: PROJECT_DEV_DEPENDENCIES,
+    // npm 12 runs a dependency's install script only when allowScripts approves it (npm 11 warns).
+    // The one here is esbuild's (through tsx): it only swaps esbuild's Node.js launcher for its
+    // binary, and tsx finds the binary without it; denied, the install is quiet and passes
+    // `--strict-allow-scripts`.
+    allowScripts: { esbuild: false },
   };
   return new Map([
     ["package.json", `${JSON.stringify(packageJson, null, 2)}\n`],
+    ["tsconfig.json", `${JSON.stringify(TSCONFIG, null, 2)}\n`],
     ["src/service.ts", serviceModule(name)],
     ["src/server.ts", SERVER_MODULE],
     ["test/service.test.ts", TEST_MODULE],
@@ -58,6 +66,26 @@ export function projectFiles(name: string): ReadonlyMap<string, string> {
     [".gitignore", "node_modules/\n"],
   ]);
 }
+
+// `tsc` checks the sources as tsx and Node.js run them: ES modules resolved the Node.js way,
+// relative imports with their `.ts` extension (which tsc allows only when it emits nothing), and
+// Node's own modules typed by @types/node.
+const TSCONFIG = {
+  compilerOptions: {
+    target: "ES2022",
+    lib: ["ES2022", "DOM"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    strict: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    skipLibCheck: true,
+    types: ["node"],
+  },
+  include: ["src", "test"],
+};
 
 function serviceModule(name: string): string {
   return `// The ${name} service: its methods, and who may call the private ones.

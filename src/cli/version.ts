@@ -20,8 +20,8 @@ export const VERSION = "0.1.0";
 
 /**
  * The dev dependencies of a project made by `tsmicroservice new`: tsx runs its TypeScript on
- * Node.js, and @types/node types what it uses of Node.js. The same versions this repository
- * develops with.
+ * Node.js, TypeScript checks it (`npm run typecheck`, part of `npm test`), and @types/node types
+ * what it uses of Node.js. The same versions this repository develops with.
  *
  * @example
  * ```ts
@@ -32,4 +32,5 @@ export const VERSION = "0.1.0";
 export const PROJECT_DEV_DEPENDENCIES: Readonly<Record<string, string>> = {
   "@types/node": "^20.19.43",
   tsx: "^4.23.15",
+  typescript: "^5.9.3",
 };

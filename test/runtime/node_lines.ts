@@ -3,10 +3,11 @@
  * `npm run test:node-lines` (part of `npm run test:runtimes`, so of `npm test`).
  *
  * The Node.js binaries come from the npm package `node` (one alias per line, pinned in
- * `node_lines/package.json`), installed in a project of their own, `test/runtime/node_lines/`,
+ * `toolchain/package.json`), installed in a project of their own, `test/runtime/toolchain/`,
  * the first time this runs (`npm ci` there, with `--strict-allow-scripts` where npm has it): each
  * of those packages declares a `node` bin, and in the repository's own node_modules one of them
  * would be linked as node_modules/.bin/node and run every npm script instead of the machine's node.
+ * (The same project holds npm 12, for `new_project.test.ts`.)
  *
  * Each line runs {@linkcode SUITES} with `TSMICROSERVICE_RUNTIMES=node`: the suites start their
  * servers and programs with `process.execPath`, which is then that line's binary; Deno and Bun
@@ -28,8 +29,11 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { childEnv, ROOT } from "./processes.ts";
 
-/** The folder of the project that installs the Node.js binaries. */
-export const NODE_LINES_PROJECT: string = join(ROOT, "test/runtime/node_lines");
+/** The folder of the project that installs the Node.js binaries and npm 12. */
+export const TOOLCHAIN: string = join(ROOT, "test/runtime/toolchain");
+
+/** npm 12's entry script, run with `node` (of a line npm 12 supports: 22.22+, 24.15+, 26). */
+export const NPM12: string = join(TOOLCHAIN, "node_modules/npm12/bin/npm-cli.js");
 
 /**
  * The suites each Node.js line runs: those that start servers or programs on Node.js. Left out:
@@ -55,14 +59,14 @@ export const SUITES: readonly string[] = [
 export interface NodeLine {
   /** The major version, such as `"24"`. */
   readonly major: string;
-  /** The exact version pinned in node_lines/package.json. */
+  /** The exact version pinned in toolchain/package.json. */
   readonly version: string;
   /** The `node` binary's path. */
   readonly binary: string;
 }
 
 /**
- * The Node.js lines pinned in node_lines/package.json, oldest first.
+ * The Node.js lines pinned in toolchain/package.json (its `nodeNN` aliases), oldest first.
  *
  * @returns The lines.
  * @example
@@ -72,39 +76,41 @@ export interface NodeLine {
  * ```
  */
 export function nodeLines(): NodeLine[] {
-  const manifest = JSON.parse(readFileSync(join(NODE_LINES_PROJECT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(TOOLCHAIN, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
   return Object.entries(manifest.devDependencies)
+    .filter(([alias]) => /^node\d+$/.test(alias))
     .map(([alias, spec]) => {
       const version = /^npm:node@(\d+\.\d+\.\d+)$/.exec(spec)?.[1];
       if (version === undefined || alias !== `node${version.split(".")[0] ?? ""}`) {
-        throw new Error(`node_lines/package.json: ${alias} should be "npm:node@X.Y.Z" named nodeX, not ${spec}`);
+        throw new Error(`toolchain/package.json: ${alias} should be "npm:node@X.Y.Z" named nodeX, not ${spec}`);
       }
-      return { major: version.split(".")[0] ?? "", version, binary: join(NODE_LINES_PROJECT, "node_modules", alias, "bin", "node") };
+      return { major: version.split(".")[0] ?? "", version, binary: join(TOOLCHAIN, "node_modules", alias, "bin", "node") };
     })
     .sort((a, b) => Number(a.major) - Number(b.major));
 }
 
 /**
- * Installs the Node.js binaries (`npm ci` in node_lines/) unless every one is there, with
- * `--strict-allow-scripts` where this npm has it (npm 11 and later), so that an install script
- * allowScripts does not cover fails the install instead of being skipped.
+ * Installs the toolchain (`npm ci` in toolchain/) unless every Node.js binary and npm 12 are
+ * there, with `--strict-allow-scripts` where this npm has it (npm 11 and later), so that an
+ * install script allowScripts does not cover fails the install instead of being skipped.
  *
- * @param lines The lines that must be installed.
  * @returns How long the install took, in seconds (0 when there was nothing to do).
  * @example
  * ```ts
- * import { installNodeLines, nodeLines } from "./node_lines.ts";
- * installNodeLines(nodeLines());
+ * import { installToolchain } from "./node_lines.ts";
+ * installToolchain();
  * ```
  */
-export function installNodeLines(lines: readonly NodeLine[]): number {
-  if (lines.every((line) => existsSync(line.binary))) return 0;
+export function installToolchain(): number {
+  const lines = nodeLines();
+  if (lines.every((line) => existsSync(line.binary)) && existsSync(NPM12)) return 0;
   const started = performance.now();
-  const options = { cwd: NODE_LINES_PROJECT, env: childEnv({ npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }), encoding: "utf8" as const };
+  const options = { cwd: TOOLCHAIN, env: childEnv({ npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }), encoding: "utf8" as const };
   const strict = execFileSync("npm", ["config", "get", "strict-allow-scripts"], options).trim() !== "undefined";
-  console.log(`installing Node.js ${lines.map((line) => line.version).join(", ")} in ${NODE_LINES_PROJECT} (npm ci${strict ? " --strict-allow-scripts" : ""})`);
-  execFileSync("npm", ["ci", ...(strict ? ["--strict-allow-scripts"] : [])], { ...options, stdio: "inherit" });
-  for (const line of lines) if (!existsSync(line.binary)) throw new Error(`npm ci did not install ${line.binary}`);
+  // On stderr: a test that calls this keeps its stdout for the test runner's own report.
+  console.error(`installing Node.js ${lines.map((line) => line.version).join(", ")} and npm 12 in ${TOOLCHAIN} (npm ci${strict ? " --strict-allow-scripts" : ""})`);
+  execFileSync("npm", ["ci", ...(strict ? ["--strict-allow-scripts"] : [])], { ...options, stdio: ["ignore", 2, 2] });
+  for (const file of [...lines.map((line) => line.binary), NPM12]) if (!existsSync(file)) throw new Error(`npm ci did not install ${file}`);
   return (performance.now() - started) / 1000;
 }
 
@@ -124,11 +130,11 @@ function runLine(line: NodeLine): Promise<number> {
 async function main(wanted: readonly string[]): Promise<number> {
   const all = nodeLines();
   const unknown = wanted.filter((major) => !all.some((line) => line.major === major));
-  if (unknown.length > 0) throw new Error(`no Node.js line ${unknown.join(", ")} in node_lines/package.json (there are ${all.map((line) => line.major).join(", ")})`);
+  if (unknown.length > 0) throw new Error(`no Node.js line ${unknown.join(", ")} in toolchain/package.json (there are ${all.map((line) => line.major).join(", ")})`);
   const own = process.versions.node.split(".")[0];
   const lines = all.filter((line) => (wanted.length === 0 || wanted.includes(line.major)) && line.major !== own);
   if (lines.length < all.length && wanted.length === 0) console.log(`Node.js ${own}: the machine's own, run by the main suites already`);
-  const installed = installNodeLines(lines);
+  const installed = installToolchain();
   const report: string[] = installed === 0 ? [] : [`install: ${installed.toFixed(1)} s`];
   let failed = 0;
   for (const line of lines) {

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { childEnv, ROOT } from "./processes.ts";
 
@@ -56,4 +56,34 @@ export function installPacked(project: string, packageJson: object = { name: "co
   writeFileSync(join(project, "package.json"), JSON.stringify(packageJson));
   execFileSync("npm", ["install", "--offline", "--no-save", `./${tarball}`], { ...quiet, stdio: "pipe" });
   return tarball;
+}
+
+/**
+ * Gives a project made by `tsmicroservice new` a lockfile with the entries this repository
+ * resolved for the project's dev dependencies (tsx, TypeScript and @types/node, with theirs), as a
+ * user's first online install would have written them. npm 11 and 12 ask the registry for each
+ * dependency's full package document, which an npm cache filled by `npm ci` does not hold, so an
+ * offline install cannot resolve them by itself; with a lockfile npm does not ask, and takes the
+ * tarballs straight from the cache by their integrity.
+ *
+ * @param project The project's folder (with its package.json).
+ * @example
+ * ```ts
+ * import { seedLockfile } from "./packed.ts";
+ * seedLockfile("/tmp/demo.service");
+ * ```
+ */
+export function seedLockfile(project: string): void {
+  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { name: string; version: string; devDependencies: Record<string, string> };
+  const wanted = /^node_modules\/(tsx|esbuild|@esbuild\/[^/]+|fsevents|get-tsconfig|resolve-pkg-maps|@types\/node|undici-types|typescript)$/;
+  const packages = Object.fromEntries(Object.entries(lock.packages).filter(([path]) => wanted.test(path)));
+  for (const name of Object.keys(manifest.devDependencies)) assert.ok(packages[`node_modules/${name}`], `the repository's lockfile has ${name}`);
+  writeFileSync(join(project, "package-lock.json"), JSON.stringify({
+    name: manifest.name,
+    version: manifest.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: { "": { name: manifest.name, version: manifest.version, devDependencies: manifest.devDependencies }, ...packages },
+  }, null, 2));
 }
