@@ -60,7 +60,7 @@ describe("README.md", () => {
 
 describe("the JSR package (deno.json)", () => {
   test("publishes the sources and the documents, nothing else", () => {
-    assert.deepEqual(deno.publish.include, ["mod.ts", "src/", "README.md", "LICENSE", "CHANGELOG.md"]);
+    assert.deepEqual(deno.publish.include, ["mod.ts", "src/", "docs/", "README.md", "LICENSE", "CHANGELOG.md"]);
     for (const path of deno.publish.include) assert.ok(existsSync(new URL(path, root)), `${path} is missing`);
   });
 

@@ -23,8 +23,11 @@ Calls METHOD and prints its result as JSON on stdout. PARAMS are one of:
   one JSON array or object   '[42, 23]'  '{"minuend": 42, "subtrahend": 23}'
   name=value pairs           minuend=42 subtrahend=23   (named params)
   words                      42 23  or  world            (positional params)
-A value is read as JSON when it is valid JSON (42, true, null, "quoted", [1,2]), else as a
-string. Put -- before params that start with --. A URL without a path means /api.
+A value is read as JSON when it is valid JSON (42, true, null, "quoted"), else as a string.
+An array or object among other params, and a param named twice, are usage errors: write all
+the params as one JSON argument, '[[1], "x"]'. Put -- before params that start with --.
+A URL without a path means /api; user:password@ in it is sent as HTTP Basic, never printed.
+Control characters in what the service answers are printed escaped (\u001b).
 
 flags:
   --token TOKEN           API token for private methods (sent in X-Api-Token)

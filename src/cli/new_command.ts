@@ -13,8 +13,9 @@ import { isProjectName, projectFiles } from "./project_template.ts";
 
 const HELP = `usage: tsmicroservice new NAME
 
-Makes the folder NAME with a project that runs:
-  package.json          depends on tsmicroservice; npm start, npm test
+Makes the folder NAME with a project that runs and type-checks:
+  package.json          depends on tsmicroservice; npm start, npm run typecheck, npm test
+  tsconfig.json         tsc checks the sources as tsx runs them (npm test runs it first)
   src/service.ts        the service: say_hello (public), say_private_hello (private)
   src/server.ts         serves it on HOST:PORT (default 127.0.0.1:5000)
   test/service.test.ts  node:test, run with tsx
