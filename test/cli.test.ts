@@ -81,6 +81,10 @@ const schemaService = {
           "x-private": false,
           "x-idempotent": true,
         }],
+        "x-events": [
+          { name: "order.created", description: "An order\nwas placed.", schema: { type: "object", properties: { id: { type: "string" }, qty: { type: "integer" } }, required: ["id"] } },
+          { name: "order.cancelled" },
+        ],
       },
     });
   },
@@ -147,6 +151,7 @@ const HOSTILE_DOCUMENT = {
     result: { name: "result", schema: { type: "object", properties: { [`k${HOSTILE.clear}`]: { type: `t${HOSTILE.title}` }, b: {}, c: {}, d: {}, e: {} } } },
     "x-private": false,
   }],
+  "x-events": [{ name: `evt${HOSTILE.csi}`, description: EVERY, schema: { type: "object", properties: { [`p${HOSTILE.bidi}`]: {} } } }],
 };
 
 function hostileAnswer(method: string, authorization: string | undefined): object {
@@ -339,7 +344,8 @@ describe("tsmicroservice and a hostile service", () => {
     const lines = run.stdout.split("\n");
     assert.equal(lines[0], "evil\\u001b[2J\\u001b[H 6.6.6\\u001b]0;pwned\\u0007 (1 method, from rpc.discover)");
     assert.match(lines[3] ?? "", /^say\\u001b\]52;c;cm0gLXJmIH4=\\u0007hello {2}who\\u009b31m: "a\\u202egnp\.exe" {2}object {2}public {2}no {10}Greets\.\\u001b\]0;pwned/);
-    assert.match(run.stdout, /\nresult shapes:\n {2}say\\u001b\]52;c;cm0gLXJmIH4=\\u0007hello returns \{ k\\u001b\[2J\\u001b\[H\?: t\\u001b\]0;pwned\\u0007; b\?: any; c\?: any; d\?: any; e\?: any \}\n$/);
+    assert.match(run.stdout, /\nresult shapes:\n {2}say\\u001b\]52;c;cm0gLXJmIH4=\\u0007hello returns \{ k\\u001b\[2J\\u001b\[H\?: t\\u001b\]0;pwned\\u0007; b\?: any; c\?: any; d\?: any; e\?: any \}\n/);
+    assert.match(run.stdout, /\nevt\\u009b31m {2}\{ p\\u202egnp\.exe\?: any \} {2}\\u001b\]0;pwned/);
     const json = await runCli(["describe", hostile, "--json"]);
     clean(json);
     assert.deepEqual(JSON.parse(json.stdout), HOSTILE_DOCUMENT);
@@ -399,7 +405,7 @@ describe("tsmicroservice describe", () => {
     ].join("\n"));
   });
 
-  test("JSON Schema types are shown as short types; idempotency; a large result's whole shape below", async () => {
+  test("JSON Schema types are shown as short types; idempotency; a large result's whole shape and the events below", async () => {
     const run = await runCli(["describe", typed]);
     assert.equal(run.stdout, [
       "orders.service 2.0.0 (3 methods, from rpc.discover)",
@@ -411,6 +417,10 @@ describe("tsmicroservice describe", () => {
       "",
       "result shapes:",
       '  get_order returns { id: string; status: "open" | "closed"; lines: { sku: string; qty: integer }[]; total?: number; note?: string | null }',
+      "",
+      "EVENT            PAYLOAD                        DESCRIPTION",
+      "order.created    { id: string; qty?: integer }  An order was placed.",
+      "order.cancelled  ?",
       "",
     ].join("\n"));
   });

@@ -136,6 +136,10 @@ describe("the command's core", () => {
     const empty = environment({ openrpc: "1.3.2", info: { title: "empty" }, methods: [] });
     assert.equal(await runCli(["describe", "http://127.0.0.1:1/api"], empty), 0);
     assert.equal(empty.out, "empty (0 methods, from rpc.discover)\n");
+    // Events without methods; an event without a name is not one.
+    const onlyEvents = environment({ openrpc: "1.3.2", info: { title: "e" }, methods: [], "x-events": [{ name: "tick", schema: { type: "integer" } }, { description: "no name" }, 42] });
+    assert.equal(await runCli(["describe", "http://127.0.0.1:1/api"], onlyEvents), 0);
+    assert.equal(onlyEvents.out, "e (0 methods, from rpc.discover)\n\nEVENT  PAYLOAD  DESCRIPTION\ntick   integer\n");
   });
 
   test("endpointUrl: a URL without a path gets /api; one with a path keeps it", () => {

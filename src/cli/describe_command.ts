@@ -20,7 +20,7 @@ const HELP = `usage: tsmicroservice describe URL [flags]
 Shows a service's name, version and methods: each method's params (name, JSON Schema type,
 "?" when optional, "..." for a rest param), its result type, whether it needs a token and
 whether it is idempotent (may be sent twice); then, for results too large for the table, their
-whole shape. Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it
+whole shape, and the events the service emits with their payload's type. Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it
 has no rpc.discover. A URL without a path means /api. Control characters in what the service
 answered are printed escaped (\u001b).
 
@@ -79,7 +79,8 @@ export const describeCommand: Command = {
 /**
  * Writes a description for people: a heading line, then a table of the methods (the RESULT column
  * writes an object of more than four properties as `object`), then the whole shape of each such
- * result. Every text that came from the service is printed with its control characters escaped.
+ * result, then a table of the events the service emits. Every text that came from the service is
+ * printed with its control characters escaped.
  *
  * @param description The service's description.
  * @returns The text, ending with a newline.
@@ -91,6 +92,7 @@ export const describeCommand: Command = {
  *   version: "1.0.0",
  *   source: "rpc.discover",
  *   document: {},
+ *   events: [],
  *   methods: [{
  *     name: "add",
  *     description: "Adds.",
@@ -110,7 +112,11 @@ export function formatDescription(description: ServiceDescription): string {
   const count = description.methods.length;
   const heading = `${escapeControls(description.name)}${description.version === undefined ? "" : ` ${escapeControls(description.version)}`}` +
     ` (${count} method${count === 1 ? "" : "s"}, from ${description.source})\n`;
-  if (count === 0) return heading;
+  const events = description.events.length === 0 ? "" : `\n${formatTable([
+    ["EVENT", "PAYLOAD", "DESCRIPTION"],
+    ...description.events.map((event) => [event.name, event.payload ?? "?", (event.description ?? "").replace(/[ \t\n\r\f\v\u2028\u2029]+/g, " ").trim()].map(escapeControls)),
+  ])}\n`;
+  if (count === 0) return `${heading}${events}`;
   const rows = description.methods.map((method) => [
     method.name,
     paramsText(method),
@@ -124,7 +130,7 @@ export function formatDescription(description: ServiceDescription): string {
   const shapes = description.methods
     .filter((method) => method.resultShape !== undefined && method.resultShape !== method.result)
     .map((method) => `  ${escapeControls(method.name)} returns ${escapeControls(method.resultShape ?? "")}`);
-  return `${heading}\n${table}\n${shapes.length === 0 ? "" : `\nresult shapes:\n${shapes.join("\n")}\n`}`;
+  return `${heading}\n${table}\n${shapes.length === 0 ? "" : `\nresult shapes:\n${shapes.join("\n")}\n`}${events}`;
 }
 
 function paramsText(method: MethodDescription): string {

@@ -70,12 +70,30 @@ export interface MethodDescription {
 }
 
 /**
+ * One event a service emits (OpenRPC extension `x-events`, written by the events plugin).
+ *
+ * @example
+ * ```ts
+ * import type { EventDescription } from "./service_description.ts";
+ * const event: EventDescription = { name: "order.created", payload: "{ id: string }", description: "An order was placed." };
+ * ```
+ */
+export interface EventDescription {
+  /** Its name. */
+  readonly name: string;
+  /** Its payload's type in full, or `undefined` when the service gives no schema for it. */
+  readonly payload: string | undefined;
+  /** Its description, when it has one. */
+  readonly description: string | undefined;
+}
+
+/**
  * A service as it describes itself.
  *
  * @example
  * ```ts
  * import type { ServiceDescription } from "./service_description.ts";
- * const service: ServiceDescription = { name: "hello.world.service", version: "1.0.0", source: "rpc.discover", methods: [], document: {} };
+ * const service: ServiceDescription = { name: "hello.world.service", version: "1.0.0", source: "rpc.discover", methods: [], events: [], document: {} };
  * ```
  */
 export interface ServiceDescription {
@@ -87,6 +105,8 @@ export interface ServiceDescription {
   readonly source: "rpc.discover" | "get_service_specs";
   /** Its methods, in the order it lists them. */
   readonly methods: readonly MethodDescription[];
+  /** The events it emits, in the order it lists them (none when it does not say). */
+  readonly events: readonly EventDescription[];
   /** What the service answered, as it came. */
   readonly document: unknown;
 }
@@ -172,11 +192,23 @@ export function fromOpenRpc(document: unknown): ServiceDescription {
     throw new DescriptionError("rpc.discover did not answer an OpenRPC document (info.title and methods)");
   }
   const version = field(info, "version");
+  const events = field(document, "x-events");
   return {
     name,
     version: typeof version === "string" ? version : undefined,
     source: "rpc.discover",
     document,
+    events: (Array.isArray(events) ? events : []).flatMap((event: unknown): EventDescription[] => {
+      const eventName = field(event, "name");
+      const description = field(event, "description");
+      const schema = field(event, "schema");
+      if (typeof eventName !== "string") return [];
+      return [{
+        name: eventName,
+        payload: schema === undefined ? undefined : schemaType(schema, { full: true }),
+        description: typeof description === "string" ? description : undefined,
+      }];
+    }),
     methods: methods.map((method: unknown): MethodDescription => {
       const methodName = field(method, "name");
       if (typeof methodName !== "string") throw new DescriptionError("rpc.discover listed a method without a name");
@@ -221,6 +253,7 @@ export function fromServiceSpecs(specs: unknown): ServiceDescription {
     version: undefined,
     source: "get_service_specs",
     document: specs,
+    events: [],
     methods: Object.entries(methods as Record<string, unknown>).map(([methodName, description]) => ({
       name: methodName,
       description: typeof description === "string" ? description : undefined,
