@@ -36,18 +36,20 @@ export const TOOLCHAIN: string = join(ROOT, "test/runtime/toolchain");
 export const NPM12: string = join(TOOLCHAIN, "node_modules/npm12/bin/npm-cli.js");
 
 /**
- * The suites each Node.js line runs: those that start servers or programs on Node.js. Left out:
- * `parity` (it compares the runtimes with each other, and one runtime has nothing to compare),
- * `default_export` (`deno serve` and `bun run` only) and `size_entries` (esbuild's bundles, the
- * same on every line); `load` is left out too: it measures nothing a Node.js line changes that
- * the other suites miss, and takes 10 s a line.
+ * The suites each Node.js line runs: those that start servers or programs on Node.js and whose
+ * behaviour hangs on Node.js itself (node:http, signals, sockets, module loading of the packed
+ * package). Left out, to keep CI's time down: `parity` (it compares the runtimes with each other,
+ * and one runtime has nothing to compare), `default_export` (`deno serve` and `bun run` only),
+ * `size_entries` (esbuild's bundles), `load` (throughput, 10 s a line, nothing a line changes that
+ * `limits` and `adapters` miss), `fresh_project` (a README project: its Node.js side is tsc and
+ * plain `node` on built JavaScript, which `package` covers; 30–45 s a line) and `npm12` (npm 12 on
+ * Node.js 24 whatever the line).
  */
 export const SUITES: readonly string[] = [
   "adapters",
   "defaults",
   "events_examples",
   "examples",
-  "fresh_project",
   "limits",
   "observability_examples",
   "package",
