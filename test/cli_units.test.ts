@@ -155,6 +155,8 @@ describe("the command's core", () => {
     // Percent-encoded as typed, UTF-8 on the wire (RFC 7617).
     assert.equal(endpointOf("http://j%C3%B6rg:p%40ss@h/api").authorization, `Basic ${Buffer.from("jörg:p@ss", "utf8").toString("base64")}`);
     assert.equal(endpointOf("http://h/api").authorization, undefined);
+    // Not a valid percent-encoding: sent as typed.
+    assert.equal(endpointOf("http://a%zz:b@h/api").authorization, `Basic ${btoa("a%zz:b")}`);
     assert.throws(() => endpointOf("ftp://ann:s3cret@h/x"), (error: Error) => error instanceof UsageError && !error.message.includes("s3cret"));
     assert.throws(() => endpointOf("ann:s3cret@h"), (error: Error) => error instanceof UsageError && !error.message.includes("s3cret"));
     const args = (...words: string[]) => parseArgs(words, REMOTE_FLAGS);
