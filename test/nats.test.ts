@@ -35,11 +35,14 @@ interface FakeSubscription {
 function fakeNats() {
   const subscriptions: FakeSubscription[] = [];
   const replies = new Map<string, (data: Uint8Array) => void>();
+  // Everything published, replies included, as the server would see it.
+  const published: { subject: string; reply: string | undefined; data: string }[] = [];
   const encoder = new TextEncoder();
   let inbox = 0;
   let turn = 0;
   const bytes = (payload: Uint8Array | string | undefined): Uint8Array => (typeof payload === "string" ? encoder.encode(payload) : payload ?? new Uint8Array());
   const route = (subject: string, data: Uint8Array, headers: NatsHeaderBlock | undefined, reply: string | undefined): number => {
+    published.push({ subject, reply, data: new TextDecoder().decode(data) });
     const live = subscriptions.filter((s) => !s.closed && s.subject === subject);
     const groups = new Map<string | undefined, FakeSubscription[]>();
     for (const s of live) {
@@ -55,7 +58,9 @@ function fakeNats() {
         headers,
         respond: (payload) => {
           if (reply === undefined) return false;
-          replies.get(reply)?.(bytes(payload));
+          const answer = bytes(payload);
+          published.push({ subject: reply, reply: undefined, data: new TextDecoder().decode(answer) });
+          replies.get(reply)?.(answer);
           return true;
         },
       };
@@ -65,10 +70,20 @@ function fakeNats() {
     }
     return groups.size;
   };
-  const connection: NatsConnectionLike & { subscriptions: FakeSubscription[]; failNext?: Error } = {
+  const connection: NatsConnectionLike & {
+    subscriptions: FakeSubscription[];
+    published: typeof published;
+    failNext?: Error;
+    /** Publishes with a reply subject of the caller's choosing, as any NATS client may. */
+    publishWithReply(subject: string, payload: string, reply: string): void;
+  } = {
     subscriptions,
+    published,
     publish(subject, payload, options) {
       route(subject, bytes(payload), options?.headers, undefined);
+    },
+    publishWithReply(subject, payload, reply) {
+      route(subject, bytes(payload), undefined, reply);
     },
     subscribe(subject, options = {}) {
       const subscription: FakeSubscription = { subject, queue: options.queue, callback: options.callback ?? (() => {}), closed: false };
@@ -186,8 +201,105 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
       JSON.parse(new TextDecoder().decode((await nats.request("rpc.vault.service", payload, { timeout: 500 })).data));
     assert.equal(((await ask(new Uint8Array([0xff]))) as { error: { code: number } }).error.code, -32700);
     assert.equal(((await ask("{")) as { error: { code: number } }).error.code, -32700);
+    const before = nats.published.length;
     nats.publish("rpc.vault.service", JSON.stringify({ jsonrpc: "2.0", method: "now", id: 1 })); // no reply subject
     await service.shutdown();
+    assert.deepEqual(nats.published.slice(before).map((entry) => entry.subject), ["rpc.vault.service"]);
+  });
+
+  it("replies only to an inbox: a $JS.API reply subject (or any other) is refused, reported, and its request not run", async () => {
+    const nats = fakeNats();
+    const reported: string[] = [];
+    const ran: string[] = [];
+    const service = new Service({ name: "notes.service", onError: (error, { method }) => reported.push(`${method}: ${String(error)}`) })
+      .use(natsServer(nats))
+      .publicMethod("note", (text: string) => {
+        ran.push(text);
+        return "noted";
+      });
+    await service.startup();
+    const hostile = [
+      "$JS.API.STREAM.DELETE.EVENTS",
+      "$JS.API.STREAM.PURGE.EVENTS",
+      "$SYS.REQ.SERVER.PING",
+      "events.orders.service.order.created",
+      "_INBOX",
+      "_INBOX.*",
+      "_INBOX.>",
+      "_INBOXX.a",
+      "_INBOX..a",
+      "_INBOX.a b",
+    ];
+    for (const reply of hostile) {
+      nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [reply] }), reply); // a notification
+      nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [reply], id: 1 }), reply); // a call
+    }
+    await until(() => reported.length === 2 * hostile.length);
+    assert.deepEqual(ran, []);
+    assert.deepEqual(nats.published.filter((entry) => entry.subject !== "rpc.notes.service"), []);
+    assert.equal(reported[0], 'NATS request on rpc.notes.service: Error: NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.EVENTS" is not an inbox');
+    // A long or odd subject is clipped and escaped in the report.
+    nats.publishWithReply("rpc.notes.service", "{}", `$X.${"a".repeat(100)}\u202e`);
+    await until(() => reported.length === 2 * hostile.length + 1);
+    assert.match(reported.at(-1) ?? "", /reply subject "\$X\.a{61}"… is not an inbox$/);
+    // An inbox gets the answer of a call, and nothing for a notification.
+    nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: ["call"], id: 7 }), "_INBOX.abc.1");
+    nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: ["notification"] }), "_INBOX.abc.2");
+    nats.publishWithReply("rpc.notes.service", JSON.stringify([{ jsonrpc: "2.0", method: "note", params: ["batched"] }]), "_INBOX.abc.3");
+    await until(() => ran.length === 3);
+    await service.shutdown();
+    assert.deepEqual(nats.published.filter((entry) => entry.subject.startsWith("_INBOX")), [
+      { subject: "_INBOX.abc.1", reply: undefined, data: '{"jsonrpc":"2.0","result":"noted","id":7}' },
+    ]);
+    assert.equal(reported.length, 2 * hostile.length + 1);
+  });
+
+  it("replies to the callers' own inbox prefix when told it, and refuses a prefix that is not a plain subject", async () => {
+    const nats = fakeNats();
+    const reported: unknown[] = [];
+    const service = new Service({ name: "p.service", onError: (error) => reported.push(error) })
+      .use(natsServer(nats, { inboxPrefix: ["_MINE.inbox", "_OTHER"] }))
+      .publicMethod("ping", () => "pong");
+    await service.startup();
+    const ping = JSON.stringify({ jsonrpc: "2.0", method: "ping", id: 1 });
+    nats.publishWithReply("rpc.p.service", ping, "_INBOX.x");
+    nats.publishWithReply("rpc.p.service", ping, "_MINE.inbox.x");
+    nats.publishWithReply("rpc.p.service", ping, "_OTHER.y.1");
+    nats.publishWithReply("rpc.p.service", ping, "_MINE.inboxes.x");
+    await until(() => reported.length === 2 && nats.published.length === 6);
+    await service.shutdown();
+    assert.deepEqual(nats.published.slice(4).map((entry) => entry.subject).sort(), ["_MINE.inbox.x", "_OTHER.y.1"]);
+    for (const prefix of ["", "$JS.API", "_INBOX.*", "_INBOX.>", "a b", "a.", []]) {
+      assert.throws(() => natsServer(nats, { inboxPrefix: prefix }), /natsServer: (the inbox prefix .* must be a subject without wildcards or whitespace, not starting with \$|inboxPrefix names no prefix)$/);
+    }
+  });
+
+  it("natsFetch publishes notifications (no reply subject, no wait) and sends calls as requests", async () => {
+    const nats = fakeNats();
+    const noted: string[] = [];
+    const service = new Service({ name: "n.service" })
+      .use(natsServer(nats))
+      .publicMethod("note", (text: string) => {
+        noted.push(text);
+      });
+    await service.startup();
+    const remote = createClient<typeof service>("nats:rpc.n.service", { fetch: natsFetch(nats, { timeout: 60_000 }), timeout: Infinity });
+    await remote.notifications.note("one");
+    await remote.batch((b) => [b.notifications.note("two"), b.notifications.note("three")]);
+    await until(() => noted.length === 3);
+    await remote.methods.note("four");
+    await service.shutdown();
+    assert.deepEqual(nats.published.map((entry) => [entry.subject.replace(/\d+$/, "N"), entry.reply?.replace(/\d+$/, "N")]), [
+      ["rpc.n.service", undefined],
+      ["rpc.n.service", undefined],
+      ["rpc.n.service", "_INBOX.N"],
+      ["_INBOX.N", undefined],
+    ]);
+    assert.deepEqual(noted, ["one", "two", "three", "four"]);
+    nats.publish = () => {
+      throw new Error("connection closed");
+    };
+    await assert.rejects(remote.notifications.note("five"), (error: unknown) => error instanceof TransportError && error.kind === "network" && /connection closed/.test(error.message));
   });
 
   it("natsFetch: no responders is a call never sent, a slow reply a timeout, an abort an abort", async () => {
