@@ -186,6 +186,37 @@ describe("events and JSON-RPC over NATS", () => {
     for (const child of instances.slice(1)) await child.stop();
   });
 
+  it("a reply subject aimed at the JetStream API is refused: the stream survives such a notification and such a call", async () => {
+    const manager = await jetstreamManager(nc);
+    await manager.streams.add({ name: "VICTIM", subjects: ["victim.>"] });
+    await jetstream(nc).publish("victim.kept", "precious");
+    const reported: string[] = [];
+    const ran: string[] = [];
+    const service = new Service({ name: "mailbox.service", onError: (error) => reported.push(String(error)) })
+      .use(natsServer(nc))
+      .publicMethod("note", (text: string) => {
+        ran.push(text);
+        return "noted";
+      });
+    await service.startup();
+    const attacker = await natsConnection(nats);
+    connections.push(attacker);
+    const send = (body: unknown, reply: string): void => attacker.publish("rpc.mailbox.service", JSON.stringify(body), { reply });
+    send({ jsonrpc: "2.0", method: "note", params: ["n"] }, "$JS.API.STREAM.DELETE.VICTIM");
+    send({ jsonrpc: "2.0", method: "note", params: ["c"], id: 1 }, "$JS.API.STREAM.PURGE.VICTIM");
+    send({ jsonrpc: "2.0", method: "note", params: ["n2"] }, "$JS.API.STREAM.PURGE.VICTIM");
+    // The same connection's next call comes after them, and the service's answers go out in order.
+    const remote = createClient<typeof service>("nats:rpc.mailbox.service", { fetch: natsFetch(attacker) });
+    assert.equal(await remote.methods.note("honest"), "noted");
+    const info = await manager.streams.info("VICTIM");
+    assert.equal(info.state.messages, 1);
+    assert.deepEqual(ran, ["honest"]);
+    assert.equal(reported.length, 3);
+    assert.match(reported[0] ?? "", /reply subject "\$JS\.API\.STREAM\.DELETE\.VICTIM" is not an inbox/);
+    await service.shutdown();
+    await manager.streams.delete("VICTIM");
+  });
+
   it("tokens, limits, deadlines, batches and notifications work as over HTTP", async () => {
     const noted: string[] = [];
     const service = new Service({
