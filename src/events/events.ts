@@ -240,8 +240,16 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
     try {
       for (const { source, event, broadcast, durable, handler } of wanted) {
         // Service-pool: the group is the subscribing service, whatever its instance count.
-        const request: SubscriptionRequest = { source, event, group: broadcast ? undefined : service.name, durable };
-        const where = `event ${request.source} ${request.event}`;
+        const where = `event ${source} ${event}`;
+        const request: SubscriptionRequest = {
+          source,
+          event,
+          group: broadcast ? undefined : service.name,
+          durable,
+          report: (error) => {
+            service.report(error, where);
+          },
+        };
         const failed = (error: unknown): never => {
           service.report(error, where);
           throw error;
