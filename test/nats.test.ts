@@ -454,8 +454,12 @@ function fakeJetStream() {
             async *[Symbol.asyncIterator]() {
               while (!closed) {
                 const message = take(name);
+                // Messages come over a socket: a turn of the event loop each, never a microtask loop.
                 if (message === undefined) await new Promise((resolve) => setTimeout(resolve, 2));
-                else yield message;
+                else {
+                  await new Promise((resolve) => setImmediate(resolve));
+                  yield message;
+                }
               }
             },
           };
