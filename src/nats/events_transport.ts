@@ -526,7 +526,8 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         request.report?.(new Error(`could not move event #${sequence} of ${message.subject} to the dead letters (it comes again): ${messageOf(error)}`, { cause: error }));
         return;
       }
-      message.term(oneLine(reason));
+      // No reason: nats-server before 2.10 ignores a +TERM that carries one (the dead letter has it).
+      message.term();
       request.report?.(new Error(`gave up on event #${sequence} of ${message.subject} after ${message.info.deliveryCount} deliveries (${oneLine(reason)}): moved to ${where} in the stream ${deadStream}`));
     };
 
