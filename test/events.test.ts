@@ -360,6 +360,12 @@ describe("events in process", () => {
     const source = plugin.from("x.service");
     assert.throws(() => source.on("e", () => {}, { delivery: "broadcast", durable: true }), /not broadcast/);
     assert.throws(() => source.on("e", () => {}, { delivery: "everyone" as never }), /Unknown delivery/);
+    // Names that would subscribe to other services' events, or to none.
+    for (const name of ["", "orders.*", "orders.>", "orders service", ".orders", "orders.", "orders..service"]) {
+      assert.throws(() => plugin.from(name), new TypeError(`events(): ${JSON.stringify(name)} is not a service name (no whitespace, wildcards or empty parts)`));
+    }
+    assert.throws(() => plugin.from(42 as never), /42 is not a service name/);
+    assert.throws(() => source.on("order.*", () => {}), /"order\.\*" is not an event name/);
     await service.startup();
     assert.throws(() => source.on("e", () => {}), /before the service starts/);
     await service.shutdown();

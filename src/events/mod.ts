@@ -53,4 +53,5 @@ export {
   EVENT_TYPES,
   type PayloadIn,
   type PayloadOut,
+  type SourceName,
 } from "./types.ts";
