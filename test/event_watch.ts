@@ -26,7 +26,7 @@ export interface EventWatch {
  */
 export function eventWatch(): EventWatch {
   const reported: { error: unknown; where: string }[] = [];
-  const broken = (): unknown => reported.find((entry) => entry.error instanceof AssertionError)?.error;
+  const broken = (): AssertionError | undefined => reported.map((entry) => entry.error).find((error): error is AssertionError => error instanceof AssertionError);
   return {
     onError: (error, info) => {
       reported.push({ error, where: info.method });

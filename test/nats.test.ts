@@ -737,7 +737,7 @@ describe("events over NATS (in-memory NATS)", () => {
     // Delivered again, it is moved once the dead letters can be stored (not run again: its count is spent).
     await watch.until(() => js.messages("EVENTS_DEAD").length === 1, "stored once it can be");
     await billing.shutdown();
-    assert.equal(JSON.parse(new TextDecoder().decode(js.messages("EVENTS_DEAD")[0]?.data)).payload.id, "o-1");
+    assert.equal((JSON.parse(new TextDecoder().decode(js.messages("EVENTS_DEAD")[0]?.data)) as { payload: { id: string } }).payload.id, "o-1");
     assert.match(watch.messages().find((message) => message.startsWith("could not move")) ?? "", /^could not move event #1 of events\.orders\.service\.order\.created to the dead letters \(it comes again\): no space left$/);
     assert.equal(watch.messages()[0], "broken");
   });

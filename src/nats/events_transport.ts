@@ -399,8 +399,10 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     async replayDeadLetters(filter = {}) {
       const settings = needJetStream();
       await ensureDeadStream();
-      const exact = filter.group !== undefined && filter.source !== undefined && filter.event !== undefined;
-      const only = exact ? `${deadPrefix}.${consumerName(filter.group as string, filter.source as string, filter.event as string)}` : `${deadPrefix}.>`;
+      const { group: onlyGroup, source: onlySource, event: onlyEvent } = filter;
+      const only = onlyGroup !== undefined && onlySource !== undefined && onlyEvent !== undefined
+        ? `${deadPrefix}.${consumerName(onlyGroup, onlySource, onlyEvent)}`
+        : `${deadPrefix}.>`;
       const reader = await settings.manager.consumers.add(deadStream, {
         filter_subject: only,
         ack_policy: "explicit",
@@ -554,7 +556,11 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
           () => {
             message.ack();
           },
-          (error: unknown) => (deliveries >= maxDeliveries ? bury(message, `the handler failed: ${messageOf(error)}`) : message.nak(redeliveryDelay)),
+          (error: unknown) => {
+            if (deliveries >= maxDeliveries) return bury(message, `the handler failed: ${messageOf(error)}`);
+            message.nak(redeliveryDelay);
+            return undefined;
+          },
         ));
       }
     })();
@@ -584,6 +590,7 @@ function messageOf(error: unknown): string {
 
 /** A value fit for a header line: no control characters, at most 200 characters. */
 function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

@@ -158,8 +158,9 @@ describe("events and JSON-RPC over NATS", () => {
     assert.deepEqual(handled.get("mailer.service"), ids);
     assert.deepEqual(handled.get("ledger.service"), ids.filter((id) => id !== "poison"));
     const letter = await manager.streams.getMessage("EVENTS_DEAD", { last_by_subj: `events-dead.${ledger}` });
-    assert.equal(letter?.json<{ payload: { id: string } }>().payload.id, "poison");
-    assert.deepEqual(["Tsm-Subject", "Tsm-Group", "Tsm-Deliveries", "Tsm-Reason"].map((name) => letter?.header.get(name)), [
+    assert.ok(letter);
+    assert.equal(letter.json<{ payload: { id: string } }>().payload.id, "poison");
+    assert.deepEqual(["Tsm-Subject", "Tsm-Group", "Tsm-Deliveries", "Tsm-Reason"].map((name) => letter.header.get(name)), [
       "events.shop.service.order.created", "ledger.service", "3", "the handler failed: cannot ledger poison",
     ]);
     assert.ok(watch.messages().some((message) => message.startsWith("gave up on event #") && message.endsWith(`after 3 deliveries (the handler failed: cannot ledger poison): moved to events-dead.${ledger} in the stream EVENTS_DEAD`)));

@@ -50,7 +50,7 @@ events().from<typeof orders>("orders.servce");
 events().from<typeof orders>("billing.service");
 // A service whose name is not a literal, and the plugin's own type, take any name.
 declare const someName: string;
-const dynamic = new Service({ name: someName }).use(events({ emits: { "thing.done": event() } }));
+export const dynamic = new Service({ name: someName }).use(events({ emits: { "thing.done": event() } }));
 events().from<typeof dynamic>("any.service").on("thing.done", () => {});
 events().from<typeof orderEvents>("some.service");
 
