@@ -527,6 +527,9 @@ describe("events over NATS (in-memory NATS)", () => {
     await watch.until(() => (pooled[0]?.length ?? 0) + (pooled[1]?.length ?? 0) === 10 && everyone.every((list) => list.length === 10) && watch.reported.length === 6, "10 events each");
     assert.ok(pooled.every((list) => list.length > 0));
     assert.deepEqual(new Set(watch.messages()), new Set(["dropped a message on ev.orders.service.order.created that is not an event envelope"]));
+    // A subscription's own error (a permission violation, say) is reported too.
+    nats.subscriptions[0]?.callback(new Error("permissions violation for subscription"), {} as never);
+    assert.equal(watch.messages().at(-1), "permissions violation for subscription");
     assert.deepEqual(new Set(watch.reported.map((entry) => entry.where)), new Set(["event orders.service order.created"]));
     for (const service of services) await service.shutdown();
   });
