@@ -298,6 +298,15 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
       ["_INBOX.N", undefined],
     ]);
     assert.deepEqual(noted, ["one", "two", "three", "four"]);
+    // What is not a notification is sent as a request, so its error comes back: an empty batch, text that is not JSON.
+    await service.startup();
+    const fetchOver = natsFetch(nats, { timeout: 60_000 });
+    for (const [body, code] of [["[]", -32600], ["{", -32700], ["[1]", -32600]] as const) {
+      const response = await fetchOver("nats:rpc.n.service", { method: "POST", body });
+      const answer = (await response.json()) as { error: { code: number } } | [{ error: { code: number } }];
+      assert.deepEqual([response.status, Array.isArray(answer) ? answer[0].error.code : answer.error.code], [200, code]);
+    }
+    await service.shutdown();
     nats.publish = () => {
       throw new Error("connection closed");
     };
