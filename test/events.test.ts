@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { Service } from "../mod.ts";
 import { event, type EventInfo, events, type EventTransport, inProcess } from "../src/events/mod.ts";
 import type { StandardSchemaV1 } from "../src/core/standard_schema.ts";
+import { eventWatch } from "./event_watch.ts";
 import { until } from "./helpers.ts";
 
 interface Order {
@@ -138,6 +139,116 @@ describe("events in process", () => {
     await billing.service.shutdown();
   });
 
+  it("an assertion that fails inside a handler fails the test with its own message, not as a timeout", async () => {
+    const transport = inProcess();
+    const { orderEvents } = ordersService(transport);
+    const watch = eventWatch();
+    const plugin = events({ transport });
+    plugin.from<Orders>("orders.service").on("order.cancelled", (payload) => {
+      assert.deepEqual(payload, { id: "o-other" });
+    });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.cancelled", { id: "o-9" });
+    await assert.rejects(watch.until(() => false, "never"), (error: unknown) => error instanceof assert.AssertionError && /o-other/.test(error.message));
+    await billing.shutdown();
+  });
+
+  it("durable: an event still failing after maxDeliveries goes to the dead letters, reported; the next events are handled; a replay hands it back", async () => {
+    const transport = inProcess({ redeliveryDelay: 1, maxDeliveries: 3 });
+    const { service: orders } = ordersService(transport);
+    const attempts: number[] = [];
+    let broken = true;
+    const billing = billingInstance(transport, {
+      durable: true,
+      fail: (order, info) => {
+        if (order.id !== "o-1") return false;
+        attempts.push(info.attempt);
+        return broken;
+      },
+    });
+    await billing.service.startup();
+    await createOrders(orders, 3);
+    await until(() => billing.handled.length === 2 && transport.deadLetters().length === 1);
+    assert.deepEqual(attempts, [1, 2, 3]);
+    assert.deepEqual(billing.handled, ["o-2", "o-3"]);
+    const [letter] = transport.deadLetters();
+    assert.deepEqual([letter?.group, letter?.deliveries, letter?.reason, (letter?.envelope.payload as Order).id], ["billing.service", 3, "cannot bill o-1", "o-1"]);
+    const messages = billing.reported.map((entry) => String(entry.error));
+    assert.equal(messages.length, 4); // three failures, then the give-up
+    assert.equal(messages[3], `Error: gave up on event orders.service order.created ${letter?.envelope.id} after 3 deliveries (cannot bill o-1): kept in deadLetters()`);
+    broken = false;
+    assert.equal(transport.replayDeadLetters({ group: "shipping.service" }), 0);
+    assert.equal(transport.replayDeadLetters({ group: "billing.service" }), 1);
+    await until(() => billing.handled.length === 3);
+    assert.deepEqual(attempts, [1, 2, 3, 1]);
+    assert.deepEqual(transport.deadLetters(), []);
+    await billing.service.shutdown();
+  });
+
+  it("durable: the backlog of a group with no instance running is bounded: the emit past it rejects and reaches nobody", async () => {
+    const transport = inProcess({ maxBacklog: 2 });
+    const { service: orders, orderEvents } = ordersService(transport);
+    const first = billingInstance(transport, { durable: true });
+    await first.service.startup();
+    await first.service.shutdown();
+    // Another service's group, running.
+    const shipping = { handled: [] as string[], service: new Service({ name: "shipping.service" }) };
+    const shippingEvents = events({ transport });
+    shippingEvents.from<Orders>("orders.service").on("order.created", (order) => {
+      shipping.handled.push(order.id);
+    });
+    shipping.service.use(shippingEvents);
+    await shipping.service.startup();
+    await createOrders(orders, 2);
+    await until(() => shipping.handled.length === 2);
+    await assert.rejects(orderEvents.emit("order.created", { id: "o-x", item: "book", quantity: 1 }), (error: unknown) =>
+      error instanceof RangeError &&
+      error.message === "in-process transport: the durable group billing.service keeps 2 events of orders.service order.created already and none of its instances runs (maxBacklog)");
+    const second = billingInstance(transport, { durable: true });
+    await second.service.startup();
+    await until(() => second.handled.length === 2);
+    assert.deepEqual(second.handled, ["o-1", "o-2"]);
+    assert.deepEqual(shipping.handled, ["o-1", "o-2"]);
+    // Room again: the emit goes through.
+    await orderEvents.emit("order.created", { id: "o-y", item: "book", quantity: 1 });
+    await until(() => second.handled.length === 3 && shipping.handled.length === 3);
+    await second.service.shutdown();
+    await shipping.service.shutdown();
+  });
+
+  it("durable: a failed event whose redelivery finds the backlog full goes to the dead letters, reported", async () => {
+    const transport = inProcess({ redeliveryDelay: 50, maxBacklog: 1 });
+    const { service: orders } = ordersService(transport);
+    const billing = billingInstance(transport, { durable: true, fail: (order) => order.id === "o-1" });
+    await billing.service.startup();
+    await createOrders(orders, 1);
+    await until(() => billing.reported.length === 1);
+    // Before the redelivery: nobody runs, and o-2 takes the only place in the backlog.
+    await billing.service.shutdown();
+    await createOrders(orders, 1);
+    await until(() => transport.deadLetters().length === 1);
+    const [letter] = transport.deadLetters();
+    assert.deepEqual([(letter?.envelope.payload as Order).id, letter?.deliveries, letter?.reason], ["o-1", 1, "the backlog is full (maxBacklog 1)"]);
+    assert.match(String(billing.reported.at(-1)?.error), /gave up on event orders\.service order\.created \S+ after 1 deliveries \(the backlog is full \(maxBacklog 1\)\)/);
+  });
+
+  it("durable: dead letters are bounded too (the oldest dropped, and reported); the bounds refuse nonsense", async () => {
+    const transport = inProcess({ redeliveryDelay: 1, maxDeliveries: 1, maxDeadLetters: 1 });
+    const { service: orders } = ordersService(transport);
+    const billing = billingInstance(transport, { durable: true, fail: () => true });
+    await billing.service.startup();
+    await createOrders(orders, 2);
+    await until(() => billing.reported.length === 5);
+    assert.deepEqual(transport.deadLetters().map((letter) => (letter.envelope.payload as Order).id), ["o-2"]);
+    assert.match(String(billing.reported.at(-1)?.error), /dropped the dead letter \S+ of billing\.service: more than 1 \(maxDeadLetters\)$/);
+    await billing.service.shutdown();
+    assert.throws(() => inProcess({ maxDeliveries: 0 }), /^TypeError: maxDeliveries must be a whole number of at least 1 \(or Infinity\), got 0$/);
+    assert.throws(() => inProcess({ maxBacklog: Infinity }), /^TypeError: maxBacklog must be a whole number of at least 1, got Infinity$/);
+    assert.throws(() => inProcess({ maxDeadLetters: 2.5 }), /maxDeadLetters must be a whole number/);
+    inProcess({ maxDeliveries: Infinity });
+  });
+
   it("durable: events emitted while every instance is down wait, and the next instance gets them all", async () => {
     const transport = inProcess();
     const { service: orders } = ordersService(transport);
@@ -194,15 +305,17 @@ describe("events in process", () => {
     const transport = inProcess();
     const { orderEvents } = ordersService(transport);
     const seen: EventInfo[] = [];
+    const watch = eventWatch();
     const plugin = events({ transport });
     plugin.from<Orders>("orders.service").on("order.cancelled", (payload, info) => {
+      // A failure here reaches onError, and the watch fails with its own message at once.
       assert.deepEqual(payload, { id: "o-9" });
       seen.push(info);
     });
-    const billing = new Service({ name: "billing.service" }).use(plugin);
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
     await billing.startup();
     await orderEvents.emit("order.cancelled", { id: "o-9" });
-    await until(() => seen.length === 1);
+    await watch.until(() => seen.length === 1, "the event handled");
     const info = seen[0] as EventInfo;
     assert.equal(info.event, "order.cancelled");
     assert.equal(info.source, "orders.service");
@@ -247,6 +360,12 @@ describe("events in process", () => {
     const source = plugin.from("x.service");
     assert.throws(() => source.on("e", () => {}, { delivery: "broadcast", durable: true }), /not broadcast/);
     assert.throws(() => source.on("e", () => {}, { delivery: "everyone" as never }), /Unknown delivery/);
+    // Names that would subscribe to other services' events, or to none.
+    for (const name of ["", "orders.*", "orders.>", "orders service", ".orders", "orders.", "orders..service"]) {
+      assert.throws(() => plugin.from(name), new TypeError(`events(): ${JSON.stringify(name)} is not a service name (no whitespace, wildcards or empty parts)`));
+    }
+    assert.throws(() => plugin.from(42 as never), /42 is not a service name/);
+    assert.throws(() => source.on("order.*", () => {}), /"order\.\*" is not an event name/);
     await service.startup();
     assert.throws(() => source.on("e", () => {}), /before the service starts/);
     await service.shutdown();

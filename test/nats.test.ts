@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { connect, createClient, RpcError, Service, TransportError } from "../mod.ts";
 import { neverSent } from "../src/client/cluster/delivery.ts";
-import { event, events } from "../src/events/mod.ts";
+import { event, events, type EventTransport } from "../src/events/mod.ts";
 import {
+  consumerName,
   eventSubject,
   headerReader,
   type JetStreamLike,
@@ -21,6 +22,7 @@ import {
   natsSubject,
   natsTransport,
 } from "../src/nats/mod.ts";
+import { eventWatch } from "./event_watch.ts";
 import { until } from "./helpers.ts";
 
 type Callback = (error: Error | null, message: NatsMessage) => void;
@@ -35,11 +37,14 @@ interface FakeSubscription {
 function fakeNats() {
   const subscriptions: FakeSubscription[] = [];
   const replies = new Map<string, (data: Uint8Array) => void>();
+  // Everything published, replies included, as the server would see it.
+  const published: { subject: string; reply: string | undefined; data: string }[] = [];
   const encoder = new TextEncoder();
   let inbox = 0;
   let turn = 0;
   const bytes = (payload: Uint8Array | string | undefined): Uint8Array => (typeof payload === "string" ? encoder.encode(payload) : payload ?? new Uint8Array());
   const route = (subject: string, data: Uint8Array, headers: NatsHeaderBlock | undefined, reply: string | undefined): number => {
+    published.push({ subject, reply, data: new TextDecoder().decode(data) });
     const live = subscriptions.filter((s) => !s.closed && s.subject === subject);
     const groups = new Map<string | undefined, FakeSubscription[]>();
     for (const s of live) {
@@ -55,7 +60,9 @@ function fakeNats() {
         headers,
         respond: (payload) => {
           if (reply === undefined) return false;
-          replies.get(reply)?.(bytes(payload));
+          const answer = bytes(payload);
+          published.push({ subject: reply, reply: undefined, data: new TextDecoder().decode(answer) });
+          replies.get(reply)?.(answer);
           return true;
         },
       };
@@ -65,10 +72,20 @@ function fakeNats() {
     }
     return groups.size;
   };
-  const connection: NatsConnectionLike & { subscriptions: FakeSubscription[]; failNext?: Error } = {
+  const connection: NatsConnectionLike & {
+    subscriptions: FakeSubscription[];
+    published: typeof published;
+    failNext?: Error;
+    /** Publishes with a reply subject of the caller's choosing, as any NATS client may. */
+    publishWithReply(subject: string, payload: string, reply: string): void;
+  } = {
     subscriptions,
+    published,
     publish(subject, payload, options) {
       route(subject, bytes(payload), options?.headers, undefined);
+    },
+    publishWithReply(subject, payload, reply) {
+      route(subject, bytes(payload), undefined, reply);
     },
     subscribe(subject, options = {}) {
       const subscription: FakeSubscription = { subject, queue: options.queue, callback: options.callback ?? (() => {}), closed: false };
@@ -186,8 +203,114 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
       JSON.parse(new TextDecoder().decode((await nats.request("rpc.vault.service", payload, { timeout: 500 })).data));
     assert.equal(((await ask(new Uint8Array([0xff]))) as { error: { code: number } }).error.code, -32700);
     assert.equal(((await ask("{")) as { error: { code: number } }).error.code, -32700);
+    const before = nats.published.length;
     nats.publish("rpc.vault.service", JSON.stringify({ jsonrpc: "2.0", method: "now", id: 1 })); // no reply subject
     await service.shutdown();
+    assert.deepEqual(nats.published.slice(before).map((entry) => entry.subject), ["rpc.vault.service"]);
+  });
+
+  it("replies only to an inbox: a $JS.API reply subject (or any other) is refused, reported, and its request not run", async () => {
+    const nats = fakeNats();
+    const reported: string[] = [];
+    const ran: string[] = [];
+    const service = new Service({ name: "notes.service", onError: (error, { method }) => reported.push(`${method}: ${String(error)}`) })
+      .use(natsServer(nats))
+      .publicMethod("note", (text: string) => {
+        ran.push(text);
+        return "noted";
+      });
+    await service.startup();
+    const hostile = [
+      "$JS.API.STREAM.DELETE.EVENTS",
+      "$JS.API.STREAM.PURGE.EVENTS",
+      "$SYS.REQ.SERVER.PING",
+      "events.orders.service.order.created",
+      "_INBOX",
+      "_INBOX.*",
+      "_INBOX.>",
+      "_INBOXX.a",
+      "_INBOX..a",
+      "_INBOX.a b",
+    ];
+    for (const reply of hostile) {
+      nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [reply] }), reply); // a notification
+      nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [reply], id: 1 }), reply); // a call
+    }
+    await until(() => reported.length === 2 * hostile.length);
+    assert.deepEqual(ran, []);
+    assert.deepEqual(nats.published.filter((entry) => entry.subject !== "rpc.notes.service"), []);
+    assert.equal(reported[0], 'NATS request on rpc.notes.service: Error: NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.EVENTS" is not an inbox');
+    // A long or odd subject is clipped and escaped in the report.
+    nats.publishWithReply("rpc.notes.service", "{}", `$X.${"a".repeat(100)}\u202e`);
+    await until(() => reported.length === 2 * hostile.length + 1);
+    assert.match(reported.at(-1) ?? "", /reply subject "\$X\.a{61}"… is not an inbox$/);
+    // An inbox gets the answer of a call, and nothing for a notification.
+    nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: ["call"], id: 7 }), "_INBOX.abc.1");
+    nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: ["notification"] }), "_INBOX.abc.2");
+    nats.publishWithReply("rpc.notes.service", JSON.stringify([{ jsonrpc: "2.0", method: "note", params: ["batched"] }]), "_INBOX.abc.3");
+    await until(() => ran.length === 3);
+    await service.shutdown();
+    assert.deepEqual(nats.published.filter((entry) => entry.subject.startsWith("_INBOX")), [
+      { subject: "_INBOX.abc.1", reply: undefined, data: '{"jsonrpc":"2.0","result":"noted","id":7}' },
+    ]);
+    assert.equal(reported.length, 2 * hostile.length + 1);
+  });
+
+  it("replies to the callers' own inbox prefix when told it, and refuses a prefix that is not a plain subject", async () => {
+    const nats = fakeNats();
+    const reported: unknown[] = [];
+    const service = new Service({ name: "p.service", onError: (error) => reported.push(error) })
+      .use(natsServer(nats, { inboxPrefix: ["_MINE.inbox", "_OTHER"] }))
+      .publicMethod("ping", () => "pong");
+    await service.startup();
+    const ping = JSON.stringify({ jsonrpc: "2.0", method: "ping", id: 1 });
+    nats.publishWithReply("rpc.p.service", ping, "_INBOX.x");
+    nats.publishWithReply("rpc.p.service", ping, "_MINE.inbox.x");
+    nats.publishWithReply("rpc.p.service", ping, "_OTHER.y.1");
+    nats.publishWithReply("rpc.p.service", ping, "_MINE.inboxes.x");
+    await until(() => reported.length === 2 && nats.published.length === 6);
+    await service.shutdown();
+    assert.deepEqual(nats.published.slice(4).map((entry) => entry.subject).sort(), ["_MINE.inbox.x", "_OTHER.y.1"]);
+    for (const prefix of ["", "$JS.API", "_INBOX.*", "_INBOX.>", "a b", "a.", []]) {
+      assert.throws(() => natsServer(nats, { inboxPrefix: prefix }), /natsServer: (the inbox prefix .* must be a subject without wildcards or whitespace, not starting with \$|inboxPrefix names no prefix)$/);
+    }
+  });
+
+  it("natsFetch publishes notifications (no reply subject, no wait) and sends calls as requests", async () => {
+    const nats = fakeNats();
+    const noted: string[] = [];
+    const service = new Service({ name: "n.service" })
+      .use(natsServer(nats))
+      .publicMethod("note", (text: string) => {
+        noted.push(text);
+      });
+    await service.startup();
+    const remote = createClient<typeof service>("nats:rpc.n.service", { fetch: natsFetch(nats, { timeout: 60_000 }), timeout: Infinity });
+    await remote.notifications.note("one");
+    await remote.batch((b) => [b.notifications.note("two"), b.notifications.note("three")]);
+    await until(() => noted.length === 3);
+    await remote.methods.note("four");
+    await service.shutdown();
+    assert.deepEqual(nats.published.map((entry) => [entry.subject.replace(/\d+$/, "N"), entry.reply?.replace(/\d+$/, "N")]), [
+      ["rpc.n.service", undefined],
+      ["rpc.n.service", undefined],
+      ["rpc.n.service", "_INBOX.N"],
+      ["_INBOX.N", undefined],
+    ]);
+    assert.deepEqual(noted, ["one", "two", "three", "four"]);
+    // What is not a notification is sent as a request, so its error comes back: an empty batch, text that is not JSON.
+    await service.startup();
+    const fetchOver = natsFetch(nats, { timeout: 60_000 });
+    for (const [body, code] of [["[]", -32600], ["{", -32700], ["[1]", -32600]] as const) {
+      const response = await fetchOver("nats:rpc.n.service", { method: "POST", body });
+      const answer = (await response.json()) as { error: { code: number } } | [{ error: { code: number } }];
+      assert.deepEqual([response.status, Array.isArray(answer) ? answer[0].error.code : answer.error.code], [200, code]);
+    }
+    await service.shutdown();
+    nats.publish = () => {
+      throw new Error("connection closed");
+    };
+    await assert.rejects(remote.notifications.note("five"), (error: unknown) => error instanceof TransportError && error.kind === "network" && /connection closed/.test(error.message));
   });
 
   it("natsFetch: no responders is a call never sent, a slow reply a timeout, an abort an abort", async () => {
@@ -229,40 +352,108 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
   });
 });
 
-/** An in-memory JetStream: one stream, durable consumers that share messages, ack/nak/term. */
+type ConsumerConfig = Parameters<JetStreamManagerLike["consumers"]["add"]>[1];
+interface Stored {
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: NatsHeaderBlock | undefined;
+}
+
+/**
+ * An in-memory JetStream: streams over `<prefix>.>`, duplicate ids dropped, durable pull consumers
+ * (instances of one consumer share its messages, each consumer gets every message of its filter),
+ * ack/nak/term, redelivery with a count. It keeps what it was asked: each consumer's config, and
+ * each settlement with the nak delay as given, so the tests check the values a server would get.
+ */
 function fakeJetStream() {
-  const stored: { subject: string; data: Uint8Array }[] = [];
-  const consumers = new Map<string, { filter: string; next: number; pending: { index: number; count: number }[] }>();
-  const streams = new Set<string>();
-  const ids = new Set<string>();
+  const streams = new Map<string, { subjects: string; messages: Stored[]; ids: Set<string>; seq: number }>();
+  const consumers = new Map<string, { stream: string; config: ConsumerConfig; next: number; redeliver: { seq: number; count: number }[] }>();
+  const configs: { stream: string; config: ConsumerConfig }[] = [];
   const settled: string[] = [];
+  let ephemeral = 0;
+  let failPublishOn: string | undefined;
+  const matches = (pattern: string, subject: string): boolean =>
+    pattern.endsWith(".>") ? subject.startsWith(pattern.slice(0, -1)) : pattern === subject;
   const manager: JetStreamManagerLike = {
     streams: {
       info: (stream) => (streams.has(stream) ? Promise.resolve({}) : Promise.reject(new Error("stream not found"))),
       add: (config) => {
-        streams.add(config.name);
+        streams.set(config.name, { subjects: config.subjects?.[0] ?? "", messages: [], ids: new Set(), seq: 0 });
         return Promise.resolve({});
+      },
+      deleteMessage: (stream, seq) => {
+        const found = streams.get(stream);
+        if (found === undefined) return Promise.reject(new Error("stream not found"));
+        found.messages = found.messages.filter((message) => message.seq !== seq);
+        return Promise.resolve(true);
       },
     },
     consumers: {
-      add: (_stream, config) => {
-        if (!consumers.has(config.durable_name ?? "")) consumers.set(config.durable_name ?? "", { filter: config.filter_subject ?? "", next: 0, pending: [] });
-        return Promise.resolve({});
+      add: (stream, config) => {
+        configs.push({ stream, config });
+        const name = config.durable_name ?? `ephemeral-${++ephemeral}`;
+        const existing = consumers.get(name);
+        if (existing !== undefined && JSON.stringify(existing.config) !== JSON.stringify(config)) {
+          return Promise.reject(new Error("consumer already exists with a different configuration"));
+        }
+        if (existing === undefined) consumers.set(name, { stream, config, next: 0, redeliver: [] });
+        return Promise.resolve({ name });
       },
+      delete: (_stream, name) => Promise.resolve(consumers.delete(name)),
     },
+  };
+  /** The next message for a consumer, or undefined: redeliveries first, then the stream in order. */
+  const take = (name: string): JetStreamMessageLike | undefined => {
+    const consumer = consumers.get(name);
+    const stream = consumer === undefined ? undefined : streams.get(consumer.stream);
+    if (consumer === undefined || stream === undefined) return undefined;
+    let seq: number;
+    let count = 1;
+    const again = consumer.redeliver.shift();
+    if (again !== undefined) ({ seq, count } = again);
+    else {
+      const next = stream.messages.find((message) => message.seq > consumer.next && matches(consumer.config.filter_subject ?? ">", message.subject));
+      if (next === undefined) return undefined;
+      seq = next.seq;
+      consumer.next = seq;
+    }
+    const entry = stream.messages.find((message) => message.seq === seq);
+    if (entry === undefined) return undefined;
+    let done = false;
+    const settle = (what: string): void => {
+      if (done) throw new Error(`message ${seq} of ${name} settled twice (${what})`);
+      done = true;
+      settled.push(what);
+    };
+    return {
+      subject: entry.subject,
+      data: entry.data,
+      headers: entry.headers,
+      info: { deliveryCount: count, streamSequence: seq },
+      ack: () => settle(`${name} ack ${seq}`),
+      nak: (millis) => {
+        settle(`${name} nak ${seq} ${String(millis)}`);
+        consumer.redeliver.push({ seq, count: count + 1 });
+      },
+      term: () => settle(`${name} term ${seq}`),
+    };
   };
   const client: JetStreamLike = {
     publish(subject, payload, options) {
-      if (options?.msgID !== undefined && ids.has(options.msgID)) return Promise.resolve({ duplicate: true });
-      if (options?.msgID !== undefined) ids.add(options.msgID);
-      stored.push({ subject, data: typeof payload === "string" ? new TextEncoder().encode(payload) : payload ?? new Uint8Array() });
-      return Promise.resolve({});
+      if (failPublishOn !== undefined && subject.startsWith(failPublishOn)) return Promise.reject(new Error("no space left"));
+      const stream = [...streams.values()].find((candidate) => matches(candidate.subjects, subject));
+      if (stream === undefined) return Promise.reject(new Error(`no stream takes ${subject}`));
+      if (options?.msgID !== undefined && stream.ids.has(options.msgID)) return Promise.resolve({ duplicate: true });
+      if (options?.msgID !== undefined) stream.ids.add(options.msgID);
+      const data = typeof payload === "string" ? new TextEncoder().encode(payload) : payload ?? new Uint8Array();
+      stream.messages.push({ seq: ++stream.seq, subject, data, headers: options?.headers });
+      return Promise.resolve({ seq: stream.seq });
     },
     consumers: {
       get: (_stream, name = "") => Promise.resolve({
         consume: () => {
-          const consumer = consumers.get(name);
-          if (consumer === undefined) return Promise.reject(new Error("no consumer"));
+          if (!consumers.has(name)) return Promise.reject(new Error("no consumer"));
           let closed = false;
           const iterator: AsyncIterable<JetStreamMessageLike> & { close(): Promise<void> } = {
             close: () => {
@@ -271,97 +462,366 @@ function fakeJetStream() {
             },
             async *[Symbol.asyncIterator]() {
               while (!closed) {
-                const redelivery = consumer.pending.shift();
-                let index: number;
-                let count = 1;
-                if (redelivery !== undefined) ({ index, count } = redelivery);
+                const message = take(name);
+                // Messages come over a socket: a turn of the event loop each, never a microtask loop.
+                if (message === undefined) await new Promise((resolve) => setTimeout(resolve, 2));
                 else {
-                  while (consumer.next < stored.length && stored[consumer.next]?.subject !== consumer.filter) consumer.next++;
-                  if (consumer.next >= stored.length) {
-                    await new Promise((resolve) => setTimeout(resolve, 2));
-                    continue;
-                  }
-                  index = consumer.next++;
+                  await new Promise((resolve) => setImmediate(resolve));
+                  yield message;
                 }
-                const entry = stored[index] as { data: Uint8Array };
-                yield {
-                  data: entry.data,
-                  info: { deliveryCount: count },
-                  ack: () => settled.push(`ack ${index}`),
-                  nak: () => {
-                    settled.push(`nak ${index}`);
-                    consumer.pending.push({ index, count: count + 1 });
-                  },
-                  term: () => settled.push(`term ${index}`),
-                };
               }
             },
           };
           return Promise.resolve(iterator);
         },
+        next: async (options) => {
+          for (let waited = 0; waited <= (options?.expires ?? 30_000); waited += 2) {
+            const message = take(name);
+            if (message !== undefined) return message;
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          }
+          return null;
+        },
       }),
     },
   };
-  return { client, manager, stored, settled, streams };
+  return {
+    client,
+    manager,
+    streams,
+    configs,
+    settled,
+    /** The messages a stream holds now. */
+    messages: (stream: string): Stored[] => streams.get(stream)?.messages ?? [],
+    /** Makes publishes on subjects starting so fail (a full disk). */
+    failPublishes(prefix: string | undefined): void {
+      failPublishOn = prefix;
+    },
+  };
 }
+
+/** orders.service emitting order.created on a transport, and a function to emit n of them. */
+function emitter(transport: EventTransport) {
+  const orderEvents = events({ transport, emits: { "order.created": event<{ id: string }>() } });
+  new Service({ name: "orders.service" }).use(orderEvents);
+  return orderEvents;
+}
+type OrderEvents = ReturnType<typeof emitter>;
 
 describe("events over NATS (in-memory NATS)", () => {
   it("core NATS: service-pool through a queue group named after the subscriber, broadcast for every instance", async () => {
     const nats = fakeNats();
     const transport = natsTransport(nats, { prefix: "ev" });
-    const orderEvents = events({ transport, emits: { "order.created": event<{ id: string }>() } });
-    new Service({ name: "orders.service" }).use(orderEvents);
+    const orderEvents = emitter(transport);
     const pooled: string[][] = [[], []];
     const everyone: string[][] = [[], []];
+    const watch = eventWatch();
     const services = [0, 1].map((i) => {
       const plugin = events({ transport });
-      plugin.from<typeof orderEvents>("orders.service")
+      plugin.from<OrderEvents>("orders.service")
         .on("order.created", (order) => {
           pooled[i]?.push(order.id);
         })
         .on("order.created", (order) => {
           everyone[i]?.push(order.id);
         }, { delivery: "broadcast" });
-      return new Service({ name: "billing.service" }).use(plugin);
+      return new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
     });
     for (const service of services) await service.startup();
     const subject = eventSubject("ev", "orders.service", "order.created");
     assert.deepEqual(nats.subscriptions.map((s) => [s.subject, s.queue]), [[subject, "billing.service"], [subject, undefined], [subject, "billing.service"], [subject, undefined]]);
     for (let i = 0; i < 10; i++) await orderEvents.emit("order.created", { id: `o-${i}` });
-    nats.publish(subject, "not json"); // dropped
-    nats.publish(subject, JSON.stringify({ id: 1 })); // not an envelope: dropped
-    await until(() => (pooled[0]?.length ?? 0) + (pooled[1]?.length ?? 0) === 10 && everyone.every((list) => list.length === 10));
+    nats.publish(subject, "not json"); // dropped, and reported
+    nats.publish(subject, JSON.stringify({ id: 1 })); // not an envelope: dropped, and reported
+    await watch.until(() => (pooled[0]?.length ?? 0) + (pooled[1]?.length ?? 0) === 10 && everyone.every((list) => list.length === 10) && watch.reported.length === 6, "10 events each");
     assert.ok(pooled.every((list) => list.length > 0));
+    assert.deepEqual(new Set(watch.messages()), new Set(["dropped a message on ev.orders.service.order.created that is not an event envelope"]));
+    // A subscription's own error (a permission violation, say) is reported too.
+    nats.subscriptions[0]?.callback(new Error("permissions violation for subscription"), {} as never);
+    assert.equal(watch.messages().at(-1), "permissions violation for subscription");
+    assert.deepEqual(new Set(watch.reported.map((entry) => entry.where)), new Set(["event orders.service order.created"]));
     for (const service of services) await service.shutdown();
   });
 
-  it("JetStream: the stream is made when missing, a failed event is nak'ed and comes again, success acks, garbage is dropped", async () => {
+  it("core NATS: stop waits for the handlers that are running; an async handler's rejection reaches onError", async () => {
+    const nats = fakeNats();
+    const transport = natsTransport(nats);
+    const orderEvents = emitter(transport);
+    const order: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const watch = eventWatch();
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", async (created) => {
+      if (created.id === "bad") {
+        await Promise.resolve();
+        throw new Error("cannot bill bad");
+      }
+      order.push("handler started");
+      await gate;
+      order.push("handler finished");
+    });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.created", { id: "bad" });
+    await watch.until(() => watch.reported.length === 1, "the rejection reported");
+    assert.deepEqual(watch.reported.map((entry) => [entry.where, String(entry.error)]), [["event orders.service order.created", "Error: cannot bill bad"]]);
+    await orderEvents.emit("order.created", { id: "slow" });
+    await watch.until(() => order.length === 1, "the handler started");
+    const stopping = billing.shutdown().then(() => order.push("stopped"));
+    // Several turns of the event loop: a stop that does not wait would be done by now.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await stopping;
+    assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
+  });
+
+  it("JetStream: the stream is made when missing, the consumer is configured as documented (ack_wait in ns), a failed event is nak'ed with its delay in ms", async () => {
     const nats = fakeNats();
     const js = fakeJetStream();
-    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, redeliveryDelay: 1 } });
-    const orderEvents = events({ transport, emits: { "order.created": event<{ id: string }>() } });
-    new Service({ name: "orders.service" }).use(orderEvents);
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager } });
+    const orderEvents = emitter(transport);
     const attempts: number[] = [];
+    const watch = eventWatch();
     const plugin = events({ transport });
-    plugin.from("orders.service").on("order.created", (_order, info) => {
+    plugin.from<OrderEvents>("orders.service").on("order.created", (_order, info) => {
       attempts.push(info.attempt);
       if (info.attempt < 2) throw new Error("not yet");
     }, { durable: true });
-    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
     await orderEvents.emit("order.created", { id: "o-1" }); // stored before anyone subscribes
-    assert.deepEqual([...js.streams], ["EVENTS"]);
-    js.stored.push({ subject: "events.orders.service.order.created", data: new TextEncoder().encode("garbage") });
+    await orderEvents.emit("order.created", { id: "o-1" }).catch(() => {}); // a new id: stored too
+    assert.deepEqual([...js.streams.keys()], ["EVENTS"]);
     await billing.startup();
-    await until(() => js.settled.includes("ack 0") && js.settled.includes("term 1"));
-    assert.deepEqual(attempts, [1, 2]);
-    assert.deepEqual(js.settled.filter((entry) => entry.endsWith(" 0")), ["nak 0", "ack 0"]);
+    const name = consumerName("billing.service", "orders.service", "order.created");
+    assert.equal(name, "billing_service__orders_service__order_created");
+    assert.deepEqual(js.configs, [{
+      stream: "EVENTS",
+      config: {
+        durable_name: name,
+        filter_subject: "events.orders.service.order.created",
+        ack_wait: 30_000_000_000, // 30 s in nanoseconds
+        max_ack_pending: 1_024,
+        ack_policy: "explicit",
+        deliver_policy: "all",
+      },
+    }]);
+    await watch.until(() => js.settled.filter((entry) => entry.includes(" ack ")).length === 2, "both acked");
+    assert.deepEqual(attempts, [1, 1, 2, 2]);
+    // The default delay, 1 s, in ms as the client's nak(millis) takes it.
+    assert.deepEqual(js.settled.filter((entry) => entry.includes(" nak ")), [`${name} nak 1 1000`, `${name} nak 2 1000`]);
+    await billing.shutdown();
+
+    const tuned = fakeJetStream();
+    const other = natsTransport(nats, { jetstream: { client: tuned.client, manager: tuned.manager, ackWait: 1_500, redeliveryDelay: 250, maxInFlight: 2 } });
+    emitter(other);
+    const retried: number[] = [];
+    const again = events({ transport: other });
+    again.from<OrderEvents>("orders.service").on("order.created", (_order, info) => {
+      retried.push(info.attempt);
+      if (info.attempt === 1) throw new Error("once");
+    }, { durable: true });
+    const second = new Service({ name: "billing.service", onError: false }).use(again);
+    await second.startup();
+    await emitter(other).emit("order.created", { id: "o-2" });
+    await watch.until(() => retried.length === 2, "delivered twice");
+    await second.shutdown();
+    assert.deepEqual([tuned.configs[0]?.config.ack_wait, tuned.configs[0]?.config.max_ack_pending], [1_500_000_000, 32]);
+    assert.deepEqual(tuned.settled, [`${name} nak 1 250`, `${name} ack 1`]);
+  });
+
+  it("JetStream: two subscribing services get a durable consumer each, so each handles every event", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager } });
+    const orderEvents = emitter(transport);
+    const watch = eventWatch();
+    const handled = new Map<string, string[]>();
+    const subscriber = (name: string): Service => {
+      const list: string[] = [];
+      handled.set(name, list);
+      const plugin = events({ transport });
+      plugin.from<OrderEvents>("orders.service").on("order.created", (created) => {
+        list.push(created.id);
+      }, { durable: true });
+      return new Service({ name, onError: watch.onError }).use(plugin);
+    };
+    const services = [subscriber("billing.service"), subscriber("shipping.service")];
+    for (const service of services) await service.startup();
+    for (let i = 0; i < 10; i++) await orderEvents.emit("order.created", { id: `o-${i}` });
+    await watch.until(() => [...handled.values()].every((list) => list.length === 10), "each handled 10");
+    for (const service of services) await service.shutdown();
+    const ids = Array.from({ length: 10 }, (_, i) => `o-${i}`);
+    assert.deepEqual(Object.fromEntries(handled), { "billing.service": ids, "shipping.service": ids });
+    assert.deepEqual(js.configs.map((entry) => entry.config.durable_name), ["billing_service__orders_service__order_created", "shipping_service__orders_service__order_created"]);
+  });
+
+  it("JetStream: a poison event goes to the dead letters after maxDeliveries, with why; garbage and never-acknowledged events too; the next events are handled", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 3, redeliveryDelay: 5 } });
+    const orderEvents = emitter(transport);
+    const watch = eventWatch();
+    const handled: string[] = [];
+    const attempts: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created, info) => {
+      if (created.id === "poison") {
+        attempts.push(info.attempt);
+        throw new Error("cannot bill\r\npoison");
+      }
+      handled.push(created.id);
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    const name = "billing_service__orders_service__order_created";
+    await orderEvents.emit("order.created", { id: "poison" });
+    await js.client.publish("events.orders.service.order.created", "garbage");
+    for (let i = 0; i < 5; i++) await orderEvents.emit("order.created", { id: `o-${i}` });
+    await watch.until(() => handled.length === 5 && js.messages("EVENTS_DEAD").length === 2, "5 handled, 2 dead letters");
+    assert.deepEqual(attempts, [1, 2, 3]);
+    const dead = js.messages("EVENTS_DEAD");
+    assert.deepEqual(dead.map((letter) => letter.subject), [`events-dead.${name}`, `events-dead.${name}`]);
+    const headers = (letter: Stored | undefined): Record<string, string> => Object.fromEntries([...(letter?.headers ?? [])].map(([key, values]) => [key, values.join()]));
+    const poison = dead.find((letter) => new TextDecoder().decode(letter.data).includes("poison"));
+    assert.deepEqual(headers(poison), {
+      "Tsm-Subject": "events.orders.service.order.created",
+      "Tsm-Consumer": name,
+      "Tsm-Group": "billing.service",
+      "Tsm-Deliveries": "3",
+      "Tsm-Reason": "the handler failed: cannot bill poison",
+      "Tsm-Stream-Sequence": "1",
+    });
+    const garbage = dead.find((letter) => new TextDecoder().decode(letter.data) === "garbage");
+    assert.equal(headers(garbage)["Tsm-Reason"], "not an event envelope");
+    assert.deepEqual(js.settled.filter((entry) => / (nak|term) /.test(entry)).sort(), [`${name} nak 1 5`, `${name} nak 1 5`, `${name} term 1`, `${name} term 2`]);
+    assert.ok(watch.messages().includes(`gave up on event #1 of events.orders.service.order.created after 3 deliveries (the handler failed: cannot bill poison): moved to events-dead.${name} in the stream EVENTS_DEAD`));
+    // Nothing in the events stream is left unsettled: 5 acks, 2 terms, 2 naks.
+    assert.equal(js.settled.length, 9);
     await billing.shutdown();
   });
 
-  it("refuses a durable subscription without JetStream, and a durable broadcast", async () => {
+  it("JetStream: an event delivered maxDeliveries times without an acknowledgement (a crashing handler) is not run again", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 2 } });
+    const orderEvents = emitter(transport);
+    const watch = eventWatch();
+    const ran: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (_created, info) => {
+      ran.push(info.attempt);
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await orderEvents.emit("order.created", { id: "crasher" });
+    // Two deliveries whose process died before settling them: the server's third delivery.
+    const name = "billing_service__orders_service__order_created";
+    await js.manager.consumers.add("EVENTS", { durable_name: name, filter_subject: "events.orders.service.order.created", ack_wait: 30_000_000_000, max_ack_pending: 1_024, ack_policy: "explicit", deliver_policy: "all" });
+    const crashed = await (await js.client.consumers.get("EVENTS", name)).next({ expires: 10 });
+    crashed?.nak(0);
+    const twice = await (await js.client.consumers.get("EVENTS", name)).next({ expires: 10 });
+    twice?.nak(0);
+    await billing.startup();
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 1, "a dead letter");
+    await billing.shutdown();
+    assert.deepEqual(ran, []);
+    assert.match(watch.messages().join("\n"), /after 3 deliveries \(delivered 2 times without an acknowledgement\)/);
+  });
+
+  it("JetStream: a dead letter that cannot be stored is delivered again (nothing lost), and reported", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 1, redeliveryDelay: 1 } });
+    const orderEvents = emitter(transport);
+    const watch = eventWatch();
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", () => {
+      throw new Error("broken");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    js.failPublishes("events-dead.");
+    await billing.startup();
+    await orderEvents.emit("order.created", { id: "o-1" });
+    await watch.until(() => watch.messages().some((message) => message.startsWith("could not move event #1")), "the failure reported");
+    assert.deepEqual(js.messages("EVENTS_DEAD"), []);
+    assert.ok(js.settled.every((entry) => !entry.includes(" term ")));
+    js.failPublishes(undefined);
+    // Delivered again, it is moved once the dead letters can be stored (not run again: its count is spent).
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 1, "stored once it can be");
+    await billing.shutdown();
+    assert.equal((JSON.parse(new TextDecoder().decode(js.messages("EVENTS_DEAD")[0]?.data)) as { payload: { id: string } }).payload.id, "o-1");
+    assert.match(watch.messages().find((message) => message.startsWith("could not move")) ?? "", /^could not move event #1 of events\.orders\.service\.order\.created to the dead letters \(it comes again\): no space left$/);
+    assert.equal(watch.messages()[0], "broken");
+  });
+
+  it("JetStream: replayDeadLetters sends a dead letter back to the service that gave up on it, and to no other", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 1 } });
+    const orderEvents = emitter(transport);
+    const watch = eventWatch();
+    let broken = true;
+    const handled = new Map<string, string[]>();
+    const subscriber = (name: string, fails: boolean): Service => {
+      const list: string[] = [];
+      handled.set(name, list);
+      const plugin = events({ transport });
+      plugin.from<OrderEvents>("orders.service").on("order.created", (created, info) => {
+        if (fails && broken) throw new Error("broken");
+        list.push(`${created.id}@${info.attempt}`);
+      }, { durable: true });
+      return new Service({ name, onError: watch.onError }).use(plugin);
+    };
+    const services = [subscriber("billing.service", true), subscriber("shipping.service", false)];
+    for (const service of services) await service.startup();
+    await orderEvents.emit("order.created", { id: "o-1" });
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 1 && handled.get("shipping.service")?.length === 1, "one dead letter");
+    broken = false;
+    assert.equal(await transport.replayDeadLetters({ group: "shipping.service", wait: 20 }), 0);
+    assert.equal(js.messages("EVENTS_DEAD").length, 1);
+    assert.equal(await transport.replayDeadLetters({ group: "billing.service", source: "orders.service", event: "order.created", wait: 20 }), 1);
+    await watch.until(() => handled.get("billing.service")?.length === 1, "billing handled the replay");
+    // Shipping skipped it: acked without running its handler.
+    await watch.until(() => js.settled.includes("shipping_service__orders_service__order_created ack 2"), "shipping skipped it");
+    for (const service of services) await service.shutdown();
+    assert.deepEqual(Object.fromEntries(handled), { "billing.service": ["o-1@1"], "shipping.service": ["o-1@1"] });
+    assert.deepEqual(js.messages("EVENTS_DEAD"), []);
+    assert.equal(js.messages("EVENTS")[1]?.headers?.get("Tsm-Replay-For"), "billing_service__orders_service__order_created");
+    // A replay is never handled by an at-most-once subscription either.
+    const core: string[] = [];
+    const listener = events({ transport });
+    listener.from<OrderEvents>("orders.service").on("order.created", (created) => {
+      core.push(created.id);
+    });
+    const audit = new Service({ name: "audit.service", onError: watch.onError }).use(listener);
+    await audit.startup();
+    const replay = new NatsHeaderBlock();
+    replay.set("Tsm-Replay-For", "billing_service__orders_service__order_created");
+    nats.publish("events.orders.service.order.created", new TextDecoder().decode(js.messages("EVENTS")[1]?.data), { headers: replay });
+    nats.publish("events.orders.service.order.created", new TextDecoder().decode(js.messages("EVENTS")[0]?.data));
+    await watch.until(() => core.length === 1, "the plain event handled");
+    await audit.shutdown();
+    assert.deepEqual(core, ["o-1"]);
+  });
+
+  it("refuses a durable subscription without JetStream, a durable broadcast, and settings out of range", async () => {
     const nats = fakeNats();
     const transport = natsTransport(nats);
     await assert.rejects(transport.subscribe({ source: "a", event: "e", group: "g", durable: true }, () => Promise.resolve()), /need JetStream/);
     await assert.rejects(transport.subscribe({ source: "a", event: "e", group: undefined, durable: true }, () => Promise.resolve()), /needs a group/);
+    await assert.rejects(transport.replayDeadLetters(), /need JetStream/);
+    const js = fakeJetStream();
+    const jetstream = { client: js.client, manager: js.manager };
+    for (const [settings, message] of [
+      [{ ackWait: 0 }, /ackWait must be a positive number of ms, got 0/],
+      [{ redeliveryDelay: -1 }, /redeliveryDelay must be a number of ms, 0 or more/],
+      [{ maxInFlight: 1.5 }, /maxInFlight must be a whole number of at least 1, got 1.5/],
+      [{ maxDeliveries: 0 }, /maxDeliveries must be a whole number of at least 1, got 0/],
+      [{ deadLetterPrefix: "events.dead" }, /the dead letters need a prefix and stream of their own, outside events\.> and EVENTS/],
+      [{ deadLetterStream: "EVENTS" }, /of their own/],
+    ] as const) {
+      assert.throws(() => natsTransport(nats, { jetstream: { ...jetstream, ...settings } }), message);
+    }
+    natsTransport(nats, { jetstream: { ...jetstream, maxDeliveries: Infinity } });
   });
 });

@@ -121,9 +121,9 @@ export interface ServiceOptions {
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a new service has no methods yet
-export class Service<Methods extends MethodMap = {}> implements PluginHost {
-  /** The service's name. */
-  readonly name: string;
+export class Service<Methods extends MethodMap = {}, ServiceName extends string = string> implements PluginHost {
+  /** The service's name (its literal type when given as a literal: the events plugin's `from` checks it). */
+  readonly name: ServiceName;
   /** The service's version. */
   readonly version: string;
   /** The service's description, if any. */
@@ -166,7 +166,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    * service.path; // "/api"
    * ```
    */
-  constructor(options: ServiceOptions) {
+  constructor(options: ServiceOptions & { readonly name: ServiceName }) {
     const name: unknown = (options as Partial<ServiceOptions> | undefined)?.name;
     if (typeof name !== "string" || name.trim() === "") {
       throw new TypeError("A service needs a name, such as new Service({ name: \"hello.world.service\" })");
@@ -236,7 +236,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     name: Name,
     handler: H,
     options: Options,
-  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }, ServiceName>;
   /**
    * Registers a method anyone may call.
    *
@@ -263,7 +263,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     name: Name,
     handler: H,
     options?: Options,
-  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }, ServiceName>;
   publicMethod(name: string, handler: Handler, options?: MethodOptions): unknown {
     return this.addMethod(defineMethod(name, handler, { ...options, isPrivate: false }));
   }
@@ -288,7 +288,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     name: Name,
     handler: H,
     options: Options,
-  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }, ServiceName>;
   /**
    * Registers a method that needs a valid API token (see `apiTokenIsValid`).
    *
@@ -309,7 +309,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     name: Name,
     handler: H,
     options?: Options,
-  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }>;
+  ): Service<Methods & { [K in Name]: RemoteSignature<H, Options> }, ServiceName>;
   privateMethod(name: string, handler: Handler, options?: MethodOptions): unknown {
     return this.addMethod(defineMethod(name, handler, { ...options, isPrivate: true }));
   }
@@ -330,7 +330,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
    * ```
    */
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a plugin that adds no methods
-  use<Added extends Readonly<Record<string, unknown>> = {}>(plugin: Plugin<Added>): Service<Methods & Added> {
+  use<Added extends Readonly<Record<string, unknown>> = {}>(plugin: Plugin<Added>): Service<Methods & Added, ServiceName> {
     const given: unknown = plugin;
     if (typeof given !== "object" || given === null || typeof (given as Plugin).name !== "string" || (given as Plugin).name === "") {
       throw new TypeError("use() takes a plugin: an object with a name, such as health() or cors({ origins })");

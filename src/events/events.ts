@@ -9,7 +9,7 @@ import type { Plugin, PluginHost } from "../core/plugin.ts";
 import type { StandardResult } from "../core/standard_schema.ts";
 import { inProcess } from "./in_process.ts";
 import type { EventSubscription, EventTransport, SubscriptionRequest } from "./transport.ts";
-import type { EVENT_TYPES, EventEnvelope, EventInfo, EventMap, EventsOf, PayloadIn, PayloadOut } from "./types.ts";
+import type { EVENT_TYPES, EventEnvelope, EventInfo, EventMap, EventsOf, PayloadIn, PayloadOut, SourceName } from "./types.ts";
 
 /**
  * How the events of a subscription are shared among the instances of the subscribing service.
@@ -163,8 +163,10 @@ export interface Events<E extends EventMap> extends Plugin<{ readonly [EVENT_TYP
    * emitter (its module can be imported as a type only).
    *
    * @typeParam S The emitting service's type (or its events plugin's type).
-   * @param source The emitting service's name.
+   * @param source The emitting service's name: with `typeof service` as `S`, the very name that
+   *   service was made with (a typo is a type error).
    * @returns Its events, to subscribe to with `on`.
+   * @throws {TypeError} When the name is empty, or holds whitespace or a NATS wildcard (`*`, `>`).
    * @example
    * ```ts
    * import { Service } from "../core/service.ts";
@@ -175,7 +177,7 @@ export interface Events<E extends EventMap> extends Plugin<{ readonly [EVENT_TYP
    * const billing = new Service({ name: "billing.service" }).use(billingEvents);
    * ```
    */
-  from<S>(source: string): EventSource<EventsOf<S>>;
+  from<S>(source: SourceName<S>): EventSource<EventsOf<S>>;
 }
 
 let shared: EventTransport | undefined;
@@ -240,8 +242,16 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
     try {
       for (const { source, event, broadcast, durable, handler } of wanted) {
         // Service-pool: the group is the subscribing service, whatever its instance count.
-        const request: SubscriptionRequest = { source, event, group: broadcast ? undefined : service.name, durable };
-        const where = `event ${request.source} ${request.event}`;
+        const where = `event ${source} ${event}`;
+        const request: SubscriptionRequest = {
+          source,
+          event,
+          group: broadcast ? undefined : service.name,
+          durable,
+          report: (error) => {
+            service.report(error, where);
+          },
+        };
         const failed = (error: unknown): never => {
           service.report(error, where);
           throw error;
@@ -303,9 +313,12 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
       }
     },
     from(source) {
+      // A wildcard or blank would subscribe to other services' events, or to none, without a word.
+      checkName("service", source);
       const from: EventSource<never> = {
         on(name, handler, options = {}) {
           if (started !== undefined) throw new TypeError("events(): subscribe before the service starts");
+          checkName("event", name);
           // A string, not a Delivery: JavaScript callers may pass anything.
           const delivery: string = options.delivery ?? "service-pool";
           const broadcast = delivery === "broadcast";
@@ -333,6 +346,13 @@ export function events<const E extends EventMap = {}>(options: EventsOptions<E> 
     },
   };
   return plugin;
+}
+
+/** Refuses a service or event name that cannot name one source of events. */
+function checkName(what: "service" | "event", name: unknown): void {
+  if (typeof name !== "string" || name === "" || /[\s*>]/.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
+    throw new TypeError(`events(): ${JSON.stringify(name)} is not ${what === "event" ? "an event" : "a service"} name (no whitespace, wildcards or empty parts)`);
+  }
 }
 
 /** Stops subscriptions, last first; every one is stopped, the first failure thrown. */

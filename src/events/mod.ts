@@ -41,7 +41,7 @@ export {
   type EventsOptions,
   type SubscribeOptions,
 } from "./events.ts";
-export { inProcess, type InProcessOptions } from "./in_process.ts";
+export { type DeadLetter, inProcess, type InProcessOptions, type InProcessTransport } from "./in_process.ts";
 export type { Deliver, EventSubscription, EventTransport, SubscriptionRequest } from "./transport.ts";
 export {
   event,
@@ -53,4 +53,5 @@ export {
   EVENT_TYPES,
   type PayloadIn,
   type PayloadOut,
+  type SourceName,
 } from "./types.ts";

@@ -33,6 +33,12 @@ export interface SubscriptionRequest {
    * event whose handler fails is delivered again. Only with a group.
    */
   readonly durable: boolean;
+  /**
+   * Tells the subscribing service (its `onError`) what the transport dropped or gave up on: a
+   * message that is not an event, an event moved to the dead letters after its last delivery.
+   * Optional for the transport's callers; a transport calls it when given.
+   */
+  readonly report?: ((error: Error) => void) | undefined;
 }
 
 /**

@@ -157,6 +157,23 @@ export type EventsOf<S> = S extends { readonly "~methods"?: infer M }
   : Readonly<Record<string, EventDeclaration>>;
 
 /**
+ * The name an emitter must be subscribed by, read from its type: the literal name of a service
+ * made with `new Service({ name: "orders.service" })`, so a typo in `from<typeof orders>("…")`
+ * is a type error; `string` when the type does not tell (a plugin's type, a name not written as
+ * a literal).
+ *
+ * @typeParam S The emitting service's type, or its events plugin's type.
+ * @example
+ * ```ts
+ * import { Service } from "../core/service.ts";
+ * import type { SourceName } from "./types.ts";
+ * const orders = new Service({ name: "orders.service" });
+ * const name: SourceName<typeof orders> = "orders.service"; // "orders.servce" would not compile
+ * ```
+ */
+export type SourceName<S> = S extends { readonly "~methods": unknown; readonly name: infer N extends string } ? (string extends N ? string : N) : string;
+
+/**
  * What `emit` takes for an event.
  *
  * @typeParam D The event's declaration.

@@ -3,14 +3,15 @@
  * `<prefix>.<source service>.<event>`; a service-pool subscription is a queue group named after
  * the subscribing service, a broadcast one a plain subscription. With JetStream, durable
  * subscriptions are durable pull consumers of a stream: at least once, acknowledged after the
- * handler succeeded, delivered again otherwise.
+ * handler succeeded, delivered again otherwise, a bounded number of times: what is given up on is
+ * moved to a dead-letter stream, from which it can be read and replayed.
  *
  * @module
  */
 
 import type { Deliver, EventSubscription, EventTransport, SubscriptionRequest } from "../events/transport.ts";
 import type { EventEnvelope } from "../events/types.ts";
-import type { NatsConnectionLike } from "./connection.ts";
+import { type NatsConnectionLike, NatsHeaderBlock, type NatsHeaders } from "./connection.ts";
 
 /**
  * A message of a JetStream consumer, as the official client gives it.
@@ -22,10 +23,14 @@ import type { NatsConnectionLike } from "./connection.ts";
  * ```
  */
 export interface JetStreamMessageLike {
+  /** The subject it was published to. */
+  readonly subject: string;
   /** The payload. */
   readonly data: Uint8Array;
-  /** How many times it was delivered, this time included. */
-  readonly info: { readonly deliveryCount: number };
+  /** Its headers, when it has any. */
+  readonly headers?: NatsHeaders | undefined;
+  /** How many times it was delivered, this time included, and its place in the stream. */
+  readonly info: { readonly deliveryCount: number; readonly streamSequence: number };
   /** Acknowledges it: it will not come again. */
   ack(): void;
   /**
@@ -36,6 +41,33 @@ export interface JetStreamMessageLike {
   nak(millis?: number): void;
   /** Drops it for good (it cannot be read). */
   term(reason?: string): void;
+}
+
+/**
+ * A consumer of the JetStream client: what `consumers.get()` gives.
+ *
+ * @example
+ * ```ts
+ * import type { JetStreamConsumerLike } from "./events_transport.ts";
+ * declare const consumer: JetStreamConsumerLike;
+ * const first = await consumer.next({ expires: 1_000 }); // null when there is nothing
+ * ```
+ */
+export interface JetStreamConsumerLike {
+  /**
+   * Streams its messages until closed.
+   *
+   * @param options How many messages to hold at once.
+   * @returns The messages.
+   */
+  consume(options?: { max_messages?: number }): Promise<AsyncIterable<JetStreamMessageLike> & { close(): Promise<unknown> }>;
+  /**
+   * Takes one message.
+   *
+   * @param options How long to wait for it, in ms.
+   * @returns The message, or `null` when none came in time.
+   */
+  next(options?: { expires?: number }): Promise<JetStreamMessageLike | null>;
 }
 
 /**
@@ -55,10 +87,10 @@ export interface JetStreamLike {
    *
    * @param subject The subject.
    * @param payload The payload.
-   * @param options `msgID`: the stream drops a second message with the same id.
+   * @param options `msgID`: the stream drops a second message with the same id; `headers`.
    * @returns The stream's acknowledgement.
    */
-  publish(subject: string, payload?: Uint8Array | string, options?: { msgID?: string }): Promise<unknown>;
+  publish(subject: string, payload?: Uint8Array | string, options?: { msgID?: string; headers?: NatsHeaderBlock }): Promise<unknown>;
   /** The consumers of the streams. */
   readonly consumers: {
     /**
@@ -68,9 +100,7 @@ export interface JetStreamLike {
      * @param name The durable consumer's name.
      * @returns The consumer.
      */
-    get(stream: string, name?: string): Promise<{
-      consume(options?: { max_messages?: number }): Promise<AsyncIterable<JetStreamMessageLike> & { close(): Promise<unknown> }>;
-    }>;
+    get(stream: string, name?: string): Promise<JetStreamConsumerLike>;
   };
 }
 
@@ -92,6 +122,8 @@ export interface JetStreamManagerLike {
     info(stream: string): Promise<unknown>;
     /** Creates a stream. */
     add(config: { name: string; subjects?: string[] }): Promise<unknown>;
+    /** Removes one message of a stream. */
+    deleteMessage(stream: string, seq: number): Promise<unknown>;
   };
   /** The consumers. */
   readonly consumers: {
@@ -103,7 +135,10 @@ export interface JetStreamManagerLike {
       max_ack_pending?: number;
       ack_policy?: string;
       deliver_policy?: string;
-    }): Promise<unknown>;
+      inactive_threshold?: number;
+    }): Promise<{ readonly name: string }>;
+    /** Removes a consumer. */
+    delete(stream: string, name: string): Promise<unknown>;
   };
 }
 
@@ -136,7 +171,75 @@ export interface NatsTransportOptions {
     readonly redeliveryDelay?: number;
     /** How many events one instance handles at once. Default `64`. */
     readonly maxInFlight?: number;
+    /**
+     * How many times an event is delivered to a subscribing service, the first time included,
+     * before it is given up on and moved to the dead letters (handler failures and deliveries
+     * never acknowledged, as after a crash, both count). Default `5`; `Infinity` for no bound.
+     */
+    readonly maxDeliveries?: number;
+    /** The stream that keeps the dead letters (made when missing). Default: the stream's name + `"_DEAD"`. */
+    readonly deadLetterStream?: string;
+    /**
+     * The first tokens of dead-letter subjects, outside `<prefix>.>`: a dead letter is stored on
+     * `<deadLetterPrefix>.<consumer name>`. Default: the prefix + `"-dead"` (`events-dead`).
+     */
+    readonly deadLetterPrefix?: string;
   };
+}
+
+/**
+ * Which dead letters {@linkcode NatsEventTransport.replayDeadLetters} replays.
+ *
+ * @example
+ * ```ts
+ * import type { ReplayOptions } from "./events_transport.ts";
+ * const billingOnly: ReplayOptions = { group: "billing.service", max: 100 };
+ * ```
+ */
+export interface ReplayOptions {
+  /** Only those of this subscribing service. */
+  readonly group?: string;
+  /** Only those of this emitting service. */
+  readonly source?: string;
+  /** Only those of this event. */
+  readonly event?: string;
+  /** How many dead letters to read at most. Default `10000`. */
+  readonly max?: number;
+  /** How long to wait for the next dead letter before deciding there is none, in ms. Default `1000`. */
+  readonly wait?: number;
+}
+
+/**
+ * The NATS transport of events, with its dead letters (see {@linkcode natsTransport}).
+ *
+ * @example
+ * ```ts
+ * import { natsTransport, type NatsConnectionLike, type NatsEventTransport } from "./mod.ts";
+ * declare const connection: NatsConnectionLike;
+ * const transport: NatsEventTransport = natsTransport(connection);
+ * ```
+ */
+export interface NatsEventTransport extends EventTransport {
+  /**
+   * Sends dead letters back to the subscribing service that gave up on them (and to no other),
+   * as new messages of the events stream, and removes them from the dead-letter stream. The
+   * subscription must be running (or start later) to handle them; each is a first delivery
+   * again. Needs JetStream.
+   *
+   * @param options Which dead letters, and how many at most.
+   * @returns How many were sent back.
+   * @throws {TypeError} Without JetStream.
+   * @example
+   * ```ts
+   * import { natsTransport, type JetStreamLike, type JetStreamManagerLike, type NatsConnectionLike } from "./mod.ts";
+   * declare const connection: NatsConnectionLike;
+   * declare const client: JetStreamLike;
+   * declare const manager: JetStreamManagerLike;
+   * const transport = natsTransport(connection, { jetstream: { client, manager } });
+   * const replayed = await transport.replayDeadLetters({ group: "billing.service" });
+   * ```
+   */
+  replayDeadLetters(options?: ReplayOptions): Promise<number>;
 }
 
 /**
@@ -157,11 +260,66 @@ export function eventSubject(prefix: string, source: string, event: string): str
 }
 
 /**
+ * The name of the durable JetStream consumer of a subscribing service for one event (also the
+ * last token of its dead letters' subject).
+ *
+ * @param group The subscribing service's name.
+ * @param source The emitting service's name.
+ * @param event The event's name.
+ * @returns `<group>__<source>__<event>`, with any character other than a letter, digit, `_` or
+ *   `-` replaced by `_`.
+ * @example
+ * ```ts
+ * import { consumerName } from "./events_transport.ts";
+ * consumerName("billing.service", "orders.service", "order.created"); // "billing_service__orders_service__order_created"
+ * ```
+ */
+export function consumerName(group: string, source: string, event: string): string {
+  return `${group}__${source}__${event}`.replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+/**
+ * The headers of a dead letter (and of a replayed event), as the transport writes them.
+ *
+ * @example
+ * ```ts
+ * import { DEAD_LETTER_HEADERS } from "./events_transport.ts";
+ * DEAD_LETTER_HEADERS.reason; // "Tsm-Reason"
+ * ```
+ */
+export const DEAD_LETTER_HEADERS = {
+  /** The subject the event was published on. */
+  subject: "Tsm-Subject",
+  /** The consumer that gave up on it. */
+  consumer: "Tsm-Consumer",
+  /** The subscribing service. */
+  group: "Tsm-Group",
+  /** How many times it was delivered. */
+  deliveries: "Tsm-Deliveries",
+  /** Why it was given up on (one line). */
+  reason: "Tsm-Reason",
+  /** Its sequence number in the events stream. */
+  sequence: "Tsm-Stream-Sequence",
+  /** On a replayed event: the only consumer that handles it (the others skip it). */
+  replayFor: "Tsm-Replay-For",
+} as const;
+
+/**
  * Makes the NATS transport of the events plugin.
+ *
+ * With JetStream, a durable subscription delivers an event at most `maxDeliveries` times (5 by
+ * default); an event still failing then, one delivered that many times without an
+ * acknowledgement (a handler that crashes its process), and a message that is not an event
+ * envelope are stored in the dead-letter stream (`EVENTS_DEAD`, subject
+ * `events-dead.<consumer name>`, with `Tsm-*` headers saying why), acknowledged in the events
+ * stream, and reported to the subscribing service's `onError`. `replayDeadLetters()` sends them
+ * back to their subscriber.
  *
  * @param connection A connection of the official NATS client.
  * @param options The subject prefix, and JetStream for durable subscriptions.
  * @returns The transport.
+ * @throws {TypeError} When a JetStream setting is out of range, or the dead-letter prefix lies
+ *   under the events prefix.
  * @example
  * ```ts
  * import { Service } from "../../mod.ts";
@@ -174,22 +332,42 @@ export function eventSubject(prefix: string, source: string, event: string): str
  * const orders = new Service({ name: "orders.service" }).use(orderEvents);
  * ```
  */
-export function natsTransport(connection: NatsConnectionLike, options: NatsTransportOptions = {}): EventTransport {
+export function natsTransport(connection: NatsConnectionLike, options: NatsTransportOptions = {}): NatsEventTransport {
   const prefix = options.prefix ?? "events";
   const jetstream = options.jetstream;
-  let streamReady: Promise<string> | undefined;
-  const ensureStream = (): Promise<string> => {
-    if (jetstream === undefined) return Promise.reject(new TypeError("durable subscriptions need JetStream: natsTransport(connection, { jetstream })"));
-    const stream = jetstream.stream ?? "EVENTS";
-    streamReady ??= jetstream.manager.streams.info(stream).then(
-      () => stream,
-      () => jetstream.manager.streams.add({ name: stream, subjects: [`${prefix}.>`] }).then(() => stream),
-    );
-    streamReady.catch(() => {
-      streamReady = undefined;
-    });
-    return streamReady;
+  const stream = jetstream?.stream ?? "EVENTS";
+  const deadStream = jetstream?.deadLetterStream ?? `${stream}_DEAD`;
+  const deadPrefix = jetstream?.deadLetterPrefix ?? `${prefix}-dead`;
+  if (jetstream !== undefined) {
+    positive("ackWait", jetstream.ackWait, false);
+    if (!((jetstream.redeliveryDelay ?? 0) >= 0)) throw new TypeError("natsTransport: redeliveryDelay must be a number of ms, 0 or more");
+    positive("maxInFlight", jetstream.maxInFlight, true);
+    if (jetstream.maxDeliveries !== Number.POSITIVE_INFINITY) positive("maxDeliveries", jetstream.maxDeliveries, true);
+    if (deadPrefix === prefix || deadPrefix.startsWith(`${prefix}.`) || deadStream === stream) {
+      throw new TypeError(`natsTransport: the dead letters need a prefix and stream of their own, outside ${prefix}.> and ${stream}`);
+    }
+  }
+  const needJetStream = (): NonNullable<typeof jetstream> => {
+    if (jetstream === undefined) throw new TypeError("durable subscriptions need JetStream: natsTransport(connection, { jetstream })");
+    return jetstream;
   };
+  const made = new Map<string, Promise<void>>();
+  /** Makes a stream when missing, once (again after a failure). */
+  const ensure = (name: string, subjects: string): Promise<void> => {
+    const settings = needJetStream();
+    let ready = made.get(name);
+    if (ready === undefined) {
+      ready = settings.manager.streams.info(name).then(
+        () => {},
+        () => settings.manager.streams.add({ name, subjects: [subjects] }).then(() => {}),
+      );
+      made.set(name, ready);
+      ready.catch(() => made.delete(name));
+    }
+    return ready;
+  };
+  const ensureStream = (): Promise<void> => ensure(stream, `${prefix}.>`);
+  const ensureDeadStream = (): Promise<void> => ensure(deadStream, `${deadPrefix}.>`);
 
   return {
     name: "nats",
@@ -202,7 +380,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
           connection.publish(subject, data);
         } catch (error) {
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as it was
-        return Promise.reject(error);
+          return Promise.reject(error);
         }
         return SENT;
       }
@@ -211,12 +389,64 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     async subscribe(request, deliver) {
       if (request.durable && request.group === undefined) throw new TypeError("durable delivery needs a group (service-pool), not broadcast");
       const subject = eventSubject(prefix, request.source, request.event);
-      if (request.durable) return await durableSubscription(await ensureStream(), subject, request, deliver);
-      return coreSubscription(subject, request.group, deliver);
+      if (request.durable) {
+        needJetStream();
+        await ensureStream();
+        return await durableSubscription(subject, request, deliver);
+      }
+      return coreSubscription(subject, request, deliver);
+    },
+    async replayDeadLetters(filter = {}) {
+      const settings = needJetStream();
+      await ensureDeadStream();
+      const { group: onlyGroup, source: onlySource, event: onlyEvent } = filter;
+      const only = onlyGroup !== undefined && onlySource !== undefined && onlyEvent !== undefined
+        ? `${deadPrefix}.${consumerName(onlyGroup, onlySource, onlyEvent)}`
+        : `${deadPrefix}.>`;
+      const reader = await settings.manager.consumers.add(deadStream, {
+        filter_subject: only,
+        ack_policy: "explicit",
+        deliver_policy: "all",
+        // A reader left behind by a crash goes away on its own.
+        inactive_threshold: 60_000 * 1_000_000,
+      });
+      let replayed = 0;
+      try {
+        const consumer = await settings.client.consumers.get(deadStream, reader.name);
+        const max = filter.max ?? 10_000;
+        for (let read = 0; read < max; read++) {
+          const letter = await consumer.next({ expires: filter.wait ?? 1_000 });
+          if (letter === null) break;
+          const header = (name: string): string => letter.headers?.get(name) ?? "";
+          const subject = header(DEAD_LETTER_HEADERS.subject);
+          const target = header(DEAD_LETTER_HEADERS.consumer);
+          const group = header(DEAD_LETTER_HEADERS.group);
+          const wanted = subject.startsWith(`${prefix}.`) && target !== "" &&
+            (filter.group === undefined || group === filter.group) &&
+            (filter.source === undefined || filter.event === undefined || subject === eventSubject(prefix, filter.source, filter.event)) &&
+            (filter.source === undefined || subject.startsWith(`${prefix}.${filter.source}.`)) &&
+            (filter.event === undefined || subject.endsWith(`.${filter.event}`));
+          if (!wanted) {
+            letter.ack();
+            continue;
+          }
+          const headers = new NatsHeaderBlock();
+          headers.set(DEAD_LETTER_HEADERS.replayFor, target);
+          await ensureStream();
+          // The same dead letter replayed twice (a crash before its removal) is stored once.
+          await settings.client.publish(subject, letter.data, { msgID: `replay:${deadStream}:${letter.info.streamSequence}`, headers });
+          await settings.manager.streams.deleteMessage(deadStream, letter.info.streamSequence);
+          letter.ack();
+          replayed++;
+        }
+      } finally {
+        await settings.manager.consumers.delete(deadStream, reader.name).catch(() => {});
+      }
+      return replayed;
     },
   };
 
-  function coreSubscription(subject: string, group: string | undefined, deliver: Deliver): EventSubscription {
+  function coreSubscription(subject: string, request: SubscriptionRequest, deliver: Deliver): EventSubscription {
     // A count of the handlers running, and who waits for it to reach zero (a stop).
     let running = 0;
     let idle: (() => void) | undefined;
@@ -224,11 +454,19 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
       if (--running === 0) idle?.();
     };
     const subscription = connection.subscribe(subject, {
-      ...(group === undefined ? {} : { queue: group }),
+      ...(request.group === undefined ? {} : { queue: request.group }),
       callback: (error, message) => {
-        if (error !== null) return;
+        if (error !== null) {
+          request.report?.(error);
+          return;
+        }
+        // A replay is for one durable consumer, never for an at-most-once subscription.
+        if ((message.headers?.get(DEAD_LETTER_HEADERS.replayFor) ?? "") !== "") return;
         const envelope = parse(message.data);
-        if (envelope === undefined) return;
+        if (envelope === undefined) {
+          request.report?.(new Error(`dropped a message on ${subject} that is not an event envelope`));
+          return;
+        }
         running++;
         // The plugin reported a failure; at most once, so nothing more to do here.
         deliver(envelope, 1).then(finished, finished);
@@ -246,14 +484,17 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     };
   }
 
-  async function durableSubscription(stream: string, subject: string, request: SubscriptionRequest, deliver: Deliver): Promise<EventSubscription> {
-    const settings = jetstream as NonNullable<typeof jetstream>;
-    const name = `${request.group ?? ""}__${request.source}__${request.event}`.replace(/[^A-Za-z0-9_-]/g, "_");
+  async function durableSubscription(subject: string, request: SubscriptionRequest, deliver: Deliver): Promise<EventSubscription> {
+    const settings = needJetStream();
+    const group = request.group ?? "";
+    const name = consumerName(group, request.source, request.event);
     const maxInFlight = settings.maxInFlight ?? 64;
     const redeliveryDelay = settings.redeliveryDelay ?? 1_000;
+    const maxDeliveries = settings.maxDeliveries ?? 5;
     await settings.manager.consumers.add(stream, {
       durable_name: name,
       filter_subject: subject,
+      // JetStream counts in nanoseconds.
       ack_wait: (settings.ackWait ?? 30_000) * 1_000_000,
       max_ack_pending: maxInFlight * 16,
       ack_policy: "explicit",
@@ -262,22 +503,65 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     const consumer = await settings.client.consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: maxInFlight });
     const running = new Set<Promise<void>>();
+    const track = (work: Promise<void>): void => {
+      const done: Promise<void> = work.finally(() => running.delete(done));
+      running.add(done);
+    };
+
+    /** Stores a message in the dead letters, then drops it from the events; delivered again when it could not be stored. */
+    const bury = async (message: JetStreamMessageLike, reason: string): Promise<void> => {
+      const sequence = message.info.streamSequence;
+      const headers = new NatsHeaderBlock();
+      headers.set(DEAD_LETTER_HEADERS.subject, message.subject);
+      headers.set(DEAD_LETTER_HEADERS.consumer, name);
+      headers.set(DEAD_LETTER_HEADERS.group, oneLine(group));
+      headers.set(DEAD_LETTER_HEADERS.deliveries, String(message.info.deliveryCount));
+      headers.set(DEAD_LETTER_HEADERS.reason, oneLine(reason));
+      headers.set(DEAD_LETTER_HEADERS.sequence, String(sequence));
+      const where = `${deadPrefix}.${name}`;
+      try {
+        await ensureDeadStream();
+        // A crash between this and the term below stores it once: the same id is dropped.
+        await settings.client.publish(where, message.data, { msgID: `${name}:${sequence}`, headers });
+      } catch (error) {
+        message.nak(redeliveryDelay);
+        request.report?.(new Error(`could not move event #${sequence} of ${message.subject} to the dead letters (it comes again): ${messageOf(error)}`, { cause: error }));
+        return;
+      }
+      // No reason: nats-server before 2.10 ignores a +TERM that carries one (the dead letter has it).
+      message.term();
+      request.report?.(new Error(`gave up on event #${sequence} of ${message.subject} after ${message.info.deliveryCount} deliveries (${oneLine(reason)}): moved to ${where} in the stream ${deadStream}`));
+    };
+
     const loop = (async () => {
       for await (const message of messages) {
-        const envelope = parse(message.data);
-        if (envelope === undefined) {
-          message.term("not an event envelope");
+        const replayFor = message.headers?.get(DEAD_LETTER_HEADERS.replayFor) ?? "";
+        if (replayFor !== "" && replayFor !== name) {
+          // Another subscriber's replay.
+          message.ack();
           continue;
         }
-        const done: Promise<void> = deliver(envelope, message.info.deliveryCount).then(
+        const deliveries = message.info.deliveryCount;
+        const envelope = parse(message.data);
+        if (envelope === undefined) {
+          track(bury(message, "not an event envelope"));
+          continue;
+        }
+        if (deliveries > maxDeliveries) {
+          // Its earlier deliveries were never settled: a handler that crashes its process, say.
+          track(bury(message, `delivered ${deliveries - 1} times without an acknowledgement`));
+          continue;
+        }
+        track(deliver(envelope, deliveries).then(
           () => {
             message.ack();
           },
-          () => {
+          (error: unknown) => {
+            if (deliveries >= maxDeliveries) return bury(message, `the handler failed: ${messageOf(error)}`);
             message.nak(redeliveryDelay);
+            return undefined;
           },
-        ).finally(() => running.delete(done));
-        running.add(done);
+        ));
       }
     })();
     return {
@@ -291,6 +575,25 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
 }
 
 const SENT: Promise<void> = Promise.resolve();
+
+/** Checks a count or duration option: a positive number (whole when asked). */
+function positive(name: string, value: number | undefined, whole: boolean): void {
+  if (value === undefined) return;
+  if (whole ? Number.isSafeInteger(value) && value >= 1 : value > 0 && Number.isFinite(value)) return;
+  throw new TypeError(`natsTransport: ${name} must be a ${whole ? "whole number of at least 1" : "positive number of ms"}, got ${String(value)}`);
+}
+
+/** An error's message. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A value fit for a header line: no control characters, at most 200 characters. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
+  const line = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
 
 /** Reads an envelope, or `undefined` when the bytes are not one. */
 function parse(data: Uint8Array): EventEnvelope | undefined {

@@ -41,12 +41,17 @@ export {
   type NatsSubscription,
 } from "./connection.ts";
 export {
+  consumerName,
+  DEAD_LETTER_HEADERS,
   eventSubject,
+  type JetStreamConsumerLike,
   type JetStreamLike,
   type JetStreamManagerLike,
   type JetStreamMessageLike,
+  type NatsEventTransport,
   natsTransport,
   type NatsTransportOptions,
+  type ReplayOptions,
 } from "./events_transport.ts";
 export { NO_RESPONDERS, natsFetch, type NatsFetchOptions } from "./rpc_fetch.ts";
 export { natsServer, type NatsServerOptions, natsSubject } from "./rpc_server.ts";

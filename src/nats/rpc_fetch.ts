@@ -45,6 +45,10 @@ export interface NatsFetchOptions {
  * NATS headers (the token, `X-Request-Timeout`), and the reply is the response body. Give it to
  * `createClient` or `connect` as the `fetch` option.
  *
+ * A notification (a request without `id`, or a batch of them only) is published, not sent as a
+ * NATS request: nobody answers it, so the returned response is an empty 204 once the message is
+ * handed to the connection (as with NATS, nothing tells whether a service received it).
+ *
  * A request nobody subscribes to fails as a connection that was never made (the client's
  * `neverSent` is true, so a cluster client may send it again); a request whose reply does not
  * come in time fails as a timeout. For a service with several instances on one subject, give the
@@ -85,6 +89,14 @@ export function natsFetch(connection: NatsConnectionLike, options: NatsFetchOpti
     const body = typeof init.body === "string" ? init.body : "";
     const signal = init.signal ?? undefined;
     signal?.throwIfAborted();
+    if (isNotification(body)) {
+      try {
+        connection.publish(subject, body, { headers: block });
+      } catch (error) {
+        throw new TypeError(`NATS publish on ${subject} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      return new Response(null, { status: 204 });
+    }
     let reply: NatsMessage;
     try {
       const sent = connection.request(subject, body, { timeout, headers: block });
@@ -107,6 +119,19 @@ function subjectOf(url: string): string {
   const subject = url.startsWith("nats://") ? url.slice(7) : url.startsWith("nats:") ? url.slice(5) : url;
   if (subject === "" || /\s/.test(subject)) throw new TypeError(`natsFetch: ${url} names no NATS subject (such as nats:rpc.calculator)`);
   return subject;
+}
+
+/** Whether a JSON-RPC body wants no answer: a request without `id`, or a non-empty batch of them. */
+function isNotification(body: string): boolean {
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    // Not JSON: sent as a request, so the service's parse error comes back.
+    return false;
+  }
+  const lacksId = (entry: unknown): boolean => typeof entry === "object" && entry !== null && !Array.isArray(entry) && !("id" in entry);
+  return Array.isArray(message) ? message.length > 0 && message.every(lacksId) : lacksId(message);
 }
 
 /** Whether the NATS client said nobody subscribes (its error, or one wrapping it). */

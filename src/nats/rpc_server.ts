@@ -27,6 +27,12 @@ export interface NatsServerOptions {
   readonly subject?: string;
   /** The queue group its instances share. Default: the service's name. */
   readonly queue?: string;
+  /**
+   * The inbox prefix(es) of the callers: a reply is published only to a subject under one of
+   * them. Default `"_INBOX"`, the official client's; give the same value as the clients'
+   * `inboxPrefix` connection option when they set one.
+   */
+  readonly inboxPrefix?: string | readonly string[];
 }
 
 /**
@@ -51,9 +57,16 @@ export function natsSubject(serviceName: string): string {
  * `Authorization: Bearer`) and `X-Request-Timeout`. A body over the service's `maxBodyBytes`
  * answers an Invalid Request error. Call it with the client's `natsFetch`.
  *
+ * Replies go only where a caller waits for one: a subject under the callers' inbox prefix
+ * (`_INBOX.` by default), never a `$`-prefixed API subject such as `$JS.API.…` or any other
+ * subject the message names. A message whose reply subject is not an inbox is not run; it is
+ * reported to the service's `onError`. A notification is never answered (a batch of
+ * notifications neither).
+ *
  * @param connection A connection of the official NATS client.
- * @param options The subject and queue group.
+ * @param options The subject, queue group and the callers' inbox prefix.
  * @returns The plugin.
+ * @throws {TypeError} When an inbox prefix is empty, has a wildcard or whitespace, or starts with `$`.
  * @example
  * ```ts
  * import { Service } from "../../mod.ts";
@@ -68,17 +81,26 @@ export function natsSubject(serviceName: string): string {
  * ```
  */
 export function natsServer(connection: NatsConnectionLike, options: NatsServerOptions = {}): Plugin {
+  const isInbox = inboxCheck(options.inboxPrefix ?? "_INBOX");
   let host: PluginHost | undefined;
   let subscription: NatsSubscription | undefined;
   const running = new Set<Promise<void>>();
   const decoder = new TextDecoder("utf-8", { fatal: true });
 
   const answer = (target: DispatchTarget, service: PluginHost, maxBodyBytes: number, message: NatsMessage): void => {
+    const to = message.reply;
+    // A published message (no reply subject) is a notification as far as its sender is concerned.
+    const wantsReply = to !== undefined && to !== "";
+    if (wantsReply && !isInbox(to)) {
+      // Publishing there would act with the service's own rights ($JS.API.STREAM.DELETE.…): not run at all.
+      service.report(new Error(`NATS request on ${message.subject} refused: its reply subject ${clip(to)} is not an inbox`), `NATS request on ${message.subject}`);
+      return;
+    }
     const reply = (text: string | undefined): void => {
-      // A published message (no reply subject) is a notification as far as its sender is concerned.
-      if (message.reply === undefined || message.reply === "") return;
+      // Nothing to say (a notification, a batch of them) or nobody to say it to: no message at all.
+      if (!wantsReply || text === undefined) return;
       try {
-        message.respond(text ?? "");
+        message.respond(text);
       } catch (error) {
         service.report(error, `NATS reply on ${message.subject}`);
       }
@@ -148,6 +170,28 @@ export function natsServer(connection: NatsConnectionLike, options: NatsServerOp
       while (running.size > 0) await Promise.all(running);
     },
   };
+}
+
+/** Tells whether a reply subject lies under one of the inbox prefixes (and is a plain subject). */
+function inboxCheck(prefixes: string | readonly string[]): (subject: string) => boolean {
+  const list = typeof prefixes === "string" ? [prefixes] : [...prefixes];
+  if (list.length === 0) throw new TypeError("natsServer: inboxPrefix names no prefix");
+  for (const prefix of list) {
+    if (!PLAIN_SUBJECT.test(prefix) || prefix.startsWith("$")) {
+      throw new TypeError(`natsServer: the inbox prefix ${clip(prefix)} must be a subject without wildcards or whitespace, not starting with $`);
+    }
+  }
+  const starts = list.map((prefix) => `${prefix}.`);
+  return (subject) => PLAIN_SUBJECT.test(subject) && starts.some((start) => subject.startsWith(start) && subject.length > start.length);
+}
+
+// Tokens of printable ASCII without the wildcards, joined by single dots.
+const PLAIN_SUBJECT = /^[!-)+-\-/-=?-~]+(?:\.[!-)+-\-/-=?-~]+)*$/;
+
+/** A caller-chosen value cut to a size fit for a log line, quoted, anything but printable ASCII escaped. */
+function clip(text: string): string {
+  const shown = JSON.stringify(text.length > 64 ? text.slice(0, 64) : text).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.length > 64 ? `${shown}…` : shown;
 }
 
 function invalid(message: string): string {

@@ -43,6 +43,17 @@ billing.from<typeof orders>("orders.service")
   // @ts-expect-error: orders declares no such event
   .on("order.lost", () => {});
 
+// The emitter's name comes with its type: a typo in it is a type error, not a silent subscription to nothing.
+// @ts-expect-error: orders is "orders.service"
+events().from<typeof orders>("orders.servce");
+// @ts-expect-error: not even close
+events().from<typeof orders>("billing.service");
+// A service whose name is not a literal, and the plugin's own type, take any name.
+declare const someName: string;
+export const dynamic = new Service({ name: someName }).use(events({ emits: { "thing.done": event() } }));
+events().from<typeof dynamic>("any.service").on("thing.done", () => {});
+events().from<typeof orderEvents>("some.service");
+
 // The client of the emitter is unchanged: events are no methods.
 const client = createClient<typeof orders>("http://127.0.0.1:1/api");
 export const created: Promise<string> = client.methods.create_order("o-1");
