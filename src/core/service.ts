@@ -144,6 +144,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     observe: CallObserver | undefined;
     around: CallWrapper | undefined;
     received: ((body: ReceivedBody) => void) | undefined;
+    refused: ((code: number) => void) | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
   readonly #others: OtherPaths;
@@ -199,6 +200,7 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
       observe: undefined,
       around: undefined,
       received: undefined,
+      refused: undefined,
       maxBatchLength: this.limits.maxBatchLength,
       maxParamsDepth: this.limits.maxParamsDepth,
       batchConcurrency: this.limits.batchConcurrency,
@@ -663,6 +665,16 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
     const receiving = with_("received");
     this.#target.received = receiving.length === 0 ? undefined : (body: ReceivedBody) => {
       for (const plugin of receiving) plugin.received?.(body);
+    };
+    const refusing = with_("refused");
+    this.#target.refused = refusing.length === 0 ? undefined : (code) => {
+      for (const plugin of refusing) {
+        try {
+          plugin.refused?.(code);
+        } catch {
+          // A failing counter must not change the answer.
+        }
+      }
     };
     this.#others.fetchers = with_("fetch").map((plugin) => ({ name: plugin.name, fetch: (request, path) => plugin.fetch?.(request, path) }));
   }
