@@ -10,6 +10,7 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import type { TraceContext } from "../tracing/trace_context.ts";
+import { MAX_TIMER_DELAY } from "../core/timer.ts";
 
 /**
  * A `fetch`-compatible function; the global `fetch` is one.
@@ -300,7 +301,9 @@ export async function post(url: string, options: ClientOptions, message: unknown
 }
 
 async function send(url: string, options: ClientOptions, body: string, headers: Headers, call: CallOptions, ms: number | undefined): Promise<unknown> {
-  const timer = ms === undefined ? undefined : AbortSignal.timeout(ms);
+  // Every runtime's timer fires at once past 2^31-1 ms (24.8 days): a longer wait is left to the
+  // service's deadline, which X-Request-Timeout carries.
+  const timer = ms === undefined || ms > MAX_TIMER_DELAY ? undefined : AbortSignal.timeout(ms);
   const signal = call.signal && timer ? AbortSignal.any([call.signal, timer]) : (call.signal ?? timer ?? null);
   // A local binding, so a custom fetch that is the browser's own is not called with a wrong `this`.
   const fetchFunction = options.fetch ?? fetch;
