@@ -46,6 +46,12 @@ export class TransportError extends Error {
   readonly kind: TransportErrorKind;
   /** The HTTP status, when a response came. */
   readonly status: number | undefined;
+  /**
+   * The called service's name, when the client knows it (one made by `connect`). A service whose
+   * handler lets this error through answers `-32004 Unavailable` with it (`-32002 Timeout` for a
+   * `"timeout"`), never with the URL.
+   */
+  service: string | undefined;
 
   /**
    * Makes the error for a call that got no JSON-RPC answer. The client makes these; code of your
