@@ -288,7 +288,8 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext):
     return dispatchOne(target, entry, ctx);
   } catch (error) {
     const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
-    const name = typeof method === "string" ? method : "(a request)";
+    // The caller's name for a method it may not have: clipped before it reaches a log.
+    const name = typeof method === "string" ? method.slice(0, 100) : "(a request)";
     const failed = failure(target, error, name);
     if (id === undefined) return undefined;
     return errorResponse(typeof id === "string" || typeof id === "number" ? id : null, failed.error);
