@@ -123,6 +123,9 @@ describe("bodies", () => {
     const exact = frame.replace('""', `"${"x".repeat(64 - frame.length)}"`);
     assert.equal(new TextEncoder().encode(exact).byteLength, 64);
     assert.equal((await post(small, exact)).status, 200);
+    // Declared in a Content-Length too (the whole-body read), as every HTTP/1.1 client sends it.
+    assert.equal((await post(small, exact, { "content-type": "application/json", "content-length": "64" })).status, 200);
+    assert.equal((await post(small, `${exact} `, { "content-type": "application/json", "content-length": "65" })).status, 413);
   });
 
   test("a body that is not UTF-8 is a parse error", async () => {
