@@ -76,4 +76,27 @@ export class TransportError extends Error {
     this.kind = kind;
     this.status = status;
   }
+
+  /**
+   * What a service answers its own caller when a handler lets this error through: `-32002
+   * Timeout` for a `"timeout"`, `-32004 Unavailable` naming the service (never its URL) for the
+   * other kinds; `undefined` (an internal error, reported) for an `"aborted"` call, which the
+   * handler stopped itself.
+   *
+   * @returns The JSON-RPC error object, or `undefined`.
+   * @example
+   * ```ts
+   * import { TransportError } from "./errors.ts";
+   * new TransportError("http://10.0.0.5:5000/api", "network", "connection refused").rpcError();
+   * // { code: -32004, message: "Unavailable: a service this call needs could not be reached" }
+   * ```
+   */
+  rpcError(): { code: number; message: string } | undefined {
+    const service = this.service ?? "a service this call needs";
+    const kind = this.kind;
+    if (kind === "aborted") return undefined;
+    return kind === "timeout"
+      ? { code: -32002, message: `Timeout: ${service} did not answer in time` }
+      : { code: -32004, message: `Unavailable: ${service} could not be reached` };
+  }
 }

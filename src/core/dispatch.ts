@@ -112,9 +112,6 @@ export function targetOf(service: { [DISPATCH_TARGET](): DispatchTarget }): Disp
  */
 export type DispatchResult = JsonRpcResponse | JsonRpcResponse[] | undefined;
 
-/** -32004: the service could not reach what it depends on (ErrorCode has no member for it yet). */
-const UNAVAILABLE = -32004;
-
 
 /**
  * Answers a message that is already parsed: a single request or a batch.
@@ -620,24 +617,15 @@ function errorObjectFor(target: DispatchTarget, error: unknown, method: string):
  */
 function intendedError(error: unknown): JsonRpcErrorObject | undefined {
   try {
-    // A call to another service that got no answer (a client's TransportError) says what it means
-    // here: -32002 when it ran out of time, -32004 when that service could not be reached.
     const name = errorName(error);
-    if (name === "TransportError") {
-      const { kind, service } = error as Error & { kind?: unknown; service?: unknown };
-      const dependency = typeof service === "string" ? service : "a service this call needs";
-      // An aborted call was stopped by the handler itself: nothing to say about a dependency.
-      if (kind === "aborted") return undefined;
-      return kind === "timeout"
-        ? { code: ErrorCode.Timeout, message: `Timeout: ${dependency} did not answer in time` }
-        : { code: UNAVAILABLE, message: `Unavailable: ${dependency} could not be reached` };
-    }
+    // A call to another service that got no answer says what it means here (-32002, -32004).
+    if (name === "TransportError") return (error as { rpcError?: () => JsonRpcErrorObject | undefined }).rpcError?.();
     if (name !== "RpcError") return undefined;
     const { code, data } = error as Error & { code?: unknown; data?: unknown };
     if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
     // Another service's protocol-level error is about that hop, not about this caller's request;
-    // but a deadline that passed there (-32002), or a service it could not reach (-32004), is this call's too.
-    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000 && code !== ErrorCode.Timeout && code !== UNAVAILABLE) return undefined;
+    // but a deadline that passed there (-32002), or a service it could not reach (-32004, Unavailable), is this call's too.
+    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000 && code !== ErrorCode.Timeout && code !== -32004) return undefined;
     if (error instanceof RpcError) return error.toJSON();
     const message = (error as Error).message;
     if (typeof message !== "string") return undefined;

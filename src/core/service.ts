@@ -80,8 +80,9 @@ export interface ServiceOptions {
   readonly exposeErrors?: boolean;
   /**
    * Told about unexpected errors (thrown by handlers, token checks, routes, plugins), never with
-   * params or tokens. Default: one line on `console.error` with the method and the error (its
-   * stack included); `false` for silence.
+   * params or tokens. Default: `console.error` with the method and the error, its stack over
+   * several lines as a terminal shows it; a service that logs JSON lines takes
+   * `jsonErrorReporter(name)` (one JSON record per error); `false` for silence.
    */
   readonly onError?: ErrorReporter | false;
   /**
