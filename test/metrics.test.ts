@@ -221,6 +221,24 @@ describe("metrics()", () => {
     assert.equal(value(text, "rpc_server_calls_in_flight"), 0);
   });
 
+  test("the refused hook: a plugin's method keeps its this; one that throws changes no answer", async () => {
+    class Counter {
+      readonly name = "counter";
+      readonly codes: number[] = [];
+      refused(code: number): void {
+        this.codes.push(code);
+      }
+    }
+    const counter = new Counter();
+    const service = new Service({ name: "s" }).use(counter).use({ name: "broken", refused: () => {
+      throw new Error("counter down");
+    } });
+    const answer = await post(service, "{not json");
+    assert.equal(answer.status, 200);
+    assert.equal((answer.json as { error: { code: number } }).error.code, ErrorCode.ParseError);
+    assert.deepEqual(counter.codes, [ErrorCode.ParseError]);
+  });
+
   test("duplicate bucket bounds are refused (they would write duplicate le series)", () => {
     assert.throws(() => metrics({ durationBuckets: [0.1, 0.1, 1] }), /durationBuckets must be finite numbers in ascending order/);
     assert.throws(() => metrics({ durationBuckets: [0.1, 1, 1] }), TypeError);

@@ -222,7 +222,11 @@ export function dispatchText(
  * ```
  */
 export function refuse(target: DispatchTarget, id: JsonRpcId, code: number, message: string): JsonRpcResponse {
-  target.refused?.(code);
+  try {
+    target.refused?.(code);
+  } catch {
+    // A failing counter must not change the answer.
+  }
   return errorResponse(id, { code, message });
 }
 

@@ -663,20 +663,16 @@ export class Service<Methods extends MethodMap = {}> implements PluginHost {
         return inner(call, run);
       }
     }, (_call, run) => run());
-    const receiving = with_("received");
-    this.#target.received = receiving.length === 0 ? undefined : (body: ReceivedBody) => {
-      for (const plugin of receiving) plugin.received?.(body);
+    // Told in use() order; dispatch keeps a failing one from changing the answer.
+    const tellAll = (key: "received" | "refused"): ((value: unknown) => void) | undefined => {
+      const told = with_(key);
+      return told.length === 0 ? undefined : (value) => {
+        // A member call, so a plugin's method keeps its `this`.
+        for (const plugin of told) (plugin as unknown as Record<typeof key, (value: unknown) => void>)[key](value);
+      };
     };
-    const refusing = with_("refused");
-    this.#target.refused = refusing.length === 0 ? undefined : (code) => {
-      for (const plugin of refusing) {
-        try {
-          plugin.refused?.(code);
-        } catch {
-          // A failing counter must not change the answer.
-        }
-      }
-    };
+    this.#target.received = tellAll("received");
+    this.#target.refused = tellAll("refused");
     this.#others.fetchers = with_("fetch").map((plugin) => ({ name: plugin.name, fetch: (request, path) => plugin.fetch?.(request, path) }));
   }
 }
