@@ -78,11 +78,20 @@ describe("deadlines given in the context, ctx.call, and the timer's end", () => 
   const service = new Service({ name: "context.deadline" })
     .publicMethod("deadline", (ctx: CallContext) => ctx.deadline ?? null, { context: true })
     .publicMethod("inner_deadline", (ctx: CallContext) => ctx.call("deadline"), { context: true })
+    .publicMethod("inner_signal", (ctx: CallContext) => {
+      inner = ctx.signal;
+      return null;
+    }, { context: true })
+    .publicMethod("outer_signal", async (ctx: CallContext) => {
+      await ctx.call("inner_signal");
+      return ctx.signal === inner;
+    }, { context: true, timeout: 5_000 })
     .publicMethod("keep_signal", (ctx: CallContext) => {
       kept = ctx.signal;
       return "done";
     }, { context: true, timeout: 1_000 });
   let kept: AbortSignal | undefined;
+  let inner: AbortSignal | undefined;
 
   test("a deadline given in the context wins over a (longer) X-Request-Timeout header", async () => {
     const deadline = Date.now() + 5_000;
@@ -97,6 +106,12 @@ describe("deadlines given in the context, ctx.call, and the timer's end", () => 
     const deadline = Date.now() + 5_000;
     const answer = await service.handle({ jsonrpc: "2.0", method: "inner_deadline", id: 1 }, { headers: new Headers(), deadline });
     assert.deepEqual(answer, { jsonrpc: "2.0", result: deadline, id: 1 });
+  });
+
+  test("ctx.call() gives the inner call the outer call's signal (its deadline's, aborting with it)", async () => {
+    const answer = await service.handle({ jsonrpc: "2.0", method: "outer_signal", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", result: true, id: 1 });
+    assert.ok(inner instanceof AbortSignal);
   });
 
   test("the timeout timer is cleared when the call ends: it neither holds the event loop nor aborts the signal later", async (t) => {

@@ -472,9 +472,9 @@ function runMethod(
     const call: CallInfo = { target, method, ctx, token, isNotification };
     if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout, expiry);
     if (method.checks !== undefined) {
-      return runChecked(call, method.checks, args.slice(), () => ctx.signal).catch((error: unknown) => failure(target, error, method.name));
+      return runChecked(call, method.checks, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
     }
-    args = withContext(args, method, callContext(call, () => ctx.signal));
+    args = withContext(args, method, callContext(call, undefined));
   }
   let result: unknown;
   try {
@@ -488,13 +488,13 @@ function runMethod(
 
 /**
  * Checks the params, runs the handler, then checks its result, for a method with schemas. The
- * context's signal is the deadline's when the call has one, else the request's own.
+ * context's signal is the deadline's (`signalOf`) when the call has one, else the request's own.
  */
 async function runChecked(
   call: CallInfo,
   checks: MethodChecks,
   args: unknown[],
-  signalOf: () => AbortSignal | undefined,
+  signalOf: (() => AbortSignal) | undefined,
 ): Promise<Outcome> {
   const { method } = call;
   let checked: readonly unknown[] = args;
@@ -518,23 +518,26 @@ function withContext(args: readonly unknown[], method: MethodDefinition, context
 }
 
 /**
- * The context a method that asks for it receives. Its signal is read when the handler reads it
- * (on Deno, reading a request's signal prints a notice about its abort behaviour).
+ * The context a method that asks for it receives. Its signal (the deadline's, from `signalOf`,
+ * when the call has one, else the request's own) is read only when the handler reads it: on Deno,
+ * reading a request's signal prints a notice about its abort behaviour.
  */
-function callContext(call: CallInfo, signalOf: () => AbortSignal | undefined): CallContext {
+function callContext(call: CallInfo, signalOf: (() => AbortSignal) | undefined): CallContext {
   const { target, method, ctx, isNotification } = call;
-  return {
+  const context: CallContext = {
     method: method.name,
     headers: ctx.headers,
     token: call.method.isPrivate ? call.token : readApiToken(ctx.headers, target.apiTokenHeader),
     get signal() {
-      return signalOf();
+      return signalOf === undefined ? ctx.signal : signalOf();
     },
     isNotification,
     deadline: ctx.deadline,
     service: target,
-    call: (name, params) => callWithin(target, name, params, { headers: ctx.headers, get signal() { return signalOf(); }, deadline: ctx.deadline }),
+    // The context is the inner call's request context too: the same headers, signal and deadline.
+    call: (name, params) => callWithin(target, name, params, context),
   };
+  return context;
 }
 
 /** Calls a method of the same service in process, for a handler's `ctx.call`. */
