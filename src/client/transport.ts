@@ -48,7 +48,9 @@ export interface ClientOptions {
   readonly headers?: HeadersInit;
   /**
    * How long a call may take, in milliseconds, before it fails with a `"timeout"` TransportError
-   * (and the server is told, in `X-Request-Timeout`). Default 30,000; `Infinity` for no limit.
+   * (and the server is told, in `X-Request-Timeout`). Default 30,000; `Infinity` for no limit. Past
+   * 2^31-1 ms (24.8 days, the longest timer a runtime keeps) the client sets no timer of its own:
+   * the service's deadline, which the header carries, ends the call.
    */
   readonly timeout?: number;
   /**
@@ -278,7 +280,8 @@ export async function post(url: string, options: ClientOptions, message: unknown
   const ms = timeLeft(options, call);
   if (ms !== undefined) {
     if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
-    headers.set(REQUEST_TIMEOUT_HEADER, String(Math.max(1, Math.floor(ms))));
+    // At most 12 digits (31 years), as services read the header.
+    headers.set(REQUEST_TIMEOUT_HEADER, String(Math.min(999_999_999_999, Math.max(1, Math.floor(ms)))));
   }
   let end: ((end: ExchangeEnd) => void) | undefined;
   // A failing observer must not fail the call.

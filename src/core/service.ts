@@ -87,7 +87,8 @@ export interface ServiceOptions {
   readonly onError?: ErrorReporter | false;
   /**
    * How long a call may run, in ms (a method's own `timeout` wins). When it passes, the call
-   * answers `-32002 Timeout` and the signal in its context is aborted. Default: no limit.
+   * answers `-32002 Timeout` and the signal in its context is aborted. Any length works, past the
+   * 24.8 days a runtime's single timer keeps too. Default (or `Infinity`): no limit.
    */
   readonly timeout?: number;
   /** Body size and time, batch length, params depth and batch concurrency (see {@linkcode Limits}). */

@@ -36,8 +36,17 @@ describe("timers past 2^31-1 ms over real sockets", { concurrency: true, timeout
         assert.ok(deadline > Date.now() + 29 * 86_400_000, String(deadline));
       });
 
-      test("a client timeout of 2^31 ms calls as asked", async () => {
+      test("a client timeout of 2^31 ms, or of 1e15 ms (the header then says 31 years), calls as asked", async () => {
         assert.deepEqual(await result("self_call"), { jsonrpc: "2.0", result: "in time", id: 1 });
+        assert.deepEqual(await result("self_call_forever"), { jsonrpc: "2.0", result: "in time", id: 1 });
+      });
+
+      test("an upstream that is down is -32004, without its URL or credentials", async () => {
+        assert.deepEqual(await result("down"), {
+          jsonrpc: "2.0",
+          error: { code: -32004, message: "Unavailable: a service this call needs could not be reached" },
+          id: 1,
+        });
       });
 
       test("a task every 30 days has not run; nothing was printed (no TimeoutOverflowWarning)", async () => {

@@ -30,7 +30,7 @@ import { type LongTimer, setLongTimeout } from "../../core/timer.ts";
  * ```
  */
 export interface PeriodicTask {
-  /** The period, in ms. */
+  /** The period, in ms: a positive, finite number, of any length (a month works). */
   readonly every: number;
   /**
    * The work, sync or async. Its signal is aborted when the service stops, so a long run can end
