@@ -164,3 +164,26 @@ describe("bodies", () => {
     assert.equal(answer.text, "");
   });
 });
+
+describe("caller-chosen text in error reports", () => {
+  test("a plugin failing on a 10,000-character path is reported with the path clipped; a batch entry's long method too", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) })
+      .use({ name: "fails", fetch: () => {
+        throw new Error("down");
+      } });
+    const path = `/${"p".repeat(10_000)}`;
+    assert.equal((await service.fetch(new Request(`http://localhost${path}`))).status, 500);
+    assert.equal(reported.length, 1);
+    assert.ok(reported[0]!.length < 260, `${reported[0]!.length} characters`);
+    assert.ok(reported[0]!.startsWith(`fails (GET /ppp`));
+    // An entry whose dispatch throws (hostile params in process) is reported under its method
+    // name as the caller gave it: clipped too.
+    const hostile = new Proxy({}, { ownKeys: () => {
+      throw new Error("no keys");
+    } });
+    await service.handle({ jsonrpc: "2.0", method: "m".repeat(10_000), params: hostile, id: 1 });
+    assert.equal(reported.length, 2);
+    assert.equal(reported[1], "m".repeat(100));
+  });
+});
