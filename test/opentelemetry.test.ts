@@ -365,6 +365,22 @@ describe("OpenTelemetry and caller-chosen values", () => {
     assert.ok(must(span).name.length <= MAX_ATTRIBUTE_LENGTH + "plain/".length);
   });
 
+  test("an upstream's protocol error let through is recorded as the caller was told it: Internal error", async () => {
+    exporter.reset();
+    const upstream = createClient("http://upstream.test/api", {
+      fetch: (_url, init) => Promise.resolve(Response.json({
+        jsonrpc: "2.0",
+        error: { code: -32001, message: "Access denied: upstream detail" },
+        id: (JSON.parse(init.body as string) as { id: number }).id,
+      })),
+    });
+    const service = new Service({ name: "gw", onError: false }).use(openTelemetry({ tracer })).publicMethod("relay", () => upstream.call("secret"));
+    const answer = await service.handle({ jsonrpc: "2.0", method: "relay", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 1 });
+    const span = must(exporter.getFinishedSpans().find((each) => each.name === "gw/relay"));
+    assert.equal(span.attributes["rpc.jsonrpc.error_message"], "Internal error");
+  });
+
   test("an unavailable upstream is -32004 in the server span", async () => {
     exporter.reset();
     const down = createClient("http://127.0.0.1:9/api");
@@ -372,6 +388,6 @@ describe("OpenTelemetry and caller-chosen values", () => {
     await service.handle({ jsonrpc: "2.0", method: "checkout", id: 1 });
     const span = must(exporter.getFinishedSpans().find((each) => each.name === "shop/checkout"));
     assert.equal(span.attributes["rpc.jsonrpc.error_code"], -32004);
-    assert.equal(span.attributes["rpc.jsonrpc.error_message"], "Unavailable");
+    assert.equal(span.attributes["rpc.jsonrpc.error_message"], "Unavailable: a service this call needs could not be reached");
   });
 });

@@ -181,10 +181,12 @@ function endSpan(span: OtelSpan, summary: CallSummary): void {
 /** The error message callers were told: an intended RpcError's own, else the standard one. */
 function messageOf(summary: CallSummary): string {
   const thrown = summary.error;
-  if (errorName(thrown) === "RpcError") {
+  const name = errorName(thrown);
+  if (name === "RpcError" || name === "TransportError") {
     try {
-      const message: unknown = (thrown as Error).message;
-      if (typeof message === "string") return clip(message);
+      // An upstream call's failure was told as its meaning (-32002, -32004), not its own message.
+      const message: unknown = name === "RpcError" ? (thrown as Error).message : (thrown as { rpcError?: () => { message?: unknown } | undefined }).rpcError?.()?.message;
+      if (typeof message === "string" && summary.code !== -32603) return clip(message);
     } catch {
       // An unreadable message made the call an internal error: the span says what callers were told.
     }
