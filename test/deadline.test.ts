@@ -4,7 +4,7 @@
 // handler that hands ctx.deadline to its own client passes the caller's remaining budget on.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { type CallContext, connect, ErrorCode, RpcError, serve, Service } from "../mod.ts";
+import { type CallContext, connect, ErrorCode, serve, Service, TransportError } from "../mod.ts";
 import { call } from "./helpers.ts";
 
 /** Waits until its signal aborts (or 2 s, should it never), then says whether it did. */
@@ -74,6 +74,55 @@ describe("X-Request-Timeout on the server", () => {
   });
 });
 
+describe("deadlines given in the context, ctx.call, and the timer's end", () => {
+  const service = new Service({ name: "context.deadline" })
+    .publicMethod("deadline", (ctx: CallContext) => ctx.deadline ?? null, { context: true })
+    .publicMethod("inner_deadline", (ctx: CallContext) => ctx.call("deadline"), { context: true })
+    .publicMethod("inner_signal", (ctx: CallContext) => {
+      inner = ctx.signal;
+      return null;
+    }, { context: true })
+    .publicMethod("outer_signal", async (ctx: CallContext) => {
+      await ctx.call("inner_signal");
+      return ctx.signal === inner;
+    }, { context: true, timeout: 5_000 })
+    .publicMethod("keep_signal", (ctx: CallContext) => {
+      kept = ctx.signal;
+      return "done";
+    }, { context: true, timeout: 1_000 });
+  let kept: AbortSignal | undefined;
+  let inner: AbortSignal | undefined;
+
+  test("a deadline given in the context wins over a (longer) X-Request-Timeout header", async () => {
+    const deadline = Date.now() + 5_000;
+    const answer = await service.handle({ jsonrpc: "2.0", method: "deadline", id: 1 }, {
+      headers: new Headers({ "x-request-timeout": "600000" }),
+      deadline,
+    });
+    assert.deepEqual(answer, { jsonrpc: "2.0", result: deadline, id: 1 });
+  });
+
+  test("ctx.call() keeps the caller's deadline for the inner call", async () => {
+    const deadline = Date.now() + 5_000;
+    const answer = await service.handle({ jsonrpc: "2.0", method: "inner_deadline", id: 1 }, { headers: new Headers(), deadline });
+    assert.deepEqual(answer, { jsonrpc: "2.0", result: deadline, id: 1 });
+  });
+
+  test("ctx.call() gives the inner call the outer call's signal (its deadline's, aborting with it)", async () => {
+    const answer = await service.handle({ jsonrpc: "2.0", method: "outer_signal", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", result: true, id: 1 });
+    assert.ok(inner instanceof AbortSignal);
+  });
+
+  test("the timeout timer is cleared when the call ends: it neither holds the event loop nor aborts the signal later", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const answer = await service.handle({ jsonrpc: "2.0", method: "keep_signal", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", result: "done", id: 1 });
+    t.mock.timers.tick(5_000);
+    assert.equal(kept?.aborted, false, "the signal of a call that ended in time never aborts");
+  });
+});
+
 describe("deadlines across two hops", () => {
   const upstreamSeen: (string | null)[] = [];
   const upstream = new Service({ name: "upstream" })
@@ -109,7 +158,13 @@ describe("deadlines across two hops", () => {
   test("a deadline already past fails on the client before anything is sent", async () => {
     const remote = await connect<typeof upstream>(upstreamUrl);
     const before = upstreamSeen.length;
-    await assert.rejects(remote.call("budget", [], { deadline: Date.now() - 1 }), (error: unknown) => !(error instanceof RpcError));
+    // Exactly the client's timeout error: a TypeError from a bug must not pass for it.
+    await assert.rejects(remote.call("budget", [], { deadline: Date.now() - 1 }), (error: unknown) => {
+      assert.ok(error instanceof TransportError, String(error));
+      assert.equal(error.kind, "timeout");
+      assert.match(error.message, /the call's deadline has passed/);
+      return true;
+    });
     assert.equal(upstreamSeen.length, before);
   });
 });

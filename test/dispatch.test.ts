@@ -290,6 +290,29 @@ describe("private methods and tokens", () => {
     });
   });
 
+  test("an empty X-Api-Token header does not hide a valid Authorization: Bearer token", async () => {
+    assert.deepEqual(await call(service, privateCall, { "x-api-token": "", authorization: `Bearer ${HELLO_TOKEN}` }), {
+      jsonrpc: "2.0",
+      result: "this is secret: hello world",
+      id: 7,
+    });
+  });
+
+  test("Authorization: Bearer <token> <junk> is no token: the validator is never asked", async () => {
+    const asked: string[] = [];
+    const guarded = new Service({ name: "g", apiTokenIsValid: (token) => {
+      asked.push(token);
+      return token === HELLO_TOKEN;
+    } }).privateMethod("secret", () => "s3cret");
+    for (const authorization of [`Bearer ${HELLO_TOKEN} junk`, `Bearer ${HELLO_TOKEN} ${HELLO_TOKEN}`, `Bearer  ${HELLO_TOKEN}\tjunk`]) {
+      const answer = await call(guarded, { jsonrpc: "2.0", method: "secret", id: 1 }, { authorization });
+      assert.equal((answer as { error?: { code: number } }).error?.code, ErrorCode.AccessDenied, authorization);
+    }
+    assert.deepEqual(asked, []);
+    await call(guarded, { jsonrpc: "2.0", method: "secret", id: 1 }, { authorization: `bearer \t${HELLO_TOKEN} ` });
+    assert.deepEqual(asked, [HELLO_TOKEN], "the token alone, without the spaces around it");
+  });
+
   for (const [name, headers] of [
     ["no token", {}],
     ["a wrong token", { "x-api-token": "guess" }],

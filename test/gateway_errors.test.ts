@@ -4,7 +4,8 @@
 // and so does an RpcError the gateway's handler makes itself.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createClient, ErrorCode, RpcError, serve, type ServerHandle, Service } from "../mod.ts";
+import { type CallContext, connect, type ConnectedClient, createClient, ErrorCode, RpcError, serve, type ServerHandle, Service, TransportError } from "../mod.ts";
+import { metrics } from "../src/plugins/metrics/metrics.ts";
 import { call } from "./helpers.ts";
 
 describe("errors through a gateway", () => {
@@ -51,6 +52,135 @@ describe("errors through a gateway", () => {
       jsonrpc: "2.0",
       error: { code: ErrorCode.AccessDenied, message: "the gateway says no" },
       id: 4,
+    });
+  });
+});
+
+// Failures that keep their meaning across a hop: a deadline that passed on the way is -32002
+// whichever timer saw it first (the gateway's, its client's for the upstream call, or the
+// upstream's own), and an upstream that cannot be reached is -32004 naming the service, never its
+// URL; neither is an internal error, a reported stack, or `internal` in the metrics.
+describe("deadlines and unavailable upstreams through a gateway", () => {
+  let upstream: ServerHandle;
+  let upstreamUrl = "";
+  const reported: unknown[] = [];
+  const metered = metrics();
+  let gateway: Service;
+  let slowClient: ConnectedClient<{ slow(): string; tight(): string }>;
+  before(async () => {
+    const service = new Service({ name: "inventory.service" })
+      .publicMethod("slow", () => new Promise((resolve) => setTimeout(() => resolve("late"), 1_000)))
+      .publicMethod("tight", () => new Promise((resolve) => setTimeout(() => resolve("late"), 1_000)), { timeout: 10 });
+    upstream = await serve(service, { port: 0 });
+    upstreamUrl = `${upstream.url}/api`;
+    slowClient = await connect(upstreamUrl);
+    const shortClient = slowClient.with({ timeout: 10 });
+    gateway = new Service({ name: "gateway", onError: (error) => reported.push(error) })
+      .use(metered)
+      // Hands its deadline and signal on, as docs/cluster.md says.
+      .publicMethod("relay", (ctx: CallContext) => slowClient.with({ signal: ctx.signal, deadline: ctx.deadline }).methods.slow(), { context: true })
+      // The client's timer for the upstream call fires first.
+      .publicMethod("client_first", () => shortClient.methods.slow())
+      // The upstream's own deadline passes first: it answers -32002.
+      .publicMethod("upstream_first", () => slowClient.call("tight"));
+  });
+  after(async () => {
+    await upstream.close();
+  });
+
+  const timeoutOf = (answer: unknown): number | undefined => (answer as { error?: { code?: number } }).error?.code;
+
+  test("the client's timer firing first is still the gateway's -32002, not reported", async () => {
+    const answer = await call(gateway, { jsonrpc: "2.0", method: "client_first", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: ErrorCode.Timeout, message: "Timeout: inventory.service did not answer in time" }, id: 1 });
+    assert.deepEqual(reported, []);
+  });
+
+  test("the upstream answering -32002 first passes on as -32002, not reported", async () => {
+    const answer = await call(gateway, { jsonrpc: "2.0", method: "upstream_first", id: 1 });
+    assert.equal(timeoutOf(answer), ErrorCode.Timeout);
+    assert.deepEqual(reported, []);
+  });
+
+  test("the caller going away aborts the upstream call: that is the call's timeout, not an internal error", async () => {
+    const controller = new AbortController();
+    const answering = gateway.handle({ jsonrpc: "2.0", method: "relay", id: 1 }, {
+      headers: new Headers({ "x-request-timeout": "60000" }),
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    const answer = await answering;
+    assert.equal(timeoutOf(answer), ErrorCode.Timeout);
+    assert.deepEqual(reported, []);
+  });
+
+  test("40 deadlines passed on over real sockets, the timers left to race: every one -32002, none internal", async () => {
+    const server = await serve(gateway, { port: 0 });
+    try {
+      for (let round = 0; round < 40; round++) {
+        const response = await fetch(`${server.url}/api`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-request-timeout": String(5 + (round % 4)) },
+          body: JSON.stringify({ jsonrpc: "2.0", method: "relay", id: round }),
+        });
+        assert.equal(timeoutOf(await response.json()), ErrorCode.Timeout, `round ${round}`);
+      }
+    } finally {
+      await server.close();
+    }
+    assert.deepEqual(reported, []);
+    const text = metered.expose("prometheus");
+    assert.doesNotMatch(text, /outcome="internal"/);
+    assert.match(text, /rpc_server_calls_total\{method="relay",outcome="timeout"\} 4\d/);
+  });
+
+  test("an upstream that is down is -32004 naming the service, never its URL; counted as unavailable", async () => {
+    const down = await serve(new Service({ name: "billing.service" }).publicMethod("charge", () => "ok"), { port: 0 });
+    const billing = await connect(`${down.url}/api`);
+    const anonymous = createClient(`http://user:pa55word@127.0.0.1:${down.port}/api`);
+    await down.close();
+    const plugin = metrics();
+    const shop = new Service({ name: "shop", onError: (error) => reported.push(error) })
+      .use(plugin)
+      .publicMethod("checkout", () => billing.call("charge"))
+      .publicMethod("anonymous", () => anonymous.call("charge"));
+    const answer = await call(shop, { jsonrpc: "2.0", method: "checkout", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: -32004, message: "Unavailable: billing.service could not be reached" }, id: 1 });
+    const unnamed = JSON.stringify(await call(shop, { jsonrpc: "2.0", method: "anonymous", id: 2 }));
+    assert.match(unnamed, /"code":-32004/);
+    assert.doesNotMatch(unnamed, new RegExp(`pa55word|user|127\\.0\\.0\\.1|${down.port}`));
+    assert.deepEqual(reported, [], "no stack in the log");
+    assert.match(plugin.expose("prometheus"), /rpc_server_calls_total\{method="checkout",outcome="unavailable"\} 1/);
+  });
+
+  test("an upstream call the handler aborted itself is its own failure: -32603, reported", async () => {
+    const seen: unknown[] = [];
+    const own = new Service({ name: "own", onError: (error) => seen.push(error) }).publicMethod("cancel", () => {
+      const controller = new AbortController();
+      controller.abort();
+      return slowClient.with({ signal: controller.signal }).methods.slow();
+    });
+    const answer = await call(own, { jsonrpc: "2.0", method: "cancel", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: 1 });
+    assert.equal((seen[0] as TransportError).kind, "aborted");
+  });
+
+  test("a handler maps an unavailable upstream to an error of its own", async () => {
+    const down = await serve(new Service({ name: "billing.service" }).publicMethod("charge", () => "ok"), { port: 0 });
+    const billing = await connect(`${down.url}/api`);
+    await down.close();
+    const shop = new Service({ name: "shop" }).publicMethod("checkout", async () => {
+      try {
+        return await billing.call("charge");
+      } catch (error) {
+        if (error instanceof TransportError) throw new RpcError(1503, "Payments are down, try again later");
+        throw error;
+      }
+    });
+    assert.deepEqual(await call(shop, { jsonrpc: "2.0", method: "checkout", id: 1 }), {
+      jsonrpc: "2.0",
+      error: { code: 1503, message: "Payments are down, try again later" },
+      id: 1,
     });
   });
 });

@@ -123,6 +123,9 @@ describe("bodies", () => {
     const exact = frame.replace('""', `"${"x".repeat(64 - frame.length)}"`);
     assert.equal(new TextEncoder().encode(exact).byteLength, 64);
     assert.equal((await post(small, exact)).status, 200);
+    // Declared in a Content-Length too (the whole-body read), as every HTTP/1.1 client sends it.
+    assert.equal((await post(small, exact, { "content-type": "application/json", "content-length": "64" })).status, 200);
+    assert.equal((await post(small, `${exact} `, { "content-type": "application/json", "content-length": "65" })).status, 413);
   });
 
   test("a body that is not UTF-8 is a parse error", async () => {
@@ -159,5 +162,28 @@ describe("bodies", () => {
     const answer = await post(small, '{"jsonrpc":"2.0","method":"echo","params":[1]}');
     assert.equal(answer.status, 204);
     assert.equal(answer.text, "");
+  });
+});
+
+describe("caller-chosen text in error reports", () => {
+  test("a plugin failing on a 10,000-character path is reported with the path clipped; a batch entry's long method too", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) })
+      .use({ name: "fails", fetch: () => {
+        throw new Error("down");
+      } });
+    const path = `/${"p".repeat(10_000)}`;
+    assert.equal((await service.fetch(new Request(`http://localhost${path}`))).status, 500);
+    assert.equal(reported.length, 1);
+    assert.ok(reported[0]!.length < 260, `${reported[0]!.length} characters`);
+    assert.ok(reported[0]!.startsWith(`fails (GET /ppp`));
+    // An entry whose dispatch throws (hostile params in process) is reported under its method
+    // name as the caller gave it: clipped too.
+    const hostile = new Proxy({}, { ownKeys: () => {
+      throw new Error("no keys");
+    } });
+    await service.handle({ jsonrpc: "2.0", method: "m".repeat(10_000), params: hostile, id: 1 });
+    assert.equal(reported.length, 2);
+    assert.equal(reported[1], "m".repeat(100));
   });
 });

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, RpcError, Service } from "../mod.ts";
-import { metrics, negotiateFormat, outcomeOf, writeExposition } from "../src/plugins/metrics/metrics.ts";
+import { CallMetrics, metrics, negotiateFormat, outcomeOf, writeExposition } from "../src/plugins/metrics/metrics.ts";
 import { escapeLabelValue, formatNumber } from "../src/plugins/metrics/exposition.ts";
 import { call, post } from "./helpers.ts";
 
@@ -178,6 +178,85 @@ describe("metrics()", () => {
     assert.equal(outcomeOf(-32000), "server_error");
     assert.equal(outcomeOf(-31999), "application");
     assert.equal(outcomeOf(undefined), "application");
+    // The ends of the implementation range are server errors, just past them the application's.
+    assert.equal(outcomeOf(-32099), "server_error");
+    assert.equal(outcomeOf(-32100), "application");
+    assert.equal(outcomeOf(-32003), "forbidden");
+    assert.equal(outcomeOf(-32004), "unavailable");
+  });
+
+  test("-32099 is counted as a server error in a scrape, not as the application's", async () => {
+    const service = new Service({ name: "s" }).use(metrics()).publicMethod("edge", () => {
+      throw new RpcError(-32099, "edge of the range");
+    });
+    await service.handle({ jsonrpc: "2.0", method: "edge", id: 1 });
+    const text = (await scrape(service)).text;
+    assert.equal(value(text, 'rpc_server_calls_total{method="edge",outcome="server_error"}'), 1);
+    assert.equal(value(text, 'rpc_server_calls_total{method="edge",outcome="application"}'), undefined);
+  });
+
+  test("durations are recorded in seconds under _seconds: 250 ms is 0.25, in the le=0.25 bucket", () => {
+    const numbers = new CallMetrics({ service: "s", version: "1" });
+    numbers.started();
+    numbers.ended({ method: "m", duration: 250, notification: false, ok: true });
+    const text = writeExposition(numbers.families(), "prometheus");
+    assert.equal(value(text, 'rpc_server_call_duration_seconds_sum{method="m",outcome="ok"}'), 0.25);
+    assert.equal(value(text, 'rpc_server_call_duration_seconds_bucket{method="m",outcome="ok",le="0.1"}'), 0);
+    assert.equal(value(text, 'rpc_server_call_duration_seconds_bucket{method="m",outcome="ok",le="0.25"}'), 1);
+  });
+
+  test("malformed traffic is counted: parse errors, invalid requests (each batch entry), bad headers, oversized bodies", async () => {
+    const service = new Service({ name: "s", limits: { maxBodyBytes: 200 } }).use(metrics()).publicMethod("echo", (text: string) => text);
+    await post(service, "{not json");
+    await post(service, JSON.stringify([{ jsonrpc: "2.0", method: "echo", params: ["a"], id: 1 }, { foo: 1 }, { jsonrpc: "1.0", method: `x_${PARAM}`, id: 2 }]));
+    await post(service, "[]");
+    await post(service, JSON.stringify({ jsonrpc: "2.0", method: "echo", params: ["a"], id: 3 }), { "content-type": "application/json", "x-request-timeout": "soon" });
+    await post(service, JSON.stringify({ jsonrpc: "2.0", method: "echo", params: ["x".repeat(300)], id: 4 }));
+    await post(service, "{}", { "content-type": "text/plain" });
+    const text = (await scrape(service)).text;
+    assert.equal(value(text, 'rpc_server_calls_total{method="unknown",outcome="parse_error"}'), 1);
+    assert.equal(value(text, 'rpc_server_calls_total{method="unknown",outcome="invalid_request"}'), 6);
+    assert.equal(value(text, 'rpc_server_calls_total{method="echo",outcome="ok"}'), 1);
+    assert.ok(!text.includes(PARAM), "an invalid request's method never becomes a label");
+    assert.equal(value(text, "rpc_server_calls_in_flight"), 0);
+  });
+
+  test("the refused hook: a plugin's method keeps its this; one that throws changes no answer", async () => {
+    class Counter {
+      readonly name = "counter";
+      readonly codes: number[] = [];
+      refused(code: number): void {
+        this.codes.push(code);
+      }
+    }
+    const counter = new Counter();
+    const service = new Service({ name: "s" }).use(counter).use({ name: "broken", refused: () => {
+      throw new Error("counter down");
+    } });
+    const answer = await post(service, "{not json");
+    assert.equal(answer.status, 200);
+    assert.equal((answer.json as { error: { code: number } }).error.code, ErrorCode.ParseError);
+    assert.deepEqual(counter.codes, [ErrorCode.ParseError]);
+  });
+
+  test("duplicate bucket bounds are refused (they would write duplicate le series)", () => {
+    assert.throws(() => metrics({ durationBuckets: [0.1, 0.1, 1] }), /durationBuckets must be finite numbers in ascending order/);
+    assert.throws(() => metrics({ durationBuckets: [0.1, 1, 1] }), TypeError);
+  });
+
+  test("token: process.env.X with X unset is a configuration error, not open metrics", () => {
+    assert.throws(() => metrics({ token: undefined }), /metrics: token is given but empty or undefined/);
+    assert.throws(() => metrics({ token: "" }), TypeError);
+    assert.doesNotThrow(() => metrics({}));
+  });
+
+  test("the scrape token is exactly the one Bearer credential: trailing junk or a second word is refused", async () => {
+    const service = new Service({ name: "s" }).use(metrics({ token: "scrape-token" }));
+    const status = async (authorization: string) => (await scrape(service, { authorization })).status;
+    assert.equal(await status("Bearer scrape-token junk"), 401);
+    assert.equal(await status("Bearer scrape-token scrape-token"), 401);
+    assert.equal(await status("Bearer scrape-tokenX"), 401);
+    assert.equal(await status("bearer \tscrape-token "), 200);
   });
 
   test("a token guards the metrics path; HEAD, 405, a custom path, and the JSON-RPC path refused", async () => {

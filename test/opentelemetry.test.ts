@@ -9,7 +9,7 @@ import { type Context, type ContextManager, context as otelContext, ROOT_CONTEXT
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createClient, RpcError, serve, Service, type ServerHandle } from "../mod.ts";
-import { OTHER_METHOD, openTelemetry, openTelemetryClient } from "../src/plugins/opentelemetry/opentelemetry.ts";
+import { MAX_ATTRIBUTE_LENGTH, OTHER_METHOD, openTelemetry, openTelemetryClient } from "../src/plugins/opentelemetry/opentelemetry.ts";
 import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 import { childTrace, formatTraceparent } from "../src/tracing/trace_context.ts";
 import { call } from "./helpers.ts";
@@ -271,5 +271,123 @@ describe("OpenTelemetry and hostile thrown values", () => {
         ["hostile/bad_rpc", ERROR, -32603, "Internal error"],
       ],
     );
+  });
+});
+
+describe("OpenTelemetry and caller-chosen values", () => {
+  test("a 200,000-character request id, Host and method name are clipped in spans; unknown names are _OTHER", async () => {
+    exporter.reset();
+    const service = new Service({ name: "clip" }).use(openTelemetry({ tracer })).publicMethod("ping", () => "pong");
+    const long = "i".repeat(200_000);
+    const response = await service.fetch(new Request("http://localhost/api", {
+      method: "POST",
+      headers: { "content-type": "application/json", host: `${"h".repeat(10_000)}:5000` },
+      body: JSON.stringify([{ jsonrpc: "2.0", method: "ping", id: long }, { jsonrpc: "2.0", method: long, id: 1 }]),
+    }));
+    const answers = await response.json() as { id: unknown }[];
+    assert.ok(answers[0]?.id === long, "the answer still echoes the id whole");
+    const spans = exporter.getFinishedSpans();
+    assert.equal(spans.length, 2);
+    for (const span of spans) {
+      for (const [name, value] of Object.entries(span.attributes)) {
+        assert.ok(String(value).length <= MAX_ATTRIBUTE_LENGTH, `${name} is ${String(value).length} characters`);
+      }
+      assert.ok(span.name.length <= 64, span.name);
+    }
+    const ping = must(spans.find((span) => span.name === "clip/ping"));
+    assert.ok(ping.attributes["rpc.jsonrpc.request_id"] === `${long.slice(0, MAX_ATTRIBUTE_LENGTH - 1)}…`, "the id's first characters, then …");
+    assert.equal(ping.attributes["server.port"], 5000);
+    assert.equal(must(spans.find((span) => span.name === `clip/${OTHER_METHOD}`)).attributes["rpc.method"], OTHER_METHOD);
+  });
+
+  test("a method registered after use() is known; an unknown name never rescans the registry", async () => {
+    exporter.reset();
+    const service = new Service({ name: "late" }).use(openTelemetry({ tracer }));
+    let listed = 0;
+    const listMethods = service.listMethods.bind(service);
+    service.listMethods = () => {
+      listed++;
+      return listMethods();
+    };
+    service.publicMethod("added_later", () => 1);
+    for (let index = 0; index < 50; index++) await service.handle({ jsonrpc: "2.0", method: `missing_${index}`, id: index });
+    await service.handle({ jsonrpc: "2.0", method: "added_later", id: 1 });
+    await service.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 2 });
+    const names = exporter.getFinishedSpans().map((span) => span.name);
+    assert.ok(names.includes("late/added_later") && names.includes("late/rpc.discover"), names.join());
+    assert.equal(names.filter((name) => name === `late/${OTHER_METHOD}`).length, 50);
+    assert.equal(listed, 1, "listed once, by rpc.discover itself");
+  });
+
+  test("each batch entry's client span gets its own entry's answer", async () => {
+    exporter.reset();
+    const client = createClient("http://upstream.test/api", {
+      observe: openTelemetryClient({ tracer }),
+      fetch: (_url, init) => {
+        const [first, second] = JSON.parse(init.body as string) as { id: number }[];
+        // Answered out of order: the error belongs to the second entry.
+        return Promise.resolve(Response.json([
+          { jsonrpc: "2.0", error: { code: 7, message: "second failed" }, id: second?.id },
+          { jsonrpc: "2.0", result: 1, id: first?.id },
+        ]));
+      },
+    });
+    await client.batch((batch) => [batch.call("first"), batch.call("second")]);
+    const spans = exporter.getFinishedSpans();
+    const first = must(spans.find((span) => span.name === "first"));
+    const second = must(spans.find((span) => span.name === "second"));
+    assert.equal(first.status.code, SpanStatusCode.UNSET);
+    assert.equal(first.attributes["rpc.jsonrpc.error_code"], undefined);
+    assert.equal(second.status.code, ERROR);
+    assert.equal(second.attributes["rpc.jsonrpc.error_code"], 7);
+    assert.equal(second.attributes["rpc.jsonrpc.error_message"], "second failed");
+  });
+
+  test("server.port of a URL without a port: 80 for http, 443 for https", async () => {
+    exporter.reset();
+    const fetch = (_url: string, init: RequestInit) =>
+      Promise.resolve(Response.json({ jsonrpc: "2.0", result: 1, id: (JSON.parse(init.body as string) as { id: number }).id }));
+    await createClient("http://plain.test/api", { observe: openTelemetryClient({ tracer }), fetch }).call("plain");
+    await createClient("https://secure.test/api", { observe: openTelemetryClient({ tracer }), fetch }).call("secure");
+    const spans = exporter.getFinishedSpans();
+    assert.equal(must(spans.find((span) => span.name === "plain")).attributes["server.port"], 80);
+    assert.equal(must(spans.find((span) => span.name === "secure")).attributes["server.port"], 443);
+    assert.equal(must(spans.find((span) => span.name === "secure")).attributes["server.address"], "secure.test");
+  });
+
+  test("a client span clips a method name it is handed (a gateway passing its caller's on)", async () => {
+    exporter.reset();
+    const fetch = (_url: string, init: RequestInit) =>
+      Promise.resolve(Response.json({ jsonrpc: "2.0", result: 1, id: (JSON.parse(init.body as string) as { id: number }).id }));
+    await createClient("http://plain.test/api", { observe: openTelemetryClient({ tracer, service: "plain" }), fetch }).call("m".repeat(10_000));
+    const [span] = exporter.getFinishedSpans();
+    assert.equal(String(must(span).attributes["rpc.method"]).length, MAX_ATTRIBUTE_LENGTH);
+    assert.ok(must(span).name.length <= MAX_ATTRIBUTE_LENGTH + "plain/".length);
+  });
+
+  test("an upstream's protocol error let through is recorded as the caller was told it: Internal error", async () => {
+    exporter.reset();
+    const upstream = createClient("http://upstream.test/api", {
+      fetch: (_url, init) => Promise.resolve(Response.json({
+        jsonrpc: "2.0",
+        error: { code: -32001, message: "Access denied: upstream detail" },
+        id: (JSON.parse(init.body as string) as { id: number }).id,
+      })),
+    });
+    const service = new Service({ name: "gw", onError: false }).use(openTelemetry({ tracer })).publicMethod("relay", () => upstream.call("secret"));
+    const answer = await service.handle({ jsonrpc: "2.0", method: "relay", id: 1 });
+    assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 1 });
+    const span = must(exporter.getFinishedSpans().find((each) => each.name === "gw/relay"));
+    assert.equal(span.attributes["rpc.jsonrpc.error_message"], "Internal error");
+  });
+
+  test("an unavailable upstream is -32004 in the server span", async () => {
+    exporter.reset();
+    const down = createClient("http://127.0.0.1:9/api");
+    const service = new Service({ name: "shop", onError: false }).use(openTelemetry({ tracer })).publicMethod("checkout", () => down.call("charge"));
+    await service.handle({ jsonrpc: "2.0", method: "checkout", id: 1 });
+    const span = must(exporter.getFinishedSpans().find((each) => each.name === "shop/checkout"));
+    assert.equal(span.attributes["rpc.jsonrpc.error_code"], -32004);
+    assert.equal(span.attributes["rpc.jsonrpc.error_message"], "Unavailable: a service this call needs could not be reached");
   });
 });

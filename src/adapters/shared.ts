@@ -4,6 +4,8 @@
  * @module
  */
 
+import { setLongTimeout } from "../core/timer.ts";
+
 /**
  * Makes a server's `close()`: the first call starts `stop` (refuse new connections, let the calls
  * in flight finish) and a timer; at `timeout` ms, `atDeadline` cuts what is left and says whether
@@ -26,11 +28,12 @@ export function closeWithin(stop: () => Promise<void>, timeout: number, atDeadli
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => {
+      // A long timer: past 2^31-1 ms a plain one would cut the calls at once.
+      const deadline = setLongTimeout(() => {
         if (atDeadline()) resolve();
       }, timeout);
       stop().then(resolve, reject).finally(() => {
-        clearTimeout(deadline);
+        clearTimeout(deadline.id);
       });
     });
     return closing;

@@ -11,8 +11,8 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
 import { TransportError } from "./errors.ts";
 import { callsWith } from "./proxy.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
-import type { Upstream } from "./upstream.ts";
+import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
+import type { Delivery, Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
 
 /**
@@ -333,15 +333,22 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
       throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${name ?? upstream.url} offers no method ${method}`);
     }
   };
+  // A TransportError names the service when it is known, so a service that lets it through can say
+  // which dependency is unavailable (-32004) without its URL.
+  const named = (error: unknown): never => {
+    if (error instanceof TransportError) error.service ??= name;
+    throw error;
+  };
+  const send = (message: OutgoingRequest, callOptions?: CallOptions): Promise<Delivery> => upstream.send(message, options, callOptions).catch(named);
   const call = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<unknown> => {
     check(method);
     const id = nextId();
-    const { answer, url } = await upstream.send(request(method, params, id), options, callOptions);
+    const { answer, url } = await send(request(method, params, id), callOptions);
     return resultOf(url, answer, id);
   };
   const notify = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<void> => {
     check(method);
-    const { answer, url } = await upstream.send(request(method, params), options, callOptions);
+    const { answer, url } = await send(request(method, params), callOptions);
     // A service never answers a notification it could read: an error answer means it could not.
     if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
   };
@@ -357,7 +364,7 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.
     batch: async (build, callOptions) =>
-      (await upstream.sendBatch(build(batchBuilder(check)), options, callOptions)) as BatchResults<readonly BatchEntry[]>,
+      (await upstream.sendBatch(build(batchBuilder(check)), options, callOptions).catch(named)) as BatchResults<readonly BatchEntry[]>,
     close: async () => {
       await upstream.close?.();
     },

@@ -46,6 +46,12 @@ export class TransportError extends Error {
   readonly kind: TransportErrorKind;
   /** The HTTP status, when a response came. */
   readonly status: number | undefined;
+  /**
+   * The called service's name, when the client knows it (one made by `connect`). A service whose
+   * handler lets this error through answers `-32004 Unavailable` with it (`-32002 Timeout` for a
+   * `"timeout"`), never with the URL.
+   */
+  service: string | undefined;
 
   /**
    * Makes the error for a call that got no JSON-RPC answer. The client makes these; code of your
@@ -69,5 +75,28 @@ export class TransportError extends Error {
     this.url = url;
     this.kind = kind;
     this.status = status;
+  }
+
+  /**
+   * What a service answers its own caller when a handler lets this error through: `-32002
+   * Timeout` for a `"timeout"`, `-32004 Unavailable` naming the service (never its URL) for the
+   * other kinds; `undefined` (an internal error, reported) for an `"aborted"` call, which the
+   * handler stopped itself.
+   *
+   * @returns The JSON-RPC error object, or `undefined`.
+   * @example
+   * ```ts
+   * import { TransportError } from "./errors.ts";
+   * new TransportError("http://10.0.0.5:5000/api", "network", "connection refused").rpcError();
+   * // { code: -32004, message: "Unavailable: a service this call needs could not be reached" }
+   * ```
+   */
+  rpcError(): { code: number; message: string } | undefined {
+    const service = this.service ?? "a service this call needs";
+    const kind = this.kind;
+    if (kind === "aborted") return undefined;
+    return kind === "timeout"
+      ? { code: -32002, message: `Timeout: ${service} did not answer in time` }
+      : { code: -32004, message: `Unavailable: ${service} could not be reached` };
   }
 }

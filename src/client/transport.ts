@@ -10,6 +10,7 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import type { TraceContext } from "../tracing/trace_context.ts";
+import { MAX_TIMER_DELAY } from "../core/timer.ts";
 
 /**
  * A `fetch`-compatible function; the global `fetch` is one.
@@ -47,7 +48,9 @@ export interface ClientOptions {
   readonly headers?: HeadersInit;
   /**
    * How long a call may take, in milliseconds, before it fails with a `"timeout"` TransportError
-   * (and the server is told, in `X-Request-Timeout`). Default 30,000; `Infinity` for no limit.
+   * (and the server is told, in `X-Request-Timeout`). Default 30,000; `Infinity` for no limit. Past
+   * 2^31-1 ms (24.8 days, the longest timer a runtime keeps) the client sets no timer of its own:
+   * the service's deadline, which the header carries, ends the call.
    */
   readonly timeout?: number;
   /**
@@ -277,7 +280,8 @@ export async function post(url: string, options: ClientOptions, message: unknown
   const ms = timeLeft(options, call);
   if (ms !== undefined) {
     if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
-    headers.set(REQUEST_TIMEOUT_HEADER, String(Math.max(1, Math.floor(ms))));
+    // At most 12 digits (31 years), as services read the header.
+    headers.set(REQUEST_TIMEOUT_HEADER, String(Math.min(999_999_999_999, Math.max(1, Math.floor(ms)))));
   }
   let end: ((end: ExchangeEnd) => void) | undefined;
   // A failing observer must not fail the call.
@@ -300,7 +304,9 @@ export async function post(url: string, options: ClientOptions, message: unknown
 }
 
 async function send(url: string, options: ClientOptions, body: string, headers: Headers, call: CallOptions, ms: number | undefined): Promise<unknown> {
-  const timer = ms === undefined ? undefined : AbortSignal.timeout(ms);
+  // Every runtime's timer fires at once past 2^31-1 ms (24.8 days): a longer wait is left to the
+  // service's deadline, which X-Request-Timeout carries.
+  const timer = ms === undefined || ms > MAX_TIMER_DELAY ? undefined : AbortSignal.timeout(ms);
   const signal = call.signal && timer ? AbortSignal.any([call.signal, timer]) : (call.signal ?? timer ?? null);
   // A local binding, so a custom fetch that is the browser's own is not called with a wrong `this`.
   const fetchFunction = options.fetch ?? fetch;

@@ -22,6 +22,7 @@ import { mapConcurrently } from "./concurrency.ts";
 import { describeThrown, errorName } from "./as_error.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 import type { CallObserver, CallStart, CallSummary, CallWrapper, ReceivedBody } from "./plugin.ts";
+import { type LongTimer, setLongTimeout } from "./timer.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
@@ -59,6 +60,8 @@ export interface DispatchTarget extends ServiceRef {
   readonly around?: CallWrapper | undefined;
   /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
   readonly received?: ((body: ReceivedBody) => void) | undefined;
+  /** Told the code of each message refused before it became a call, when some plugin wants it (never throws). */
+  readonly refused?: ((code: number) => void) | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -109,7 +112,6 @@ export function targetOf(service: { [DISPATCH_TARGET](): DispatchTarget }): Disp
  */
 export type DispatchResult = JsonRpcResponse | JsonRpcResponse[] | undefined;
 
-const PARSE_ERROR: JsonRpcErrorObject = { code: ErrorCode.ParseError, message: "Parse error: the body is not valid JSON" };
 
 /**
  * Answers a message that is already parsed: a single request or a batch.
@@ -139,7 +141,7 @@ export function dispatchMessage(
   const budget = context.deadline === undefined ? ctx.headers.get(REQUEST_TIMEOUT_HEADER) : null;
   if (budget !== null) {
     if (!/^\d{1,12}$/.test(budget)) {
-      return errorResponse(null, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${REQUEST_TIMEOUT_HEADER} must be a whole number of ms` });
+      return refuse(target, null, ErrorCode.InvalidRequest, `Invalid Request: ${REQUEST_TIMEOUT_HEADER} must be a whole number of ms`);
     }
     const deadline = Date.now() + Number(budget);
     // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
@@ -147,13 +149,10 @@ export function dispatchMessage(
   }
   if (!Array.isArray(message)) return answerOne(target, message, ctx);
   if (message.length === 0) {
-    return errorResponse(null, { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" });
+    return refuse(target, null, ErrorCode.InvalidRequest, "Invalid Request: an empty batch");
   }
   if (message.length > target.maxBatchLength) {
-    return errorResponse(null, {
-      code: ErrorCode.InvalidRequest,
-      message: `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`,
-    });
+    return refuse(target, null, ErrorCode.InvalidRequest, `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`);
   }
   const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => answerOne(target, entry, ctx));
   return answers instanceof Promise ? answers.then(responsesOf) : responsesOf(answers);
@@ -198,11 +197,37 @@ export function dispatchText(
     message = JSON.parse(text);
   } catch {
     if (target.received !== undefined) tellReceived(target, bytes ?? text.length, undefined);
-    return JSON.stringify(errorResponse(null, PARSE_ERROR));
+    return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
   }
   if (target.received !== undefined) tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
   const result = dispatchMessage(target, message, ctx);
   return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
+}
+
+/**
+ * The error answer to a message that never became a call (not JSON, not a valid request), told to
+ * the plugins that count those: observers see calls only, so such traffic would be invisible.
+ *
+ * @internal The contract between dispatch and the HTTP layer; it may change in any release.
+ * @param target The service.
+ * @param id The id to answer with.
+ * @param code The error code.
+ * @param message The error message.
+ * @returns The error response.
+ * @example
+ * ```ts
+ * import { refuse, targetOf } from "./dispatch.ts";
+ * import { Service } from "./service.ts";
+ * refuse(targetOf(new Service({ name: "s" })), null, -32600, "Invalid Request: an empty batch");
+ * ```
+ */
+export function refuse(target: DispatchTarget, id: JsonRpcId, code: number, message: string): JsonRpcResponse {
+  try {
+    target.refused?.(code);
+  } catch {
+    // A failing counter must not change the answer.
+  }
+  return errorResponse(id, { code, message });
 }
 
 function tellReceived(target: DispatchTarget, bytes: number, batch: number | undefined): void {
@@ -264,7 +289,8 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext):
     return dispatchOne(target, entry, ctx);
   } catch (error) {
     const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
-    const name = typeof method === "string" ? method : "(a request)";
+    // The caller's name for a method it may not have: clipped before it reaches a log.
+    const name = typeof method === "string" ? method.slice(0, 100) : "(a request)";
     const failed = failure(target, error, name);
     if (id === undefined) return undefined;
     return errorResponse(typeof id === "string" || typeof id === "number" ? id : null, failed.error);
@@ -278,16 +304,13 @@ function dispatchOne(
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const request = validateRequest(entry);
   if ("invalid" in request) {
-    return errorResponse(request.id, { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${request.reason}` });
+    return refuse(target, request.id, ErrorCode.InvalidRequest, `Invalid Request: ${request.reason}`);
   }
   // A valid request's id is a string, a number or null when present (JSON has no undefined).
   const isNotification = request.id === undefined;
   const id: JsonRpcId = request.id ?? null;
   if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
-    return errorResponse(id, {
-      code: ErrorCode.InvalidRequest,
-      message: `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`,
-    });
+    return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
   }
   // Calls are timed (and wrapped) only when someone watches (or wraps) them.
   if (target.observe !== undefined || target.around !== undefined) return observedCall(target, request, ctx, isNotification, id);
@@ -451,7 +474,7 @@ function runMethod(
     if (method.checks !== undefined) {
       return runChecked(call, method.checks, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
     }
-    args = withContext(args, method, callContext(call, ctx.signal));
+    args = withContext(args, method, callContext(call, undefined));
   }
   let result: unknown;
   try {
@@ -465,14 +488,13 @@ function runMethod(
 
 /**
  * Checks the params, runs the handler, then checks its result, for a method with schemas. The
- * context gets `deadlineSignal` when the call has a deadline, else the request's own signal, read
- * only then (Deno warns on any read of a request's signal).
+ * context's signal is the deadline's (`signalOf`) when the call has one, else the request's own.
  */
 async function runChecked(
   call: CallInfo,
   checks: MethodChecks,
   args: unknown[],
-  deadlineSignal: AbortSignal | undefined,
+  signalOf: (() => AbortSignal) | undefined,
 ): Promise<Outcome> {
   const { method } = call;
   let checked: readonly unknown[] = args;
@@ -481,7 +503,7 @@ async function runChecked(
     if (!Array.isArray(outcome)) return new Failure(outcome);
     checked = outcome;
   }
-  if (method.takesContext) checked = withContext(checked, method, callContext(call, deadlineSignal ?? call.ctx.signal));
+  if (method.takesContext) checked = withContext(checked, method, callContext(call, signalOf));
   const result: unknown = await method.handler(...(checked as never[]));
   return checks.result === undefined ? result : await checks.result(result);
 }
@@ -495,19 +517,27 @@ function withContext(args: readonly unknown[], method: MethodDefinition, context
   return full;
 }
 
-/** The context a method that asks for it receives. */
-function callContext(call: CallInfo, signal: AbortSignal | undefined): CallContext {
+/**
+ * The context a method that asks for it receives. Its signal (the deadline's, from `signalOf`,
+ * when the call has one, else the request's own) is read only when the handler reads it: on Deno,
+ * reading a request's signal prints a notice about its abort behaviour.
+ */
+function callContext(call: CallInfo, signalOf: (() => AbortSignal) | undefined): CallContext {
   const { target, method, ctx, isNotification } = call;
-  return {
+  const context: CallContext = {
     method: method.name,
     headers: ctx.headers,
     token: call.method.isPrivate ? call.token : readApiToken(ctx.headers, target.apiTokenHeader),
-    signal,
+    get signal() {
+      return signalOf === undefined ? ctx.signal : signalOf();
+    },
     isNotification,
     deadline: ctx.deadline,
     service: target,
-    call: (name, params) => callWithin(target, name, params, { headers: ctx.headers, signal, deadline: ctx.deadline }),
+    // The context is the inner call's request context too: the same headers, signal and deadline.
+    call: (name, params) => callWithin(target, name, params, context),
   };
+  return context;
 }
 
 /** Calls a method of the same service in process, for a handler's `ctx.call`. */
@@ -525,17 +555,24 @@ async function callWithin(
 
 /**
  * Runs a handler with a deadline: when it passes, the call answers a timeout error and the signal
- * the handler sees is aborted, so it can stop its own work.
+ * the handler sees is aborted, so it can stop its own work. The request's own signal is read only
+ * when the handler's context asks for `signal` (Deno warns on any read of a request's signal).
  */
 async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, expiry: string): Promise<Outcome> {
   const { method } = call;
-  const callerSignal = call.ctx.signal;
   const deadline = new AbortController();
-  const signal = callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let signal: AbortSignal | undefined;
+  const signalOf = (): AbortSignal => {
+    if (signal === undefined) {
+      const callerSignal = call.ctx.signal;
+      signal = callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
+    }
+    return signal;
+  };
+  let timer: LongTimer | undefined;
   try {
     const expired = new Promise<Failure>((resolve) => {
-      timer = setTimeout(() => {
+      timer = setLongTimeout(() => {
         // The answer first: a handler that returns as soon as its signal aborts must not win the race.
         resolve(new Failure({ code: ErrorCode.Timeout, message: expiry }));
         deadline.abort();
@@ -543,18 +580,21 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
     });
     let running: Promise<Outcome>;
     if (method.checks !== undefined) {
-      running = runChecked(call, method.checks, args, signal);
+      running = runChecked(call, method.checks, args, signalOf);
     } else {
-      const full = method.takesContext ? withContext(args, method, callContext(call, signal)) : args;
+      const full = method.takesContext ? withContext(args, method, callContext(call, signalOf)) : args;
       running = Promise.resolve(method.handler(...(full as never[])));
     }
     // A handler that fails after its deadline has nobody left to tell.
     running.catch(() => {});
     return await Promise.race([running, expired]);
   } catch (error) {
+    // Once the signal the handler was given aborted (its caller went away, or the time is up),
+    // what it threw (an upstream call cut by that signal) is this call's timeout.
+    if (signal?.aborted === true) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
     return failure(call.target, error, method.name);
   } finally {
-    clearTimeout(timer);
+    clearTimeout(timer?.id);
   }
 }
 
@@ -583,12 +623,16 @@ function errorObjectFor(target: DispatchTarget, error: unknown, method: string):
  * (two installed versions, say), which `instanceof` alone would miss.
  */
 function intendedError(error: unknown): JsonRpcErrorObject | undefined {
-  if (errorName(error) !== "RpcError") return undefined;
   try {
+    const name = errorName(error);
+    // A call to another service that got no answer says what it means here (-32002, -32004).
+    if (name === "TransportError") return (error as { rpcError?: () => JsonRpcErrorObject | undefined }).rpcError?.();
+    if (name !== "RpcError") return undefined;
     const { code, data } = error as Error & { code?: unknown; data?: unknown };
     if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
-    // Another service's protocol-level error is about that hop, not about this caller's request.
-    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000) return undefined;
+    // Another service's protocol-level error is about that hop, not about this caller's request;
+    // but a deadline that passed there (-32002), or a service it could not reach (-32004, Unavailable), is this call's too.
+    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000 && code !== ErrorCode.Timeout && code !== -32004) return undefined;
     if (error instanceof RpcError) return error.toJSON();
     const message = (error as Error).message;
     if (typeof message !== "string") return undefined;

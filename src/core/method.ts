@@ -241,7 +241,8 @@ export interface MethodOptions {
   readonly context?: boolean;
   /**
    * How long a call may run, in ms, overriding the service's `timeout`. When it passes, the call
-   * answers `-32002 Timeout` and the signal in its context is aborted.
+   * answers `-32002 Timeout` and the signal in its context is aborted. Any length works, past the
+   * 24.8 days a runtime's single timer keeps too; `Infinity` for no limit.
    */
   readonly timeout?: number;
   /**

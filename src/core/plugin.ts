@@ -289,6 +289,12 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   around?: CallWrapper;
   /** Told the size (and batch length) of each JSON-RPC body, before its calls run. */
   received?(body: ReceivedBody): void;
+  /**
+   * Told the error code of each message answered before it became a call, so it reached no
+   * `observe`: a body that is not JSON (`-32700`), an invalid request or batch, an unreadable or
+   * oversized body, an unsupported content type (`-32600`). Each invalid entry of a batch counts.
+   */
+  refused?(code: number): void;
   /** Extension members (`x-` keys) to add to the service's `rpc.discover` document. */
   discover?(): Readonly<Record<`x-${string}`, unknown>> | undefined;
   /** Takes part in the service's start, in `use()` order; if it throws, the start fails. */

@@ -80,13 +80,15 @@ export interface ServiceOptions {
   readonly exposeErrors?: boolean;
   /**
    * Told about unexpected errors (thrown by handlers, token checks, routes, plugins), never with
-   * params or tokens. Default: one line on `console.error` with the method and the error (its
-   * stack included); `false` for silence.
+   * params or tokens. Default: `console.error` with the method and the error, its stack over
+   * several lines as a terminal shows it; a service that logs JSON lines takes
+   * `jsonErrorReporter(name)` (one JSON record per error); `false` for silence.
    */
   readonly onError?: ErrorReporter | false;
   /**
    * How long a call may run, in ms (a method's own `timeout` wins). When it passes, the call
-   * answers `-32002 Timeout` and the signal in its context is aborted. Default: no limit.
+   * answers `-32002 Timeout` and the signal in its context is aborted. Any length works, past the
+   * 24.8 days a runtime's single timer keeps too. Default (or `Infinity`): no limit.
    */
   readonly timeout?: number;
   /** Body size and time, batch length, params depth and batch concurrency (see {@linkcode Limits}). */
@@ -144,6 +146,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     observe: CallObserver | undefined;
     around: CallWrapper | undefined;
     received: ((body: ReceivedBody) => void) | undefined;
+    refused: ((code: number) => void) | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
   readonly #others: OtherPaths;
@@ -199,6 +202,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       observe: undefined,
       around: undefined,
       received: undefined,
+      refused: undefined,
       maxBatchLength: this.limits.maxBatchLength,
       maxParamsDepth: this.limits.maxParamsDepth,
       batchConcurrency: this.limits.batchConcurrency,
@@ -660,10 +664,16 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
         return inner(call, run);
       }
     }, (_call, run) => run());
-    const receiving = with_("received");
-    this.#target.received = receiving.length === 0 ? undefined : (body: ReceivedBody) => {
-      for (const plugin of receiving) plugin.received?.(body);
+    // Told in use() order; dispatch keeps a failing one from changing the answer.
+    const tellAll = (key: "received" | "refused"): ((value: unknown) => void) | undefined => {
+      const told = with_(key);
+      return told.length === 0 ? undefined : (value) => {
+        // A member call, so a plugin's method keeps its `this`.
+        for (const plugin of told) (plugin as unknown as Record<typeof key, (value: unknown) => void>)[key](value);
+      };
     };
+    this.#target.received = tellAll("received");
+    this.#target.refused = tellAll("refused");
     this.#others.fetchers = with_("fetch").map((plugin) => ({ name: plugin.name, fetch: (request, path) => plugin.fetch?.(request, path) }));
   }
 }

@@ -97,7 +97,8 @@ export async function answerOtherPath(others: OtherPaths, request: Request, path
     try {
       response = await answerer.fetch(request, path);
     } catch (error) {
-      others.report(error, `${answerer.name} (${request.method} ${path})`);
+      // The path is the caller's to choose: clipped before it reaches a log.
+      others.report(error, `${answerer.name} (${request.method} ${path.slice(0, 200)})`);
       response = internalServerError();
     }
   }

@@ -8,9 +8,8 @@
  */
 
 import { ErrorCode } from "../protocol/errors.ts";
-import { errorResponse } from "../protocol/messages.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
-import { type DispatchTarget, dispatchText } from "../core/dispatch.ts";
+import { type DispatchTarget, dispatchText, refuse } from "../core/dispatch.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
@@ -166,7 +165,7 @@ export class RpcEndpoint {
     else {
       const contentType = headers.get("content-type");
       if (contentType === null || isJsonMediaType(contentType)) return undefined;
-      reply = rpcErrorReply(415, ErrorCode.InvalidRequest, "Unsupported Content-Type: send application/json");
+      reply = this.#refuse(415, ErrorCode.InvalidRequest, "Unsupported Content-Type: send application/json");
     }
     return this.#decorate(reply, method, headers);
   }
@@ -214,12 +213,17 @@ export class RpcEndpoint {
    */
   answerUnreadBody(error: unknown, headers: HeaderReader): PlainReply {
     let reply: PlainReply;
-    if (error instanceof BodyTooLargeError) reply = rpcErrorReply(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
-    else if (error instanceof BodyTimeoutError) reply = rpcErrorReply(408, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
-    else if (error instanceof BodyEncodingError) reply = rpcErrorReply(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
+    if (error instanceof BodyTooLargeError) reply = this.#refuse(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
+    else if (error instanceof BodyTimeoutError) reply = this.#refuse(408, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
+    else if (error instanceof BodyEncodingError) reply = this.#refuse(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
     // The client went away while sending: nobody is left to read an answer.
     else reply = { status: 400, headers: {}, body: null };
     return this.#decorate(reply, "POST", headers);
+  }
+
+  /** A JSON-RPC error answer to a request that never became a call, counted as refused. */
+  #refuse(status: number, code: number, message: string, headers = JSON_HEADERS): PlainReply {
+    return { status, headers, body: JSON.stringify(refuse(this.#target, null, code, message)) };
   }
 
   #reply(answer: string | undefined, headers: HeaderReader): PlainReply {
@@ -261,8 +265,4 @@ export function isJsonMediaType(contentType: string): boolean {
     if (name.trim().toLowerCase() === "charset" && !/^"?utf-8"?$/i.test(value.trim())) return false;
   }
   return true;
-}
-
-function rpcErrorReply(status: number, code: number, message: string, headers = JSON_HEADERS): PlainReply {
-  return { status, headers, body: JSON.stringify(errorResponse(null, { code, message })) };
 }

@@ -95,6 +95,17 @@ describe("limits over real sockets", { concurrency: true, timeout: 60_000 }, () 
         await stillServes();
       });
 
+      test("a body of exactly the limit is read, with a Content-Length and streamed alike", async () => {
+        const frame = '{"jsonrpc":"2.0","method":"echo","params":[""],"id":1}';
+        const exact = frame.replace('""', `"${"x".repeat(200 - frame.length)}"`);
+        assert.equal(Buffer.byteLength(exact), 200);
+        const declared = await raw(server.port, `POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n${exact}`);
+        assert.match(declared, /^HTTP\/1\.1 200 /);
+        assert.match(declared, /"result":"x+"/);
+        const streamed = await raw(server.port, `POST /api HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${(200).toString(16)}\r\n${exact}\r\n0\r\n\r\n`);
+        assert.match(streamed, /^HTTP\/1\.1 200 /);
+      });
+
       test("a chunked body over the limit is 413", async () => {
         const chunk = "x".repeat(100);
         const reply = await raw(

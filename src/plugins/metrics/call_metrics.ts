@@ -101,6 +101,8 @@ export class CallMetrics {
   /** Calls running now. */
   inFlight = 0;
   readonly #series = new Map<string, (CallSeries | undefined)[]>();
+  /** Messages refused before they became calls, by outcome index. */
+  readonly #refused: number[] = OUTCOMES.map(() => 0);
   readonly #durationBounds: readonly number[];
   readonly #batches = new Histogram(BATCH_BUCKETS);
   readonly #bodies = new Histogram(BODY_BUCKETS);
@@ -171,6 +173,21 @@ export class CallMetrics {
   }
 
   /**
+   * Counts a message refused before it became a call (not JSON, an invalid request): in
+   * `rpc_server_calls_total` under `method="unknown"` and its outcome, not timed (nothing ran).
+   *
+   * @param code The error code it was answered with.
+   * @example
+   * ```ts
+   * import { CallMetrics } from "./call_metrics.ts";
+   * new CallMetrics({ service: "s", version: "1" }).refused(-32700);
+   * ```
+   */
+  refused(code: number): void {
+    (this.#refused[OUTCOMES.indexOf(outcomeOf(code))] as number)++;
+  }
+
+  /**
    * Counts a JSON-RPC body: its size, and its length (a single call counts as 1; a body that is
    * not JSON is not counted as a batch).
    *
@@ -211,7 +228,13 @@ export class CallMetrics {
         name: "rpc_server_calls_total",
         help: "JSON-RPC calls answered, by method and outcome (ok or the class of the error code).",
         type: "counter",
-        series: all.map((series) => ({ labels: labels(series), value: series.calls })),
+        series: [
+          ...all.map((series) => ({ labels: labels(series), value: series.calls })),
+          ...OUTCOMES.flatMap((outcome, index) => {
+            const value = this.#refused[index] as number;
+            return value === 0 ? [] : [{ labels: [["method", UNKNOWN_METHOD], ["outcome", outcome]] as const, value }];
+          }),
+        ],
       },
       {
         name: "rpc_server_call_duration_seconds",

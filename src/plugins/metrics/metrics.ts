@@ -56,9 +56,10 @@ export interface MetricsOptions {
   readonly path?: string;
   /**
    * A token the scraper must send as `Authorization: Bearer <token>` (Prometheus:
-   * `authorization: { credentials: … }`); without it, a request is answered 401. Default: none.
+   * `authorization: { credentials: … }`); without it, a request is answered 401. Default: none
+   * (open). Given as `undefined` or `""` (`process.env.X` with `X` unset), it is refused.
    */
-  readonly token?: string;
+  readonly token?: string | undefined;
   /** The bounds of the call duration histogram, in seconds, ascending. Default: 0.5 ms to 10 s. */
   readonly durationBuckets?: readonly number[];
 }
@@ -95,8 +96,9 @@ export interface MetricsPlugin extends Plugin {
  *
  * @param options The path, an optional token, and the duration buckets.
  * @returns The plugin.
- * @throws {TypeError} When the path does not start with `/`, the buckets are not ascending, or
- *   (at `use()`) the path is the JSON-RPC one.
+ * @throws {TypeError} When the path does not start with `/`, the buckets are not strictly
+ *   ascending, `token` is given but `undefined` or empty, or (at `use()`) the path is the
+ *   JSON-RPC one.
  * @example
  * ```ts
  * import { Service } from "../../core/service.ts";
@@ -117,6 +119,10 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     throw new TypeError("metrics: durationBuckets must be finite numbers in ascending order");
   }
   const token = options.token;
+  // `token: process.env.X` with X unset must not serve the metrics to anyone.
+  if ("token" in options && (typeof token !== "string" || token === "")) {
+    throw new TypeError("metrics: token is given but empty or undefined (is its environment variable set?); leave token out for open metrics");
+  }
   let numbers = new CallMetrics({ service: "", version: "" }, buckets);
   const end = (summary: Parameters<CallMetrics["ended"]>[0]): void => {
     numbers.ended(summary);
@@ -133,6 +139,9 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     },
     received(body) {
       numbers.received(body);
+    },
+    refused(code) {
+      numbers.refused(code);
     },
     allows: (asked) => (asked === path ? "GET, HEAD" : undefined),
     fetch(request, asked) {

@@ -23,6 +23,8 @@ export type Outcome =
   | "internal"
   | "access_denied"
   | "timeout"
+  | "forbidden"
+  | "unavailable"
   | "server_error"
   | "application";
 
@@ -32,7 +34,7 @@ export type Outcome =
  * @example
  * ```ts
  * import { OUTCOMES } from "./outcome.ts";
- * OUTCOMES.length; // 10
+ * OUTCOMES.length; // 12
  * ```
  */
 export const OUTCOMES: readonly Outcome[] = [
@@ -44,13 +46,16 @@ export const OUTCOMES: readonly Outcome[] = [
   "internal",
   "access_denied",
   "timeout",
+  "forbidden",
+  "unavailable",
   "server_error",
   "application",
 ];
 
 /**
  * The outcome of a call that failed with a JSON-RPC error code: the standard codes by name, the
- * library's `-32001` (access denied) and `-32002` (timeout), the rest of the implementation range
+ * library's `-32001` (access denied), `-32002` (timeout), `-32003` (forbidden: the caller lacks a
+ * scope) and `-32004` (unavailable: a service this one needs could not be reached), the rest of the implementation range
  * (`-32000` to `-32099`) as `server_error`, and every other code (the application's own) as
  * `application`.
  *
@@ -79,6 +84,10 @@ export function outcomeOf(code: number | undefined): Outcome {
       return "access_denied";
     case -32002:
       return "timeout";
+    case -32003:
+      return "forbidden";
+    case -32004:
+      return "unavailable";
     default:
       return code !== undefined && code <= -32000 && code >= -32099 ? "server_error" : "application";
   }

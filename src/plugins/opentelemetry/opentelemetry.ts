@@ -61,7 +61,27 @@ const STANDARD_MESSAGES: ReadonlyMap<number, string> = new Map([
   [-32603, "Internal error"],
   [-32001, "Access denied"],
   [-32002, "Timeout"],
+  [-32003, "Forbidden"],
+  [-32004, "Unavailable"],
 ]);
+
+/**
+ * The longest caller-chosen text a span records (a request id, a `Host`, an upstream's error
+ * message): past it the text is cut and ends with `…`, so a caller cannot pin memory in the
+ * exporter's queue with megabyte-long ids.
+ *
+ * @example
+ * ```ts
+ * import { MAX_ATTRIBUTE_LENGTH } from "./opentelemetry.ts";
+ * MAX_ATTRIBUTE_LENGTH; // 256
+ * ```
+ */
+export const MAX_ATTRIBUTE_LENGTH = 256;
+
+/** A caller-chosen text as a span records it: at most {@linkcode MAX_ATTRIBUTE_LENGTH} characters. */
+function clip(text: string): string {
+  return text.length <= MAX_ATTRIBUTE_LENGTH ? text : `${text.slice(0, MAX_ATTRIBUTE_LENGTH - 1)}…`;
+}
 
 /**
  * Options of {@linkcode openTelemetry}.
@@ -111,21 +131,21 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
   const scope = options.scope ?? defaultTraceScope;
   const spans = new WeakMap<CallStart, { span: OtelSpan; trace: TraceContext }>();
   let service: PluginHost | undefined;
-  let known = new Set<string>();
-  const isKnown = (method: string): boolean => {
-    if (method === "rpc.discover" || known.has(method)) return true;
-    // A miss looks again: methods may be registered after use().
-    known = new Set(service?.listMethods().map((definition) => definition.name));
-    return known.has(method);
-  };
+  // Every method registered, before use() or after it (prepare sees each): an unknown name costs
+  // one lookup, never a scan of the registry.
+  const known = new Set<string>(["rpc.discover"]);
   return {
     name: "openTelemetry",
     setup(host) {
       service = host;
     },
+    prepare(method) {
+      known.add(method.name);
+      return method;
+    },
     observe(call) {
       const serviceName = service?.name ?? "";
-      const method = isKnown(call.method) ? call.method : OTHER_METHOD;
+      const method = known.has(call.method) ? call.method : OTHER_METHOD;
       const parent = incomingTrace(call.headers);
       const attributes: Record<string, AttributeValue> = {
         "rpc.system": "jsonrpc",
@@ -133,7 +153,7 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
         "rpc.method": method,
         "rpc.jsonrpc.version": "2.0",
       };
-      if (!call.notification) attributes["rpc.jsonrpc.request_id"] = call.id == null ? "" : String(call.id);
+      if (!call.notification) attributes["rpc.jsonrpc.request_id"] = call.id == null ? "" : clip(String(call.id));
       addServerAddress(attributes, call.headers.get("host"));
       const span = tracer.startSpan(`${serviceName}/${method}`, { kind: SpanKinds.SERVER, attributes }, withParent(context?.active() ?? EMPTY_CONTEXT, parent));
       const trace = { ...traceOfSpan(span), traceState: parent?.traceState, parentSpanId: parent?.spanId };
@@ -161,10 +181,12 @@ function endSpan(span: OtelSpan, summary: CallSummary): void {
 /** The error message callers were told: an intended RpcError's own, else the standard one. */
 function messageOf(summary: CallSummary): string {
   const thrown = summary.error;
-  if (errorName(thrown) === "RpcError") {
+  const name = errorName(thrown);
+  if (name === "RpcError" || name === "TransportError") {
     try {
-      const message: unknown = (thrown as Error).message;
-      if (typeof message === "string") return message;
+      // An upstream call's failure was told as its meaning (-32002, -32004), not its own message.
+      const message: unknown = name === "RpcError" ? (thrown as Error).message : (thrown as { rpcError?: () => { message?: unknown } | undefined }).rpcError?.()?.message;
+      if (typeof message === "string" && summary.code !== -32603) return clip(message);
     } catch {
       // An unreadable message made the call an internal error: the span says what callers were told.
     }
@@ -184,7 +206,8 @@ function addServerAddress(attributes: Record<string, AttributeValue>, host: stri
   if (host === null || host === "") return;
   const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host);
   if (match === null) return;
-  attributes["server.address"] = (match[1] as string).replace(/^\[|\]$/g, "");
+  // The Host header is the caller's to choose: clipped.
+  attributes["server.address"] = clip((match[1] as string).replace(/^\[|\]$/g, ""));
   const port = match[2] === undefined ? defaultPort : Number(match[2]);
   if (port !== undefined) attributes["server.port"] = port;
 }
@@ -242,11 +265,13 @@ export function openTelemetryClient(options: OpenTelemetryClientOptions): Client
       // A relative URL (in a browser) names no host.
     }
     const spans = entries.map((entry) => {
-      const attributes: Record<string, AttributeValue> = { "rpc.system": "jsonrpc", "rpc.method": entry.method, "rpc.jsonrpc.version": "2.0" };
+      // The method name may come from elsewhere (a gateway passing its caller's on): clipped too.
+      const method = clip(entry.method);
+      const attributes: Record<string, AttributeValue> = { "rpc.system": "jsonrpc", "rpc.method": method, "rpc.jsonrpc.version": "2.0" };
       if (service !== undefined) attributes["rpc.service"] = service;
       if (entry.id !== undefined) attributes["rpc.jsonrpc.request_id"] = String(entry.id);
       if (url !== undefined) addServerAddress(attributes, url.host, url.protocol === "https:" ? 443 : 80);
-      const name = service === undefined ? entry.method : `${service}/${entry.method}`;
+      const name = service === undefined ? method : `${service}/${method}`;
       return { entry, span: tracer.startSpan(name, { kind: SpanKinds.CLIENT, attributes }, parent) };
     });
     const sent = spans.length === 1 ? traceOfSpan((spans[0] as { span: OtelSpan }).span) : current;
@@ -273,7 +298,7 @@ function endClientSpan(span: OtelSpan, entry: OutgoingRequest, end: ExchangeEnd)
   } else if (entry.id !== undefined) {
     const answer = Array.isArray(end.answer) ? (end.answer as unknown[]).find((reply) => (reply as { id?: unknown } | null)?.id === entry.id) : end.answer;
     const error = (answer as { error?: { code?: unknown; message?: unknown } | null } | undefined)?.error;
-    if (error != null && typeof error.code === "number") recordError(span, error.code, typeof error.message === "string" ? error.message : "");
+    if (error != null && typeof error.code === "number") recordError(span, error.code, typeof error.message === "string" ? clip(error.message) : "");
   }
   span.end();
 }

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { type LongTimer, setLongTimeout } from "../../core/timer.ts";
+
 /**
  * A task a service runs every so often while it serves.
  *
@@ -28,7 +30,7 @@
  * ```
  */
 export interface PeriodicTask {
-  /** The period, in ms. */
+  /** The period, in ms: a positive, finite number, of any length (a month works). */
   readonly every: number;
   /**
    * The work, sync or async. Its signal is aborted when the service stops, so a long run can end
@@ -74,7 +76,7 @@ export type TaskErrorReporter = (error: unknown, where: string) => void;
 export class TaskRunner {
   readonly #task: PeriodicTask;
   readonly #report: TaskErrorReporter;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: LongTimer | undefined;
   #running: Promise<void> | undefined;
   #abort: AbortController | undefined;
 
@@ -123,7 +125,7 @@ export class TaskRunner {
    * ```
    */
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
+    clearTimeout(this.#timer?.id);
     this.#timer = undefined;
     this.#abort?.abort();
     this.#abort = undefined;
@@ -132,7 +134,8 @@ export class TaskRunner {
 
   #schedule(delay: number): void {
     const abort = this.#abort;
-    this.#timer = setTimeout(() => {
+    // Past 2^31-1 ms a plain setTimeout fires at once: a period of a month waits in steps.
+    this.#timer = setLongTimeout(() => {
       this.#timer = undefined;
       const started = Date.now();
       this.#running = this.#runOnce(abort as AbortController).then(() => {
