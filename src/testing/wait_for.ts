@@ -35,7 +35,7 @@ export const DEFAULT_WAIT_TIMEOUT = 5_000;
  * @typeParam T What the condition gives.
  * @param condition Gives a truthy value once met.
  * @param options The timeout (default 5 s), the interval (default 10 ms), a description.
- * @returns The condition's first truthy value.
+ * @returns The condition's first truthy value (typed without `false`, `null`, `undefined`…).
  * @throws {Error} When the timeout passes first.
  * @example
  * ```ts
@@ -45,7 +45,7 @@ export const DEFAULT_WAIT_TIMEOUT = 5_000;
  * await waitFor(() => billed === 1, { timeout: 1_000, message: "one bill" });
  * ```
  */
-export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitOptions = {}): Promise<Exclude<T, false | 0 | 0n | "" | null | undefined>> {
   const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
   const interval = options.interval ?? 10;
   const deadline = Date.now() + timeout;
@@ -53,7 +53,7 @@ export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitO
   for (;;) {
     try {
       const value = await condition();
-      if (value) return value;
+      if (value) return value as Exclude<T, false | 0 | 0n | "" | null | undefined>;
       failure = undefined;
     } catch (error) {
       failure = { error };
