@@ -87,6 +87,21 @@ describe("testClient()", () => {
     assert.equal(service.state, "stopped");
   });
 
+  test("several clients of one service share one start, and the last close() stops it", async () => {
+    const log: string[] = [];
+    const service = new Service({ name: "shared" })
+      .use({ name: "db", start: () => void log.push("start"), stop: () => void log.push("stop") })
+      .publicMethod("ping", () => "pong");
+    const first = testClient(service);
+    const second = testClient(service);
+    await Promise.all([first.ready, second.ready]);
+    await first.close();
+    assert.equal(service.state, "serving");
+    assert.equal(await second.methods.ping(), "pong");
+    await second.close();
+    assert.deepEqual(log, ["start", "stop"]);
+  });
+
   test("start: false leaves the service as it is", async () => {
     const log: string[] = [];
     const service = new Service({ name: "idle" })
