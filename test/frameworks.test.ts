@@ -70,7 +70,7 @@ async function checkWireRules(endpoint: string): Promise<void> {
   assert.equal((notJson.json as { error: { code: number } }).error.code, -32700);
 }
 
-describe("toNodeHandler() on plain node:http", () => {
+describe("toNodeHandler() on plain node:http", { timeout: 30_000 }, () => {
   test("serves the service as serve() does, and 404 elsewhere", async () => {
     const service = helloService();
     await service.startup();
@@ -127,6 +127,58 @@ describe("toNodeHandler() on plain node:http", () => {
     }
   });
 
+  test("without next: a consumed body is a 500 saying why, an app that throws a plain 500", async () => {
+    const rpc = toNodeHandler(helloService());
+    const throwing = toNodeHandler({ fetch: () => { throw new Error("broken app"); } });
+    const server = createServer((request, response) => {
+      if (request.url === "/broken") {
+        void throwing(request, response);
+        return;
+      }
+      request.resume(); // something read the body before the handler, and kept nothing
+      request.once("end", () => void rpc(request, response));
+    });
+    const base = await listen(server);
+    try {
+      const consumed = await post(`${base}/api`, rpcBody("x"));
+      assert.equal(consumed.status, 500);
+      assert.match(consumed.text, /mount toNodeHandler\(\) before the body parser/);
+      const broken = await fetch(`${base}/broken`);
+      assert.equal(broken.status, 500);
+      assert.equal(await broken.text(), "Internal Server Error");
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("streams a large answer whole, waiting for the socket as it fills", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    const count = 256; // 16 MiB: more than the socket's buffers take at once
+    const service = new Service({ name: "big" }).use({
+      name: "download",
+      fetch: (_request, path) => {
+        if (path !== "/download") return undefined;
+        let sent = 0;
+        return new Response(new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent++ === count) controller.close();
+            else controller.enqueue(chunk);
+          },
+        }));
+      },
+    });
+    const server = createServer(listener(toNodeHandler(service)));
+    const base = await listen(server);
+    try {
+      const response = await fetch(`${base}/download`);
+      let received = 0;
+      for await (const part of response.body ?? []) received += (part as Uint8Array).byteLength;
+      assert.equal(received, chunk.byteLength * count);
+    } finally {
+      await stop(server);
+    }
+  });
+
   test("a client that goes away aborts the signal its call sees", { timeout: 10_000 }, async () => {
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
@@ -155,7 +207,7 @@ describe("toNodeHandler() on plain node:http", () => {
   });
 });
 
-describe("toNodeHandler() in Express", () => {
+describe("toNodeHandler() in Express", { timeout: 30_000 }, () => {
   test("mounted with app.use(path): the service's paths under it, the rest of the app after it", async () => {
     const service = helloService();
     await service.startup();
@@ -241,7 +293,7 @@ describe("toNodeHandler() in Express", () => {
   });
 });
 
-describe("toNodeHandler() in Koa", () => {
+describe("toNodeHandler() in Koa", { timeout: 30_000 }, () => {
   test("under a prefix, with ctx.respond = false; other paths go on to the next middleware", async () => {
     const service = helloService();
     const rpc = toNodeHandler(service, { prefix: "/rpc" });
@@ -269,7 +321,7 @@ describe("toNodeHandler() in Koa", () => {
   });
 });
 
-describe("toFastifyPlugin()", () => {
+describe("toFastifyPlugin()", { timeout: 30_000 }, () => {
   test("registered with a prefix: the service reads its own bodies; the app's other routes keep Fastify's parser", async () => {
     const fastify = Fastify({ bodyLimit: 100 });
     await fastify.register(toFastifyPlugin(helloService({ maxBodyBytes: 1024 })), { prefix: "/rpc" });
@@ -288,7 +340,7 @@ describe("toFastifyPlugin()", () => {
   });
 });
 
-describe("service.fetch in Web-standard frameworks", () => {
+describe("service.fetch in Web-standard frameworks", { timeout: 30_000 }, () => {
   test("hono: app.all(\"/rpc/*\", mount(request => service.fetch(request)))", async () => {
     const service = helloService();
     const app = new Hono();
