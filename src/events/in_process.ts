@@ -22,7 +22,7 @@ import type { EventEnvelope } from "./types.ts";
  */
 export interface InProcessOptions {
   /** How long a durable group waits before it delivers a failed event again, in ms. Default `1000`. */
-  readonly redeliveryDelay?: number;
+  readonly redeliveryDelay?: number | undefined;
 }
 
 interface Member {

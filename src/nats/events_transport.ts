@@ -118,7 +118,7 @@ export interface JetStreamManagerLike {
  */
 export interface NatsTransportOptions {
   /** The first tokens of every event subject. Default `"events"`. */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /**
    * JetStream, for durable subscriptions (and for emits acknowledged once stored). Without it,
    * a durable subscription is refused.
@@ -129,14 +129,14 @@ export interface NatsTransportOptions {
     /** `await jetstreamManager(connection)`. */
     readonly manager: JetStreamManagerLike;
     /** The stream that keeps the events (made when missing, over `<prefix>.>`). Default `"EVENTS"`. */
-    readonly stream?: string;
+    readonly stream?: string | undefined;
     /** How long a delivered event may stay unacknowledged before it goes again (a crashed handler), in ms. Default `30000`. */
-    readonly ackWait?: number;
+    readonly ackWait?: number | undefined;
     /** How long a failed event waits before it goes again, in ms. Default `1000`. */
-    readonly redeliveryDelay?: number;
+    readonly redeliveryDelay?: number | undefined;
     /** How many events one instance handles at once. Default `64`. */
-    readonly maxInFlight?: number;
-  };
+    readonly maxInFlight?: number | undefined;
+  } | undefined;
 }
 
 /**

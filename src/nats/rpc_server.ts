@@ -24,9 +24,9 @@ import { headerReader, type NatsConnectionLike, type NatsMessage, type NatsSubsc
  */
 export interface NatsServerOptions {
   /** The subject the service answers on. Default `rpc.<service name>` (see {@linkcode natsSubject}). */
-  readonly subject?: string;
+  readonly subject?: string | undefined;
   /** The queue group its instances share. Default: the service's name. */
-  readonly queue?: string;
+  readonly queue?: string | undefined;
 }
 
 /**

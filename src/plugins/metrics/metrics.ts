@@ -53,14 +53,14 @@ export const DEFAULT_METRICS_PATH = "/metrics";
  */
 export interface MetricsOptions {
   /** The path the metrics are served at. Default `"/metrics"`. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /**
    * A token the scraper must send as `Authorization: Bearer <token>` (Prometheus:
    * `authorization: { credentials: … }`); without it, a request is answered 401. Default: none.
    */
-  readonly token?: string;
+  readonly token?: string | undefined;
   /** The bounds of the call duration histogram, in seconds, ascending. Default: 0.5 ms to 10 s. */
-  readonly durationBuckets?: readonly number[];
+  readonly durationBuckets?: readonly number[] | undefined;
 }
 
 /**
