@@ -7,7 +7,9 @@ import { describe, test } from "node:test";
 
 const root = new URL("../", import.meta.url);
 const readme = readFileSync(new URL("README.md", root), "utf8");
-const scripts = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: Record<string, string> }).scripts;
+const manifest = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: Record<string, string>; exports: Record<string, unknown> };
+const scripts = manifest.scripts;
+const npmExports = manifest.exports;
 // deno.json may hold comments (JSONC): drop whole-line ones before parsing.
 const deno = JSON.parse(readFileSync(new URL("deno.json", root), "utf8").replace(/^\s*\/\/.*$/gm, "")) as {
   exports: Record<string, string>;
@@ -48,6 +50,27 @@ describe("README.md", () => {
     const files = readdirSync(new URL("examples/", root)).filter((name) => name.endsWith(".ts")).map((name) => `examples/${name}`);
     assert.ok(files.length > 0);
     assert.deepEqual([...listed].sort(), [...files].sort());
+  });
+
+  test("its TypeScript snippets import the package's paths, never the repository's sources", () => {
+    const imports = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].flatMap((block) => [...(block[1] ?? "").matchAll(/from "([^"]+)"/g)].map((match) => match[1] ?? ""));
+    assert.ok(imports.includes("tsmicroservice"), "the snippets import tsmicroservice");
+    // A snippet may import a module of the reader's own (a service's types): not the library's sources.
+    for (const specifier of imports) assert.doesNotMatch(specifier, /^\.\/(mod\.ts|src\/)/, `a README snippet imports ${specifier}`);
+  });
+
+  test("names every sub-path the package exports, and links every guide under docs/", () => {
+    const exported = Object.keys(npmExports).filter((path) => path !== "." && path !== "./package.json").map((path) => path.slice(2));
+    assert.ok(exported.includes("testing") && exported.includes("node-handler"));
+    for (const path of exported) assert.ok(readme.includes(`tsmicroservice/${path}`) || readme.includes(`\`/${path}\``), `README.md does not name tsmicroservice/${path}`);
+    const guides = readdirSync(new URL("docs/", root)).filter((name) => name.endsWith(".md"));
+    for (const guide of guides) assert.ok(readme.includes(`(docs/${guide}`), `README.md does not link docs/${guide}`);
+  });
+
+  test("has a Testing section that shows testClient and links docs/testing.md", () => {
+    const text = section("Testing").join("\n");
+    assert.match(text, /testClient\(/);
+    assert.match(text, /\(docs\/testing\.md\)/);
   });
 
   test("every `npm run` script it names is in package.json", () => {

@@ -95,9 +95,9 @@ export interface FetchApp {
  */
 export interface ServeOptions {
   /** The address to listen on. Default `"127.0.0.1"` (loopback only: say `"0.0.0.0"` to be reachable). */
-  readonly hostname?: string;
+  readonly hostname?: string | undefined;
   /** The port; `0` picks a free one. Default `8000`, as in the Python original. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /**
    * How long a client may take to send a request's headers, in ms, before it is cut off; this stops
    * slow clients from holding connections open. Default 30,000. Applied where the runtime lets it
@@ -106,27 +106,27 @@ export interface ServeOptions {
    * headers trickle in after about 10 s on its own, and Deno has no such setting. On Bun, a
    * JSON-RPC body that trickles in is answered 408 once the service's own `bodyTimeout` passes.
    */
-  readonly requestTimeout?: number;
+  readonly requestTimeout?: number | undefined;
   /**
    * How long `close()` lets calls in flight run, in ms; then the connections still open are cut
    * (on Deno, requests still unanswered get a 503, since Deno cannot cut a connection once it is
    * shutting down). Default 10,000.
    */
-  readonly closeTimeout?: number;
+  readonly closeTimeout?: number | undefined;
   /**
    * How long `close()` keeps accepting and answering requests before it stops listening, in ms,
    * while the service already reports itself stopping (a health check's 503, a readiness probe
    * failing): the time a load balancer or Kubernetes' endpoints controller needs to take the
    * instance out, so that no caller meets a refused connection. Default 0.
    */
-  readonly drainDelay?: number;
+  readonly drainDelay?: number | undefined;
   /**
    * Whether `SIGINT` and `SIGTERM` stop the server gracefully (as `close()` does) and then end the
    * process with exit code 0 (1 when the stop failed). A second signal during the stop ends the
    * process at once. Only for a program that is the service: put clean-up work in `onStop`.
    * Default `false`.
    */
-  readonly signals?: boolean;
+  readonly signals?: boolean | undefined;
 }
 
 /**

@@ -265,7 +265,7 @@ export interface ConnectOptions extends ClientOptions {
    * answer in time) to describe itself, in ms, with jittered back-off between the tries. Default
    * 0: fail at once.
    */
-  readonly wait?: number;
+  readonly wait?: number | undefined;
 }
 
 /** What a service says of itself. */

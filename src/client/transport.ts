@@ -41,31 +41,31 @@ export type FetchFunction = (url: string, init: RequestInit) => Promise<Response
  */
 export interface ClientOptions {
   /** The API token for private methods, sent in the `tokenHeader` header. */
-  readonly token?: string;
+  readonly token?: string | undefined;
   /** The header that carries the token. Default `"X-Api-Token"`. */
-  readonly tokenHeader?: string;
+  readonly tokenHeader?: string | undefined;
   /** Extra headers sent with every request. */
-  readonly headers?: HeadersInit;
+  readonly headers?: HeadersInit | undefined;
   /**
    * How long a call may take, in milliseconds, before it fails with a `"timeout"` TransportError
    * (and the server is told, in `X-Request-Timeout`). Default 30,000; `Infinity` for no limit. Past
    * 2^31-1 ms (24.8 days, the longest timer a runtime keeps) the client sets no timer of its own:
    * the service's deadline, which the header carries, ends the call.
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /**
    * The largest answer read, in bytes, counted as the (decoded) body streams in; a larger one fails
    * with a `"bad-response"` TransportError and the rest is not read. Default 16 MiB.
    */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /** The `fetch` to use, such as a wrapper that logs or adds headers. Default: the global `fetch`. */
-  readonly fetch?: FetchFunction;
+  readonly fetch?: FetchFunction | undefined;
   /**
    * Told of each HTTP exchange before it is sent (it may add headers, such as `traceparent`), and,
    * through the function it returns, of its answer or failure. Trace propagation and client spans
    * (`tsmicroservice/trace-context`, `tsmicroservice/opentelemetry`) are observers.
    */
-  readonly observe?: ClientObserver;
+  readonly observe?: ClientObserver | undefined;
 }
 
 /**

@@ -61,7 +61,7 @@ const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
  */
 export interface ClassServiceExtras {
   /** Plugins, used in this order. */
-  readonly plugins?: readonly Plugin[];
+  readonly plugins?: readonly Plugin[] | undefined;
   /** Runs when the service starts, before the plugins do; if it throws, the start fails. */
   onStart?(): void | Promise<void>;
   /** Runs when the service has stopped, after the plugins have. */

@@ -18,19 +18,19 @@
  */
 export interface Limits {
   /** The largest request body accepted, in bytes; a larger one is HTTP 413. Default 1 MiB. */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /**
    * How long a JSON-RPC request's body may take to arrive once its headers have, in ms; a slower
    * one is answered 408 (what each runtime's server does with it is in the README's limits
    * table). `Infinity` for no limit. Default 30,000.
    */
-  readonly bodyTimeout?: number;
+  readonly bodyTimeout?: number | undefined;
   /** The most entries a batch may have; a longer batch is one Invalid Request error. Default 100. */
-  readonly maxBatchLength?: number;
+  readonly maxBatchLength?: number | undefined;
   /** The deepest nesting of arrays and objects allowed in params. Default 64. */
-  readonly maxParamsDepth?: number;
+  readonly maxParamsDepth?: number | undefined;
   /** How many calls of one batch run at once. Default 10. */
-  readonly batchConcurrency?: number;
+  readonly batchConcurrency?: number | undefined;
 }
 
 /**
@@ -101,7 +101,7 @@ export const DEFAULT_BATCH_CONCURRENCY = 10;
  * resolveLimits({ maxBatchLength: 20 }).maxBatchLength; // 20
  * ```
  */
-export function resolveLimits(limits: Limits = {}): Required<Limits> {
+export function resolveLimits(limits: Limits = {}): { readonly [K in keyof Limits]-?: number } {
   return {
     maxBodyBytes: positiveLimit("maxBodyBytes", limits.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     bodyTimeout: positiveLimit("bodyTimeout", limits.bodyTimeout, DEFAULT_BODY_TIMEOUT),

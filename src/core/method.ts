@@ -223,28 +223,28 @@ export interface MethodOptions {
    * absent they are read from the handler's source, which a minifier defeats: bundled code that is
    * minified should list them here.
    */
-  readonly params?: readonly string[];
+  readonly params?: readonly string[] | undefined;
   /** One or two sentences for the service's description of itself. */
-  readonly description?: string;
+  readonly description?: string | undefined;
   /**
    * Whether calling the method twice with the same params does no more than calling it once (a
    * read, or a write keyed by the caller). `rpc.discover` shows it (`x-idempotent`), and clients
    * may then send a call again, to another instance, when they cannot tell whether it arrived.
    * Default `false`: a call that may have reached a server is never sent twice.
    */
-  readonly idempotent?: boolean;
+  readonly idempotent?: boolean | undefined;
   /**
    * When `true`, the handler receives a {@linkcode CallContext} as an extra last argument (headers,
    * token, abort signal), after the call's params. That argument is not a param: callers never
    * send it, and it is left out of the parameter names read from the handler.
    */
-  readonly context?: boolean;
+  readonly context?: boolean | undefined;
   /**
    * How long a call may run, in ms, overriding the service's `timeout`. When it passes, the call
    * answers `-32002 Timeout` and the signal in its context is aborted. Any length works, past the
    * 24.8 days a runtime's single timer keeps too; `Infinity` for no limit.
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /**
    * A Standard Schema (zod, valibot, arktype…) of the params: an object schema (named params, see
    * {@linkcode ObjectParamsSchema}: the handler takes the checked object), or the argument list as
@@ -255,13 +255,13 @@ export interface MethodOptions {
    * parameter types are inferred from it. With a schema, the schema decides which params are
    * required, not the handler's defaults. Callers' types follow the schema's input.
    */
-  readonly input?: ParamsSchema;
+  readonly input?: ParamsSchema | undefined;
   /**
    * A Standard Schema of the result. The handler's result is checked (and possibly transformed)
    * before it is sent; a result the schema refuses is a bug of the service: the caller gets
    * `-32603 Internal error` and `onError` is told. Callers' types follow the schema's output.
    */
-  readonly output?: StandardSchemaV1;
+  readonly output?: StandardSchemaV1 | undefined;
 }
 
 /**

@@ -61,38 +61,38 @@ export interface ServiceOptions {
   /** The service's name, such as `"hello.world.service"`. Required. */
   readonly name: string;
   /** The service's version, reported by `rpc.discover`. Default `"0.0.0"`. */
-  readonly version?: string;
+  readonly version?: string | undefined;
   /** A sentence or two about the service, reported by `rpc.discover`. */
-  readonly description?: string;
+  readonly description?: string | undefined;
   /** The path of the JSON-RPC endpoint. Default `"/api"`. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** The header that carries the API token (besides `Authorization: Bearer`). Default `"X-Api-Token"`. */
-  readonly apiTokenHeader?: string;
+  readonly apiTokenHeader?: string | undefined;
   /**
    * Decides whether a token may call private methods (sync or async). Without it, every call to a
    * private method is refused.
    */
-  readonly apiTokenIsValid?: ApiTokenValidator;
+  readonly apiTokenIsValid?: ApiTokenValidator | undefined;
   /**
    * Whether unexpected errors show their class name and message (never a stack) in `error.data`.
    * Default `false`: callers see only "Internal error".
    */
-  readonly exposeErrors?: boolean;
+  readonly exposeErrors?: boolean | undefined;
   /**
    * Told about unexpected errors (thrown by handlers, token checks, routes, plugins), never with
    * params or tokens. Default: `console.error` with the method and the error, its stack over
    * several lines as a terminal shows it; a service that logs JSON lines takes
    * `jsonErrorReporter(name)` (one JSON record per error); `false` for silence.
    */
-  readonly onError?: ErrorReporter | false;
+  readonly onError?: ErrorReporter | false | undefined;
   /**
    * How long a call may run, in ms (a method's own `timeout` wins). When it passes, the call
    * answers `-32002 Timeout` and the signal in its context is aborted. Any length works, past the
    * 24.8 days a runtime's single timer keeps too. Default (or `Infinity`): no limit.
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /** Body size and time, batch length, params depth and batch concurrency (see {@linkcode Limits}). */
-  readonly limits?: Limits;
+  readonly limits?: Limits | undefined;
 }
 
 /**
@@ -135,7 +135,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   /** The header that carries the API token. */
   readonly apiTokenHeader: string;
   /** The service's limits, defaults filled in. */
-  readonly limits: Readonly<Required<Limits>>;
+  readonly limits: { readonly [K in keyof Limits]-?: number };
 
   /** Type-only: the registered methods' signatures, read by the typed client. Never set at run time. */
   declare readonly "~methods": Methods;

@@ -32,25 +32,25 @@ export type { AddressRecord, DnsResolver, SrvRecord } from "./resolver.ts";
  */
 export interface DnsSourceOptions {
   /** The path of the JSON-RPC endpoint on each instance. Default `"/api"`. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** `"http"` or `"https"`. Default `"http"`. */
-  readonly scheme?: "http" | "https";
+  readonly scheme?: "http" | "https" | undefined;
   /**
    * The port, for a plain host name (no SRV records): its A or AAAA addresses are the instances.
    * Required for a name that does not start with `_`.
    */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** The name servers to ask, such as `["127.0.0.1:5353"]`. Default: the system's. */
-  readonly nameservers?: readonly string[];
+  readonly nameservers?: readonly string[] | undefined;
   /**
    * How soon the records are looked up again, in ms: their time to live, kept between `min`
    * (default `1000`) and `max` (default `30000`). For SRV records, the time to live of their
    * targets' addresses stands for theirs (`node:dns` does not tell it). Where the runtime tells no
    * time to live at all (Deno), 5 s within those bounds.
    */
-  readonly refresh?: { readonly min?: number; readonly max?: number };
+  readonly refresh?: { readonly min?: number; readonly max?: number } | undefined;
   /** The look-ups to use instead of the runtime's (tests, DNS over HTTPS). */
-  readonly resolver?: DnsResolver;
+  readonly resolver?: DnsResolver | undefined;
 }
 
 const UNKNOWN_TTL_MS = 5_000;

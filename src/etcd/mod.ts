@@ -43,15 +43,15 @@ export interface EtcdRegistryOptions {
   /** etcd's client URLs, such as `["http://127.0.0.1:2379"]`; each request tries them in turn. */
   readonly endpoints: readonly string[];
   /** Where the services' keys live: `<prefix><service name>/<instance id>`. Default `"/tsmicroservice/services/"`. */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /** The lease's time to live, in seconds: how long a dead instance stays listed. Default `10`. */
-  readonly ttl?: number;
+  readonly ttl?: number | undefined;
   /** The `fetch` to use. Default: the global one. */
-  readonly fetch?: FetchFunction;
+  readonly fetch?: FetchFunction | undefined;
   /** How long one request to etcd may take, in ms. Default `3000`. */
-  readonly requestTimeout?: number;
+  readonly requestTimeout?: number | undefined;
   /** The longest wait between two tries to reach etcd, in ms. Default `5000`. */
-  readonly maxBackoff?: number;
+  readonly maxBackoff?: number | undefined;
 }
 
 /**
@@ -131,9 +131,9 @@ export interface RegisterOptions {
   /** The instance's JSON-RPC endpoint as clients reach it. */
   readonly url: string;
   /** The service's name to list it under. Default: the service's own name, given to `start`. */
-  readonly service?: string;
+  readonly service?: string | undefined;
   /** This instance's id in its key. Default: a random UUID. */
-  readonly id?: string;
+  readonly id?: string | undefined;
 }
 
 /**

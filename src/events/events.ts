@@ -38,7 +38,7 @@ export type Delivery = "service-pool" | "broadcast";
  */
 export interface SubscribeOptions {
   /** How the events are shared among this service's instances. Default `"service-pool"`. */
-  readonly delivery?: Delivery;
+  readonly delivery?: Delivery | undefined;
   /**
    * At-least-once delivery (service-pool only): events emitted while every instance of this service
    * was down wait for one, and an event whose handler throws is delivered again. A handler may then
@@ -46,7 +46,7 @@ export interface SubscribeOptions {
    * idempotent, for example by remembering the ids it handled. NATS needs JetStream for it.
    * Default `false`: at most once, as NATS core delivers.
    */
-  readonly durable?: boolean;
+  readonly durable?: boolean | undefined;
 }
 
 /**
@@ -112,9 +112,9 @@ export interface EventsOptions<E extends EventMap> {
    * What carries the events: `natsTransport(connection)` from `tsmicroservice/nats`, or
    * `inProcess()`. Default: one in-process transport shared by the whole process.
    */
-  readonly transport?: EventTransport;
+  readonly transport?: EventTransport | undefined;
   /** The events this service emits, made with `event()`: shown in `rpc.discover` under `x-events`. */
-  readonly emits?: E;
+  readonly emits?: E | undefined;
 }
 
 /**

@@ -22,20 +22,20 @@ import type { EventEnvelope } from "./types.ts";
  */
 export interface InProcessOptions {
   /** How long a durable group waits before it delivers a failed event again, in ms. Default `1000`. */
-  readonly redeliveryDelay?: number;
+  readonly redeliveryDelay?: number | undefined;
   /**
    * How many times a durable group is handed an event, the first time included, before it gives
    * up on it: the event then goes to {@linkcode InProcessTransport.deadLetters} and the
    * subscribing service's `onError` is told. Default `5`; `Infinity` retries for ever.
    */
-  readonly maxDeliveries?: number;
+  readonly maxDeliveries?: number | undefined;
   /**
    * How many events a durable group keeps while none of its members runs. Default `10000`. An
    * `emit` that would go past it rejects with a `RangeError` and reaches no subscriber at all.
    */
-  readonly maxBacklog?: number;
+  readonly maxBacklog?: number | undefined;
   /** How many given-up events are kept. Default `1000`; past it the oldest is dropped (and reported). */
-  readonly maxDeadLetters?: number;
+  readonly maxDeadLetters?: number | undefined;
 }
 
 /**

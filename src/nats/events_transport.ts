@@ -153,7 +153,7 @@ export interface JetStreamManagerLike {
  */
 export interface NatsTransportOptions {
   /** The first tokens of every event subject. Default `"events"`. */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /**
    * JetStream, for durable subscriptions (and for emits acknowledged once stored). Without it,
    * a durable subscription is refused.
@@ -164,27 +164,27 @@ export interface NatsTransportOptions {
     /** `await jetstreamManager(connection)`. */
     readonly manager: JetStreamManagerLike;
     /** The stream that keeps the events (made when missing, over `<prefix>.>`). Default `"EVENTS"`. */
-    readonly stream?: string;
+    readonly stream?: string | undefined;
     /** How long a delivered event may stay unacknowledged before it goes again (a crashed handler), in ms. Default `30000`. */
-    readonly ackWait?: number;
+    readonly ackWait?: number | undefined;
     /** How long a failed event waits before it goes again, in ms. Default `1000`. */
-    readonly redeliveryDelay?: number;
+    readonly redeliveryDelay?: number | undefined;
     /** How many events one instance handles at once. Default `64`. */
-    readonly maxInFlight?: number;
+    readonly maxInFlight?: number | undefined;
     /**
      * How many times an event is delivered to a subscribing service, the first time included,
      * before it is given up on and moved to the dead letters (handler failures and deliveries
      * never acknowledged, as after a crash, both count). Default `5`; `Infinity` for no bound.
      */
-    readonly maxDeliveries?: number;
+    readonly maxDeliveries?: number | undefined;
     /** The stream that keeps the dead letters (made when missing). Default: the stream's name + `"_DEAD"`. */
-    readonly deadLetterStream?: string;
+    readonly deadLetterStream?: string | undefined;
     /**
      * The first tokens of dead-letter subjects, outside `<prefix>.>`: a dead letter is stored on
      * `<deadLetterPrefix>.<consumer name>`. Default: the prefix + `"-dead"` (`events-dead`).
      */
-    readonly deadLetterPrefix?: string;
-  };
+    readonly deadLetterPrefix?: string | undefined;
+  } | undefined;
 }
 
 /**
@@ -198,15 +198,15 @@ export interface NatsTransportOptions {
  */
 export interface ReplayOptions {
   /** Only those of this subscribing service. */
-  readonly group?: string;
+  readonly group?: string | undefined;
   /** Only those of this emitting service. */
-  readonly source?: string;
+  readonly source?: string | undefined;
   /** Only those of this event. */
-  readonly event?: string;
+  readonly event?: string | undefined;
   /** How many dead letters to read at most. Default `10000`. */
-  readonly max?: number;
+  readonly max?: number | undefined;
   /** How long to wait for the next dead letter before deciding there is none, in ms. Default `1000`. */
-  readonly wait?: number;
+  readonly wait?: number | undefined;
 }
 
 /**

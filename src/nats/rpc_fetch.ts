@@ -36,7 +36,7 @@ export interface NatsFetchOptions {
    * How long a request waits for its reply when the call has no timeout of its own, in ms (NATS
    * requests always have one). Default `30000`.
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
 }
 
 /**

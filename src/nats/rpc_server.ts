@@ -24,15 +24,15 @@ import { headerReader, type NatsConnectionLike, type NatsMessage, type NatsSubsc
  */
 export interface NatsServerOptions {
   /** The subject the service answers on. Default `rpc.<service name>` (see {@linkcode natsSubject}). */
-  readonly subject?: string;
+  readonly subject?: string | undefined;
   /** The queue group its instances share. Default: the service's name. */
-  readonly queue?: string;
+  readonly queue?: string | undefined;
   /**
    * The inbox prefix(es) of the callers: a reply is published only to a subject under one of
    * them. Default `"_INBOX"`, the official client's; give the same value as the clients'
    * `inboxPrefix` connection option when they set one.
    */
-  readonly inboxPrefix?: string | readonly string[];
+  readonly inboxPrefix?: string | readonly string[] | undefined;
 }
 
 /**

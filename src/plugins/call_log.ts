@@ -104,14 +104,14 @@ export interface CallLogOptions {
    * `"text"` (default): lines such as `hello ping ok 0.2ms`. `"json"`: one JSON object per line
    * (see {@linkcode CallLogRecord}).
    */
-  readonly format?: "text" | "json";
+  readonly format?: "text" | "json" | undefined;
   /**
    * Where the JSON lines' `trace_id` and `span_id` come from: a `traceContext()` or
    * `openTelemetry()` plugin used by the same service. Default: none (no ids).
    */
-  readonly traces?: CallTraces;
+  readonly traces?: CallTraces | undefined;
   /** The clock for the JSON lines' `time`. Default: `Date.now`. */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /**

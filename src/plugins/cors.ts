@@ -34,13 +34,13 @@ export interface CorsOptions {
    */
   readonly origins: readonly string[] | "*" | ((origin: string) => boolean);
   /** Request headers allowed besides `Content-Type`, `Authorization` and the API token header. */
-  readonly allowHeaders?: readonly string[];
+  readonly allowHeaders?: readonly string[] | undefined;
   /** Response headers the page may read besides the simple ones. Default: none. */
-  readonly exposeHeaders?: readonly string[];
+  readonly exposeHeaders?: readonly string[] | undefined;
   /** Whether the page may send cookies and see the answer (`Access-Control-Allow-Credentials`). Default `false`. */
-  readonly credentials?: boolean;
+  readonly credentials?: boolean | undefined;
   /** How long a browser may keep a preflight's answer, in seconds. Default 600. */
-  readonly maxAge?: number;
+  readonly maxAge?: number | undefined;
 }
 
 /**

@@ -61,17 +61,17 @@ export interface HealthOptions {
    * The path of the health check: 200 while the service serves (started, no stop begun), else 503.
    * Default `"/health"`.
    */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /**
    * The readiness path (a Kubernetes readiness probe): 200 only while the service serves, so 503
    * until its start is done and from the moment a stop begins; `false` for none. Default `"/ready"`.
    */
-  readonly readyPath?: string | false;
+  readonly readyPath?: string | false | undefined;
   /**
    * The liveness path (a Kubernetes liveness probe): 200 as long as the process answers, also
    * while it drains; `false` for none. Default `"/live"`.
    */
-  readonly livePath?: string | false;
+  readonly livePath?: string | false | undefined;
 }
 
 /**

@@ -84,7 +84,7 @@ export interface CallTraces {
  */
 export interface TraceContextOptions {
   /** Where the call's trace is kept while it runs. Default: the shared synchronous scope. */
-  readonly scope?: TraceScope;
+  readonly scope?: TraceScope | undefined;
 }
 
 /**
@@ -133,7 +133,7 @@ export function traceContext(options: TraceContextOptions = {}): Plugin & CallTr
  */
 export interface PropagateTraceOptions {
   /** Where the current trace is read. Default: the shared synchronous scope. */
-  readonly scope?: TraceScope;
+  readonly scope?: TraceScope | undefined;
 }
 
 /**

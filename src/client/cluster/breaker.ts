@@ -23,11 +23,11 @@ export interface BreakerOptions {
    * without a JSON-RPC answer) open the breaker. A refused connection (nothing listens there)
    * opens it at once. Default `3`.
    */
-  readonly failureThreshold?: number;
+  readonly failureThreshold?: number | undefined;
   /** How long, in ms, the breaker stays open the first time, before one call is let through. Default `1000`. */
-  readonly openFor?: number;
+  readonly openFor?: number | undefined;
   /** Each time the trial call fails too, the open time doubles, up to this many ms. Default `30000`. */
-  readonly maxOpenFor?: number;
+  readonly maxOpenFor?: number | undefined;
 }
 
 /**

@@ -40,23 +40,23 @@ import type { Delivery, Upstream } from "../upstream.ts";
  */
 export interface ClusterOptions {
   /** How calls are spread over the instances. Default `"round-robin"`. */
-  readonly balancing?: Balancing;
+  readonly balancing?: Balancing | undefined;
   /** The options of each instance's circuit breaker. */
-  readonly breaker?: BreakerOptions;
+  readonly breaker?: BreakerOptions | undefined;
   /** How many attempts a call may make, and the back-off between them. */
-  readonly retry?: RetryOptions;
+  readonly retry?: RetryOptions | undefined;
   /**
    * How long one attempt may take, in ms, before it fails with a `"timeout"` TransportError (then,
    * for an idempotent call, the next attempt goes to another instance within the call's
    * `timeout`). Default: the call's whole time.
    */
-  readonly attemptTimeout?: number;
+  readonly attemptTimeout?: number | undefined;
   /**
    * Which methods may be sent again when an attempt's fate is unknown, besides those the service
    * declares (`{ idempotent: true }` on the server, learned by `connect`): `true` for every method,
    * or a list of names. Default: none.
    */
-  readonly idempotent?: boolean | readonly string[];
+  readonly idempotent?: boolean | readonly string[] | undefined;
 }
 
 /**

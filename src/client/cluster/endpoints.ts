@@ -23,13 +23,13 @@ export interface Endpoint {
    * Lower is preferred: instances of a higher priority get calls only while no instance of a lower
    * one can take them (as in DNS SRV records). Default `0`.
    */
-  readonly priority?: number;
+  readonly priority?: number | undefined;
   /**
    * The instance's share of the calls among those of its priority, relative to the others' (as in
    * DNS SRV records). Default `1`. An instance of weight `0` gets calls only when every instance
    * of its priority has weight `0`.
    */
-  readonly weight?: number;
+  readonly weight?: number | undefined;
 }
 
 /**

@@ -22,15 +22,15 @@ export interface RetryOptions {
    * How many attempts a call may make in all, the first one included. An attempt that finds no
    * instance to send to counts too. Default `3`; `1` never sends a call twice nor moves it.
    */
-  readonly attempts?: number;
+  readonly attempts?: number | undefined;
   /**
    * The back-off before the second attempt, in ms; it doubles for each further one. The wait is
    * drawn at random between 0 and that (full jitter). A call that moves to an instance it has not
    * tried yet goes at once. Default `25`.
    */
-  readonly backoff?: number;
+  readonly backoff?: number | undefined;
   /** The longest back-off, in ms. Default `1000`. */
-  readonly maxBackoff?: number;
+  readonly maxBackoff?: number | undefined;
 }
 
 /** The options with their defaults filled in and checked. */

@@ -63,7 +63,7 @@ export interface ExplorerOptions {
    * The page's path; the OpenRPC document is served at this path plus `/openrpc.json`. Default
    * `"/docs"`.
    */
-  readonly path?: string;
+  readonly path?: string | undefined;
 }
 
 /**

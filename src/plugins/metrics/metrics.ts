@@ -53,7 +53,7 @@ export const DEFAULT_METRICS_PATH = "/metrics";
  */
 export interface MetricsOptions {
   /** The path the metrics are served at. Default `"/metrics"`. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /**
    * A token the scraper must send as `Authorization: Bearer <token>` (Prometheus:
    * `authorization: { credentials: … }`); without it, a request is answered 401. Default: none
@@ -61,7 +61,7 @@ export interface MetricsOptions {
    */
   readonly token?: string | undefined;
   /** The bounds of the call duration histogram, in seconds, ascending. Default: 0.5 ms to 10 s. */
-  readonly durationBuckets?: readonly number[];
+  readonly durationBuckets?: readonly number[] | undefined;
 }
 
 /**

@@ -101,12 +101,12 @@ export interface OpenTelemetryOptions {
    * Where each call's trace is kept while it runs, for clients that continue it
    * (`openTelemetryClient`, `propagateTrace`). Default: the shared synchronous scope.
    */
-  readonly scope?: TraceScope;
+  readonly scope?: TraceScope | undefined;
   /**
    * OpenTelemetry's context API (`context` from `@opentelemetry/api`), to run each handler with its
    * span active, so the SDK's own instrumentations (HTTP, databases) nest under it. Default: none.
    */
-  readonly context?: OtelContextApi;
+  readonly context?: OtelContextApi | undefined;
 }
 
 /**
@@ -226,11 +226,11 @@ export interface OpenTelemetryClientOptions {
   /** The tracer spans are made with. */
   readonly tracer: OtelTracer;
   /** Where the current trace is read (the one the service's plugin keeps). Default: the shared synchronous scope. */
-  readonly scope?: TraceScope;
+  readonly scope?: TraceScope | undefined;
   /** The called service's name, for span names `<service>/<method>` and `rpc.service`. Default: the method alone. */
-  readonly service?: string;
+  readonly service?: string | undefined;
   /** OpenTelemetry's context API, to take the parent from its active span when no trace is current. */
-  readonly context?: OtelContextApi;
+  readonly context?: OtelContextApi | undefined;
 }
 
 /**

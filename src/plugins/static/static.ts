@@ -36,7 +36,7 @@ export interface StaticFilesOptions {
    * The file access to read with. `serve()` hands in the runtime's when the service starts; give it
    * when something else serves the service (`deno serve`, `bun run`): `files: await fileAccess()`.
    */
-  readonly files?: FileAccess;
+  readonly files?: FileAccess | undefined;
 }
 
 /**

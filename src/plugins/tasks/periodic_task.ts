@@ -54,7 +54,7 @@ export interface PeriodicTask {
    */
   readonly run: (signal: AbortSignal) => unknown;
   /** A name for error reports. Default: the function's name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Told about errors thrown by a task's run. */
