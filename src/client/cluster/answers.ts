@@ -115,7 +115,7 @@ export function shownUrl(url: string): string {
  * ```
  */
 export function safeText(text: string): string {
-  // deno-lint-ignore no-control-regex
+  // eslint-disable-next-line no-control-regex
   const escaped = text.replace(/\/\/[^/\s@]*@/g, "//").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => {
     const code = char.charCodeAt(0);
     return code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`;

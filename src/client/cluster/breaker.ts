@@ -130,7 +130,7 @@ export class CircuitBreaker {
    * const ticket = breaker.begin(20);
    * breaker.state; // "half-open"
    * breaker.allows(20); // false: the trial is under way
-   * breaker.success(ticket);
+   * breaker.failure(30, false, ticket); // the trial failed: open again, for longer
    * ```
    */
   begin(now: number): BreakerTicket {
@@ -141,17 +141,18 @@ export class CircuitBreaker {
   }
 
   /**
-   * Records an answer from the instance: the breaker closes.
+   * Records an answer from the instance: the breaker closes (whenever the call was sent: an
+   * answer shows the instance works).
    *
-   * @param _ticket The call's ticket, from {@linkcode CircuitBreaker.begin} (any answer closes it).
    * @example
    * ```ts
    * import { CircuitBreaker } from "./breaker.ts";
    * const breaker = new CircuitBreaker();
-   * breaker.success(breaker.begin(0));
+   * breaker.begin(0);
+   * breaker.success();
    * ```
    */
-  success(_ticket?: BreakerTicket): void {
+  success(): void {
     this.#state = "closed";
     this.#failures = 0;
     this.#openings = 0;

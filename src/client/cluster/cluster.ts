@@ -508,7 +508,7 @@ export class Cluster implements Upstream {
           const answer = await post(url, options, body(), { ...call, timeout });
           const problem = check(answer);
           if (problem !== undefined) throw new TransportError(url, "bad-response", problem, 200);
-          instance.breaker.success(ticket);
+          instance.breaker.success();
           this.#lastUrl = url;
           // A new instance, or one back after its breaker opened (another version, maybe): ask what it declares.
           if (this.#learning && (instance.idempotent === undefined || ticket.trial)) this.#discover(instance);
@@ -531,6 +531,8 @@ export class Cluster implements Upstream {
             const next = afterUnknown(failure, declared);
             if (next === false) throw failure;
             for (const method of next) requires.add(method);
+            // No instance declares them all: nowhere to send it again.
+            if (requires.size > 0 && !this.#balancer.all().some(eligible)) throw failure;
           }
         } finally {
           instance.inFlight--;
