@@ -239,7 +239,11 @@ function bounded(promise: Promise<void>, ms: number): Promise<void> {
   if (ms === Infinity) return promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the service is still starting after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new Error(`the service is still starting after ${ms} ms`));
+    }, ms);
   });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, late]).finally(() => {
+    clearTimeout(timer);
+  });
 }

@@ -98,10 +98,12 @@ export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSo
   if (!isSrv && !isPort(options.port)) throw new TypeError(`dnsSrv: port must be an integer from 1 to 65535`);
   const resolver = options.resolver ?? systemResolver(options.nameservers ?? []);
   const path = options.path ?? "/api";
-  const scheme = options.scheme ?? "http";
+  const scheme: string = options.scheme ?? "http";
   if (scheme !== "http" && scheme !== "https") throw new TypeError(`dnsSrv: scheme must be "http" or "https"`);
   if (!/^\/[!#-[\]-~]*$/.test(path)) throw new TypeError("dnsSrv: path must start with / and hold printable ASCII only (no spaces or backslashes)");
-  const onError = options.onError ?? ((error: EndpointError) => console.warn(error.message));
+  const onError = options.onError ?? ((error: EndpointError) => {
+    console.warn(error.message);
+  });
   const told = new Set<string>();
   const refuse = (value: string, reason: string): void => {
     if (told.has(value)) return;
@@ -125,7 +127,7 @@ export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSo
   const usable = (records: readonly AddressRecord[]): string[] =>
     records.map((record) => record.address).filter((address) => {
       const ok = typeof address === "string" && ((IPV4_ONLY.test(address) && isHostName(address)) || isIpv6(address));
-      if (!ok) refuse(String(address), "an address that is not an IP address");
+      if (!ok) refuse(address, "an address that is not an IP address");
       return ok;
     });
 
@@ -143,7 +145,7 @@ export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSo
       const perRecord = await Promise.all(records.map(async (record) => {
         // A target is a host name: anything else (a slash, a query, a space) never reaches a URL.
         if (typeof record.name !== "string" || !isHostName(record.name)) {
-          refuse(String(record.name), "an SRV target that is not a host name");
+          refuse(record.name, "an SRV target that is not a host name");
           return [];
         }
         if (!isPort(record.port)) {

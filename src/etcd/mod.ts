@@ -214,7 +214,9 @@ export function etcdRegistry(options: EtcdRegistryOptions): EtcdRegistry {
   const requestTimeout = options.requestTimeout ?? 3_000;
   const maxWatchMessage = options.maxWatchMessage ?? DEFAULT_MAX_WATCH_LINE;
   if (!(maxWatchMessage > 0)) throw new TypeError("etcdRegistry: maxWatchMessage must be a positive number of characters");
-  const onError = options.onError ?? ((error: Error) => console.warn(error.message));
+  const onError = options.onError ?? ((error: Error) => {
+    console.warn(error.message);
+  });
   // A reporter that never throws into the registry's loops.
   const report = (error: Error): void => {
     try {
