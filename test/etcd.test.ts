@@ -136,6 +136,14 @@ function fakeEtcd(kvs: { key: string; value: string }[] = []): {
         return Promise.resolve(Response.json({ header: {} }));
       case "/v3/lease/keepalive":
         return Promise.resolve(Response.json({ result: { TTL: "5" } }));
+      case "/v3/kv/deleterange":
+        // A delete that takes a while, as over a network: what may start meanwhile must wait for it.
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            calls.push("deleted");
+            resolve(Response.json({ header: {} }));
+          }, 20)
+        );
       default:
         return Promise.resolve(Response.json({ header: {} }));
     }
@@ -228,10 +236,18 @@ describe("a registration after a stop or a failed start", () => {
     await until(() => registration.registered, "registered");
     await registration.stop();
     assert.equal(registration.registered, false);
-    assert.equal(etcd.calls.filter((path) => path === "/v3/kv/deleterange").length, 1);
+    assert.equal(etcd.calls.filter((path) => path === "deleted").length, 1);
     registration.start({ service });
     await until(() => registration.registered, "registered again after stop-then-start");
     assert.equal(etcd.puts.length, 2);
+    // Started again while a stop is still deleting the key: the new registration waits for it, so
+    // the key is written after the delete and the instance stays listed.
+    const stopping = registration.stop();
+    registration.start({ service });
+    await stopping;
+    await until(() => registration.registered, "registered again after a start during the stop");
+    const lastDelete = etcd.calls.lastIndexOf("deleted");
+    assert.equal(etcd.calls.lastIndexOf("/v3/kv/put") > lastDelete, true, `the put comes after the delete: ${etcd.calls.join(" ")}`);
     await registration.stop();
   });
 

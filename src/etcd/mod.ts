@@ -447,6 +447,8 @@ function registerInstance(
       const current = run;
       if (current === undefined || current.stop.signal.aborted) return stopping;
       current.stop.abort();
+      // Leaving now; a start during this stop registers once the key is deleted.
+      registered = false;
       const done = (async () => {
         await current.loop;
         const held = current.lease;
@@ -455,7 +457,6 @@ function registerInstance(
         // Delete the key first (clients drop the instance at once), then the lease.
         await gateway.delete(key, bounded).catch(() => {});
         await gateway.revoke(held, bounded).catch(() => {});
-        if (run === current) registered = false;
       })();
       stopping = done;
       await done;
