@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cluster, connect, createClient, type Endpoint, type EndpointSource, serve, type ServerHandle, Service } from "../../mod.ts";
 import { EtcdGateway, etcdRegistry } from "../../src/etcd/mod.ts";
-import { childEnv, delay, freePort, HOST, runCommand, type RuntimeName, startProcess, stopAll } from "../runtime/processes.ts";
+import { BUN, childEnv, DENO, delay, freePort, HOST, runCommand, type RuntimeName, startProcess, stopAll } from "../runtime/processes.ts";
 import { type Etcd, startEtcd } from "./servers.ts";
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
@@ -181,5 +181,34 @@ describe("etcdRegistry with etcd", () => {
     assert.equal(await remote.call("whoami"), "r1");
     await server.close();
     await remote.close();
+  });
+
+  it("served as a default export by deno serve and bun run: a first start that failed is tried again, and then it is listed", async () => {
+    const source = etcdRegistry({ endpoints: [etcd.url] }).find("served.service");
+    for (const runtime of ["deno", "bun"] as const) {
+      const port = await freePort();
+      const url = `http://${HOST}:${port}/api`;
+      const fixture = "test/services/fixtures/default_export_registered.ts";
+      const [command, args] = runtime === "deno"
+        ? [DENO, ["serve", "-A", "--no-remote", "--host", HOST, "--port", String(port), fixture]]
+        : [BUN, ["run", fixture]];
+      const child = startProcess(command, args, childEnv({ ETCD: etcd.url, URL: url, HOST, PORT: String(port), FLAKY: "1" }));
+      try {
+        const statuses: number[] = [];
+        let status = 0;
+        for (let tries = 0; tries < 200 && status !== 200; tries++) {
+          status = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","method":"whoami","id":1}' })
+            .then((response) => response.status, () => 0);
+          if (status !== 0) statuses.push(status);
+          if (status !== 200) await delay(50);
+        }
+        assert.equal(status, 200, `${runtime}: answers`);
+        assert.equal(statuses[0], 503, `${runtime}: the first start failed`);
+        await eventually(async () => (await urls(source)).includes(url), `${runtime}: listed after its first request`);
+      } finally {
+        await child.stop();
+      }
+    }
+    await source.close?.();
   });
 });
