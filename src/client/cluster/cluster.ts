@@ -70,7 +70,13 @@ export interface ClusterOptions {
  * import { Cluster, type ClusterTimers } from "./cluster.ts";
  * import { staticEndpoints } from "./endpoints.ts";
  * const waits: number[] = [];
- * const timers: ClusterTimers = { now: () => performance.now(), sleep: (ms) => void waits.push(ms) ?? Promise.resolve() };
+ * const timers: ClusterTimers = {
+ *   now: () => performance.now(),
+ *   sleep: (ms) => {
+ *     waits.push(ms); // no waiting: the test follows the back-off from here
+ *     return Promise.resolve();
+ *   },
+ * };
  * const replicas = new Cluster(staticEndpoints(["http://127.0.0.1:5001/api"]), {}, Math.random, timers);
  * ```
  */
