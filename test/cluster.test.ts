@@ -624,6 +624,23 @@ describe("who may make a call run twice (idempotency across instances)", () => {
     assert.equal(executed.get(urls[2]!)?.includes("b1"), false, "never on the instance that does not declare it");
   });
 
+  it("asks each instance what it declares with the client's token, and close() ends a discovery under way", async () => {
+    const { urls, fetch: inner, faults } = instances(2);
+    const discoveries: { url: string; token: string | null; signal: AbortSignal | null | undefined }[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      if ((init.body as string).includes('"rpc.discover"')) discoveries.push({ url, token: new Headers(init.headers).get("x-api-token"), signal: init.signal });
+      return inner(url, init);
+    };
+    faults.set(urls[1]!, "hang");
+    const replicas = cluster(urls);
+    const remote = await connect(replicas, { fetch, token: "t1" });
+    await sleep(5);
+    assert.deepEqual(discoveries.map((discovery) => [discovery.url, discovery.token]), [[urls[0], "t1"], [urls[1], "t1"]]);
+    assert.equal(replicas.instances()[1]?.idempotent, undefined, "not heard from yet");
+    await remote.close();
+    assert.equal(discoveries[1]?.signal?.aborted, true, "the discovery of the hung instance was ended");
+  });
+
   it("the caller's word (per call, or the cluster's option) moves a call to any instance", async () => {
     const { urls, fetch, faults, executed } = instances(2);
     faults.set(urls[0]!, "reset-after");

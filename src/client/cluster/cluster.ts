@@ -121,9 +121,11 @@ export type Instances = readonly (string | Endpoint)[] | EndpointSource;
 /**
  * Several instances of one service, to give `createClient` or `connect` instead of one URL: the
  * client then balances its calls over them, keeps a circuit breaker per instance, and moves a
- * failed call to another instance when that cannot run it twice (it was never sent, or it is
- * idempotent: declared so by the service and learned by `connect`, listed in `idempotent`, or
- * asked for per call). The client owns it: `client.close()` closes its source.
+ * failed call to another instance when that cannot run it twice: it was never sent, or the caller
+ * declared it idempotent (listed in `idempotent`, or asked for per call), or the instance it went
+ * to and the one it goes to next both declare it idempotent themselves (learned by `connect`). An
+ * answer that is not JSON-RPC counts against the instance. The client owns it: `client.close()`
+ * closes its source.
  *
  * @param instances The instances' endpoints, or a source of them.
  * @param options Balancing, breaker, retry, attempt timeout and idempotency.
@@ -168,6 +170,8 @@ export class Cluster implements Upstream {
   #learning = false;
   #discoveryOptions: ClientOptions | undefined;
   readonly #discovering = new Set<Instance>();
+  // Ends the discoveries under way when the cluster is closed.
+  readonly #closing = new AbortController();
   #unsubscribe: (() => void) | undefined;
   #pushed = false;
   #lastUrl = "";
@@ -405,6 +409,7 @@ export class Cluster implements Upstream {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     this.#unsubscribe?.();
     await this.#source.close?.();
   }
@@ -426,7 +431,7 @@ export class Cluster implements Upstream {
     this.#discovering.add(instance);
     const id = nextId();
     const timeout = this.#attemptTimeout ?? Math.min(timeLeft(options, {}) ?? 10_000, 10_000);
-    post(instance.endpoint.url, options, request("rpc.discover", [], id), { timeout })
+    post(instance.endpoint.url, options, request("rpc.discover", [], id), { timeout, signal: this.#closing.signal })
       .then((answer) => {
         const declared = describedIdempotent(answer, id);
         if (declared !== undefined) instance.idempotent = declared;
