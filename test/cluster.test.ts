@@ -28,6 +28,7 @@ import {
 import { sendBatch } from "../src/client/batch.ts";
 import { post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";
+import { answerProblem, batchAnswerProblem, describedIdempotent, safeText } from "../src/client/cluster/answers.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
 
 type Fault = "refuse" | "reset-after" | "503" | "500" | "404" | "html" | "wrong-id" | "hang" | undefined;
@@ -478,6 +479,32 @@ describe("the parts", () => {
     assert.equal(mayRetry(new TransportError(url, "bad-response", "x")), true);
     assert.equal(mayRetry(new TransportError(url, "bad-response", "larger than 1 bytes (maxResponseBytes)")), false);
     assert.ok(mayRetry(new TransportError(url, "unavailable", "x")));
+  });
+
+  it("what counts as an answer to a call, a notification or a batch; messages without credentials or controls", () => {
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: null, id: 3 }, 3), undefined);
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: { code: 1, message: "x" }, id: 3 }, 3), undefined);
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: { code: -32700, message: "x" }, id: null }, 3), undefined);
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: 1, id: 4 }, 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem({ jsonrpc: "2.0", id: 3 }, 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem([{ jsonrpc: "2.0", result: 1, id: 3 }], 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem("<html>", 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem(undefined, undefined), undefined, "a notification: no body");
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: null, id: null }, undefined), undefined, "or a JSON-RPC object");
+    assert.equal(answerProblem("welcome", undefined), "an answer to a notification that is not JSON-RPC");
+    assert.equal(answerProblem([1], undefined), "an answer to a notification that is not JSON-RPC");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 4 }, { jsonrpc: "2.0", error: { code: 1 }, id: null }], [4, undefined, 5]), undefined);
+    assert.equal(batchAnswerProblem({ jsonrpc: "2.0", error: { code: -32600, message: "x" }, id: null }, [4]), undefined);
+    assert.equal(batchAnswerProblem(undefined, [undefined]), undefined, "only notifications: no body");
+    assert.equal(batchAnswerProblem(undefined, [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 9 }], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([null], [4]), "no JSON-RPC answer to the batch");
+    assert.deepEqual(describedIdempotent({ id: 1, result: { methods: [{ name: "a", "x-idempotent": true }, { name: "b" }, null, { name: 5, "x-idempotent": true }] } }, 1), new Set(["a"]));
+    assert.equal(describedIdempotent({ id: 2, result: { methods: [] } }, 1), undefined);
+    assert.equal(describedIdempotent({ id: 1, result: {} }, 1), undefined);
+    assert.equal(safeText("http://ann:secret@db/x \u001b[2J \u202e"), "http://db/x \\x1b[2J \\u202e");
+    assert.equal(safeText("x".repeat(400)).length, 301);
   });
 
   it("retry policy and back-off", async () => {

@@ -9,7 +9,7 @@
 /**
  * Tells what is wrong with an answer to one call or notification, if anything: a call needs an
  * object with the call's `id` and a `result` or an `error` (or an `error` with `id: null`, when
- * the server could not read the request); a notification needs no body, or such an error.
+ * the server could not read the request); a notification needs no body, or a JSON-RPC object.
  *
  * @param answer The parsed body (`undefined` when empty).
  * @param id The call's id; `undefined` for a notification.
@@ -22,7 +22,12 @@
  * ```
  */
 export function answerProblem(answer: unknown, id: number | undefined): string | undefined {
-  if (id === undefined) return answer === undefined || isErrorWithNullId(answer) ? undefined : "an answer to a notification that is not JSON-RPC";
+  if (id === undefined) {
+    // A service answers a notification with no body; some answer one anyway: any JSON-RPC object will do.
+    const reply = answer as Record<string, unknown> | null | undefined;
+    const jsonRpc = typeof reply === "object" && reply !== null && !Array.isArray(reply) && ("jsonrpc" in reply || "result" in reply || "error" in reply);
+    return answer === undefined || jsonRpc ? undefined : "an answer to a notification that is not JSON-RPC";
+  }
   if (typeof answer === "object" && answer !== null && !Array.isArray(answer)) {
     const reply = answer as { id?: unknown; result?: unknown; error?: unknown };
     if (reply.id === id && ("result" in reply || reply.error != null)) return undefined;
