@@ -53,7 +53,8 @@ describe("etcdRegistry without etcd", () => {
       tries++;
       return Promise.reject(new TypeError("fetch failed"));
     };
-    const registry = etcdRegistry({ endpoints: ["http://down.test"], fetch, maxBackoff: 20 });
+    const told: Error[] = [];
+    const registry = etcdRegistry({ endpoints: ["http://down.test"], fetch, maxBackoff: 20, onError: (error) => told.push(error) });
     const registration = registry.register({ url: "http://10.0.0.5:5000/api", id: "a1" });
     assert.equal(registration.name, "etcd-registration");
     const returned = registration.start({ service: { name: "orders.service", version: "1.0.0" } });
@@ -62,6 +63,9 @@ describe("etcdRegistry without etcd", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(tries >= 2, "it tried again");
     assert.equal(registration.key, "/tsmicroservice/services/orders.service/a1");
+    assert.deepEqual(told.map((error) => error.message), [
+      "etcd registration of /tsmicroservice/services/orders.service/a1 failed, trying again: no etcd endpoint answered",
+    ], "told once for the whole run of failures, not per try");
     await registration.stop();
     await registration.stop();
     assert.throws(() => etcdRegistry({ endpoints: ["http://x"], ttl: 0 }), TypeError);
