@@ -447,7 +447,7 @@ export class Cluster implements Upstream {
       try {
         await this.refresh();
       } catch (error) {
-        return new TransportError("", "unavailable", `the endpoint source failed: ${safeText(String(error))}`, undefined, error);
+        return new TransportError(NO_URL, "unavailable", `its endpoint source failed: ${safeText(String(error))}`, undefined, error);
       }
     }
     // The choice and the breaker's ticket in one synchronous step: one trial per half-open breaker.
@@ -458,7 +458,7 @@ export class Cluster implements Upstream {
   #unavailable(causes: ReadonlyMap<string, string>, requires: ReadonlySet<string>, attempts: number): TransportError {
     const all = this.#balancer.all();
     if (all.length === 0) {
-      return new TransportError("", "unavailable", "no instance is known: the endpoint source gave none");
+      return new TransportError(NO_URL, "unavailable", "no instance is known: its endpoint source gave none");
     }
     const now = this.#timers.now();
     const described = all.map((instance) => {
@@ -572,6 +572,10 @@ export class Cluster implements Upstream {
 }
 
 const NO_REQUIREMENT: ReadonlySet<string> = new Set();
+
+// What an "unavailable" TransportError names when there is no instance to name: the message reads
+// "unavailable error calling the cluster: …".
+const NO_URL = "the cluster";
 
 /** A failure in a few words, for messages: its kind and detail, without URLs' credentials. */
 function describeFailure(error: TransportError): string {
