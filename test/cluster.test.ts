@@ -7,6 +7,7 @@ import {
   CircuitBreaker,
   Cluster,
   cluster,
+  type ClusterTimers,
   connect,
   createClient,
   type Endpoint,
@@ -18,6 +19,7 @@ import {
   neverSent,
   REQUEST_TIMEOUT_HEADER,
   RpcError,
+  serve,
   Service,
   staticEndpoints,
   TransportError,
@@ -26,21 +28,28 @@ import {
 import { sendBatch } from "../src/client/batch.ts";
 import { post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";
+import { answerProblem, batchAnswerProblem, describedIdempotent, safeText } from "../src/client/cluster/answers.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
 
-type Fault = "refuse" | "reset-after" | "503" | "hang" | undefined;
+type Fault = "refuse" | "reset-after" | "503" | "500" | "404" | "html" | "wrong-id" | "hang" | undefined;
 
-/** Three (or n) instances of one service in process, with a fault switch per instance. */
-function instances(n = 3): {
+/**
+ * Three (or n) instances of one service in process, with a fault switch per instance. The
+ * instances listed in `hostile` declare `record` idempotent (another version, or a hostile one).
+ * `sent` lists every request but discoveries, as `<url> <method>`.
+ */
+function instances(n = 3, hostile: readonly number[] = []): {
   urls: string[];
   fetch: FetchFunction;
   executed: Map<string, string[]>;
   faults: Map<string, Fault>;
   headers: Headers[];
+  sent: string[];
 } {
   const executed = new Map<string, string[]>();
   const faults = new Map<string, Fault>();
   const headers: Headers[] = [];
+  const sent: string[] = [];
   const services = new Map<string, Service>();
   const urls: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -54,7 +63,7 @@ function instances(n = 3): {
         .publicMethod("record", (key: string) => {
           executed.get(url)?.push(key);
           return `instance-${i}`;
-        })
+        }, { idempotent: hostile.includes(i) })
         .publicMethod("fail", () => {
           throw new RpcError(9, "fails on purpose");
         }, { idempotent: true }),
@@ -64,10 +73,15 @@ function instances(n = 3): {
     new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
   const fetch: FetchFunction = async (url, init) => {
     headers.push(new Headers(init.headers));
+    const method = (JSON.parse(init.body as string) as { method?: string }).method;
+    if (method !== "rpc.discover") sent.push(`${url} ${method}`);
     const fault = faults.get(url);
     if (fault === "refuse") throw refused();
     if (fault === "hang") {
-      // A real socket keeps the event loop alive while it waits; so does this timer.
+      // The call runs, and its answer never comes back. A real socket keeps the event loop alive
+      // while it waits; so does this timer.
+      const service = services.get(url);
+      if (service !== undefined) await service.fetch(new Request(url, { ...init, signal: null }));
       return new Promise((_resolve, reject) => {
         const alive = setTimeout(() => reject(new Error("hung for 10 s")), 10_000);
         init.signal?.addEventListener("abort", () => {
@@ -81,13 +95,41 @@ function instances(n = 3): {
     const response = await service.fetch(new Request(url, init));
     if (fault === "reset-after") throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
     if (fault === "503") return new Response("<h1>Service Unavailable</h1>", { status: 503 });
+    if (fault === "500") return new Response("<h1>Internal Server Error</h1>", { status: 500 });
+    // Another program now at that address: it never ran the call, but the client cannot know.
+    if (fault === "404") return new Response("Not Found", { status: 404 });
+    if (fault === "html") return new Response("<!doctype html><p>Welcome</p>", { status: 200, headers: { "content-type": "text/html" } });
+    if (fault === "wrong-id") {
+      const answer = (await response.json()) as { id: number };
+      return Response.json({ ...answer, id: answer.id + 1_000 });
+    }
     return response;
   };
-  return { urls, fetch, executed, faults, headers };
+  return { urls, fetch, executed, faults, headers, sent };
 }
 
 const total = (executed: Map<string, string[]>, key: string): number =>
   [...executed.values()].reduce((sum, keys) => sum + keys.filter((k) => k === key).length, 0);
+
+/** Waits (bounded) until `n` instances of a cluster have told what they declare idempotent. */
+async function declared(replicas: Cluster, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (replicas.instances().filter((instance) => instance.idempotent !== undefined).length >= n) return;
+    await sleep(5);
+  }
+  throw new Error(`only ${replicas.instances().filter((instance) => instance.idempotent !== undefined).length} of ${n} instances were discovered`);
+}
+
+/** A clock for the breakers that moves only when told. */
+function fakeClock(): { timers: ClusterTimers; advance(ms: number): void; waits: number[] } {
+  let now = 0;
+  const waits: number[] = [];
+  return {
+    timers: { now: () => now, sleep: (ms) => (waits.push(ms), Promise.resolve()) },
+    advance: (ms) => void (now += ms),
+    waits,
+  };
+}
 
 describe("a client of several instances", () => {
   it("a list of URLs or a source given to createClient or connect is a TypeError that names cluster()", async () => {
@@ -124,17 +166,26 @@ describe("a client of several instances", () => {
     await remote.close();
   });
 
-  it("learns from rpc.discover which methods are idempotent", async () => {
-    const { urls, fetch, faults } = instances(2);
-    const remote = await connect(cluster(urls), { fetch });
+  it("learns from rpc.discover which methods are idempotent: those are sent again, the others run exactly once", async () => {
+    const { urls, fetch, faults, executed, sent } = instances(2);
+    const replicas = cluster(urls, { breaker: { failureThreshold: 100 } });
+    const remote = await connect(replicas, { fetch });
+    await declared(replicas, 2);
     faults.set(urls[0]!, "reset-after");
-    faults.set(urls[1]!, undefined);
-    // whoami is declared idempotent: a reset after sending moves it, and it succeeds.
+    // whoami is declared idempotent by both instances: a reset after sending moves it, and it succeeds.
     for (let i = 0; i < 4; i++) assert.equal(await remote.call("whoami"), "instance-1");
     // record is not: a reset after sending is the caller's failure, never a second execution.
-    const error = await remote.call("record", ["k"]).then(() => undefined, (reason: unknown) => reason);
-    // Instance 1 answers unless round-robin sent it to instance 0, where it fails once for good.
-    assert.ok(error === undefined || (error instanceof TransportError && error.kind === "network"));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      sent.length = 0;
+      const outcome = await remote.call("record", [`k${i}`]).then(String, (error: unknown) =>
+        error instanceof TransportError ? `${error.kind} from ${error.url}` : `unexpected ${String(error)}`
+      );
+      outcomes.push(outcome);
+      assert.equal(total(executed, `k${i}`), 1, `k${i} ran once`);
+      assert.equal(sent.length, 1, `k${i} was sent once: ${sent.join(", ")}`);
+    }
+    assert.deepEqual([...new Set(outcomes)].sort(), ["instance-1", `network from ${urls[0]}`], "some reached the resetting instance, and failed there");
   });
 
   it("never runs a non-idempotent call twice: a reset after sending is not retried", async () => {
@@ -204,9 +255,13 @@ describe("a client of several instances", () => {
     assert.equal(sent, 2, "each refusing instance was tried once, then both breakers were open");
     await assert.rejects(remote.call("record", ["z"]), TransportError);
     const empty: EndpointSource = { endpoints: () => [] };
-    await assert.rejects(createClient(cluster(empty, { retry: { attempts: 2, backoff: 1 } })).call("x"), /no instance is known/);
+    await assert.rejects(createClient(cluster(empty, { retry: { attempts: 2, backoff: 1 } })).call("x"), {
+      message: "unavailable error calling the cluster: no instance is known: its endpoint source gave none",
+    });
     const broken: EndpointSource = { endpoints: () => Promise.reject(new Error("registry down")) };
-    await assert.rejects(createClient(cluster(broken, { retry: { attempts: 1 } })).call("x"), /registry down/);
+    await assert.rejects(createClient(cluster(broken, { retry: { attempts: 1 } })).call("x"), {
+      message: "unavailable error calling the cluster: its endpoint source failed: Error: registry down",
+    });
   });
 
   it("the breaker brings an instance back after its open time, through one trial call", async () => {
@@ -260,7 +315,7 @@ describe("a client of several instances", () => {
     await sleep(5);
     controller.abort();
     await assert.rejects(call, (error: unknown) => error instanceof TransportError && error.kind === "aborted");
-    assert.ok(replicas.instances().every((instance) => instance.breaker === "closed"));
+    assert.deepEqual(replicas.instances().map((instance) => instance.breaker), ["closed", "closed"]);
     await assert.rejects(remote.call("whoami", [], { signal: AbortSignal.abort() }), TransportError);
   });
 
@@ -419,10 +474,41 @@ describe("the parts", () => {
     assert.ok(neverSent(new TransportError(url, "unavailable", "none")));
     assert.equal(neverSent(new TransportError(url, "timeout", "x")), false);
     assert.ok(instanceFailed(reset));
-    assert.equal(instanceFailed(new TransportError(url, "http", "404", 404)), false);
+    // Not JSON-RPC (another program at that address, a wrong id): counts against the instance.
+    assert.equal(instanceFailed(new TransportError(url, "http", "404", 404)), true);
+    assert.equal(instanceFailed(new TransportError(url, "bad-response", "the answer is not JSON", 200)), true);
+    assert.equal(instanceFailed(new TransportError(url, "bad-response", "the answer is larger than 10 bytes (maxResponseBytes)", 200)), false);
+    assert.equal(instanceFailed(new TransportError(url, "aborted", "x")), false);
     assert.equal(instanceFailed("x"), false);
-    assert.equal(mayRetry(new TransportError(url, "bad-response", "x")), false);
+    assert.equal(mayRetry(new TransportError(url, "bad-response", "x")), true);
+    assert.equal(mayRetry(new TransportError(url, "bad-response", "larger than 1 bytes (maxResponseBytes)")), false);
     assert.ok(mayRetry(new TransportError(url, "unavailable", "x")));
+  });
+
+  it("what counts as an answer to a call, a notification or a batch; messages without credentials or controls", () => {
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: null, id: 3 }, 3), undefined);
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: { code: 1, message: "x" }, id: 3 }, 3), undefined);
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: { code: -32700, message: "x" }, id: null }, 3), undefined);
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: 1, id: 4 }, 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem({ jsonrpc: "2.0", id: 3 }, 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem([{ jsonrpc: "2.0", result: 1, id: 3 }], 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem("<html>", 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem(undefined, undefined), undefined, "a notification: no body");
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: null, id: null }, undefined), undefined, "or a JSON-RPC object");
+    assert.equal(answerProblem("welcome", undefined), "an answer to a notification that is not JSON-RPC");
+    assert.equal(answerProblem([1], undefined), "an answer to a notification that is not JSON-RPC");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 4 }, { jsonrpc: "2.0", error: { code: 1 }, id: null }], [4, undefined, 5]), undefined);
+    assert.equal(batchAnswerProblem({ jsonrpc: "2.0", error: { code: -32600, message: "x" }, id: null }, [4]), undefined);
+    assert.equal(batchAnswerProblem(undefined, [undefined]), undefined, "only notifications: no body");
+    assert.equal(batchAnswerProblem(undefined, [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 9 }], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([null], [4]), "no JSON-RPC answer to the batch");
+    assert.deepEqual(describedIdempotent({ id: 1, result: { methods: [{ name: "a", "x-idempotent": true }, { name: "b" }, null, { name: 5, "x-idempotent": true }] } }, 1), new Set(["a"]));
+    assert.equal(describedIdempotent({ id: 2, result: { methods: [] } }, 1), undefined);
+    assert.equal(describedIdempotent({ id: 1, result: {} }, 1), undefined);
+    assert.equal(safeText("http://ann:secret@db/x \u001b[2J \u202e"), "http://db/x \\x1b[2J \\u202e");
+    assert.equal(safeText("x".repeat(400)).length, 301);
   });
 
   it("retry policy and back-off", async () => {
@@ -454,8 +540,9 @@ describe("the parts", () => {
     assert.ok(replicas.isIdempotent("get"));
     assert.ok(replicas.isIdempotent("rpc.discover"));
     assert.equal(replicas.isIdempotent("put"), false);
+    // What an instance declares counts for that instance only, never as the caller's word.
     replicas.learnIdempotent(["put"]);
-    assert.ok(replicas.isIdempotent("put"));
+    assert.equal(replicas.isIdempotent("put"), false);
     assert.equal(replicas.url, "");
   });
 
@@ -510,5 +597,283 @@ describe("the parts", () => {
     const fetch: FetchFunction = () => Promise.resolve(new Response("{}", { headers: { "content-type": "application/json" } }));
     await assert.rejects(connect(cluster(source), { fetch }), TransportError);
     assert.ok(closed);
+  });
+});
+
+describe("who may make a call run twice (idempotency across instances)", () => {
+  it("an instance that declares a method idempotent cannot make an honest instance run it twice", async () => {
+    // Instance 0 (another version, or a hostile one) declares `record` idempotent; 1 and 2 do not.
+    const { urls, fetch, faults, executed, sent } = instances(3, [0]);
+    const replicas = cluster(urls, { attemptTimeout: 50 });
+    const remote = await connect(replicas, { fetch, timeout: 5_000 });
+    assert.equal(remote.url, urls[0], "discovery was answered by the hostile instance");
+    await declared(replicas, 3);
+    assert.deepEqual(replicas.instances().map((instance) => instance.idempotent), [["fail", "record", "whoami"], ["fail", "whoami"], ["fail", "whoami"]]);
+    // The honest instances reset the connection after running the call, then stop answering.
+    for (const fault of ["reset-after", "hang"] as const) {
+      faults.set(urls[1]!, fault);
+      faults.set(urls[2]!, fault);
+      for (let i = 0; i < 6; i++) {
+        const key = `${fault}-${i}`;
+        sent.length = 0;
+        const outcome = await remote.call("record", [key]).then(String, (error: unknown) => (error as TransportError).kind);
+        assert.equal(total(executed, key), 1, `${key} ran exactly once (${outcome})`);
+        assert.equal(sent.length, 1, `${key} was sent once: ${sent.join(", ")}`);
+        assert.equal(outcome, sent[0]?.startsWith(urls[0]!) ? "instance-0" : fault === "hang" ? "timeout" : "network");
+      }
+    }
+    // What every instance declares is still sent again: whoami moves off a resetting instance.
+    faults.set(urls[1]!, "reset-after");
+    faults.set(urls[2]!, undefined);
+    for (let i = 0; i < 3; i++) assert.notEqual(await remote.call("whoami"), "instance-1");
+    await remote.close();
+  });
+
+  it("a method declared by some instances moves only between instances that declare it", async () => {
+    // Instances 0 and 1 declare `record`; 2 does not. A reset on 0 may move it to 1, never to 2.
+    const { urls, fetch, faults, executed, sent } = instances(3, [0, 1]);
+    const replicas = cluster(urls);
+    const remote = await connect(replicas, { fetch });
+    await declared(replicas, 3);
+    faults.set(urls[0]!, "reset-after");
+    for (let i = 0; i < 6; i++) {
+      sent.length = 0;
+      const outcome = await remote.call("record", [`d${i}`]).then(String, (error: unknown) => (error as TransportError).kind);
+      const order = sent.map((line) => urls.indexOf(line.split(" ")[0]!));
+      if (order[0] === 0) assert.deepEqual([order, outcome], [[0, 1], "instance-1"], "from 0 (declares) to 1 (declares)");
+      else assert.equal(sent.length, 1);
+      assert.equal(executed.get(urls[2]!)?.filter((key) => key === `d${i}`).length ?? 0, order[0] === 2 ? 1 : 0, "never moved to 2");
+    }
+    // A batch follows the same rule, entry by entry.
+    faults.set(urls[0]!, "reset-after");
+    faults.set(urls[1]!, "reset-after");
+    sent.length = 0;
+    const batch = createClient(replicas, { fetch });
+    const results = await batch.batch((b) => [b.call("record", ["b1"]), b.call("whoami")]).catch((error: unknown) => error);
+    assert.ok(results instanceof TransportError || Array.isArray(results), String(results));
+    assert.equal(total(executed, "b1") <= 3, true, "within the attempts");
+    assert.equal(executed.get(urls[2]!)?.includes("b1"), false, "never on the instance that does not declare it");
+  });
+
+  it("asks each instance what it declares with the client's token, and close() ends a discovery under way", async () => {
+    const { urls, fetch: inner, faults } = instances(2);
+    const discoveries: { url: string; token: string | null; signal: AbortSignal | null | undefined }[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      if ((init.body as string).includes('"rpc.discover"')) discoveries.push({ url, token: new Headers(init.headers).get("x-api-token"), signal: init.signal });
+      return inner(url, init);
+    };
+    faults.set(urls[1]!, "hang");
+    const replicas = cluster(urls);
+    const remote = await connect(replicas, { fetch, token: "t1" });
+    await sleep(5);
+    assert.deepEqual(discoveries.map((discovery) => [discovery.url, discovery.token]), [[urls[0], "t1"], [urls[1], "t1"]]);
+    assert.equal(replicas.instances()[1]?.idempotent, undefined, "not heard from yet");
+    await remote.close();
+    assert.equal(discoveries[1]?.signal?.aborted, true, "the discovery of the hung instance was ended");
+  });
+
+  it("the caller's word (per call, or the cluster's option) moves a call to any instance", async () => {
+    const { urls, fetch, faults, executed } = instances(2);
+    faults.set(urls[0]!, "reset-after");
+    const remote = await connect(cluster(urls, { idempotent: ["record"] }), { fetch });
+    for (let i = 0; i < 4; i++) assert.equal(await remote.call("record", [`c${i}`]), "instance-1");
+    assert.equal(total(executed, "c0") + total(executed, "c1") + total(executed, "c2") + total(executed, "c3"), 6, "two reached the resetting instance first");
+  });
+});
+
+describe("instances that do not speak JSON-RPC, and the breaker's rules", () => {
+  for (const fault of ["html", "wrong-id", "404", "500"] as const) {
+    it(`an instance answering ${fault} counts against its breaker; idempotent calls move on, others run once`, async () => {
+      const { urls, fetch, faults, executed, sent } = instances(2);
+      const replicas = cluster(urls, { breaker: { failureThreshold: 2, openFor: 60_000 } });
+      const remote = createClient(replicas, { fetch });
+      faults.set(urls[0]!, fault);
+      sent.length = 0;
+      // Idempotent: every call answers, from instance 1.
+      for (let i = 0; i < 4; i++) assert.equal(await remote.call("whoami", [], { idempotent: true }), "instance-1");
+      assert.equal(replicas.instances()[0]?.breaker, "open", "taken out after two such answers");
+      assert.equal(sent.filter((line) => line.startsWith(urls[0]!)).length, 2, "then no more calls went there");
+      assert.match(replicas.instances()[0]?.lastFailure ?? "", fault === "404" ? /^http: HTTP 404/ : fault === "500" ? /^http: HTTP 500/ : /^bad-response: /);
+      // Not idempotent: the call reached the instance and may have run; it is not sent again.
+      const fresh = cluster(urls, { breaker: { failureThreshold: 2 } });
+      const plain = createClient(fresh, { fetch });
+      const error = await plain.call("record", ["once"]).then(() => undefined, (reason: unknown) => reason);
+      assert.ok(error instanceof TransportError && ["http", "bad-response"].includes(error.kind), String(error));
+      assert.equal(total(executed, "once"), 1, "ran once");
+    });
+  }
+
+  it("a half-open breaker lets one trial through, however many calls come at once (real sockets)", async () => {
+    let hung = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = new Service({ name: "trial.service" }).publicMethod("whoami", async () => {
+      hung++;
+      await gate;
+      return "slow";
+    }, { idempotent: true });
+    const fast = new Service({ name: "trial.service" }).publicMethod("whoami", () => "fast", { idempotent: true });
+    const servers = [await serve(slow, { hostname: "127.0.0.1", port: 0 }), await serve(fast, { hostname: "127.0.0.1", port: 0 })];
+    try {
+      const clock = fakeClock();
+      const replicas = new Cluster(
+        staticEndpoints(servers.map((server) => `${server.url}/api`)),
+        { breaker: { failureThreshold: 1, openFor: 1_000 }, idempotent: ["whoami"] },
+        () => 0.5,
+        clock.timers,
+      );
+      const remote = createClient(replicas, { timeout: 10_000 });
+      // A call with a short time of its own times out on the hung instance: its breaker opens.
+      await assert.rejects(remote.call("whoami", [], { timeout: 200 }), (error: unknown) => error instanceof TransportError && error.kind === "timeout");
+      assert.equal(replicas.instances()[0]?.breaker, "open");
+      assert.equal(hung, 1);
+      clock.advance(1_001);
+      let fast = 0;
+      const answers = Promise.all(Array.from({ length: 20 }, () => remote.call("whoami").then((answer) => (answer === "fast" && fast++, answer))));
+      // Every call but the trial answers from the other instance; the trial waits on the hung one.
+      for (let i = 0; i < 200 && fast < 19; i++) await sleep(10);
+      assert.equal(hung, 2, "exactly one trial call reached the hung instance");
+      assert.equal(fast, 19);
+      release();
+      assert.deepEqual((await answers).filter((answer) => answer === "slow").length, 1);
+      assert.equal(replicas.instances()[0]?.breaker, "closed", "the trial's answer closed it");
+    } finally {
+      release();
+      for (const server of servers) await server.close();
+    }
+  });
+
+  it("a failed trial opens the breaker again, and the next open time over lets a new trial through", async () => {
+    const { urls, fetch, faults, sent } = instances(1);
+    const clock = fakeClock();
+    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 3, openFor: 1_000 }, retry: { attempts: 1 } }, () => 0.5, clock.timers);
+    const remote = createClient(replicas, { fetch });
+    faults.set(urls[0]!, "refuse");
+    await assert.rejects(remote.call("whoami"), /ECONNREFUSED/);
+    assert.equal(replicas.instances()[0]?.breaker, "open", "a refusal opens it at once");
+    clock.advance(1_000);
+    // The trial meets a 503 page: one failure of three, but a trial's failure opens it again.
+    faults.set(urls[0]!, "503");
+    await assert.rejects(remote.call("whoami"), /HTTP 503/);
+    assert.equal(replicas.instances()[0]?.breaker, "open");
+    await assert.rejects(remote.call("whoami"), (error: unknown) => error instanceof TransportError && error.kind === "unavailable");
+    clock.advance(1_999);
+    await assert.rejects(remote.call("whoami"), (error: unknown) => error instanceof TransportError && error.kind === "unavailable", "open twice as long");
+    clock.advance(1);
+    faults.set(urls[0]!, undefined);
+    sent.length = 0;
+    assert.equal(await remote.call("whoami"), "instance-0", "a new trial, which closes it");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
+    assert.equal(sent.length, 1);
+  });
+
+  it("late failures of calls in flight do not open the breaker again once a trial closed it", async () => {
+    const { urls, fetch: inner, faults } = instances(1);
+    // The first two calls hang until released; everything after answers.
+    const held: (() => void)[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      if (held.length < 2) {
+        return new Promise((_resolve, reject) => held.push(() => reject(new TypeError("fetch failed", { cause: new Error("other side closed") }))));
+      }
+      return inner(url, init);
+    };
+    const clock = fakeClock();
+    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1, openFor: 1_000 }, retry: { attempts: 1 } }, () => 0.5, clock.timers);
+    const remote = createClient(replicas, { fetch });
+    const first = remote.call("whoami", [], { idempotent: false }).catch((error: unknown) => error);
+    const second = remote.call("whoami", [], { idempotent: false }).catch((error: unknown) => error);
+    while (held.length < 2) await sleep(1);
+    held[0]!();
+    assert.ok((await first) instanceof TransportError);
+    assert.equal(replicas.instances()[0]?.breaker, "open");
+    clock.advance(1_000);
+    faults.set(urls[0]!, undefined);
+    assert.equal(await remote.call("whoami"), "instance-0", "the trial");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
+    // The second call was sent before the breaker opened: its failure now says nothing new.
+    held[1]!();
+    assert.ok((await second) instanceof TransportError);
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
+    assert.equal(await remote.call("whoami"), "instance-0");
+  });
+
+  it("a breaker already open is not opened again (for longer) by failures that come late", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openFor: 1_000 }, () => 0.5);
+    breaker.failure(0, false);
+    assert.equal(breaker.allows(999), false);
+    // A call that was sent before it opened fails after its open time is over, before anyone asked.
+    breaker.failure(1_500, false);
+    assert.equal(breaker.allows(1_500), true, "still the first open time: not doubled from 1500");
+    const ticket = breaker.begin(1_500);
+    assert.equal(ticket.trial, true);
+    breaker.failure(1_500, false, { epoch: 0, trial: false }); // from before the opening
+    assert.equal(breaker.state, "half-open", "the trial is still under way");
+    assert.equal(breaker.allows(1_500), false);
+    breaker.failure(1_600, false, ticket);
+    assert.equal(breaker.state, "open");
+    assert.equal(breaker.allows(3_599), false, "twice as long after a failed trial");
+    assert.equal(breaker.allows(3_600), true);
+  });
+
+  it("an HTTP 500 page counts against the instance and an idempotent call is sent again", async () => {
+    const { urls, fetch, faults, sent } = instances(2);
+    const replicas = cluster(urls, { breaker: { failureThreshold: 1 } });
+    const remote = createClient(replicas, { fetch });
+    faults.set(urls[0]!, "500");
+    assert.equal(await remote.call("whoami", [], { idempotent: true }), "instance-1");
+    assert.deepEqual(sent, [`${urls[0]} whoami`, `${urls[1]} whoami`]);
+    assert.equal(replicas.instances()[0]?.breaker, "open");
+  });
+
+  it("a retry goes to an instance not tried yet, even one the balancing would not choose next", async () => {
+    const { urls, fetch, faults, sent } = instances(2);
+    // Weights 10:1: the balancer would choose instance 0 again.
+    const replicas = cluster([{ url: urls[0]!, weight: 10 }, { url: urls[1]!, weight: 1 }], { breaker: { failureThreshold: 5 } });
+    const remote = createClient(replicas, { fetch });
+    faults.set(urls[0]!, "503");
+    assert.equal(await remote.call("whoami", [], { idempotent: true }), "instance-1");
+    assert.deepEqual(sent, [`${urls[0]} whoami`, `${urls[1]} whoami`]);
+  });
+
+  it("makes exactly retry.attempts attempts, not one more", async () => {
+    const { urls, fetch, faults, sent } = instances(4);
+    for (const url of urls) faults.set(url, "503");
+    for (const attempts of [1, 2, 3, 5]) {
+      sent.length = 0;
+      const clock = fakeClock();
+      const remote = createClient(new Cluster(staticEndpoints(urls), { retry: { attempts }, breaker: { failureThreshold: 100 } }, () => 0.5, clock.timers), { fetch });
+      await assert.rejects(remote.call("whoami", [], { idempotent: true }), /HTTP 503/);
+      assert.equal(sent.length, attempts, `${attempts} attempts`);
+    }
+  });
+
+  it("backs off before sending to an instance already tried, never before an untried one", async () => {
+    const { urls, fetch, faults, sent } = instances(2);
+    for (const url of urls) faults.set(url, "503");
+    const clock = fakeClock();
+    const remote = createClient(
+      new Cluster(staticEndpoints(urls), { retry: { attempts: 4, backoff: 100, maxBackoff: 1_000 }, breaker: { failureThreshold: 100 } }, () => 0.5, clock.timers),
+      { fetch },
+    );
+    await assert.rejects(remote.call("whoami", [], { idempotent: true }), /HTTP 503/);
+    assert.equal(sent.length, 4);
+    // 1st → instance 0; 2nd → instance 1 at once; 3rd and 4th: both tried, so half of 200 and of 400 ms.
+    assert.deepEqual(clock.waits, [100, 200]);
+  });
+
+  it("with nothing listening, the error names every instance, its last failure and the wait option (real sockets)", async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const server = await serve(new Service({ name: "gone" }), { hostname: "127.0.0.1", port: 0 });
+      ports.push(server.port);
+      await server.close();
+    }
+    const urls = ports.map((port) => `http://127.0.0.1:${port}/api`);
+    const error = await connect(cluster(urls)).then(() => undefined, (reason: unknown) => reason);
+    assert.ok(error instanceof TransportError && error.kind === "unavailable", String(error));
+    for (const url of urls) assert.match(error.message, new RegExp(`${url.replaceAll(".", "\\.")} \\(breaker open; last failure: network: [^)]*(ECONNREFUSED|refused)`));
+    assert.match(error.message, /connect\(…, \{ wait: ms \}\)/);
+    assert.equal(error.url, urls[0]);
+    assert.doesNotMatch(error.message, /calling :/);
   });
 });

@@ -1,7 +1,8 @@
 // dnsSrv with a resolver of the test's own (the suite in test/services/ asks a real dnsmasq).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type DnsResolver, dnsSrv, type SrvRecord } from "../src/dns/mod.ts";
+import { type DnsResolver, type EndpointError, dnsSrv, type SrvRecord } from "../src/dns/mod.ts";
+import { endpointUrlProblem, isHostName, isIpv6 } from "../src/client/cluster/endpoints.ts";
 import { parseServer, systemResolver } from "../src/dns/resolver.ts";
 
 function fakeResolver(): { resolver: DnsResolver; srv: SrvRecord[]; addresses: Map<string, string[]>; fail: { now: boolean }; lookups: () => number } {
@@ -96,5 +97,69 @@ describe("dnsSrv", () => {
     const resolver = systemResolver(["127.0.0.1:1"]);
     assert.deepEqual(await resolver.addresses("nothing.invalid"), []);
     await assert.rejects(resolver.srv("_x._tcp.nothing.invalid"));
+  });
+});
+
+describe("what DNS may give a client", () => {
+  it("an SRV target that is not a host name, a port out of range or an address that is not an IP is told to onError once and left out", async () => {
+    const fake = fakeResolver();
+    fake.srv.push(
+      { name: "localhost/steal?x=.test", port: 5001, priority: 0, weight: 1 },
+      { name: "evil.test:80@x", port: 5001, priority: 0, weight: 1 },
+      { name: "a b.test", port: 5001, priority: 0, weight: 1 },
+      { name: "good.test", port: 70_000, priority: 0, weight: 1 },
+      { name: "good.test", port: 5002, priority: 0, weight: 1 },
+      { name: "named.test", port: 5003, priority: 0, weight: 1 },
+      { name: "odd.test", port: 5004, priority: 0, weight: 1 },
+    );
+    fake.addresses.set("good.test", ["10.0.0.1"]);
+    fake.addresses.set("odd.test", ["127.0.0.1/x", "10.0.0.4"]);
+    const told: EndpointError[] = [];
+    const source = dnsSrv("_api._tcp.x.test", { resolver: fake.resolver, onError: (error) => told.push(error), refresh: { min: 1, max: 1 } });
+    assert.deepEqual((await source.endpoints()).map((endpoint) => endpoint.url), [
+      "http://10.0.0.1:5002/api",
+      "http://10.0.0.4:5004/api",
+      "http://named.test:5003/api",
+    ]);
+    assert.deepEqual(told.map((error) => [error.value, error.message.split(": ").at(-1)]), [
+      ["localhost/steal?x=.test", "an SRV target that is not a host name"],
+      ["evil.test:80@x", "an SRV target that is not a host name"],
+      ["a b.test", "an SRV target that is not a host name"],
+      ["good.test:70000", "an SRV port out of range"],
+      ["127.0.0.1/x", "an address that is not an IP address"],
+    ]);
+    assert.ok(told.every((error) => error.source === "dns" && error.key === "_api._tcp.x.test"));
+    // Looked up again: told once, not per look-up.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    source.endpoints();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(told.length, 5);
+  });
+
+  it("refuses a scheme, path or port that no URL can carry, at once", () => {
+    assert.throws(() => dnsSrv("_api._tcp.x.test", { scheme: "file" as "http" }), /scheme must be "http" or "https"/);
+    assert.throws(() => dnsSrv("_api._tcp.x.test", { path: "api" }), /path must start with \//);
+    assert.throws(() => dnsSrv("_api._tcp.x.test", { path: "/a b" }), /printable ASCII/);
+    assert.throws(() => dnsSrv("x.test", { port: 0 }), /port must be an integer from 1 to 65535/);
+    assert.throws(() => dnsSrv("x.test", { port: 65_536 }), /port/);
+  });
+
+  it("host names and endpoint URLs: what is accepted, checked on the text", () => {
+    for (const name of ["a.test", "pod-0.orders.default.svc.cluster.local", "calc1.test.", "127.0.0.1", "xn--bcher-kva.test"]) assert.equal(isHostName(name), true, name);
+    for (const name of ["", "localhost/steal?x=.test", "-a.test", "a-.test", "a..test", "under_score.test", "1.2.3", "0x7f.1", "256.1.1.1", "01.2.3.4", "bücher.test", "a".repeat(64) + ".test"]) {
+      assert.equal(isHostName(name), false, name);
+    }
+    assert.equal(isIpv6("::1"), true);
+    assert.equal(isIpv6("fe80::1:2"), true);
+    assert.equal(isIpv6("::1]/x"), false);
+    assert.equal(isIpv6("10.0.0.1"), false);
+    assert.equal(endpointUrlProblem("http://[::1]:5001/api"), undefined);
+    assert.equal(endpointUrlProblem("https://a.test"), undefined);
+    assert.equal(endpointUrlProblem("http://a.test:0/api"), "a port out of range");
+    assert.equal(endpointUrlProblem("http://a.test:65536/api"), "a port out of range");
+    assert.equal(endpointUrlProblem("http://a.test:65535/api"), undefined);
+    assert.equal(endpointUrlProblem(`http://a.test/${"x".repeat(2_100)}`), "longer than 2048 characters");
+    assert.equal(endpointUrlProblem("http://%6c%6fcalhost/api"), "not a host name or IP address");
+    assert.equal(endpointUrlProblem(42 as unknown as string), "not a string");
   });
 });

@@ -2,8 +2,9 @@
 // registration that never blocks while etcd cannot be reached (test/services/ has the real etcd).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { FetchFunction } from "../mod.ts";
-import { EtcdError, EtcdGateway, etcdRegistry } from "../src/etcd/mod.ts";
+import { type FetchFunction, Service } from "../mod.ts";
+import { EndpointError, EtcdError, EtcdGateway, etcdRegistry } from "../src/etcd/mod.ts";
+import { Lifecycle } from "../src/core/lifecycle.ts";
 import { fromBase64, prefixEnd, toBase64 } from "../src/etcd/gateway.ts";
 
 describe("etcd gateway helpers", () => {
@@ -52,7 +53,8 @@ describe("etcdRegistry without etcd", () => {
       tries++;
       return Promise.reject(new TypeError("fetch failed"));
     };
-    const registry = etcdRegistry({ endpoints: ["http://down.test"], fetch, maxBackoff: 20 });
+    const told: Error[] = [];
+    const registry = etcdRegistry({ endpoints: ["http://down.test"], fetch, maxBackoff: 20, onError: (error) => told.push(error) });
     const registration = registry.register({ url: "http://10.0.0.5:5000/api", id: "a1" });
     assert.equal(registration.name, "etcd-registration");
     const returned = registration.start({ service: { name: "orders.service", version: "1.0.0" } });
@@ -61,6 +63,9 @@ describe("etcdRegistry without etcd", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(tries >= 2, "it tried again");
     assert.equal(registration.key, "/tsmicroservice/services/orders.service/a1");
+    assert.deepEqual(told.map((error) => error.message), [
+      "etcd registration of /tsmicroservice/services/orders.service/a1 failed, trying again: no etcd endpoint answered",
+    ], "told once for the whole run of failures, not per try");
     await registration.stop();
     await registration.stop();
     assert.throws(() => etcdRegistry({ endpoints: ["http://x"], ttl: 0 }), TypeError);
@@ -102,5 +107,223 @@ describe("etcdRegistry without etcd", () => {
     assert.deepEqual(lists.at(-1), ["http://10.0.0.2/api", "http://10.0.0.4/api"]);
     stop?.();
     await source.close?.();
+  });
+});
+
+/** A fake etcd gateway: range answers `kvs`, the watch streams what the test enqueues, leases and puts are counted. */
+function fakeEtcd(kvs: { key: string; value: string }[] = []): {
+  fetch: FetchFunction;
+  calls: string[];
+  watch: () => ReadableStreamDefaultController<Uint8Array> | undefined;
+  puts: { key: string; value: string }[];
+} {
+  const calls: string[] = [];
+  const puts: { key: string; value: string }[] = [];
+  let watchBody: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let lease = 0;
+  const fetch: FetchFunction = (url, init) => {
+    const path = new URL(url).pathname;
+    calls.push(path);
+    const body = JSON.parse(init.body as string) as { key?: string; value?: string };
+    switch (path) {
+      case "/v3/kv/range":
+        return Promise.resolve(Response.json({
+          header: { revision: "5" },
+          kvs: kvs.map((kv) => ({ key: toBase64(kv.key), value: toBase64(kv.value) })),
+        }));
+      case "/v3/watch":
+        return Promise.resolve(new Response(new ReadableStream<Uint8Array>({ start: (controller) => (watchBody = controller) })));
+      case "/v3/lease/grant":
+        return Promise.resolve(Response.json({ ID: String(++lease), TTL: "5" }));
+      case "/v3/kv/put":
+        puts.push({ key: fromBase64(body.key ?? ""), value: fromBase64(body.value ?? "") });
+        return Promise.resolve(Response.json({ header: {} }));
+      case "/v3/lease/keepalive":
+        return Promise.resolve(Response.json({ result: { TTL: "5" } }));
+      case "/v3/kv/deleterange":
+        // A delete that takes a while, as over a network: what may start meanwhile must wait for it.
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            calls.push("deleted");
+            resolve(Response.json({ header: {} }));
+          }, 20)
+        );
+      default:
+        return Promise.resolve(Response.json({ header: {} }));
+    }
+  };
+  return { fetch, calls, watch: () => watchBody, puts };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+describe("what etcd may give a client", () => {
+  it("only http(s) URLs to host names: data:, file:, javascript: and the rest are told to onError once and never called", async () => {
+    const key = (id: string): string => `/tsmicroservice/services/orders.service/${id}`;
+    const hostile = {
+      data: 'data:application/json,{"jsonrpc":"2.0","result":"forged","id":1}',
+      file: "file:///etc/passwd",
+      js: "javascript:alert(1)",
+      junk: "not a url",
+      json: JSON.stringify({ url: "data:,{}" }),
+      creds: JSON.stringify({ url: "http://ann:secret@10.0.0.9/api" }),
+      brokenJson: '{"url": "http://10.0.0.8/api"',
+      escape: "http://10.0.0.7/api\u001b]52;c;aGk=\u0007",
+    };
+    const etcd = fakeEtcd([
+      { key: key("good"), value: JSON.stringify({ url: "http://10.0.0.1:5000/api" }) },
+      { key: key("plain"), value: "https://orders.internal/api" },
+      ...Object.entries(hostile).map(([id, value]) => ({ key: key(id), value })),
+    ]);
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, onError: (error) => told.push(error), maxBackoff: 20 })
+      .find("orders.service");
+    const lists: string[][] = [];
+    source.subscribe?.((list) => lists.push(list.map((endpoint) => endpoint.url)));
+    assert.deepEqual((await source.endpoints()).map((endpoint) => endpoint.url), ["http://10.0.0.1:5000/api", "https://orders.internal/api"]);
+    await until(() => etcd.watch() !== undefined, "the watch");
+    const line = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value)}\n`);
+    etcd.watch()?.enqueue(line({ result: { events: [{ kv: { key: toBase64(key("later")), value: toBase64("javascript:fetch('//x')") } }] } }));
+    etcd.watch()?.enqueue(line({ result: { events: [{ kv: { key: toBase64(key("ok2")), value: toBase64("http://10.0.0.2/api") } }] } }));
+    await until(() => lists.at(-1)?.length === 3, "the watch's good value");
+    assert.deepEqual(lists.at(-1), ["http://10.0.0.1:5000/api", "http://10.0.0.2/api", "https://orders.internal/api"]);
+    assert.equal(told.length, Object.keys(hostile).length + 1, told.map((error) => error.message).join("\n"));
+    assert.ok(told.every((error) => error instanceof EndpointError && error.source === "etcd"));
+    const messages = told.map((error) => error.message).join("\n");
+    assert.match(messages, /refused the endpoint "data:application\/json.*not an http\(s\) URL/);
+    assert.match(messages, /"file:\/\/\/etc\/passwd" of \/tsmicroservice\/services\/orders\.service\/file: not an http\(s\) URL/);
+    assert.match(messages, /"javascript:alert\(1\)"/);
+    assert.match(messages, /"http:\/\/10\.0\.0\.9\/api".*user name or password/, "credentials are told as absent");
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(messages, /secret|\u001b|\u0007/, "no credentials, no terminal escapes");
+    // Read again after the watch ends (etcd restarted): the same refused values are not told again.
+    etcd.watch()?.close();
+    await until(() => etcd.calls.filter((path) => path === "/v3/kv/range").length >= 2, "the values read again");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(told.length, Object.keys(hostile).length + 1);
+    await source.close?.();
+    assert.throws(() => etcdRegistry({ endpoints: ["http://etcd.test"] }).register({ url: "file:///x" }), /not an http\(s\) URL/);
+  });
+
+  it("a watch message over maxWatchMessage ends the watch with a clear error, and the source reads everything again", async () => {
+    const etcd = fakeEtcd([{ key: "/tsmicroservice/services/s/a", value: "http://10.0.0.1/api" }]);
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, onError: (error) => told.push(error), maxBackoff: 20, maxWatchMessage: 1_000 })
+      .find("s");
+    await source.endpoints();
+    await until(() => etcd.watch() !== undefined, "the watch");
+    const first = etcd.watch();
+    // No newline: one message that never ends.
+    for (let i = 0; i < 3; i++) first?.enqueue(new TextEncoder().encode("x".repeat(400)));
+    await until(() => told.length > 0, "the error told");
+    assert.ok(told[0] instanceof EtcdError && told[0].tooLarge, String(told[0]));
+    assert.match(told[0].message, /watch message longer than 1000 characters \(the registry's maxWatchMessage\)/);
+    await until(() => etcd.calls.filter((path) => path === "/v3/kv/range").length >= 2, "read again");
+    assert.equal((await source.endpoints()).length, 1, "the instances stay known");
+    await source.close?.();
+    assert.throws(() => etcdRegistry({ endpoints: ["http://x"], maxWatchMessage: 0 }), TypeError);
+  });
+});
+
+describe("a registration after a stop or a failed start", () => {
+  it("registers again when started after a stop", async () => {
+    const etcd = fakeEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    const service = { name: "orders.service", version: "1.0.0" };
+    registration.start({ service });
+    await until(() => registration.registered, "registered");
+    await registration.stop();
+    assert.equal(registration.registered, false);
+    assert.equal(etcd.calls.filter((path) => path === "deleted").length, 1);
+    registration.start({ service });
+    await until(() => registration.registered, "registered again after stop-then-start");
+    assert.equal(etcd.puts.length, 2);
+    // Started again while a stop is still deleting the key: the new registration waits for it, so
+    // the key is written after the delete and the instance stays listed.
+    const stopping = registration.stop();
+    registration.start({ service });
+    await stopping;
+    await until(() => registration.registered, "registered again after a start during the stop");
+    const lastDelete = etcd.calls.lastIndexOf("deleted");
+    assert.equal(etcd.calls.lastIndexOf("/v3/kv/put") > lastDelete, true, `the put comes after the delete: ${etcd.calls.join(" ")}`);
+    await registration.stop();
+  });
+
+  it("a service whose start failed (another plugin threw) registers once a later start succeeds", async () => {
+    const etcd = fakeEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api" });
+    let failing = true;
+    const service = new Service({ name: "orders.service" })
+      .use(registration)
+      .use({ name: "flaky", start: () => {
+        if (failing) throw new Error("the database is not up yet");
+      } })
+      .publicMethod("ping", () => "pong");
+    await assert.rejects(service.startup(), /database/);
+    failing = false;
+    await service.startup();
+    await until(() => registration.registered, "registered after the second start");
+    await service.shutdown();
+    assert.equal(registration.registered, false);
+  });
+
+  it("the default-export style: a failed first-request start answers 503, is not retried per request, and a later start registers", async () => {
+    const etcd = fakeEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api" });
+    let starts = 0;
+    let failing = true;
+    const reported: unknown[] = [];
+    const service = new Service({ name: "orders.service", onError: (error) => reported.push(error) })
+      .use(registration)
+      .use({ name: "flaky", start: () => {
+        starts++;
+        if (failing) throw new Error("the database is not up yet");
+      } })
+      .publicMethod("ping", () => "pong");
+    const call = (): Promise<Response> =>
+      service.fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","method":"ping","id":1}' }), { platform: true });
+    assert.equal((await call()).status, 503);
+    for (let i = 0; i < 5; i++) assert.equal((await call()).status, 503);
+    assert.equal(starts, 1, "no new start per request within the back-off");
+    failing = false;
+    let status = 503;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = (await call()).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(status, 200);
+    assert.equal(starts, 2, "tried again once the back-off was over");
+    await until(() => registration.registered, "registered");
+    await service.shutdown();
+  });
+
+  it("a start on the first request that hangs answers unavailable after startWait; the start goes on", async () => {
+    let finish: () => void = () => {};
+    const lifecycle = new Lifecycle({ onStart: () => new Promise<void>((resolve) => (finish = resolve)), startWait: 30 });
+    await assert.rejects(lifecycle.startForRequest(() => {}) ?? Promise.resolve(), /still starting after 30 ms/);
+    await assert.rejects(lifecycle.startForRequest(() => {}) ?? Promise.resolve(), /still starting/);
+    finish();
+    await until(() => lifecycle.state === "serving", "started");
+    assert.equal(lifecycle.startForRequest(() => {}), undefined);
+    let tries = 0;
+    const failing = new Lifecycle({ onStart: () => {
+      tries++;
+      throw new Error("no");
+    }, startBackoff: 40 });
+    const told: unknown[] = [];
+    await assert.rejects(failing.startForRequest((error) => told.push(error)) ?? Promise.resolve(), /no/);
+    await assert.rejects(failing.startForRequest((error) => told.push(error)) ?? Promise.resolve(), /tried again after a back-off/);
+    assert.equal(tries, 1);
+    await until(() => {
+      failing.startForRequest(() => {})?.catch(() => {});
+      return tries === 2;
+    }, "tried again after the back-off");
+    assert.equal(told.length, 1);
   });
 });

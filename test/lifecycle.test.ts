@@ -196,7 +196,7 @@ describe("a service that a platform serves by itself (deno serve, bun run, a wor
     assert.equal(service.state, "stopped");
   });
 
-  test("a start that fails is reported once, answered 503, and the next request tries again", async () => {
+  test("a start that fails is reported once, answered 503, and a request after the back-off tries again", async () => {
     const reports: string[] = [];
     let attempts = 0;
     const service = new Service({ name: "s", onError: (error, { method }) => void reports.push(`${method}: ${String(error)}`) })
@@ -210,7 +210,15 @@ describe("a service that a platform serves by itself (deno serve, bun run, a wor
     assert.equal(await failed[0].text(), "Service Unavailable");
     assert.deepEqual(reports, ["start: Error: database down"]);
     assert.equal(service.state, "idle");
-    assert.deepEqual(await (await service.fetch(call(), PLATFORM)).json(), { jsonrpc: "2.0", result: "pong", id: 1 });
+    // Within the back-off (1 s after a first failure): 503 at once, no new start per request.
+    assert.equal((await service.fetch(call(), PLATFORM)).status, 503);
+    assert.equal(attempts, 1);
+    let answer: Response = await service.fetch(call(), PLATFORM);
+    for (let i = 0; i < 100 && answer.status === 503; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await service.fetch(call(), PLATFORM);
+    }
+    assert.deepEqual(await answer.json(), { jsonrpc: "2.0", result: "pong", id: 1 });
     assert.equal(attempts, 2);
     await service.shutdown();
   });

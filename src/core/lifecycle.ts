@@ -49,7 +49,31 @@ export interface LifecycleParts {
   readonly onStart?: LifecycleHook | undefined;
   /** Runs once the service has stopped serving (calls in flight answered). */
   readonly onStop?: LifecycleHook | undefined;
+  /**
+   * For a start on the first request ({@linkcode Lifecycle.startForRequest}): how long a request
+   * waits for the start, in ms, before it is answered as unavailable (the start goes on). Default
+   * {@linkcode START_WAIT}.
+   */
+  readonly startWait?: number | undefined;
+  /**
+   * For a start on the first request: how long after a failed start the requests are answered as
+   * unavailable without trying again, in ms; it doubles with each failure in a row, up to 30 s.
+   * Default `1000`.
+   */
+  readonly startBackoff?: number | undefined;
 }
+
+/**
+ * How long a request waits for a start on the first request, by default: 10 s. Past it, the
+ * request is answered as unavailable while the start goes on.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle, START_WAIT } from "./lifecycle.ts";
+ * const patient = new Lifecycle({ startWait: 3 * START_WAIT });
+ * ```
+ */
+export const START_WAIT = 10_000;
 
 /**
  * The lifecycle of one service. It counts its starts, so a service served by two servers at once
@@ -71,6 +95,9 @@ export class Lifecycle {
   #users = 0;
   #starting: Promise<void> | undefined;
   #firstRequest: Promise<void> | undefined;
+  // After a failed start on a request: no new try before this time (Date.now()), and how many in a row.
+  #retryAt = 0;
+  #failedStarts = 0;
 
   /**
    * @param parts The hooks.
@@ -132,7 +159,9 @@ export class Lifecycle {
    * Starts for a request that a platform hands in by itself (`deno serve`, `bun run`, a worker),
    * where nothing called `serve()`: the first such request starts the service, and the requests
    * that come while it starts wait for it. Once started (or after a stop), there is nothing to wait
-   * for. A start that fails is reported once, and the next request tries again.
+   * for. A start that fails is reported once; the requests of the next second (doubling with each
+   * failure in a row, up to 30 s: `startBackoff`) are refused at once, and the first one after
+   * that tries again. A request waits for a start at most `startWait` ms (the start goes on).
    *
    * @param report Told about a start that failed.
    * @returns What the request must wait for, or `undefined` when it need not wait.
@@ -147,12 +176,22 @@ export class Lifecycle {
    */
   startForRequest(report: (error: unknown) => void): Promise<void> | undefined {
     if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
-    return this.#firstRequest ??= this.start().finally(() => {
-      this.#firstRequest = undefined;
-    }).catch((error: unknown) => {
+    if (this.#firstRequest === undefined && Date.now() < this.#retryAt) {
+      // A start failed a moment ago: answer unavailable at once rather than try again per request.
+      return Promise.reject(new Error("the service's start failed; it is tried again after a back-off"));
+    }
+    this.#firstRequest ??= this.start().then(() => {
+      this.#failedStarts = 0;
+    }, (error: unknown) => {
+      this.#failedStarts++;
+      const first = this.#parts.startBackoff ?? 1_000;
+      this.#retryAt = Date.now() + Math.min(30_000, first * 2 ** Math.min(this.#failedStarts - 1, 16));
       report(error);
       throw error;
+    }).finally(() => {
+      this.#firstRequest = undefined;
     });
+    return bounded(this.#firstRequest, this.#parts.startWait ?? START_WAIT);
   }
 
   /**
@@ -193,4 +232,18 @@ export class Lifecycle {
       }
     }
   }
+}
+
+/** Waits for a promise at most `ms` (a rejection past it); the timer is cleared either way. */
+function bounded(promise: Promise<void>, ms: number): Promise<void> {
+  if (ms === Infinity) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`the service is still starting after ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, late]).finally(() => {
+    clearTimeout(timer);
+  });
 }

@@ -15,10 +15,11 @@
  * @module
  */
 
-import type { Endpoint, EndpointSource } from "../client/cluster/endpoints.ts";
+import { type Endpoint, EndpointError, type EndpointSource, isHostName, isIpv6 } from "../client/cluster/endpoints.ts";
 import { type AddressRecord, type DnsResolver, systemResolver } from "./resolver.ts";
 
 export type { AddressRecord, DnsResolver, SrvRecord } from "./resolver.ts";
+export { EndpointError } from "../client/cluster/endpoints.ts";
 
 /**
  * Options of {@linkcode dnsSrv}.
@@ -51,9 +52,21 @@ export interface DnsSourceOptions {
   readonly refresh?: { readonly min?: number; readonly max?: number } | undefined;
   /** The look-ups to use instead of the runtime's (tests, DNS over HTTPS). */
   readonly resolver?: DnsResolver | undefined;
+  /**
+   * Told of each record refused, as an {@linkcode EndpointError} (once per record): an SRV target
+   * that is not a host name (such as `localhost/steal?x=.test`), a port out of range, or an
+   * address that is not an IP address. Refused records are left out; they are never called.
+   * Default: `console.warn` of the message.
+   */
+  readonly onError?: ((error: EndpointError) => void) | undefined;
 }
 
 const UNKNOWN_TTL_MS = 5_000;
+const IPV4_ONLY = /^[\d.]+$/;
+
+function isPort(port: unknown): port is number {
+  return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65_535;
+}
 
 /**
  * An endpoint source from DNS: SRV records for a name that starts with `_` (such as
@@ -69,7 +82,8 @@ const UNKNOWN_TTL_MS = 5_000;
  * @param name The SRV name, or a host name with `options.port`.
  * @param options Path, scheme, port, name servers, refresh bounds.
  * @returns The source.
- * @throws {TypeError} When a plain host name comes without a port.
+ * @throws {TypeError} When a plain host name comes without a port, or the port, scheme or path
+ *   is not one a URL can carry.
  * @example
  * ```ts
  * import { cluster, connect } from "../../mod.ts";
@@ -81,9 +95,24 @@ const UNKNOWN_TTL_MS = 5_000;
 export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSource {
   const isSrv = name.startsWith("_");
   if (!isSrv && options.port === undefined) throw new TypeError(`dnsSrv: ${name} is a host name, so it needs a port option`);
+  if (!isSrv && !isPort(options.port)) throw new TypeError(`dnsSrv: port must be an integer from 1 to 65535`);
   const resolver = options.resolver ?? systemResolver(options.nameservers ?? []);
   const path = options.path ?? "/api";
-  const scheme = options.scheme ?? "http";
+  const scheme: string = options.scheme ?? "http";
+  if (scheme !== "http" && scheme !== "https") throw new TypeError(`dnsSrv: scheme must be "http" or "https"`);
+  if (!/^\/[!#-[\]-~]*$/.test(path)) throw new TypeError("dnsSrv: path must start with / and hold printable ASCII only (no spaces or backslashes)");
+  const onError = options.onError ?? ((error: EndpointError) => {
+    console.warn(error.message);
+  });
+  const told = new Set<string>();
+  const refuse = (value: string, reason: string): void => {
+    if (told.has(value)) return;
+    if (told.size >= 1_000) told.clear();
+    told.add(value);
+    try {
+      onError(new EndpointError("dns", name, value, reason));
+    } catch { /* the reporter's own failure is not the source's */ }
+  };
   const min = options.refresh?.min ?? 1_000;
   const max = Math.max(min, options.refresh?.max ?? 30_000);
   let list: readonly Endpoint[] | undefined;
@@ -93,6 +122,14 @@ export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSo
 
   const urlOf = (address: string, port: number): string =>
     `${scheme}://${address.includes(":") ? `[${address}]` : address}:${port}${path}`;
+
+  // Only IP addresses make URLs; anything else a resolver gave is refused.
+  const usable = (records: readonly AddressRecord[]): string[] =>
+    records.map((record) => record.address).filter((address) => {
+      const ok = typeof address === "string" && ((IPV4_ONLY.test(address) && isHostName(address)) || isIpv6(address));
+      if (!ok) refuse(address, "an address that is not an IP address");
+      return ok;
+    });
 
   const resolve = async (): Promise<{ endpoints: Endpoint[]; ttl: number | undefined }> => {
     const ttls: (number | undefined)[] = [];
@@ -106,14 +143,23 @@ export function dnsSrv(name: string, options: DnsSourceOptions = {}): EndpointSo
       // node:dns does not tell an SRV record's own time to live: its targets' addresses stand for it.
       const records = await resolver.srv(name);
       const perRecord = await Promise.all(records.map(async (record) => {
-        const addresses = await addressesOf(record.name).catch(() => []);
+        // A target is a host name: anything else (a slash, a query, a space) never reaches a URL.
+        if (typeof record.name !== "string" || !isHostName(record.name)) {
+          refuse(record.name, "an SRV target that is not a host name");
+          return [];
+        }
+        if (!isPort(record.port)) {
+          refuse(`${record.name}:${String(record.port)}`, "an SRV port out of range");
+          return [];
+        }
+        const addresses = usable(await addressesOf(record.name).catch(() => []));
         // A target without an address of its own is left to the system's resolver by name.
-        const hosts = addresses.length > 0 ? addresses.map((a) => a.address) : [record.name];
+        const hosts = addresses.length > 0 ? addresses : [record.name];
         return hosts.map((host): Endpoint => ({ url: urlOf(host, record.port), priority: record.priority, weight: record.weight }));
       }));
       endpoints = perRecord.flat();
     } else {
-      endpoints = (await addressesOf(name)).map((a): Endpoint => ({ url: urlOf(a.address, options.port ?? 0) }));
+      endpoints = usable(await addressesOf(name)).map((address): Endpoint => ({ url: urlOf(address, options.port ?? 0) }));
     }
     const known = ttls.filter((ttl): ttl is number => ttl !== undefined);
     return { endpoints, ttl: known.length === ttls.length && known.length > 0 ? Math.min(...known) : undefined };

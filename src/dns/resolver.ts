@@ -126,7 +126,7 @@ function nodeResolver(nameservers: readonly string[]): DnsResolver {
       return resolver;
     });
   return {
-    srv: async (name) => (await resolver()).resolveSrv(name),
+    srv: async (name) => (await (await resolver()).resolveSrv(name)).map((record) => ({ ...record, name: fromPresentation(record.name) })),
     addresses: async (name) => {
       const r = await resolver();
       const v4 = await r.resolve4(name, { ttl: true }).catch(() => []);
@@ -152,7 +152,7 @@ function denoResolver(resolveDns: DenoResolveDns, nameservers: readonly string[]
   return {
     srv: async (name) =>
       (await ask(name, "SRV") as { target: string; port: number; priority: number; weight: number }[]).map((record) => ({
-        name: record.target.replace(/\.$/, ""),
+        name: fromPresentation(record.target.replace(/\.$/, "")),
         port: record.port,
         priority: record.priority,
         weight: record.weight,
@@ -163,6 +163,23 @@ function denoResolver(resolveDns: DenoResolveDns, nameservers: readonly string[]
       return (found as string[]).map((address) => ({ address, ttl: undefined }));
     },
   };
+}
+
+/**
+ * Reads a DNS name back from its presentation format: the runtimes escape some characters of the
+ * names they give (Deno `\/` and `\?`, Node.js `\@`; `\DDD` for any byte), so every runtime
+ * checks, and reports, the same name.
+ *
+ * @param name A name as a resolver gave it.
+ * @returns The name with its escapes read.
+ * @example
+ * ```ts
+ * import { fromPresentation } from "./resolver.ts";
+ * fromPresentation("localhost\\/steal\\?x\\=.test"); // "localhost/steal?x=.test"
+ * ```
+ */
+export function fromPresentation(name: string): string {
+  return name.replace(/\\(\d{3}|.)/g, (_escape, char: string) => (char.length === 3 ? String.fromCharCode(Number(char)) : char));
 }
 
 /**

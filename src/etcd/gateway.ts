@@ -22,6 +22,8 @@ import type { FetchFunction } from "../client/transport.ts";
 export class EtcdError extends Error {
   /** The gRPC status code etcd gave, or `undefined` when etcd could not be reached. */
   readonly code: number | undefined;
+  /** `true` when a watch message was longer than the bound the watch was given. */
+  readonly tooLarge: boolean;
 
   /**
    * Makes the error.
@@ -29,16 +31,18 @@ export class EtcdError extends Error {
    * @param message What went wrong.
    * @param code The gRPC status code, when etcd answered.
    * @param cause The underlying error, if any.
+   * @param tooLarge `true` for a watch message over its bound.
    * @example
    * ```ts
    * import { EtcdError } from "./gateway.ts";
    * new EtcdError("no etcd endpoint answered");
    * ```
    */
-  constructor(message: string, code?: number, cause?: unknown) {
+  constructor(message: string, code?: number, cause?: unknown, tooLarge = false) {
     super(message, { cause });
     this.name = "EtcdError";
     this.code = code;
+    this.tooLarge = tooLarge;
   }
 }
 
@@ -73,6 +77,17 @@ export interface WatchEvent {
   /** The key, and its new value for a PUT. */
   readonly kv: KeyValue;
 }
+
+/**
+ * The longest message a watch takes by default, in characters: 8 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_WATCH_LINE } from "./gateway.ts";
+ * DEFAULT_MAX_WATCH_LINE; // 8388608
+ * ```
+ */
+export const DEFAULT_MAX_WATCH_LINE = 8 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -373,9 +388,11 @@ export class EtcdGateway {
    * @param fromRevision The first revision to report (a decimal string).
    * @param onEvents Called with each batch of changes.
    * @param signal Ends the watch.
+   * @param maxLine The longest message taken, in characters (etcd's JSON is ASCII). Default
+   *   {@linkcode DEFAULT_MAX_WATCH_LINE}.
    * @returns When the stream has ended (etcd stopped, or the watch was cancelled).
-   * @throws {EtcdError} When etcd could not be reached, or cancelled the watch (a compacted
-   *   revision).
+   * @throws {EtcdError} When etcd could not be reached, cancelled the watch (a compacted
+   *   revision), or sent a message longer than `maxLine` (`tooLarge`).
    * @example
    * ```ts
    * import { EtcdGateway } from "./gateway.ts";
@@ -385,7 +402,13 @@ export class EtcdGateway {
    * stop.abort();
    * ```
    */
-  async watch(prefix: string, fromRevision: string, onEvents: (events: WatchEvent[]) => void, signal?: AbortSignal): Promise<void> {
+  async watch(
+    prefix: string,
+    fromRevision: string,
+    onEvents: (events: WatchEvent[]) => void,
+    signal?: AbortSignal,
+    maxLine: number = DEFAULT_MAX_WATCH_LINE,
+  ): Promise<void> {
     const response = await this.open(
       "/v3/watch",
       { create_request: { key: toBase64(prefix), range_end: prefixEnd(prefix), start_revision: fromRevision } },
@@ -413,6 +436,16 @@ export class EtcdGateway {
           if (events !== undefined && events.length > 0) {
             onEvents(events.map((event) => ({ type: event.type === "DELETE" ? "DELETE" : "PUT", kv: decodeKeyValue(event.kv ?? {}) })));
           }
+        }
+        // What is left is one message still coming: bounded, so a stream without newlines cannot
+        // take all the memory there is.
+        if (buffered.length > maxLine) {
+          throw new EtcdError(
+            `etcd sent a watch message longer than ${maxLine} characters (the registry's maxWatchMessage): the watch starts again`,
+            undefined,
+            undefined,
+            true,
+          );
         }
       }
     } finally {

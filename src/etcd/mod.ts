@@ -23,11 +23,12 @@
  */
 
 import type { Plugin } from "../core/plugin.ts";
-import type { Endpoint, EndpointSource } from "../client/cluster/endpoints.ts";
+import { type Endpoint, EndpointError, endpointUrlProblem, type EndpointSource } from "../client/cluster/endpoints.ts";
 import type { FetchFunction } from "../client/transport.ts";
-import { EtcdGateway, type KeyValue } from "./gateway.ts";
+import { DEFAULT_MAX_WATCH_LINE, EtcdError, EtcdGateway, type KeyValue } from "./gateway.ts";
 
 export { EtcdError, EtcdGateway, type KeyValue, type WatchEvent } from "./gateway.ts";
+export { EndpointError } from "../client/cluster/endpoints.ts";
 
 /**
  * Options of {@linkcode etcdRegistry}.
@@ -52,6 +53,20 @@ export interface EtcdRegistryOptions {
   readonly requestTimeout?: number | undefined;
   /** The longest wait between two tries to reach etcd, in ms. Default `5000`. */
   readonly maxBackoff?: number | undefined;
+  /**
+   * The longest message a watch takes from etcd, in characters (etcd's JSON is ASCII). A longer
+   * one ends the watch with an {@linkcode EtcdError} (reported to `onError`), and the source reads
+   * everything again after a back-off. Default 8 MiB.
+   */
+  readonly maxWatchMessage?: number | undefined;
+  /**
+   * Told what the registry refuses or cannot do, without stopping: an {@linkcode EndpointError}
+   * for a registered value that is not an http(s) URL to a host name (such as `data:`, `file:`,
+   * `javascript:` or an unparsable value: it is never called), an {@linkcode EtcdError} for a
+   * watch message over `maxWatchMessage`, or a registration that could not reach etcd (once per
+   * run of failures). Each refused value is told once. Default: `console.warn` of the message.
+   */
+  readonly onError?: ((error: Error) => void) | undefined;
 }
 
 /**
@@ -197,9 +212,24 @@ export function etcdRegistry(options: EtcdRegistryOptions): EtcdRegistry {
   if (!Number.isInteger(ttl) || ttl < 1) throw new TypeError("etcdRegistry: ttl must be a positive integer of seconds");
   const maxBackoff = options.maxBackoff ?? 5_000;
   const requestTimeout = options.requestTimeout ?? 3_000;
+  const maxWatchMessage = options.maxWatchMessage ?? DEFAULT_MAX_WATCH_LINE;
+  if (!(maxWatchMessage > 0)) throw new TypeError("etcdRegistry: maxWatchMessage must be a positive number of characters");
+  const onError = options.onError ?? ((error: Error) => {
+    console.warn(error.message);
+  });
+  // A reporter that never throws into the registry's loops.
+  const report = (error: Error): void => {
+    try {
+      onError(error);
+    } catch { /* the reporter's own failure is not the registry's */ }
+  };
   return {
-    find: (service) => watchedSource(gateway, `${prefix}${service}/`, maxBackoff),
-    register: (registration) => registerInstance(gateway, prefix, ttl, maxBackoff, requestTimeout, registration),
+    find: (service) => watchedSource(gateway, `${prefix}${service}/`, maxBackoff, maxWatchMessage, report),
+    register: (registration) => {
+      const problem = endpointUrlProblem(registration.url);
+      if (problem !== undefined) throw new TypeError(`etcdRegistry.register: ${new EndpointError("etcd", "url", registration.url, problem).message}`);
+      return registerInstance(gateway, prefix, ttl, maxBackoff, requestTimeout, registration, report);
+    },
   };
 }
 
@@ -230,18 +260,46 @@ function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
 }
 
-function urlOf(kv: KeyValue): string | undefined {
-  try {
-    const value = JSON.parse(kv.value) as { url?: unknown } | null;
-    return typeof value?.url === "string" ? value.url : undefined;
-  } catch {
-    // A plain URL as the value works too.
-    return /^https?:\/\//.test(kv.value) ? kv.value : undefined;
+/** The endpoint a key's value names: `{"url": …}` or the URL itself; refused values are reported once. */
+function endpointOf(kv: KeyValue, refuse: (kv: KeyValue, value: string, reason: string) => void): string | undefined {
+  let url: unknown = kv.value;
+  if (kv.value.trimStart().startsWith("{")) {
+    try {
+      url = (JSON.parse(kv.value) as { url?: unknown } | null)?.url;
+    } catch {
+      refuse(kv, kv.value, "not JSON, nor an http(s) URL");
+      return undefined;
+    }
   }
+  if (typeof url !== "string") {
+    refuse(kv, kv.value, "no url");
+    return undefined;
+  }
+  const problem = endpointUrlProblem(url);
+  if (problem !== undefined) {
+    refuse(kv, url, problem);
+    return undefined;
+  }
+  return url;
 }
 
-function watchedSource(gateway: EtcdGateway, prefix: string, maxBackoff: number): EndpointSource {
+function watchedSource(
+  gateway: EtcdGateway,
+  prefix: string,
+  maxBackoff: number,
+  maxWatchMessage: number,
+  report: (error: Error) => void,
+): EndpointSource {
   const byKey = new Map<string, string>();
+  // Each refused value is told once (bounded, so a flood of bad keys cannot grow it without end).
+  const told = new Set<string>();
+  const refuse = (kv: KeyValue, value: string, reason: string): void => {
+    const seen = `${kv.key}\u0000${kv.value}`;
+    if (told.has(seen)) return;
+    if (told.size >= 1_000) told.clear();
+    told.add(seen);
+    report(new EndpointError("etcd", kv.key, value, reason));
+  };
   const listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
   const stop = new AbortController();
   let list: readonly Endpoint[] | undefined;
@@ -260,7 +318,7 @@ function watchedSource(gateway: EtcdGateway, prefix: string, maxBackoff: number)
     loading ??= gateway.range(prefix, stop.signal).then(({ kvs, revision }) => {
       byKey.clear();
       for (const kv of kvs) {
-        const url = urlOf(kv);
+        const url = endpointOf(kv, refuse);
         if (url !== undefined) byKey.set(kv.key, url);
       }
       publish();
@@ -274,14 +332,16 @@ function watchedSource(gateway: EtcdGateway, prefix: string, maxBackoff: number)
         failures = 0;
         await gateway.watch(prefix, from, (events) => {
           for (const event of events) {
-            const url = event.type === "PUT" ? urlOf(event.kv) : undefined;
+            const url = event.type === "PUT" ? endpointOf(event.kv, refuse) : undefined;
             if (url === undefined) byKey.delete(event.kv.key);
             else byKey.set(event.kv.key, url);
           }
           publish();
-        }, stop.signal);
-      } catch {
+        }, stop.signal, maxWatchMessage);
+      } catch (error) {
         failures++;
+        // etcd away is expected and retried quietly; a message over the bound is worth telling.
+        if (error instanceof EtcdError && error.tooLarge) report(error);
       }
       // The watch ended or failed (etcd stopped): the last known instances stay; try again.
       if (!isAborted(stop.signal)) await pause(backoff(failures, maxBackoff), stop.signal);
@@ -319,23 +379,27 @@ function registerInstance(
   maxBackoff: number,
   requestTimeout: number,
   options: RegisterOptions,
+  report: (error: Error) => void,
 ): Registration {
-  const stop = new AbortController();
-  let key: string | undefined;
-  let lease: string | undefined;
-  let registered = false;
-  let loop: Promise<void> | undefined;
   const id = options.id ?? crypto.randomUUID();
+  let key: string | undefined;
+  let registered = false;
+  // One run per start: its own abort controller and lease, so a start after a stop (or after a
+  // failed start of the service, which stops the plugins that had started) registers again.
+  let run: { readonly stop: AbortController; lease: string | undefined; loop: Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
 
-  const keepRegistered = async (service: { name: string; version: string }): Promise<void> => {
+  const keepRegistered = async (current: NonNullable<typeof run>, service: { name: string; version: string }): Promise<void> => {
+    // A stop still deleting the key of the run before: wait for it, or it would delete ours.
+    await stopping;
     const name = options.service ?? service.name;
     key = `${prefix}${name}/${id}`;
     const value = JSON.stringify({ url: options.url, service: name, version: service.version, id });
-    const signal = stop.signal;
+    const signal = current.stop.signal;
     for (let failures = 0; !signal.aborted;) {
       try {
-        lease = await gateway.grant(ttl, signal);
-        await gateway.put(key, value, lease, signal);
+        current.lease = await gateway.grant(ttl, signal);
+        await gateway.put(key, value, current.lease, signal);
         registered = true;
         failures = 0;
         // Keep the lease alive every third of its time to live; a renewal that etcd answers
@@ -345,17 +409,22 @@ function registerInstance(
           await pause((ttl * 1_000) / 3, signal);
           if (isAborted(signal)) return;
           try {
-            if ((await gateway.keepAlive(lease, signal)) === undefined) break;
+            if ((await gateway.keepAlive(current.lease, signal)) === undefined) break;
             renewed = Date.now();
           } catch {
             if (Date.now() - renewed > ttl * 1_000) break;
           }
         }
         registered = false;
-      } catch {
+      } catch (error) {
         registered = false;
         failures++;
-        if (!isAborted(signal)) await pause(backoff(failures, maxBackoff), signal);
+        if (isAborted(signal)) return;
+        // Told once per run of failures, so an etcd that is away does not flood the log.
+        if (failures === 1) {
+          report(new EtcdError(`etcd registration of ${key} failed, trying again: ${error instanceof Error ? error.message : String(error)}`, undefined, error));
+        }
+        await pause(backoff(failures, maxBackoff), signal);
       }
     }
   };
@@ -369,19 +438,29 @@ function registerInstance(
       return registered;
     },
     start(context) {
-      loop ??= keepRegistered(context.service);
+      if (run !== undefined && !run.stop.signal.aborted) return;
+      const current: NonNullable<typeof run> = { stop: new AbortController(), lease: undefined, loop: Promise.resolve() };
+      current.loop = keepRegistered(current, context.service);
+      run = current;
     },
     async stop() {
-      if (stop.signal.aborted) return;
-      stop.abort();
-      await loop;
-      const held = lease;
-      if (key === undefined || held === undefined) return;
-      const bounded = AbortSignal.timeout(requestTimeout);
-      // Delete the key first (clients drop the instance at once), then the lease.
-      await gateway.delete(key, bounded).catch(() => {});
-      await gateway.revoke(held, bounded).catch(() => {});
+      const current = run;
+      if (current === undefined || current.stop.signal.aborted) return stopping;
+      current.stop.abort();
+      // Leaving now; a start during this stop registers once the key is deleted.
       registered = false;
+      const done = (async () => {
+        await current.loop;
+        const held = current.lease;
+        if (key === undefined || held === undefined) return;
+        const bounded = AbortSignal.timeout(requestTimeout);
+        // Delete the key first (clients drop the instance at once), then the lease.
+        await gateway.delete(key, bounded).catch(() => {});
+        await gateway.revoke(held, bounded).catch(() => {});
+      })();
+      stopping = done;
+      await done;
+      if (stopping === done) stopping = undefined;
     },
   };
 }

@@ -33,9 +33,10 @@ interface Instance {
   process: RunningProcess;
 }
 
-async function startInstance(id: string, runtime: RuntimeName, port: number): Promise<RunningProcess> {
+async function startInstance(id: string, runtime: RuntimeName, port: number, hostile = false): Promise<RunningProcess> {
   const [command, args] = runCommand(runtime, "test/services/fixtures/instance.ts");
-  const child = startProcess(command, args, childEnv({ HOST, PORT: String(port), INSTANCE: id, LOG: join(dir, `${id}.log`) }));
+  const env = { HOST, PORT: String(port), INSTANCE: id, LOG: join(dir, `${id}.log`), ...(hostile ? { HOSTILE: "1" } : {}) };
+  const child = startProcess(command, args, childEnv(env));
   await child.waitForLine(/serving at/);
   return child;
 }
@@ -56,12 +57,14 @@ function executions(instances: readonly Instance[]): Map<string, number> {
 
 describe("three instances on Node.js, Deno and Bun", () => {
   it("a fault run: one SIGKILLed under load and restarted; idempotent calls never fail, others run at most once", async () => {
-    const runtimes: RuntimeName[] = ["node", "deno", "bun"];
+    // The Deno instance is of "another version": it declares `record` idempotent, and it is the one
+    // that answers connect's discovery. The honest instances' word is what counts for them.
+    const runtimes: RuntimeName[] = ["deno", "node", "bun"];
     const instances: Instance[] = [];
     for (const [i, runtime] of runtimes.entries()) {
       const id = `${runtime}-${i}`;
       const port = await freePort();
-      instances.push({ id, runtime, port, url: `http://${HOST}:${port}/api`, log: join(dir, `${id}.log`), process: await startInstance(id, runtime, port) });
+      instances.push({ id, runtime, port, url: `http://${HOST}:${port}/api`, log: join(dir, `${id}.log`), process: await startInstance(id, runtime, port, i === 0) });
     }
     const replicas = cluster(instances.map((instance) => instance.url), {
       attemptTimeout: 3_000,
@@ -69,7 +72,7 @@ describe("three instances on Node.js, Deno and Bun", () => {
       retry: { attempts: 5 },
     });
     const remote = await connect<{ whoami(): string; record(key: string): string }>(replicas, { timeout: 10_000 });
-    const victim = instances[0]!;
+    const victim = instances[1]!;
     let running = true;
     let idempotentFailures = 0;
     let idempotentCalls = 0;
@@ -123,9 +126,11 @@ describe("three instances on Node.js, Deno and Bun", () => {
     for (const [key, count] of counts) assert.equal(count, 1, `${key} ran ${count} times`);
     for (const key of succeeded) assert.equal(counts.get(key), 1, `${key} answered, so it ran once`);
     for (const instance of instances) assert.ok((answeredBy.get(instance.id) ?? 0) > 0, `${instance.id} answered`);
+    const ranOfFailed = [...failed].filter((key) => counts.has(key)).length;
     console.log(
       `fault run: ${idempotentCalls} idempotent calls, 0 failed; ${succeeded.size + failed.size} non-idempotent calls, ` +
-        `${failed.size} failed (in flight on the killed instance), ${counts.size} executions, none twice`,
+        `${failed.size} failed (in flight on the killed instance: ${ranOfFailed} of them had run there before it died, ` +
+        `${failed.size - ranOfFailed} had not), ${counts.size} executions, none twice`,
     );
   });
 });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cluster, connect, serve, type ServerHandle, Service } from "../../mod.ts";
 import { dnsSrv } from "../../src/dns/mod.ts";
-import { delay } from "../runtime/processes.ts";
+import { childEnv, delay, runCommand, type RuntimeName, startProcess } from "../runtime/processes.ts";
 import { type Dnsmasq, startDnsmasq } from "./servers.ts";
 
 describe("dnsSrv with dnsmasq", () => {
@@ -26,6 +26,45 @@ describe("dnsSrv with dnsmasq", () => {
       },
       hosts: { "calc0.test": "127.0.0.1", "calc1.test": "127.0.0.1", "calc2.test": "127.0.0.1", "plain.test": "127.0.0.1" },
     });
+  });
+
+  it("SRV targets that are not host names are refused, reported and never called, the same on Node.js, Deno and Bun", async () => {
+    const hostile = await startDnsmasq({
+      ttl: 1,
+      srv: {
+        "_api._tcp.evil.test": [
+          { target: "localhost/steal?x=.test", port: servers[0]!.port },
+          { target: "evil.test:80@attacker", port: servers[0]!.port },
+          { target: "good.test", port: servers[1]!.port },
+        ],
+      },
+      hosts: { "good.test": "127.0.0.1", "localhost": "127.0.0.1" },
+    });
+    try {
+      const outputs = new Map<RuntimeName, string>();
+      for (const runtime of ["node", "deno", "bun"] as const) {
+        const [command, args] = runCommand(runtime, "test/services/fixtures/endpoint_check.ts");
+        const child = startProcess(command, args, childEnv({ DNS: hostile.nameserver, SRV: "_api._tcp.evil.test" }));
+        const [, result] = await child.waitForLine(/^RESULT (.*)$/m);
+        await child.stop();
+        outputs.set(runtime, result ?? "");
+      }
+      const node = JSON.parse(outputs.get("node") ?? "{}") as { dns: { urls: string[]; refused: string[] } };
+      assert.deepEqual(node.dns, {
+        urls: [`http://127.0.0.1:${servers[1]!.port}/api`],
+        refused: ["evil.test:80@attacker", "localhost/steal?x=.test"],
+      });
+      assert.equal(outputs.get("deno"), outputs.get("node"), "Deno agrees");
+      assert.equal(outputs.get("bun"), outputs.get("node"), "Bun agrees");
+      // And a client of it only ever calls the good target.
+      const told: string[] = [];
+      const remote = await connect(cluster(dnsSrv("_api._tcp.evil.test", { nameservers: [hostile.nameserver], onError: (error) => told.push(error.value) })));
+      for (let i = 0; i < 4; i++) assert.equal(await remote.call("whoami"), "instance-1");
+      assert.deepEqual(told.sort(), ["evil.test:80@attacker", "localhost/steal?x=.test"]);
+      await remote.close();
+    } finally {
+      await hostile.stop();
+    }
   });
   after(async () => {
     await dns.stop();

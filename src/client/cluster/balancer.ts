@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type BreakerOptions, type BreakerState, CircuitBreaker } from "./breaker.ts";
+import { type BreakerOptions, type BreakerState, type BreakerTicket, CircuitBreaker } from "./breaker.ts";
 import type { Endpoint } from "./endpoints.ts";
 
 /**
@@ -44,6 +44,13 @@ export interface InstanceStatus {
   readonly breaker: BreakerState;
   /** How many calls to it are in flight now. */
   readonly inFlight: number;
+  /** Why its last failed attempt failed (credentials in URLs left out), if one did. */
+  readonly lastFailure?: string;
+  /**
+   * The methods this instance itself declares idempotent in its `rpc.discover`, once a client made
+   * by `connect` has learned them; `undefined` until then.
+   */
+  readonly idempotent?: readonly string[];
 }
 
 /**
@@ -66,6 +73,29 @@ export interface Instance {
   inFlight: number;
   /** For weighted round-robin: its running score. */
   score: number;
+  /** Why its last failed attempt failed. */
+  lastFailure?: string;
+  /** What it declares idempotent itself, once learned. */
+  idempotent?: ReadonlySet<string>;
+}
+
+/**
+ * An instance taken for one attempt: its breaker's ticket is taken and the call counted in flight,
+ * in the same step as the choice.
+ *
+ * @example
+ * ```ts
+ * import { Balancer, type Taken } from "./balancer.ts";
+ * const balancer = new Balancer("round-robin", {});
+ * balancer.update([{ url: "http://127.0.0.1:5001/api" }]);
+ * const taken: Taken | undefined = balancer.take(0, new Set());
+ * ```
+ */
+export interface Taken {
+  /** The instance. */
+  readonly instance: Instance;
+  /** Its breaker's ticket for this attempt. */
+  readonly ticket: BreakerTicket;
 }
 
 /**
@@ -152,6 +182,7 @@ export class Balancer {
    *
    * @param now The current time in ms (for the breakers).
    * @param tried The URLs this call already went to.
+   * @param eligible Which instances may take this call at all. Default: every one.
    * @returns The instance, or `undefined` when none may be called now.
    * @example
    * ```ts
@@ -161,7 +192,7 @@ export class Balancer {
    * balancer.pick(0, new Set(["http://127.0.0.1:5001/api"]))?.endpoint.url; // the same one: no other
    * ```
    */
-  pick(now: number, tried: ReadonlySet<string>): Instance | undefined {
+  pick(now: number, tried: ReadonlySet<string>, eligible?: (instance: Instance) => boolean): Instance | undefined {
     const all = this.#instances;
     // First among the instances this call has not tried; when every usable one was tried, again
     // among all of them.
@@ -171,6 +202,7 @@ export class Balancer {
       const usable: Instance[] = [];
       for (const instance of all) {
         if (pass === 0 && tried.has(instance.endpoint.url)) continue;
+        if (eligible !== undefined && !eligible(instance)) continue;
         if (!instance.breaker.allows(now)) continue;
         const priority = instance.endpoint.priority ?? 0;
         if (priority < best) {
@@ -189,10 +221,52 @@ export class Balancer {
   }
 
   /**
+   * Chooses an instance as {@linkcode Balancer.pick} does and, in the same synchronous step, takes
+   * its breaker's ticket and counts the call in flight: so a half-open breaker lets exactly one
+   * trial through, however many calls choose at once.
+   *
+   * @param now The current time in ms (for the breakers).
+   * @param tried The URLs this call already went to.
+   * @param eligible Which instances may take this call at all. Default: every one.
+   * @returns The instance and its ticket, or `undefined` when none may be called now.
+   * @example
+   * ```ts
+   * import { Balancer } from "./balancer.ts";
+   * const balancer = new Balancer("round-robin", {});
+   * balancer.update([{ url: "http://127.0.0.1:5001/api" }]);
+   * const taken = balancer.take(0, new Set());
+   * taken?.instance.inFlight; // 1
+   * ```
+   */
+  take(now: number, tried: ReadonlySet<string>, eligible?: (instance: Instance) => boolean): Taken | undefined {
+    const instance = this.pick(now, tried, eligible);
+    if (instance === undefined) return undefined;
+    instance.inFlight++;
+    return { instance, ticket: instance.breaker.begin(now) };
+  }
+
+  /**
+   * The instances known now, in the source's order.
+   *
+   * @returns The instances.
+   * @example
+   * ```ts
+   * import { Balancer } from "./balancer.ts";
+   * const balancer = new Balancer("round-robin", {});
+   * balancer.update([{ url: "http://127.0.0.1:5001/api" }]);
+   * balancer.all().length; // 1
+   * ```
+   */
+  all(): readonly Instance[] {
+    return this.#instances;
+  }
+
+  /**
    * Tells whether an instance this call has not tried may be called now.
    *
    * @param now The current time in ms (for the breakers).
    * @param tried The URLs this call already went to.
+   * @param eligible Which instances may take this call at all. Default: every one.
    * @returns `true` when there is one.
    * @example
    * ```ts
@@ -202,8 +276,10 @@ export class Balancer {
    * balancer.hasUntried(0, new Set(["http://127.0.0.1:5001/api"])); // false
    * ```
    */
-  hasUntried(now: number, tried: ReadonlySet<string>): boolean {
-    return this.#instances.some((instance) => !tried.has(instance.endpoint.url) && instance.breaker.allows(now));
+  hasUntried(now: number, tried: ReadonlySet<string>, eligible?: (instance: Instance) => boolean): boolean {
+    return this.#instances.some((instance) =>
+      !tried.has(instance.endpoint.url) && (eligible === undefined || eligible(instance)) && instance.breaker.allows(now)
+    );
   }
 
   /**
@@ -223,6 +299,8 @@ export class Balancer {
       url: instance.endpoint.url,
       breaker: instance.breaker.state,
       inFlight: instance.inFlight,
+      ...(instance.lastFailure === undefined ? {} : { lastFailure: instance.lastFailure }),
+      ...(instance.idempotent === undefined ? {} : { idempotent: [...instance.idempotent].sort() }),
     }));
   }
 

@@ -66,6 +66,7 @@ export class CircuitBreaker {
   #openings = 0;
   #openUntil = 0;
   #trialTaken = false;
+  #epoch = 0;
   readonly #threshold: number;
   readonly #openFor: number;
   readonly #maxOpenFor: number;
@@ -114,31 +115,40 @@ export class CircuitBreaker {
   }
 
   /**
-   * Records that a call is sent now: when the breaker's open time is over, this call is the trial.
+   * Records that a call is sent now, and gives the ticket its outcome is recorded with: when the
+   * breaker's open time is over, this call is the trial (and no other call may go until it ends).
+   * Take the ticket in the same synchronous step as {@linkcode CircuitBreaker.allows}, so that no
+   * other call slips through between the check and the taking.
    *
    * @param now The current time in ms.
+   * @returns The call's ticket.
    * @example
    * ```ts
    * import { CircuitBreaker } from "./breaker.ts";
    * const breaker = new CircuitBreaker({ failureThreshold: 1, openFor: 10 });
    * breaker.failure(0, true);
-   * breaker.begin(20);
+   * const ticket = breaker.begin(20);
    * breaker.state; // "half-open"
    * breaker.allows(20); // false: the trial is under way
+   * breaker.failure(30, false, ticket); // the trial failed: open again, for longer
    * ```
    */
-  begin(now: number): void {
+  begin(now: number): BreakerTicket {
     if (this.#state === "open" && now >= this.#openUntil) this.#state = "half-open";
-    if (this.#state === "half-open") this.#trialTaken = true;
+    const trial = this.#state === "half-open" && !this.#trialTaken;
+    if (trial) this.#trialTaken = true;
+    return { epoch: this.#epoch, trial };
   }
 
   /**
-   * Records an answer from the instance: the breaker closes.
+   * Records an answer from the instance: the breaker closes (whenever the call was sent: an
+   * answer shows the instance works).
    *
    * @example
    * ```ts
    * import { CircuitBreaker } from "./breaker.ts";
    * const breaker = new CircuitBreaker();
+   * breaker.begin(0);
    * breaker.success();
    * ```
    */
@@ -152,9 +162,15 @@ export class CircuitBreaker {
   /**
    * Records a failure of the instance.
    *
+   * A failed trial opens the breaker again, for twice as long. The failure of a call that was sent
+   * before the breaker last opened (it was in flight meanwhile) changes nothing: the breaker
+   * already knows, and counting it again would open it for longer or end a trial that is under way.
+   *
    * @param now The current time in ms.
    * @param definite `true` when the failure leaves no doubt that the instance is down (the
    *   connection was refused): the breaker opens at once.
+   * @param ticket The call's ticket, from {@linkcode CircuitBreaker.begin}. Without one, the
+   *   failure counts as that of a call sent now.
    * @example
    * ```ts
    * import { CircuitBreaker } from "./breaker.ts";
@@ -165,35 +181,65 @@ export class CircuitBreaker {
    * breaker.state; // "open"
    * ```
    */
-  failure(now: number, definite: boolean): void {
+  failure(now: number, definite: boolean, ticket?: BreakerTicket): void {
+    // Sent before the breaker last opened: a late failure, already accounted for.
+    if (ticket !== undefined && ticket.epoch !== this.#epoch) return;
+    if (this.#state === "half-open") {
+      // Only the trial decides a half-open breaker.
+      if (ticket === undefined || ticket.trial) this.#open(now);
+      return;
+    }
+    if (this.#state === "open") return;
     this.#failures++;
-    if (this.#state === "half-open" || definite || this.#failures >= this.#threshold) this.#open(now);
+    if (definite || this.#failures >= this.#threshold) this.#open(now);
   }
 
   /**
-   * Lets go of a trial call that ended with neither an answer nor a failure of the instance (the
-   * caller aborted it), so another call may be the trial.
+   * Lets go of a call that ended with neither an answer nor a failure of the instance (the caller
+   * aborted it): when it was the trial, another call may be the trial.
    *
+   * @param ticket The call's ticket. Without one, the trial's slot is freed.
    * @example
    * ```ts
    * import { CircuitBreaker } from "./breaker.ts";
-   * new CircuitBreaker().release();
+   * const breaker = new CircuitBreaker();
+   * breaker.release(breaker.begin(0));
    * ```
    */
-  release(): void {
+  release(ticket?: BreakerTicket): void {
+    if (ticket !== undefined && (!ticket.trial || ticket.epoch !== this.#epoch)) return;
     this.#trialTaken = false;
   }
 
   #open(now: number): void {
-    // Already open (another call failed after this one was sent): keep the time it opened with.
-    if (this.#state === "open" && now < this.#openUntil) return;
     const base = Math.min(this.#maxOpenFor, this.#openFor * 2 ** this.#openings);
     this.#openings++;
+    this.#epoch++;
+    this.#failures = 0;
     // ±20 % so that clients that saw the same failure do not all come back at the same moment.
     this.#openUntil = now + base * (0.8 + 0.4 * this.#random());
     this.#state = "open";
     this.#trialTaken = false;
   }
+}
+
+/**
+ * What {@linkcode CircuitBreaker.begin} gives a call, to record its outcome with: which opening of
+ * the breaker it was sent in, and whether it is the trial call of a half-open breaker.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, type BreakerTicket } from "./breaker.ts";
+ * const breaker = new CircuitBreaker();
+ * const ticket: BreakerTicket = breaker.begin(0);
+ * ticket.trial; // false: the breaker is closed
+ * ```
+ */
+export interface BreakerTicket {
+  /** How many times the breaker had opened when the call was sent. */
+  readonly epoch: number;
+  /** Whether the call is the trial of a half-open breaker. */
+  readonly trial: boolean;
 }
 
 function positive(value: number, name: string): number {

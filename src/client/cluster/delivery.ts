@@ -58,9 +58,11 @@ export function neverSent(error: unknown): boolean {
 
 /**
  * Tells whether a failed attempt speaks against the instance (and so counts for its breaker): a
- * network failure, a timeout, or an HTTP 5xx status without a JSON-RPC answer (a proxy's 502, 503
- * or 504). A call the caller aborted, or an answer that is not JSON-RPC, says nothing about the
- * instance's health.
+ * network failure, a timeout, or any answer that is not JSON-RPC: an HTTP error status without a
+ * JSON-RPC answer (a proxy's 502, a 500 page, a 404 from another program now at that address), a
+ * body that is not JSON, or JSON that does not answer the call (a wrong `id`). A call the caller
+ * aborted says nothing about the instance, and neither does an answer larger than the client's
+ * `maxResponseBytes` (any instance would send the same).
  *
  * @param error What the attempt threw.
  * @returns `true` when the breaker should count it.
@@ -69,18 +71,29 @@ export function neverSent(error: unknown): boolean {
  * import { TransportError } from "../errors.ts";
  * import { instanceFailed } from "./delivery.ts";
  * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "http", "HTTP 503", 503)); // true
+ * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "bad-response", "the answer is not JSON", 200)); // true
  * instanceFailed(new TransportError("http://127.0.0.1:5000/api", "aborted", "the call was aborted")); // false
  * ```
  */
 export function instanceFailed(error: unknown): boolean {
   if (!(error instanceof TransportError)) return false;
-  return error.kind === "network" || error.kind === "timeout" || (error.kind === "http" && (error.status ?? 0) >= 500);
+  switch (error.kind) {
+    case "network":
+    case "timeout":
+    case "http":
+      return true;
+    case "bad-response":
+      return !error.message.includes("(maxResponseBytes)");
+    default:
+      return false;
+  }
 }
 
 /**
  * Tells whether a failed attempt may be tried again at all (on another instance, if the call is
- * idempotent or was never sent): every transport failure except a call the caller aborted and an
- * answer that is not JSON-RPC (another attempt would most likely get the same).
+ * idempotent or was never sent): every failure that speaks against the instance
+ * ({@linkcode instanceFailed}), and finding no instance to send to. Not a call the caller aborted,
+ * nor an answer too large to read.
  *
  * @param error What the attempt threw.
  * @returns `true` when another attempt may help.

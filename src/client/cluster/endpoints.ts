@@ -149,3 +149,147 @@ export function staticEndpoints(urls: readonly (string | Endpoint)[]): EndpointS
 export function isEndpointSource(value: unknown): value is EndpointSource {
   return typeof value === "object" && value !== null && typeof (value as { endpoints?: unknown }).endpoints === "function";
 }
+
+/**
+ * An endpoint value that a source refused to give the client (an etcd value or a DNS record that
+ * is not an http(s) URL to a host name): told to the source's `onError`, never called.
+ *
+ * @example
+ * ```ts
+ * import { EndpointError } from "./endpoints.ts";
+ * const error = new EndpointError("etcd", "/tsmicroservice/services/orders/a1", "data:,{}", "not an http(s) URL");
+ * error.message; // 'etcd: refused the endpoint "data:,{}" of /tsmicroservice/services/orders/a1: not an http(s) URL'
+ * ```
+ */
+export class EndpointError extends Error {
+  /** Where the value came from: `"etcd"`, `"dns"`, or a source of your own. */
+  readonly source: string;
+  /** Where in that source: the etcd key, or the DNS name. */
+  readonly key: string;
+  /** The refused value, with control characters escaped, credentials left out and clipped. */
+  readonly value: string;
+
+  /**
+   * Makes the report of a refused value.
+   *
+   * @param source Where it came from.
+   * @param key Where in that source.
+   * @param value The refused value, as it came (escaped and clipped here).
+   * @param reason Why it was refused.
+   * @example
+   * ```ts
+   * import { EndpointError } from "./endpoints.ts";
+   * new EndpointError("dns", "_api._tcp.orders.test", "localhost/steal", "not a host name");
+   * ```
+   */
+  constructor(source: string, key: string, value: string, reason: string) {
+    const shown = printable(value);
+    super(`${source}: refused the endpoint "${shown}" of ${printable(key)}: ${reason}`);
+    this.name = "EndpointError";
+    this.source = source;
+    this.key = printable(key);
+    this.value = shown;
+  }
+}
+
+// Control, bidi and line-separator characters, escaped in reports so a value cannot drive a terminal.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function printable(text: string): string {
+  const escaped = text.replace(/\/\/[^/\s@]*@/g, "//").replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
+}
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * Tells whether a text is a host name an endpoint may name: a DNS name (letters, digits and
+ * hyphens in labels of 1 to 63, at most 253 in all, a trailing dot allowed) or an IPv4 address
+ * written as four decimal numbers. A name whose last label is all digits must be such an address
+ * (URL parsers read `1.2.3` or `0x7f.1` as addresses of their own). IPv6 addresses are checked by
+ * {@linkcode isIpv6}.
+ *
+ * @param name The text.
+ * @returns `true` for a host name.
+ * @example
+ * ```ts
+ * import { isHostName } from "./endpoints.ts";
+ * isHostName("pod-0.orders.default.svc.cluster.local"); // true
+ * isHostName("localhost/steal?x=.test"); // false
+ * isHostName("1.2.3"); // false
+ * ```
+ */
+export function isHostName(name: string): boolean {
+  if (typeof name !== "string" || name.length === 0 || name.length > 254) return false;
+  const bare = name.endsWith(".") ? name.slice(0, -1) : name;
+  if (bare.length === 0 || bare.length > 253) return false;
+  const labels = bare.split(".");
+  if (!labels.every((label) => DNS_LABEL.test(label))) return false;
+  return /^\d+$/.test(labels.at(-1) ?? "") ? IPV4.test(bare) : true;
+}
+
+/**
+ * Tells whether a text is an IPv6 address (without brackets), as URL parsers read one.
+ *
+ * @param address The text.
+ * @returns `true` for an IPv6 address.
+ * @example
+ * ```ts
+ * import { isIpv6 } from "./endpoints.ts";
+ * isIpv6("::1"); // true
+ * isIpv6("::1]/x"); // false
+ * ```
+ */
+export function isIpv6(address: string): boolean {
+  if (typeof address !== "string" || !/^[0-9a-f:.]{2,45}$/i.test(address) || !address.includes(":")) return false;
+  try {
+    return new URL(`http://[${address}]/`).hostname.length > 2;
+  } catch {
+    return false;
+  }
+}
+
+// What may follow the host in an endpoint: printable ASCII, no spaces, no backslashes.
+const URL_REST = /^[!#-[\]-~]*$/;
+
+/**
+ * Checks an endpoint's URL as it came from outside (a registry, DNS): it must be an `http:` or
+ * `https:` URL to a host name ({@linkcode isHostName}) or an IP address, with an optional port
+ * (1 to 65535), no user name or password, and only printable ASCII after the host. The check is
+ * made on the text itself, so every runtime refuses the same values.
+ *
+ * @param url The value.
+ * @returns Why it is refused, or `undefined` when it is a usable endpoint.
+ * @example
+ * ```ts
+ * import { endpointUrlProblem } from "./endpoints.ts";
+ * endpointUrlProblem("http://10.0.0.5:5000/api"); // undefined
+ * endpointUrlProblem("data:application/json,{}"); // "not an http(s) URL"
+ * endpointUrlProblem("http://ann:secret@10.0.0.5/api"); // "a URL with a user name or password"
+ * ```
+ */
+export function endpointUrlProblem(url: string): string | undefined {
+  if (typeof url !== "string") return "not a string";
+  if (url.length > 2_048) return "longer than 2048 characters";
+  const scheme = /^https?:\/\//i.exec(url);
+  if (scheme === null) return "not an http(s) URL";
+  const rest = url.slice(scheme[0].length);
+  const end = rest.search(/[/?#]/);
+  const authority = end === -1 ? rest : rest.slice(0, end);
+  if (authority.includes("@")) return "a URL with a user name or password";
+  const parts = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(authority);
+  if (parts === null) return "not a host name with an optional port";
+  const host = parts[1] ?? "";
+  const hostOk = host.startsWith("[") ? isIpv6(host.slice(1, -1)) : isHostName(host);
+  if (!hostOk) return "not a host name or IP address";
+  if (parts[2] !== undefined && !(Number(parts[2]) >= 1 && Number(parts[2]) <= 65_535)) return "a port out of range";
+  if (!URL_REST.test(end === -1 ? "" : rest.slice(end))) return "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)";
+  try {
+    new URL(url);
+  } catch {
+    return "not a URL";
+  }
+  return undefined;
+}

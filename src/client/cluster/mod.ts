@@ -15,10 +15,10 @@
  * @module
  */
 
-export { Cluster, cluster, type ClusterOptions, type Instances } from "./cluster.ts";
+export { Cluster, cluster, type ClusterOptions, type ClusterTimers, type Instances } from "./cluster.ts";
 export { type Endpoint, type EndpointSource, isEndpointSource, staticEndpoints } from "./endpoints.ts";
 export type { Balancing, InstanceStatus } from "./balancer.ts";
-export { type BreakerOptions, type BreakerState, CircuitBreaker } from "./breaker.ts";
+export { type BreakerOptions, type BreakerState, type BreakerTicket, CircuitBreaker } from "./breaker.ts";
 export type { RetryOptions } from "./retry.ts";
 export { instanceFailed, mayRetry, neverSent } from "./delivery.ts";
 export type { Delivery, Upstream } from "../upstream.ts";
