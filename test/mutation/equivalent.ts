@@ -1,0 +1,27 @@
+/**
+ * Mutants no test can tell from the original (the behaviour a user sees is the same), each with
+ * why: test/mutation/run.ts skips them and counts them apart. Keep the list short; a mutant belongs
+ * here only when the change is truly invisible, not when it is merely hard to test.
+ *
+ * @module
+ */
+
+/** One known equivalent mutant: the file, the text replaced and its replacement (and the line, when the same change occurs twice). */
+export interface EquivalentMutant {
+  readonly file: string;
+  readonly original: string;
+  readonly replacement: string;
+  readonly line?: number;
+  readonly why: string;
+}
+
+/**
+ * The equivalent mutants of the folders checked so far.
+ *
+ * @example
+ * ```ts
+ * import { EQUIVALENT } from "./equivalent.ts";
+ * EQUIVALENT.every((mutant) => mutant.why !== ""); // true
+ * ```
+ */
+export const EQUIVALENT: readonly EquivalentMutant[] = [];
