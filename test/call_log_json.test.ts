@@ -13,7 +13,10 @@ const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 function collect(): { sink: LogSink; lines: { level: string; line: string }[] } {
   const lines: { level: string; line: string }[] = [];
-  return { lines, sink: { info: (line) => lines.push({ level: "info", line }), error: (line) => lines.push({ level: "error", line }) } };
+  return {
+    lines,
+    sink: { info: (line) => lines.push({ level: "info", line }), warn: (line) => lines.push({ level: "warn", line }), error: (line) => lines.push({ level: "error", line }) },
+  };
 }
 
 describe("callLog({ format: \"json\" })", () => {
@@ -41,7 +44,7 @@ describe("callLog({ format: \"json\" })", () => {
       assert.ok(!line.includes(PARAM) && !line.includes(TOKEN), line);
     }
     const records = lines.map(({ line }) => JSON.parse(line) as CallLogRecord);
-    assert.deepEqual(lines.map(({ level }) => level), ["info", "error", "error", "error"]);
+    assert.deepEqual(lines.map(({ level }) => level), ["info", "error", "error", "warn"]);
     const [echo, refuse, crash, long] = records as [CallLogRecord, CallLogRecord, CallLogRecord, CallLogRecord];
     assert.equal(echo.time, "2026-12-01T12:00:00.000Z");
     assert.equal(echo.service, "json.service");
@@ -59,6 +62,53 @@ describe("callLog({ format: \"json\" })", () => {
     assert.notEqual(crash.trace_id, TRACE); // no traceparent: a new trace
     assert.equal(long.method.length, 201);
     assert.equal(long.code, -32601);
+    assert.deepEqual(records.map((record) => record.level), ["info", "error", "error", "warn"]);
+  });
+
+  test("the caller's faults (not found, invalid params, access denied, forbidden) are warn, the service's are error", async () => {
+    const json = collect();
+    const text = collect();
+    const service = new Service({ name: "levels", onError: false, apiTokenIsValid: (token) => token === TOKEN })
+      .use(callLog(json.sink, { format: "json" }))
+      .use(callLog(text.sink))
+      .publicMethod("typed", (count: number) => count, { params: ["count"] })
+      .privateMethod("secret", () => 1)
+      .publicMethod("scoped", () => {
+        throw new RpcError(-32003, "Forbidden");
+      })
+      .publicMethod("own_invalid", () => {
+        throw new RpcError(-32602, "no such order id");
+      })
+      .publicMethod("timeout", () => {
+        throw new RpcError(-32002, "Timeout");
+      })
+      .publicMethod("server_error", () => {
+        throw new RpcError(-32000, "disk full");
+      })
+      .publicMethod("crash", () => {
+        throw new Error("boom");
+      });
+    const calls: [string, unknown[]][] = [
+      ["missing", []], ["typed", [1, 2, 3]], ["secret", []], ["scoped", []], ["own_invalid", []], ["timeout", []], ["server_error", []], ["crash", []], ["typed", [1]],
+    ];
+    for (const [index, [method, params]] of calls.entries()) await call(service, { jsonrpc: "2.0", method, params, id: index });
+    const expected = ["warn", "warn", "warn", "warn", "warn", "error", "error", "error", "info"];
+    assert.deepEqual(json.lines.map(({ line }) => (JSON.parse(line) as CallLogRecord).level), expected, "the JSON lines' level");
+    assert.deepEqual(json.lines.map(({ level }) => level), expected, "the JSON lines' sink method");
+    assert.deepEqual(text.lines.map(({ level }) => level), expected, "the text lines' sink method");
+    assert.deepEqual(json.lines.map(({ line }) => (JSON.parse(line) as CallLogRecord).code), [-32601, -32602, -32001, -32003, -32602, -32002, -32000, -32603, undefined]);
+  });
+
+  test("a sink without warn gets the caller's faults on info", async () => {
+    const lines: { level: string; line: string }[] = [];
+    const sink: LogSink = { info: (line) => lines.push({ level: "info", line }), error: (line) => lines.push({ level: "error", line }) };
+    const service = new Service({ name: "old.sink", onError: false }).use(callLog(sink)).use(callLog(sink, { format: "json" })).publicMethod("crash", () => {
+      throw new Error("boom");
+    });
+    await call(service, { jsonrpc: "2.0", method: "missing", id: 1 });
+    await call(service, { jsonrpc: "2.0", method: "crash", id: 2 });
+    assert.deepEqual(lines.map(({ level }) => level), ["info", "info", "error", "error"]);
+    assert.match(lines[0]?.line ?? "", /^old\.sink missing error -32601 \d+\.\dms$/);
   });
 
   test("without a trace plugin the lines carry no ids; the text form is unchanged", async () => {
