@@ -191,6 +191,31 @@ describe("propagateTrace()", () => {
     assert.equal(sent[0]?.get("tracestate"), "rojo=1");
   });
 
+  test("two asyncTraceScope() calls (one for the service, one for the client) still carry the trace, nested calls nest", async () => {
+    const sent: Headers[] = [];
+    const upstream = createClient("http://upstream.test/api", { observe: propagateTrace({ scope: asyncTraceScope() }), fetch: echoFetch(sent) });
+    const service = new Service({ name: "gateway" })
+      .use(traceContext({ scope: asyncTraceScope() }))
+      .publicMethod("relay", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await upstream.call("anything");
+        return asyncTraceScope().current()?.spanId;
+      });
+    const answer = (await call(service, { jsonrpc: "2.0", method: "relay", id: 1 }, { traceparent: VALID })) as { result: string };
+    assert.equal(sent[0]?.get("traceparent"), `00-${TRACE}-${answer.result}-01`);
+    const outer = { traceId: TRACE, spanId: PARENT, flags: 1 };
+    const inner = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", flags: 0 };
+    const seen = await asyncTraceScope().run(outer, async () => {
+      const nested = await asyncTraceScope().run(inner, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return asyncTraceScope().current();
+      });
+      return [nested, asyncTraceScope().current()];
+    });
+    assert.deepEqual(seen, [inner, outer]);
+    assert.equal(asyncTraceScope().current(), undefined);
+  });
+
   test("one explicit argument where there is no async context; nothing sent outside a trace", async () => {
     const sent: Headers[] = [];
     const upstream = createClient("http://upstream.test/api", { observe: propagateTrace(), fetch: echoFetch(sent) });
