@@ -1,5 +1,5 @@
 /**
- * `npm run test:mutation -- <file-or-folder>... [--tests <test file>...] [--timeout <s>] [--list]`:
+ * `npm run test:mutation -- <file-or-folder>... [--tests <test file>...] [--timeout <s>] [--line <n>...] [--list]`:
  * mutation testing with no dependency beyond the `typescript` and `tsx` already here.
  *
  * For each source file it finds the mutation points (test/mutation/mutants.ts), then, one mutant at
@@ -34,7 +34,7 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 
 /** Tests for folders whose tests import them only through mod.ts (path prefixes, from the root). */
 export const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
-  "src/protocol/": ["test/specification.test.ts", "test/dispatch.test.ts", "test/http.test.ts", "test/limits.test.ts", "test/service.test.ts"],
+  "src/protocol/": ["test/protocol.test.ts", "test/specification.test.ts", "test/dispatch.test.ts", "test/http.test.ts", "test/limits.test.ts", "test/service.test.ts"],
   "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts", "test/async_scope.test.ts"],
 };
 
@@ -49,10 +49,12 @@ interface Options {
   readonly timeoutSeconds: number | undefined;
   readonly list: boolean;
   readonly restore: boolean;
+  /** Only the mutants on these lines (to check again the survivors of one file). */
+  readonly lines: readonly number[] | undefined;
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run test:mutation -- <file-or-folder>... [--tests <test file>...] [--timeout <seconds>] [--list] [--restore]`);
+  console.error(`${message}\nusage: npm run test:mutation -- <file-or-folder>... [--tests <test file>...] [--timeout <seconds>] [--line <n>...] [--list] [--restore]`);
   process.exit(2);
 }
 
@@ -62,6 +64,7 @@ function parseArgs(args: readonly string[]): Options {
   let timeoutSeconds: number | undefined;
   let list = false;
   let restore = false;
+  let lines: number[] | undefined;
   let into = targets;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? "";
@@ -69,6 +72,12 @@ function parseArgs(args: readonly string[]): Options {
     else if (arg === "--timeout") {
       timeoutSeconds = Number(args[++index]);
       if (!(timeoutSeconds > 0)) usage(`--timeout needs a number of seconds, got ${String(args[index])}`);
+    } else if (arg === "--line") {
+      for (const part of String(args[++index]).split(",")) {
+        const line = Number(part);
+        if (!Number.isInteger(line) || line < 1) usage(`--line needs line numbers, got ${String(args[index])}`);
+        (lines ??= []).push(line);
+      }
     } else if (arg === "--list") list = true;
     else if (arg === "--restore") restore = true;
     else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
@@ -76,7 +85,7 @@ function parseArgs(args: readonly string[]): Options {
   }
   if (targets.length === 0 && !restore) usage("name a source file or folder to mutate");
   if (tests?.length === 0) usage("--tests needs at least one test file");
-  return { targets, tests, timeoutSeconds, list, restore };
+  return { targets, tests, timeoutSeconds, list, restore, lines };
 }
 
 function sourceFiles(target: string): string[] {
@@ -303,7 +312,8 @@ async function main(): Promise<void> {
     const source = program.getSourceFile(file);
     if (source === undefined) usage(`${relative(ROOT, file)} is not part of tsconfig.json's program`);
     const tests = options.tests?.map((test) => resolve(test)) ?? testsFor(file);
-    return { file, mutants: findMutants(file, source, checker), tests };
+    const mutants = findMutants(file, source, checker).filter((mutant) => options.lines?.includes(mutant.line) ?? true);
+    return { file, mutants, tests };
   });
   for (const { file, mutants, tests } of plan) {
     console.log(`${relative(ROOT, file)}: ${mutants.length} mutants; tests: ${tests.map((test) => relative(ROOT, test)).join(" ") || "(none)"}`);
