@@ -11,9 +11,8 @@
  * they pass, and times out when they run past the limit. The report lists the counts and the score
  * per file, then every survivor with file:line and the change.
  *
- * The tests run for a file are the test/*.test.ts files that import it or a file of its folder,
- * plus those named in {@linkcode TESTS_FOR} for folders the tests reach only through mod.ts;
- * `--tests` replaces them. Mutants known to be equivalent (no test can tell them apart) are listed
+ * The tests run for a file are those {@linkcode TESTS_FOR} names for it, else the test/*.test.ts
+ * files that import it or a file of its folder; `--tests` replaces them. Mutants known to be equivalent (no test can tell them apart) are listed
  * in test/mutation/equivalent.ts with why, and skipped. See docs/mutation.md.
  *
  * @module
@@ -32,10 +31,22 @@ import { applyMutant, describeMutant, findMutants, type Mutant } from "./mutants
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 
-/** Tests for folders whose tests import them only through mod.ts (path prefixes, from the root). */
+/**
+ * The tests of each folder or file, by path prefix from the root (the longest prefix wins): the
+ * suites written for it, so one mutant costs a second or two. Files under no prefix get the
+ * test/*.test.ts files that import them or a file of their folder.
+ */
 export const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/protocol/": ["test/protocol.test.ts", "test/specification.test.ts", "test/dispatch.test.ts", "test/http.test.ts", "test/limits.test.ts", "test/service.test.ts"],
-  "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts", "test/async_scope.test.ts"],
+  "src/plugins/cors.ts": ["test/cors.test.ts"],
+  "src/plugins/health.ts": ["test/health.test.ts"],
+  "src/plugins/routes/": ["test/routes.test.ts", "test/normal_path.test.ts"],
+  "src/plugins/static/": ["test/static_files.test.ts"],
+  "src/plugins/pymicroservice.ts": ["test/introspection.test.ts", "test/pymicroservice.test.ts"],
+  "src/plugins/schemas/": ["test/validation.test.ts"],
+  "src/plugins/explorer/": ["test/explorer.test.ts"],
+  "src/plugins/call_log.ts": ["test/logging.test.ts", "test/call_log_json.test.ts"],
+  "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
@@ -219,19 +230,20 @@ function importsOf(testFile: string): string[] {
 }
 
 function testsFor(file: string): string[] {
-  const testDir = join(ROOT, "test");
-  const all = readdirSync(testDir).filter((name) => name.endsWith(".test.ts")).map((name) => join(testDir, name));
-  const chosen = new Set<string>();
-  const folder = dirname(file);
-  for (const test of all) {
-    const imports = importsOf(test);
-    if (imports.includes(file) || (folder !== join(ROOT, "src") && folder !== join(ROOT, "src/plugins") && imports.some((path) => dirname(path) === folder))) chosen.add(test);
-  }
   const path = relative(ROOT, file);
-  for (const [prefix, tests] of Object.entries(TESTS_FOR)) {
-    if (path.startsWith(prefix)) for (const test of tests) if (existsSync(join(ROOT, test))) chosen.add(join(ROOT, test));
-  }
-  return [...chosen].sort();
+  const prefix = Object.keys(TESTS_FOR).filter((key) => path.startsWith(key)).sort((a, b) => b.length - a.length)[0];
+  if (prefix !== undefined) return (TESTS_FOR[prefix] ?? []).map((test) => join(ROOT, test)).filter((test) => existsSync(test));
+  const testDir = join(ROOT, "test");
+  const folder = dirname(file);
+  const broad = folder === join(ROOT, "src") || folder === join(ROOT, "src/plugins");
+  return readdirSync(testDir)
+    .filter((name) => name.endsWith(".test.ts"))
+    .map((name) => join(testDir, name))
+    .filter((test) => {
+      const imports = importsOf(test);
+      return imports.includes(file) || (!broad && imports.some((imported) => dirname(imported) === folder));
+    })
+    .sort();
 }
 
 // ---- running the tests ----
