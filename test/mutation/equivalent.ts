@@ -38,4 +38,10 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: '""',
     why: "the policy cors() makes only checks the options at once; setup() replaces it with one for the service's own token header before any request",
   },
+  {
+    file: "src/plugins/routes/router.ts",
+    original: '"%"',
+    replacement: '""',
+    why: "decodeSegment skips decodeURIComponent for a segment without %; without the shortcut it decodes it anyway, and a segment with no % decodes to itself",
+  },
 ];
