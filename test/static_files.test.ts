@@ -109,6 +109,24 @@ describe("serving files", () => {
     assert.equal(contentTypeOf("dir.d/.hidden"), "application/octet-stream");
   });
 
+  test("the type of every extension a website commonly serves (what a browser is told)", () => {
+    const text = (type: string): string => `${type}; charset=utf-8`;
+    const expected: Record<string, string> = {
+      html: text("text/html"), htm: text("text/html"), css: text("text/css"), js: text("text/javascript"), mjs: text("text/javascript"),
+      json: text("application/json"), map: text("application/json"), webmanifest: text("application/manifest+json"), txt: text("text/plain"),
+      md: text("text/markdown"), csv: text("text/csv"), xml: text("application/xml"), svg: text("image/svg+xml"),
+      png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", avif: "image/avif", ico: "image/x-icon",
+      woff: "font/woff", woff2: "font/woff2", ttf: "font/ttf", otf: "font/otf", wasm: "application/wasm", pdf: "application/pdf",
+      zip: "application/zip", gz: "application/gzip", mp3: "audio/mpeg", wav: "audio/wav", ogg: "audio/ogg", mp4: "video/mp4", webm: "video/webm",
+    };
+    const seen = Object.fromEntries(Object.keys(expected).map((extension) => [extension, contentTypeOf(`public/file.${extension.toUpperCase()}`)]));
+    assert.deepEqual(seen, expected);
+    assert.equal(contentTypeOf("C:\\site\\file.d\\readme"), "application/octet-stream", "a dot in a Windows folder's name is no extension");
+    assert.equal(contentTypeOf("a.b/c"), "application/octet-stream", "nor in a folder's name");
+    assert.equal(contentTypeOf(".env"), "application/octet-stream");
+    assert.equal(contentTypeOf("x.css"), text("text/css"), "a one-letter name has its extension");
+  });
+
   test("names with spaces and accents, percent-encoded", async () => {
     const service = siteService();
     assert.equal(await (await get(service, "/static/a%20b.txt")).text(), "spaced");
