@@ -9,7 +9,9 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { type FileAccess, Service } from "../mod.ts";
 import { nodeFileAccess } from "../src/adapters/node_files.ts";
+import { rangeStillValid, requestedRange } from "../src/plugins/static/byte_range.ts";
 import { contentTypeOf } from "../src/plugins/static/content_types.ts";
+import { cors } from "../src/plugins/cors.ts";
 import { safePath, StaticFolders } from "../src/plugins/static/static_files.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
 
@@ -370,7 +372,37 @@ describe("byte ranges", () => {
   });
 });
 
+describe("Range and If-Range, as RFC 9110 reads them", () => {
+  test("suffix ranges: the last N bytes, none of an empty file, and -0 is unsatisfiable", () => {
+    assert.deepEqual(requestedRange("bytes=-1", 1), { start: 0, end: 0 });
+    assert.deepEqual(requestedRange("bytes=-5", 3), { start: 0, end: 2 });
+    assert.equal(requestedRange("bytes=-0", 10), "unsatisfiable");
+    assert.equal(requestedRange("bytes=-5", 0), "unsatisfiable");
+    assert.deepEqual(requestedRange("bytes=3-", 10), { start: 3, end: 9 });
+    assert.deepEqual(requestedRange("bytes=9-", 10), { start: 9, end: 9 });
+  });
+
+  test("If-Range: a strong tag that matches, or the exact Last-Modified date; never a weak tag", () => {
+    const date = "Thu, 01 Jan 1970 00:00:01 GMT";
+    assert.equal(rangeStillValid('"a-1"', '"a-1"', undefined), true);
+    assert.equal(rangeStillValid(' "a-1" ', '"a-1"', undefined), true);
+    assert.equal(rangeStillValid('"a-2"', '"a-1"', undefined), false);
+    assert.equal(rangeStillValid('"a-1"', undefined, date), false, "a tag when the file has none");
+    assert.equal(rangeStillValid('W/"a-1"', 'W/"a-1"', undefined), false);
+    assert.equal(rangeStillValid(date, '"a-1"', date), true);
+    assert.equal(rangeStillValid(date, undefined, "Thu, 01 Jan 1970 00:00:02 GMT"), false);
+    assert.equal(rangeStillValid("not a date", undefined, "not a date"), false);
+  });
+});
+
 describe("folders", () => {
+  test("a static path accepts GET and HEAD, as a CORS preflight for it says", async () => {
+    const service = new Service({ name: "s" }).use(cors({ origins: "*" })).use(staticFiles({ "/static/": site }, { files: nodeFileAccess }));
+    const preflight = await service.fetch(new Request("http://localhost/static/style.css", { method: "OPTIONS", headers: { origin: "https://a.example", "access-control-request-method": "GET" } }));
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-methods"), "GET, HEAD");
+  });
+
   test("a folder serves its index.html", async () => {
     const service = siteService();
     assert.equal(await (await get(service, "/static/")).text(), "<h1>home</h1>");

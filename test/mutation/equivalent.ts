@@ -44,4 +44,30 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: '""',
     why: "decodeSegment skips decodeURIComponent for a segment without %; without the shortcut it decodes it anyway, and a segment with no % decodes to itself",
   },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: '"whole"',
+    replacement: '""',
+    why: "WHOLE_FILE is a sentinel compared by identity only; any text other than UNSATISFIABLE's does the same",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: '"unsatisfiable"',
+    replacement: '""',
+    why: "UNSATISFIABLE is a sentinel compared by identity only; any text other than WHOLE_FILE's does the same",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: "-",
+    replacement: "+",
+    line: 51,
+    why: "an open range's end (size - 1) is clamped by Math.min(end, size - 1) and checked against start only when the range has a last position: size + 1 gives the same range",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: "1",
+    replacement: "0",
+    line: 51,
+    why: "as above: an open range's end is clamped to size - 1 whatever it starts as",
+  },
 ];
