@@ -14,6 +14,7 @@ import { contentTypeOf } from "../src/plugins/static/content_types.ts";
 import { cors } from "../src/plugins/cors.ts";
 import { safePath, StaticFolders } from "../src/plugins/static/static_files.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
+import { routes } from "../src/plugins/routes/routes.ts";
 
 const SECRET = "TOP-SECRET-8d41c2";
 const BIG_BYTES = 300 * 1024;
@@ -189,6 +190,20 @@ describe("serving files", () => {
     const response = await get(siteService(), "/static/style.css", {}, "POST");
     assert.equal(response.status, 405);
     assert.equal(response.headers.get("allow"), "GET, HEAD");
+    assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+    assert.equal(await response.text(), "Method Not Allowed");
+  });
+
+  test("a static prefix owns its paths: a hidden, missing or misnamed file is its 404, never a later route's answer", async () => {
+    const service = new Service({ name: "s" })
+      .use(staticFiles({ "/static/": site }, { files: nodeFileAccess }))
+      .use(routes().route("GET", "/static/:name", () => new Response("a route")).route("GET", "/static/:dir/:name", () => new Response("a route")));
+    for (const path of ["/static/.env", "/static/missing.txt", "/static/style.css/", "/static/empty/", "/static/link-out.txt"]) {
+      const response = await get(service, path);
+      assert.equal(response.status, 404, path);
+      assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8", path);
+      assert.equal(await response.text(), "Not Found", path);
+    }
   });
 });
 
@@ -324,7 +339,7 @@ describe("byte ranges", () => {
       assert.equal(response.status, 416);
       assert.equal(response.headers.get("content-range"), "bytes */20");
       assert.equal(response.headers.get("accept-ranges"), "bytes");
-      await response.body?.cancel();
+      assert.equal(await response.text(), "Range Not Satisfiable");
       assert.deepEqual(files.opened, []);
     });
   }
@@ -537,16 +552,73 @@ describe("misconfiguration", () => {
   });
 
   test("a file that cannot be opened is a 500, reported", async () => {
-    const reported: unknown[] = [];
+    const reported: [string, string][] = [];
     const broken: FileAccess = { ...nodeFileAccess, open: () => Promise.reject(new Error("EACCES")) };
-    const service = siteService(broken, { onError: (error) => reported.push(error) });
-    assert.equal((await get(service, "/static/style.css")).status, 500);
-    assert.equal(reported.length, 1);
+    const service = siteService(broken, { onError: (error, info) => reported.push([(error as Error).message, info.method]) });
+    const response = await get(service, "/static/style.css");
+    assert.equal(response.status, 500);
+    assert.equal(await response.text(), "Internal Server Error");
+    assert.deepEqual(reported, [["EACCES", "(static files)"]]);
+  });
+
+  test("without file access, the 500 says nothing more and the report names the static files", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) }).use(staticFiles({ "/static/": site }));
+    const response = await get(service, "/static/style.css");
+    assert.equal(await response.text(), "Internal Server Error");
+    assert.deepEqual(reported, ["(static files)"]);
+  });
+
+  test("a folder missing at first is looked up again, so it is served once it appears", async () => {
+    const late = join(dir, "late");
+    const service = new Service({ name: "s", onError: () => {} }).use(staticFiles({ "/late/": late }, { files: nodeFileAccess }));
+    assert.equal((await get(service, "/late/a.txt")).status, 404);
+    mkdirSync(late);
+    writeFileSync(join(late, "a.txt"), "here now");
+    assert.equal(await (await get(service, "/late/a.txt")).text(), "here now");
+  });
+
+  test("a file with no modification time has no ETag, and If-None-Match cannot make it a 304", async () => {
+    const timeless: FileAccess = { ...nodeFileAccess, stat: async (path) => ({ ...(await nodeFileAccess.stat(path)), mtime: null }) };
+    const response = await get(siteService(timeless), "/static/style.css", { "if-none-match": "*" });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("etag"), null);
+    assert.equal(await response.text(), "body { color: red; }");
+  });
+
+  test("a file: URL of a Windows drive names the drive's path; Windows real paths are compared with / as separator", async () => {
+    const asked: string[] = [];
+    const windows: FileAccess = {
+      realPath: (path) => {
+        asked.push(path);
+        if (path === "C:/site") return Promise.resolve("C:\\site");
+        if (path === "C:\\site/a.txt" || path === "C:/site/a.txt") return Promise.resolve("C:\\site\\a.txt");
+        return Promise.reject(new Error(`ENOENT ${path}`));
+      },
+      stat: () => Promise.resolve({ isFile: true, isDirectory: false, size: 2, mtime: 0 }),
+      open: () => Promise.resolve(new Response("hi").body!),
+    };
+    const service = new Service({ name: "s" }).use(staticFiles({ "/w/": new URL("file:///C:/site") }, { files: windows }));
+    const response = await get(service, "/w/a.txt");
+    assert.equal(asked[0], "C:/site");
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), "hi");
+  });
+
+  test("the file access given to the folders is theirs; the runtime's is only a fallback", () => {
+    const own = spyFiles();
+    const folders = new StaticFolders({ "/static/": site }, own, () => {});
+    folders.provideFiles(nodeFileAccess);
+    assert.equal(folders.files, own);
+    const bare = new StaticFolders({ "/static/": site }, undefined, () => {});
+    assert.equal(bare.files, undefined);
+    bare.provideFiles(nodeFileAccess);
+    assert.equal(bare.files, nodeFileAccess);
   });
 
   test("bad settings are refused", () => {
     assert.throws(() => staticFiles({ "static/": site }), TypeError);
-    assert.throws(() => staticFiles({ "/static/": "" }), TypeError);
+    assert.throws(() => staticFiles({ "/static/": "" }), { name: "TypeError", message: "A static folder must be a non-empty path" });
     assert.throws(() => staticFiles({ "/static/": new URL("https://example.com/") }), TypeError);
   });
 });
