@@ -195,10 +195,18 @@ describe("serving files", () => {
   });
 
   test("a static prefix owns its paths: a hidden, missing or misnamed file is its 404, never a later route's answer", async () => {
-    const service = new Service({ name: "s" })
-      .use(staticFiles({ "/static/": site }, { files: nodeFileAccess }))
-      .use(routes().route("GET", "/static/:name", () => new Response("a route")).route("GET", "/static/:dir/:name", () => new Response("a route")));
-    for (const path of ["/static/.env", "/static/missing.txt", "/static/style.css/", "/static/empty/", "/static/link-out.txt"]) {
+    const laterRoutes = (): ReturnType<typeof routes> => routes()
+      .route("GET", "/static/:name", () => new Response("a route"))
+      .route("GET", "/static/style.css/", () => new Response("a route"))
+      .route("GET", "/static/empty/", () => new Response("a route"))
+      .route("GET", "/gone/:name", () => new Response("a route"));
+    const notAFile: FileAccess = { ...nodeFileAccess, stat: () => Promise.resolve({ isFile: false, isDirectory: false, size: 0, mtime: 0 }) };
+    const cases: [Service, string][] = [];
+    const site1 = new Service({ name: "s" }).use(staticFiles({ "/static/": site }, { files: nodeFileAccess })).use(laterRoutes());
+    for (const path of ["/static/.env", "/static/missing.txt", "/static/style.css/", "/static/empty/", "/static/link-out.txt"]) cases.push([site1, path]);
+    cases.push([new Service({ name: "s", onError: () => {} }).use(staticFiles({ "/gone/": join(dir, "gone") }, { files: nodeFileAccess })).use(laterRoutes()), "/gone/a.txt"]);
+    cases.push([new Service({ name: "s" }).use(staticFiles({ "/static/": site }, { files: notAFile })).use(laterRoutes()), "/static/style.css"]);
+    for (const [service, path] of cases) {
       const response = await get(service, path);
       assert.equal(response.status, 404, path);
       assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8", path);
