@@ -43,7 +43,7 @@ export const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/plugins/routes/": ["test/routes.test.ts", "test/normal_path.test.ts"],
   "src/plugins/static/": ["test/static_files.test.ts"],
   "src/plugins/pymicroservice.ts": ["test/introspection.test.ts", "test/pymicroservice.test.ts"],
-  "src/plugins/schemas/": ["test/validation.test.ts"],
+  "src/plugins/schemas/": ["test/validation.test.ts", "test/schemas.test.ts"],
   "src/plugins/explorer/": ["test/explorer.test.ts"],
   "src/plugins/call_log.ts": ["test/logging.test.ts", "test/call_log_json.test.ts"],
   "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts"],
