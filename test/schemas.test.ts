@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { z } from "zod";
 import { Service } from "../mod.ts";
+import type { ParamsSchema } from "../src/core/method.ts";
 import { paramListFromSpec } from "../src/core/params.ts";
 import type { StandardSchemaV1 } from "../src/core/standard_schema.ts";
 import { methodSchemas } from "../src/plugins/schemas/json_schema.ts";
@@ -64,6 +65,14 @@ describe("issues and arguments", () => {
     assert.deepEqual([path(1, paramListFromSpec(["a", "b"])), path(2, paramListFromSpec(["a", "b"]))], ["b", "#3"]);
   });
 
+  test("a param without a name (a destructured one) is #n in an issue's path, counted from 1", async () => {
+    const service = new Service({ name: "s" })
+      .use(schemas())
+      .publicMethod("first", ([a]: [number], [b]: [number]) => a + b, { input: z.tuple([z.tuple([z.number()]), z.tuple([z.number()])]) });
+    const answer = (await service.handle({ jsonrpc: "2.0", method: "first", params: [[1], ["x"]], id: 1 })) as { error: { data: { issues: { path: string }[] } } };
+    assert.deepEqual(answer.error.data.issues.map((issue) => issue.path), ["#2.0"]);
+  });
+
   test("trailing undefined arguments are not given to the schema", async () => {
     const seen: unknown[][] = [];
     const schema = written({ type: "array" }, seen);
@@ -116,6 +125,20 @@ describe("object schemas", () => {
     assert.deepEqual(await call("nullable_first", [{ a: 1 }]), { meta: { a: 1 } });
     assert.deepEqual(await call("any_first", [{ a: 1 }]), { meta: { a: 1 } });
     assert.deepEqual(await call("string_first", [{ name: "ann", extra: 1 }]), { name: "ann", extra: 1 });
+  });
+
+  test("a JSON Schema written by hand: a first key of schema true, or of type [\"object\", \"null\"], takes a list of one object", async () => {
+    const echo = (input: unknown): unknown => input;
+    const objectInput = (meta: unknown): ParamsSchema => written({ type: "object", properties: { meta, note: { type: "string" } } }) as unknown as ParamsSchema;
+    const service = new Service({ name: "s" })
+      .use(schemas())
+      .publicMethod("anything_first", echo, { input: objectInput(true) })
+      .publicMethod("nullable_first", echo, { input: objectInput({ type: ["object", "null"] }) })
+      .publicMethod("string_first", echo, { input: objectInput({ type: ["string", "null"] }) });
+    const call = async (method: string): Promise<unknown> => ((await service.handle({ jsonrpc: "2.0", method, params: [{ a: 1 }], id: 1 })) as { result?: unknown }).result;
+    assert.deepEqual(await call("anything_first"), { meta: { a: 1 } });
+    assert.deepEqual(await call("nullable_first"), { meta: { a: 1 } });
+    assert.deepEqual(await call("string_first"), { a: 1 });
   });
 
   test("an object schema whose keys are all optional takes no params at all", async () => {
