@@ -128,7 +128,7 @@ describe("object schemas", () => {
   });
 
   test("a JSON Schema written by hand: a first key of schema true, or of type [\"object\", \"null\"], takes a list of one object", async () => {
-    const echo = (input: unknown): unknown => input;
+    const echo = (...args: unknown[]): unknown => args[0];
     const objectInput = (meta: unknown): ParamsSchema => written({ type: "object", properties: { meta, note: { type: "string" } } }) as unknown as ParamsSchema;
     const service = new Service({ name: "s" })
       .use(schemas())
