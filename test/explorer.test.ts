@@ -87,7 +87,10 @@ describe("explorer page", () => {
       assert.equal(refused.status, 405, method);
       assert.equal(refused.headers.get("allow"), "GET, HEAD");
       assert.equal(refused.headers.get("x-content-type-options"), "nosniff");
+      assert.equal(refused.headers.get("content-type"), "text/plain;charset=UTF-8");
+      assert.equal(await refused.text(), "Method Not Allowed");
     }
+    assert.equal(page.headers.get("cache-control"), "no-cache", "asked again each time, so a new version of the service shows");
     assert.equal((await get(service, "/docs/openrpc.json", "POST")).status, 405);
   });
 
@@ -120,6 +123,7 @@ describe("explorer page", () => {
     assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
     assert.equal(response.headers.get("x-content-type-options"), "nosniff");
     const discovered = await service.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 }) as { result: unknown };
+    assert.equal(await response.clone().text(), `${JSON.stringify(discovered.result, null, 2)}\n`, "pretty-printed, two spaces, a final newline");
     assert.deepEqual(await response.json(), discovered.result);
     const head = await get(service, "/docs/openrpc.json", "HEAD");
     assert.equal(await head.text(), "");
@@ -144,6 +148,14 @@ describe("explorer page", () => {
     assert.match(page, /data-rpc="\.\/a&quot;b"/);
   });
 
+  test("the page's style follows the system's light or dark mode and shows the focus", async () => {
+    const html = await (await get(new Service({ name: "s" }).use(explorer()), "/docs")).text();
+    assert.equal(only(html, "style"), PAGE_STYLE);
+    assert.match(PAGE_STYLE, /color-scheme:light dark/);
+    assert.match(PAGE_STYLE, /prefers-color-scheme:\s*dark/);
+    assert.match(PAGE_STYLE, /:focus-visible\{[^}]*outline/);
+  });
+
   test("the page's script compiles, and never parses markup or code, nor names another origin", () => {
     assert.doesNotThrow(() => new Script(PAGE_SCRIPT, { filename: "explorer page" }));
     for (const forbidden of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "setTimeout(\"", "http:", "https:", "//cdn"]) {
@@ -165,6 +177,9 @@ describe("explorer page", () => {
       assert.equal(new URL(relativeUrl(from, to), `http://h${from}`).pathname, to, `${from} → ${to}`);
     }
     assert.throws(() => relativeUrl("docs", "/api"), TypeError);
+    assert.throws(() => relativeUrl("/docs", "api"), { name: "TypeError", message: 'Paths must start with "/", got /docs and api' });
+    assert.equal(relativeUrl("/a/b/docs", "/a/b"), "../b", "the target's last segment is what it names, never shared");
+    assert.equal(relativeUrl("/a/docs", "/a"), "../a");
   });
 
   test("with cors(), a preflight for the page's paths from an allowed origin names GET and HEAD", async () => {

@@ -289,9 +289,14 @@ interface Result {
   readonly detail?: string;
 }
 
-function isEquivalent(file: string, mutant: Mutant): string | undefined {
+function isEquivalent(file: string, mutant: Mutant, all: readonly Mutant[]): string | undefined {
   const path = relative(ROOT, file);
-  return EQUIVALENT.find((known) => known.file === path && known.original === mutant.original && known.replacement === mutant.replacement && (known.line === undefined || known.line === mutant.line))?.why;
+  const same = (other: Mutant): boolean => other.line === mutant.line && other.original === mutant.original && other.replacement === mutant.replacement;
+  const nth = all.filter((other) => same(other) && other.start <= mutant.start).length;
+  return EQUIVALENT.find((known) =>
+    known.file === path && known.original === mutant.original && known.replacement === mutant.replacement &&
+    (known.line === undefined || known.line === mutant.line) && (known.nth === undefined || known.nth === nth)
+  )?.why;
 }
 
 const percent = (part: number, whole: number): string => (whole === 0 ? "n/a" : `${((100 * part) / whole).toFixed(1)}%`);
@@ -358,7 +363,7 @@ async function main(): Promise<void> {
     current = { file, text };
     try {
       for (const mutant of mutants) {
-        const why = isEquivalent(file, mutant);
+        const why = isEquivalent(file, mutant, mutants);
         let result: Result;
         if (why !== undefined) result = { mutant, outcome: "equivalent", detail: why };
         else {
