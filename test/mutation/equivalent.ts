@@ -98,14 +98,14 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/explorer/explorer.ts",
     original: "1",
     replacement: "2",
-    line: 159,
+    line: 160,
     why: "the id of the plugin's own rpc.discover call is never shown: only its result is served",
   },
   {
     file: "src/plugins/explorer/explorer.ts",
     original: "1",
     replacement: "0",
-    line: 159,
+    line: 160,
     why: "as above: the internal call's id is not served",
   },
   {
