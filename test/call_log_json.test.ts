@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RpcError, Service } from "../mod.ts";
-import { callLog, type CallLogRecord, type LogSink } from "../src/plugins/call_log.ts";
+import type { CallStart, PluginHost } from "../src/core/plugin.ts";
+import { callLog, type CallLogRecord, logCalls, type LogSink } from "../src/plugins/call_log.ts";
 import { traceContext } from "../src/plugins/trace_context.ts";
 import { call } from "./helpers.ts";
 
@@ -125,3 +126,41 @@ describe("callLog({ format: \"json\" })", () => {
     assert.match(text.lines[0]?.line ?? "", /^plain ping ok \d+\.\dms$/);
   });
 });
+
+describe("what a log line keeps of a call", () => {
+  /** The JSON line callLog writes for one call's summary, as its observer is told it. */
+  function jsonLine(summary: { method: string; duration: number; ok: boolean; code?: number; error?: unknown }): CallLogRecord {
+    const lines: string[] = [];
+    const plugin = callLog({ info: (line) => lines.push(line), warn: (line) => lines.push(line), error: (line) => lines.push(line) }, { format: "json", now: () => 0 });
+    plugin.setup?.({ name: "s" } as PluginHost);
+    plugin.observe?.({ method: summary.method, notification: false } as CallStart)?.({ ...summary, notification: false });
+    return JSON.parse(lines[0] ?? "") as CallLogRecord;
+  }
+
+  test("durations in ms, rounded to the microsecond", () => {
+    assert.equal(jsonLine({ method: "m", duration: 1.23456, ok: true }).duration_ms, 1.235);
+    assert.equal(jsonLine({ method: "m", duration: 0.0004, ok: true }).duration_ms, 0);
+    assert.equal(jsonLine({ method: "m", duration: 2500, ok: true }).duration_ms, 2500);
+  });
+
+  test("a method name of 200 characters is kept whole; a longer one is cut to 200 and marked", () => {
+    const lines: string[] = [];
+    const log = logCalls("s", { info: (line) => lines.push(line), error: (line) => lines.push(line) });
+    log({ method: "m".repeat(200), duration: 1, ok: true, notification: false });
+    log({ method: `${"n".repeat(200)}tail`, duration: 1, ok: true, notification: false });
+    assert.equal(lines[0], `s ${"m".repeat(200)} ok 1.0ms`);
+    assert.equal(lines[1], `s ${"n".repeat(200)}… ok 1.0ms`);
+    assert.equal(jsonLine({ method: "m".repeat(200), duration: 1, ok: true }).method, "m".repeat(200));
+    assert.equal(jsonLine({ method: `${"n".repeat(200)}tail`, duration: 1, ok: true }).method, `${"n".repeat(200)}…`);
+  });
+
+  test("a thrown error without a readable name is an Error by name", () => {
+    const nameless = new Error("boom");
+    Object.defineProperty(nameless, "name", { value: 42 });
+    const lines: string[] = [];
+    logCalls("s", { info: () => {}, error: (line) => lines.push(line) })({ method: "m", duration: 1, ok: false, code: -32603, error: nameless, notification: false });
+    assert.equal(lines[0], "s m error -32603 1.0ms Error: boom");
+    assert.equal(jsonLine({ method: "m", duration: 1, ok: false, code: -32603, error: nameless }).error, "Error: boom");
+  });
+});
+
