@@ -116,4 +116,10 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     nth: 1,
     why: "one step past the page's folder reads base[base.length], undefined, which never equals a target segment",
   },
+  {
+    file: "src/plugins/call_log.ts",
+    original: "0",
+    replacement: "1",
+    why: "a failure always has a code; the fallback only keeps the type checker content, and neither 0 nor 1 is a caller's fault",
+  },
 ];
