@@ -7,7 +7,8 @@
  * tree and written back after every mutant, at exit, on Ctrl-C and on a crash), type-checks the
  * file with the project's settings (a mutant that does not compile is counted apart: a compile
  * error is not a test that noticed), and runs the chosen tests through tsx, which does not
- * type-check, with a time limit per mutant. A mutant is killed when the tests fail, survives when
+ * type-check, one file after another (the folder's own suite first) until one fails, with a time
+ * limit per mutant. A mutant is killed when the tests fail, survives when
  * they pass, and times out when they run past the limit. The report lists the counts and the score
  * per file, then every survivor with file:line and the change.
  *
@@ -255,12 +256,12 @@ interface Run {
   readonly output: string;
 }
 
-function runTests(tests: readonly string[], timeoutSeconds: number): Promise<Run> {
+function runFile(test: string, timeoutSeconds: number): Promise<Run> {
   const started = performance.now();
   return new Promise((done) => {
-    const run = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter", "dot", ...tests], {
+    const run = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter", "dot", test], {
       cwd: ROOT,
-      detached: true, // its own process group, so a timeout stops the test files' processes too
+      detached: true, // its own process group, so a timeout stops the test file's processes too
       env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -272,13 +273,26 @@ function runTests(tests: readonly string[], timeoutSeconds: number): Promise<Run
     const timer = setTimeout(() => {
       timedOut = true;
       stopChild();
-    }, timeoutSeconds * 1000);
+    }, Math.max(1, timeoutSeconds) * 1000);
     run.on("close", (code) => {
       clearTimeout(timer);
       child = undefined;
       done({ passed: code === 0 && !timedOut, timedOut, seconds: (performance.now() - started) / 1000, output });
     });
   });
+}
+
+/** Runs the test files one after another, in the given order, and stops at the first that fails. */
+async function runTests(tests: readonly string[], timeoutSeconds: number): Promise<Run> {
+  let seconds = 0;
+  let output = "";
+  for (const test of tests) {
+    const run = await runFile(test, timeoutSeconds - seconds);
+    seconds += run.seconds;
+    output += run.output;
+    if (!run.passed) return { ...run, seconds, output };
+  }
+  return { passed: true, timedOut: false, seconds, output };
 }
 
 // ---- the run ----
