@@ -47,6 +47,12 @@ describe("traceparent", () => {
       `00-${TRACE.slice(1)}-${PARENT}1-01`,
       `00-${TRACE}-${PARENT}-1`,
       `01-${TRACE}-${PARENT}-01x`, // a later version's extra fields follow a "-"
+      `01-${TRACE}-${PARENT}-1`, // 54 characters: too short for any version
+      `00-${TRACE}0${PARENT}-01`, // one separator missing, each in turn
+      `00-${TRACE}-${PARENT}001`,
+      `000${TRACE}-${PARENT}-01`,
+      `01-${TRACE}0${PARENT}-01`,
+      `01-${TRACE}-${PARENT}001`,
     ]) assert.equal(parseTraceparent(header), undefined, String(header));
   });
 
