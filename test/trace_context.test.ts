@@ -10,6 +10,8 @@ import {
   currentTrace,
   formatTraceparent,
   incomingTrace,
+  newSpanId,
+  newTraceId,
   parseTraceparent,
   parseTracestate,
   propagateTrace,
@@ -58,7 +60,23 @@ describe("traceparent", () => {
 
   test("a later version is read by its first four fields", () => {
     assert.equal(parseTraceparent(`01-${TRACE}-${PARENT}-01`)?.version, 1);
+    assert.deepEqual(parseTraceparent(`cc-${TRACE}-${PARENT}-1f`), { version: 0xcc, traceId: TRACE, parentId: PARENT, flags: 0x1f }, "version and flags are hex");
+    assert.equal(parseTraceparent(`00-${TRACE}-${PARENT}-10`)?.flags, 16, "both digits of the flags");
     assert.equal(parseTraceparent(`cc-${TRACE}-${PARENT}-01-what-the-future-holds`)?.traceId, TRACE);
+  });
+
+  test("new ids: always lower-case hex of their length, never all zero, never repeated, however trace and span ids interleave", () => {
+    const seen = new Set<string>();
+    // Enough ids to go through the pool of random bytes several times, at every offset.
+    for (let round = 0; round < 2_000; round++) {
+      const ids = round % 3 === 0 ? [newSpanId(), newTraceId()] : [newTraceId(), newSpanId(), newSpanId()];
+      for (const id of ids) {
+        assert.match(id, id.length === 32 ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/);
+        assert.ok(!/^0+$/.test(id));
+        assert.ok(!seen.has(id), "not repeated");
+        seen.add(id);
+      }
+    }
   });
 
   test("written as version 00 with only the sampled flag", () => {

@@ -122,4 +122,37 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: "1",
     why: "a failure always has a code; the fallback only keeps the type checker content, and neither 0 nor 1 is a caller's fault",
   },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "<=",
+    replacement: "<",
+    line: 126,
+    why: "a tracestate member that starts with = has an empty key, which the key patterns refuse anyway",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "4096",
+    replacement: "4097",
+    why: "the size of the pool of random bytes only sets how often it is refilled",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "256",
+    replacement: "257",
+    why: "a byte is at most 255: the table's extra entry is never read",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: ">",
+    replacement: ">=",
+    line: 189,
+    why: "the pool is refilled when the next id would exactly fit: one id's bytes of randomness skipped, the ids as random",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "0",
+    replacement: "1",
+    line: 191,
+    why: "after a refill the first byte of the pool is skipped: the ids as random",
+  },
 ];
