@@ -79,6 +79,21 @@ describe("traceparent", () => {
     }
   });
 
+  test("an all-zero draw of random bytes never becomes an id: new bytes are drawn", (t) => {
+    let zeroed = 0;
+    const real = crypto.getRandomValues.bind(crypto);
+    t.mock.method(crypto, "getRandomValues", <T extends ArrayBufferView | null>(array: T): T => {
+      if (zeroed++ === 0 && array instanceof Uint8Array) {
+        array.fill(0);
+        return array;
+      }
+      return real(array as unknown as Uint8Array) as unknown as T;
+    });
+    const ids: string[] = [];
+    while (zeroed < 2) ids.push(newTraceId(), newSpanId()); // through the zeroed pool and into the next
+    for (const id of ids) assert.ok(!/^0+$/.test(id), id);
+  });
+
   test("written as version 00 with only the sampled flag", () => {
     assert.equal(formatTraceparent({ traceId: TRACE, spanId: PARENT, flags: 0xff }), VALID);
     assert.equal(formatTraceparent({ traceId: TRACE, spanId: PARENT, flags: 2 }), `00-${TRACE}-${PARENT}-00`);
