@@ -12,7 +12,7 @@ import type { StandardSchemaV1 } from "../src/core/standard_schema.ts";
 import { methodSchemas } from "../src/plugins/schemas/json_schema.ts";
 import { bindObject } from "../src/plugins/schemas/object_params.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
-import { MAX_REPORTED_ISSUES, ResultValidationError, toParamIssue, validateParams } from "../src/plugins/schemas/validation.ts";
+import { MAX_REPORTED_ISSUES, ResultValidationError, toParamIssue, validateObjectParams, validateParams, validateResult } from "../src/plugins/schemas/validation.ts";
 
 /** A Standard Schema that accepts anything and says its JSON Schema is `json`. */
 function written(json: Record<string, unknown>, seen: unknown[][] = []): StandardSchemaV1 {
@@ -103,6 +103,44 @@ describe("issues and arguments", () => {
     assert.equal(reported.length, 1);
     assert.ok(reported[0] instanceof ResultValidationError);
     assert.equal(reported[0].name, "ResultValidationError");
+  });
+});
+
+describe("validators that answer oddly, and how issues are told", () => {
+  const answering = (answer: unknown): StandardSchemaV1 => ({ "~standard": { version: 1, vendor: "test", validate: () => answer } }) as unknown as StandardSchemaV1;
+
+  test("an answer that is not a result object is refused, saying so", async () => {
+    for (const answer of [null, 5, "text"]) {
+      await assert.rejects(validateParams(answering(answer), paramListFromSpec(["a"]), [1]), { name: "TypeError", message: "A Standard Schema's validate answered no result object" }, String(answer));
+    }
+  });
+
+  test("issues that are not objects still count, as \"invalid\"", async () => {
+    const answer = await validateParams(answering({ issues: [null, "text"] }), paramListFromSpec(["a"]), [1]);
+    assert.ok(!Array.isArray(answer));
+    assert.deepEqual(answer.data, { issues: [{ path: "", message: "invalid" }, { path: "", message: "invalid" }] });
+  });
+
+  test("the message gives the first issue and counts the others, one issue or several", async () => {
+    const issues = (count: number): StandardSchemaV1 => answering({ issues: Array.from({ length: count }, (_, index) => ({ message: `bad ${index}`, path: [0] })) });
+    const message = async (count: number): Promise<string> => {
+      const answer = await validateParams(issues(count), paramListFromSpec(["a"]), [1]);
+      assert.ok(!Array.isArray(answer));
+      return answer.message;
+    };
+    assert.equal(await message(1), "Invalid params: a: bad 0");
+    assert.equal(await message(2), "Invalid params: a: bad 0 (and 1 more issue)");
+    assert.equal(await message(3), "Invalid params: a: bad 0 (and 2 more issues)");
+  });
+
+  test("paths of an object schema's and a result's issues are dotted; a symbol without a description is written \"symbol\"", async () => {
+    const objectAnswer = await validateObjectParams(answering({ issues: [{ message: "bad", path: ["order", { key: 0 }, Symbol()] }] }), [{}]);
+    assert.ok(!Array.isArray(objectAnswer));
+    assert.deepEqual(objectAnswer.data, { issues: [{ path: "order.0.symbol", message: "bad" }] });
+    await assert.rejects(validateResult(answering({ issues: [{ message: "not a number", path: ["total", Symbol("cents")] }] }), "pay", {}), {
+      name: "ResultValidationError",
+      message: "Method pay returned a result its output schema refuses: total.cents: not a number",
+    });
   });
 });
 
