@@ -47,7 +47,15 @@ export const TARGETS: readonly { readonly name: string; readonly entry: string; 
 ];
 const PAGE_BUDGET = 15 * 1024;
 
-/** One measured bundle: its name, its gzip size and its budget, in bytes. */
+/**
+ * One measured bundle: its name, its gzip size and its budget, in bytes.
+ *
+ * @example
+ * ```ts
+ * import type { Measured } from "./size.ts";
+ * const client: Measured = { name: "client", gzip: 2_839, budget: 3_100 };
+ * ```
+ */
 export interface Measured {
   readonly name: string;
   readonly gzip: number;

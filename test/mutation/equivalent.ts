@@ -10,6 +10,12 @@
  * One known equivalent mutant: the file, the text replaced and its replacement; the line when the
  * same change occurs elsewhere, and which of that line's same changes (1 for the first) when it
  * occurs twice on the line.
+ *
+ * @example
+ * ```ts
+ * import type { EquivalentMutant } from "./equivalent.ts";
+ * const known: EquivalentMutant = { file: "src/a.ts", original: "<", replacement: "<=", line: 3, why: "reading one past the end gives undefined, refused the same" };
+ * ```
  */
 export interface EquivalentMutant {
   readonly file: string;

@@ -9,7 +9,15 @@
 
 import ts from "typescript";
 
-/** One change to one source file: replace `[start, end)` with `replacement`. */
+/**
+ * One change to one source file: replace `[start, end)` with `replacement`.
+ *
+ * @example
+ * ```ts
+ * import type { Mutant } from "./mutants.ts";
+ * const mutant: Mutant = { file: "a.ts", operator: "comparison", start: 2, end: 3, original: "<", replacement: "<=", line: 1 };
+ * ```
+ */
 export interface Mutant {
   /** The file, as given to {@linkcode findMutants}. */
   readonly file: string;

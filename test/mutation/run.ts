@@ -37,7 +37,7 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
  * suites written for it, so one mutant costs a second or two. Files under no prefix get the
  * test/*.test.ts files that import them or a file of their folder.
  */
-export const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
+const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/protocol/": ["test/protocol.test.ts", "test/specification.test.ts", "test/dispatch.test.ts", "test/http.test.ts", "test/limits.test.ts", "test/service.test.ts"],
   "src/plugins/cors.ts": ["test/cors.test.ts"],
   "src/plugins/health.ts": ["test/health.test.ts"],
