@@ -3,28 +3,28 @@
  * mutation testing with no dependency beyond the `typescript` and `tsx` already here.
  *
  * For each source file it finds the mutation points (test/mutation/mutants.ts), then, one mutant at
- * a time: writes the mutant into the file in place (the original is kept in a backup outside the
- * tree and written back after every mutant, at exit, on Ctrl-C and on a crash), type-checks the
- * file with the project's settings (a mutant that does not compile is counted apart: a compile
- * error is not a test that noticed), and runs the chosen tests through tsx, which does not
- * type-check, one file after another (the folder's own suite first) until one fails, with a time
- * limit per mutant. A mutant is killed when the tests fail, survives when
- * they pass, and times out when they run past the limit. The report lists the counts and the score
- * per file, then every survivor with file:line and the change.
+ * a time: type-checks it with the project's settings (a mutant that does not compile is counted
+ * apart: a compile error is not a test that noticed), writes it into the file in place (the
+ * original is kept in a backup outside the tree and written back after every mutant, at exit, on
+ * Ctrl-C and on a crash; `--restore` puts back what a killed run left), and runs the chosen tests
+ * through tsx, which does not type-check: one test file after another, the folder's own suite
+ * first, until one fails, within a time limit. A mutant is killed when a test file fails, survives
+ * when all pass, and times out when they run past the limit. The report gives the counts and the
+ * score per file, then every survivor with file:line and the change.
  *
  * The tests run for a file are those {@linkcode TESTS_FOR} names for it, else the test/*.test.ts
- * files that import it or a file of its folder; `--tests` replaces them. Mutants known to be equivalent (no test can tell them apart) are listed
- * in test/mutation/equivalent.ts with why, and skipped. See docs/mutation.md.
+ * files that import it or a file of its folder; `--tests` replaces them. Mutants known to be
+ * equivalent (no test can tell them apart) are listed in test/mutation/equivalent.ts with why, and
+ * skipped. See docs/mutation.md.
  *
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { execFileSync } from "node:child_process";
 import process from "node:process";
 import ts from "typescript";
 import { EQUIVALENT } from "./equivalent.ts";
