@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RpcError, Service } from "../mod.ts";
-import { callLog, type CallLogRecord, type LogSink } from "../src/plugins/call_log.ts";
+import type { CallStart, PluginHost } from "../src/core/plugin.ts";
+import { callLog, type CallLogRecord, logCalls, type LogSink } from "../src/plugins/call_log.ts";
 import { traceContext } from "../src/plugins/trace_context.ts";
 import { call } from "./helpers.ts";
 
@@ -13,7 +14,10 @@ const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 function collect(): { sink: LogSink; lines: { level: string; line: string }[] } {
   const lines: { level: string; line: string }[] = [];
-  return { lines, sink: { info: (line) => lines.push({ level: "info", line }), error: (line) => lines.push({ level: "error", line }) } };
+  return {
+    lines,
+    sink: { info: (line) => lines.push({ level: "info", line }), warn: (line) => lines.push({ level: "warn", line }), error: (line) => lines.push({ level: "error", line }) },
+  };
 }
 
 describe("callLog({ format: \"json\" })", () => {
@@ -41,7 +45,7 @@ describe("callLog({ format: \"json\" })", () => {
       assert.ok(!line.includes(PARAM) && !line.includes(TOKEN), line);
     }
     const records = lines.map(({ line }) => JSON.parse(line) as CallLogRecord);
-    assert.deepEqual(lines.map(({ level }) => level), ["info", "error", "error", "error"]);
+    assert.deepEqual(lines.map(({ level }) => level), ["info", "error", "error", "warn"]);
     const [echo, refuse, crash, long] = records as [CallLogRecord, CallLogRecord, CallLogRecord, CallLogRecord];
     assert.equal(echo.time, "2026-12-01T12:00:00.000Z");
     assert.equal(echo.service, "json.service");
@@ -59,6 +63,53 @@ describe("callLog({ format: \"json\" })", () => {
     assert.notEqual(crash.trace_id, TRACE); // no traceparent: a new trace
     assert.equal(long.method.length, 201);
     assert.equal(long.code, -32601);
+    assert.deepEqual(records.map((record) => record.level), ["info", "error", "error", "warn"]);
+  });
+
+  test("the caller's faults (not found, invalid params, access denied, forbidden) are warn, the service's are error", async () => {
+    const json = collect();
+    const text = collect();
+    const service = new Service({ name: "levels", onError: false, apiTokenIsValid: (token) => token === TOKEN })
+      .use(callLog(json.sink, { format: "json" }))
+      .use(callLog(text.sink))
+      .publicMethod("typed", (count: number) => count, { params: ["count"] })
+      .privateMethod("secret", () => 1)
+      .publicMethod("scoped", () => {
+        throw new RpcError(-32003, "Forbidden");
+      })
+      .publicMethod("own_invalid", () => {
+        throw new RpcError(-32602, "no such order id");
+      })
+      .publicMethod("timeout", () => {
+        throw new RpcError(-32002, "Timeout");
+      })
+      .publicMethod("server_error", () => {
+        throw new RpcError(-32000, "disk full");
+      })
+      .publicMethod("crash", () => {
+        throw new Error("boom");
+      });
+    const calls: [string, unknown[]][] = [
+      ["missing", []], ["typed", [1, 2, 3]], ["secret", []], ["scoped", []], ["own_invalid", []], ["timeout", []], ["server_error", []], ["crash", []], ["typed", [1]],
+    ];
+    for (const [index, [method, params]] of calls.entries()) await call(service, { jsonrpc: "2.0", method, params, id: index });
+    const expected = ["warn", "warn", "warn", "warn", "warn", "error", "error", "error", "info"];
+    assert.deepEqual(json.lines.map(({ line }) => (JSON.parse(line) as CallLogRecord).level), expected, "the JSON lines' level");
+    assert.deepEqual(json.lines.map(({ level }) => level), expected, "the JSON lines' sink method");
+    assert.deepEqual(text.lines.map(({ level }) => level), expected, "the text lines' sink method");
+    assert.deepEqual(json.lines.map(({ line }) => (JSON.parse(line) as CallLogRecord).code), [-32601, -32602, -32001, -32003, -32602, -32002, -32000, -32603, undefined]);
+  });
+
+  test("a sink without warn gets the caller's faults on info", async () => {
+    const lines: { level: string; line: string }[] = [];
+    const sink: LogSink = { info: (line) => lines.push({ level: "info", line }), error: (line) => lines.push({ level: "error", line }) };
+    const service = new Service({ name: "old.sink", onError: false }).use(callLog(sink)).use(callLog(sink, { format: "json" })).publicMethod("crash", () => {
+      throw new Error("boom");
+    });
+    await call(service, { jsonrpc: "2.0", method: "missing", id: 1 });
+    await call(service, { jsonrpc: "2.0", method: "crash", id: 2 });
+    assert.deepEqual(lines.map(({ level }) => level), ["info", "info", "error", "error"]);
+    assert.match(lines[0]?.line ?? "", /^old\.sink missing error -32601 \d+\.\dms$/);
   });
 
   test("without a trace plugin the lines carry no ids; the text form is unchanged", async () => {
@@ -75,3 +126,41 @@ describe("callLog({ format: \"json\" })", () => {
     assert.match(text.lines[0]?.line ?? "", /^plain ping ok \d+\.\dms$/);
   });
 });
+
+describe("what a log line keeps of a call", () => {
+  /** The JSON line callLog writes for one call's summary, as its observer is told it. */
+  function jsonLine(summary: { method: string; duration: number; ok: boolean; code?: number; error?: unknown }): CallLogRecord {
+    const lines: string[] = [];
+    const plugin = callLog({ info: (line) => lines.push(line), warn: (line) => lines.push(line), error: (line) => lines.push(line) }, { format: "json", now: () => 0 });
+    plugin.setup?.({ name: "s" } as PluginHost);
+    plugin.observe?.({ method: summary.method, notification: false } as CallStart)?.({ ...summary, notification: false });
+    return JSON.parse(lines[0] ?? "") as CallLogRecord;
+  }
+
+  test("durations in ms, rounded to the microsecond", () => {
+    assert.equal(jsonLine({ method: "m", duration: 1.23456, ok: true }).duration_ms, 1.235);
+    assert.equal(jsonLine({ method: "m", duration: 0.0004, ok: true }).duration_ms, 0);
+    assert.equal(jsonLine({ method: "m", duration: 2500, ok: true }).duration_ms, 2500);
+  });
+
+  test("a method name of 200 characters is kept whole; a longer one is cut to 200 and marked", () => {
+    const lines: string[] = [];
+    const log = logCalls("s", { info: (line) => lines.push(line), error: (line) => lines.push(line) });
+    log({ method: "m".repeat(200), duration: 1, ok: true, notification: false });
+    log({ method: `${"n".repeat(200)}tail`, duration: 1, ok: true, notification: false });
+    assert.equal(lines[0], `s ${"m".repeat(200)} ok 1.0ms`);
+    assert.equal(lines[1], `s ${"n".repeat(200)}… ok 1.0ms`);
+    assert.equal(jsonLine({ method: "m".repeat(200), duration: 1, ok: true }).method, "m".repeat(200));
+    assert.equal(jsonLine({ method: `${"n".repeat(200)}tail`, duration: 1, ok: true }).method, `${"n".repeat(200)}…`);
+  });
+
+  test("a thrown error without a readable name is an Error by name", () => {
+    const nameless = new Error("boom");
+    Object.defineProperty(nameless, "name", { value: 42 });
+    const lines: string[] = [];
+    logCalls("s", { info: () => {}, error: (line) => lines.push(line) })({ method: "m", duration: 1, ok: false, code: -32603, error: nameless, notification: false });
+    assert.equal(lines[0], "s m error -32603 1.0ms Error: boom");
+    assert.equal(jsonLine({ method: "m", duration: 1, ok: false, code: -32603, error: nameless }).error, "Error: boom");
+  });
+});
+

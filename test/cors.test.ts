@@ -181,10 +181,22 @@ describe("CORS settings", () => {
     assert.equal((await corsService({ origins: ["null"] }).fetch(rpcCall({ origin: "null" }))).headers.get("access-control-allow-origin"), "null");
   });
 
-  test("bad settings are refused", () => {
-    assert.throws(() => corsService({} as CorsOptions), TypeError);
-    assert.throws(() => corsService({ origins: ["not an origin"] }), TypeError);
+  test("bad settings are refused, saying what is expected", () => {
+    assert.throws(() => corsService({} as CorsOptions), { name: "TypeError", message: 'cors.origins must be a list of origins, "*" or a function' });
+    assert.throws(() => corsService({ origins: ["not an origin"] }), { name: "TypeError", message: "Not an origin: not an origin (write it as https://host:port)" });
     assert.throws(() => corsService({ origins: ["file:///tmp"] }), TypeError);
+  });
+
+  test("several exposed headers are listed comma-separated", async () => {
+    const service = corsService({ origins: [APP], exposeHeaders: ["X-Request-Id", "X-Trace"] });
+    assert.equal((await service.fetch(rpcCall({ origin: APP }))).headers.get("access-control-expose-headers"), "X-Request-Id, X-Trace");
+  });
+
+  test('a preflight answered for "*" still varies by Origin (another origin may get another answer later)', async () => {
+    const response = await corsService({ origins: "*" }).fetch(preflight("/api", EVIL));
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    assert.equal(response.headers.get("vary"), "Origin");
   });
 });
 

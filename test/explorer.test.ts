@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
-import { Script } from "node:vm";
+import { runInNewContext, Script } from "node:vm";
+import { z } from "zod";
 import { Service } from "../mod.ts";
+import { event, events, inProcess } from "../src/events/mod.ts";
 import { cors } from "../src/plugins/cors.ts";
 import { hashSource } from "../src/plugins/explorer/content_security_policy.ts";
 import { DEFAULT_EXPLORER_PATH, explorer, pageHashes } from "../src/plugins/explorer/explorer.ts";
@@ -16,6 +18,7 @@ import { renderPage } from "../src/plugins/explorer/page.ts";
 import { PAGE_SCRIPT } from "../src/plugins/explorer/page_script.ts";
 import { PAGE_STYLE } from "../src/plugins/explorer/page_style.ts";
 import { relativeUrl } from "../src/plugins/explorer/relative_url.ts";
+import { schemas } from "../src/plugins/schemas/schemas.ts";
 
 const get = (service: Service, path: string, method = "GET", headers: Record<string, string> = {}): Promise<Response> =>
   service.fetch(new Request(`http://localhost${path}`, { method, headers }));
@@ -84,7 +87,10 @@ describe("explorer page", () => {
       assert.equal(refused.status, 405, method);
       assert.equal(refused.headers.get("allow"), "GET, HEAD");
       assert.equal(refused.headers.get("x-content-type-options"), "nosniff");
+      assert.equal(refused.headers.get("content-type"), "text/plain;charset=UTF-8");
+      assert.equal(await refused.text(), "Method Not Allowed");
     }
+    assert.equal(page.headers.get("cache-control"), "no-cache", "asked again each time, so a new version of the service shows");
     assert.equal((await get(service, "/docs/openrpc.json", "POST")).status, 405);
   });
 
@@ -117,6 +123,7 @@ describe("explorer page", () => {
     assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
     assert.equal(response.headers.get("x-content-type-options"), "nosniff");
     const discovered = await service.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 }) as { result: unknown };
+    assert.equal(await response.clone().text(), `${JSON.stringify(discovered.result, null, 2)}\n`, "pretty-printed, two spaces, a final newline");
     assert.deepEqual(await response.json(), discovered.result);
     const head = await get(service, "/docs/openrpc.json", "HEAD");
     assert.equal(await head.text(), "");
@@ -141,6 +148,14 @@ describe("explorer page", () => {
     assert.match(page, /data-rpc="\.\/a&quot;b"/);
   });
 
+  test("the page's style follows the system's light or dark mode and shows the focus", async () => {
+    const html = await (await get(new Service({ name: "s" }).use(explorer()), "/docs")).text();
+    assert.equal(only(html, "style"), PAGE_STYLE);
+    assert.match(PAGE_STYLE, /color-scheme:light dark/);
+    assert.match(PAGE_STYLE, /prefers-color-scheme:\s*dark/);
+    assert.match(PAGE_STYLE, /:focus-visible\{[^}]*outline/);
+  });
+
   test("the page's script compiles, and never parses markup or code, nor names another origin", () => {
     assert.doesNotThrow(() => new Script(PAGE_SCRIPT, { filename: "explorer page" }));
     for (const forbidden of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "setTimeout(\"", "http:", "https:", "//cdn"]) {
@@ -162,6 +177,9 @@ describe("explorer page", () => {
       assert.equal(new URL(relativeUrl(from, to), `http://h${from}`).pathname, to, `${from} → ${to}`);
     }
     assert.throws(() => relativeUrl("docs", "/api"), TypeError);
+    assert.throws(() => relativeUrl("/docs", "api"), { name: "TypeError", message: 'Paths must start with "/", got /docs and api' });
+    assert.equal(relativeUrl("/a/b/docs", "/a/b"), "../b", "the target's last segment is what it names, never shared");
+    assert.equal(relativeUrl("/a/docs", "/a"), "../a");
   });
 
   test("with cors(), a preflight for the page's paths from an allowed origin names GET and HEAD", async () => {
@@ -176,3 +194,160 @@ describe("explorer page", () => {
     assert.ok(page.headers.get("content-security-policy"));
   });
 });
+
+/**
+ * The least of a DOM the page's script needs, to run it in process (the real browser runs it in
+ * test/services/explorer.test.ts): elements with attributes, children, text, values and listeners.
+ */
+class FakeElement {
+  readonly attributes = new Map<string, string>();
+  readonly listeners = new Map<string, ((event: unknown) => unknown)[]>();
+  children: (FakeElement | string)[] = [];
+  value = "";
+  hidden = false;
+  disabled = false;
+  readonly validity = { badInput: false };
+  constructor(readonly tag: string) {}
+  setAttribute(name: string, value: string): void {
+    this.attributes.set(name, value);
+    if (name === "checked") this.checked = true;
+  }
+  getAttribute(name: string): string | null {
+    return this.attributes.get(name) ?? null;
+  }
+  removeAttribute(name: string): void {
+    this.attributes.delete(name);
+  }
+  checked = false;
+  addEventListener(type: string, listener: (event: unknown) => unknown): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  append(...children: (FakeElement | string)[]): void {
+    this.children.push(...children);
+  }
+  replaceChildren(...children: (FakeElement | string)[]): void {
+    this.children = [];
+    this.append(...children);
+  }
+  get lastChild(): FakeElement | string | undefined {
+    return this.children.at(-1);
+  }
+  get textContent(): string {
+    return this.children.map((child) => (typeof child === "string" ? child : child.textContent)).join("");
+  }
+  set textContent(text: string) {
+    this.children = [text];
+  }
+  /** Every element below this one (depth first) that passes `test`. */
+  all(test: (element: FakeElement) => boolean): FakeElement[] {
+    const found: FakeElement[] = [];
+    for (const child of this.children) {
+      if (typeof child === "string") continue;
+      if (test(child)) found.push(child);
+      found.push(...child.all(test));
+    }
+    return found;
+  }
+  async fire(type: string): Promise<void> {
+    for (const listener of this.listeners.get(type) ?? []) await listener({ preventDefault: () => undefined });
+  }
+}
+
+/** Runs the page's script against a service in process; resolves when the page is built. */
+async function runPage(service: Service): Promise<{ app: FakeElement; posts: unknown[] }> {
+  const html = await (await get(service, "/docs")).text();
+  const root = new FakeElement("html");
+  for (const name of ["data-rpc", "data-document", "data-token-header"]) {
+    const value = attribute(html, name);
+    if (value !== undefined) root.setAttribute(name, value);
+  }
+  const app = new FakeElement("main");
+  app.setAttribute("aria-busy", "true");
+  const posts: unknown[] = [];
+  const document = { documentElement: root, getElementById: () => app, createElement: (tag: string) => new FakeElement(tag), title: "" };
+  const fetch = async (url: string, init: RequestInit): Promise<Response> => {
+    posts.push(JSON.parse(init.body as string));
+    return service.fetch(new Request(url, init));
+  };
+  const sessionStorage = { getItem: () => null, setItem: () => undefined, removeItem: () => undefined };
+  runInNewContext(PAGE_SCRIPT, { document, location: { href: "http://localhost/docs" }, sessionStorage, fetch, performance, URL, Blob, console });
+  for (let turn = 0; turn < 1000 && app.getAttribute("aria-busy") !== null; turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(app.getAttribute("aria-busy"), null, "the page was built");
+  return { app, posts };
+}
+
+const panelOf = (app: FakeElement, name: string): FakeElement => {
+  const panel = app.all((element) => element.tag === "details" && element.all((inner) => inner.attributes.get("class") === "name mono" && inner.textContent === name).length > 0)[0];
+  assert.ok(panel, `a panel for ${name}`);
+  return panel;
+};
+const signatureOf = (panel: FakeElement): string => panel.all((element) => element.attributes.get("class") === "signature")[0]?.textContent ?? "";
+
+describe("the explorer page's script, run in process", () => {
+  const orderSchema = z.object({ id: z.string(), total: z.number(), note: z.string().optional() });
+  function ordersService(): Service {
+    const orderEvents = events({
+      transport: inProcess(),
+      emits: {
+        "order.created": event({ description: "An order was created", schema: z.object({ id: z.string(), total: z.number() }) }),
+        "order.cancelled": event(),
+      },
+    });
+    return new Service({ name: "orders" })
+      .use(schemas())
+      .use(orderEvents)
+      .use(explorer())
+      .publicMethod("create_order", (order: z.infer<typeof orderSchema>) => ({ ...order, id: `${order.id}!` }), { input: orderSchema, output: orderSchema, idempotent: true })
+      .publicMethod("add", (a: number, b?: number) => a + (b ?? 0))
+      .publicMethod("sum", (...numbers: number[]) => numbers.reduce((total, number) => total + number, 0))
+      .publicMethod("nested", () => ({ a: { b: { c: 1 } }, list: [] }), { output: z.object({ a: z.object({ b: z.object({ c: z.number() }) }), list: z.array(z.object({ x: z.boolean() })) }) });
+  }
+
+  test("result shapes: an object schema as { key: type, optional?: type }, two levels deep", async () => {
+    const { app } = await runPage(ordersService());
+    assert.equal(signatureOf(panelOf(app, "create_order")), "(id: string, total: number, note?: string) → { id: string, total: number, note?: string }");
+    assert.equal(signatureOf(panelOf(app, "nested")), "() → { a: { b: object }, list: { x: boolean }[] }");
+    assert.match(panelOf(app, "create_order").textContent, /Result: \{ id: string, total: number, note\?: string \}/);
+  });
+
+  test("idempotency: a badge and a note on the idempotent method only", async () => {
+    const { app } = await runPage(ordersService());
+    const badges = (name: string): string[] => panelOf(app, name).all((element) => (element.attributes.get("class") ?? "").startsWith("badge")).map((badge) => badge.textContent);
+    assert.deepEqual(badges("create_order"), ["public", "idempotent"]);
+    assert.deepEqual(badges("add"), ["public"]);
+    assert.match(panelOf(app, "create_order").textContent, /Idempotent: calling it twice does what calling it once does/);
+    assert.doesNotMatch(panelOf(app, "add").textContent, /Idempotent/);
+  });
+
+  test("events: each with its payload's shape and description", async () => {
+    const { app } = await runPage(ordersService());
+    const section = app.all((element) => element.tag === "section" && element.attributes.get("id") === "events")[0];
+    assert.ok(section);
+    assert.match(section.textContent, /^Events \(2\)/);
+    const items = section.all((element) => element.tag === "li").map((item) => item.textContent);
+    assert.deepEqual(items, ["order.created { id: string, total: number }An order was created", "order.cancelled any"]);
+    const plain = await runPage(new Service({ name: "quiet" }).use(explorer()).publicMethod("ping", () => "pong"));
+    assert.deepEqual(plain.app.all((element) => element.attributes.get("id") === "events"), [], "no events section without events");
+  });
+
+  test("an object-schema method's params are sent by name; a rest param by position", async () => {
+    const { app, posts } = await runPage(ordersService());
+    const create = panelOf(app, "create_order");
+    const inputs = create.all((element) => element.tag === "input" && element.attributes.get("type") !== "radio");
+    assert.equal(inputs.length, 3);
+    [inputs[0]!.value, inputs[1]!.value] = ["o1", "12"];
+    const form = create.all((element) => element.tag === "form")[0]!;
+    await form.fire("submit");
+    for (let turn = 0; turn < 1000 && !/Result/.test(create.textContent); turn++) await new Promise((resolve) => setImmediate(resolve));
+    const sent = posts.at(-1) as { method: string; params: unknown };
+    assert.equal(sent.method, "create_order");
+    assert.deepEqual(sent.params, { id: "o1", total: 12 });
+    assert.match(create.textContent, /"id": "o1!"/);
+    const radios = (name: string): { value: string; checked: boolean; disabled: boolean }[] =>
+      panelOf(app, name).all((element) => element.attributes.get("type") === "radio").map((radio) => ({ value: radio.attributes.get("value") ?? "", checked: radio.checked, disabled: radio.attributes.has("disabled") }));
+    assert.deepEqual(radios("create_order"), [{ value: "positional", checked: false, disabled: false }, { value: "named", checked: true, disabled: false }]);
+    assert.deepEqual(radios("add"), [{ value: "positional", checked: false, disabled: false }, { value: "named", checked: true, disabled: false }]);
+    assert.deepEqual(radios("sum"), [{ value: "positional", checked: true, disabled: false }, { value: "named", checked: false, disabled: true }]);
+  });
+});
+

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Service } from "../mod.ts";
+import { cors } from "../src/plugins/cors.ts";
 import { health as healthCheck } from "../src/plugins/health.ts";
 
 const health = (service: Service, path = "/health", method = "GET"): Promise<Response> =>
@@ -31,6 +32,17 @@ describe("health check", () => {
     const posted = await health(service, "/health", "POST");
     assert.equal(posted.status, 405);
     assert.equal(posted.headers.get("allow"), "GET, HEAD");
+    assert.equal(posted.headers.get("content-type"), "text/plain;charset=UTF-8");
+    assert.equal(await posted.text(), "Method Not Allowed");
+  });
+
+  test("its paths accept GET and HEAD, as a CORS preflight for each of them says", async () => {
+    const service = await started(new Service({ name: "s" }).use(cors({ origins: "*" })).use(healthCheck()));
+    for (const path of ["/health", "/ready", "/live"]) {
+      const preflight = await service.fetch(new Request(`http://localhost${path}`, { method: "OPTIONS", headers: { origin: "https://a.example", "access-control-request-method": "GET" } }));
+      assert.equal(preflight.status, 204, path);
+      assert.equal(preflight.headers.get("access-control-allow-methods"), "GET, HEAD", path);
+    }
   });
 
   test("its path can be moved; without the plugin there is none", async () => {

@@ -83,18 +83,21 @@ describe("onCall", () => {
 });
 
 describe("logCalls", () => {
-  test("writes one line per call: info for ok, error for failures", async () => {
+  test("writes one line per call: info for ok, warn for the caller's faults, error for failures", async () => {
     const info: string[] = [];
+    const warn: string[] = [];
     const error: string[] = [];
-    const service = watchedService(logCalls("log.service", { info: (line) => info.push(line), error: (line) => error.push(line) }));
+    const service = watchedService(logCalls("log.service", { info: (line) => info.push(line), warn: (line) => warn.push(line), error: (line) => error.push(line) }));
     await call(service, { jsonrpc: "2.0", method: "echo", params: [PARAM], id: 1 }, { authorization: `Bearer ${TOKEN}` });
     await call(service, { jsonrpc: "2.0", method: "crash", params: [PARAM], id: 2 });
     await call(service, { jsonrpc: "2.0", method: "missing", id: 3 });
     assert.equal(info.length, 1);
     assert.match(info[0]!, /^log\.service echo ok \d+\.\dms$/);
     assert.match(error[0]!, /^log\.service crash error -32603 \d+\.\dms TypeError: unexpected$/);
-    assert.match(error[1]!, /^log\.service missing error -32601 \d+\.\dms$/);
-    for (const line of [...info, ...error]) assert.ok(!line.includes(PARAM) && !line.includes(TOKEN));
+    assert.equal(error.length, 1);
+    assert.deepEqual(warn.length, 1);
+    assert.match(warn[0]!, /^log\.service missing error -32601 \d+\.\dms$/);
+    for (const line of [...info, ...warn, ...error]) assert.ok(!line.includes(PARAM) && !line.includes(TOKEN));
   });
 
   test("a caller's method name cannot forge log lines", async () => {

@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import { Service } from "../mod.ts";
 import { decodeSegment, Router } from "../src/plugins/routes/router.ts";
 import { routes } from "../src/plugins/routes/routes.ts";
+import { cors } from "../src/plugins/cors.ts";
 import { health } from "../src/plugins/health.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
 import { post } from "./helpers.ts";
@@ -73,6 +74,20 @@ describe("routes", () => {
     assert.equal(await response.text(), "");
   });
 
+  test("HEAD cancels the GET route's body stream (its source stops)", async () => {
+    let cancelled: unknown = "not cancelled";
+    const streaming = new Service({ name: "s" }).use(routes().route("GET", "/stream", () => new Response(new ReadableStream({
+      pull: (controller) => controller.enqueue(new TextEncoder().encode("chunk")),
+      cancel: (reason) => {
+        cancelled = reason;
+      },
+    }))));
+    const response = await get(streaming, "/stream", { method: "HEAD" });
+    assert.equal(response.status, 200);
+    assert.equal(response.body, null);
+    assert.equal(cancelled, undefined, "the stream's cancel ran");
+  });
+
   test("an explicit HEAD route wins over the GET fallback", async () => {
     const headed = new Service({ name: "s" }).use(routes()
       .route("GET", "/x", () => new Response("get"))
@@ -84,9 +99,32 @@ describe("routes", () => {
     const response = await get(service, "/users/7", { method: "DELETE" });
     assert.equal(response.status, 405);
     assert.equal(response.headers.get("allow"), "GET, POST, HEAD");
+    assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+    assert.equal(await response.text(), "Method Not Allowed");
     const helloPut = await get(service, "/hello/x", { method: "PUT", body: "" });
     assert.equal(helloPut.status, 405);
     assert.equal(helloPut.headers.get("allow"), "GET, HEAD");
+  });
+
+  test("a CORS preflight for a routed path names the path's methods", async () => {
+    const withCors = new Service({ name: "s" }).use(cors({ origins: "*" })).use(routes()
+      .route("GET", "/users/:id", () => new Response("get"))
+      .route("POST", "/users/:id", () => new Response("post")));
+    const preflight = await withCors.fetch(new Request("http://localhost/users/7", { method: "OPTIONS", headers: { origin: "https://a.example", "access-control-request-method": "POST" } }));
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-methods"), "GET, POST, HEAD");
+  });
+
+  test("every HTTP method of RFC 9110, PATCH and QUERY can be routed, in any case", () => {
+    const all = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"];
+    const site = routes();
+    for (const method of all) site.route(method.toLowerCase(), `/m/${method}`, () => new Response(method));
+    const routed = new Service({ name: "s" }).use(site);
+    assert.deepEqual(all.map((method) => routed.allowedMethods(`/m/${method}`)), all.map((method) => (method === "GET" ? "GET, HEAD" : method)));
+    assert.throws(() => site.route("GTE", "/y", () => new Response()), {
+      name: "TypeError",
+      message: 'Not an HTTP method: "GTE" (one of GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, QUERY)',
+    });
   });
 
   test("the JSON-RPC path is untouched", async () => {

@@ -9,9 +9,12 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { type FileAccess, Service } from "../mod.ts";
 import { nodeFileAccess } from "../src/adapters/node_files.ts";
+import { rangeStillValid, requestedRange } from "../src/plugins/static/byte_range.ts";
 import { contentTypeOf } from "../src/plugins/static/content_types.ts";
+import { cors } from "../src/plugins/cors.ts";
 import { safePath, StaticFolders } from "../src/plugins/static/static_files.ts";
 import { staticFiles } from "../src/plugins/static/static.ts";
+import { routes } from "../src/plugins/routes/routes.ts";
 
 const SECRET = "TOP-SECRET-8d41c2";
 const BIG_BYTES = 300 * 1024;
@@ -109,6 +112,24 @@ describe("serving files", () => {
     assert.equal(contentTypeOf("dir.d/.hidden"), "application/octet-stream");
   });
 
+  test("the type of every extension a website commonly serves (what a browser is told)", () => {
+    const text = (type: string): string => `${type}; charset=utf-8`;
+    const expected: Record<string, string> = {
+      html: text("text/html"), htm: text("text/html"), css: text("text/css"), js: text("text/javascript"), mjs: text("text/javascript"),
+      json: text("application/json"), map: text("application/json"), webmanifest: text("application/manifest+json"), txt: text("text/plain"),
+      md: text("text/markdown"), csv: text("text/csv"), xml: text("application/xml"), svg: text("image/svg+xml"),
+      png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", avif: "image/avif", ico: "image/x-icon",
+      woff: "font/woff", woff2: "font/woff2", ttf: "font/ttf", otf: "font/otf", wasm: "application/wasm", pdf: "application/pdf",
+      zip: "application/zip", gz: "application/gzip", mp3: "audio/mpeg", wav: "audio/wav", ogg: "audio/ogg", mp4: "video/mp4", webm: "video/webm",
+    };
+    const seen = Object.fromEntries(Object.keys(expected).map((extension) => [extension, contentTypeOf(`public/file.${extension.toUpperCase()}`)]));
+    assert.deepEqual(seen, expected);
+    assert.equal(contentTypeOf("C:\\site\\file.d\\readme"), "application/octet-stream", "a dot in a Windows folder's name is no extension");
+    assert.equal(contentTypeOf("a.b/c"), "application/octet-stream", "nor in a folder's name");
+    assert.equal(contentTypeOf(".env"), "application/octet-stream");
+    assert.equal(contentTypeOf("x.css"), text("text/css"), "a one-letter name has its extension");
+  });
+
   test("names with spaces and accents, percent-encoded", async () => {
     const service = siteService();
     assert.equal(await (await get(service, "/static/a%20b.txt")).text(), "spaced");
@@ -169,6 +190,28 @@ describe("serving files", () => {
     const response = await get(siteService(), "/static/style.css", {}, "POST");
     assert.equal(response.status, 405);
     assert.equal(response.headers.get("allow"), "GET, HEAD");
+    assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+    assert.equal(await response.text(), "Method Not Allowed");
+  });
+
+  test("a static prefix owns its paths: a hidden, missing or misnamed file is its 404, never a later route's answer", async () => {
+    const laterRoutes = (): ReturnType<typeof routes> => routes()
+      .route("GET", "/static/:name", () => new Response("a route"))
+      .route("GET", "/static/style.css/", () => new Response("a route"))
+      .route("GET", "/static/empty/", () => new Response("a route"))
+      .route("GET", "/gone/:name", () => new Response("a route"));
+    const notAFile: FileAccess = { ...nodeFileAccess, stat: () => Promise.resolve({ isFile: false, isDirectory: false, size: 0, mtime: 0 }) };
+    const cases: [Service, string][] = [];
+    const site1 = new Service({ name: "s" }).use(staticFiles({ "/static/": site }, { files: nodeFileAccess })).use(laterRoutes());
+    for (const path of ["/static/.env", "/static/missing.txt", "/static/style.css/", "/static/empty/", "/static/link-out.txt"]) cases.push([site1, path]);
+    cases.push([new Service({ name: "s", onError: () => {} }).use(staticFiles({ "/gone/": join(dir, "gone") }, { files: nodeFileAccess })).use(laterRoutes()), "/gone/a.txt"]);
+    cases.push([new Service({ name: "s" }).use(staticFiles({ "/static/": site }, { files: notAFile })).use(laterRoutes()), "/static/style.css"]);
+    for (const [service, path] of cases) {
+      const response = await get(service, path);
+      assert.equal(response.status, 404, path);
+      assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8", path);
+      assert.equal(await response.text(), "Not Found", path);
+    }
   });
 });
 
@@ -304,7 +347,7 @@ describe("byte ranges", () => {
       assert.equal(response.status, 416);
       assert.equal(response.headers.get("content-range"), "bytes */20");
       assert.equal(response.headers.get("accept-ranges"), "bytes");
-      await response.body?.cancel();
+      assert.equal(await response.text(), "Range Not Satisfiable");
       assert.deepEqual(files.opened, []);
     });
   }
@@ -352,7 +395,37 @@ describe("byte ranges", () => {
   });
 });
 
+describe("Range and If-Range, as RFC 9110 reads them", () => {
+  test("suffix ranges: the last N bytes, none of an empty file, and -0 is unsatisfiable", () => {
+    assert.deepEqual(requestedRange("bytes=-1", 1), { start: 0, end: 0 });
+    assert.deepEqual(requestedRange("bytes=-5", 3), { start: 0, end: 2 });
+    assert.equal(requestedRange("bytes=-0", 10), "unsatisfiable");
+    assert.equal(requestedRange("bytes=-5", 0), "unsatisfiable");
+    assert.deepEqual(requestedRange("bytes=3-", 10), { start: 3, end: 9 });
+    assert.deepEqual(requestedRange("bytes=9-", 10), { start: 9, end: 9 });
+  });
+
+  test("If-Range: a strong tag that matches, or the exact Last-Modified date; never a weak tag", () => {
+    const date = "Thu, 01 Jan 1970 00:00:01 GMT";
+    assert.equal(rangeStillValid('"a-1"', '"a-1"', undefined), true);
+    assert.equal(rangeStillValid(' "a-1" ', '"a-1"', undefined), true);
+    assert.equal(rangeStillValid('"a-2"', '"a-1"', undefined), false);
+    assert.equal(rangeStillValid('"a-1"', undefined, date), false, "a tag when the file has none");
+    assert.equal(rangeStillValid('W/"a-1"', 'W/"a-1"', undefined), false);
+    assert.equal(rangeStillValid(date, '"a-1"', date), true);
+    assert.equal(rangeStillValid(date, undefined, "Thu, 01 Jan 1970 00:00:02 GMT"), false);
+    assert.equal(rangeStillValid("not a date", undefined, "not a date"), false);
+  });
+});
+
 describe("folders", () => {
+  test("a static path accepts GET and HEAD, as a CORS preflight for it says", async () => {
+    const service = new Service({ name: "s" }).use(cors({ origins: "*" })).use(staticFiles({ "/static/": site }, { files: nodeFileAccess }));
+    const preflight = await service.fetch(new Request("http://localhost/static/style.css", { method: "OPTIONS", headers: { origin: "https://a.example", "access-control-request-method": "GET" } }));
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-methods"), "GET, HEAD");
+  });
+
   test("a folder serves its index.html", async () => {
     const service = siteService();
     assert.equal(await (await get(service, "/static/")).text(), "<h1>home</h1>");
@@ -487,16 +560,73 @@ describe("misconfiguration", () => {
   });
 
   test("a file that cannot be opened is a 500, reported", async () => {
-    const reported: unknown[] = [];
+    const reported: [string, string][] = [];
     const broken: FileAccess = { ...nodeFileAccess, open: () => Promise.reject(new Error("EACCES")) };
-    const service = siteService(broken, { onError: (error) => reported.push(error) });
-    assert.equal((await get(service, "/static/style.css")).status, 500);
-    assert.equal(reported.length, 1);
+    const service = siteService(broken, { onError: (error, info) => reported.push([(error as Error).message, info.method]) });
+    const response = await get(service, "/static/style.css");
+    assert.equal(response.status, 500);
+    assert.equal(await response.text(), "Internal Server Error");
+    assert.deepEqual(reported, [["EACCES", "(static files)"]]);
+  });
+
+  test("without file access, the 500 says nothing more and the report names the static files", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) }).use(staticFiles({ "/static/": site }));
+    const response = await get(service, "/static/style.css");
+    assert.equal(await response.text(), "Internal Server Error");
+    assert.deepEqual(reported, ["(static files)"]);
+  });
+
+  test("a folder missing at first is looked up again, so it is served once it appears", async () => {
+    const late = join(dir, "late");
+    const service = new Service({ name: "s", onError: () => {} }).use(staticFiles({ "/late/": late }, { files: nodeFileAccess }));
+    assert.equal((await get(service, "/late/a.txt")).status, 404);
+    mkdirSync(late);
+    writeFileSync(join(late, "a.txt"), "here now");
+    assert.equal(await (await get(service, "/late/a.txt")).text(), "here now");
+  });
+
+  test("a file with no modification time has no ETag, and If-None-Match cannot make it a 304", async () => {
+    const timeless: FileAccess = { ...nodeFileAccess, stat: async (path) => ({ ...(await nodeFileAccess.stat(path)), mtime: null }) };
+    const response = await get(siteService(timeless), "/static/style.css", { "if-none-match": "*" });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("etag"), null);
+    assert.equal(await response.text(), "body { color: red; }");
+  });
+
+  test("a file: URL of a Windows drive names the drive's path; Windows real paths are compared with / as separator", async () => {
+    const asked: string[] = [];
+    const windows: FileAccess = {
+      realPath: (path) => {
+        asked.push(path);
+        if (path === "C:/site") return Promise.resolve("C:\\site");
+        if (path === "C:\\site/a.txt" || path === "C:/site/a.txt") return Promise.resolve("C:\\site\\a.txt");
+        return Promise.reject(new Error(`ENOENT ${path}`));
+      },
+      stat: () => Promise.resolve({ isFile: true, isDirectory: false, size: 2, mtime: 0 }),
+      open: () => Promise.resolve(new Response("hi").body!),
+    };
+    const service = new Service({ name: "s" }).use(staticFiles({ "/w/": new URL("file:///C:/site") }, { files: windows }));
+    const response = await get(service, "/w/a.txt");
+    assert.equal(asked[0], "C:/site");
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), "hi");
+  });
+
+  test("the file access given to the folders is theirs; the runtime's is only a fallback", () => {
+    const own = spyFiles();
+    const folders = new StaticFolders({ "/static/": site }, own, () => {});
+    folders.provideFiles(nodeFileAccess);
+    assert.equal(folders.files, own);
+    const bare = new StaticFolders({ "/static/": site }, undefined, () => {});
+    assert.equal(bare.files, undefined);
+    bare.provideFiles(nodeFileAccess);
+    assert.equal(bare.files, nodeFileAccess);
   });
 
   test("bad settings are refused", () => {
     assert.throws(() => staticFiles({ "static/": site }), TypeError);
-    assert.throws(() => staticFiles({ "/static/": "" }), TypeError);
+    assert.throws(() => staticFiles({ "/static/": "" }), { name: "TypeError", message: "A static folder must be a non-empty path" });
     assert.throws(() => staticFiles({ "/static/": new URL("https://example.com/") }), TypeError);
   });
 });

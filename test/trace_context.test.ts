@@ -10,6 +10,8 @@ import {
   currentTrace,
   formatTraceparent,
   incomingTrace,
+  newSpanId,
+  newTraceId,
   parseTraceparent,
   parseTracestate,
   propagateTrace,
@@ -47,12 +49,49 @@ describe("traceparent", () => {
       `00-${TRACE.slice(1)}-${PARENT}1-01`,
       `00-${TRACE}-${PARENT}-1`,
       `01-${TRACE}-${PARENT}-01x`, // a later version's extra fields follow a "-"
+      `01-${TRACE}-${PARENT}-1`, // 54 characters: too short for any version
+      `00-${TRACE}0${PARENT}-01`, // one separator missing, each in turn
+      `00-${TRACE}-${PARENT}001`,
+      `000${TRACE}-${PARENT}-01`,
+      `01-${TRACE}0${PARENT}-01`,
+      `01-${TRACE}-${PARENT}001`,
     ]) assert.equal(parseTraceparent(header), undefined, String(header));
   });
 
   test("a later version is read by its first four fields", () => {
     assert.equal(parseTraceparent(`01-${TRACE}-${PARENT}-01`)?.version, 1);
+    assert.deepEqual(parseTraceparent(`cc-${TRACE}-${PARENT}-1f`), { version: 0xcc, traceId: TRACE, parentId: PARENT, flags: 0x1f }, "version and flags are hex");
+    assert.equal(parseTraceparent(`00-${TRACE}-${PARENT}-10`)?.flags, 16, "both digits of the flags");
     assert.equal(parseTraceparent(`cc-${TRACE}-${PARENT}-01-what-the-future-holds`)?.traceId, TRACE);
+  });
+
+  test("new ids: always lower-case hex of their length, never all zero, never repeated, however trace and span ids interleave", () => {
+    const seen = new Set<string>();
+    // Enough ids to go through the pool of random bytes several times, at every offset.
+    for (let round = 0; round < 2_000; round++) {
+      const ids = round % 3 === 0 ? [newSpanId(), newTraceId()] : [newTraceId(), newSpanId(), newSpanId()];
+      for (const id of ids) {
+        assert.match(id, id.length === 32 ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/);
+        assert.ok(!/^0+$/.test(id));
+        assert.ok(!seen.has(id), "not repeated");
+        seen.add(id);
+      }
+    }
+  });
+
+  test("an all-zero draw of random bytes never becomes an id: new bytes are drawn", (t) => {
+    let zeroed = 0;
+    const real = crypto.getRandomValues.bind(crypto);
+    t.mock.method(crypto, "getRandomValues", <T extends ArrayBufferView | null>(array: T): T => {
+      if (zeroed++ === 0 && array instanceof Uint8Array) {
+        array.fill(0);
+        return array;
+      }
+      return real(array as unknown as Uint8Array) as unknown as T;
+    });
+    const ids: string[] = [];
+    while (zeroed < 2) ids.push(newTraceId(), newSpanId()); // through the zeroed pool and into the next
+    for (const id of ids) assert.ok(!/^0+$/.test(id), id);
   });
 
   test("written as version 00 with only the sampled flag", () => {
@@ -189,6 +228,31 @@ describe("propagateTrace()", () => {
     assert.equal(parent?.traceId, TRACE);
     assert.equal(parent.parentId, answer.result); // the gateway's own span is the upstream call's parent
     assert.equal(sent[0]?.get("tracestate"), "rojo=1");
+  });
+
+  test("two asyncTraceScope() calls (one for the service, one for the client) still carry the trace, nested calls nest", async () => {
+    const sent: Headers[] = [];
+    const upstream = createClient("http://upstream.test/api", { observe: propagateTrace({ scope: asyncTraceScope() }), fetch: echoFetch(sent) });
+    const service = new Service({ name: "gateway" })
+      .use(traceContext({ scope: asyncTraceScope() }))
+      .publicMethod("relay", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await upstream.call("anything");
+        return asyncTraceScope().current()?.spanId;
+      });
+    const answer = (await call(service, { jsonrpc: "2.0", method: "relay", id: 1 }, { traceparent: VALID })) as { result: string };
+    assert.equal(sent[0]?.get("traceparent"), `00-${TRACE}-${answer.result}-01`);
+    const outer = { traceId: TRACE, spanId: PARENT, flags: 1 };
+    const inner = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", flags: 0 };
+    const seen = await asyncTraceScope().run(outer, async () => {
+      const nested = await asyncTraceScope().run(inner, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return asyncTraceScope().current();
+      });
+      return [nested, asyncTraceScope().current()];
+    });
+    assert.deepEqual(seen, [inner, outer]);
+    assert.equal(asyncTraceScope().current(), undefined);
   });
 
   test("one explicit argument where there is no async context; nothing sent outside a trace", async () => {

@@ -3,6 +3,11 @@
  * took), as text or as JSON lines with the call's trace and span ids for log collectors. Params
  * and API tokens never reach it.
  *
+ * Levels: `info` for a success; `warn` for the caller's faults (a method that does not exist,
+ * params that do not fit, a missing or wrong token, a missing scope), which
+ * say nothing is wrong with the service (-32601, -32602, -32001, -32003, whoever answers them);
+ * `error` for the rest (a handler that threw, a timeout, an error code the handler chose).
+ *
  * @module
  */
 
@@ -11,7 +16,8 @@ import type { CallStart, CallSummary, Plugin } from "../core/plugin.ts";
 import type { CallTraces } from "./trace_context.ts";
 
 /**
- * Where the console logger writes: `console`, or anything with `info` and `error`.
+ * Where the console logger writes: `console`, or anything with `info` and `error` (and `warn`; a
+ * sink without `warn` gets the caller's faults on `info`).
  *
  * @example
  * ```ts
@@ -37,7 +43,23 @@ export interface LogSink {
    */
   info(line: string): void;
   /**
-   * Writes a line about a call that failed.
+   * Writes a line about a call that failed by the caller's fault: method not found (-32601),
+   * invalid params (-32602), access denied (-32001) or forbidden (-32003). Optional: without it,
+   * such lines go to `info`.
+   *
+   * @param line The line, without a line break.
+   * @example
+   * ```ts
+   * import { logCalls, type LogSink } from "./call_log.ts";
+   * const warnings: string[] = [];
+   * const sink: LogSink = { info: () => {}, warn: (line) => warnings.push(line), error: () => {} };
+   * logCalls("s", sink)({ method: "nope", duration: 0.1, ok: false, code: -32601, notification: false });
+   * warnings; // ["s nope error -32601 0.1ms"]
+   * ```
+   */
+  warn?(line: string): void;
+  /**
+   * Writes a line about a call that failed (not by the caller's fault).
    *
    * @param line The line, without a line break.
    * @example
@@ -53,7 +75,9 @@ export interface LogSink {
 /**
  * A call observer that writes one line per call, such as
  * `hello.world.service say_hello ok 0.2ms` or `... divide error -32603 1.0ms TypeError: boom`.
- * Only the method, outcome, duration and a thrown error's name and message are written.
+ * Only the method, outcome, duration and a thrown error's name and message are written. Successes
+ * go to `sink.info`, the caller's faults to `sink.warn` (see {@linkcode LogSink}), other failures
+ * to `sink.error`.
  *
  * @param serviceName The name at the start of each line.
  * @param sink Where to write. Default `console`.
@@ -73,8 +97,22 @@ export function logCalls(serviceName: string, sink: LogSink = console): (call: C
       return;
     }
     const error = isError(call.error) ? ` ${printable(errorLine(call.error))}` : "";
-    sink.error(`${serviceName} ${printable(call.method)} error ${String(call.code)} ${time}${error}`);
+    write(sink, levelOf(call), `${serviceName} ${printable(call.method)} error ${String(call.code)} ${time}${error}`);
   };
+}
+
+/** The codes of a caller's fault: the method name, the params or the credentials. */
+const CALLER_FAULTS: ReadonlySet<number> = new Set([-32601, -32602, -32001, -32003]);
+
+function levelOf(call: CallSummary): CallLogRecord["level"] {
+  if (call.ok) return "info";
+  return CALLER_FAULTS.has(call.code ?? 0) ? "warn" : "error";
+}
+
+function write(sink: LogSink, level: CallLogRecord["level"], line: string): void {
+  if (level === "error") sink.error(line);
+  else if (level === "warn" && sink.warn !== undefined) sink.warn(line);
+  else sink.info(line);
 }
 
 /** A caller's text made safe for a log line: no line breaks or control characters, and not too long. */
@@ -129,8 +167,11 @@ export interface CallLogOptions {
 export interface CallLogRecord {
   /** When the call ended, ISO 8601 in UTC. */
   readonly time: string;
-  /** `"info"` for a success, `"error"` for a failure. */
-  readonly level: "info" | "error";
+  /**
+   * `"info"` for a success, `"warn"` for the caller's faults (method not found, invalid params,
+   * access denied, forbidden), `"error"` for the other failures.
+   */
+  readonly level: "info" | "warn" | "error";
   /** The service's name. */
   readonly service: string;
   /** The method the caller named (at most 200 characters). */
@@ -153,8 +194,9 @@ export interface CallLogRecord {
 
 /**
  * Logs one line per call (method, outcome, error code and duration; never params or tokens), the
- * successes to `sink.info` and the failures to `sink.error`: as text, or as JSON lines with the
- * call's trace and span ids (`{ format: "json", traces }`).
+ * successes to `sink.info`, the caller's faults (method not found, invalid params, access denied,
+ * forbidden) to `sink.warn` and the other failures to `sink.error`: as text, or
+ * as JSON lines with the call's trace and span ids and that level (`{ format: "json", traces }`).
  *
  * @param sink Where the lines go. Default: the console.
  * @param options The format, and where trace ids come from.
@@ -191,9 +233,10 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
     ...plugin,
     observe: (start: CallStart) => (call: CallSummary) => {
       const trace = traces?.traceOf(start);
+      const level = levelOf(call);
       const record: CallLogRecord = {
         time: new Date(now()).toISOString(),
-        level: call.ok ? "info" : "error",
+        level,
         service: serviceName,
         method: clip(call.method),
         outcome: call.ok ? "ok" : "error",
@@ -203,9 +246,7 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
         ...(!call.ok && isError(call.error) ? { error: clip(errorLine(call.error)) } : {}),
         ...(trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId }),
       };
-      const line = JSON.stringify(record);
-      if (call.ok) sink.info(line);
-      else sink.error(line);
+      write(sink, level, JSON.stringify(record));
     },
   };
 }

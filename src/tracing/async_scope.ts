@@ -11,11 +11,18 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { TraceScope } from "./scope.ts";
 import type { TraceContext } from "./trace_context.ts";
 
+let shared: TraceScope | undefined;
+
 /**
- * A trace scope kept by `AsyncLocalStorage`: the trace given to `run` is current in everything
+ * The trace scope kept by `AsyncLocalStorage`: the trace given to `run` is current in everything
  * `run`'s function starts, after any number of `await`s.
  *
- * @returns A new scope.
+ * Every call returns the same scope (one storage per copy of this module), so the scope given to
+ * `traceContext()` and the one given to a client's `propagateTrace()` or `openTelemetryClient()`
+ * always agree, even when each was made by its own `asyncTraceScope()` call. Nested `run`s still
+ * nest: the inner trace is current inside, the outer one again after.
+ *
+ * @returns The scope.
  * @example
  * ```ts
  * import { asyncTraceScope } from "./async_scope.ts";
@@ -23,14 +30,14 @@ import type { TraceContext } from "./trace_context.ts";
  * const trace = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: 1 };
  * await scope.run(trace, async () => {
  *   await new Promise((resolve) => setTimeout(resolve, 1));
- *   return scope.current()?.spanId; // "00f067aa0ba902b7"
+ *   return asyncTraceScope().current()?.spanId; // "00f067aa0ba902b7": another call, the same scope
  * });
  * ```
  */
 export function asyncTraceScope(): TraceScope {
-  const storage = new AsyncLocalStorage<TraceContext>();
-  return {
-    run: (trace, fn) => storage.run(trace, fn),
-    current: () => storage.getStore(),
-  };
+  if (shared === undefined) {
+    const storage = new AsyncLocalStorage<TraceContext>();
+    shared = { run: (trace, fn) => storage.run(trace, fn), current: () => storage.getStore() };
+  }
+  return shared;
 }

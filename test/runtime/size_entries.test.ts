@@ -83,6 +83,13 @@ describe("the size entries, bundled and minified", { timeout: 60_000 }, () => {
     }
   });
 
+  test("npm run size prints every bundle within its budget and exits 0 (the budgets may not grow)", () => {
+    const printed = execFileSync(process.execPath, ["--import", "tsx", `${ROOT}bench/size.ts`], { cwd: ROOT, encoding: "utf8" });
+    for (const name of ["minimal service + node adapter", "minimal service, fetch only", "client", "everything (mod.ts)"]) {
+      assert.match(printed, new RegExp(`^\\| ${name.replace(/[()+.]/g, "\\$&")} \\| \\d+ B \\| \\d+ B \\| \\d+ B \\(within\\) \\|$`, "m"));
+    }
+  });
+
   test("minimal_fetch.ts is served by bun run and serves the hello world", async () => {
     const port = await freePort();
     const child = startProcess(BUN, ["run", bundle("minimal_fetch", "neutral")], childEnv({ PORT: String(port) }));

@@ -12,8 +12,11 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
-import { serve, type ServerHandle } from "../../mod.ts";
+import { z } from "zod";
+import { serve, Service, type ServerHandle } from "../../mod.ts";
+import { event, events, inProcess } from "../../src/events/mod.ts";
 import { explorer } from "../../src/plugins/explorer/explorer.ts";
+import { schemas } from "../../src/plugins/schemas/schemas.ts";
 import { RUNTIMES, stopAll } from "../runtime/processes.ts";
 import { startExample } from "../runtime/servers.ts";
 import { isLoopback, launchChromium, type PageWatch, watchedPage } from "./browser.ts";
@@ -84,16 +87,17 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
         assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to the methods", "the skip link comes first");
         assert.equal(await method(page, "say_private_hello").locator(".badge").innerText(), "PRIVATE");
 
-        // A public method, by position, then by name.
+        // A public method, by name (the default for a method with named params), then by position.
         const hello = await open(method(page, "say_hello"));
         await hello.getByRole("textbox", { name: /^name\b/ }).fill('"world"');
         let answer = await press(hello, "Call say_hello");
         assert.match(answer.status, /^Result · \d+\.\d ms$/);
         assert.equal(answer.json, "hello world");
-        await hello.getByRole("radio", { name: /by name/ }).check();
+        assert.equal(JSON.stringify((watch.posts.at(-1) as { params?: unknown }).params), '{"name":"world"}', "sent by name");
+        await hello.getByRole("radio", { name: /by position/ }).check();
         answer = await press(hello, "Call say_hello");
         assert.equal(answer.json, "hello world");
-        assert.ok(watch.posts.some((body) => JSON.stringify((body as { params?: unknown }).params) === '{"name":"world"}'), "sent by name");
+        assert.equal(JSON.stringify((watch.posts.at(-1) as { params?: unknown }).params), '["world"]', "sent by position");
 
         // "Copy as curl" (no token yet) runs in a shell as it is, even with quotes and $(…) in a param.
         const tricky = `it's "$(echo pwned)" \`id\` \\ $HOME`;
@@ -194,6 +198,35 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
     });
   }
 
+  test("an object-schema method: its shape, idempotency and events shown, its params sent by name", async () => {
+    const order = z.object({ id: z.string(), total: z.number(), note: z.string().optional() });
+    const service = new Service({ name: "orders.service" })
+      .use(schemas())
+      .use(events({ transport: inProcess(), emits: { "order.created": event({ description: "An order was created", schema: z.object({ id: z.string() }) }) } }))
+      .use(explorer())
+      .publicMethod("create_order", (input: z.infer<typeof order>) => input, { input: order, output: order, idempotent: true });
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    const { context, page, watch } = await watchedPage(browser);
+    try {
+      await page.goto(`${server.url}/docs`);
+      const create = await open(method(page, "create_order"));
+      assert.equal(await create.locator("summary .signature").innerText(), "(id: string, total: number, note?: string) → { id: string, total: number, note?: string }");
+      assert.deepEqual(await create.locator("summary .badge").allInnerTexts(), ["PUBLIC", "IDEMPOTENT"]);
+      await create.getByRole("textbox", { name: /^id\b/ }).fill("o1");
+      await create.getByRole("spinbutton", { name: /^total\b/ }).fill("12");
+      const answer = await press(create, "Call create_order");
+      assert.deepEqual(answer.json, { id: "o1", total: 12 });
+      assert.deepEqual((watch.posts.at(-1) as { params: unknown }).params, { id: "o1", total: 12 }, "by name");
+      const eventsSection = page.locator("section#events");
+      assert.match(await eventsSection.getByRole("heading").innerText(), /^Events \(1\)$/);
+      assert.match(await eventsSection.getByRole("listitem").innerText(), /order\.created\s+\{ id: string \}\s+An order was created/);
+      assertClean(watch);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  });
+
   describe("a hostile service", () => {
     let server: ServerHandle;
     before(async () => {
@@ -260,10 +293,11 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
         await echo.getByRole("combobox", { name: /^color\b/ }).selectOption({ label: PAYLOADS.image });
         let answer = await press(echo, "Call echo");
         assert.deepEqual(answer.json, { text: "a <b>bold</b> text", count: 42, flag: false, color: PAYLOADS.image });
-        assert.deepEqual((watch.posts.at(-1) as { params: unknown }).params, ["a <b>bold</b> text", 42, false, PAYLOADS.image]);
+        assert.deepEqual((watch.posts.at(-1) as { params: unknown }).params, { text: "a <b>bold</b> text", count: 42, flag: false, color: PAYLOADS.image }, "by name, the default");
         await echo.getByRole("textbox", { name: /^extra\b/ }).fill('{"a": 1.5}');
-        await echo.getByRole("radio", { name: /by name/ }).check();
+        await echo.getByRole("radio", { name: /by position/ }).check();
         answer = await press(echo, "Call echo");
+        assert.deepEqual((watch.posts.at(-1) as { params: unknown }).params, ["a <b>bold</b> text", 42, false, PAYLOADS.image, { a: 1.5 }]);
         assert.deepEqual(answer.json, { text: "a <b>bold</b> text", count: 42, flag: false, color: PAYLOADS.image, extra: { a: 1.5 } });
         // The server's schema check still has the last word: a wrong type is its -32602.
         await echo.getByRole("textbox", { name: /^extra\b/ }).fill('{"a": "no"}');

@@ -1,9 +1,10 @@
 /**
  * `explorer()`: an API explorer page for a service (`GET /docs` by default), in the manner of
  * FastAPI's `/docs`, generated in the browser from the service's own `rpc.discover`, so it always
- * shows what the service answers. It lists every method (description, public or private, params
- * with their JSON Schema types, the result type), has a form per method (typed inputs from the
- * params' schemas, raw JSON for the rest; params by position or by name), an "Authorize" field for
+ * shows what the service answers. It lists every method (description, public or private,
+ * idempotent, params with their JSON Schema types, the result type or an object's shape) and the
+ * events the service emits, has a form per method (typed inputs from the params' schemas, raw JSON
+ * for the rest; params by name by default, or by position), an "Authorize" field for
  * the API token (kept in `sessionStorage`, for the tab only), each answer pretty-printed with its
  * time, a "copy as curl" per call, a batch composer, and the OpenRPC document as a download and at
  * `/docs/openrpc.json`.

@@ -53,16 +53,26 @@ const pretty = (value) => (value === undefined ? "(nothing)" : JSON.stringify(va
 const quote = (value) => "'" + String(value).replace(/'/g, "'\\''") + "'";
 const line = (kind, words) => el("p", { class: "status " + kind, text: words });
 
-function typeName(schema) {
+function typeName(schema, depth = 0) {
   if (!isObject(schema)) return schema === false ? "never" : "any";
   if (Array.isArray(schema.enum)) return schema.enum.map(text).join(" | ") || "never";
   if ("const" in schema) return text(schema.const);
   const type = schema.type;
   if (Array.isArray(type)) return type.map(text).join(" | ");
-  if (type === "array") return isObject(schema.items) ? typeName(schema.items) + "[]" : "array";
+  if (type === "array") return isObject(schema.items) ? typeName(schema.items, depth) + "[]" : "array";
+  if (isObject(schema.properties) && (type === undefined || type === "object")) return shapeName(schema, depth);
   if (typeof type === "string") return type;
-  for (const key of ["anyOf", "oneOf"]) if (Array.isArray(schema[key])) return schema[key].map(typeName).join(" | ");
-  return isObject(schema.properties) ? "object" : "any";
+  for (const key of ["anyOf", "oneOf"]) if (Array.isArray(schema[key])) return schema[key].map((part) => typeName(part, depth)).join(" | ");
+  return "any";
+}
+// An object schema's shape, as TypeScript writes it: { id: string, note?: string }. Two levels
+// deep and eight keys at most, so a large schema stays one readable line.
+function shapeName(schema, depth) {
+  const keys = Object.keys(schema.properties);
+  if (depth >= 2 || keys.length === 0) return "object";
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  const shown = keys.slice(0, 8).map((key) => key + (required.includes(key) ? "" : "?") + ": " + typeName(schema.properties[key], depth + 1));
+  return "{ " + shown.join(", ") + (keys.length > 8 ? ", …" : "") + " }";
 }
 function choicesOf(schema) {
   const values = Array.isArray(schema.enum) ? schema.enum : "const" in schema ? [schema.const] : undefined;
@@ -185,7 +195,11 @@ function methodView(method, index) {
   const structure = method.paramStructure;
   const signature = "(" + params.map((param) => (param["x-rest"] === true ? "..." : "") + text(param.name) + (param.required === true ? "" : "?") + ": " + typeName(param.schema)).join(", ") + ") → " + typeName(result.schema);
   const fields = params.map(fieldFor);
-  let mode = structure === "by-name" ? "named" : "positional";
+  const hasRest = fields.some((field) => field.rest);
+  const byName = structure === "by-name" || (structure === "either" && !hasRest);
+  // By name whenever the method takes it: each field is a named param (an object schema's key),
+  // and a param left empty is simply left out. A rest param exists only by position.
+  let mode = byName ? "named" : "positional";
   const output = el("div", { class: "output", role: "status", "aria-live": "polite" });
   const curlBox = el("div", { class: "curl-box", "aria-live": "polite" });
   const modeName = "mode-" + index;
@@ -232,7 +246,7 @@ function methodView(method, index) {
   fields.length === 0 ? el("p", { class: "note", text: "No params." }) : el("fieldset", null, el("legend", { text: "Params" }), ...fields.map((field) => field.node)),
   fields.length === 0 ? null : el("fieldset", { class: "mode" }, el("legend", { text: "Send the params" }),
     radio("positional", "by position (an array)", structure === "by-name"),
-    radio("named", "by name (an object)", structure === "by-position")),
+    radio("named", "by name (an object)", structure === "by-position" || hasRest)),
   el("div", { class: "row" },
     el("button", { type: "submit", text: "Call " + name }),
     el("button", { type: "button", class: "secondary", text: "Copy as curl", onclick: () => {
@@ -258,6 +272,7 @@ function methodView(method, index) {
     el("div", { class: "method-body" },
       typeof method.description === "string" ? el("p", { text: method.description }) : null,
       isPrivate ? el("p", { class: "note", text: "Needs an API token: authorize above." }) : null,
+      method["x-idempotent"] === true ? el("p", { class: "note", text: "Idempotent: calling it twice does what calling it once does, so a client may retry it." }) : null,
       el("p", null, "Result: ", el("code", { text: typeName(result.schema) })),
       form));
 }
@@ -334,9 +349,20 @@ function authView() {
   status);
 }
 
+function eventsView(events) {
+  return el("section", { id: "events", "aria-labelledby": "events-title" },
+    el("h2", { id: "events-title", text: "Events (" + events.length + ")" }),
+    el("p", { class: "note", text: "What the service emits for its subscribers (not callable here)." }),
+    el("ul", { class: "events", "aria-label": "Events" }, ...events.map((event) => el("li", null,
+      el("code", { class: "mono", text: text(event.name) }), " ",
+      el("code", { class: "signature", text: typeName(event.schema) }),
+      typeof event.description === "string" ? el("p", { class: "note", text: event.description }) : null))));
+}
+
 function render(openrpc) {
   const info = isObject(openrpc.info) ? openrpc.info : {};
   const methods = Array.isArray(openrpc.methods) ? openrpc.methods.filter(isObject) : [];
+  const events = Array.isArray(openrpc["x-events"]) ? openrpc["x-events"].filter(isObject) : [];
   const title = text(info.title ?? "service");
   document.title = title + " · API explorer";
   const download = URL.createObjectURL(new Blob([JSON.stringify(openrpc, null, 2) + "\n"], { type: "application/json" }));
@@ -353,6 +379,7 @@ function render(openrpc) {
     el("section", { id: "methods", "aria-labelledby": "methods-title" },
       el("h2", { id: "methods-title", text: "Methods (" + methods.length + ")" }),
       ...methods.map(methodView)),
+    ...(events.length === 0 ? [] : [eventsView(events)]),
     batchView());
   app.removeAttribute("aria-busy");
 }

@@ -69,7 +69,8 @@ function withChecks(method: MethodDefinition): MethodDefinition {
     const { keys } = shape;
     const first = shape.params[0];
     const type = typeof first === "object" ? first["type"] : undefined;
-    const firstTakesObject = first === true || type === undefined || type === "object" || (Array.isArray(type) && type.includes("object"));
+    // A boolean schema (`true`) has no type: like `{}`, it takes anything, an object included.
+    const firstTakesObject = type === undefined || type === "object" || (Array.isArray(type) && type.includes("object"));
     const result = output === undefined ? {} : methodSchemas(undefined, output, method.params);
     return {
       ...method,

@@ -1,0 +1,170 @@
+/**
+ * Mutants no test can tell from the original (the behaviour a user sees is the same), each with
+ * why: test/mutation/run.ts skips them and counts them apart. Keep the list short; a mutant belongs
+ * here only when the change is truly invisible, not when it is merely hard to test.
+ *
+ * @module
+ */
+
+/**
+ * One known equivalent mutant: the file, the text replaced and its replacement; the line when the
+ * same change occurs elsewhere, and which of that line's same changes (1 for the first) when it
+ * occurs twice on the line.
+ *
+ * @example
+ * ```ts
+ * import type { EquivalentMutant } from "./equivalent.ts";
+ * const known: EquivalentMutant = { file: "src/a.ts", original: "<", replacement: "<=", line: 3, why: "reading one past the end gives undefined, refused the same" };
+ * ```
+ */
+export interface EquivalentMutant {
+  readonly file: string;
+  readonly original: string;
+  readonly replacement: string;
+  readonly line?: number;
+  readonly nth?: number;
+  readonly why: string;
+}
+
+/**
+ * The equivalent mutants of the folders checked so far.
+ *
+ * @example
+ * ```ts
+ * import { EQUIVALENT } from "./equivalent.ts";
+ * EQUIVALENT.every((mutant) => mutant.why !== ""); // true
+ * ```
+ */
+export const EQUIVALENT: readonly EquivalentMutant[] = [
+  {
+    file: "src/protocol/nesting_depth.ts",
+    original: "<",
+    replacement: "<=",
+    line: 27,
+    why: "reading one past the end of an array gives undefined, which is not an object: nestsDeeperThan answers false for it, as it would without the extra step",
+  },
+  {
+    file: "src/plugins/cors.ts",
+    original: '"X-Api-Token"',
+    replacement: '""',
+    why: "the policy cors() makes only checks the options at once; setup() replaces it with one for the service's own token header before any request",
+  },
+  {
+    file: "src/plugins/routes/router.ts",
+    original: '"%"',
+    replacement: '""',
+    why: "decodeSegment skips decodeURIComponent for a segment without %; without the shortcut it decodes it anyway, and a segment with no % decodes to itself",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: '"whole"',
+    replacement: '""',
+    why: "WHOLE_FILE is a sentinel compared by identity only; any text other than UNSATISFIABLE's does the same",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: '"unsatisfiable"',
+    replacement: '""',
+    why: "UNSATISFIABLE is a sentinel compared by identity only; any text other than WHOLE_FILE's does the same",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: "-",
+    replacement: "+",
+    line: 51,
+    why: "an open range's end (size - 1) is clamped by Math.min(end, size - 1) and checked against start only when the range has a last position: size + 1 gives the same range",
+  },
+  {
+    file: "src/plugins/static/byte_range.ts",
+    original: "1",
+    replacement: "0",
+    line: 51,
+    why: "as above: an open range's end is clamped to size - 1 whatever it starts as",
+  },
+  {
+    file: "src/plugins/static/static_files.ts",
+    original: "16",
+    replacement: "17",
+    why: "the ETag is opaque: written in base 17, it still changes whenever the size or the modification time does, and matches itself",
+  },
+  {
+    file: "src/plugins/schemas/schemas.ts",
+    original: "0",
+    replacement: "1",
+    line: 76,
+    why: "a method with a bind function never has its required count read by the core (bindParams calls bind first), and rpc.discover reads the schema's own required names",
+  },
+  {
+    file: "src/plugins/explorer/explorer.ts",
+    original: "void pageHashes();",
+    replacement: ";",
+    why: "it only starts hashing the page before the first request; the first request computes the same hashes itself",
+  },
+  {
+    file: "src/plugins/explorer/explorer.ts",
+    original: "1",
+    replacement: "2",
+    line: 160,
+    why: "the id of the plugin's own rpc.discover call is never shown: only its result is served",
+  },
+  {
+    file: "src/plugins/explorer/explorer.ts",
+    original: "1",
+    replacement: "0",
+    line: 160,
+    why: "as above: the internal call's id is not served",
+  },
+  {
+    file: "src/plugins/explorer/relative_url.ts",
+    original: "<",
+    replacement: "<=",
+    line: 31,
+    nth: 1,
+    why: "one step past the page's folder reads base[base.length], undefined, which never equals a target segment",
+  },
+  {
+    file: "src/plugins/call_log.ts",
+    original: "0",
+    replacement: "1",
+    why: "a failure always has a code; the fallback only keeps the type checker content, and neither 0 nor 1 is a caller's fault",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "<=",
+    replacement: "<",
+    line: 126,
+    why: "a tracestate member that starts with = has an empty key, which the key patterns refuse anyway",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "4096",
+    replacement: "4097",
+    why: "the size of the pool of random bytes only sets how often it is refilled",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "256",
+    replacement: "257",
+    why: "a byte is at most 255: the table's extra entry is never read",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: ">",
+    replacement: ">=",
+    line: 189,
+    why: "the pool is refilled when the next id would exactly fit: one id's bytes of randomness skipped, the ids as random",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "0",
+    replacement: "1",
+    line: 191,
+    why: "after a refill the first byte of the pool is skipped: the ids as random",
+  },
+  {
+    file: "src/tracing/trace_context.ts",
+    original: "last = { traceparent, tracestate, trace };",
+    replacement: ";",
+    why: "the last headers read are kept only so a batch's entries parse them once; without it each entry parses the same headers to the same trace",
+  },
+];
