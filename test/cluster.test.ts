@@ -31,7 +31,7 @@ import { Balancer } from "../src/client/cluster/balancer.ts";
 import { answerProblem, batchAnswerProblem, describedIdempotent, safeText } from "../src/client/cluster/answers.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
 
-type Fault = "refuse" | "reset-after" | "503" | "500" | "404" | "html" | "wrong-id" | "hang" | undefined;
+type Fault = "refuse" | "reset-after" | "503" | "500" | "404" | "413" | "429" | "html" | "wrong-id" | "hang" | undefined;
 
 /**
  * Three (or n) instances of one service in process, with a fault switch per instance. The
@@ -98,6 +98,8 @@ function instances(n = 3, hostile: readonly number[] = []): {
     if (fault === "500") return new Response("<h1>Internal Server Error</h1>", { status: 500 });
     // Another program now at that address: it never ran the call, but the client cannot know.
     if (fault === "404") return new Response("Not Found", { status: 404 });
+    // A proxy in front of every instance that refuses the call itself (too large, rate limited).
+    if (fault === "413" || fault === "429") return new Response("<h1>Refused</h1>", { status: Number(fault), headers: { "content-type": "text/html" } });
     if (fault === "html") return new Response("<!doctype html><p>Welcome</p>", { status: 200, headers: { "content-type": "text/html" } });
     if (fault === "wrong-id") {
       const answer = (await response.json()) as { id: number };
@@ -650,9 +652,21 @@ describe("who may make a call run twice (idempotency across instances)", () => {
     sent.length = 0;
     const batch = createClient(replicas, { fetch });
     const results = await batch.batch((b) => [b.call("record", ["b1"]), b.call("whoami")]).catch((error: unknown) => error);
-    assert.ok(results instanceof TransportError || Array.isArray(results), String(results));
-    assert.equal(total(executed, "b1") <= 3, true, "within the attempts");
-    assert.equal(executed.get(urls[2]!)?.includes("b1"), false, "never on the instance that does not declare it");
+    const order = sent.map((line) => urls.indexOf(line.split(" ")[0]!));
+    if (order[0] === 2) {
+      // Sent first to the instance that does not declare it: it answers, and nothing moves.
+      assert.deepEqual(order, [2]);
+      assert.ok(Array.isArray(results), String(results));
+    } else {
+      // From 0 or 1 it may move only between 0 and 1; both reset, so the caller is told.
+      assert.ok(order.length >= 2 && order.length <= 3 && !order.includes(2), `moved only between 0 and 1: ${order.join(" → ")}`);
+      assert.ok(results instanceof TransportError, String(results));
+    }
+    // Each instance ran the entry exactly as often as the batch was sent to it.
+    for (const [index, url] of urls.entries()) {
+      const runs = executed.get(url)?.filter((key) => key === "b1").length ?? 0;
+      assert.equal(runs, order.filter((sentTo) => sentTo === index).length, `b1 on instance ${index}`);
+    }
   });
 
   it("asks each instance what it declares with the client's token, and close() ends a discovery under way", async () => {
@@ -700,6 +714,27 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
       const error = await plain.call("record", ["once"]).then(() => undefined, (reason: unknown) => reason);
       assert.ok(error instanceof TransportError && ["http", "bad-response"].includes(error.kind), String(error));
       assert.equal(total(executed, "once"), 1, "ran once");
+    });
+  }
+
+  for (const fault of ["413", "429"] as const) {
+    it(`a proxy's ${fault} page blames the call, not the instance: no breaker opens and the call is not sent again`, async () => {
+      const { urls, fetch, faults, sent } = instances(2);
+      const replicas = cluster(urls, { breaker: { failureThreshold: 2, openFor: 60_000 } });
+      const remote = createClient(replicas, { fetch });
+      for (const url of urls) faults.set(url, fault);
+      sent.length = 0;
+      for (let i = 0; i < 6; i++) {
+        await assert.rejects(
+          remote.call("whoami", [], { idempotent: true }),
+          (error: unknown) => error instanceof TransportError && error.kind === "http" && error.status === Number(fault),
+        );
+      }
+      assert.equal(sent.length, 6, "each call was sent once, not moved to the other instance");
+      assert.deepEqual(replicas.instances().map((instance) => instance.breaker), ["closed", "closed"]);
+      // Once the proxy lets calls through again, every caller is served at once.
+      for (const url of urls) faults.set(url, undefined);
+      assert.match(String(await remote.call("whoami")), /^instance-[01]$/);
     });
   }
 

@@ -59,10 +59,11 @@ export function neverSent(error: unknown): boolean {
 /**
  * Tells whether a failed attempt speaks against the instance (and so counts for its breaker): a
  * network failure, a timeout, or any answer that is not JSON-RPC: an HTTP error status without a
- * JSON-RPC answer (a proxy's 502, a 500 page, a 404 from another program now at that address), a
- * body that is not JSON, or JSON that does not answer the call (a wrong `id`). A call the caller
- * aborted says nothing about the instance, and neither does an answer larger than the client's
- * `maxResponseBytes` (any instance would send the same).
+ * JSON-RPC answer that blames the instance (a proxy's 502, a 500 page, a redirect, a 404, 405 or
+ * 421 from another program now at that address), a body that is not JSON, or JSON that does not
+ * answer the call (a wrong `id`). A call the caller aborted says nothing about the instance, and
+ * neither does an answer larger than the client's `maxResponseBytes`, nor a status that blames the
+ * call (400, 401, 403, 408, 413, 429 from a proxy in front: any instance would answer the same).
  *
  * @param error What the attempt threw.
  * @returns `true` when the breaker should count it.
@@ -80,14 +81,22 @@ export function instanceFailed(error: unknown): boolean {
   switch (error.kind) {
     case "network":
     case "timeout":
-    case "http":
       return true;
+    case "http":
+      return speaksAgainstInstance(error.status);
     case "bad-response":
       return !error.message.includes("(maxResponseBytes)");
     default:
       return false;
   }
 }
+
+// An HTTP status says the instance is wrong (a 5xx, a redirect, or another program at its
+// address: 404, 405, 421) or says the call is (413, 429, 401 from a proxy in front of every
+// instance): only the first kind may take an instance out, or one caller's oversized call or an
+// ingress rate limit would open every breaker for everyone.
+const speaksAgainstInstance = (status: number | undefined): boolean =>
+  status === undefined || status >= 500 || status < 400 || status === 404 || status === 405 || status === 421;
 
 /**
  * Tells whether a failed attempt may be tried again at all (on another instance, if the call is
