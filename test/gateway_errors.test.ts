@@ -114,6 +114,21 @@ describe("deadlines and unavailable upstreams through a gateway", () => {
     assert.deepEqual(reported, []);
   });
 
+  test("a bug thrown after the caller went away is still reported as a bug, not hidden as a timeout", async () => {
+    const bugs: unknown[] = [];
+    const buggy = new Service({ name: "buggy", onError: (error) => bugs.push(error) }).publicMethod("watch", async (ctx: CallContext) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+      throw new TypeError("a real bug");
+    }, { context: true, timeout: 60_000 });
+    const controller = new AbortController();
+    const answering = buggy.handle({ jsonrpc: "2.0", method: "watch", id: 1 }, { headers: new Headers(), signal: controller.signal });
+    setTimeout(() => controller.abort(), 5);
+    const answer = await answering;
+    assert.deepEqual((answer as { error?: unknown }).error, { code: ErrorCode.InternalError, message: "Internal error" });
+    assert.equal(bugs.length, 1);
+    assert.equal((bugs[0] as Error).message, "a real bug");
+  });
+
   test("40 deadlines passed on over real sockets, the timers left to race: every one -32002, none internal", async () => {
     const server = await serve(gateway, { port: 0 });
     try {

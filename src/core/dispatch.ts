@@ -591,11 +591,18 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
   } catch (error) {
     // Once the signal the handler was given aborted (its caller went away, or the time is up),
     // what it threw (an upstream call cut by that signal) is this call's timeout.
-    if (signal?.aborted === true) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
+    // Anything else it throws then (a bug) is still reported.
+    if (signal?.aborted === true && cutBy(signal, error)) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
     return failure(call.target, error, method.name);
   } finally {
     clearTimeout(timer?.id);
   }
+}
+
+/** Whether a handler threw because its signal aborted: the reason itself, an abort, or a cut call to another service. */
+function cutBy(signal: AbortSignal, error: unknown): boolean {
+  const name = errorName(error);
+  return error === signal.reason || name === "AbortError" || name === "TimeoutError" || name === "TransportError";
 }
 
 /** Whether a value is a promise or another thenable, which `await` would wait for. */
