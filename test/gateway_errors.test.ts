@@ -168,6 +168,36 @@ describe("deadlines and unavailable upstreams through a gateway", () => {
     assert.match(plugin.expose("prometheus"), /rpc_server_calls_total\{method="checkout",outcome="unavailable"\} 1/);
   });
 
+  test("the upstream's URL credentials never reach the error, and its name and words reach our caller bounded", async () => {
+    // fetch refuses a URL with credentials: what the client says about it leaves them out.
+    const withCredentials = createClient("http://user:pa55word@127.0.0.1:9/api");
+    const refused = await withCredentials.call("charge").then(() => undefined, (error: unknown) => error);
+    assert.ok(refused instanceof TransportError, String(refused));
+    assert.equal(refused.url, "http://127.0.0.1:9/api");
+    assert.doesNotMatch(refused.message, /pa55word|user@/);
+    // A hostile upstream names itself with a terminal escape and 10,000 characters.
+    const error = new TransportError("http://127.0.0.1:9/api", "network", "connection refused");
+    error.service = `\u001b]0;owned\u0007${"x".repeat(10_000)}`;
+    const answer = error.rpcError();
+    assert.equal(answer.code, -32004);
+    assert.ok(answer.message.length <= 150, `bounded: ${answer.message.length}`);
+    assert.ok(!Array.from(answer.message).some((character) => character < " "), "no control characters");
+    // An upstream's own -32002 with a long message and data: the code and a bounded message pass on, the data does not.
+    const slow = await serve(new Service({ name: "slow" }).publicMethod("wait", () => {
+      throw new RpcError(ErrorCode.Timeout, `Timeout: ${"y".repeat(5_000)}`, { internal: "db-7.prod:5432" });
+    }), { port: 0 });
+    try {
+      const upstreamClient = createClient(`${slow.url}/api`);
+      const relay = new Service({ name: "relay" }).publicMethod("wait", () => upstreamClient.call("wait"));
+      const relayed = (await call(relay, { jsonrpc: "2.0", method: "wait", id: 1 })) as { error: { code: number; message: string; data?: unknown } };
+      assert.equal(relayed.error.code, ErrorCode.Timeout);
+      assert.equal(relayed.error.data, undefined);
+      assert.ok(relayed.error.message.length <= 200);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("an upstream call the handler aborted itself is its own failure: -32603, reported", async () => {
     const seen: unknown[] = [];
     const own = new Service({ name: "own", onError: (error) => seen.push(error) }).publicMethod("cancel", () => {

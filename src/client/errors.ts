@@ -40,7 +40,7 @@ export type TransportErrorKind = "network" | "timeout" | "aborted" | "http" | "b
  * ```
  */
 export class TransportError extends Error {
-  /** The URL the call was sent to. */
+  /** The URL the call was sent to, without a user name or password. */
   readonly url: string;
   /** What went wrong (see {@linkcode TransportErrorKind}). */
   readonly kind: TransportErrorKind;
@@ -70,9 +70,12 @@ export class TransportError extends Error {
    * ```
    */
   constructor(url: string, kind: TransportErrorKind, detail: string, status?: number, cause?: unknown) {
-    super(`${kind} error calling ${url}: ${detail}`, { cause });
+    // A user name and password in a URL never reach a message, a log or a span (fetch's own
+    // message repeats the URL it refused).
+    const bare = (text: string): string => text.replace(/(\/\/)[^/?#\s@]*@/g, "$1");
+    super(bare(`${kind} error calling ${url}: ${detail}`), { cause });
     this.name = "TransportError";
-    this.url = url;
+    this.url = bare(url);
     this.kind = kind;
     this.status = status;
   }
@@ -92,7 +95,9 @@ export class TransportError extends Error {
    * ```
    */
   rpcError(): { code: number; message: string } | undefined {
-    const service = this.service ?? "a service this call needs";
+    // The name is the other service's own word (its rpc.discover): bounded, and no control characters.
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes
+    const service = this.service?.replace(/[\0-\x1f\x7f-\x9f]/g, "").slice(0, 100) ?? "a service this call needs";
     const kind = this.kind;
     if (kind === "aborted") return undefined;
     return kind === "timeout"

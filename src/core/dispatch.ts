@@ -639,10 +639,13 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
     if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
     // Another service's protocol-level error is about that hop, not about this caller's request;
     // but a deadline that passed there (-32002), or a service it could not reach (-32004, Unavailable), is this call's too.
-    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000 && code !== ErrorCode.Timeout && code !== -32004) return undefined;
-    if (error instanceof RpcError) return error.toJSON();
+    const upstream = (error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000;
+    if (upstream && code !== ErrorCode.Timeout && code !== -32004) return undefined;
     const message = (error as Error).message;
     if (typeof message !== "string") return undefined;
+    // The other service's words about its own hop are passed on bounded, and its data not at all.
+    if (upstream) return { code, message: message.slice(0, 200) };
+    if (error instanceof RpcError) return error.toJSON();
     return data === undefined ? { code, message } : { code, message, data };
   } catch {
     // An error whose own getters throw is no answer meant for the caller: an internal error.
