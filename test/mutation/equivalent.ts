@@ -91,7 +91,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/schemas/schemas.ts",
     original: "0",
     replacement: "1",
-    line: 76,
+    line: 77,
     why: "a method with a bind function never has its required count read by the core (bindParams calls bind first), and rpc.discover reads the schema's own required names",
   },
   {
