@@ -152,6 +152,9 @@ describe("what a log line keeps of a call", () => {
     assert.equal(lines[1], `s ${"n".repeat(200)}… ok 1.0ms`);
     assert.equal(jsonLine({ method: "m".repeat(200), duration: 1, ok: true }).method, "m".repeat(200));
     assert.equal(jsonLine({ method: `${"n".repeat(200)}tail`, duration: 1, ok: true }).method, `${"n".repeat(200)}…`);
+    log({ method: "o".repeat(201), duration: 1, ok: true, notification: false });
+    assert.equal(lines[2], `s ${"o".repeat(200)}… ok 1.0ms`, "201 characters are one too many");
+    assert.equal(jsonLine({ method: "o".repeat(201), duration: 1, ok: true }).method, `${"o".repeat(200)}…`);
   });
 
   test("a thrown error without a readable name is an Error by name", () => {

@@ -127,6 +127,7 @@ describe("serving files", () => {
     assert.equal(contentTypeOf("C:\\site\\file.d\\readme"), "application/octet-stream", "a dot in a Windows folder's name is no extension");
     assert.equal(contentTypeOf("a.b/c"), "application/octet-stream", "nor in a folder's name");
     assert.equal(contentTypeOf(".env"), "application/octet-stream");
+    for (const dotfile of [".css", "site/.json", "C:\\site\\.js"]) assert.equal(contentTypeOf(dotfile), "application/octet-stream", `${dotfile} is a dotfile's name, not an extension`);
     assert.equal(contentTypeOf("x.css"), text("text/css"), "a one-letter name has its extension");
   });
 

@@ -91,7 +91,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/schemas/schemas.ts",
     original: "0",
     replacement: "1",
-    line: 76,
+    line: 77,
     why: "a method with a bind function never has its required count read by the core (bindParams calls bind first), and rpc.discover reads the schema's own required names",
   },
   {
@@ -126,6 +126,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/call_log.ts",
     original: "0",
     replacement: "1",
+    line: 109,
     why: "a failure always has a code; the fallback only keeps the type checker content, and neither 0 nor 1 is a caller's fault",
   },
   {
