@@ -338,6 +338,52 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     await assert.rejects(natsFetch(nats)("nats:", { method: "POST" }), /names no NATS subject/);
   });
 
+  it("natsFetch hands NATS a timeout a timer can hold: a 2^31 ms client timeout, a 30-day header, a 30-day fallback", async () => {
+    const nats = fakeNats();
+    const service = new Service({ name: "slow.service", onError: false })
+      .use(natsServer(nats))
+      .publicMethod("wait", async () => {
+        // Longer than a timer past 2^31-1 ms takes to fire (at once, after 1 ms).
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return "done";
+      });
+    await service.startup();
+    const timeouts: (number | undefined)[] = [];
+    const request = nats.request.bind(nats);
+    nats.request = (subject, payload, options) => {
+      timeouts.push(options?.timeout);
+      return request(subject, payload, options);
+    };
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on("warning", onWarning);
+    try {
+      const month = 30 * 86_400_000;
+      const client = createClient("nats:rpc.slow.service", { fetch: natsFetch(nats), timeout: 2 ** 31 });
+      assert.equal(await client.call("wait"), "done");
+      // A gateway forwarding a caller's 30-day X-Request-Timeout over NATS.
+      const forwarded = await natsFetch(nats)("nats:rpc.slow.service", {
+        method: "POST",
+        headers: { "X-Request-Timeout": String(month) },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "wait", id: 1 }),
+      });
+      assert.deepEqual(await forwarded.json(), { jsonrpc: "2.0", result: "done", id: 1 });
+      const patient = createClient("nats:rpc.slow.service", { fetch: natsFetch(nats, { timeout: month }), timeout: Infinity });
+      assert.equal(await patient.call("wait"), "done");
+      const endless = createClient("nats:rpc.slow.service", { fetch: natsFetch(nats, { timeout: Infinity }), timeout: Infinity });
+      assert.equal(await endless.call("wait"), "done");
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+      await service.shutdown();
+    }
+    assert.equal(timeouts.length, 4);
+    assert.ok(timeouts.every((timeout) => timeout !== undefined && timeout > 0 && timeout <= 2 ** 31 - 1), String(timeouts));
+    assert.deepEqual(warnings, []);
+  });
+
   it("natsServer refuses what is not a Service, and reports a subscription error", async () => {
     const nats = fakeNats();
     const plugin = natsServer(nats);
