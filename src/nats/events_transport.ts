@@ -12,6 +12,7 @@
 import type { Deliver, EventSubscription, EventTransport, SubscriptionRequest } from "../events/transport.ts";
 import type { EventEnvelope } from "../events/types.ts";
 import { type NatsConnectionLike, NatsHeaderBlock, type NatsHeaders } from "./connection.ts";
+import { moreSince, reportLimiter } from "./report_limit.ts";
 
 /**
  * A message of a JetStream consumer, as the official client gives it.
@@ -313,7 +314,9 @@ export const DEAD_LETTER_HEADERS = {
  * envelope are stored in the dead-letter stream (`EVENTS_DEAD`, subject
  * `events-dead.<consumer name>`, with `Tsm-*` headers saying why), acknowledged in the events
  * stream, and reported to the subscribing service's `onError`. `replayDeadLetters()` sends them
- * back to their subscriber.
+ * back to their subscriber. Messages that are not event envelopes (which anyone allowed on the
+ * subject can publish at will) are reported the first time, then at most once every 10 s with how
+ * many more there were, per subscription.
  *
  * @param connection A connection of the official NATS client.
  * @param options The subject prefix, and JetStream for durable subscriptions.
@@ -453,6 +456,9 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     const finished = (): void => {
       if (--running === 0) idle?.();
     };
+    // Anyone allowed to publish on the subject can send what is not an event, at will: one
+    // report, then at most one per 10 s that counts the others.
+    const malformed = reportLimiter();
     const subscription = connection.subscribe(subject, {
       ...(request.group === undefined ? {} : { queue: request.group }),
       callback: (error, message) => {
@@ -464,7 +470,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         if ((message.headers?.get(DEAD_LETTER_HEADERS.replayFor) ?? "") !== "") return;
         const envelope = parse(message.data);
         if (envelope === undefined) {
-          request.report?.(new Error(`dropped a message on ${subject} that is not an event envelope`));
+          malformed((more) => request.report?.(new Error(`dropped a message on ${subject} that is not an event envelope${moreSince(more)}`)));
           return;
         }
         running++;
@@ -508,8 +514,20 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
       running.add(done);
     };
 
-    /** Stores a message in the dead letters, then drops it from the events; delivered again when it could not be stored. */
-    const bury = async (message: JetStreamMessageLike, reason: string): Promise<void> => {
+    // Anyone allowed to publish on the subject can send what is not an event, at will: their
+    // reports are one, then at most one per 10 s that counts the others.
+    const malformed = reportLimiter();
+
+    /**
+     * Stores a message in the dead letters, then drops it from the events; delivered again when it
+     * could not be stored. `limited`: a message that is not an event, whose reports are bounded.
+     */
+    const bury = async (message: JetStreamMessageLike, reason: string, limited = false): Promise<void> => {
+      const tell = (text: string, cause?: unknown): void => {
+        const report = (more: number): void => request.report?.(new Error(`${text}${moreSince(more)}`, cause === undefined ? undefined : { cause }));
+        if (limited) malformed(report);
+        else report(0);
+      };
       const sequence = message.info.streamSequence;
       const headers = new NatsHeaderBlock();
       headers.set(DEAD_LETTER_HEADERS.subject, message.subject);
@@ -525,12 +543,12 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         await settings.client.publish(where, message.data, { msgID: `${name}:${sequence}`, headers });
       } catch (error) {
         message.nak(redeliveryDelay);
-        request.report?.(new Error(`could not move event #${sequence} of ${message.subject} to the dead letters (it comes again): ${messageOf(error)}`, { cause: error }));
+        tell(`could not move event #${sequence} of ${message.subject} to the dead letters (it comes again): ${messageOf(error)}`, error);
         return;
       }
       // No reason: nats-server before 2.10 ignores a +TERM that carries one (the dead letter has it).
       message.term();
-      request.report?.(new Error(`gave up on event #${sequence} of ${message.subject} after ${message.info.deliveryCount} deliveries (${oneLine(reason)}): moved to ${where} in the stream ${deadStream}`));
+      tell(`gave up on event #${sequence} of ${message.subject} after ${message.info.deliveryCount} deliveries (${oneLine(reason)}): moved to ${where} in the stream ${deadStream}`);
     };
 
     const loop = (async () => {
@@ -544,7 +562,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         const deliveries = message.info.deliveryCount;
         const envelope = parse(message.data);
         if (envelope === undefined) {
-          track(bury(message, "not an event envelope"));
+          track(bury(message, "not an event envelope", true));
           continue;
         }
         if (deliveries > maxDeliveries) {

@@ -331,7 +331,8 @@ describe("events and JSON-RPC over NATS", () => {
     const info = await manager.streams.info("VICTIM");
     assert.equal(info.state.messages, 1);
     assert.deepEqual(ran, ["honest"]);
-    assert.equal(reported.length, 3);
+    // Three refused: the first reported, the others counted (at most one report per 10 s).
+    assert.equal(reported.length, 1);
     assert.match(reported[0] ?? "", /reply subject "\$JS\.API\.STREAM\.DELETE\.VICTIM" is not an inbox/);
     await service.shutdown();
     await manager.streams.delete("VICTIM");
