@@ -820,6 +820,8 @@ describe("events over NATS (in-memory NATS)", () => {
       "Tsm-Subject": "events.orders.service.order.created",
       "Tsm-Consumer": name,
       "Tsm-Group": "billing.service",
+      "Tsm-Source": "orders.service",
+      "Tsm-Event": "order.created",
       "Tsm-Deliveries": "3",
       "Tsm-Reason": "the handler failed: cannot bill poison",
       "Tsm-Stream-Sequence": "1",
@@ -934,6 +936,49 @@ describe("events over NATS (in-memory NATS)", () => {
     await watch.until(() => core.length === 1, "the plain event handled");
     await audit.shutdown();
     assert.deepEqual(core, ["o-1"]);
+  });
+
+  it("JetStream: replayDeadLetters compares source and event exactly: `orders` is not `orders.service`, `created` is not `order.created`", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 1 } });
+    const emitters = ["orders", "orders.service"].map((name) => {
+      const plugin = events({ transport, emits: { "order.created": event<{ id: string }>(), created: event<{ id: string }>() } });
+      new Service({ name }).use(plugin);
+      return plugin;
+    });
+    const watch = eventWatch();
+    let broken = true;
+    const handled: string[] = [];
+    const plugin = events({ transport });
+    for (const source of ["orders", "orders.service"]) {
+      plugin.from<OrderEvents>(source).on("order.created", (created, info) => {
+        if (broken) throw new Error("broken");
+        handled.push(`${source} ${created.id}@${info.attempt}`);
+      }, { durable: true });
+    }
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    await emitters[0]?.emit("order.created", { id: "a" });
+    await emitters[1]?.emit("order.created", { id: "b" });
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 2, "two dead letters");
+    broken = false;
+    const dead = (): string[] => js.messages("EVENTS_DEAD").map((letter) => `${letter.headers?.get("Tsm-Source") ?? ""} ${letter.headers?.get("Tsm-Event") ?? ""}`);
+    assert.deepEqual(dead(), ["orders order.created", "orders.service order.created"]);
+    // Neither is an event named `created`, nor of a service named `order`.
+    assert.equal(await transport.replayDeadLetters({ event: "created", wait: 20 }), 0);
+    assert.equal(await transport.replayDeadLetters({ source: "orders.service", event: "created", wait: 20 }), 0);
+    assert.equal(await transport.replayDeadLetters({ source: "order", wait: 20 }), 0);
+    assert.equal(js.messages("EVENTS_DEAD").length, 2);
+    // `orders`: only the letter of orders, not that of orders.service.
+    assert.equal(await transport.replayDeadLetters({ source: "orders", wait: 20 }), 1);
+    assert.deepEqual(dead(), ["orders.service order.created"]);
+    await watch.until(() => handled.length === 1, "the replay of orders handled");
+    assert.equal(await transport.replayDeadLetters({ source: "orders.service", event: "order.created", wait: 20 }), 1);
+    await watch.until(() => handled.length === 2, "the replay of orders.service handled");
+    await billing.shutdown();
+    assert.deepEqual(handled, ["orders a@1", "orders.service b@1"]);
+    assert.deepEqual(dead(), []);
   });
 
   it("refuses a durable subscription without JetStream, a durable broadcast, and settings out of range", async () => {

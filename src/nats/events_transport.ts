@@ -200,9 +200,9 @@ export interface NatsTransportOptions {
 export interface ReplayOptions {
   /** Only those of this subscribing service. */
   readonly group?: string | undefined;
-  /** Only those of this emitting service. */
+  /** Only those of this emitting service (its exact name: `orders` is not `orders.service`). */
   readonly source?: string | undefined;
-  /** Only those of this event. */
+  /** Only those of this event (its exact name: `created` is not `order.created`). */
   readonly event?: string | undefined;
   /** How many dead letters to read at most. Default `10000`. */
   readonly max?: number | undefined;
@@ -225,7 +225,9 @@ export interface NatsEventTransport extends EventTransport {
    * Sends dead letters back to the subscribing service that gave up on them (and to no other),
    * as new messages of the events stream, and removes them from the dead-letter stream. The
    * subscription must be running (or start later) to handle them; each is a first delivery
-   * again. Needs JetStream.
+   * again. Needs JetStream. If removing a dead letter fails after it was sent back, it stays: a
+   * replay repeated within the events stream's duplicate window (2 minutes by default) sends it
+   * no second time, but one repeated later does, and the event is handled twice.
    *
    * @param options Which dead letters, and how many at most.
    * @returns How many were sent back.
@@ -295,6 +297,10 @@ export const DEAD_LETTER_HEADERS = {
   consumer: "Tsm-Consumer",
   /** The subscribing service. */
   group: "Tsm-Group",
+  /** The emitting service the subscription names (what `replayDeadLetters({ source })` compares). */
+  source: "Tsm-Source",
+  /** The event the subscription names (what `replayDeadLetters({ event })` compares). */
+  event: "Tsm-Event",
   /** How many times it was delivered. */
   deliveries: "Tsm-Deliveries",
   /** Why it was given up on (one line). */
@@ -424,11 +430,13 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
           const subject = header(DEAD_LETTER_HEADERS.subject);
           const target = header(DEAD_LETTER_HEADERS.consumer);
           const group = header(DEAD_LETTER_HEADERS.group);
+          // Exact names, from the headers: a subject alone cannot tell `orders` + `service.created`
+          // from `orders.service` + `created`, and a prefix of it matches other services' events.
           const wanted = subject.startsWith(`${prefix}.`) && target !== "" &&
             (filter.group === undefined || group === filter.group) &&
             (filter.source === undefined || filter.event === undefined || subject === eventSubject(prefix, filter.source, filter.event)) &&
-            (filter.source === undefined || subject.startsWith(`${prefix}.${filter.source}.`)) &&
-            (filter.event === undefined || subject.endsWith(`.${filter.event}`));
+            (filter.source === undefined || header(DEAD_LETTER_HEADERS.source) === filter.source) &&
+            (filter.event === undefined || header(DEAD_LETTER_HEADERS.event) === filter.event);
           if (!wanted) {
             letter.ack();
             continue;
@@ -533,6 +541,8 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
       headers.set(DEAD_LETTER_HEADERS.subject, message.subject);
       headers.set(DEAD_LETTER_HEADERS.consumer, name);
       headers.set(DEAD_LETTER_HEADERS.group, oneLine(group));
+      headers.set(DEAD_LETTER_HEADERS.source, oneLine(request.source));
+      headers.set(DEAD_LETTER_HEADERS.event, oneLine(request.event));
       headers.set(DEAD_LETTER_HEADERS.deliveries, String(message.info.deliveryCount));
       headers.set(DEAD_LETTER_HEADERS.reason, oneLine(reason));
       headers.set(DEAD_LETTER_HEADERS.sequence, String(sequence));
