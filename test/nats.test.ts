@@ -209,7 +209,9 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     assert.deepEqual(nats.published.slice(before).map((entry) => entry.subject), ["rpc.vault.service"]);
   });
 
-  it("replies only to an inbox: a $JS.API reply subject (or any other) is refused, reported, and its request not run", async () => {
+  it("replies only to an inbox: a $JS.API reply subject (or any other) is refused, reported, and its request not run", async (t) => {
+    // The reports are bounded in time (one per 10 s): the test moves the clock.
+    t.mock.timers.enable({ apis: ["Date"], now: 0 });
     const nats = fakeNats();
     const reported: string[] = [];
     const ran: string[] = [];
@@ -236,14 +238,16 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
       nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [reply] }), reply); // a notification
       nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [reply], id: 1 }), reply); // a call
     }
-    await until(() => reported.length === 2 * hostile.length);
+    // Delivered in microtasks: all handled once the event loop turns.
+    await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(ran, []);
     assert.deepEqual(nats.published.filter((entry) => entry.subject !== "rpc.notes.service"), []);
-    assert.equal(reported[0], 'NATS request on rpc.notes.service: Error: NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.EVENTS" is not an inbox');
-    // A long or odd subject is clipped and escaped in the report.
+    assert.deepEqual(reported, ['NATS request on rpc.notes.service: Error: NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.EVENTS" is not an inbox']);
+    // A long or odd subject is clipped and escaped in the report (the next one, 10 s on, counts the others).
+    t.mock.timers.tick(10_000);
     nats.publishWithReply("rpc.notes.service", "{}", `$X.${"a".repeat(100)}\u202e`);
-    await until(() => reported.length === 2 * hostile.length + 1);
-    assert.match(reported.at(-1) ?? "", /reply subject "\$X\.a{61}"… is not an inbox$/);
+    await until(() => reported.length === 2);
+    assert.match(reported.at(-1) ?? "", new RegExp(`reply subject "\\$X\\.a{61}"… is not an inbox \\(and ${2 * hostile.length - 1} more since the last report\\)$`));
     // An inbox gets the answer of a call, and nothing for a notification.
     nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: ["call"], id: 7 }), "_INBOX.abc.1");
     nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: ["notification"] }), "_INBOX.abc.2");
@@ -253,7 +257,44 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     assert.deepEqual(nats.published.filter((entry) => entry.subject.startsWith("_INBOX")), [
       { subject: "_INBOX.abc.1", reply: undefined, data: '{"jsonrpc":"2.0","result":"noted","id":7}' },
     ]);
-    assert.equal(reported.length, 2 * hostile.length + 1);
+    assert.equal(reported.length, 2);
+  });
+
+  it("refused reply subjects are reported once, then at most once per 10 s with how many there were since (no timer left running)", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 0 });
+    const nats = fakeNats();
+    const reported: { message: string; where: string }[] = [];
+    const ran: number[] = [];
+    const service = new Service({ name: "notes.service", onError: (error, { method }) => reported.push({ message: error instanceof Error ? error.message : String(error), where: method }) })
+      .use(natsServer(nats))
+      .publicMethod("note", (n: number) => {
+        ran.push(n);
+      });
+    await service.startup();
+    const flood = async (from: number, count: number): Promise<void> => {
+      for (let i = from; i < from + count; i++) nats.publishWithReply("rpc.notes.service", JSON.stringify({ jsonrpc: "2.0", method: "note", params: [i], id: i }), `$JS.API.STREAM.DELETE.S${i}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await flood(0, 1_000);
+    assert.deepEqual(reported, [{ message: 'NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.S0" is not an inbox', where: "NATS request on rpc.notes.service" }]);
+    // Still within the 10 s: counted, not reported.
+    t.mock.timers.tick(9_999);
+    await flood(1_000, 1);
+    assert.equal(reported.length, 1);
+    // Past them: the next one is reported, with the 1,000 refused since the last report.
+    t.mock.timers.tick(1);
+    await flood(1_001, 1);
+    assert.deepEqual(reported.map((entry) => entry.message), [
+      'NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.S0" is not an inbox',
+      'NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.S1001" is not an inbox (and 1000 more since the last report)',
+    ]);
+    // And the count starts again.
+    t.mock.timers.tick(10_000);
+    await flood(1_002, 1);
+    assert.equal(reported.at(-1)?.message, 'NATS request on rpc.notes.service refused: its reply subject "$JS.API.STREAM.DELETE.S1002" is not an inbox');
+    await service.shutdown();
+    assert.deepEqual(ran, []);
+    assert.deepEqual(nats.published.filter((entry) => entry.subject !== "rpc.notes.service"), []);
   });
 
   it("replies to the callers' own inbox prefix when told it, and refuses a prefix that is not a plain subject", async () => {
@@ -268,7 +309,8 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     nats.publishWithReply("rpc.p.service", ping, "_MINE.inbox.x");
     nats.publishWithReply("rpc.p.service", ping, "_OTHER.y.1");
     nats.publishWithReply("rpc.p.service", ping, "_MINE.inboxes.x");
-    await until(() => reported.length === 2 && nats.published.length === 6);
+    // Two refused (_INBOX.x and _MINE.inboxes.x), the second within 10 s of the first: one report.
+    await until(() => reported.length === 1 && nats.published.length === 6);
     await service.shutdown();
     assert.deepEqual(nats.published.slice(4).map((entry) => entry.subject).sort(), ["_MINE.inbox.x", "_OTHER.y.1"]);
     for (const prefix of ["", "$JS.API", "_INBOX.*", "_INBOX.>", "a b", "a.", []]) {
@@ -336,6 +378,52 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     await assert.rejects(silent.call("x", [], { signal: AbortSignal.abort() }), (error: unknown) => error instanceof TransportError && error.kind === "aborted");
     assert.throws(() => natsFetch(nats, { timeout: 0 }), /positive/);
     await assert.rejects(natsFetch(nats)("nats:", { method: "POST" }), /names no NATS subject/);
+  });
+
+  it("natsFetch hands NATS a timeout a timer can hold: a 2^31 ms client timeout, a 30-day header, a 30-day fallback", async () => {
+    const nats = fakeNats();
+    const service = new Service({ name: "slow.service", onError: false })
+      .use(natsServer(nats))
+      .publicMethod("wait", async () => {
+        // Longer than a timer past 2^31-1 ms takes to fire (at once, after 1 ms).
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return "done";
+      });
+    await service.startup();
+    const timeouts: (number | undefined)[] = [];
+    const request = nats.request.bind(nats);
+    nats.request = (subject, payload, options) => {
+      timeouts.push(options?.timeout);
+      return request(subject, payload, options);
+    };
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on("warning", onWarning);
+    try {
+      const month = 30 * 86_400_000;
+      const client = createClient("nats:rpc.slow.service", { fetch: natsFetch(nats), timeout: 2 ** 31 });
+      assert.equal(await client.call("wait"), "done");
+      // A gateway forwarding a caller's 30-day X-Request-Timeout over NATS.
+      const forwarded = await natsFetch(nats)("nats:rpc.slow.service", {
+        method: "POST",
+        headers: { "X-Request-Timeout": String(month) },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "wait", id: 1 }),
+      });
+      assert.deepEqual(await forwarded.json(), { jsonrpc: "2.0", result: "done", id: 1 });
+      const patient = createClient("nats:rpc.slow.service", { fetch: natsFetch(nats, { timeout: month }), timeout: Infinity });
+      assert.equal(await patient.call("wait"), "done");
+      const endless = createClient("nats:rpc.slow.service", { fetch: natsFetch(nats, { timeout: Infinity }), timeout: Infinity });
+      assert.equal(await endless.call("wait"), "done");
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+      await service.shutdown();
+    }
+    assert.equal(timeouts.length, 4);
+    assert.ok(timeouts.every((timeout) => timeout !== undefined && timeout > 0 && timeout <= 2 ** 31 - 1), String(timeouts));
+    assert.deepEqual(warnings, []);
   });
 
   it("natsServer refuses what is not a Service, and reports a subscription error", async () => {
@@ -533,7 +621,9 @@ describe("events over NATS (in-memory NATS)", () => {
     for (let i = 0; i < 10; i++) await orderEvents.emit("order.created", { id: `o-${i}` });
     nats.publish(subject, "not json"); // dropped, and reported
     nats.publish(subject, JSON.stringify({ id: 1 })); // not an envelope: dropped, and reported
-    await watch.until(() => (pooled[0]?.length ?? 0) + (pooled[1]?.length ?? 0) === 10 && everyone.every((list) => list.length === 10) && watch.reported.length === 6, "10 events each");
+    // Each subscription reports the first it dropped; a second within 10 s is only counted (here
+    // each broadcast one got both, each member of the queue group one).
+    await watch.until(() => (pooled[0]?.length ?? 0) + (pooled[1]?.length ?? 0) === 10 && everyone.every((list) => list.length === 10) && watch.reported.length === 4, "10 events each");
     assert.ok(pooled.every((list) => list.length > 0));
     assert.deepEqual(new Set(watch.messages()), new Set(["dropped a message on ev.orders.service.order.created that is not an event envelope"]));
     // A subscription's own error (a permission violation, say) is reported too.
@@ -541,6 +631,48 @@ describe("events over NATS (in-memory NATS)", () => {
     assert.equal(watch.messages().at(-1), "permissions violation for subscription");
     assert.deepEqual(new Set(watch.reported.map((entry) => entry.where)), new Set(["event orders.service order.created"]));
     for (const service of services) await service.shutdown();
+  });
+
+  it("messages that are not events are reported once, then at most once per 10 s with how many since: core NATS and JetStream", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 0 });
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager } });
+    emitter(transport);
+    const watch = eventWatch();
+    const handled: string[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service")
+      .on("order.created", (order) => {
+        handled.push(`core ${order.id}`);
+      })
+      .on("order.created", (order) => {
+        handled.push(`durable ${order.id}`);
+      }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    const subject = eventSubject("events", "orders.service", "order.created");
+    // Core NATS: 1,000 at once, one report.
+    for (let i = 0; i < 1_000; i++) nats.publish(subject, `garbage ${i}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(watch.messages(), [`dropped a message on ${subject} that is not an event envelope`]);
+    // JetStream: each is a dead letter, and one report.
+    for (let i = 0; i < 50; i++) await js.client.publish(subject, `garbage ${i}`);
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 50 && js.settled.length === 50, "50 dead letters");
+    const gaveUp = (seq: number): string => `gave up on event #${seq} of ${subject} after 1 deliveries (not an event envelope): moved to events-dead.billing_service__orders_service__order_created in the stream EVENTS_DEAD`;
+    assert.deepEqual(watch.messages().slice(1), [gaveUp(1)]);
+    // 10 s on, the next ones are reported with the count of the others.
+    t.mock.timers.tick(10_000);
+    nats.publish(subject, "garbage again");
+    await js.client.publish(subject, "garbage again");
+    await watch.until(() => watch.reported.length === 4, "two more reports");
+    assert.deepEqual(watch.messages().slice(2).sort(), [
+      `dropped a message on ${subject} that is not an event envelope (and 999 more since the last report)`,
+      `${gaveUp(51)} (and 49 more since the last report)`,
+    ]);
+    await billing.shutdown();
+    assert.deepEqual(handled, []);
+    assert.equal(watch.reported.length, 4);
   });
 
   it("core NATS: stop waits for the handlers that are running; an async handler's rejection reaches onError", async () => {
@@ -688,6 +820,8 @@ describe("events over NATS (in-memory NATS)", () => {
       "Tsm-Subject": "events.orders.service.order.created",
       "Tsm-Consumer": name,
       "Tsm-Group": "billing.service",
+      "Tsm-Source": "orders.service",
+      "Tsm-Event": "order.created",
       "Tsm-Deliveries": "3",
       "Tsm-Reason": "the handler failed: cannot bill poison",
       "Tsm-Stream-Sequence": "1",
@@ -802,6 +936,49 @@ describe("events over NATS (in-memory NATS)", () => {
     await watch.until(() => core.length === 1, "the plain event handled");
     await audit.shutdown();
     assert.deepEqual(core, ["o-1"]);
+  });
+
+  it("JetStream: replayDeadLetters compares source and event exactly: `orders` is not `orders.service`, `created` is not `order.created`", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 1 } });
+    const emitters = ["orders", "orders.service"].map((name) => {
+      const plugin = events({ transport, emits: { "order.created": event<{ id: string }>(), created: event<{ id: string }>() } });
+      new Service({ name }).use(plugin);
+      return plugin;
+    });
+    const watch = eventWatch();
+    let broken = true;
+    const handled: string[] = [];
+    const plugin = events({ transport });
+    for (const source of ["orders", "orders.service"]) {
+      plugin.from<OrderEvents>(source).on("order.created", (created, info) => {
+        if (broken) throw new Error("broken");
+        handled.push(`${source} ${created.id}@${info.attempt}`);
+      }, { durable: true });
+    }
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    await emitters[0]?.emit("order.created", { id: "a" });
+    await emitters[1]?.emit("order.created", { id: "b" });
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 2, "two dead letters");
+    broken = false;
+    const dead = (): string[] => js.messages("EVENTS_DEAD").map((letter) => `${letter.headers?.get("Tsm-Source") ?? ""} ${letter.headers?.get("Tsm-Event") ?? ""}`);
+    assert.deepEqual(dead(), ["orders order.created", "orders.service order.created"]);
+    // Neither is an event named `created`, nor of a service named `order`.
+    assert.equal(await transport.replayDeadLetters({ event: "created", wait: 20 }), 0);
+    assert.equal(await transport.replayDeadLetters({ source: "orders.service", event: "created", wait: 20 }), 0);
+    assert.equal(await transport.replayDeadLetters({ source: "order", wait: 20 }), 0);
+    assert.equal(js.messages("EVENTS_DEAD").length, 2);
+    // `orders`: only the letter of orders, not that of orders.service.
+    assert.equal(await transport.replayDeadLetters({ source: "orders", wait: 20 }), 1);
+    assert.deepEqual(dead(), ["orders.service order.created"]);
+    await watch.until(() => handled.length === 1, "the replay of orders handled");
+    assert.equal(await transport.replayDeadLetters({ source: "orders.service", event: "order.created", wait: 20 }), 1);
+    await watch.until(() => handled.length === 2, "the replay of orders.service handled");
+    await billing.shutdown();
+    assert.deepEqual(handled, ["orders a@1", "orders.service b@1"]);
+    assert.deepEqual(dead(), []);
   });
 
   it("refuses a durable subscription without JetStream, a durable broadcast, and settings out of range", async () => {

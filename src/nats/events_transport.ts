@@ -12,6 +12,7 @@
 import type { Deliver, EventSubscription, EventTransport, SubscriptionRequest } from "../events/transport.ts";
 import type { EventEnvelope } from "../events/types.ts";
 import { type NatsConnectionLike, NatsHeaderBlock, type NatsHeaders } from "./connection.ts";
+import { moreSince, reportLimiter } from "./report_limit.ts";
 
 /**
  * A message of a JetStream consumer, as the official client gives it.
@@ -199,9 +200,9 @@ export interface NatsTransportOptions {
 export interface ReplayOptions {
   /** Only those of this subscribing service. */
   readonly group?: string | undefined;
-  /** Only those of this emitting service. */
+  /** Only those of this emitting service (its exact name: `orders` is not `orders.service`). */
   readonly source?: string | undefined;
-  /** Only those of this event. */
+  /** Only those of this event (its exact name: `created` is not `order.created`). */
   readonly event?: string | undefined;
   /** How many dead letters to read at most. Default `10000`. */
   readonly max?: number | undefined;
@@ -224,7 +225,9 @@ export interface NatsEventTransport extends EventTransport {
    * Sends dead letters back to the subscribing service that gave up on them (and to no other),
    * as new messages of the events stream, and removes them from the dead-letter stream. The
    * subscription must be running (or start later) to handle them; each is a first delivery
-   * again. Needs JetStream.
+   * again. Needs JetStream. If removing a dead letter fails after it was sent back, it stays: a
+   * replay repeated within the events stream's duplicate window (2 minutes by default) sends it
+   * no second time, but one repeated later does, and the event is handled twice.
    *
    * @param options Which dead letters, and how many at most.
    * @returns How many were sent back.
@@ -294,6 +297,10 @@ export const DEAD_LETTER_HEADERS = {
   consumer: "Tsm-Consumer",
   /** The subscribing service. */
   group: "Tsm-Group",
+  /** The emitting service the subscription names (what `replayDeadLetters({ source })` compares). */
+  source: "Tsm-Source",
+  /** The event the subscription names (what `replayDeadLetters({ event })` compares). */
+  event: "Tsm-Event",
   /** How many times it was delivered. */
   deliveries: "Tsm-Deliveries",
   /** Why it was given up on (one line). */
@@ -313,7 +320,9 @@ export const DEAD_LETTER_HEADERS = {
  * envelope are stored in the dead-letter stream (`EVENTS_DEAD`, subject
  * `events-dead.<consumer name>`, with `Tsm-*` headers saying why), acknowledged in the events
  * stream, and reported to the subscribing service's `onError`. `replayDeadLetters()` sends them
- * back to their subscriber.
+ * back to their subscriber. Messages that are not event envelopes (which anyone allowed on the
+ * subject can publish at will) are reported the first time, then at most once every 10 s with how
+ * many more there were, per subscription.
  *
  * @param connection A connection of the official NATS client.
  * @param options The subject prefix, and JetStream for durable subscriptions.
@@ -421,11 +430,13 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
           const subject = header(DEAD_LETTER_HEADERS.subject);
           const target = header(DEAD_LETTER_HEADERS.consumer);
           const group = header(DEAD_LETTER_HEADERS.group);
+          // Exact names, from the headers: a subject alone cannot tell `orders` + `service.created`
+          // from `orders.service` + `created`, and a prefix of it matches other services' events.
           const wanted = subject.startsWith(`${prefix}.`) && target !== "" &&
             (filter.group === undefined || group === filter.group) &&
             (filter.source === undefined || filter.event === undefined || subject === eventSubject(prefix, filter.source, filter.event)) &&
-            (filter.source === undefined || subject.startsWith(`${prefix}.${filter.source}.`)) &&
-            (filter.event === undefined || subject.endsWith(`.${filter.event}`));
+            (filter.source === undefined || header(DEAD_LETTER_HEADERS.source) === filter.source) &&
+            (filter.event === undefined || header(DEAD_LETTER_HEADERS.event) === filter.event);
           if (!wanted) {
             letter.ack();
             continue;
@@ -453,6 +464,9 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
     const finished = (): void => {
       if (--running === 0) idle?.();
     };
+    // Anyone allowed to publish on the subject can send what is not an event, at will: one
+    // report, then at most one per 10 s that counts the others.
+    const malformed = reportLimiter();
     const subscription = connection.subscribe(subject, {
       ...(request.group === undefined ? {} : { queue: request.group }),
       callback: (error, message) => {
@@ -464,7 +478,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         if ((message.headers?.get(DEAD_LETTER_HEADERS.replayFor) ?? "") !== "") return;
         const envelope = parse(message.data);
         if (envelope === undefined) {
-          request.report?.(new Error(`dropped a message on ${subject} that is not an event envelope`));
+          malformed((more) => request.report?.(new Error(`dropped a message on ${subject} that is not an event envelope${moreSince(more)}`)));
           return;
         }
         running++;
@@ -508,13 +522,27 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
       running.add(done);
     };
 
-    /** Stores a message in the dead letters, then drops it from the events; delivered again when it could not be stored. */
-    const bury = async (message: JetStreamMessageLike, reason: string): Promise<void> => {
+    // Anyone allowed to publish on the subject can send what is not an event, at will: their
+    // reports are one, then at most one per 10 s that counts the others.
+    const malformed = reportLimiter();
+
+    /**
+     * Stores a message in the dead letters, then drops it from the events; delivered again when it
+     * could not be stored. `limited`: a message that is not an event, whose reports are bounded.
+     */
+    const bury = async (message: JetStreamMessageLike, reason: string, limited = false): Promise<void> => {
+      const tell = (text: string, cause?: unknown): void => {
+        const report = (more: number): void => request.report?.(new Error(`${text}${moreSince(more)}`, cause === undefined ? undefined : { cause }));
+        if (limited) malformed(report);
+        else report(0);
+      };
       const sequence = message.info.streamSequence;
       const headers = new NatsHeaderBlock();
       headers.set(DEAD_LETTER_HEADERS.subject, message.subject);
       headers.set(DEAD_LETTER_HEADERS.consumer, name);
       headers.set(DEAD_LETTER_HEADERS.group, oneLine(group));
+      headers.set(DEAD_LETTER_HEADERS.source, oneLine(request.source));
+      headers.set(DEAD_LETTER_HEADERS.event, oneLine(request.event));
       headers.set(DEAD_LETTER_HEADERS.deliveries, String(message.info.deliveryCount));
       headers.set(DEAD_LETTER_HEADERS.reason, oneLine(reason));
       headers.set(DEAD_LETTER_HEADERS.sequence, String(sequence));
@@ -525,12 +553,12 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         await settings.client.publish(where, message.data, { msgID: `${name}:${sequence}`, headers });
       } catch (error) {
         message.nak(redeliveryDelay);
-        request.report?.(new Error(`could not move event #${sequence} of ${message.subject} to the dead letters (it comes again): ${messageOf(error)}`, { cause: error }));
+        tell(`could not move event #${sequence} of ${message.subject} to the dead letters (it comes again): ${messageOf(error)}`, error);
         return;
       }
       // No reason: nats-server before 2.10 ignores a +TERM that carries one (the dead letter has it).
       message.term();
-      request.report?.(new Error(`gave up on event #${sequence} of ${message.subject} after ${message.info.deliveryCount} deliveries (${oneLine(reason)}): moved to ${where} in the stream ${deadStream}`));
+      tell(`gave up on event #${sequence} of ${message.subject} after ${message.info.deliveryCount} deliveries (${oneLine(reason)}): moved to ${where} in the stream ${deadStream}`);
     };
 
     const loop = (async () => {
@@ -544,7 +572,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         const deliveries = message.info.deliveryCount;
         const envelope = parse(message.data);
         if (envelope === undefined) {
-          track(bury(message, "not an event envelope"));
+          track(bury(message, "not an event envelope", true));
           continue;
         }
         if (deliveries > maxDeliveries) {

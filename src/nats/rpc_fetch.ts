@@ -7,6 +7,7 @@
  */
 
 import type { FetchFunction } from "../client/transport.ts";
+import { MAX_TIMER_DELAY } from "../core/timer.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import { type NatsConnectionLike, NatsHeaderBlock, type NatsMessage } from "./connection.ts";
 
@@ -34,7 +35,8 @@ export const NO_RESPONDERS = "NATS_NO_RESPONDERS";
 export interface NatsFetchOptions {
   /**
    * How long a request waits for its reply when the call has no timeout of its own, in ms (NATS
-   * requests always have one). Default `30000`.
+   * requests always have one). Default `30000`. Longer than 2^31-1 ms (about 24.8 days, what a
+   * timer holds), and `Infinity`, wait that long.
    */
   readonly timeout?: number | undefined;
 }
@@ -85,7 +87,9 @@ export function natsFetch(connection: NatsConnectionLike, options: NatsFetchOpti
     });
     // The call's own timer (behind `init.signal`) decides: NATS waits a little longer than it.
     const budget = block.get(REQUEST_TIMEOUT_HEADER.toLowerCase());
-    const timeout = budget === "" ? fallback : Number(budget) + 100;
+    // The NATS client's timer is a plain setTimeout, which fires at once past 2^31-1 ms: a longer
+    // wait is cut to that (about 24.8 days), the deadline in the header still bounds the call.
+    const timeout = Math.min(budget === "" ? fallback : Number(budget) + 100, MAX_TIMER_DELAY);
     const body = typeof init.body === "string" ? init.body : "";
     const signal = init.signal ?? undefined;
     signal?.throwIfAborted();

@@ -12,6 +12,7 @@ import type { Plugin, PluginHost } from "../core/plugin.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorResponse } from "../protocol/messages.ts";
 import { headerReader, type NatsConnectionLike, type NatsMessage, type NatsSubscription } from "./connection.ts";
+import { moreSince, reportLimiter } from "./report_limit.ts";
 
 /**
  * Options of {@linkcode natsServer}.
@@ -60,7 +61,8 @@ export function natsSubject(serviceName: string): string {
  * Replies go only where a caller waits for one: a subject under the callers' inbox prefix
  * (`_INBOX.` by default), never a `$`-prefixed API subject such as `$JS.API.…` or any other
  * subject the message names. A message whose reply subject is not an inbox is not run; it is
- * reported to the service's `onError`. A notification is never answered (a batch of
+ * reported to the service's `onError`: the first, then at most one every 10 s, which says how many
+ * more there were (a peer cannot flood the log). A notification is never answered (a batch of
  * notifications neither).
  *
  * @param connection A connection of the official NATS client.
@@ -86,6 +88,9 @@ export function natsServer(connection: NatsConnectionLike, options: NatsServerOp
   let subscription: NatsSubscription | undefined;
   const running = new Set<Promise<void>>();
   const decoder = new TextDecoder("utf-8", { fatal: true });
+  // Any peer allowed to publish on the subject can send refused messages at will: one report,
+  // then at most one per 10 s that counts the others.
+  const refused = reportLimiter();
 
   const answer = (target: DispatchTarget, service: PluginHost, maxBodyBytes: number, message: NatsMessage): void => {
     const to = message.reply;
@@ -93,7 +98,9 @@ export function natsServer(connection: NatsConnectionLike, options: NatsServerOp
     const wantsReply = to !== undefined && to !== "";
     if (wantsReply && !isInbox(to)) {
       // Publishing there would act with the service's own rights ($JS.API.STREAM.DELETE.…): not run at all.
-      service.report(new Error(`NATS request on ${message.subject} refused: its reply subject ${clip(to)} is not an inbox`), `NATS request on ${message.subject}`);
+      refused((more) => {
+        service.report(new Error(`NATS request on ${message.subject} refused: its reply subject ${clip(to)} is not an inbox${moreSince(more)}`), `NATS request on ${message.subject}`);
+      });
       return;
     }
     const reply = (text: string | undefined): void => {

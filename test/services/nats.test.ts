@@ -160,8 +160,8 @@ describe("events and JSON-RPC over NATS", () => {
     const letter = await manager.streams.getMessage("EVENTS_DEAD", { last_by_subj: `events-dead.${ledger}` });
     assert.ok(letter);
     assert.equal(letter.json<{ payload: { id: string } }>().payload.id, "poison");
-    assert.deepEqual(["Tsm-Subject", "Tsm-Group", "Tsm-Deliveries", "Tsm-Reason"].map((name) => letter.header.get(name)), [
-      "events.shop.service.order.created", "ledger.service", "3", "the handler failed: cannot ledger poison",
+    assert.deepEqual(["Tsm-Subject", "Tsm-Group", "Tsm-Source", "Tsm-Event", "Tsm-Deliveries", "Tsm-Reason"].map((name) => letter.header.get(name)), [
+      "events.shop.service.order.created", "ledger.service", "shop.service", "order.created", "3", "the handler failed: cannot ledger poison",
     ]);
     assert.ok(watch.messages().some((message) => message.startsWith("gave up on event #") && message.endsWith(`after 3 deliveries (the handler failed: cannot ledger poison): moved to events-dead.${ledger} in the stream EVENTS_DEAD`)));
     // Nothing left pending or unacknowledged in either consumer.
@@ -172,7 +172,8 @@ describe("events and JSON-RPC over NATS", () => {
       }, `${name} settled everything`);
     }
     broken = false;
-    assert.equal(await transport.replayDeadLetters({ group: "ledger.service" }), 1);
+    assert.equal(await transport.replayDeadLetters({ group: "ledger.service", source: "shop" }), 0);
+    assert.equal(await transport.replayDeadLetters({ group: "ledger.service", source: "shop.service" }), 1);
     await eventually(() => handled.get("ledger.service")?.length === 21, "the replay handled");
     assert.equal(await deadCount(), 0);
     // The mailer skipped the replay: acknowledged, not handled again.
@@ -331,7 +332,8 @@ describe("events and JSON-RPC over NATS", () => {
     const info = await manager.streams.info("VICTIM");
     assert.equal(info.state.messages, 1);
     assert.deepEqual(ran, ["honest"]);
-    assert.equal(reported.length, 3);
+    // Three refused: the first reported, the others counted (at most one report per 10 s).
+    assert.equal(reported.length, 1);
     assert.match(reported[0] ?? "", /reply subject "\$JS\.API\.STREAM\.DELETE\.VICTIM" is not an inbox/);
     await service.shutdown();
     await manager.streams.delete("VICTIM");
