@@ -206,7 +206,10 @@ export interface ReplayOptions {
   readonly event?: string | undefined;
   /** How many dead letters to read at most. Default `10000`. */
   readonly max?: number | undefined;
-  /** How long to wait for the next dead letter before deciding there is none, in ms. Default `1000`. */
+  /**
+   * How long to wait for the next dead letter before deciding there is none, in ms. Default
+   * `1000`, which is also the least: JetStream refuses a shorter wait, so one is taken as 1000.
+   */
   readonly wait?: number | undefined;
 }
 
@@ -424,7 +427,7 @@ export function natsTransport(connection: NatsConnectionLike, options: NatsTrans
         const consumer = await settings.client.consumers.get(deadStream, reader.name);
         const max = filter.max ?? 10_000;
         for (let read = 0; read < max; read++) {
-          const letter = await consumer.next({ expires: filter.wait ?? 1_000 });
+          const letter = await consumer.next({ expires: Math.max(filter.wait ?? 1_000, 1_000) });
           if (letter === null) break;
           const header = (name: string): string => letter.headers?.get(name) ?? "";
           const subject = header(DEAD_LETTER_HEADERS.subject);

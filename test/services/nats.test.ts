@@ -172,7 +172,7 @@ describe("events and JSON-RPC over NATS", () => {
       }, `${name} settled everything`);
     }
     broken = false;
-    assert.equal(await transport.replayDeadLetters({ group: "ledger.service", source: "shop" }), 0);
+    assert.equal(await transport.replayDeadLetters({ group: "ledger.service", source: "shop", wait: 200 }), 0);
     assert.equal(await transport.replayDeadLetters({ group: "ledger.service", source: "shop.service" }), 1);
     await eventually(() => handled.get("ledger.service")?.length === 21, "the replay handled");
     assert.equal(await deadCount(), 0);
