@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type LongTimer, setLongTimeout } from "./timer.ts";
 
 /**
  * Where a service is in its life: `idle` until it is first started.
@@ -178,7 +179,7 @@ export class Lifecycle {
     if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
     if (this.#firstRequest === undefined && Date.now() < this.#retryAt) {
       // A start failed a moment ago: answer unavailable at once rather than try again per request.
-      return Promise.reject(new Error("the service's start failed; it is tried again after a back-off"));
+      return Promise.reject(new Error("the start failed; tried again after a back-off"));
     }
     this.#firstRequest ??= this.start().then(() => {
       this.#failedStarts = 0;
@@ -234,16 +235,14 @@ export class Lifecycle {
   }
 }
 
-/** Waits for a promise at most `ms` (a rejection past it); the timer is cleared either way. */
+/** Waits for a promise at most `ms` (a rejection past it; any length, `Infinity` never); the timer is cleared either way. */
 function bounded(promise: Promise<void>, ms: number): Promise<void> {
-  if (ms === Infinity) return promise;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
+  let timer: LongTimer | undefined;
+  return Promise.race([promise, new Promise<never>((_resolve, reject) => {
+    timer = setLongTimeout(() => {
       reject(new Error(`the service is still starting after ${ms} ms`));
     }, ms);
-  });
-  return Promise.race([promise, late]).finally(() => {
-    clearTimeout(timer);
+  })]).finally(() => {
+    clearTimeout(timer?.id);
   });
 }
