@@ -290,7 +290,7 @@ describe("schemas that misbehave", () => {
 
   test("a method with schemas needs the schemas() plugin, used before it is registered", () => {
     const bare = new Service({ name: "s" }).publicMethod("plain", (a: number) => a);
-    assert.throws(() => bare.publicMethod("checked", (a) => a, { input: z.tuple([z.number()]) }), /use the schemas\(\) plugin/);
+    assert.throws(() => bare.publicMethod("checked", (a) => a, { input: z.tuple([z.number()]) }), /has schemas \(input, output\): use\(schemas\(\)\)/);
     assert.throws(() => bare.privateMethod("out", () => 1, { output: z.number() }), /tsmicroservice\/schemas/);
     assert.equal(bare.findMethod("checked"), undefined, "nothing was registered");
     // Used later, the plugin still sees the methods registered before it (they have no schemas).

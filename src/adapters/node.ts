@@ -190,7 +190,7 @@ type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefin
  * `writeHead` and one `end`. A sync call is answered within the request's `end` event.
  */
 class DirectExchange implements RequestContext {
-  readonly headers: NodeHeaders;
+  declare readonly headers: NodeHeaders;
   readonly #endpoint: RpcEndpoint;
   readonly #incoming: IncomingMessage;
   readonly #outgoing: ServerResponse;

@@ -261,9 +261,9 @@ function serializeOne(target: DispatchTarget, response: JsonRpcResponse): string
 
 /** A call that failed: the error to answer and, when the failure was a throw, what was thrown. */
 class Failure {
-  readonly error: JsonRpcErrorObject;
-  readonly threw: boolean;
-  readonly thrown: unknown;
+  declare readonly error: JsonRpcErrorObject;
+  declare readonly threw: boolean;
+  declare readonly thrown: unknown;
 
   constructor(error: JsonRpcErrorObject, threw = false, thrown?: unknown) {
     this.error = error;

@@ -125,17 +125,17 @@ export interface ServiceOptions {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a new service has no methods yet
 export class Service<Methods extends MethodMap = {}, ServiceName extends string = string> implements PluginHost {
   /** The service's name (its literal type when given as a literal: the events plugin's `from` checks it). */
-  readonly name: ServiceName;
+  declare readonly name: ServiceName;
   /** The service's version. */
-  readonly version: string;
+  declare readonly version: string;
   /** The service's description, if any. */
-  readonly description: string | undefined;
+  declare readonly description: string | undefined;
   /** The path of the JSON-RPC endpoint. */
-  readonly path: string;
+  declare readonly path: string;
   /** The header that carries the API token. */
-  readonly apiTokenHeader: string;
+  declare readonly apiTokenHeader: string;
   /** The service's limits, defaults filled in. */
-  readonly limits: { readonly [K in keyof Limits]-?: number };
+  declare readonly limits: { readonly [K in keyof Limits]-?: number };
 
   /** Type-only: the registered methods' signatures, read by the typed client. Never set at run time. */
   declare readonly "~methods": Methods;
@@ -337,7 +337,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   use<Added extends Readonly<Record<string, unknown>> = {}>(plugin: Plugin<Added>): Service<Methods & Added, ServiceName> {
     const given: unknown = plugin;
     if (typeof given !== "object" || given === null || typeof (given as Plugin).name !== "string" || (given as Plugin).name === "") {
-      throw new TypeError("use() takes a plugin: an object with a name, such as health() or cors({ origins })");
+      throw new TypeError("use() takes a plugin: an object with a name");
     }
     if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): plugins are added before the service starts`);
     this.#plugins.push(plugin);
@@ -450,8 +450,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     for (const plugin of this.#plugins) if (plugin.prepare !== undefined) prepared = plugin.prepare(prepared);
     if (prepared.validation !== undefined && prepared.checks === undefined) {
       throw new TypeError(
-        `Method ${definition.name} has schemas (input, output): use the schemas() plugin before registering it ` +
-          `(import { schemas } from "tsmicroservice/schemas"; service.use(schemas()))`,
+        `Method ${definition.name} has schemas (input, output): use(schemas()) from tsmicroservice/schemas before it`,
       );
     }
     this.#methods.set(definition.name, prepared);
