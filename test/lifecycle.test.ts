@@ -115,7 +115,7 @@ describe("plugins' start and stop", () => {
     await closed.startup();
     await closed.shutdown();
     assert.deepEqual(warn.mock.calls.map((entry) => String(entry.arguments[0])), [
-      "closed: no apiTokenIsValid, so every call to its private methods (secret, other) is refused",
+      "closed: no apiTokenIsValid: every call to secret, other is refused",
     ]);
   });
 

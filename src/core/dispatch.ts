@@ -336,7 +336,7 @@ function carried(target: DispatchTarget, method: string, isNotification: boolean
     }
   }
   if (!dropped) return settled;
-  return failure(target, new TypeError(`The result of ${method} cannot be sent as JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
+  return failure(target, new TypeError(`The result of ${method} is not JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
 }
 
 function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): JsonRpcResponse | undefined {

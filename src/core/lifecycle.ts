@@ -96,9 +96,11 @@ export class Lifecycle {
   #users = 0;
   #starting: Promise<void> | undefined;
   #firstRequest: Promise<void> | undefined;
-  // After a failed start on a request: no new try before this time (Date.now()), and how many in a row.
+  // After a failed start on a request: no new try before this time (Date.now()), how many in a row,
+  // and the last one's error (what the requests of the back-off are refused with).
   #retryAt = 0;
   #failedStarts = 0;
+  #failure: unknown;
 
   /**
    * @param parts The hooks.
@@ -161,8 +163,8 @@ export class Lifecycle {
    * where nothing called `serve()`: the first such request starts the service, and the requests
    * that come while it starts wait for it. Once started (or after a stop), there is nothing to wait
    * for. A start that fails is reported once; the requests of the next second (doubling with each
-   * failure in a row, up to 30 s: `startBackoff`) are refused at once, and the first one after
-   * that tries again. A request waits for a start at most `startWait` ms (the start goes on).
+   * failure in a row, up to 30 s: `startBackoff`) are refused at once with its error, and the first
+   * one after that tries again. A request waits for a start at most `startWait` ms (the start goes on).
    *
    * @param report Told about a start that failed.
    * @returns What the request must wait for, or `undefined` when it need not wait.
@@ -179,11 +181,12 @@ export class Lifecycle {
     if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
     if (this.#firstRequest === undefined && Date.now() < this.#retryAt) {
       // A start failed a moment ago: answer unavailable at once rather than try again per request.
-      return Promise.reject(new Error("the start failed; tried again after a back-off"));
+      return Promise.reject(this.#failure);
     }
     this.#firstRequest ??= this.start().then(() => {
       this.#failedStarts = 0;
     }, (error: unknown) => {
+      this.#failure = error;
       this.#failedStarts++;
       const first = this.#parts.startBackoff ?? 1_000;
       this.#retryAt = Date.now() + Math.min(30_000, first * 2 ** Math.min(this.#failedStarts - 1, 16));

@@ -378,7 +378,7 @@ export function defineMethod(
   const { input, output } = options;
   for (const [option, schema] of [["input", input], ["output", output]] as const) {
     if (schema !== undefined && !isStandardSchema(schema)) {
-      throw new TypeError(`The ${option} of method ${name} must be a Standard Schema (zod, valibot, arktype…)`);
+      throw new TypeError(`The ${option} of method ${name} is not a Standard Schema`);
     }
   }
   const validation = input === undefined && output === undefined ? undefined : { input, output };

@@ -172,7 +172,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   constructor(options: ServiceOptions & { readonly name: ServiceName }) {
     const name: unknown = (options as Partial<ServiceOptions> | undefined)?.name;
     if (typeof name !== "string" || name.trim() === "") {
-      throw new TypeError("A service needs a name, such as new Service({ name: \"hello.world.service\" })");
+      throw new TypeError("A service needs a name: new Service({ name: \"…\" })");
     }
     this.name = options.name;
     this.version = options.version ?? "0.0.0";
@@ -450,7 +450,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     for (const plugin of this.#plugins) if (plugin.prepare !== undefined) prepared = plugin.prepare(prepared);
     if (prepared.validation !== undefined && prepared.checks === undefined) {
       throw new TypeError(
-        `Method ${definition.name} has schemas (input, output): use(schemas()) from tsmicroservice/schemas before it`,
+        `Method ${definition.name} has schemas: use(schemas()) from tsmicroservice/schemas first`,
       );
     }
     this.#methods.set(definition.name, prepared);
@@ -574,7 +574,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     if (this.#target.apiTokenIsValid === undefined) {
       const closed = this.listMethods().filter((method) => method.isPrivate).map((method) => method.name);
       // Private means private by default; still, a service whose private methods nobody can call says so.
-      if (closed.length > 0) console.warn(`${this.name}: no apiTokenIsValid, so every call to its private methods (${closed.join(", ")}) is refused`);
+      if (closed.length > 0) console.warn(`${this.name}: no apiTokenIsValid: every call to ${closed.join(", ")} is refused`);
     }
     const context = { service: this, files: this.#facilities.files };
     this.#started = 0;
