@@ -56,7 +56,11 @@ export interface DispatchTarget extends ServiceRef {
   readonly onError: ErrorReporter | undefined;
   /** Told when each call starts and, through the function it returns, when it ends (never its params or token). */
   readonly observe?: CallObserver | undefined;
-  /** Runs each call, around the handler (a trace context, say); when absent, calls run bare. */
+  /**
+   * Runs each call, around the handler (a trace context, say); when absent, calls run bare. It
+   * runs the call at most once, and throws only after running it: one wrapper that throws before
+   * is passed by (the service composes its plugins' wrappers so).
+   */
   readonly around?: CallWrapper | undefined;
   /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
   readonly received?: ((body: ReceivedBody) => void) | undefined;
@@ -385,7 +389,10 @@ function observedCall(
   return outcome instanceof Promise ? outcome.then(tell) : tell(outcome);
 }
 
-/** Runs a call inside the plugins' `around`; a wrapper that throws without running it is passed by. */
+/**
+ * Runs a call inside the plugins' `around` (composed so that a wrapper that throws without running
+ * the call is passed by): what it still throws came after the call ran, and is its failure.
+ */
 function runAround(
   around: CallWrapper,
   call: CallStart,
@@ -394,16 +401,10 @@ function runAround(
   ctx: RequestContext,
   isNotification: boolean,
 ): Outcome {
-  let ran = false as boolean;
   try {
-    return around(call, () => {
-      ran = true;
-      return runCall(target, request, ctx, isNotification);
-    });
+    return around(call, () => runCall(target, request, ctx, isNotification));
   } catch (error) {
-    // runCall never throws, so a throw is the wrapper's own: the call still runs (once).
-    if (ran) return failure(target, error, request.method);
-    return runCall(target, request, ctx, isNotification);
+    return failure(target, error, request.method);
   }
 }
 

@@ -649,9 +649,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       };
     };
     // Wrappers nest in use() order: the first plugin's is outermost. One that throws before it
-    // runs what it wraps is passed by (dispatch does the same when there is only one).
+    // runs what it wraps is passed by (as dispatch expects, even of a single one).
     const wrappers = with_("around").map((plugin) => plugin.around as CallWrapper);
-    this.#target.around = wrappers.length <= 1 ? wrappers[0] : wrappers.reduceRight<CallWrapper>((inner, outer) => (call, run) => {
+    this.#target.around = wrappers.length === 0 ? undefined : wrappers.reduceRight<CallWrapper>((inner, outer) => (call, run) => {
       let ran = false as boolean;
       try {
         return outer(call, () => {
