@@ -203,20 +203,15 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       around: undefined,
       received: undefined,
       refused: undefined,
-      maxBatchLength: this.limits.maxBatchLength,
-      maxParamsDepth: this.limits.maxParamsDepth,
-      batchConcurrency: this.limits.batchConcurrency,
+      // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
+      ...this.limits,
       timeout: options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0),
     };
     this.#others = { hooks: this.#hooks, fetchers: [], report: (error, where) => {
       this.report(error, where);
     } };
-    this.#endpoint = new RpcEndpoint(this.#target, {
-      path: this.path,
-      maxBodyBytes: this.limits.maxBodyBytes,
-      bodyTimeout: this.limits.bodyTimeout,
-      hooks: this.#hooks,
-    });
+    // maxBodyBytes and bodyTimeout (the other limits come along).
+    this.#endpoint = new RpcEndpoint(this.#target, { ...this.limits, path: this.path, hooks: this.#hooks });
     this.#lifecycle = new Lifecycle({ onStart: () => this.#startPlugins(), onStop: () => this.#stopPlugins() });
   }
 
