@@ -629,8 +629,9 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
     // A call to another service that got no answer says what it means here (-32002, -32004).
     if (name === "TransportError") return (error as { rpcError?: () => JsonRpcErrorObject | undefined }).rpcError?.();
     if (name !== "RpcError") return undefined;
-    const { code, data } = error as Error & { code?: unknown; data?: unknown };
-    if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
+    // A number once checked: Number.isInteger is false for anything else.
+    const { code, data } = error as Error & { code: number; data?: unknown };
+    if (!Number.isInteger(code)) return undefined;
     // Another service's protocol-level error is about that hop, not about this caller's request;
     // but a deadline that passed there (-32002), or a service it could not reach (-32004, Unavailable), is this call's too.
     if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000 && code !== ErrorCode.Timeout && code !== -32004) return undefined;

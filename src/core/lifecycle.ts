@@ -181,6 +181,7 @@ export class Lifecycle {
     if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
     if (this.#firstRequest === undefined && Date.now() < this.#retryAt) {
       // A start failed a moment ago: answer unavailable at once rather than try again per request.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- that start's own failure, whatever onStart threw
       return Promise.reject(this.#failure);
     }
     this.#firstRequest ??= this.start().then(() => {
@@ -243,7 +244,7 @@ function bounded(promise: Promise<void>, ms: number): Promise<void> {
   let timer: LongTimer | undefined;
   return Promise.race([promise, new Promise<never>((_resolve, reject) => {
     timer = setLongTimeout(() => {
-      reject(new Error(`the service is still starting after ${ms} ms`));
+      reject(new Error(`still starting after ${ms} ms`));
     }, ms);
   })]).finally(() => {
     clearTimeout(timer?.id);

@@ -370,7 +370,7 @@ export function defineMethod(
   else if (takesContext) params = withoutLastParam(paramListFromFunction(handler));
   else params = paramListFromFunction(handler);
   if (takesContext && params.rest !== undefined) {
-    throw new TypeError(`Method ${name} takes the context: it cannot have a rest parameter`);
+    throw new TypeError(`Method ${name} takes the context: no rest parameter allowed`);
   }
   if (options.timeout !== undefined && !(options.timeout > 0)) {
     throw new TypeError(`The timeout of method ${name} must be a positive number of ms`);

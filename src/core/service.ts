@@ -18,7 +18,7 @@ import {
   type MethodOptions,
   type RemoteSignature,
 } from "./method.ts";
-import { handleHttpRequest, type OtherPaths } from "../http/handler.ts";
+import { handleHttpRequest, type OtherPaths, type PathAnswerer } from "../http/handler.ts";
 import { RPC_ENDPOINT } from "../http/endpoint_of.ts";
 import { type EndpointHooks, mergeHeaders, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { RuntimeFacilities } from "../http/file_access.ts";
@@ -172,7 +172,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   constructor(options: ServiceOptions & { readonly name: ServiceName }) {
     const name: unknown = (options as Partial<ServiceOptions> | undefined)?.name;
     if (typeof name !== "string" || name.trim() === "") {
-      throw new TypeError("A service needs a name: new Service({ name: \"…\" })");
+      throw new TypeError("A service needs a name (a non-empty string)");
     }
     this.name = options.name;
     this.version = options.version ?? "0.0.0";
@@ -334,7 +334,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     if (typeof given !== "object" || given === null || typeof (given as Plugin).name !== "string" || (given as Plugin).name === "") {
       throw new TypeError("use() takes a plugin: an object with a name");
     }
-    if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): plugins are added before the service starts`);
+    if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): too late, the service has started`);
     this.#plugins.push(plugin);
     plugin.setup?.(this);
     if (plugin.prepare !== undefined) {
@@ -668,6 +668,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     };
     this.#target.received = tellAll("received");
     this.#target.refused = tellAll("refused");
-    this.#others.fetchers = with_("fetch").map((plugin) => ({ name: plugin.name, fetch: (request, path) => plugin.fetch?.(request, path) }));
+    // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
+    this.#others.fetchers = with_("fetch") as PathAnswerer[];
   }
 }
