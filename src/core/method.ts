@@ -362,7 +362,7 @@ export function defineMethod(
   thisArg?: object,
 ): MethodDefinition {
   if (typeof name !== "string" || name === "") throw new TypeError("A method name must be a non-empty string");
-  if (name.startsWith("rpc.")) throw new TypeError(`Method names starting with "rpc." are reserved: ${name}`);
+  if (name.startsWith("rpc.")) throw new TypeError(`The "rpc." prefix is reserved: ${name}`);
   if (typeof handler !== "function") throw new TypeError(`The handler of method ${name} must be a function`);
   const takesContext = options.context === true;
   let params: ParamList;

@@ -178,7 +178,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     this.version = options.version ?? "0.0.0";
     this.description = options.description;
     this.path = options.path ?? "/api";
-    if (!this.path.startsWith("/")) throw new TypeError(`The service path must start with "/", got ${this.path}`);
+    if (!this.path.startsWith("/")) throw new TypeError(`The path must start with "/", got ${this.path}`);
     this.apiTokenHeader = options.apiTokenHeader ?? "X-Api-Token";
     this.limits = resolveLimits(options.limits);
     this.#onError = options.onError === false ? undefined : options.onError ?? ((error, info) => {
