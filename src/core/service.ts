@@ -82,7 +82,8 @@ export interface ServiceOptions {
    * Told about unexpected errors (thrown by handlers, token checks, routes, plugins), never with
    * params or tokens. Default: `console.error` with the method and the error, its stack over
    * several lines as a terminal shows it; a service that logs JSON lines takes
-   * `jsonErrorReporter(name)` (one JSON record per error); `false` for silence.
+   * `jsonErrorReporter(name)` from `tsmicroservice/call-log` (one JSON record per error); `false`
+   * for silence.
    */
   readonly onError?: ErrorReporter | false | undefined;
   /**
