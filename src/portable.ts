@@ -59,7 +59,6 @@ export type {
   TypedCallContext,
 } from "./core/context.ts";
 export type { DispatchResult, ErrorReporter } from "./core/dispatch.ts";
-export { type ErrorLineSink, jsonErrorReporter } from "./core/error_reporter.ts";
 export { timingSafeEqual } from "./core/timing_safe_equal.ts";
 export { detectRuntime, type Runtime } from "./runtime.ts";
 export type { FetchApp, ServeOptions, ServerHandle } from "./adapters/types.ts";

@@ -42,8 +42,8 @@ function hostile(): Record<string, unknown> {
 const EXPOSED: Record<string, unknown> = {
   nullPrototype: { message: "[object Object]" },
   badName: { message: "named badly" },
-  badMessage: { name: "TypeError", message: "(a value that cannot be shown)" },
-  revokedProxy: { message: "(a value that cannot be shown)" },
+  badMessage: { name: "TypeError", message: "(unprintable)" },
+  revokedProxy: { message: "(unprintable)" },
   trap: { message: "[object Object]" },
   throwingToString: { message: "[object Object]" },
 };
@@ -136,7 +136,7 @@ describe("a hostile thrown value", () => {
     const records = lines.map((line) => JSON.parse(line) as { error?: string; code: number });
     assert.ok(records.every((record) => record.code === -32603));
     assert.equal(records[SHAPES.indexOf("badName")]?.error, "Error: named badly");
-    assert.equal(records[SHAPES.indexOf("badMessage")]?.error, "TypeError: (a value that cannot be shown)");
+    assert.equal(records[SHAPES.indexOf("badMessage")]?.error, "TypeError: (unprintable)");
   });
 });
 

@@ -205,10 +205,10 @@ describe("errors thrown by handlers", () => {
     assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "fn", id: 5 }), { jsonrpc: "2.0", error: internal, id: 5 });
     // (The async call settles last, so its report comes after the sync ones of its batch.)
     assert.deepEqual(reported.sort(), [
-      "fn: The result of fn cannot be sent as JSON (a function)",
-      "fn: The result of fn cannot be sent as JSON (a function)",
-      "nothing_json: The result of nothing_json cannot be sent as JSON (its toJSON gives nothing)",
-      "sym: The result of sym cannot be sent as JSON (a symbol)",
+      "fn: The result of fn is not JSON (a function)",
+      "fn: The result of fn is not JSON (a function)",
+      "nothing_json: The result of nothing_json is not JSON (its toJSON gives nothing)",
+      "sym: The result of sym is not JSON (a symbol)",
     ], "every answered call is reported once; the notification's result is nobody's");
     // What JSON turns into null is sent as null, as the README says.
     assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "odd_numbers", id: 6 }), { jsonrpc: "2.0", result: [null, null, null], id: 6 });

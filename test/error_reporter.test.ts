@@ -4,7 +4,8 @@
 // which every line is one JSON record, even for errors whose messages span lines.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { jsonErrorReporter, Service } from "../mod.ts";
+import { Service } from "../mod.ts";
+import { jsonErrorReporter } from "../src/plugins/call_log.ts";
 import { callLog } from "../src/plugins/call_log.ts";
 
 const TOKEN = "token-never-in-error-reports-5e1a";

@@ -115,7 +115,7 @@ describe("plugins' start and stop", () => {
     await closed.startup();
     await closed.shutdown();
     assert.deepEqual(warn.mock.calls.map((entry) => String(entry.arguments[0])), [
-      "closed: no apiTokenIsValid, so every call to its private methods (secret, other) is refused",
+      "closed: no apiTokenIsValid: every call to secret, other is refused",
     ]);
   });
 
@@ -124,7 +124,7 @@ describe("plugins' start and stop", () => {
     assert.throws(() => service.use({} as Plugin), /plugin: an object with a name/);
     assert.throws(() => service.use(null as unknown as Plugin), /plugin/);
     await service.startup();
-    assert.throws(() => service.use(hooks()), /before the service starts/);
+    assert.throws(() => service.use(hooks()), /too late, the service has started/);
     await service.shutdown();
   });
 

@@ -180,8 +180,8 @@ function closeSignal(outgoing: ServerResponse, state: ServerState): AbortSignal 
   return abort.signal;
 }
 
-/** Where an exchange keeps itself on its request, so the body listeners need no closure. */
-const EXCHANGE = Symbol("tsmicroservice.exchange");
+/** Where an exchange keeps itself on its request, so the body listeners need no closure (a private key: no description needed). */
+const EXCHANGE = Symbol();
 type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefined };
 
 /**
@@ -190,7 +190,7 @@ type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefin
  * `writeHead` and one `end`. A sync call is answered within the request's `end` event.
  */
 class DirectExchange implements RequestContext {
-  readonly headers: NodeHeaders;
+  declare readonly headers: NodeHeaders;
   readonly #endpoint: RpcEndpoint;
   readonly #incoming: IncomingMessage;
   readonly #outgoing: ServerResponse;

@@ -41,11 +41,11 @@ export type TransportErrorKind = "network" | "timeout" | "aborted" | "http" | "b
  */
 export class TransportError extends Error {
   /** The URL the call was sent to, without a user name or password. */
-  readonly url: string;
+  declare readonly url: string;
   /** What went wrong (see {@linkcode TransportErrorKind}). */
-  readonly kind: TransportErrorKind;
+  declare readonly kind: TransportErrorKind;
   /** The HTTP status, when a response came. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /**
    * The called service's name, when the client knows it (one made by `connect`). A service whose
    * handler lets this error through answers `-32004 Unavailable` with it (`-32002 Timeout` for a

@@ -15,7 +15,7 @@ export interface ThrownDescription {
 }
 
 /** The text of a value that can be neither converted nor inspected (a revoked proxy, say). */
-const UNPRINTABLE = "(a value that cannot be shown)";
+const UNPRINTABLE = "(unprintable)";
 
 /**
  * Anything thrown, as an `Error` (a thrown string or object becomes one with its text). Never throws.

@@ -56,7 +56,11 @@ export interface DispatchTarget extends ServiceRef {
   readonly onError: ErrorReporter | undefined;
   /** Told when each call starts and, through the function it returns, when it ends (never its params or token). */
   readonly observe?: CallObserver | undefined;
-  /** Runs each call, around the handler (a trace context, say); when absent, calls run bare. */
+  /**
+   * Runs each call, around the handler (a trace context, say); when absent, calls run bare. It
+   * runs the call at most once, and throws only after running it: one wrapper that throws before
+   * is passed by (the service composes its plugins' wrappers so).
+   */
   readonly around?: CallWrapper | undefined;
   /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
   readonly received?: ((body: ReceivedBody) => void) | undefined;
@@ -261,9 +265,9 @@ function serializeOne(target: DispatchTarget, response: JsonRpcResponse): string
 
 /** A call that failed: the error to answer and, when the failure was a throw, what was thrown. */
 class Failure {
-  readonly error: JsonRpcErrorObject;
-  readonly threw: boolean;
-  readonly thrown: unknown;
+  declare readonly error: JsonRpcErrorObject;
+  declare readonly threw: boolean;
+  declare readonly thrown: unknown;
 
   constructor(error: JsonRpcErrorObject, threw = false, thrown?: unknown) {
     this.error = error;
@@ -336,7 +340,7 @@ function carried(target: DispatchTarget, method: string, isNotification: boolean
     }
   }
   if (!dropped) return settled;
-  return failure(target, new TypeError(`The result of ${method} cannot be sent as JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
+  return failure(target, new TypeError(`The result of ${method} is not JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
 }
 
 function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): JsonRpcResponse | undefined {
@@ -385,7 +389,10 @@ function observedCall(
   return outcome instanceof Promise ? outcome.then(tell) : tell(outcome);
 }
 
-/** Runs a call inside the plugins' `around`; a wrapper that throws without running it is passed by. */
+/**
+ * Runs a call inside the plugins' `around` (composed so that a wrapper that throws without running
+ * the call is passed by): what it still throws came after the call ran, and is its failure.
+ */
 function runAround(
   around: CallWrapper,
   call: CallStart,
@@ -394,16 +401,10 @@ function runAround(
   ctx: RequestContext,
   isNotification: boolean,
 ): Outcome {
-  let ran = false as boolean;
   try {
-    return around(call, () => {
-      ran = true;
-      return runCall(target, request, ctx, isNotification);
-    });
+    return around(call, () => runCall(target, request, ctx, isNotification));
   } catch (error) {
-    // runCall never throws, so a throw is the wrapper's own: the call still runs (once).
-    if (ran) return failure(target, error, request.method);
-    return runCall(target, request, ctx, isNotification);
+    return failure(target, error, request.method);
   }
 }
 
@@ -635,8 +636,9 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
     // A call to another service that got no answer says what it means here (-32002, -32004).
     if (name === "TransportError") return (error as { rpcError?: () => JsonRpcErrorObject | undefined }).rpcError?.();
     if (name !== "RpcError") return undefined;
-    const { code, data } = error as Error & { code?: unknown; data?: unknown };
-    if (typeof code !== "number" || !Number.isInteger(code)) return undefined;
+    // A number once checked: Number.isInteger is false for anything else.
+    const { code, data } = error as Error & { code: number; data?: unknown };
+    if (!Number.isInteger(code)) return undefined;
     // Another service's protocol-level error is about that hop, not about this caller's request;
     // but a deadline that passed there (-32002), or a service it could not reach (-32004, Unavailable), is this call's too.
     const upstream = (error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000;

@@ -268,7 +268,7 @@ export function discoverMethod(target: IntrospectionTarget): MethodDefinition {
   // under a placeholder name, then give it its real one.
   const definition = defineMethod("discover", () => openRpcDocument(target), {
     params: [],
-    description: "Returns the OpenRPC document that describes this service.",
+    description: "The OpenRPC document of this service.",
     idempotent: true,
   });
   return { ...definition, name: "rpc.discover" };

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type LongTimer, setLongTimeout } from "./timer.ts";
 
 /**
  * Where a service is in its life: `idle` until it is first started.
@@ -95,9 +96,11 @@ export class Lifecycle {
   #users = 0;
   #starting: Promise<void> | undefined;
   #firstRequest: Promise<void> | undefined;
-  // After a failed start on a request: no new try before this time (Date.now()), and how many in a row.
+  // After a failed start on a request: no new try before this time (Date.now()), how many in a row,
+  // and the last one's error (what the requests of the back-off are refused with).
   #retryAt = 0;
   #failedStarts = 0;
+  #failure: unknown;
 
   /**
    * @param parts The hooks.
@@ -160,8 +163,8 @@ export class Lifecycle {
    * where nothing called `serve()`: the first such request starts the service, and the requests
    * that come while it starts wait for it. Once started (or after a stop), there is nothing to wait
    * for. A start that fails is reported once; the requests of the next second (doubling with each
-   * failure in a row, up to 30 s: `startBackoff`) are refused at once, and the first one after
-   * that tries again. A request waits for a start at most `startWait` ms (the start goes on).
+   * failure in a row, up to 30 s: `startBackoff`) are refused at once with its error, and the first
+   * one after that tries again. A request waits for a start at most `startWait` ms (the start goes on).
    *
    * @param report Told about a start that failed.
    * @returns What the request must wait for, or `undefined` when it need not wait.
@@ -178,11 +181,13 @@ export class Lifecycle {
     if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
     if (this.#firstRequest === undefined && Date.now() < this.#retryAt) {
       // A start failed a moment ago: answer unavailable at once rather than try again per request.
-      return Promise.reject(new Error("the service's start failed; it is tried again after a back-off"));
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- that start's own failure, whatever onStart threw
+      return Promise.reject(this.#failure);
     }
     this.#firstRequest ??= this.start().then(() => {
       this.#failedStarts = 0;
     }, (error: unknown) => {
+      this.#failure = error;
       this.#failedStarts++;
       const first = this.#parts.startBackoff ?? 1_000;
       this.#retryAt = Date.now() + Math.min(30_000, first * 2 ** Math.min(this.#failedStarts - 1, 16));
@@ -234,16 +239,14 @@ export class Lifecycle {
   }
 }
 
-/** Waits for a promise at most `ms` (a rejection past it); the timer is cleared either way. */
+/** Waits for a promise at most `ms` (a rejection past it; any length, `Infinity` never); the timer is cleared either way. */
 function bounded(promise: Promise<void>, ms: number): Promise<void> {
-  if (ms === Infinity) return promise;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`the service is still starting after ${ms} ms`));
+  let timer: LongTimer | undefined;
+  return Promise.race([promise, new Promise<never>((_resolve, reject) => {
+    timer = setLongTimeout(() => {
+      reject(new Error(`still starting after ${ms} ms`));
     }, ms);
-  });
-  return Promise.race([promise, late]).finally(() => {
-    clearTimeout(timer);
+  })]).finally(() => {
+    clearTimeout(timer?.id);
   });
 }

@@ -102,13 +102,15 @@ export const DEFAULT_BATCH_CONCURRENCY = 10;
  * ```
  */
 export function resolveLimits(limits: Limits = {}): { readonly [K in keyof Limits]-?: number } {
-  return {
-    maxBodyBytes: positiveLimit("maxBodyBytes", limits.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
-    bodyTimeout: positiveLimit("bodyTimeout", limits.bodyTimeout, DEFAULT_BODY_TIMEOUT),
-    maxBatchLength: positiveLimit("maxBatchLength", limits.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH),
-    maxParamsDepth: positiveLimit("maxParamsDepth", limits.maxParamsDepth, DEFAULT_MAX_PARAMS_DEPTH),
-    batchConcurrency: positiveLimit("batchConcurrency", limits.batchConcurrency, DEFAULT_BATCH_CONCURRENCY),
+  const resolved = {
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    bodyTimeout: DEFAULT_BODY_TIMEOUT,
+    maxBatchLength: DEFAULT_MAX_BATCH_LENGTH,
+    maxParamsDepth: DEFAULT_MAX_PARAMS_DEPTH,
+    batchConcurrency: DEFAULT_BATCH_CONCURRENCY,
   };
+  for (const key of Object.keys(resolved) as (keyof Limits)[]) resolved[key] = positiveLimit(key, limits[key], resolved[key]);
+  return resolved;
 }
 
 /**

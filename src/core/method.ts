@@ -362,7 +362,7 @@ export function defineMethod(
   thisArg?: object,
 ): MethodDefinition {
   if (typeof name !== "string" || name === "") throw new TypeError("A method name must be a non-empty string");
-  if (name.startsWith("rpc.")) throw new TypeError(`Method names starting with "rpc." are reserved: ${name}`);
+  if (name.startsWith("rpc.")) throw new TypeError(`The "rpc." prefix is reserved: ${name}`);
   if (typeof handler !== "function") throw new TypeError(`The handler of method ${name} must be a function`);
   const takesContext = options.context === true;
   let params: ParamList;
@@ -370,7 +370,7 @@ export function defineMethod(
   else if (takesContext) params = withoutLastParam(paramListFromFunction(handler));
   else params = paramListFromFunction(handler);
   if (takesContext && params.rest !== undefined) {
-    throw new TypeError(`Method ${name} takes the context, so it cannot have a rest parameter`);
+    throw new TypeError(`Method ${name} takes the context: no rest parameter allowed`);
   }
   if (options.timeout !== undefined && !(options.timeout > 0)) {
     throw new TypeError(`The timeout of method ${name} must be a positive number of ms`);
@@ -378,7 +378,7 @@ export function defineMethod(
   const { input, output } = options;
   for (const [option, schema] of [["input", input], ["output", output]] as const) {
     if (schema !== undefined && !isStandardSchema(schema)) {
-      throw new TypeError(`The ${option} of method ${name} must be a Standard Schema (zod, valibot, arktype…)`);
+      throw new TypeError(`The ${option} of method ${name} is not a Standard Schema`);
     }
   }
   const validation = input === undefined && output === undefined ? undefined : { input, output };

@@ -18,7 +18,7 @@ import {
   type MethodOptions,
   type RemoteSignature,
 } from "./method.ts";
-import { handleHttpRequest, type OtherPaths } from "../http/handler.ts";
+import { handleHttpRequest, type OtherPaths, type PathAnswerer } from "../http/handler.ts";
 import { RPC_ENDPOINT } from "../http/endpoint_of.ts";
 import { type EndpointHooks, mergeHeaders, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { RuntimeFacilities } from "../http/file_access.ts";
@@ -82,7 +82,8 @@ export interface ServiceOptions {
    * Told about unexpected errors (thrown by handlers, token checks, routes, plugins), never with
    * params or tokens. Default: `console.error` with the method and the error, its stack over
    * several lines as a terminal shows it; a service that logs JSON lines takes
-   * `jsonErrorReporter(name)` (one JSON record per error); `false` for silence.
+   * `jsonErrorReporter(name)` from `tsmicroservice/call-log` (one JSON record per error); `false`
+   * for silence.
    */
   readonly onError?: ErrorReporter | false | undefined;
   /**
@@ -125,17 +126,17 @@ export interface ServiceOptions {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a new service has no methods yet
 export class Service<Methods extends MethodMap = {}, ServiceName extends string = string> implements PluginHost {
   /** The service's name (its literal type when given as a literal: the events plugin's `from` checks it). */
-  readonly name: ServiceName;
+  declare readonly name: ServiceName;
   /** The service's version. */
-  readonly version: string;
+  declare readonly version: string;
   /** The service's description, if any. */
-  readonly description: string | undefined;
+  declare readonly description: string | undefined;
   /** The path of the JSON-RPC endpoint. */
-  readonly path: string;
+  declare readonly path: string;
   /** The header that carries the API token. */
-  readonly apiTokenHeader: string;
+  declare readonly apiTokenHeader: string;
   /** The service's limits, defaults filled in. */
-  readonly limits: { readonly [K in keyof Limits]-?: number };
+  declare readonly limits: { readonly [K in keyof Limits]-?: number };
 
   /** Type-only: the registered methods' signatures, read by the typed client. Never set at run time. */
   declare readonly "~methods": Methods;
@@ -172,13 +173,13 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   constructor(options: ServiceOptions & { readonly name: ServiceName }) {
     const name: unknown = (options as Partial<ServiceOptions> | undefined)?.name;
     if (typeof name !== "string" || name.trim() === "") {
-      throw new TypeError("A service needs a name, such as new Service({ name: \"hello.world.service\" })");
+      throw new TypeError("A service needs a name (a non-empty string)");
     }
     this.name = options.name;
     this.version = options.version ?? "0.0.0";
     this.description = options.description;
     this.path = options.path ?? "/api";
-    if (!this.path.startsWith("/")) throw new TypeError(`The service path must start with "/", got ${this.path}`);
+    if (!this.path.startsWith("/")) throw new TypeError(`The path must start with "/", got ${this.path}`);
     this.apiTokenHeader = options.apiTokenHeader ?? "X-Api-Token";
     this.limits = resolveLimits(options.limits);
     this.#onError = options.onError === false ? undefined : options.onError ?? ((error, info) => {
@@ -203,20 +204,15 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       around: undefined,
       received: undefined,
       refused: undefined,
-      maxBatchLength: this.limits.maxBatchLength,
-      maxParamsDepth: this.limits.maxParamsDepth,
-      batchConcurrency: this.limits.batchConcurrency,
+      // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
+      ...this.limits,
       timeout: options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0),
     };
     this.#others = { hooks: this.#hooks, fetchers: [], report: (error, where) => {
       this.report(error, where);
     } };
-    this.#endpoint = new RpcEndpoint(this.#target, {
-      path: this.path,
-      maxBodyBytes: this.limits.maxBodyBytes,
-      bodyTimeout: this.limits.bodyTimeout,
-      hooks: this.#hooks,
-    });
+    // maxBodyBytes and bodyTimeout (the other limits come along).
+    this.#endpoint = new RpcEndpoint(this.#target, { ...this.limits, path: this.path, hooks: this.#hooks });
     this.#lifecycle = new Lifecycle({ onStart: () => this.#startPlugins(), onStop: () => this.#stopPlugins() });
   }
 
@@ -337,9 +333,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   use<Added extends Readonly<Record<string, unknown>> = {}>(plugin: Plugin<Added>): Service<Methods & Added, ServiceName> {
     const given: unknown = plugin;
     if (typeof given !== "object" || given === null || typeof (given as Plugin).name !== "string" || (given as Plugin).name === "") {
-      throw new TypeError("use() takes a plugin: an object with a name, such as health() or cors({ origins })");
+      throw new TypeError("use() takes a plugin: an object with a name");
     }
-    if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): plugins are added before the service starts`);
+    if (this.#lifecycle.state !== "idle") throw new TypeError(`use(${plugin.name}): too late, the service has started`);
     this.#plugins.push(plugin);
     plugin.setup?.(this);
     if (plugin.prepare !== undefined) {
@@ -450,8 +446,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     for (const plugin of this.#plugins) if (plugin.prepare !== undefined) prepared = plugin.prepare(prepared);
     if (prepared.validation !== undefined && prepared.checks === undefined) {
       throw new TypeError(
-        `Method ${definition.name} has schemas (input, output): use the schemas() plugin before registering it ` +
-          `(import { schemas } from "tsmicroservice/schemas"; service.use(schemas()))`,
+        `Method ${definition.name} has schemas: use(schemas()) from tsmicroservice/schemas first`,
       );
     }
     this.#methods.set(definition.name, prepared);
@@ -575,7 +570,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     if (this.#target.apiTokenIsValid === undefined) {
       const closed = this.listMethods().filter((method) => method.isPrivate).map((method) => method.name);
       // Private means private by default; still, a service whose private methods nobody can call says so.
-      if (closed.length > 0) console.warn(`${this.name}: no apiTokenIsValid, so every call to its private methods (${closed.join(", ")}) is refused`);
+      if (closed.length > 0) console.warn(`${this.name}: no apiTokenIsValid: every call to ${closed.join(", ")} is refused`);
     }
     const context = { service: this, files: this.#facilities.files };
     this.#started = 0;
@@ -650,9 +645,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       };
     };
     // Wrappers nest in use() order: the first plugin's is outermost. One that throws before it
-    // runs what it wraps is passed by (dispatch does the same when there is only one).
+    // runs what it wraps is passed by (as dispatch expects, even of a single one).
     const wrappers = with_("around").map((plugin) => plugin.around as CallWrapper);
-    this.#target.around = wrappers.length <= 1 ? wrappers[0] : wrappers.reduceRight<CallWrapper>((inner, outer) => (call, run) => {
+    this.#target.around = wrappers.length === 0 ? undefined : wrappers.reduceRight<CallWrapper>((inner, outer) => (call, run) => {
       let ran = false as boolean;
       try {
         return outer(call, () => {
@@ -674,6 +669,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     };
     this.#target.received = tellAll("received");
     this.#target.refused = tellAll("refused");
-    this.#others.fetchers = with_("fetch").map((plugin) => ({ name: plugin.name, fetch: (request, path) => plugin.fetch?.(request, path) }));
+    // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
+    this.#others.fetchers = with_("fetch") as PathAnswerer[];
   }
 }

@@ -31,7 +31,7 @@ export interface Watched {
  */
 export class DeadlineWatch {
   /** How long each watched thing has, in ms. */
-  readonly timeout: number;
+  declare readonly timeout: number;
   // Entries go in at now + timeout, in order, so the oldest come first: a check stops at the first
   // entry whose time is not up.
   readonly #watched = new Map<Watched, number>();

@@ -8,7 +8,7 @@
 /** The body did not fit the limit. */
 export class BodyTooLargeError extends Error {
   /** The limit, in bytes. */
-  readonly limit: number;
+  declare readonly limit: number;
 
   /** @param limit The limit that was exceeded, in bytes. */
   constructor(limit: number) {
@@ -29,7 +29,7 @@ export class BodyEncodingError extends Error {
 /** The body did not all arrive in time. */
 export class BodyTimeoutError extends Error {
   /** The deadline that passed, in ms. */
-  readonly timeout: number;
+  declare readonly timeout: number;
 
   /** @param timeout The deadline that passed, in ms. */
   constructor(timeout: number) {
@@ -138,7 +138,7 @@ async function readChunks(request: Request, limit: number, reading: BodyReading 
  */
 export class BodyChunks {
   /** The largest body accepted, in bytes. */
-  readonly limit: number;
+  declare readonly limit: number;
   #chunks: Uint8Array[] | undefined;
   #size = 0;
 

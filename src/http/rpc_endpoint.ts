@@ -110,11 +110,11 @@ const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
  */
 export class RpcEndpoint {
   /** The path of the endpoint, such as `/api`. */
-  readonly path: string;
+  declare readonly path: string;
   /** The largest request body accepted, in bytes. */
-  readonly maxBodyBytes: number;
+  declare readonly maxBodyBytes: number;
   /** The deadline bodies are read by, unless they may take as long as they take. */
-  readonly bodyDeadline: DeadlineWatch | undefined;
+  declare readonly bodyDeadline: DeadlineWatch | undefined;
   readonly #target: DispatchTarget;
   readonly #hooks: EndpointHooks;
 

@@ -8,12 +8,18 @@
  * say nothing is wrong with the service (-32601, -32602, -32001, -32003, whoever answers them);
  * `error` for the rest (a handler that threw, a timeout, an error code the handler chose).
  *
+ * `jsonErrorReporter(name, sink)` writes the service's own error reports (`onError`) as JSON lines
+ * to the same log.
+ *
  * @module
  */
 
 import { describeThrown, isError } from "../core/as_error.ts";
 import type { CallStart, CallSummary, Plugin } from "../core/plugin.ts";
 import type { CallTraces } from "./trace_context.ts";
+
+// The service's own error reports as JSON lines, for the same log: beside callLog, not in the core.
+export { type ErrorLineSink, jsonErrorReporter } from "./error_reporter.ts";
 
 /**
  * Where the console logger writes: `console`, or anything with `info` and `error` (and `warn`; a

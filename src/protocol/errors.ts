@@ -62,9 +62,9 @@ export type ErrorCodeName = keyof typeof ErrorCode;
  */
 export class RpcError extends Error {
   /** The JSON-RPC error code, an integer. */
-  readonly code: number;
+  declare readonly code: number;
   /** Extra information sent to the caller, if any. */
-  readonly data: unknown;
+  declare readonly data: unknown;
 
   /**
    * Makes a JSON-RPC error with a code, a message and optional data.

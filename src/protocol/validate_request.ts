@@ -59,7 +59,7 @@ export function validateRequest(value: unknown): JsonRpcRequest | InvalidRequest
   if (typeof entry["method"] !== "string") return invalid(answerId, '"method" must be a string');
   const params = entry["params"];
   if (params !== undefined && (typeof params !== "object" || params === null)) {
-    return invalid(answerId, '"params" must be an array or an object when present');
+    return invalid(answerId, '"params" must be an array or an object');
   }
   return entry as unknown as JsonRpcRequest;
 }

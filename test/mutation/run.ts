@@ -47,6 +47,7 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/plugins/schemas/": ["test/validation.test.ts", "test/schemas.test.ts"],
   "src/plugins/explorer/": ["test/explorer.test.ts"],
   "src/plugins/call_log.ts": ["test/logging.test.ts", "test/call_log_json.test.ts"],
+  "src/plugins/error_reporter.ts": ["test/error_reporter.test.ts"],
   "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts"],
 };
 

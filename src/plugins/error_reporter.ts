@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ErrorReporter } from "./dispatch.ts";
-import { describeThrown } from "./as_error.ts";
+import type { ErrorReporter } from "../core/dispatch.ts";
+import { describeThrown } from "../core/as_error.ts";
 
 /**
  * Where {@linkcode jsonErrorReporter} writes: `console` fits, and so does the `sink` given to
@@ -45,7 +45,7 @@ export interface ErrorLineSink {
  * @returns The reporter, for the service's `onError` option.
  * @example
  * ```ts
- * import { Service } from "./service.ts";
+ * import { Service } from "../core/service.ts";
  * import { jsonErrorReporter } from "./error_reporter.ts";
  * const service = new Service({ name: "orders", onError: jsonErrorReporter("orders") });
  * // {"time":"2026-12-01T12:00:00.000Z","level":"error","service":"orders","method":"get_order",
