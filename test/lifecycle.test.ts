@@ -223,6 +223,38 @@ describe("a service that a platform serves by itself (deno serve, bun run, a wor
     await service.shutdown();
   });
 
+  test("the back-off after failed starts doubles from startBackoff up to 30 s", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 0 });
+    let tries = 0;
+    let failing = true;
+    const lifecycle = new Lifecycle({ onStart: () => {
+      tries++;
+      if (failing) throw new Error("down");
+    }, startBackoff: 10_000 });
+    // Whether a request at this moment makes a new try (true) or is refused at once (false).
+    const triesAt = async (now: number): Promise<boolean> => {
+      t.mock.timers.setTime(now);
+      const before = tries;
+      await lifecycle.startForRequest(() => {})?.catch(() => {});
+      return tries > before;
+    };
+    assert.equal(await triesAt(0), true);
+    // Waits of 10, 20, 30 and again 30 s, each counted from the failed try.
+    const waits: number[] = [];
+    let last = 0;
+    for (let now = 1_000; waits.length < 4; now += 1_000) {
+      if (await triesAt(now)) {
+        waits.push(now - last);
+        last = now;
+      }
+    }
+    assert.deepEqual(waits, [10_000, 20_000, 30_000, 30_000]);
+    failing = false;
+    assert.equal(await triesAt(last + 29_999), false);
+    assert.equal(await triesAt(last + 30_000), true, "the next try works");
+    assert.equal(lifecycle.state, "serving");
+  });
+
   test("a request with no second argument (a test, an adapter) starts nothing", async () => {
     let started = false;
     const service = new Service({ name: "s" }).use(hooks(() => (started = true))).publicMethod("ping", () => "pong");

@@ -591,19 +591,13 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
     return await Promise.race([running, expired]);
   } catch (error) {
     // Once the signal the handler was given aborted (its caller went away, or the time is up),
-    // what it threw (an upstream call cut by that signal) is this call's timeout.
-    // Anything else it throws then (a bug) is still reported.
-    if (signal?.aborted === true && cutBy(signal, error)) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
+    // what it threw because of that (the signal's reason, or an upstream call cut by it) is this
+    // call's timeout. Anything else it throws then (a bug) is still reported.
+    if (signal?.aborted === true && (error === signal.reason || errorName(error) === "TransportError")) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
     return failure(call.target, error, method.name);
   } finally {
     clearTimeout(timer?.id);
   }
-}
-
-/** Whether a handler threw because its signal aborted: the reason itself, an abort, or a cut call to another service. */
-function cutBy(signal: AbortSignal, error: unknown): boolean {
-  const name = errorName(error);
-  return error === signal.reason || name === "AbortError" || name === "TimeoutError" || name === "TransportError";
 }
 
 /** Whether a value is a promise or another thenable, which `await` would wait for. */
@@ -641,13 +635,13 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
     if (!Number.isInteger(code)) return undefined;
     // Another service's protocol-level error is about that hop, not about this caller's request;
     // but a deadline that passed there (-32002), or a service it could not reach (-32004, Unavailable), is this call's too.
-    const upstream = (error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000;
-    if (upstream && code !== ErrorCode.Timeout && code !== -32004) return undefined;
+    // The other service's words about its own hop are passed on bounded, and its data not at all.
+    if ((error as { [FROM_UPSTREAM]?: unknown })[FROM_UPSTREAM] !== undefined && code >= -32768 && code <= -32000) {
+      return code === -32002 || code === -32004 ? { code, message: (error as Error).message.slice(0, 200) } : undefined;
+    }
+    if (error instanceof RpcError) return error.toJSON();
     const message = (error as Error).message;
     if (typeof message !== "string") return undefined;
-    // The other service's words about its own hop are passed on bounded, and its data not at all.
-    if (upstream) return { code, message: message.slice(0, 200) };
-    if (error instanceof RpcError) return error.toJSON();
     return data === undefined ? { code, message } : { code, message, data };
   } catch {
     // An error whose own getters throw is no answer meant for the caller: an internal error.

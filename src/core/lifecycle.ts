@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type LongTimer, setLongTimeout } from "./timer.ts";
+import { setLongTimeout } from "./timer.ts";
 
 /**
  * Where a service is in its life: `idle` until it is first started.
@@ -96,10 +96,10 @@ export class Lifecycle {
   #users = 0;
   #starting: Promise<void> | undefined;
   #firstRequest: Promise<void> | undefined;
-  // After a failed start on a request: no new try before this time (Date.now()), how many in a row,
-  // and the last one's error (what the requests of the back-off are refused with).
+  // After a failed start on a request: no new try before this time (Date.now()), the back-off (ms,
+  // doubling per failure in a row) and the last error (what the requests meanwhile are refused with).
   #retryAt = 0;
-  #failedStarts = 0;
+  #backoff = 0;
   #failure: unknown;
 
   /**
@@ -178,19 +178,18 @@ export class Lifecycle {
    * ```
    */
   startForRequest(report: (error: unknown) => void): Promise<void> | undefined {
-    if (this.#firstRequest === undefined && this.#state !== "idle") return undefined;
-    if (this.#firstRequest === undefined && Date.now() < this.#retryAt) {
+    if (this.#firstRequest === undefined) {
+      if (this.#state !== "idle") return undefined;
       // A start failed a moment ago: answer unavailable at once rather than try again per request.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- that start's own failure, whatever onStart threw
-      return Promise.reject(this.#failure);
+      if (Date.now() < this.#retryAt) return Promise.reject(this.#failure);
     }
     this.#firstRequest ??= this.start().then(() => {
-      this.#failedStarts = 0;
+      this.#backoff = 0;
     }, (error: unknown) => {
       this.#failure = error;
-      this.#failedStarts++;
-      const first = this.#parts.startBackoff ?? 1_000;
-      this.#retryAt = Date.now() + Math.min(30_000, first * 2 ** Math.min(this.#failedStarts - 1, 16));
+      this.#backoff = Math.min(30_000, this.#backoff * 2 || (this.#parts.startBackoff ?? 1_000));
+      this.#retryAt = Date.now() + this.#backoff;
       report(error);
       throw error;
     }).finally(() => {
@@ -241,12 +240,12 @@ export class Lifecycle {
 
 /** Waits for a promise at most `ms` (a rejection past it; any length, `Infinity` never); the timer is cleared either way. */
 function bounded(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: LongTimer | undefined;
-  return Promise.race([promise, new Promise<never>((_resolve, reject) => {
-    timer = setLongTimeout(() => {
+  return new Promise((resolve, reject) => {
+    const timer = setLongTimeout(() => {
       reject(new Error(`still starting after ${ms} ms`));
     }, ms);
-  })]).finally(() => {
-    clearTimeout(timer?.id);
+    promise.then(resolve, reject).finally(() => {
+      clearTimeout(timer.id);
+    });
   });
 }
