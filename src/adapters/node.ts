@@ -32,6 +32,7 @@ import { BodyChunks, bodyText, BodyTooLargeError } from "../http/read_body.ts";
 import { endpointOf } from "../http/endpoint_of.ts";
 import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
+import { bodyStream, drainOrClose } from "./node_streams.ts";
 import { closeWithin } from "./shared.ts";
 import {
   baseUrl,
@@ -352,33 +353,6 @@ function safeHost(host: string | undefined): string | undefined {
   return host !== undefined && /^[\w.-]+(?::\d+)?$|^\[[\da-fA-F:.]+\](?::\d+)?$/.test(host) ? host : undefined;
 }
 
-/** A Web stream over the request body, pausing the socket while the reader is behind. */
-function bodyStream(incoming: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      incoming.on("data", (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
-      });
-      incoming.once("end", () => {
-        controller.close();
-      });
-      incoming.once("error", (error) => {
-        controller.error(error);
-      });
-      incoming.once("aborted", () => {
-        controller.error(new Error("The client aborted the request"));
-      });
-    },
-    pull() {
-      incoming.resume();
-    },
-    cancel() {
-      incoming.pause();
-    },
-  }, { highWaterMark: 1 });
-}
-
 async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
   outgoing.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
@@ -418,17 +392,4 @@ async function writeResponse(response: Response, outgoing: ServerResponse): Prom
     return;
   }
   outgoing.end();
-}
-
-/** Waits until the socket takes more data, or is gone. */
-function drainOrClose(outgoing: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      outgoing.off("drain", done);
-      outgoing.off("close", done);
-      resolve();
-    };
-    outgoing.once("drain", done);
-    outgoing.once("close", done);
-  });
 }

@@ -27,6 +27,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { bodyStream, drainOrClose } from "./node_streams.ts";
 import type { FetchApp } from "./types.ts";
 
 /**
@@ -255,30 +256,6 @@ function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, target: 
   return new Request(url, init);
 }
 
-/** A Web stream over the request body, pausing the socket while the reader is behind. */
-function bodyStream(incoming: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      incoming.on("data", (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
-      });
-      incoming.once("end", () => {
-        controller.close();
-      });
-      incoming.once("error", (error) => {
-        controller.error(error);
-      });
-    },
-    pull() {
-      incoming.resume();
-    },
-    cancel() {
-      incoming.pause();
-    },
-  }, { highWaterMark: 1 });
-}
-
 async function writeResponse(response: Response, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   if (isGone(outgoing)) {
     await response.body?.cancel().catch(() => {});
@@ -311,17 +288,4 @@ async function writeResponse(response: Response, incoming: IncomingMessage, outg
 /** Whether the connection is gone (the client went away, or the answer was cut). */
 function isGone(outgoing: ServerResponse): boolean {
   return outgoing.destroyed;
-}
-
-/** Waits until the socket takes more data, or is gone. */
-function drainOrClose(outgoing: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      outgoing.off("drain", done);
-      outgoing.off("close", done);
-      resolve();
-    };
-    outgoing.once("drain", done);
-    outgoing.once("close", done);
-  });
 }
