@@ -5,6 +5,9 @@
  * @module
  */
 
+// The three body errors below never reach a caller or a log (the endpoint answers each with its
+// own status), so they carry no `name` of their own: bytes every bundle would pay for.
+
 /** The body did not fit the limit. */
 export class BodyTooLargeError extends Error {
   /** The limit, in bytes. */
@@ -13,7 +16,6 @@ export class BodyTooLargeError extends Error {
   /** @param limit The limit that was exceeded, in bytes. */
   constructor(limit: number) {
     super(`The request body exceeds ${limit} bytes`);
-    this.name = "BodyTooLargeError";
     this.limit = limit;
   }
 }
@@ -22,7 +24,6 @@ export class BodyTooLargeError extends Error {
 export class BodyEncodingError extends Error {
   constructor() {
     super("The request body is not valid UTF-8");
-    this.name = "BodyEncodingError";
   }
 }
 
@@ -34,7 +35,6 @@ export class BodyTimeoutError extends Error {
   /** @param timeout The deadline that passed, in ms. */
   constructor(timeout: number) {
     super(`The request body did not arrive within ${timeout} ms`);
-    this.name = "BodyTimeoutError";
     this.timeout = timeout;
   }
 }
