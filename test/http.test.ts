@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
 import { isJsonMediaType } from "../src/http/rpc_endpoint.ts";
+import { BodyChunks, BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "../src/http/read_body.ts";
 import { readBodyText } from "./helpers.ts";
 import { calculatorService, post } from "./helpers.ts";
 
@@ -116,6 +117,63 @@ describe("bodies", () => {
     );
     assert.equal(response.status, 413);
     assert.ok(pulled < 10, `read ${pulled} chunks`);
+  });
+
+  test("a streamed body over the limit is cancelled, so its source stops sending", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(32).fill(32));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const response = await small.fetch(new Request("http://localhost/api", { method: "POST", body: stream, duplex: "half" } as RequestInit));
+    assert.equal(response.status, 413);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(cancelled, true);
+  });
+
+  for (const length of ["-1", "1.5"]) {
+    test(`a streamed body declaring an unusable length (${length}) is still refused while it streams`, async () => {
+      let pulled = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++;
+          if (pulled > 1000) controller.close();
+          else controller.enqueue(new Uint8Array(32).fill(32));
+        },
+      });
+      const request = new Request("http://localhost/api", { method: "POST", headers: { "content-length": length }, body: stream, duplex: "half" } as RequestInit);
+      assert.equal((await small.fetch(request)).status, 413);
+      assert.ok(pulled < 10, `read ${pulled} chunks`);
+    });
+  }
+
+  test("a POST with no body, or an empty stream, reads as an empty text", async () => {
+    assert.equal(await readBodyText(new Request("http://localhost/", { method: "POST" }), 64), "");
+    const empty = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.close();
+      },
+    });
+    assert.equal(await readBodyText(new Request("http://localhost/", { method: "POST", body: empty, duplex: "half" } as RequestInit), 64), "");
+  });
+
+  test("BodyChunks: nothing added is no bytes; one chunk is given back as it came", () => {
+    assert.equal(new BodyChunks(8).bytes().byteLength, 0);
+    const chunks = new BodyChunks(8);
+    const chunk = new TextEncoder().encode("{}");
+    chunks.add(chunk);
+    assert.equal(chunks.bytes(), chunk);
+  });
+
+  test("the body errors are named, for logs and instanceof-free checks", () => {
+    assert.equal(new BodyTooLargeError(64).name, "BodyTooLargeError");
+    assert.equal(new BodyEncodingError().name, "BodyEncodingError");
+    assert.equal(new BodyTimeoutError(10).name, "BodyTimeoutError");
+    assert.equal(String(new BodyTimeoutError(10)), "BodyTimeoutError: The request body did not arrive within 10 ms");
   });
 
   test("a body exactly at the limit is read", async () => {

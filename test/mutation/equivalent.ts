@@ -168,4 +168,25 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: ";",
     why: "the last headers read are kept only so a batch's entries parse them once; without it each entry parses the same headers to the same trace",
   },
+  {
+    file: "src/http/read_body.ts",
+    original: ">=",
+    replacement: ">",
+    line: 79,
+    why: "a Content-Length of 0 is then read chunk by chunk instead of whole: HTTP framing holds that body to no bytes, and both reads give the same empty body (only a Request whose body contradicts its length is pulled differently, before the same 413)",
+  },
+  {
+    file: "src/http/read_body.ts",
+    original: "0",
+    replacement: "1",
+    line: 79,
+    why: "the same as >= to > on that line: only a declared length of 0 changes path, and both read the same empty body",
+  },
+  {
+    file: "src/http/read_body.ts",
+    original: '"\\uFFFD"',
+    replacement: '""',
+    line: 194,
+    why: "every text then goes to the strict decoder, which accepts exactly what the lenient one decoded without U+FFFD: the same text, or the same BodyEncodingError, only slower",
+  },
 ];
