@@ -169,7 +169,9 @@ describe("bodies", () => {
     assert.equal(chunks.bytes(), chunk);
   });
 
-  test("the body errors are named, for logs and instanceof-free checks", () => {
+  test("the body errors are named, for logs and instanceof-free checks, and carry their limit", () => {
+    assert.equal(new BodyTooLargeError(64).limit, 64);
+    assert.equal(new BodyTimeoutError(10).timeout, 10);
     assert.equal(new BodyTooLargeError(64).name, "BodyTooLargeError");
     assert.equal(new BodyEncodingError().name, "BodyEncodingError");
     assert.equal(new BodyTimeoutError(10).name, "BodyTimeoutError");
