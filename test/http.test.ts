@@ -35,6 +35,8 @@ describe("routing", () => {
       const response = await service.fetch(new Request("http://localhost/api", { method }));
       assert.equal(response.status, 405);
       assert.equal(response.headers.get("allow"), "POST");
+      assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+      if (method !== "HEAD") assert.equal(await response.text(), "Method Not Allowed: use POST");
     });
   }
 

@@ -189,4 +189,18 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 194,
     why: "every text then goes to the strict decoder, which accepts exactly what the lenient one decoded without U+FFFD: the same text, or the same BodyEncodingError, only slower",
   },
+  {
+    file: "src/http/rpc_endpoint.ts",
+    original: '"application/json"',
+    replacement: '""',
+    line: 258,
+    why: "the shortcut for the exact type nearly every client sends: without it the full check that follows accepts application/json all the same",
+  },
+  {
+    file: "src/http/rpc_endpoint.ts",
+    original: "2",
+    replacement: "3",
+    line: 264,
+    why: "split's limit drops the pieces past it, never joins them: with 3 a third piece is split off and ignored, and the name and value read are the same",
+  },
 ];
