@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
+import { answerOtherPath, internalServerError, type OtherPaths, pathOf } from "../src/http/handler.ts";
 import { isJsonMediaType } from "../src/http/rpc_endpoint.ts";
 import { BodyChunks, BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "../src/http/read_body.ts";
 import { readBodyText } from "./helpers.ts";
@@ -238,7 +239,7 @@ describe("caller-chosen text in error reports", () => {
     assert.equal((await service.fetch(new Request(`http://localhost${path}`))).status, 500);
     assert.equal(reported.length, 1);
     assert.ok(reported[0]!.length < 260, `${reported[0]!.length} characters`);
-    assert.ok(reported[0]!.startsWith(`fails (GET /ppp`));
+    assert.equal(reported[0], `fails (GET /${"p".repeat(199)})`);
     // An entry whose dispatch throws (hostile params in process) is reported under its method
     // name as the caller gave it: clipped too.
     const hostile = new Proxy({}, { ownKeys: () => {
@@ -247,5 +248,73 @@ describe("caller-chosen text in error reports", () => {
     await service.handle({ jsonrpc: "2.0", method: "m".repeat(10_000), params: hostile, id: 1 });
     assert.equal(reported.length, 2);
     assert.equal(reported[1], "m".repeat(100));
+  });
+});
+
+describe("other paths", () => {
+  const noHooks = { intercept: undefined, headers: undefined };
+  const hello = { name: "hello", fetch: (_request: Request, path: string) => path === "/hello" ? new Response("hi") : undefined };
+  const others = (parts: Partial<OtherPaths>, reported: string[] = []): OtherPaths => ({
+    hooks: noHooks,
+    fetchers: [],
+    report: (_error, where) => reported.push(where),
+    ...parts,
+  });
+  const get = (path: string): Request => new Request(`http://localhost${path}`);
+
+  test("a plugin's fetch answers its path; a path nobody answers is a plain 404, nobody reported", async () => {
+    const reported: string[] = [];
+    const only = others({ fetchers: [hello] }, reported);
+    assert.equal(await (await answerOtherPath(only, get("/hello"), "/hello")).text(), "hi");
+    const missing = await answerOtherPath(only, get("/nope"), "/nope");
+    assert.equal(missing.status, 404);
+    assert.equal(await missing.text(), "Not Found");
+    assert.deepEqual(reported, []);
+  });
+
+  test("the first plugin that answers wins", async () => {
+    const second = { name: "second", fetch: () => new Response("second") };
+    assert.equal(await (await answerOtherPath(others({ fetchers: [hello, second] }), get("/hello"), "/hello")).text(), "hi");
+    assert.equal(await (await answerOtherPath(others({ fetchers: [hello, second] }), get("/x"), "/x")).text(), "second");
+  });
+
+  test("with no fetcher, a plugin's early answer or added headers still apply", async () => {
+    const early = others({ hooks: { intercept: () => ({ status: 418, headers: {}, body: "teapot" }), headers: undefined } });
+    const answered = await answerOtherPath(early, get("/x"), "/x");
+    assert.equal(answered.status, 418);
+    assert.equal(await answered.text(), "teapot");
+    const headed = others({ hooks: { intercept: undefined, headers: () => ({ "x-served-by": "s" }) } });
+    const missing = await answerOtherPath(headed, get("/x"), "/x");
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get("x-served-by"), "s");
+  });
+
+  test("the plugins' headers: vary appended, others replaced, on a fetched response and on one with immutable headers", async () => {
+    const headers = () => ({ vary: "Origin", "x-a": "2" });
+    const own = { name: "own", fetch: () => new Response("hi", { headers: { vary: "Accept", "x-a": "1" } }) };
+    const response = await answerOtherPath(others({ hooks: { intercept: undefined, headers }, fetchers: [own] }), get("/x"), "/x");
+    assert.equal(response.headers.get("vary"), "Accept, Origin");
+    assert.equal(response.headers.get("x-a"), "2");
+    const redirect = { name: "redirect", fetch: () => Response.redirect("http://localhost/elsewhere", 302) };
+    const moved = await answerOtherPath(others({ hooks: { intercept: undefined, headers }, fetchers: [redirect] }), get("/x"), "/x");
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.get("location"), "http://localhost/elsewhere");
+    assert.equal(moved.headers.get("x-a"), "2");
+    assert.equal(moved.headers.get("vary"), "Origin");
+  });
+
+  test("the plain 500 says nothing more than Internal Server Error", async () => {
+    const response = internalServerError();
+    assert.equal(response.status, 500);
+    assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+    assert.equal(await response.text(), "Internal Server Error");
+  });
+
+  test("pathOf: an empty host, no path, a query or a fragment", () => {
+    assert.equal(pathOf("file:///api"), "/api");
+    assert.equal(pathOf("http://localhost"), "/");
+    assert.equal(pathOf("http://localhost/api?x=1"), "/api");
+    assert.equal(pathOf("http://localhost/api#top"), "/api");
+    assert.equal(pathOf("/api#top"), "/api");
   });
 });

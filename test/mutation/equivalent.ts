@@ -203,4 +203,11 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 264,
     why: "split's limit drops the pieces past it, never joins them: with 3 a third piece is split off and ignored, and the name and value read are the same",
   },
+  {
+    file: "src/http/handler.ts",
+    original: "<",
+    replacement: "<=",
+    line: 194,
+    why: "the extra step reads one past the end of the URL: charCodeAt gives NaN, which is neither ? nor #, and the path ends at the URL's end as it would",
+  },
 ];
