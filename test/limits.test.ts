@@ -1,5 +1,6 @@
 // Limits: batch length, params nesting, batch concurrency, call timeouts and body deadlines.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type CallContext, ErrorCode, Service } from "../mod.ts";
 import { DeadlineWatch } from "../src/http/deadline_watch.ts";
@@ -261,5 +262,16 @@ describe("body deadlines", { timeout: 10_000 }, () => {
     deadline.watch(later);
     await sleep(80);
     assert.deepEqual(expired, ["first", "third", "later"]);
+  });
+
+  test("DeadlineWatch does not keep the process alive while it watches", () => {
+    const module = new URL("../src/http/deadline_watch.ts", import.meta.url).href;
+    const code = `import { DeadlineWatch } from ${JSON.stringify(module)};
+      new DeadlineWatch(600_000).watch({ expire: () => console.log("expired") });
+      console.log("watching");`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(child.signal, null, "the process was still running");
+    assert.equal(child.stdout, "watching\n");
+    assert.equal(child.status, 0);
   });
 });
