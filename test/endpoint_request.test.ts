@@ -165,8 +165,8 @@ describe("the endpoint's plugins: early answers and added headers", () => {
   test("a plugin's early answer is the head's answer, with the plugins' headers", () => {
     const reply = hookedEndpoint.answerHead("PUT", new Headers());
     assert.equal(reply?.status, 418);
-    assert.equal(reply?.body, "teapot");
-    assert.deepEqual(reply?.headers, { "content-type": "text/plain", "x-method": "PUT", vary: "Origin" });
+    assert.equal(reply.body, "teapot");
+    assert.deepEqual(reply.headers, { "content-type": "text/plain", "x-method": "PUT", vary: "Origin" });
   });
 
   test("the plugins' headers are told POST for a body's answer and an unread body's", async () => {
