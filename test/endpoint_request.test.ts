@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
 import { answerEndpointRequest, type CallRunning } from "../src/http/endpoint_request.ts";
 import { toResponse } from "../src/http/handler.ts";
+import { endpointOf } from "../src/http/endpoint_of.ts";
 import { BodyTooLargeError } from "../src/http/read_body.ts";
 import { mergeHeaders, type PlainReply } from "../src/http/rpc_endpoint.ts";
 import { endpointFor, until } from "./helpers.ts";
@@ -183,4 +184,9 @@ describe("the endpoint's plugins: early answers and added headers", () => {
     assert.deepEqual(mergeHeaders({}, { vary: "Origin", allow: "POST" }), { vary: "Origin", allow: "POST" });
     assert.deepEqual(mergeHeaders({ allow: "GET" }, { allow: "POST" }), { allow: "POST" });
   });
+});
+
+test("endpointOf finds the endpoint of an app from another copy of the library, by its registered symbol", () => {
+  const app = { [Symbol.for("tsmicroservice.rpcEndpoint")]: () => endpoint };
+  assert.equal(endpointOf(app), endpoint);
 });
