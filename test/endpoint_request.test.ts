@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
 import { answerEndpointRequest, type CallRunning } from "../src/http/endpoint_request.ts";
 import { toResponse } from "../src/http/handler.ts";
-import type { PlainReply } from "../src/http/rpc_endpoint.ts";
+import { endpointOf } from "../src/http/endpoint_of.ts";
+import { BodyTooLargeError } from "../src/http/read_body.ts";
+import { mergeHeaders, type PlainReply } from "../src/http/rpc_endpoint.ts";
 import { endpointFor, until } from "./helpers.ts";
 
 const service = new Service({ name: "route", limits: { maxBodyBytes: 64, bodyTimeout: 5_000 } })
@@ -149,4 +151,42 @@ describe("a body that arrives after its 408", { timeout: 10_000 }, () => {
     await settled();
     assert.deepEqual(charged, []);
   });
+});
+
+describe("the endpoint's plugins: early answers and added headers", () => {
+  const hooked = new Service({ name: "hooked", limits: { maxBodyBytes: 64 } })
+    .publicMethod("echo", (value: unknown) => value)
+    .use({
+      name: "hooks",
+      intercept: (head) => head.method === "PUT" ? { status: 418, headers: { "content-type": "text/plain" }, body: "teapot" } : undefined,
+      headers: (head) => ({ "x-method": head.method, vary: "Origin" }),
+    });
+  const hookedEndpoint = endpointFor(hooked);
+
+  test("a plugin's early answer is the head's answer, with the plugins' headers", () => {
+    const reply = hookedEndpoint.answerHead("PUT", new Headers());
+    assert.equal(reply?.status, 418);
+    assert.equal(reply.body, "teapot");
+    assert.deepEqual(reply.headers, { "content-type": "text/plain", "x-method": "PUT", vary: "Origin" });
+  });
+
+  test("the plugins' headers are told POST for a body's answer and an unread body's", async () => {
+    const answered = await hookedEndpoint.answerBody('{"jsonrpc":"2.0","method":"echo","params":[1],"id":1}', { headers: new Headers() });
+    assert.equal(answered.status, 200);
+    assert.equal(answered.headers["x-method"], "POST");
+    const unread = hookedEndpoint.answerUnreadBody(new BodyTooLargeError(64), new Headers());
+    assert.equal(unread.status, 413);
+    assert.equal(unread.headers["x-method"], "POST");
+  });
+
+  test("mergeHeaders appends vary values and replaces the others", () => {
+    assert.deepEqual(mergeHeaders({ vary: "Accept", "x-id": "0" }, { vary: "Origin", "x-id": "1" }), { vary: "Accept, Origin", "x-id": "1" });
+    assert.deepEqual(mergeHeaders({}, { vary: "Origin", allow: "POST" }), { vary: "Origin", allow: "POST" });
+    assert.deepEqual(mergeHeaders({ allow: "GET" }, { allow: "POST" }), { allow: "POST" });
+  });
+});
+
+test("endpointOf finds the endpoint of an app from another copy of the library, by its registered symbol", () => {
+  const app = { [Symbol.for("tsmicroservice.rpcEndpoint")]: () => endpoint };
+  assert.equal(endpointOf(app), endpoint);
 });

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, Service } from "../mod.ts";
+import { answerOtherPath, internalServerError, type OtherPaths, pathOf } from "../src/http/handler.ts";
 import { isJsonMediaType } from "../src/http/rpc_endpoint.ts";
+import { BodyChunks, BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "../src/http/read_body.ts";
 import { readBodyText } from "./helpers.ts";
 import { calculatorService, post } from "./helpers.ts";
 
@@ -34,6 +36,8 @@ describe("routing", () => {
       const response = await service.fetch(new Request("http://localhost/api", { method }));
       assert.equal(response.status, 405);
       assert.equal(response.headers.get("allow"), "POST");
+      assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+      if (method !== "HEAD") assert.equal(await response.text(), "Method Not Allowed: use POST");
     });
   }
 
@@ -118,6 +122,65 @@ describe("bodies", () => {
     assert.ok(pulled < 10, `read ${pulled} chunks`);
   });
 
+  test("a streamed body over the limit is cancelled, so its source stops sending", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(32).fill(32));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const response = await small.fetch(new Request("http://localhost/api", { method: "POST", body: stream, duplex: "half" } as RequestInit));
+    assert.equal(response.status, 413);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(cancelled, true);
+  });
+
+  for (const length of ["-1", "1.5"]) {
+    test(`a streamed body declaring an unusable length (${length}) is still refused while it streams`, async () => {
+      let pulled = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++;
+          if (pulled > 1000) controller.close();
+          else controller.enqueue(new Uint8Array(32).fill(32));
+        },
+      });
+      const request = new Request("http://localhost/api", { method: "POST", headers: { "content-length": length }, body: stream, duplex: "half" } as RequestInit);
+      assert.equal((await small.fetch(request)).status, 413);
+      assert.ok(pulled < 10, `read ${pulled} chunks`);
+    });
+  }
+
+  test("a POST with no body, or an empty stream, reads as an empty text", async () => {
+    assert.equal(await readBodyText(new Request("http://localhost/", { method: "POST" }), 64), "");
+    const empty = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.close();
+      },
+    });
+    assert.equal(await readBodyText(new Request("http://localhost/", { method: "POST", body: empty, duplex: "half" } as RequestInit), 64), "");
+  });
+
+  test("BodyChunks: nothing added is no bytes; one chunk is given back as it came", () => {
+    assert.equal(new BodyChunks(8).bytes().byteLength, 0);
+    const chunks = new BodyChunks(8);
+    const chunk = new TextEncoder().encode("{}");
+    chunks.add(chunk);
+    assert.equal(chunks.bytes(), chunk);
+  });
+
+  test("the body errors are named, for logs and instanceof-free checks, and carry their limit", () => {
+    assert.equal(new BodyTooLargeError(64).limit, 64);
+    assert.equal(new BodyTimeoutError(10).timeout, 10);
+    assert.equal(new BodyTooLargeError(64).name, "BodyTooLargeError");
+    assert.equal(new BodyEncodingError().name, "BodyEncodingError");
+    assert.equal(new BodyTimeoutError(10).name, "BodyTimeoutError");
+    assert.equal(String(new BodyTimeoutError(10)), "BodyTimeoutError: The request body did not arrive within 10 ms");
+  });
+
   test("a body exactly at the limit is read", async () => {
     const frame = '{"jsonrpc":"2.0","method":"echo","params":[""],"id":1}';
     const exact = frame.replace('""', `"${"x".repeat(64 - frame.length)}"`);
@@ -176,7 +239,7 @@ describe("caller-chosen text in error reports", () => {
     assert.equal((await service.fetch(new Request(`http://localhost${path}`))).status, 500);
     assert.equal(reported.length, 1);
     assert.ok(reported[0]!.length < 260, `${reported[0]!.length} characters`);
-    assert.ok(reported[0]!.startsWith(`fails (GET /ppp`));
+    assert.equal(reported[0], `fails (GET /${"p".repeat(199)})`);
     // An entry whose dispatch throws (hostile params in process) is reported under its method
     // name as the caller gave it: clipped too.
     const hostile = new Proxy({}, { ownKeys: () => {
@@ -185,5 +248,73 @@ describe("caller-chosen text in error reports", () => {
     await service.handle({ jsonrpc: "2.0", method: "m".repeat(10_000), params: hostile, id: 1 });
     assert.equal(reported.length, 2);
     assert.equal(reported[1], "m".repeat(100));
+  });
+});
+
+describe("other paths", () => {
+  const noHooks = { intercept: undefined, headers: undefined };
+  const hello = { name: "hello", fetch: (_request: Request, path: string) => path === "/hello" ? new Response("hi") : undefined };
+  const others = (parts: Partial<OtherPaths>, reported: string[] = []): OtherPaths => ({
+    hooks: noHooks,
+    fetchers: [],
+    report: (_error, where) => reported.push(where),
+    ...parts,
+  });
+  const get = (path: string): Request => new Request(`http://localhost${path}`);
+
+  test("a plugin's fetch answers its path; a path nobody answers is a plain 404, nobody reported", async () => {
+    const reported: string[] = [];
+    const only = others({ fetchers: [hello] }, reported);
+    assert.equal(await (await answerOtherPath(only, get("/hello"), "/hello")).text(), "hi");
+    const missing = await answerOtherPath(only, get("/nope"), "/nope");
+    assert.equal(missing.status, 404);
+    assert.equal(await missing.text(), "Not Found");
+    assert.deepEqual(reported, []);
+  });
+
+  test("the first plugin that answers wins", async () => {
+    const second = { name: "second", fetch: () => new Response("second") };
+    assert.equal(await (await answerOtherPath(others({ fetchers: [hello, second] }), get("/hello"), "/hello")).text(), "hi");
+    assert.equal(await (await answerOtherPath(others({ fetchers: [hello, second] }), get("/x"), "/x")).text(), "second");
+  });
+
+  test("with no fetcher, a plugin's early answer or added headers still apply", async () => {
+    const early = others({ hooks: { intercept: () => ({ status: 418, headers: {}, body: "teapot" }), headers: undefined } });
+    const answered = await answerOtherPath(early, get("/x"), "/x");
+    assert.equal(answered.status, 418);
+    assert.equal(await answered.text(), "teapot");
+    const headed = others({ hooks: { intercept: undefined, headers: () => ({ "x-served-by": "s" }) } });
+    const missing = await answerOtherPath(headed, get("/x"), "/x");
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get("x-served-by"), "s");
+  });
+
+  test("the plugins' headers: vary appended, others replaced, on a fetched response and on one with immutable headers", async () => {
+    const headers = () => ({ vary: "Origin", "x-a": "2" });
+    const own = { name: "own", fetch: () => new Response("hi", { headers: { vary: "Accept", "x-a": "1" } }) };
+    const response = await answerOtherPath(others({ hooks: { intercept: undefined, headers }, fetchers: [own] }), get("/x"), "/x");
+    assert.equal(response.headers.get("vary"), "Accept, Origin");
+    assert.equal(response.headers.get("x-a"), "2");
+    const redirect = { name: "redirect", fetch: () => Response.redirect("http://localhost/elsewhere", 302) };
+    const moved = await answerOtherPath(others({ hooks: { intercept: undefined, headers }, fetchers: [redirect] }), get("/x"), "/x");
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.get("location"), "http://localhost/elsewhere");
+    assert.equal(moved.headers.get("x-a"), "2");
+    assert.equal(moved.headers.get("vary"), "Origin");
+  });
+
+  test("the plain 500 says nothing more than Internal Server Error", async () => {
+    const response = internalServerError();
+    assert.equal(response.status, 500);
+    assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+    assert.equal(await response.text(), "Internal Server Error");
+  });
+
+  test("pathOf: an empty host, no path, a query or a fragment", () => {
+    assert.equal(pathOf("file:///api"), "/api");
+    assert.equal(pathOf("http://localhost"), "/");
+    assert.equal(pathOf("http://localhost/api?x=1"), "/api");
+    assert.equal(pathOf("http://localhost/api#top"), "/api");
+    assert.equal(pathOf("/api#top"), "/api");
   });
 });

@@ -1,5 +1,6 @@
 // Limits: batch length, params nesting, batch concurrency, call timeouts and body deadlines.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type CallContext, ErrorCode, Service } from "../mod.ts";
 import { DeadlineWatch } from "../src/http/deadline_watch.ts";
@@ -261,5 +262,34 @@ describe("body deadlines", { timeout: 10_000 }, () => {
     deadline.watch(later);
     await sleep(80);
     assert.deepEqual(expired, ["first", "third", "later"]);
+  });
+
+  test("DeadlineWatch tells a thing when its time is up, not before, and counts what it watches", async (t) => {
+    const time = { now: 0 };
+    t.mock.method(performance, "now", () => time.now);
+    const watch = new DeadlineWatch(20); // checked every 10 ms
+    const expired: string[] = [];
+    watch.watch({ expire: () => expired.push("job") });
+    assert.equal(watch.size, 1);
+    await sleep(40);
+    time.now = 19;
+    await sleep(40);
+    assert.deepEqual(expired, []);
+    assert.equal(watch.size, 1);
+    time.now = 20;
+    for (let wait = 0; wait < 100 && expired.length === 0; wait++) await sleep(10);
+    assert.deepEqual(expired, ["job"]);
+    assert.equal(watch.size, 0);
+  });
+
+  test("DeadlineWatch does not keep the process alive while it watches", () => {
+    const module = new URL("../src/http/deadline_watch.ts", import.meta.url).href;
+    const code = `import { DeadlineWatch } from ${JSON.stringify(module)};
+      new DeadlineWatch(600_000).watch({ expire: () => console.log("expired") });
+      console.log("watching");`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(child.signal, null, "the process was still running");
+    assert.equal(child.stdout, "watching\n");
+    assert.equal(child.status, 0);
   });
 });
