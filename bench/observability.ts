@@ -20,21 +20,12 @@ import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-tra
 import { type Plugin, Service } from "../mod.ts";
 import { metrics } from "../src/plugins/metrics/metrics.ts";
 import { openTelemetry } from "../src/plugins/opentelemetry/opentelemetry.ts";
-import type { OtelSpan, OtelTracer } from "../src/plugins/opentelemetry/otel_types.ts";
 import { traceContext } from "../src/plugins/trace_context.ts";
+import { noopTracer } from "./noop_tracer.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 9);
 const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 20_000);
 
-/** A tracer that makes spans that record nothing, as OpenTelemetry's API does without an SDK. */
-const noopSpan: OtelSpan = {
-  spanContext: () => ({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 0 }),
-  setAttribute: () => noopSpan,
-  setStatus: () => noopSpan,
-  updateName: () => noopSpan,
-  end: () => {},
-};
-const noopTracer: OtelTracer = { startSpan: () => noopSpan };
 
 /** An exporter that drops every span: the SDK's own cost, without any I/O. */
 const dropSpans: ConstructorParameters<typeof SimpleSpanProcessor>[0] = {

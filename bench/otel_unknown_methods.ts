@@ -13,22 +13,13 @@
 
 import { Service } from "../mod.ts";
 import { openTelemetry } from "../src/plugins/opentelemetry/opentelemetry.ts";
-import type { OtelSpan, OtelTracer } from "../src/plugins/opentelemetry/otel_types.ts";
+import { noopTracer } from "./noop_tracer.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 9);
 const BATCHES = Number(process.env["BENCH_BATCHES"] ?? 200);
 const METHODS = 2_000;
 const ENTRIES = 100;
 
-/** Spans that record nothing, as OpenTelemetry's API makes them without an SDK. */
-const noopSpan: OtelSpan = {
-  spanContext: () => ({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 0 }),
-  setAttribute: () => noopSpan,
-  setStatus: () => noopSpan,
-  updateName: () => noopSpan,
-  end: () => {},
-};
-const noopTracer: OtelTracer = { startSpan: () => noopSpan };
 
 let service: Service = new Service({ name: "many.methods" }).use(openTelemetry({ tracer: noopTracer }));
 for (let index = 0; index < METHODS; index++) service = service.publicMethod(`method_${index}`, () => index);
