@@ -27,10 +27,9 @@ export {
   type Limits,
 } from "./core/limits.ts";
 export type {
-  CallObserver,
+  CallMiddleware,
   CallStart,
   CallSummary,
-  CallWrapper,
   Plugin,
   PluginHost,
   ReceivedBody,

@@ -109,7 +109,8 @@ describe("callLog({ format: \"json\" })", () => {
     await call(service, { jsonrpc: "2.0", method: "missing", id: 1 });
     await call(service, { jsonrpc: "2.0", method: "crash", id: 2 });
     assert.deepEqual(lines.map(({ level }) => level), ["info", "info", "error", "error"]);
-    assert.match(lines[0]?.line ?? "", /^old\.sink missing error -32601 \d+\.\dms$/);
+    // The inner plugin's middleware (the JSON one, used second) ends first.
+    assert.match(lines[1]?.line ?? "", /^old\.sink missing error -32601 \d+\.\dms$/);
   });
 
   test("without a trace plugin the lines carry no ids; the text form is unchanged", async () => {
@@ -133,7 +134,7 @@ describe("what a log line keeps of a call", () => {
     const lines: string[] = [];
     const plugin = callLog({ info: (line) => lines.push(line), warn: (line) => lines.push(line), error: (line) => lines.push(line) }, { format: "json", now: () => 0 });
     plugin.setup?.({ name: "s" } as PluginHost);
-    plugin.observe?.({ method: summary.method, notification: false } as CallStart)?.({ ...summary, notification: false });
+    plugin.call?.({ method: summary.method, notification: false } as CallStart, () => ({ ...summary, notification: false }));
     return JSON.parse(lines[0] ?? "") as CallLogRecord;
   }
 

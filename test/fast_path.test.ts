@@ -12,6 +12,7 @@ import { toResponse } from "../src/http/handler.ts";
 import type { PlainReply } from "../src/http/rpc_endpoint.ts";
 import { mapConcurrently } from "../src/core/concurrency.ts";
 import { dispatchMessage, dispatchText, targetOf } from "../src/core/dispatch.ts";
+import { whenEnded } from "../src/plugins/when_ended.ts";
 
 const TOKEN = "fast-token";
 
@@ -144,7 +145,7 @@ describe("sync and async handlers answer alike", () => {
     for (const kind of ["sync", "async"] as const) {
       const seen: unknown[] = [];
       const watched = new Service({ name: "w" })
-        .use({ name: "watch", observe: () => ({ method, ok, code, error, notification }) => seen.push({ method, ok, code, error, notification }) })
+        .use({ name: "watch", call: (_call, next) => whenEnded(next(), ({ method, ok, code, error, notification }) => seen.push({ method, ok, code, error, notification })) })
         .publicMethod("ok", kind === "sync" ? () => 1 : async () => await Promise.resolve(1))
         .publicMethod("bad", kind === "sync" ? () => {
           throw new RpcError(3, "bad");

@@ -6,15 +6,16 @@ import { describe, test } from "node:test";
 import { type CallStart, type CallSummary, ErrorCode, RpcError, Service } from "../mod.ts";
 import { callLog, logCalls } from "../src/plugins/call_log.ts";
 import { call } from "./helpers.ts";
+import { whenEnded } from "../src/plugins/when_ended.ts";
 
 const TOKEN = "token-never-logged-5e1f";
 const PARAM = "param-never-logged-93ab";
 
 function watchedService(observe: (summary: CallSummary) => void, starts: CallStart[] = []): Service {
   return new Service({ name: "log.service", apiTokenIsValid: (token) => token === TOKEN })
-    .use({ name: "watch", observe: (start) => {
+    .use({ name: "watch", call: (start, next) => {
       starts.push(start);
-      return observe;
+      return whenEnded(next(), observe);
     } })
     .publicMethod("echo", (text: string) => text)
     // Each takes one param (named, since the handler ignores it).

@@ -2,7 +2,7 @@
 // steps, checked with node:test's mock timers so 30 days pass at once; Infinity never fires.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { MAX_TIMER_DELAY, setLongTimeout } from "../src/core/timer.ts";
+import { MAX_TIMER_DELAY, setLongTimeout } from "../src/timer.ts";
 
 const DAY = 86_400_000;
 

@@ -4,7 +4,7 @@
 // the plugin contract's `around` hook.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CallStart, createClient, type Plugin, Service } from "../mod.ts";
+import { type CallStart, createClient, type Plugin, RpcError, Service } from "../mod.ts";
 import {
   childTrace,
   currentTrace,
@@ -21,6 +21,7 @@ import {
 } from "../src/plugins/trace_context.ts";
 import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 import { call } from "./helpers.ts";
+import { whenEnded } from "../src/plugins/when_ended.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT = "00f067aa0ba902b7";
@@ -193,7 +194,7 @@ describe("traceContext()", () => {
     const tracing = traceContext();
     const seen: (string | undefined)[] = [];
     const service = new Service({ name: "s" })
-      .use({ name: "spy", observe: (start: CallStart) => () => seen.push(tracing.traceOf(start)?.traceId) })
+      .use({ name: "spy", call: (start, next) => whenEnded(next(), () => seen.push(tracing.traceOf(start)?.traceId)) })
       .use(tracing)
       .publicMethod("ping", () => currentTrace()?.traceId);
     const answer = (await call(service, { jsonrpc: "2.0", method: "ping", id: 1 }, { traceparent: VALID })) as { result: string };
@@ -274,52 +275,92 @@ describe("propagateTrace()", () => {
   });
 });
 
-describe("the around hook", () => {
-  test("wrappers nest in use() order, get the same call object as observe, and a throwing one is passed by", async () => {
+describe("call middleware", () => {
+  test("middlewares nest in use() order, each gets the same call object, the call runs once", async () => {
     const order: string[] = [];
-    const starts = new Set<CallStart>();
-    // Checked after the call: an assertion thrown inside a wrapper would only get it passed by.
-    const sameStart: boolean[] = [];
+    const starts: CallStart[] = [];
     const wrap = (name: string): Plugin => ({
       name,
-      around(start, run) {
-        sameStart.push(starts.has(start));
+      call(start, next) {
+        starts.push(start);
         order.push(`${name} in`);
-        const result = run();
+        const ended = next();
         order.push(`${name} out`);
-        return result;
+        return ended;
       },
     });
+    let runs = 0;
     const service = new Service({ name: "s" })
-      .use({ name: "watch", observe: (start) => {
-        starts.add(start);
-        return undefined;
-      } })
       .use(wrap("outer"))
       .use(wrap("inner"))
-      .use({ name: "broken", around: () => {
-        throw new Error("broken wrapper");
+      .use({ name: "twice", call: (_start, next) => {
+        void next();
+        return next();
       } })
       .publicMethod("ping", () => {
+        runs++;
         order.push("ping");
         return "pong";
       });
     assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "ping", id: 7 }), { jsonrpc: "2.0", result: "pong", id: 7 });
     assert.deepEqual(order, ["outer in", "inner in", "ping", "inner out", "outer out"]);
-    assert.deepEqual(sameStart, [true, true], "each wrapper got the call object observe got");
-    assert.equal([...starts][0]?.id, 7);
+    assert.equal(starts[0], starts[1], "both got the one call object");
+    assert.equal(starts[0]?.id, 7);
+    assert.equal(runs, 1, "a middleware calling next() twice runs the call once");
   });
 
-  test("a wrapper that throws after running the call answers an internal error (the call ran once)", async () => {
+  test("a middleware that throws before next() refuses the call: an RpcError is the answer, anything else an internal error, reported", async () => {
+    const reported: unknown[] = [];
     let runs = 0;
-    const service = new Service({ name: "s", onError: false })
-      .use({ name: "late", around: (_start, run) => {
-        run();
-        throw new Error("after");
+    const refusing = (thrown: unknown) => new Service({ name: "s", onError: (error) => reported.push(error) })
+      .use({ name: "gate", call: () => {
+        throw thrown;
       } })
       .publicMethod("ping", () => ++runs);
-    const answer = (await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 })) as { error?: { code: number } };
-    assert.equal(answer.error?.code, -32603);
-    assert.equal(runs, 1);
+    assert.deepEqual(await refusing(new RpcError(-32003, "Forbidden: needs orders:write")).handle({ jsonrpc: "2.0", method: "ping", id: 1 }),
+      { jsonrpc: "2.0", error: { code: -32003, message: "Forbidden: needs orders:write" }, id: 1 });
+    assert.deepEqual(reported, []);
+    const bug = new TypeError("gate broke");
+    assert.deepEqual(await refusing(bug).handle({ jsonrpc: "2.0", method: "ping", id: 2 }), { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 2 });
+    assert.deepEqual(reported, [bug]);
+    const rejecting = new Service({ name: "s", onError: false })
+      .use({ name: "gate", call: () => Promise.reject(new RpcError(-32001, "Access denied")) })
+      .publicMethod("ping", () => ++runs);
+    assert.deepEqual(await rejecting.handle({ jsonrpc: "2.0", method: "ping", id: 3 }), { jsonrpc: "2.0", error: { code: -32001, message: "Access denied" }, id: 3 });
+    assert.equal(runs, 0);
+  });
+
+  test("what a middleware throws after next() is reported and changes no answer (sync and async calls)", async () => {
+    for (const kind of ["sync", "async"] as const) {
+      const reported: unknown[] = [];
+      let runs = 0;
+      const late = new Error("after");
+      const service = new Service({ name: "s", onError: (error) => reported.push(error) })
+        .use({ name: "late", call: (_start, next) => whenEnded(next(), () => {
+          throw late;
+        }) })
+        .publicMethod("ping", kind === "sync" ? () => ++runs : async () => await Promise.resolve(++runs));
+      assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }), { jsonrpc: "2.0", result: 1, id: 1 }, kind);
+      assert.deepEqual(reported, [late], kind);
+    }
+  });
+
+  test("a middleware that returns without calling next() answers an internal error, reported; one that does not wait still gets the call's answer", async () => {
+    const reported: unknown[] = [];
+    const skipping = new Service({ name: "s", onError: (error) => reported.push(error) })
+      .use({ name: "skip", call: () => ({ method: "ping", duration: 0, notification: false, ok: true }) })
+      .publicMethod("ping", () => "pong");
+    assert.deepEqual(await skipping.handle({ jsonrpc: "2.0", method: "ping", id: 1 }), { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 1 });
+    assert.match(String(reported[0]), /without calling next\(\)/);
+    const hasty = new Service({ name: "s" })
+      .use({ name: "hasty", call: (start, next) => {
+        void next();
+        return { method: start.method, duration: 0, notification: false, ok: true };
+      } })
+      .publicMethod("later", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return "done";
+      });
+    assert.deepEqual(await hasty.handle({ jsonrpc: "2.0", method: "later", id: 2 }), { jsonrpc: "2.0", result: "done", id: 2 });
   });
 });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { setLongTimeout } from "../core/timer.ts";
+import { setLongTimeout } from "../timer.ts";
 
 /**
  * Makes a server's `close()`: the first call starts `stop` (refuse new connections, let the calls

@@ -10,7 +10,7 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import type { TraceContext } from "../tracing/trace_context.ts";
-import { MAX_TIMER_DELAY } from "../core/timer.ts";
+import { MAX_TIMER_DELAY } from "../timer.ts";
 
 /**
  * A `fetch`-compatible function; the global `fetch` is one.

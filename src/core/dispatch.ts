@@ -21,8 +21,8 @@ import { bindParams } from "./params.ts";
 import { mapConcurrently } from "./concurrency.ts";
 import { describeThrown, errorName } from "./as_error.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
-import type { CallObserver, CallStart, CallSummary, CallWrapper, ReceivedBody } from "./plugin.ts";
-import { type LongTimer, setLongTimeout } from "./timer.ts";
+import type { CallMiddleware, CallStart, CallSummary } from "./call_middleware.ts";
+import { type LongTimer, setLongTimeout } from "../timer.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
@@ -54,16 +54,10 @@ export interface DispatchTarget extends ServiceRef {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
-  /** Told when each call starts and, through the function it returns, when it ends (never its params or token). */
-  readonly observe?: CallObserver | undefined;
-  /**
-   * Runs each call, around the handler (a trace context, say); when absent, calls run bare. It
-   * runs the call at most once, and throws only after running it: one wrapper that throws before
-   * is passed by (the service composes its plugins' wrappers so).
-   */
-  readonly around?: CallWrapper | undefined;
+  /** The plugins' call middlewares, composed (the first used outermost); when absent, calls run bare. */
+  readonly call?: CallMiddleware | undefined;
   /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
-  readonly received?: ((body: ReceivedBody) => void) | undefined;
+  readonly received?: ((body: { readonly bytes: number; readonly batch: number | undefined }) => void) | undefined;
   /** Told the code of each message refused before it became a call, when some plugin wants it (never throws). */
   readonly refused?: ((code: number) => void) | undefined;
   /** The most entries a batch may have. */
@@ -316,8 +310,8 @@ function dispatchOne(
   if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
     return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
   }
-  // Calls are timed (and wrapped) only when someone watches (or wraps) them.
-  if (target.observe !== undefined || target.around !== undefined) return observedCall(target, request, ctx, isNotification, id);
+  // Calls are timed (and wrapped) only when some plugin has a middleware.
+  if (target.call !== undefined) return middlewareCall(target, target.call, request, ctx, isNotification, id);
   const outcome = runCall(target, request, ctx, isNotification);
   if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
   return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
@@ -349,63 +343,56 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
 }
 
 /**
- * Runs a call within the plugins' `around` and tells the observers how it went: method, duration,
- * outcome, what was thrown.
+ * Runs a call through the plugins' middleware: the call itself runs once, when the innermost
+ * `next()` is called, and its answer is what the call settled to, whatever the middleware returns.
  */
-function observedCall(
+function middlewareCall(
   target: DispatchTarget,
+  middleware: CallMiddleware,
   request: JsonRpcRequest,
   ctx: RequestContext,
   isNotification: boolean,
   id: JsonRpcId,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const method = request.method;
-  const { observe, around } = target;
   const call: CallStart = { method, id: request.id, notification: isNotification, headers: withoutCredentials(ctx.headers, target.apiTokenHeader) };
-  let end: ((summary: CallSummary) => void) | undefined;
-  try {
-    end = observe?.(call);
-  } catch {
-    // A failing observer must not change the answer.
-  }
   const started = performance.now();
-  const outcome = around === undefined ? runCall(target, request, ctx, isNotification) : runAround(around, call, target, request, ctx, isNotification);
-  const tell = (outcome: Outcome): JsonRpcResponse | undefined => {
-    const settled = carried(target, method, isNotification, outcome);
-    if (typeof end === "function") {
-      const duration = performance.now() - started;
-      let summary: CallSummary;
-      if (!(settled instanceof Failure)) summary = { method, duration, notification: isNotification, ok: true };
-      else if (settled.threw) summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code, error: settled.thrown };
-      else summary = { method, duration, notification: isNotification, ok: false, code: settled.error.code };
-      try {
-        end(summary);
-      } catch {
-        // A failing observer must not change the answer.
-      }
-    }
-    return respond(id, isNotification, settled);
+  let ran = false;
+  let settled: Outcome;
+  const summaryOf = (outcome: Outcome): CallSummary => {
+    settled = carried(target, method, isNotification, outcome);
+    const duration = performance.now() - started;
+    if (!(settled instanceof Failure)) return { method, duration, notification: isNotification, ok: true };
+    if (settled.threw) return { method, duration, notification: isNotification, ok: false, code: settled.error.code, error: settled.thrown };
+    return { method, duration, notification: isNotification, ok: false, code: settled.error.code };
   };
-  return outcome instanceof Promise ? outcome.then(tell) : tell(outcome);
-}
-
-/**
- * Runs a call inside the plugins' `around` (composed so that a wrapper that throws without running
- * the call is passed by): what it still throws came after the call ran, and is its failure.
- */
-function runAround(
-  around: CallWrapper,
-  call: CallStart,
-  target: DispatchTarget,
-  request: JsonRpcRequest,
-  ctx: RequestContext,
-  isNotification: boolean,
-): Outcome {
+  let running: CallSummary | Promise<CallSummary> | undefined;
+  const next = (): CallSummary | Promise<CallSummary> => {
+    if (!ran) {
+      ran = true;
+      const outcome = runCall(target, request, ctx, isNotification);
+      running = outcome instanceof Promise ? outcome.then(summaryOf) : summaryOf(outcome);
+    }
+    return running as CallSummary | Promise<CallSummary>;
+  };
+  // The answer is the call's own, once both it and the middleware are done.
+  const answer = (): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
+    if (!ran) return respond(id, isNotification, failure(target, new Error("a plugin's call middleware returned without calling next()"), method));
+    return running instanceof Promise ? running.then(() => respond(id, isNotification, settled)) : respond(id, isNotification, settled);
+  };
+  const failed = (error: unknown): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
+    // Thrown before the call ran: the middleware refused it. After: reported, the answer unchanged.
+    if (!ran) return respond(id, isNotification, failure(target, error, method));
+    report(target, error, method);
+    return answer();
+  };
+  let done: CallSummary | Promise<CallSummary>;
   try {
-    return around(call, () => runCall(target, request, ctx, isNotification));
+    done = middleware(call, next);
   } catch (error) {
-    return failure(target, error, request.method);
+    return failed(error);
   }
+  return done instanceof Promise ? done.then(answer, failed) : answer();
 }
 
 /** Finds the method, checks the token of a private one, then runs it. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { setLongTimeout } from "./timer.ts";
+import { setLongTimeout } from "../timer.ts";
 
 /**
  * Where a service is in its life: `idle` until it is first started.

@@ -6,7 +6,7 @@
 
 import type { JsonRpcErrorObject } from "../protocol/messages.ts";
 import type { CallContext, TypedCallContext } from "./context.ts";
-import type { MethodSchemas } from "./introspection.ts";
+import type { MethodSchemas } from "./method_schemas.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
 

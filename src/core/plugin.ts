@@ -13,21 +13,27 @@
  *   routes, static folders. The first plugin that gives a `Response` wins; none gives 404.
  * - `allows(path)` tells which HTTP methods a plugin serves at a path (for CORS preflights).
  * - `headers(head)` adds headers to every answer (`vary` is appended to, others set).
- * - `observe(call)` is told when each call starts, and may return a function told when it ends.
- * - `around(call, run)` runs each call: it must call `run()` once and return what it returns (a
- *   value or a promise), and may wrap it, for example to run the handler inside a trace context
- *   (`AsyncLocalStorage.run`). `call` is the very object `observe` was given for this call, so a
- *   plugin with both hooks can tie them together. Several plugins' `around` nest in `use()`
- *   order (the first is outermost). A service where no plugin has it pays nothing for it.
+ * - `call(call, next)` runs around each call, as a middleware: before `next()` it sees the call
+ *   start, from what `next()` gives it sees how the call ended, and it may run `next()` in a
+ *   context of its own (a trace). Metrics, tracing and call logs are middlewares (see
+ *   `CallMiddleware` for the rules).
  * - `received(body)` is told the size of each JSON-RPC body and, for a batch, its number of
- *   entries, once the body is parsed and before its calls run.
+ *   entries, once the body is parsed and before its calls run; `refused(code)` the error code of
+ *   each message answered before it became a call. They count traffic, where `call` sees calls.
  * - `discover()` may add extension members (`x-` keys) to the service's `rpc.discover` document:
  *   the events plugin lists the events a service emits under `x-events`.
  * - `start(context)` and `stop()` take part in the service's start (in `use()` order, before it
  *   listens) and stop (in reverse order, after the calls in flight are answered).
  *
+ * The hooks come at three levels. The service's: `setup`, `prepare`, `discover`, `start`, `stop`.
+ * A request's: `intercept`, `fetch`, `allows`, `headers`, each narrow and independent of `use()`
+ * order, so the adapters keep answering the JSON-RPC path straight from their runtime's request.
+ * A call's: the one `call` middleware, which is where identity, limits and per-call observers go;
+ * beside it `received` and `refused` count traffic that a middleware cannot see (bodies, and
+ * messages that never became calls).
+ *
  * What a plugin never sees: the params of any call, and the API token. The headers hooks get
- * (`intercept`, `headers`, `observe`) leave out the token header and `Authorization`. Only `fetch`
+ * (`intercept`, `headers`, `call`) leave out the token header and `Authorization`. Only `fetch`
  * gets the whole `Request` of a non-JSON-RPC path, which is the plugin's own to answer.
  *
  * @module
@@ -38,6 +44,9 @@ import type { FileAccess } from "../http/file_access.ts";
 import type { HeaderReader, ServiceRef } from "./context.ts";
 import type { LifecycleState } from "./lifecycle.ts";
 import type { MethodDefinition } from "./method.ts";
+import type { CallMiddleware } from "./call_middleware.ts";
+
+export type { CallMiddleware, CallStart, CallSummary } from "./call_middleware.ts";
 
 /**
  * What `intercept` and `headers` see of a request: its HTTP method, path and headers (without
@@ -59,67 +68,6 @@ export interface RequestHead {
 }
 
 /**
- * What `observe` is told when a call starts.
- *
- * @example
- * ```ts
- * import type { CallStart } from "./plugin.ts";
- * const describe = (call: CallStart): string => `${call.method}${call.notification ? " (notification)" : ""}`;
- * ```
- */
-export interface CallStart {
-  /** The method named by the caller (it may not exist: then the call ends with -32601). */
-  readonly method: string;
-  /** The request's id as the caller sent it; `undefined` for a notification. */
-  readonly id?: string | number | null | undefined;
-  /** Whether the call is a notification. */
-  readonly notification: boolean;
-  /** The request headers, without the API token header and `Authorization`. */
-  readonly headers: HeaderReader;
-}
-
-/**
- * How a call ended, as `observe`'s returned function is told: never its params or token.
- *
- * @example
- * ```ts
- * import type { CallSummary } from "./plugin.ts";
- * const line = (call: CallSummary): string => `${call.method} ${call.ok ? "ok" : call.code} ${call.duration.toFixed(1)} ms`;
- * ```
- */
-export interface CallSummary {
-  /** The method named by the caller. */
-  readonly method: string;
-  /** How long the call took, in ms. */
-  readonly duration: number;
-  /** Whether it was a notification. */
-  readonly notification: boolean;
-  /** Whether it answered a result (a notification: ran without failing). */
-  readonly ok: boolean;
-  /** The JSON-RPC error code, when it failed. */
-  readonly code?: number;
-  /** What the handler (or token check) threw, when it threw. */
-  readonly error?: unknown;
-}
-
-/**
- * Told when a call starts; may return a function told when it ends.
- *
- * @example
- * ```ts
- * import type { CallObserver } from "./plugin.ts";
- * let inFlight = 0;
- * const observe: CallObserver = () => {
- *   inFlight++;
- *   return () => {
- *     inFlight--;
- *   };
- * };
- * ```
- */
-export type CallObserver = (call: CallStart) => ((summary: CallSummary) => void) | undefined;
-
-/**
  * What `received` is told of a JSON-RPC body: its size, and how many entries a batch has.
  *
  * @example
@@ -134,26 +82,6 @@ export interface ReceivedBody {
   /** The number of entries when the body is a batch (an array); `undefined` otherwise. */
   readonly batch: number | undefined;
 }
-
-/**
- * Runs a call: calls `run()` once and returns what it returns, around it whatever the plugin
- * needs (a context the handler runs in, say).
- *
- * @example
- * ```ts
- * import type { CallWrapper } from "./plugin.ts";
- * let depth = 0;
- * const around: CallWrapper = (_call, run) => {
- *   depth++;
- *   try {
- *     return run();
- *   } finally {
- *     depth--;
- *   }
- * };
- * ```
- */
-export type CallWrapper = <T>(call: CallStart, run: () => T) => T;
 
 /**
  * What a plugin's `start` is given.
@@ -283,10 +211,8 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   allows?(path: string): string | undefined;
   /** Headers to add to every answer. */
   headers?(head: RequestHead): Readonly<Record<string, string>> | undefined;
-  /** Told when each call starts; may return a function told when it ends. */
-  observe?: CallObserver;
-  /** Runs each call: must call `run()` once and return its result; may wrap it in a context. */
-  around?: CallWrapper;
+  /** Runs around each call: calls `next()` once and gives back what it gave (see {@linkcode CallMiddleware}). */
+  call?: CallMiddleware;
   /** Told the size (and batch length) of each JSON-RPC body, before its calls run. */
   received?(body: ReceivedBody): void;
   /**

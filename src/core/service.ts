@@ -25,7 +25,8 @@ import type { RuntimeFacilities } from "../http/file_access.ts";
 import { discoverMethod } from "./introspection.ts";
 import { Lifecycle, type LifecycleState } from "./lifecycle.ts";
 import { type Limits, positiveLimit, resolveLimits } from "./limits.ts";
-import type { CallObserver, CallWrapper, Plugin, PluginHost, ReceivedBody, RequestHead } from "./plugin.ts";
+import type { Plugin, PluginHost, ReceivedBody, RequestHead } from "./plugin.ts";
+import type { CallMiddleware } from "./call_middleware.ts";
 import type { HeaderReader } from "./context.ts";
 import type { PlainReply } from "../http/rpc_endpoint.ts";
 
@@ -144,8 +145,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #discover: MethodDefinition;
   readonly #target: DispatchTarget & {
-    observe: CallObserver | undefined;
-    around: CallWrapper | undefined;
+    call: CallMiddleware | undefined;
     received: ((body: ReceivedBody) => void) | undefined;
     refused: ((code: number) => void) | undefined;
   };
@@ -200,8 +200,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       apiTokenIsValid: options.apiTokenIsValid,
       exposeErrors: options.exposeErrors ?? false,
       onError: this.#onError,
-      observe: undefined,
-      around: undefined,
+      call: undefined,
       received: undefined,
       refused: undefined,
       // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
@@ -614,7 +613,6 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     const with_ = (key: keyof Plugin): Plugin[] => this.#plugins.filter((plugin) => plugin[key] !== undefined);
     const intercepting = with_("intercept");
     const decorating = with_("headers");
-    const observing = with_("observe");
     const tokenHeader = this.apiTokenHeader;
     const headOf = (method: string, path: string, headers: HeaderReader): RequestHead => ({
       method,
@@ -638,27 +636,14 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       }
       return added;
     };
-    this.#target.observe = observing.length === 0 ? undefined : observing.length === 1 ? observing[0]?.observe : (call) => {
-      const ends = observing.map((plugin) => plugin.observe?.(call)).filter((end) => typeof end === "function");
-      return ends.length === 0 ? undefined : (summary) => {
-        for (const end of ends) end(summary);
-      };
-    };
-    // Wrappers nest in use() order: the first plugin's is outermost. One that throws before it
-    // runs what it wraps is passed by (as dispatch expects, even of a single one).
-    const wrappers = with_("around").map((plugin) => plugin.around as CallWrapper);
-    this.#target.around = wrappers.length === 0 ? undefined : wrappers.reduceRight<CallWrapper>((inner, outer) => (call, run) => {
-      let ran = false as boolean;
-      try {
-        return outer(call, () => {
-          ran = true;
-          return inner(call, run);
-        });
-      } catch (error) {
-        if (ran) throw error;
-        return inner(call, run);
-      }
-    }, (_call, run) => run());
+    // Middlewares nest in use() order: the first plugin's is outermost. Each is called as a
+    // member, so a plugin's method keeps its `this`.
+    let chain: CallMiddleware | undefined;
+    for (const plugin of with_("call").reverse() as (Plugin & { call: CallMiddleware })[]) {
+      const inner = chain;
+      chain = inner === undefined ? (call, next) => plugin.call(call, next) : (call, next) => plugin.call(call, () => inner(call, next));
+    }
+    this.#target.call = chain;
     // Told in use() order; dispatch keeps a failing one from changing the answer.
     const tellAll = (key: "received" | "refused"): ((value: unknown) => void) | undefined => {
       const told = with_(key);

@@ -7,7 +7,7 @@
  */
 
 import type { FetchFunction } from "../client/transport.ts";
-import { MAX_TIMER_DELAY } from "../core/timer.ts";
+import { MAX_TIMER_DELAY } from "../timer.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import { type NatsConnectionLike, NatsHeaderBlock, type NatsMessage } from "./connection.ts";
 

@@ -15,8 +15,9 @@
  */
 
 import { describeThrown, isError } from "../core/as_error.ts";
-import type { CallStart, CallSummary, Plugin } from "../core/plugin.ts";
+import type { CallSummary, Plugin } from "../core/plugin.ts";
 import type { CallTraces } from "./trace_context.ts";
+import { whenEnded } from "./when_ended.ts";
 
 // The service's own error reports as JSON lines, for the same log: beside callLog, not in the core.
 export { type ErrorLineSink, jsonErrorReporter } from "./error_reporter.ts";
@@ -222,7 +223,7 @@ export interface CallLogRecord {
  * ```
  */
 export function callLog(sink: LogSink = console, options: CallLogOptions = {}): Plugin {
-  let log: ((call: CallSummary) => void) | undefined;
+  let log: (call: CallSummary) => void = () => {};
   let serviceName = "";
   const plugin: Plugin = {
     name: "callLog",
@@ -230,14 +231,14 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
       serviceName = service.name;
       log = logCalls(service.name, sink);
     },
-    observe: () => log,
+    call: (_call, next) => whenEnded(next(), log),
   };
   if (options.format !== "json") return plugin;
   const { traces } = options;
   const now = options.now ?? Date.now;
   return {
     ...plugin,
-    observe: (start: CallStart) => (call: CallSummary) => {
+    call: (start, next) => whenEnded(next(), (call) => {
       const trace = traces?.traceOf(start);
       const level = levelOf(call);
       const record: CallLogRecord = {
@@ -253,7 +254,7 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
         ...(trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId }),
       };
       write(sink, level, JSON.stringify(record));
-    },
+    }),
   };
 }
 

@@ -112,10 +112,10 @@ export function traceContext(options: TraceContextOptions = {}): Plugin & CallTr
   const traces = new WeakMap<CallStart, TraceContext>();
   return {
     name: "traceContext",
-    around(call, run) {
+    call(call, next) {
       const trace = childTrace(incomingTrace(call.headers));
       traces.set(call, trace);
-      return scope.run(trace, run);
+      return scope.run(trace, next);
     },
     traceOf: (call) => traces.get(call),
   };

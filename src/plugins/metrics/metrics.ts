@@ -24,6 +24,7 @@ import type { Plugin, PluginHost } from "../../core/plugin.ts";
 import { timingSafeEqual } from "../../core/timing_safe_equal.ts";
 import { CallMetrics } from "./call_metrics.ts";
 import { CONTENT_TYPES, negotiateFormat, writeExposition } from "./exposition.ts";
+import { whenEnded } from "../when_ended.ts";
 
 export { CallMetrics, DEFAULT_DURATION_BUCKETS, UNKNOWN_METHOD } from "./call_metrics.ts";
 export { CONTENT_TYPES, type ExpositionFormat, type Labels, type MetricFamily, negotiateFormat, writeExposition } from "./exposition.ts";
@@ -133,9 +134,9 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       if (path === service.path) throw new TypeError(`metrics: ${path} is the JSON-RPC path`);
       numbers = new CallMetrics({ service: service.name, version: service.version }, buckets);
     },
-    observe() {
+    call(_call, next) {
       numbers.started();
-      return end;
+      return whenEnded(next(), end);
     },
     received(body) {
       numbers.received(body);

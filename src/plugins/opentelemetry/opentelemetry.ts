@@ -36,6 +36,7 @@ import { incomingTrace, setTraceHeaders, type TraceContext } from "../../tracing
 import type { CallTraces } from "../trace_context.ts";
 import { EMPTY_CONTEXT, SPAN_KEY, traceOfSpan, withParent } from "./otel_context.ts";
 import { type AttributeValue, type OtelContextApi, type OtelSpan, type OtelTracer, SpanKinds, STATUS_ERROR } from "./otel_types.ts";
+import { whenEnded } from "../when_ended.ts";
 
 export type { AttributeValue, OtelContext, OtelContextApi, OtelSpan, OtelSpanContext, OtelTraceState, OtelTracer } from "./otel_types.ts";
 export { SpanKinds, STATUS_ERROR } from "./otel_types.ts";
@@ -143,7 +144,7 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
       known.add(method.name);
       return method;
     },
-    observe(call) {
+    call(call, next) {
       const serviceName = service?.name ?? "";
       const method = known.has(call.method) ? call.method : OTHER_METHOD;
       const parent = incomingTrace(call.headers);
@@ -158,16 +159,11 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
       const span = tracer.startSpan(`${serviceName}/${method}`, { kind: SpanKinds.SERVER, attributes }, withParent(context?.active() ?? EMPTY_CONTEXT, parent));
       const trace = { ...traceOfSpan(span), traceState: parent?.traceState, parentSpanId: parent?.spanId };
       spans.set(call, { span, trace });
-      return (summary) => {
+      const run = (): CallSummary | Promise<CallSummary> => whenEnded(next(), (summary) => {
         endSpan(span, summary);
-      };
-    },
-    around(call, run) {
-      const entry = spans.get(call);
-      if (entry === undefined) return run();
-      if (context === undefined) return scope.run(entry.trace, run);
-      const active = context.active().setValue(SPAN_KEY, entry.span);
-      return scope.run(entry.trace, () => context.with(active, run));
+      });
+      if (context === undefined) return scope.run(trace, run);
+      return scope.run(trace, () => context.with(context.active().setValue(SPAN_KEY, span), run));
     },
     traceOf: (call) => spans.get(call)?.trace,
   };

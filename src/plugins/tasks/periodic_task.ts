@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type LongTimer, setLongTimeout } from "../../core/timer.ts";
+import { type LongTimer, setLongTimeout } from "../../timer.ts";
 
 /**
  * A task a service runs every so often while it serves.
