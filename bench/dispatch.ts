@@ -10,6 +10,10 @@
 
 import { Service } from "../mod.ts";
 import { dispatchText, targetOf } from "../src/core/dispatch.ts";
+import { runCompiled } from "./compiled.ts";
+
+// On Node.js, measure the compiled JavaScript npm users run (see compiled.ts).
+runCompiled(import.meta.url);
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
 const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 200_000);

@@ -22,6 +22,10 @@ import { metrics } from "../src/plugins/metrics/metrics.ts";
 import { openTelemetry } from "../src/plugins/opentelemetry/opentelemetry.ts";
 import { traceContext } from "../src/plugins/trace_context.ts";
 import { noopTracer } from "./noop_tracer.ts";
+import { runCompiled } from "./compiled.ts";
+
+// On Node.js, measure the compiled JavaScript npm users run (see compiled.ts).
+runCompiled(import.meta.url);
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 9);
 const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 20_000);

@@ -15,7 +15,7 @@ import {
 } from "../protocol/messages.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { type ApiTokenValidator, type CallContext, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
+import { type ApiTokenValidator, type CallContext, type HeaderReader, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
 import type { MethodChecks, MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
 import { mapConcurrently } from "./concurrency.ts";
@@ -152,7 +152,9 @@ export function dispatchMessage(
   if (message.length > target.maxBatchLength) {
     return refuse(target, null, ErrorCode.InvalidRequest, `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`);
   }
-  const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => answerOne(target, entry, ctx));
+  // One view of the headers for every call of the batch, so a middleware may reuse what it read.
+  const view = target.call === undefined ? undefined : withoutCredentials(ctx.headers, target.apiTokenHeader);
+  const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => answerOne(target, entry, ctx, view));
   return answers instanceof Promise ? answers.then(responsesOf) : responsesOf(answers);
 }
 
@@ -282,9 +284,9 @@ type Outcome = unknown;
  * while binding, say) is that entry's `-32603`, reported, never a thrown error that would turn the
  * whole reply, and the other entries' answers, into an HTTP 500.
  */
-function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, view?: HeaderReader): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   try {
-    return dispatchOne(target, entry, ctx);
+    return dispatchOne(target, entry, ctx, view);
   } catch (error) {
     const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
     // The caller's name for a method it may not have: clipped before it reaches a log.
@@ -299,6 +301,7 @@ function dispatchOne(
   target: DispatchTarget,
   entry: unknown,
   ctx: RequestContext,
+  view: HeaderReader | undefined,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const request = validateRequest(entry);
   if ("invalid" in request) {
@@ -311,7 +314,10 @@ function dispatchOne(
     return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
   }
   // Calls are timed (and wrapped) only when some plugin has a middleware.
-  if (target.call !== undefined) return middlewareCall(target, target.call, request, ctx, isNotification, id);
+  if (target.call !== undefined) {
+    const call: CallStart = { method: request.method, id: request.id, notification: isNotification, headers: view ?? withoutCredentials(ctx.headers, target.apiTokenHeader) };
+    return new MiddlewareCall(target, request, ctx, id).run(target.call, call);
+  }
   const outcome = runCall(target, request, ctx, isNotification);
   if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
   return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
@@ -343,56 +349,72 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
 }
 
 /**
- * Runs a call through the plugins' middleware: the call itself runs once, when the innermost
+ * A call run through the plugins' middleware: the call itself runs once, when the innermost
  * `next()` is called, and its answer is what the call settled to, whatever the middleware returns.
+ * (A class, so a call that answers at once makes one closure, `next`, and no others.)
  */
-function middlewareCall(
-  target: DispatchTarget,
-  middleware: CallMiddleware,
-  request: JsonRpcRequest,
-  ctx: RequestContext,
-  isNotification: boolean,
-  id: JsonRpcId,
-): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-  const method = request.method;
-  const call: CallStart = { method, id: request.id, notification: isNotification, headers: withoutCredentials(ctx.headers, target.apiTokenHeader) };
-  const started = performance.now();
-  let ran = false;
-  let settled: Outcome;
-  const summaryOf = (outcome: Outcome): CallSummary => {
-    settled = carried(target, method, isNotification, outcome);
-    const duration = performance.now() - started;
-    if (!(settled instanceof Failure)) return { method, duration, notification: isNotification, ok: true };
-    if (settled.threw) return { method, duration, notification: isNotification, ok: false, code: settled.error.code, error: settled.thrown };
-    return { method, duration, notification: isNotification, ok: false, code: settled.error.code };
-  };
-  let running: CallSummary | Promise<CallSummary> | undefined;
-  const next = (): CallSummary | Promise<CallSummary> => {
-    if (!ran) {
-      ran = true;
-      const outcome = runCall(target, request, ctx, isNotification);
-      running = outcome instanceof Promise ? outcome.then(summaryOf) : summaryOf(outcome);
-    }
-    return running as CallSummary | Promise<CallSummary>;
-  };
-  // The answer is the call's own, once both it and the middleware are done.
-  const answer = (): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
-    if (!ran) return respond(id, isNotification, failure(target, new Error("a plugin's call middleware returned without calling next()"), method));
-    return running instanceof Promise ? running.then(() => respond(id, isNotification, settled)) : respond(id, isNotification, settled);
-  };
-  const failed = (error: unknown): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
-    // Thrown before the call ran: the middleware refused it. After: reported, the answer unchanged.
-    if (!ran) return respond(id, isNotification, failure(target, error, method));
-    report(target, error, method);
-    return answer();
-  };
-  let done: CallSummary | Promise<CallSummary>;
-  try {
-    done = middleware(call, next);
-  } catch (error) {
-    return failed(error);
+class MiddlewareCall {
+  readonly #target: DispatchTarget;
+  readonly #request: JsonRpcRequest;
+  readonly #ctx: RequestContext;
+  readonly #id: JsonRpcId;
+  readonly #started = performance.now();
+  #ran = false;
+  #settled: Outcome;
+  #running: CallSummary | Promise<CallSummary> | undefined;
+
+  constructor(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, id: JsonRpcId) {
+    this.#target = target;
+    this.#request = request;
+    this.#ctx = ctx;
+    this.#id = id;
   }
-  return done instanceof Promise ? done.then(answer, failed) : answer();
+
+  run(middleware: CallMiddleware, call: CallStart): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+    let done: CallSummary | Promise<CallSummary>;
+    try {
+      done = middleware(call, this.next);
+    } catch (error) {
+      return this.#failed(error);
+    }
+    return done instanceof Promise ? done.then(() => this.#answer(), (error: unknown) => this.#failed(error)) : this.#answer();
+  }
+
+  readonly next = (): CallSummary | Promise<CallSummary> => {
+    if (!this.#ran) {
+      this.#ran = true;
+      const request = this.#request;
+      const outcome = runCall(this.#target, request, this.#ctx, request.id === undefined);
+      this.#running = outcome instanceof Promise ? outcome.then((settled) => this.#summary(settled)) : this.#summary(outcome);
+    }
+    return this.#running as CallSummary | Promise<CallSummary>;
+  };
+
+  #summary(outcome: Outcome): CallSummary {
+    const { method } = this.#request;
+    const notification = this.#request.id === undefined;
+    const settled = carried(this.#target, method, notification, outcome);
+    this.#settled = settled;
+    const duration = performance.now() - this.#started;
+    if (!(settled instanceof Failure)) return { method, duration, notification, ok: true };
+    if (settled.threw) return { method, duration, notification, ok: false, code: settled.error.code, error: settled.thrown };
+    return { method, duration, notification, ok: false, code: settled.error.code };
+  }
+
+  /** The call's own answer, once it has settled. */
+  #answer(): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+    const notification = this.#request.id === undefined;
+    if (!this.#ran) return respond(this.#id, notification, failure(this.#target, new Error("a plugin's call middleware returned without calling next()"), this.#request.method));
+    const running = this.#running;
+    return running instanceof Promise ? running.then(() => respond(this.#id, notification, this.#settled)) : respond(this.#id, notification, this.#settled);
+  }
+
+  /** Thrown before the call ran: the middleware refused it. After: reported, the answer unchanged. */
+  #failed(error: unknown): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+    if (!this.#ran) return respond(this.#id, this.#request.id === undefined, failure(this.#target, error, this.#request.method));
+    report(this.#target, error, this.#request.method);
+    return this.#answer();
+  }
 }
 
 /** Finds the method, checks the token of a private one, then runs it. */

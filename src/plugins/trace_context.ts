@@ -19,6 +19,7 @@
  */
 
 import type { CallStart, Plugin } from "../core/plugin.ts";
+import type { HeaderReader } from "../core/context.ts";
 import type { ClientObserver } from "../client/transport.ts";
 import { defaultTraceScope, type TraceScope } from "../tracing/scope.ts";
 import { childTrace, incomingTrace, setTraceHeaders, type TraceContext } from "../tracing/trace_context.ts";
@@ -109,15 +110,23 @@ export interface TraceContextOptions {
  */
 export function traceContext(options: TraceContextOptions = {}): Plugin & CallTraces {
   const scope = options.scope ?? defaultTraceScope;
-  const traces = new WeakMap<CallStart, TraceContext>();
+  // Each call's trace is kept on the call object under a key of this plugin's own (cheaper than a WeakMap).
+  const traceKey = Symbol("traceContext.trace");
+  // The calls of one batch share their headers: the caller's trace is read once for all of them.
+  let lastHeaders: HeaderReader | undefined;
+  let lastParent: TraceContext | undefined;
   return {
     name: "traceContext",
     call(call, next) {
-      const trace = childTrace(incomingTrace(call.headers));
-      traces.set(call, trace);
+      if (call.headers !== lastHeaders) {
+        lastHeaders = call.headers;
+        lastParent = incomingTrace(call.headers);
+      }
+      const trace = childTrace(lastParent);
+      (call as CallStart & Record<symbol, TraceContext>)[traceKey] = trace;
       return scope.run(trace, next);
     },
-    traceOf: (call) => traces.get(call),
+    traceOf: (call) => (call as CallStart & Record<symbol, TraceContext | undefined>)[traceKey],
   };
 }
 
