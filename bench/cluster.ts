@@ -9,7 +9,8 @@
  * @module
  */
 
-import { cluster, createClient, type FetchFunction, Service } from "../mod.ts";
+import { createClient, type FetchFunction, Service } from "../mod.ts";
+import { cluster } from "../src/client/cluster/mod.ts";
 
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 9);
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20_000);

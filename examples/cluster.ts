@@ -9,7 +9,8 @@
  * @module
  */
 
-import { cluster, connect, serve, type ServerHandle, Service } from "../mod.ts";
+import { connect, serve, type ServerHandle, Service } from "../mod.ts";
+import { cluster } from "../src/client/cluster/mod.ts";
 
 
 const hostname = process.env["HOST"] ?? "127.0.0.1";

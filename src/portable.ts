@@ -77,8 +77,22 @@ export {
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
 export * from "./client/mod.ts";
-// Several instances of one service behind one client: cluster(urls or source, options).
-export * from "./client/cluster/mod.ts";
+// Several instances of one service behind one client: cluster(urls or source, options) comes from
+// tsmicroservice/cluster (src/client/cluster/mod.ts), so a bundle of the root carries none of its
+// balancing, breakers and failover. Its types are here too: they cost nothing.
+export type {
+  Balancing,
+  BreakerOptions,
+  BreakerState,
+  BreakerTicket,
+  ClusterOptions,
+  ClusterTimers,
+  Endpoint,
+  EndpointSource,
+  Instances,
+  InstanceStatus,
+  RetryOptions,
+} from "./client/cluster/mod.ts";
 
 // Typed, validated methods: Standard Schemas (zod, valibot, arktype…) for params and results.
 // (Checking them is the schemas() plugin: tsmicroservice/schemas.)

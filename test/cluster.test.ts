@@ -4,27 +4,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  CircuitBreaker,
-  Cluster,
-  cluster,
   type ClusterTimers,
   connect,
   createClient,
   type Endpoint,
   type EndpointSource,
   type FetchFunction,
-  instanceFailed,
-  isEndpointSource,
-  mayRetry,
-  neverSent,
   REQUEST_TIMEOUT_HEADER,
   RpcError,
   serve,
   Service,
-  staticEndpoints,
   TransportError,
   type Upstream,
 } from "../mod.ts";
+import { CircuitBreaker, Cluster, cluster, instanceFailed, isEndpointSource, mayRetry, neverSent, staticEndpoints } from "../src/client/cluster/mod.ts";
 import { sendBatch } from "../src/client/batch.ts";
 import { post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";

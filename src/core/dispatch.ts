@@ -316,7 +316,7 @@ function dispatchOne(
   // Calls are timed (and wrapped) only when some plugin has a middleware.
   if (target.call !== undefined) {
     const call: CallStart = { method: request.method, id: request.id, notification: isNotification, headers: view ?? withoutCredentials(ctx.headers, target.apiTokenHeader) };
-    return new MiddlewareCall(target, request, ctx, id).run(target.call, call);
+    return middlewareCall(target, call, request, ctx, id);
   }
   const outcome = runCall(target, request, ctx, isNotification);
   if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
@@ -349,72 +349,54 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
 }
 
 /**
- * A call run through the plugins' middleware: the call itself runs once, when the innermost
+ * Runs a call through the plugins' middleware: the call itself runs once, when the innermost
  * `next()` is called, and its answer is what the call settled to, whatever the middleware returns.
- * (A class, so a call that answers at once makes one closure, `next`, and no others.)
  */
-class MiddlewareCall {
-  readonly #target: DispatchTarget;
-  readonly #request: JsonRpcRequest;
-  readonly #ctx: RequestContext;
-  readonly #id: JsonRpcId;
-  readonly #started = performance.now();
-  #ran = false;
-  #settled: Outcome;
-  #running: CallSummary | Promise<CallSummary> | undefined;
-
-  constructor(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, id: JsonRpcId) {
-    this.#target = target;
-    this.#request = request;
-    this.#ctx = ctx;
-    this.#id = id;
-  }
-
-  run(middleware: CallMiddleware, call: CallStart): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-    let done: CallSummary | Promise<CallSummary>;
-    try {
-      done = middleware(call, this.next);
-    } catch (error) {
-      return this.#failed(error);
-    }
-    return done instanceof Promise ? done.then(() => this.#answer(), (error: unknown) => this.#failed(error)) : this.#answer();
-  }
-
-  readonly next = (): CallSummary | Promise<CallSummary> => {
-    if (!this.#ran) {
-      this.#ran = true;
-      const request = this.#request;
-      const outcome = runCall(this.#target, request, this.#ctx, request.id === undefined);
-      this.#running = outcome instanceof Promise ? outcome.then((settled) => this.#summary(settled)) : this.#summary(outcome);
-    }
-    return this.#running as CallSummary | Promise<CallSummary>;
-  };
-
-  #summary(outcome: Outcome): CallSummary {
-    const { method } = this.#request;
-    const notification = this.#request.id === undefined;
-    const settled = carried(this.#target, method, notification, outcome);
-    this.#settled = settled;
-    const duration = performance.now() - this.#started;
+function middlewareCall(
+  target: DispatchTarget,
+  call: CallStart,
+  request: JsonRpcRequest,
+  ctx: RequestContext,
+  id: JsonRpcId,
+): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
+  const { method, notification } = call;
+  const started = performance.now();
+  let ran = false;
+  let settled: Outcome;
+  let running: CallSummary | Promise<CallSummary> | undefined;
+  const summaryOf = (outcome: Outcome): CallSummary => {
+    settled = carried(target, method, notification, outcome);
+    const duration = performance.now() - started;
     if (!(settled instanceof Failure)) return { method, duration, notification, ok: true };
     if (settled.threw) return { method, duration, notification, ok: false, code: settled.error.code, error: settled.thrown };
     return { method, duration, notification, ok: false, code: settled.error.code };
+  };
+  const next = (): CallSummary | Promise<CallSummary> => {
+    if (!ran) {
+      ran = true;
+      const outcome = runCall(target, request, ctx, notification);
+      running = outcome instanceof Promise ? outcome.then(summaryOf) : summaryOf(outcome);
+    }
+    return running as CallSummary | Promise<CallSummary>;
+  };
+  // The answer is the call's own, once both it and the middleware are done.
+  const answer = (): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
+    if (!ran) return respond(id, notification, failure(target, new Error("a plugin's call middleware returned without calling next()"), method));
+    return running instanceof Promise ? running.then(() => respond(id, notification, settled)) : respond(id, notification, settled);
+  };
+  // Thrown before the call ran: the middleware refused it. After: reported, the answer unchanged.
+  const failed = (error: unknown): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
+    if (!ran) return respond(id, notification, failure(target, error, method));
+    report(target, error, method);
+    return answer();
+  };
+  let done: CallSummary | Promise<CallSummary>;
+  try {
+    done = (target.call as CallMiddleware)(call, next);
+  } catch (error) {
+    return failed(error);
   }
-
-  /** The call's own answer, once it has settled. */
-  #answer(): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-    const notification = this.#request.id === undefined;
-    if (!this.#ran) return respond(this.#id, notification, failure(this.#target, new Error("a plugin's call middleware returned without calling next()"), this.#request.method));
-    const running = this.#running;
-    return running instanceof Promise ? running.then(() => respond(this.#id, notification, this.#settled)) : respond(this.#id, notification, this.#settled);
-  }
-
-  /** Thrown before the call ran: the middleware refused it. After: reported, the answer unchanged. */
-  #failed(error: unknown): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-    if (!this.#ran) return respond(this.#id, this.#request.id === undefined, failure(this.#target, error, this.#request.method));
-    report(this.#target, error, this.#request.method);
-    return this.#answer();
-  }
+  return done instanceof Promise ? done.then(answer, failed) : answer();
 }
 
 /** Finds the method, checks the token of a private one, then runs it. */

@@ -7,7 +7,8 @@
  *
  * @example
  * ```ts
- * import { cluster, connect } from "../../mod.ts";
+ * import { connect } from "../../mod.ts";
+ * import { cluster } from "../client/cluster/mod.ts";
  * import { dnsSrv } from "./mod.ts";
  * const orders = await connect(cluster(dnsSrv("_api._tcp.orders.default.svc.cluster.local", { path: "/api" })));
  * ```
@@ -86,7 +87,8 @@ function isPort(port: unknown): port is number {
  *   is not one a URL can carry.
  * @example
  * ```ts
- * import { cluster, connect } from "../../mod.ts";
+ * import { connect } from "../../mod.ts";
+ * import { cluster } from "../client/cluster/mod.ts";
  * import { dnsSrv } from "./mod.ts";
  * const fromSrv = await connect(cluster(dnsSrv("_api._tcp.calc.test", { nameservers: ["127.0.0.1:5353"] })));
  * const fromA = await connect(cluster(dnsSrv("calc.internal", { port: 5000, path: "/api" })));

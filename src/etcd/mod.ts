@@ -5,7 +5,8 @@
  *
  * @example
  * ```ts
- * import { cluster, connect, serve, Service } from "../../mod.ts";
+ * import { connect, serve, Service } from "../../mod.ts";
+ * import { cluster } from "../client/cluster/mod.ts";
  * import { etcdRegistry } from "./mod.ts";
  * const registry = etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] });
  *
@@ -172,7 +173,8 @@ export interface EtcdRegistry {
    * @returns The source.
    * @example
    * ```ts
-   * import { cluster, connect } from "../../mod.ts";
+   * import { connect } from "../../mod.ts";
+   * import { cluster } from "../client/cluster/mod.ts";
    * import { etcdRegistry } from "./mod.ts";
    * const orders = await connect(cluster(etcdRegistry({ endpoints: ["http://127.0.0.1:2379"] }).find("orders.service")));
    * await orders.close();

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { cluster, connect, TransportError } from "../../mod.ts";
+import { connect, TransportError } from "../../mod.ts";
+import { cluster } from "../../src/client/cluster/mod.ts";
 import {
   childEnv,
   delay,

@@ -2,7 +2,8 @@
 // records for a plain name, and a record change followed by a running client.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { cluster, connect, serve, type ServerHandle, Service } from "../../mod.ts";
+import { connect, serve, type ServerHandle, Service } from "../../mod.ts";
+import { cluster } from "../../src/client/cluster/mod.ts";
 import { dnsSrv } from "../../src/dns/mod.ts";
 import { childEnv, delay, runCommand, type RuntimeName, startProcess } from "../runtime/processes.ts";
 import { type Dnsmasq, startDnsmasq } from "./servers.ts";

@@ -2,7 +2,8 @@
 // after a SIGKILLed instance, graceful stop, and etcd killed and started again mid-run.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { cluster, connect, createClient, type Endpoint, type EndpointSource, serve, type ServerHandle, Service } from "../../mod.ts";
+import { connect, createClient, type Endpoint, type EndpointSource, serve, type ServerHandle, Service } from "../../mod.ts";
+import { cluster } from "../../src/client/cluster/mod.ts";
 import { EtcdGateway, etcdRegistry } from "../../src/etcd/mod.ts";
 import { BUN, childEnv, DENO, delay, freePort, HOST, runCommand, type RuntimeName, startProcess, stopAll } from "../runtime/processes.ts";
 import { type Etcd, startEtcd } from "./servers.ts";
