@@ -36,7 +36,7 @@ import { defaultTraceScope, type TraceScope } from "../../tracing/scope.ts";
 import { incomingTrace, setTraceHeaders, type TraceContext } from "../../tracing/trace_context.ts";
 import type { CallTraces } from "../trace_context.ts";
 import { EMPTY_CONTEXT, SPAN_KEY, traceOfSpan, withParent } from "./otel_context.ts";
-import { type AttributeValue, type OtelContextApi, type OtelSpan, type OtelTracer, SpanKinds, STATUS_ERROR } from "./otel_types.ts";
+import { type AttributeValue, type OtelContext, type OtelContextApi, type OtelSpan, type OtelTracer, SpanKinds, STATUS_ERROR } from "./otel_types.ts";
 import { whenEnded } from "../when_ended.ts";
 
 export type { AttributeValue, OtelContext, OtelContextApi, OtelSpan, OtelSpanContext, OtelTraceState, OtelTracer } from "./otel_types.ts";
@@ -142,6 +142,7 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
   let lastHeaders: HeaderReader | undefined;
   let lastParent: TraceContext | undefined;
   let lastServer: Record<string, AttributeValue> = {};
+  let lastParentContext: OtelContext | undefined;
   return {
     name: "openTelemetry",
     setup(host) {
@@ -157,6 +158,8 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
       if (call.headers !== lastHeaders) {
         lastHeaders = call.headers;
         lastParent = incomingTrace(call.headers);
+        // Without a context API the parent's context is the same for every call of the request.
+        lastParentContext = context === undefined ? withParent(EMPTY_CONTEXT, lastParent) : undefined;
         lastServer = {};
         addServerAddress(lastServer, call.headers.get("host"));
       }
@@ -169,7 +172,7 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
       };
       if (!call.notification) attributes["rpc.jsonrpc.request_id"] = call.id == null ? "" : clip(String(call.id));
       Object.assign(attributes, lastServer);
-      const span = tracer.startSpan(`${serviceName}/${method}`, { kind: SpanKinds.SERVER, attributes }, withParent(context?.active() ?? EMPTY_CONTEXT, parent));
+      const span = tracer.startSpan(`${serviceName}/${method}`, { kind: SpanKinds.SERVER, attributes }, lastParentContext ?? withParent((context as OtelContextApi).active(), parent));
       const own = span.spanContext();
       const trace: TraceContext = { traceId: own.traceId, spanId: own.spanId, flags: own.traceFlags, traceState: parent?.traceState, parentSpanId: parent?.spanId };
       (call as CallStart & Record<symbol, TraceContext>)[traceKey] = trace;
