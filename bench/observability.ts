@@ -11,7 +11,7 @@
  * spans); each for a single call and a batch of 10. Every request carries a `traceparent`.
  *
  * Run with `npx tsx bench/observability.ts`. Environment: BENCH_ROUNDS (default 9),
- * BENCH_ITERATIONS (20000 requests per run).
+ * BENCH_ITERATIONS (20000 requests per run), BENCH_VARIANTS (names to run, by prefix, comma-separated).
  *
  * @module
  */
@@ -42,9 +42,9 @@ const dropSpans: ConstructorParameters<typeof SimpleSpanProcessor>[0] = {
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropSpans)] });
 const sdkTracer = provider.getTracer("bench");
 
-function serviceWith(plugin: Plugin | undefined): Service {
+function serviceWith(plugins: readonly Plugin[]): Service {
   const service = new Service({ name: "bench.service", version: "1.0.0" });
-  if (plugin !== undefined) service.use(plugin);
+  for (const plugin of plugins) service.use(plugin);
   return service.publicMethod("say_hello", (name: string) => `hello ${name}`);
 }
 
@@ -68,19 +68,21 @@ async function time(service: Service, body: string, iterations: number): Promise
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const variants: [string, () => Plugin][] = [
-  ["metrics()", () => metrics()],
-  ["traceContext()", () => traceContext()],
-  ["openTelemetry(), no-op tracer", () => openTelemetry({ tracer: noopTracer })],
-  ["openTelemetry(), real SDK", () => openTelemetry({ tracer: sdkTracer })],
+const variants: [string, () => Plugin[]][] = [
+  ["metrics()", () => [metrics()]],
+  ["traceContext()", () => [traceContext()]],
+  ["metrics() + traceContext()", () => [metrics(), traceContext()]],
+  ["openTelemetry(), no-op tracer", () => [openTelemetry({ tracer: noopTracer })]],
+  ["openTelemetry(), real SDK", () => [openTelemetry({ tracer: sdkTracer })]],
 ];
+const only = process.env["BENCH_VARIANTS"]?.split(",");
 
 console.log(`in process through service.fetch, ${ITERATIONS} requests per run, ${ROUNDS} alternating rounds; ${process.version}`);
 console.log("| plugin | case | plain CPU µs/request | with plugin CPU µs/request | requests per CPU second, ratio: median (min–max) |");
 console.log("| --- | --- | ---: | ---: | --- |");
-for (const [name, make] of variants) {
+for (const [name, make] of variants.filter(([name]) => only === undefined || only.some((part) => name.startsWith(part)))) {
   for (const [caseName, body] of [["single call", single], ["batch of 10", batch]] as const) {
-    const plain = serviceWith(undefined);
+    const plain = serviceWith([]);
     const observed = serviceWith(make());
     await time(plain, body, ITERATIONS / 4);
     await time(observed, body, ITERATIONS / 4);
