@@ -18,7 +18,6 @@ export const RPC_ENDPOINT: unique symbol = Symbol.for("tsmicroservice.rpcEndpoin
  * The JSON-RPC endpoint of an app (a Service or MicroService), if it can give one; one that cannot
  * (invalid settings) is served through `fetch`, which answers with its error.
  *
-
  * @internal The contract between the Service class and the adapters; it may change in any release.
  * @param app The app.
  * @returns Its endpoint, or `undefined` when it has none.

@@ -123,7 +123,6 @@ function answerBytes(
     return respond(endpoint.answerUnreadBody(error, request.headers));
   }
   // `request.signal` is read only when a call asks: on Deno, reading it prints a warning.
-
   const reply = endpoint.answerBody(text, request, bytes.byteLength);
   if (!(reply instanceof Promise)) return respond(reply);
   return (running === undefined ? reply : running(reply, request)).then(respond);

@@ -173,7 +173,6 @@ export function toResponse(reply: PlainReply): Response {
 
 /**
  * The path of an absolute URL or a request target (`/api?x=1`), without building a `URL`.
-
  *
  * @param url The URL.
  * @returns Its path, such as `/api`.

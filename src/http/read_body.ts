@@ -183,8 +183,7 @@ export class BodyChunks {
 const lenient = new TextDecoder("utf-8");
 const strict = new TextDecoder("utf-8", { fatal: true });
 
-function
- decodeUtf8(bytes: Uint8Array): string {
+function decodeUtf8(bytes: Uint8Array): string {
   const text = lenient.decode(bytes);
   if (text.includes("\uFFFD")) {
     try {

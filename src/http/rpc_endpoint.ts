@@ -233,7 +233,6 @@ export class RpcEndpoint {
 
 /**
  * Whether a `Content-Type` names JSON: `application/json` or any `+json` type, with any parameters.
-
  *
  * @param contentType The header's value.
  * @returns `true` for a JSON media type.
