@@ -67,8 +67,8 @@ export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<
 }
 
 /**
- * The current runtime's file access, for a service's `files` option when `serve()` (which hands
- * it in itself) is not used: a default export served by `deno serve` or `bun run`, say.
+ * The current runtime's file access, for `staticFiles()`'s `files` option when `serve()` (which
+ * hands it in itself) is not used: a default export served by `deno serve` or `bun run`, say.
  *
  * @returns Node.js's, Deno's or Bun's file access.
  * @example

@@ -7,8 +7,8 @@
  *
  * Import it as `@tsmicroservice/tsmicroservice/node` (JSR) or `tsmicroservice/node` (npm) to pin
  * the runtime. `serveNode` only listens: no `startup` or `shutdown`, so no `onStart`, `onStop`,
- * periodic tasks, or file access for static folders unless the `files` option gives one. Prefer
- * `serve()`, which does all of that.
+ * periodic tasks, or file access for static folders (unless `staticFiles()`'s `files` gives one).
+ * Prefer `serve()`, which does all of that.
  *
  * @example
  * ```ts

@@ -380,17 +380,11 @@ export type FitsOptions<F, Options> = F extends HandlerFor<Options> ? unknown : 
 };
 
 /**
- * Marks a method of a {@linkcode MicroService} class as public: anyone may call it. A standard
- * (TC39) decorator, used bare (`@publicMethod`) or with the options of
- * {@linkcode Service.publicMethod} (`@publicMethod({ input, output, description, params, context,
- * timeout })`). The method's name is the remote method's name; parameter names are read from its
- * source unless `params` gives them.
+ * Marks a method of a {@linkcode MicroService} class as public (anyone may call it, by its own
+ * name): a standard decorator, bare or with the options of {@linkcode Service.publicMethod}. With
+ * an `input` schema, write the parameter types: they are checked against the schema's output.
  *
- * With an `input` schema, the method's parameter types are checked against the schema's output
- * (a decorator cannot infer them: write them).
- *
- * This signature is the bare use, `@publicMethod`; the runtime calls it with the method and the
- * decorator context.
+ * This signature is the bare use, `@publicMethod`.
  *
  * @param method The decorated method.
  * @param context The decorator context.
