@@ -1,8 +1,7 @@
 /**
- * The root module as the npm package gives it to browsers, workers and other fetch-only platforms
- * (package.json picks it for every condition but `node`, `deno` and `bun`): the same exports as
- * mod.ts, with `serve()` and `fileAccess()` replaced by stand-ins that reject, so that nothing under
- * `node:` is reachable from a service that imports no adapter.
+ * The root module for fetch-only platforms (package.json's conditions other than `node`, `deno`,
+ * `bun`): mod.ts's exports, with `serve()` and `fileAccess()` as stand-ins that reject, so nothing
+ * under `node:` is reachable.
  *
  * @example
  * ```ts

@@ -1,8 +1,6 @@
 /**
- * What the root module exports that needs nothing but the Web APIs: everything except `serve()`
- * and `fileAccess()`, which load a runtime's adapter. The root (mod.ts) adds those two; the npm
- * package's build for browsers, workers and other fetch-only platforms (mod_web.ts) adds stand-ins
- * that say they are not available there, so nothing under `node:` is reachable from it.
+ * The root module's Web-API-only exports: all but `serve()` and `fileAccess()`, which mod.ts adds
+ * and mod_web.ts replaces with stand-ins that reject.
  *
  * @module
  */
@@ -77,9 +75,7 @@ export {
 
 // Client: call any JSON-RPC 2.0 service with fetch (Node.js, Deno, Bun, browsers).
 export * from "./client/mod.ts";
-// Several instances of one service behind one client: cluster(urls or source, options) comes from
-// tsmicroservice/cluster (src/client/cluster/mod.ts), so a bundle of the root carries none of its
-// balancing, breakers and failover. Its types are here too: they cost nothing.
+// cluster() itself is at tsmicroservice/cluster, so root bundles carry none of it; its types cost nothing.
 export type {
   Balancing,
   BreakerOptions,

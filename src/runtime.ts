@@ -1,6 +1,6 @@
 /**
- * `detectRuntime()`: which of the runtimes the library knows this code runs on. It reads two
- * globals and imports nothing, so a fetch-only bundle (a worker, a browser) may use it.
+ * `detectRuntime()`: which runtime this is, from two globals; imports nothing, so fetch-only
+ * bundles may use it.
  *
  * @module
  */

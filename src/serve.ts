@@ -10,13 +10,11 @@ import { detectRuntime, type Runtime } from "./runtime.ts";
 
 /**
  * Serves an app (a {@linkcode Service} or anything with `fetch(request)`) with the current
- * runtime's own HTTP server: `Deno.serve`, `Bun.serve` or `node:http`. Only that runtime's adapter
- * is loaded.
+ * runtime's HTTP server (`Deno.serve`, `Bun.serve` or `node:http`), loading only that adapter.
  *
- * When the app has `startup` and `shutdown` hooks (a Service has), `serve()` calls `startup` with
- * the runtime's facilities (its file access, for static folders) before it listens, and `close()`
- * calls `shutdown` around the server's own close: a Service runs `onStart` and its periodic tasks, and
- * answers its health check with 503 while the server drains, then runs `onStop`.
+ * An app's `startup` hook (a Service has one) is called with the runtime's file access before
+ * listening, and its `shutdown` hook around the server's close: a Service answers its health check
+ * with 503 while the server drains, then runs `onStop`.
  *
  * @param app The app to serve.
  * @param options Where to listen: `hostname` (default `127.0.0.1`) and `port` (default 8000; `0`
@@ -69,9 +67,8 @@ export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<
 }
 
 /**
- * The current runtime's file access, for a service's `files` option when nothing calls `serve()`:
- * a module whose default export is served by `deno serve` or `bun run`, say. `serve()` hands it to
- * a service by itself.
+ * The current runtime's file access, for `staticFiles()`'s `files` option when `serve()` (which
+ * hands it in itself) is not used: a default export served by `deno serve` or `bun run`, say.
  *
  * @returns Node.js's, Deno's or Bun's file access.
  * @example

@@ -2,10 +2,8 @@
  * The Bun adapter: serves a Web fetch handler with `Bun.serve`.
  *
  * Import it as `@tsmicroservice/tsmicroservice/bun` (JSR) or `tsmicroservice/bun` (npm) to pin
- * the runtime. `serveBun` only listens: it never calls an app's `startup` or `shutdown`, so a
- * service's `onStart`, `onStop` and periodic tasks do not run, and its static folders have no file
- * access unless its `files` option gives one. `serve()` from the main module picks the adapter and
- * does all of that: prefer it.
+ * the runtime. `serveBun` only listens, without `startup` or `shutdown` (see the Node.js
+ * adapter): prefer `serve()`.
  *
  * @example
  * ```ts
@@ -28,7 +26,7 @@ import { endpointOf } from "../http/endpoint_of.ts";
 import { closeWithin } from "./shared.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
-// The few parts of Bun's API this adapter uses, declared here so no Bun type package is needed.
+// Declared here so no Bun type package is needed.
 interface BunServer {
   readonly port: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
@@ -45,10 +43,9 @@ interface BunRuntime {
   serve(options: BunServeInit): BunServer;
 }
 
-/** How long, in seconds, a kept-alive connection may stay silent between requests (Bun's default). */
+// Bun's default.
 const IDLE_TIMEOUT_SECONDS = 10;
 
-/** A request being answered; once it runs long, Bun's idle timeout is off for its connection. */
 class LongCall implements Watched {
   readonly #server: BunServer;
   readonly #request: Request;
@@ -59,13 +56,11 @@ class LongCall implements Watched {
     this.#request = request;
   }
 
-  /** Runs long: Bun must not cut its connection while it works. */
   expire(): void {
     this.#timeoutOff = true;
     this.#server.timeout(this.#request, 0);
   }
 
-  /** Answered: the kept-alive connection gets its idle timeout back, if it was taken away. */
   end(watch: DeadlineWatch): void {
     watch.done(this);
     if (this.#timeoutOff) this.#server.timeout(this.#request, IDLE_TIMEOUT_SECONDS);
@@ -73,13 +68,8 @@ class LongCall implements Watched {
 }
 
 /**
- * Waits for an answer that did not come at once, watching it: Bun's idle timeout also runs while a
- * handler works, so a method slower than it would lose its answer (and a retrying client would run
- * it twice). Node.js and Deno wait for the handler; so does this adapter: a request still
- * unanswered halfway through the idle timeout has it turned off, and back on once answered, for
- * the kept-alive connection. Only slow requests pay for those two calls into Bun. (While a body is
- * still arriving the idle timeout stays on: it cuts a client that went silent, and the body
- * deadline one that trickles.)
+ * Bun's idle timeout also runs while a handler works, so a slow method would lose its answer (and
+ * a retrying client run it twice): halfway through, it is turned off until the answer is sent.
  */
 function whileRunning<T>(answer: Promise<T>, request: Request, server: BunServer, slowCalls: DeadlineWatch): Promise<T> {
   const call = new LongCall(server, request);
@@ -90,11 +80,8 @@ function whileRunning<T>(answer: Promise<T>, request: Request, server: BunServer
 }
 
 /**
- * Serves an app with `Bun.serve`.
- *
- * `close()` uses `Bun.serve`'s graceful stop: new connections are refused, calls in flight finish
- * and are answered, idle kept-alive connections are closed; after `closeTimeout`, the connections
- * still open are cut.
+ * Serves an app with `Bun.serve`; `close()` is its graceful stop, cutting the connections still
+ * open after `closeTimeout`.
  *
  * @param app A service, or anything with a `fetch(request)` method.
  * @param options Where to listen.
@@ -119,14 +106,13 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
   const running: CallRunning = (answer, request) => whileRunning(answer, request, server, slowCalls);
   let server: BunServer;
   try {
-    // Bun.serve listens synchronously: it throws here when the address is taken.
+    // Throws here when the address is taken: Bun.serve listens synchronously.
     server = bun.serve({
       hostname,
       port: options.port ?? DEFAULT_PORT,
       idleTimeout: IDLE_TIMEOUT_SECONDS,
       fetch: (request) => {
-        // Requests to a service's JSON-RPC path take a direct route, with the same answers as
-        // `fetch` gives and fewer promise turns; only calls that do not answer at once are watched.
+        // The JSON-RPC path skips the service's fetch: same answers, fewer promise turns.
         if (endpoint !== undefined && pathOf(request.url) === endpoint.path) {
           return answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline, running);
         }
@@ -140,9 +126,7 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
     return Promise.reject(asError(error));
   }
   const port = server.port;
-  // stop() without `true` refuses new connections and resolves once the calls in flight are
-  // answered; past the deadline, stop(true) cuts the connections still open (their requests'
-  // signals abort).
+  // Past the deadline, stop(true) cuts the connections still open.
   const close = closeWithin(() => Promise.resolve(server.stop()), options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, () => {
     void server.stop(true);
     return false;

@@ -8,7 +8,7 @@
 import { realpath, stat } from "node:fs/promises";
 import type { FileAccess } from "../http/file_access.ts";
 
-// The one part of Bun's API used here, declared so no Bun type package is needed.
+// Declared here so no Bun type package is needed.
 interface BunFiles {
   file(path: string): BunFile;
 }

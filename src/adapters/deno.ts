@@ -2,10 +2,8 @@
  * The Deno adapter: serves a Web fetch handler with `Deno.serve`.
  *
  * Import it as `@tsmicroservice/tsmicroservice/deno` (JSR) or `tsmicroservice/deno` (npm) to pin
- * the runtime. `serveDeno` only listens: it never calls an app's `startup` or `shutdown`, so a
- * service's `onStart`, `onStop` and periodic tasks do not run, and its static folders have no file
- * access unless its `files` option gives one. `serve()` from the main module picks the adapter and
- * does all of that: prefer it.
+ * the runtime. `serveDeno` only listens, without `startup` or `shutdown` (see the Node.js
+ * adapter): prefer `serve()`.
  *
  * @example
  * ```ts
@@ -29,7 +27,7 @@ import { denoResponse } from "./deno_response.ts";
 import { closeWithin } from "./shared.ts";
 import { baseUrl, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HOSTNAME, DEFAULT_PORT, type FetchApp, type ServeOptions, type ServerHandle } from "./types.ts";
 
-// The few parts of Deno's API this adapter uses, declared here so no Deno type package is needed.
+// Declared here so no Deno type package is needed.
 interface DenoHttpServer {
   readonly addr: { readonly hostname: string; readonly port: number };
   shutdown(): Promise<void>;
@@ -47,11 +45,8 @@ interface DenoRuntime {
 }
 
 /**
- * Serves an app with `Deno.serve`.
- *
- * `close()` uses `Deno.serve`'s graceful shutdown: new connections are refused, calls in flight
- * finish and are answered, idle kept-alive connections are closed; after `closeTimeout`, requests
- * still unanswered get a 503.
+ * Serves an app with `Deno.serve`; `close()` is its graceful shutdown, answering 503 to requests
+ * still unanswered after `closeTimeout`.
  *
  * @param app A service, or anything with a `fetch(request)` method.
  * @param options Where to listen.
@@ -70,16 +65,11 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
   if (deno === undefined) return Promise.reject(new Error("serveDeno needs the Deno runtime"));
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
-  // The resolvers of the requests not answered yet, so close() can answer them at its deadline.
   const waiting = new WaitList();
-  // Requests to a service's JSON-RPC path take a direct route, with the same answers as `fetch`
-  // gives, only made into responses the way Deno sends fastest (see denoResponse), and with no
-  // watch on slow bodies: Deno keeps a slow client's connection, and keeps reading its body,
-  // whatever the service answers, so the watch would spare nothing, yet it cost every call ~6% of
-  // its time and held ~20 MiB more memory under load.
+  // No body deadline here: Deno keeps reading a slow client's body whatever the service answers,
+  // so the watch spared nothing and cost every call ~6% (see README.md, "Limits and security defaults").
   const endpoint = endpointOf(app);
-  // Deno alone hands over a path as it was sent (`/api/../api`): any app gets it as the URL
-  // standard has it, as on Node.js and Bun.
+  // Deno alone hands over paths as sent (see normal_path.ts).
   const answer = endpoint === undefined
     ? (request: Request) => app.fetch(normalisedRequest(request, pathOf(request.url)).request)
     : (request: Request) => {
@@ -88,22 +78,20 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
     };
   let server: DenoHttpServer;
   try {
-    // Deno.serve listens synchronously: it throws here when the address is taken.
+    // Throws here when the address is taken: Deno.serve listens synchronously.
     server = deno.serve({
       hostname,
       port: options.port ?? DEFAULT_PORT,
       handler: (request) => answerUnlessCut(answer, request, waiting),
       onListen: () => {}, // Deno prints "Listening on ..." by default; a library stays quiet.
-      // Same answer as the other adapters, and no error details for the client.
       onError: internalServerError,
     });
   } catch (error) {
     return Promise.reject(asError(error));
   }
   const port = server.addr.port;
-  // Deno cannot cut a connection once shutdown() has begun (aborting the server's signal then
-  // throws an uncatchable BadResource): past the deadline, the requests still running are answered
-  // 503, and the server no longer keeps the process alive.
+  // Deno cannot cut a connection once shutdown() has begun (aborting then throws an uncatchable
+  // BadResource): past the deadline, requests still running get a 503.
   const close = closeWithin(() => server.shutdown(), options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, () => {
     waiting.answerAll(() => new Response("Service Unavailable: the server stopped", { status: 503 }));
     server.unref();
@@ -112,7 +100,6 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
   return Promise.resolve({ hostname, port, url: baseUrl(hostname, port), close });
 }
 
-/** A request not answered yet: how to answer it, and its place in the list. */
 interface Waiter {
   readonly answer: (response: Response | Promise<Response>) => void;
   prev: Waiter | undefined;
@@ -120,10 +107,7 @@ interface Waiter {
   linked: boolean;
 }
 
-/**
- * The requests not answered yet, so close() can answer them at its deadline: a linked list, which
- * costs each request far less than a set would (no hashing).
- */
+/** A linked list: far cheaper per request than a set (no hashing). */
 class WaitList {
   #head: Waiter | undefined;
 
@@ -150,7 +134,6 @@ class WaitList {
   }
 }
 
-/** The app's answer, unless close() answers first at its deadline. */
 function answerUnlessCut(answerOf: (request: Request) => Response | Promise<Response>, request: Request, waiting: WaitList): Promise<Response> {
   let answer: Response | Promise<Response>;
   try {

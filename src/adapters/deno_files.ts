@@ -8,7 +8,7 @@ import type { ByteRange, FileAccess } from "../http/file_access.ts";
 
 const CHUNK_BYTES = 64 * 1024;
 
-// The few parts of Deno's API used here, declared so no Deno type package is needed.
+// Declared here so no Deno type package is needed.
 interface DenoFiles {
   realPath(path: string): Promise<string>;
   stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; size: number; mtime: Date | null }>;
@@ -50,7 +50,7 @@ export const denoFileAccess: FileAccess = {
   },
 };
 
-/** The bytes of a range of an open file, as a stream; the file is closed when it ends or is cancelled. */
+/** The file is closed when the stream ends or is cancelled. */
 async function rangeOf(file: DenoFile, range: ByteRange): Promise<ReadableStream<Uint8Array>> {
   try {
     await file.seek(range.start, 0 /* Deno.SeekMode.Start */);
@@ -72,7 +72,7 @@ async function rangeOf(file: DenoFile, range: ByteRange): Promise<ReadableStream
         const read = left === 0 ? null : await file.read(buffer);
         if (read === null || read === 0) {
           close();
-          // Short of what was promised (the file shrank since its stat): an error, so the answer is cut.
+          // The file shrank since its stat: an error, so the answer is cut rather than short.
           if (left > 0) controller.error(new Error("the file ended before the bytes its answer promised"));
           else controller.close();
           return;

@@ -1,16 +1,14 @@
 /**
  * The Node.js adapter: serves a Web fetch handler with `node:http`.
  *
- * Requests to a service's JSON-RPC path take a direct route: the body is read from the socket and
- * handed to the endpoint as text, and the answer is written as it is, with no Web `Request` or
- * `Response` built in between (on Node.js those cost more than the JSON-RPC work itself). The
- * answers are the same as through `fetch`: both routes call the same endpoint function.
+ * Requests to the JSON-RPC path skip the Web `Request` and `Response` (on Node.js they cost more
+ * than the JSON-RPC work): the body goes to the endpoint as text and its answer is written as is,
+ * the same answers as through `fetch`.
  *
  * Import it as `@tsmicroservice/tsmicroservice/node` (JSR) or `tsmicroservice/node` (npm) to pin
- * the runtime. `serveNode` only listens: it never calls an app's `startup` or `shutdown`, so a
- * service's `onStart`, `onStop` and periodic tasks do not run, and its static folders have no file
- * access unless its `files` option gives one. `serve()` from the main module picks the adapter and
- * does all of that: prefer it.
+ * the runtime. `serveNode` only listens: no `startup` or `shutdown`, so no `onStart`, `onStop`,
+ * periodic tasks, or file access for static folders (unless `staticFiles()`'s `files` gives one).
+ * Prefer `serve()`, which does all of that.
  *
  * @example
  * ```ts
@@ -68,12 +66,9 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
-    // The headers get requestTimeout, and the whole request the service's bodyTimeout more: Node
-    // itself cuts a body that trickles in (its bare 408, then the connection closes), which costs
-    // the direct path nothing per request, where watching each body in JavaScript cost ~5%.
+    // Node's own timeout cuts a trickling body (bare 408): free, where a JavaScript watch cost ~5%.
     requestTimeout: requestTimeout + (endpoint?.bodyDeadline?.timeout ?? 0),
     headersTimeout: requestTimeout,
-    // How often Node checks those timeouts: often enough that a short timeout is kept to.
     connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(requestTimeout / 4))),
   }, (incoming, outgoing) => {
     if (endpoint !== undefined && pathOf(incoming.url ?? "/") === endpoint.path) {
@@ -93,17 +88,14 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
   const port = (server.address() as AddressInfo).port;
 
   const stop = (): Promise<void> => {
-    // From now on every answer closes its connection, so the server closes once the calls in
-    // flight are answered; no request is counted on the way (that would cost every request).
+    // Every answer now closes its connection: no per-request counting needed to drain.
     state.closing = true;
     return new Promise<void>((resolve) => {
-      // An answer that was already on its way keeps its connection alive: close those as they
-      // become idle.
+      // Answers already on their way keep their connection alive: close those once idle.
       const sweep = setInterval(() => {
         server.closeIdleConnections();
       }, CLOSE_SWEEP_MS);
-      // server.close() closes the idle connections at once, and calls back once none is left;
-      // then close() waits for the calls that watch their signal to have seen it abort.
+      // Then wait for the calls watching their signal to have seen it abort.
       server.close(() => {
         clearInterval(sweep);
         if (state.watchedSignals === 0) resolve();
@@ -111,7 +103,6 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
       });
     });
   };
-  // Past the deadline, the calls still running lose their connections (and see their signal abort).
   const close = closeWithin(stop, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT, () => {
     server.closeAllConnections();
     return false;
@@ -119,20 +110,15 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
   return { hostname, port, url: baseUrl(hostname, port), close };
 }
 
-/** How often `close()` looks for connections that became idle, in ms. */
 const CLOSE_SWEEP_MS = 10;
 
-/** What every request of one server shares. */
 interface ServerState {
-  /** Whether `close()` has begun: answers then close their connections. */
   closing: boolean;
-  /** How many abort signals handed out still wait for their response to close. */
+  // Abort signals handed out whose response has not closed yet; close() waits for them.
   watchedSignals: number;
-  /** Called when the last of them has. */
   signalsSettled: (() => void) | undefined;
 }
 
-/** Node's request headers, read the way Web `Headers` are (any case). */
 class NodeHeaders implements HeaderReader {
   readonly #incoming: IncomingMessage;
 
@@ -146,9 +132,7 @@ class NodeHeaders implements HeaderReader {
     if (value === undefined) return null;
     if (Array.isArray(value)) return value.join(", ");
     if (!KEPT_ONCE.has(lower)) return value;
-    // Node keeps only the first of these when they repeat; Web Headers (Deno, Bun, fetch) join them
-    // all. Joined here too, a repeated Content-Type or Authorization is as ambiguous, and as
-    // refused, on every runtime.
+    // Node keeps only the first of these; Web Headers join repeats, so a repeated one is refused alike everywhere.
     const raw = this.#incoming.rawHeaders;
     let joined: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
@@ -159,13 +143,9 @@ class NodeHeaders implements HeaderReader {
   }
 }
 
-/** The request headers of which Node.js keeps only the first when they repeat (the ones read here). */
 const KEPT_ONCE = new Set(["authorization", "content-type", "content-length"]);
 
-/**
- * An abort signal that fires when the client goes away before its answer is written. The server
- * counts the signals still watching, so `close()` resolves only once they have fired.
- */
+/** Counted, so that `close()` resolves only once every such signal has settled. */
 function closeSignal(outgoing: ServerResponse, state: ServerState): AbortSignal {
   const abort = new AbortController();
   if (outgoing.destroyed) {
@@ -181,15 +161,10 @@ function closeSignal(outgoing: ServerResponse, state: ServerState): AbortSignal 
   return abort.signal;
 }
 
-/** Where an exchange keeps itself on its request, so the body listeners need no closure (a private key: no description needed). */
+// Kept on the request, so the body listeners need no closure.
 const EXCHANGE = Symbol();
 type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefined };
 
-/**
- * A request to the JSON-RPC path, answered straight from `node:http`: the body is collected from
- * the request's events and handed to the endpoint as text, and its answer is written with one
- * `writeHead` and one `end`. A sync call is answered within the request's `end` event.
- */
 class DirectExchange implements RequestContext {
   declare readonly headers: NodeHeaders;
   readonly #endpoint: RpcEndpoint;
@@ -208,7 +183,7 @@ class DirectExchange implements RequestContext {
     this.#body = new BodyChunks(endpoint.maxBodyBytes);
   }
 
-  /** Made on first use only: most calls never look at it. */
+  // Made on first use: most calls never look at it.
   get signal(): AbortSignal {
     this.#signal ??= closeSignal(this.#outgoing, this.#state);
     return this.#signal;
@@ -229,16 +204,13 @@ class DirectExchange implements RequestContext {
     (incoming as CarryingRequest)[EXCHANGE] = this;
     incoming.on("data", onBodyData);
     incoming.on("end", onBodyEnd);
-    // A client that goes away while sending, or that Node cuts off as too slow, is not answered
-    // here: its request emits no `end`, and the exchange ends with it.
+    // A client that leaves, or that Node cuts off, emits no `end`: nothing to answer.
   }
 
-  /** One more piece of the body; past the limit, the rest is not read. */
   take(chunk: Buffer): void {
     if (!this.#body.add(chunk)) this.#refuseBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes));
   }
 
-  /** Stops reading the body and answers why; the connection closes after the answer. */
   #refuseBody(error: Error): void {
     const incoming = this.#incoming;
     incoming.off("data", onBodyData);
@@ -248,7 +220,6 @@ class DirectExchange implements RequestContext {
     this.send(this.#endpoint.answerUnreadBody(error, this.headers));
   }
 
-  /** The whole body is there: answer it. */
   finish(): void {
     let text: string;
     const bytes = this.#body.bytes();
@@ -275,16 +246,14 @@ class DirectExchange implements RequestContext {
     }
   }
 
-  /** Writes an answer in one go: status and headers (with the body's length), then the body. */
   send(reply: PlainReply): void {
     const outgoing = this.#outgoing;
     if (outgoing.destroyed) return;
-    // A flat list of names and values: on Node.js 20, writing an object made by a spread here costs
-    // several µs per request, a list nothing measurable.
+    // A flat list: on Node.js 20 an object made by a spread costs several µs per request here.
     const headers: (string | number)[] = [];
     for (const name in reply.headers) headers.push(name, reply.headers[name] as string);
     if (reply.body !== null) headers.push("content-length", Buffer.byteLength(reply.body));
-    // A body left unread (refused as too large, say) cannot be skipped on a kept-alive connection.
+    // An unread body (refused as too large, say) cannot be skipped on a kept-alive connection.
     if ((this.#state.closing || !this.#incoming.complete) && reply.headers["connection"] === undefined) headers.push("connection", "close");
     outgoing.writeHead(reply.status, headers as string[]);
     if (reply.body === null) outgoing.end();
@@ -307,7 +276,6 @@ function answerDirectly(endpoint: RpcEndpoint, incoming: IncomingMessage, outgoi
   new DirectExchange(endpoint, incoming, outgoing, state).start();
 }
 
-/** Any other request: a Web `Request` for the app's `fetch`, and its `Response` written back. */
 async function answerThroughFetch(
   app: FetchApp,
   hostname: string,
@@ -337,7 +305,7 @@ function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, hostname
   const method = incoming.method ?? "GET";
   const target = incoming.url ?? "/";
   const base = `http://${safeHost(incoming.headers.host) ?? hostname}`;
-  // A target starting with "//" is a path, not another host: resolved against the base, it would be.
+  // A target starting with "//" is a path; resolved against the base, it would become a host.
   const url = (target.startsWith("/") ? new URL(base + target) : new URL(target, base)).href;
   // `duplex` is required by Node's fetch for a streamed body, and missing from the DOM typings.
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal: closeSignal(outgoing, state) };
@@ -348,7 +316,7 @@ function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, hostname
   return new Request(url, init);
 }
 
-/** The Host header when it looks like a host (it comes from the client, so it is checked). */
+// The Host header comes from the client: checked before it goes into a URL.
 function safeHost(host: string | undefined): string | undefined {
   return host !== undefined && /^[\w.-]+(?::\d+)?$|^\[[\da-fA-F:.]+\](?::\d+)?$/.test(host) ? host : undefined;
 }
@@ -373,8 +341,7 @@ async function writeResponse(response: Response, outgoing: ServerResponse): Prom
     }
     const second = await reader.read();
     if (second.done) {
-      // A body of one chunk goes out in one write with its length: no chunked framing, and no
-      // small writes for Nagle's algorithm and delayed ACKs to stall on.
+      // One write with its length: no chunked framing, no small writes for Nagle and delayed ACKs to stall on.
       if (!outgoing.hasHeader("content-length")) outgoing.setHeader("content-length", first.value.byteLength);
       outgoing.end(first.value);
       return;

@@ -8,7 +8,6 @@ import { constants } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import type { FileAccess } from "../http/file_access.ts";
 
-/** How much of a file is read at a time. */
 const CHUNK_BYTES = 64 * 1024;
 
 // The paths opened are real paths already: refusing a symbolic link there stops one swapped in since.
@@ -36,8 +35,7 @@ export const nodeFileAccess: FileAccess = {
   },
 };
 
-/** A stream of a file's bytes, read as the consumer asks; the file is closed at the end or on cancel. */
-/** A file's bytes from `position` (`null`: from the start, reading on), at most `length` of them. */
+/** `position` `null` reads on from the start; the file is closed at the end or on cancel. */
 function streamOf(handle: FileHandle, position: number | null, length: number): ReadableStream<Uint8Array> {
   let left = length;
   let at = position;

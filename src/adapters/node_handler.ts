@@ -1,17 +1,11 @@
 /**
- * A service inside a Node.js app you already have: `tsmicroservice/node-handler`.
- * {@linkcode toNodeHandler} makes a `node:http` request listener that is also Connect-style
- * middleware (Express, Connect, Koa through `ctx.req`/`ctx.res`, plain `node:http`);
- * {@linkcode toFastifyPlugin} makes a Fastify plugin. Both hand each request to `service.fetch`
- * as a Web `Request` and write its `Response` back, so the service answers exactly as under
- * `serve()`: the same paths (relative to where it is mounted), body limits, content types, status
- * codes and JSON-RPC answers. (Frameworks built on the Web API, such as hono and Next.js route
- * handlers, take `service.fetch` itself.)
+ * A service inside an existing Node.js app (`tsmicroservice/node-handler`):
+ * {@linkcode toNodeHandler} for `node:http`, Express, Connect and Koa, {@linkcode toFastifyPlugin}
+ * for Fastify. Both go through `service.fetch`, so the service answers exactly as under `serve()`,
+ * relative to where it is mounted. (Web-API frameworks such as hono take `service.fetch` itself.)
  *
- * Neither starts the service: the app's server is not the service's, so call
- * `await service.startup()` before listening when its plugins need a start (events
- * subscriptions, periodic tasks, a health check that answers 200), and `service.shutdown()` when
- * the app stops.
+ * Neither starts the service: call `await service.startup()` before listening when its plugins
+ * need a start, and `service.shutdown()` when the app stops.
  *
  * @example
  * ```ts
@@ -42,18 +36,16 @@ import type { FetchApp } from "./types.ts";
  */
 export interface NodeHandlerOptions {
   /**
-   * A path prefix to take off each request's path before the service sees it, for servers that do
-   * not strip a mount path themselves (plain `node:http`, Koa). With `"/rpc"`, `POST /rpc/api`
-   * reaches a service's `/api`, and a path outside `/rpc` is passed on (`next()`) or answered 404.
-   * Express and Connect strip the path given to `app.use()` already: leave it out there.
-   * Default: none.
+   * A prefix to strip from each path, for servers that do not strip a mount path (`node:http`,
+   * Koa; not Express or Connect). With `"/rpc"`, `POST /rpc/api` reaches `/api`; paths outside are
+   * passed on (`next()`) or answered 404. Default: none.
    */
   readonly prefix?: string | undefined;
 }
 
 /**
  * A `node:http` request listener that is also Connect-style middleware: given a `next`, it hands
- * on what the service does not serve (its 404s) and the errors it cannot answer itself.
+ * on the service's 404s and the errors it cannot answer.
  *
  * @param request The Node.js request (Express's and Koa's `req` are ones).
  * @param response The Node.js response.
@@ -71,21 +63,16 @@ export interface NodeHandlerOptions {
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
 /**
- * Makes a Node.js request listener, and Connect-style middleware, of a service (or any
- * `{ fetch }` app): `createServer(toNodeHandler(service))`, or `app.use("/rpc",
- * toNodeHandler(service))` in Express, where the service's paths are under the mount path
- * (`/rpc/api`, `/rpc/health`; a service with `path: "/"` answers JSON-RPC at `/rpc` itself).
+ * Makes a Node.js request listener and Connect-style middleware of a service (or any `{ fetch }`
+ * app): `createServer(toNodeHandler(service))`, or `app.use("/rpc", toNodeHandler(service))` in
+ * Express, serving the service's paths under the mount path (`/rpc/api`).
  *
- * - **The body.** Mounted before any body parser, the handler reads the body itself, as `serve()`
- *   does: the service's `maxBodyBytes` and content-type rules, and its JSON-RPC parse errors.
- *   Mounted after one that consumed the body (`express.json()`, `express.text()`,
- *   `express.raw()`), it takes what the parser left in `req.body` (parsed JSON is written back to
- *   JSON text) and the service answers from that; the parser's own limit (100 kB by default for
- *   `express.json()`) and its own errors (a 400 for invalid JSON) then come first. A body that
- *   was consumed and left nowhere is an error handed to `next` (a plain 500 without one).
- * - **What it does not serve.** Given `next`, a path the service answers 404 goes on to the rest
- *   of the app; without it, the 404 is sent.
- * - **A client that goes away** aborts the signal its calls see, as under `serve()`.
+ * - **The body.** Before any body parser, the service reads it with its own limits and errors, as
+ *   under `serve()`. After one (`express.json()`, `.text()`, `.raw()`), it answers from `req.body`
+ *   (parsed JSON re-serialised), and the parser's limit and errors come first. A body consumed and
+ *   kept nowhere is an error for `next` (a plain 500 without one).
+ * - **Not served.** Given `next`, the service's 404s go on to the rest of the app.
+ * - **A client that goes away** aborts its calls' signal, as under `serve()`.
  *
  * @param app The service, or any app with `fetch(request)`.
  * @param options A prefix to strip from the path (for `node:http` and Koa).
@@ -131,8 +118,7 @@ export function toNodeHandler(app: FetchApp, options: NodeHandlerOptions = {}): 
 }
 
 /**
- * The part of a Fastify instance {@linkcode toFastifyPlugin} uses (typed here, so the library
- * depends on no Fastify package).
+ * The part of a Fastify instance {@linkcode toFastifyPlugin} uses (so no Fastify package is needed).
  *
  * @example
  * ```ts
@@ -156,10 +142,8 @@ export interface FastifyInstanceLike {
 
 /**
  * Makes a Fastify plugin of a service: `fastify.register(toFastifyPlugin(service), { prefix:
- * "/rpc" })` serves the service's paths under the prefix (`POST /rpc/api`). Inside the plugin's
- * scope, Fastify's body parsing is off: the service reads each body itself, with its own limits and
- * answers, as under `serve()` (the Fastify `bodyLimit` does not apply there). Other routes of the
- * app keep their parsers.
+ * "/rpc" })` serves its paths under the prefix (`POST /rpc/api`). In the plugin's scope Fastify's
+ * body parsing (and `bodyLimit`) is off: the service reads bodies itself, as under `serve()`.
  *
  * @param app The service, or any app with `fetch(request)`.
  * @returns The plugin, to `register`.
@@ -192,7 +176,6 @@ export function toFastifyPlugin(app: FetchApp): (instance: FastifyInstanceLike) 
   };
 }
 
-/** Thrown when a middleware before the handler read the body and kept nothing of it. */
 class ConsumedBodyError extends Error {
   constructor() {
     super(
@@ -203,7 +186,6 @@ class ConsumedBodyError extends Error {
   }
 }
 
-/** The request target without the prefix, or `undefined` when it is outside the prefix. */
 function withoutPrefix(target: string, prefix: string): string | undefined {
   if (prefix === "") return target;
   if (!target.startsWith(prefix)) return undefined;
@@ -213,7 +195,6 @@ function withoutPrefix(target: string, prefix: string): string | undefined {
   return rest.startsWith("?") ? `/${rest}` : undefined;
 }
 
-/** Nothing here for this request: the next middleware's, or a 404. */
 function passOn(outgoing: ServerResponse, next: ((error?: unknown) => void) | undefined): void {
   if (next !== undefined) {
     next();
@@ -223,7 +204,7 @@ function passOn(outgoing: ServerResponse, next: ((error?: unknown) => void) | un
   outgoing.end("Not Found");
 }
 
-/** The request headers that describe a body as it was sent, wrong for a body written again. */
+// They describe the body as sent, wrong for a body re-serialised from req.body.
 const BODY_FRAMING = ["content-length", "transfer-encoding", "content-encoding"];
 
 function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, target: string): Request {
@@ -233,7 +214,7 @@ function toRequest(incoming: IncomingMessage, outgoing: ServerResponse, target: 
   const method = incoming.method ?? "GET";
   const host = incoming.headers.host;
   const base = `http://${host !== undefined && /^[\w.-]+(?::\d+)?$|^\[[\da-fA-F:.]+\](?::\d+)?$/.test(host) ? host : "localhost"}`;
-  // A target starting with "//" is a path, not another host: resolved against the base, it would be.
+  // A target starting with "//" is a path; resolved against the base, it would become a host.
   const url = target.startsWith("/") ? base + target : new URL(target, base).href;
   const abort = new AbortController();
   outgoing.once("close", () => {
@@ -267,7 +248,7 @@ async function writeResponse(response: Response, incoming: IncomingMessage, outg
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
-  // A body left unread (refused as too large, say) cannot be skipped on a kept-alive connection.
+  // An unread body cannot be skipped on a kept-alive connection.
   if (!incoming.complete && !incoming.readableEnded) outgoing.setHeader("connection", "close");
   if (response.body === null) {
     outgoing.end();
@@ -285,7 +266,6 @@ async function writeResponse(response: Response, incoming: IncomingMessage, outg
   outgoing.end();
 }
 
-/** Whether the connection is gone (the client went away, or the answer was cut). */
 function isGone(outgoing: ServerResponse): boolean {
   return outgoing.destroyed;
 }

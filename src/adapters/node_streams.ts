@@ -1,6 +1,5 @@
 /**
- * What the node adapter and the Node handler share between node:http's streams and the Web's: the
- * request body as a Web stream, and waiting for a slow socket.
+ * node:http streams to Web streams, shared by the Node adapter and the Node handler.
  *
  * @module
  */

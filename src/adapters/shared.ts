@@ -7,10 +7,9 @@
 import { setLongTimeout } from "../timer.ts";
 
 /**
- * Makes a server's `close()`: the first call starts `stop` (refuse new connections, let the calls
- * in flight finish) and a timer; at `timeout` ms, `atDeadline` cuts what is left and says whether
- * the close counts as done then (else it ends when `stop` does). Every later call gets the same
- * promise.
+ * Makes a server's `close()`: the first call starts `stop` and a timer; at `timeout` ms,
+ * `atDeadline` cuts what is left and says whether the close is done then (else it ends with
+ * `stop`). Later calls get the same promise.
  *
  * @internal The contract between the adapters; it may change in any release.
  * @param stop Starts the graceful stop; resolves once the server has stopped.

@@ -1,12 +1,11 @@
 /**
- * Stopping on `SIGINT` and `SIGTERM`, for `serve(app, { signals: true })`: the one place that
- * listens to the process's signals, with `Deno.addSignalListener` on Deno and `process.on` on
- * Node.js and Bun.
+ * Stopping on `SIGINT` and `SIGTERM` for `serve(app, { signals: true })`, on Deno's and on
+ * Node.js's and Bun's signal APIs.
  *
  * @module
  */
 
-// The few parts of each runtime's API used here, declared so no type package is needed.
+// Declared here so no runtime type package is needed.
 interface DenoSignals {
   addSignalListener(signal: string, handler: () => void): void;
   removeSignalListener(signal: string, handler: () => void): void;
@@ -22,9 +21,9 @@ interface NodeSignals {
 export const STOP_SIGNALS: readonly string[] = ["SIGINT", "SIGTERM"];
 
 /**
- * Listens for `SIGINT` and `SIGTERM`: the first one runs `stop` and then ends the process (exit
- * code 0, or 1 when `stop` fails). `stop` should call the returned remover first, so that a second
- * signal during the stop gets the runtime's default action and ends the process at once.
+ * Listens for `SIGINT` and `SIGTERM`: the first runs `stop`, then ends the process (exit code 0, or
+ * 1 when `stop` fails). `stop` should call the returned remover first, so a second signal ends the
+ * process at once (the runtime's default action).
  *
  * @param stop What to do before the process ends, such as closing the server.
  * @returns A function that removes the listeners (call it when the server closes for another reason).

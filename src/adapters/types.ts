@@ -35,8 +35,8 @@ export interface FetchApp {
    */
   fetch(request: Request): Response | Promise<Response>;
   /**
-   * Optional: called by `serve()` before it listens, with the runtime's facilities (such as its
-   * file access). If it throws, `serve()` rejects and does not listen.
+   * Optional: called by `serve()` before it listens, with the runtime's facilities (its file
+   * access). If it throws, `serve()` rejects without listening.
    *
    * @param facilities The runtime's facilities.
    * @returns Once the app is ready to serve.
@@ -57,9 +57,9 @@ export interface FetchApp {
    */
   startup?(facilities: RuntimeFacilities): void | Promise<void>;
   /**
-   * Optional: called by the server's `close()`, with `drain`, which stops the server and waits for
-   * the calls in flight; the app runs its own stop around it. (Not named `stop`: `bun run` does not
-   * serve a default export that has a `stop` method, taking it for a running server.)
+   * Optional: called by the server's `close()` with `drain`, which stops the server and waits for
+   * calls in flight; the app stops around it. (Not `stop`: `bun run` takes a default export with
+   * a `stop` method for a running server and does not serve it.)
    *
    * @param drain Stops the server and waits for the calls in flight; the app must call it.
    * @returns Once the app has stopped.
@@ -99,32 +99,28 @@ export interface ServeOptions {
   /** The port; `0` picks a free one. Default `8000`, as in the Python original. */
   readonly port?: number | undefined;
   /**
-   * How long a client may take to send a request's headers, in ms, before it is cut off; this stops
-   * slow clients from holding connections open. Default 30,000. Applied where the runtime lets it
-   * be set (Node.js, where the whole request, headers and body, may take this plus the service's
-   * `bodyTimeout`, and Node answers a slower one with its own 408): Bun cuts a client whose
-   * headers trickle in after about 10 s on its own, and Deno has no such setting. On Bun, a
-   * JSON-RPC body that trickles in is answered 408 once the service's own `bodyTimeout` passes.
+   * How long a client may take to send a request's headers, in ms, so slow clients cannot hold
+   * connections. Default 30,000. Node.js only (there the whole request may take this plus the
+   * service's `bodyTimeout`, then Node answers 408); Bun cuts slow headers after about 10 s on its
+   * own, Deno never (see README.md, "Limits and security defaults").
    */
   readonly requestTimeout?: number | undefined;
   /**
-   * How long `close()` lets calls in flight run, in ms; then the connections still open are cut
-   * (on Deno, requests still unanswered get a 503, since Deno cannot cut a connection once it is
-   * shutting down). Default 10,000.
+   * How long `close()` lets calls in flight run, in ms, before cutting the connections still open
+   * (on Deno, which cannot cut them while shutting down, unanswered requests get a 503).
+   * Default 10,000.
    */
   readonly closeTimeout?: number | undefined;
   /**
-   * How long `close()` keeps accepting and answering requests before it stops listening, in ms,
-   * while the service already reports itself stopping (a health check's 503, a readiness probe
-   * failing): the time a load balancer or Kubernetes' endpoints controller needs to take the
-   * instance out, so that no caller meets a refused connection. Default 0.
+   * How long `close()` keeps answering requests before it stops listening, in ms, while the service
+   * already reports itself stopping (health 503): time for a load balancer or Kubernetes to take
+   * the instance out, so no caller meets a refused connection. Default 0.
    */
   readonly drainDelay?: number | undefined;
   /**
-   * Whether `SIGINT` and `SIGTERM` stop the server gracefully (as `close()` does) and then end the
-   * process with exit code 0 (1 when the stop failed). A second signal during the stop ends the
-   * process at once. Only for a program that is the service: put clean-up work in `onStop`.
-   * Default `false`.
+   * Whether `SIGINT` and `SIGTERM` run `close()` and then end the process (exit code 0, or 1 when
+   * the stop failed); a second signal ends it at once. Only for a program that is the service: put
+   * clean-up in `onStop`. Default `false`.
    */
   readonly signals?: boolean | undefined;
 }
@@ -149,9 +145,8 @@ export interface ServerHandle {
   /** Its base URL, such as `http://127.0.0.1:5000` (no trailing slash). */
   readonly url: string;
   /**
-   * Stops accepting connections, lets the requests in flight finish and be answered (up to
-   * `closeTimeout`), then closes. Resolves once the server is closed; a second call waits for the
-   * same close.
+   * Stops accepting connections, lets requests in flight be answered (up to `closeTimeout`), then
+   * closes. A second call waits for the same close.
    *
    * @returns Once the server is closed (and, for a service, its `onStop` has run).
    * @throws Whatever the app's `shutdown` throws (a service's `onStop`).

@@ -1,7 +1,6 @@
 /**
- * Turning anything thrown into an `Error` or into words, without ever throwing: a handler may throw
- * a null-prototype object, a revoked proxy, or an error whose `name` getter throws, and the answer
- * (and the report of it) must still go out.
+ * Anything thrown as an `Error` or as words, never throwing: a handler may throw a null-prototype
+ * object, a revoked proxy or an error whose `name` getter throws, and the answer must still go out.
  *
  * @module
  */
@@ -14,7 +13,6 @@ export interface ThrownDescription {
   readonly message: string;
 }
 
-/** The text of a value that can be neither converted nor inspected (a revoked proxy, say). */
 const UNPRINTABLE = "(unprintable)";
 
 /**
@@ -76,8 +74,8 @@ export function errorName(thrown: unknown): string | undefined {
 }
 
 /**
- * A thrown value's name and message, for error data and logs. Never throws: what cannot be read is
- * left out (a name) or replaced by a placeholder (a message).
+ * A thrown value's name and message, for error data and logs. Never throws: an unreadable name is
+ * left out, an unreadable message replaced by a placeholder.
  *
  * @param thrown What was thrown.
  * @returns Its name (for an `Error`) and message.
@@ -101,13 +99,12 @@ export function describeThrown(thrown: unknown): ThrownDescription {
   return name === undefined ? { message } : { name, message };
 }
 
-/** `String(value)`, or what `Object.prototype.toString` says when that throws, or a placeholder. */
 function textOf(value: unknown): string {
   try {
     return String(value);
   } catch {
     try {
-      // A null-prototype object has no toString of its own; this one works on it.
+      // Works on a null-prototype object, which has no toString.
       return Object.prototype.toString.call(value);
     } catch {
       return UNPRINTABLE;

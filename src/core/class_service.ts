@@ -1,14 +1,11 @@
 /**
- * The class style of the Python original, as a thin layer over {@linkcode Service}: a class that
- * extends {@linkcode MicroService}, with a `name` property, methods marked with the standard
- * (TC39) decorators `@publicMethod` and `@privateMethod`, and `apiTokenIsValid` as a method.
+ * The Python original's class style over {@linkcode Service}: extend {@linkcode MicroService}, set
+ * `name`, mark methods with the standard decorators `@publicMethod` and `@privateMethod`.
  *
- * The class's settings are ordinary instance properties, which JavaScript sets only after the base
- * constructor has run; so the service is assembled from the instance on first use (`startup()`,
- * which `serve()` calls before it listens, the first request, `handle()`, or `toService()`), and
- * then kept. Under `serve()` a configuration mistake (no name, say) makes `serve()` reject; with
- * another server, call `toService()` once at start-up to have it thrown there rather than at the
- * first request.
+ * Settings are instance properties, set only after the base constructor, so the service is
+ * assembled on first use (`startup()`, a request, `handle()`, `toService()`) and kept. A settings
+ * mistake makes `serve()` reject; with another server, call `toService()` at start-up to have it
+ * thrown there rather than at the first request.
  *
  * @module
  */
@@ -24,13 +21,9 @@ import type { CallContext, RequestContext } from "./context.ts";
 import { defineMethod, type HandlerFor, type MethodDefinition, type MethodOptions } from "./method.ts";
 import { Service, type ServiceOptions } from "./service.ts";
 
-/** The definitions made by the decorators, by the decorated function (read when a service is assembled). */
 const decorated = new WeakMap<object, MethodDefinition>();
 
-/**
- * The settings a class-style service may declare as properties, each the {@linkcode ServiceOptions}
- * member of the same name. Listed in full (the compiler checks it), so a new option cannot be missed.
- */
+// Every ServiceOptions key (the compiler checks it), so a new option cannot be missed.
 const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
   name: true,
   version: true,
@@ -45,8 +38,8 @@ const SETTINGS: Readonly<Record<keyof ServiceOptions, true>> = {
 };
 
 /**
- * The members of a class-style service that are not settings but its plugins and lifecycle
- * hooks: `plugins` (a list given to `use()` in order), `onStart` and `onStop` (methods).
+ * A class-style service's members that are not settings: `plugins` (given to `use()` in order),
+ * and the `onStart` and `onStop` methods.
  *
  * @example
  * ```ts
@@ -70,7 +63,7 @@ export interface ClassServiceExtras {
 
 
 /**
- * A method's type as callers see it: without a last parameter that takes the {@linkcode CallContext}.
+ * A method's type as callers see it: without a last {@linkcode CallContext} parameter.
  *
  * @internal
  */
@@ -82,14 +75,10 @@ type Remote<F> = F extends (...args: infer Args) => infer Result
 
 /**
  * The methods a class-style service adds to {@linkcode MicroService}, as the typed client sees
- * them: every public method of the class except its settings (`apiTokenIsValid`, `onError`,
- * `onStart`, `onStop`).
- * Decorators cannot change a class's type (the compiler does not know which methods are
- * decorated), so a public method left undecorated is listed too, and calling it answers "Method
- * not found": keep helpers `private`, `protected` or `#private`, which are never listed (nor
- * callable). A method with an `input` schema is typed by its own parameters (which the decorator
- * checks against the schema's output), not by the schema's input; and every parameter is
- * required, as the service requires it unless `params` says otherwise.
+ * them: every public method but the settings (`apiTokenIsValid`, `onError`, `onStart`, `onStop`).
+ * Decorators cannot change a type, so an undecorated public method is listed too (and answers
+ * "Method not found"): keep helpers `private` or `#private`. Methods are typed by their own
+ * parameters, all required, even with an `input` schema.
  *
  * @typeParam T The service class's instance type.
  * @example
@@ -109,18 +98,16 @@ export type ClassMethods<T> = {
 };
 
 /**
- * The base class of a service written in the Python original's class style.
+ * The base class of a service in the Python original's class style.
  *
- * Declare the service's settings as properties, named as in {@linkcode ServiceOptions} (`name` is
- * required; `apiTokenIsValid` and `onError` may be methods, called with `this` as the instance),
- * and mark the methods callers may use with `@publicMethod` or `@privateMethod` (standard
- * decorators: do not turn on `experimentalDecorators`). Handlers run with `this` as the instance.
- * Writing `implements ServiceOptions` after `extends MicroService` has the compiler check the
- * settings too. Plugins go in a `plugins` property (`plugins = [health(), cors({ origins })]`), and
- * `onStart` and `onStop` may be methods (see {@linkcode ClassServiceExtras}).
+ * Declare settings as properties named as in {@linkcode ServiceOptions} (`name` required;
+ * `apiTokenIsValid` and `onError` may be methods) and mark callable methods with `@publicMethod`
+ * or `@privateMethod` (standard decorators: no `experimentalDecorators`); `implements
+ * ServiceOptions` has the compiler check the settings. Plugins go in `plugins`, hooks in `onStart`
+ * and `onStop` (see {@linkcode ClassServiceExtras}). `this` is the instance throughout.
  *
- * An instance is a fetch app: `serve(service)`, `service.fetch(request)` and `service.handle(message)`
- * work as with a {@linkcode Service}, and `createClient<HelloWorldService>(url)` types a client.
+ * An instance works like a {@linkcode Service} (`serve`, `fetch`, `handle`), and
+ * `createClient<HelloWorldService>(url)` types a client.
  *
  * @example
  * ```ts
@@ -156,8 +143,7 @@ export abstract class MicroService implements FetchApp {
   #service: Service | undefined;
 
   /**
-   * Answers an HTTP request, as {@linkcode Service.fetch} does. Bound to the instance, so it can be
-   * handed around alone.
+   * Answers an HTTP request as {@linkcode Service.fetch} does; bound, so it can be handed around.
    *
    * @param request The incoming request.
    * @param platform What a serving platform passes besides the request (`deno serve`, Bun): the
@@ -210,10 +196,9 @@ export abstract class MicroService implements FetchApp {
   }
 
   /**
-   * The {@linkcode Service} this instance describes, assembled on the first call and kept: its
-   * settings read from the instance's properties, its methods from the decorated methods of the
-   * class and its base classes (base classes first; a method overridden without a decorator is not
-   * a remote method any more).
+   * The {@linkcode Service} this instance describes, assembled on the first call and kept, from
+   * its properties and the decorated methods of its classes (base classes first; an override
+   * without a decorator is no longer a remote method).
    *
    * @returns The service.
    * @throws {TypeError} When the class has no `name`, or a setting or method is invalid.
@@ -233,9 +218,8 @@ export abstract class MicroService implements FetchApp {
   }
 
   /**
-   * Starts the service, as {@linkcode Service.startup} does: takes the runtime's facilities (file
-   * access for `staticDirs`), runs the class's `onStart`, then starts its `periodicTasks`. `serve()`
-   * calls it before it listens; call it yourself when something else serves the instance.
+   * Starts the service as {@linkcode Service.startup} does (the class's `onStart`, then its
+   * plugins). `serve()` calls it; call it yourself when something else serves the instance.
    *
    * @param facilities The runtime's facilities. Default: none (the `files` setting, if any, is used).
    * @returns Once started.
@@ -260,10 +244,9 @@ export abstract class MicroService implements FetchApp {
   }
 
   /**
-   * Stops the service, as {@linkcode Service.shutdown} does: its health check answers 503 and its
-   * periodic tasks stop, then `drain` runs (`close()` passes the server's own close), then the
-   * class's `onStop`. (Named `shutdown`, never `stop`: `bun run` does not serve a default export
-   * that has a `stop` method.)
+   * Stops the service as {@linkcode Service.shutdown} does: health answers 503, `drain` runs
+   * (`close()` passes the server's close), then the plugins' stops and the class's `onStop`.
+   * (Not `stop`: see {@linkcode FetchApp.shutdown}.)
    *
    * @param drain What to wait for before `onStop`. Default: nothing.
    * @returns Once stopped.
@@ -293,7 +276,7 @@ export abstract class MicroService implements FetchApp {
     return (this.toService() as unknown as { [RPC_ENDPOINT](): RpcEndpoint })[RPC_ENDPOINT]();
   }
 
-  /** The service, or a rejected promise when it cannot be assembled (so async callers get a rejection, not a throw). */
+  // Async callers get a rejection, not a throw.
   #assembled(): Service | Promise<never> {
     try {
       return this.toService();
@@ -303,7 +286,6 @@ export abstract class MicroService implements FetchApp {
   }
 }
 
-/** Builds the service a class-style instance describes. */
 function assemble(instance: MicroService): Service {
   const properties = instance as unknown as Readonly<Record<string, unknown>>;
   const options: Record<string, unknown> = {};
@@ -319,7 +301,7 @@ function assemble(instance: MicroService): Service {
   const service = new Service(options as unknown as ServiceOptions);
   const extras = instance as ClassServiceExtras;
   if (extras.onStart !== undefined || extras.onStop !== undefined) {
-    // Runs first and stops last, so that what it opens is there for the other plugins.
+    // First to start, last to stop: what it opens is there for the other plugins.
     service.use({ name: `${className} lifecycle`, start: () => extras.onStart?.(), stop: () => extras.onStop?.() });
   }
   const plugins: unknown = extras.plugins;
@@ -331,7 +313,6 @@ function assemble(instance: MicroService): Service {
   return service;
 }
 
-/** The decorated methods an instance has, base classes' first, each in the order it was declared. */
 function decoratedMethods(instance: MicroService): MethodDefinition[] {
   const seen = new Set<string>();
   const layers: MethodDefinition[][] = [];
@@ -378,9 +359,8 @@ export type ServiceMethodDecorator<Options extends MethodOptions> = <This extend
 ) => void;
 
 /**
- * Nothing for a method that fits its decorator's options; otherwise a type whose member names the
- * problem, so the compiler's message says it (after TS1241, "Unable to resolve signature of method
- * decorator", which every failed decorator call starts with).
+ * Nothing for a method that fits its decorator's options; else a type whose member names the
+ * problem, so the compiler's message (after TS1241) says it.
  *
  * @typeParam F The decorated method.
  * @typeParam Options The decorator's options.
@@ -400,17 +380,11 @@ export type FitsOptions<F, Options> = F extends HandlerFor<Options> ? unknown : 
 };
 
 /**
- * Marks a method of a {@linkcode MicroService} class as public: anyone may call it. A standard
- * (TC39) decorator, used bare (`@publicMethod`) or with the options of
- * {@linkcode Service.publicMethod} (`@publicMethod({ input, output, description, params, context,
- * timeout })`). The method's name is the remote method's name; parameter names are read from its
- * source unless `params` gives them.
+ * Marks a method of a {@linkcode MicroService} class as public (anyone may call it, by its own
+ * name): a standard decorator, bare or with the options of {@linkcode Service.publicMethod}. With
+ * an `input` schema, write the parameter types: they are checked against the schema's output.
  *
- * With an `input` schema, the method's parameter types are checked against the schema's output
- * (a decorator cannot infer them: write them).
- *
- * This signature is the bare use, `@publicMethod`; the runtime calls it with the method and the
- * decorator context.
+ * This signature is the bare use, `@publicMethod`.
  *
  * @param method The decorated method.
  * @param context The decorator context.
@@ -502,7 +476,6 @@ export function privateMethod(...args: unknown[]): ServiceMethodDecorator<Method
   return decorate(true, "@privateMethod", args);
 }
 
-/** Tells a bare decorator call from a factory call, and refuses legacy decorators. */
 function decorate(isPrivate: boolean, label: string, args: readonly unknown[]): ServiceMethodDecorator<MethodOptions> | undefined {
   if (args.length >= 3) {
     throw new TypeError(`${label} is a standard decorator: turn off "experimentalDecorators" in tsconfig.json`);
@@ -525,7 +498,7 @@ function isDecoratorContext(value: unknown): value is { readonly kind: unknown }
   return typeof value === "object" && value !== null && "kind" in value;
 }
 
-/** Checks what is decorated, defines the method now (so a bad option fails with the class) and records it. */
+// Defined now, so a bad option fails with the class.
 function mark(isPrivate: boolean, label: string, options: MethodOptions, method: unknown, context: unknown): void {
   const { kind, name, static: isStatic, private: isHidden } = context as Partial<ClassMethodDecoratorContext>;
   if (kind !== "method" || isStatic === true || isHidden === true || typeof name !== "string" || typeof method !== "function") {

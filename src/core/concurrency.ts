@@ -1,7 +1,6 @@
 /**
- * Runs a list of jobs, sync or async, with at most a given number pending at a time, keeping the
- * results in order. Jobs that finish at once (a sync handler) never wait for a promise turn, so a
- * batch of sync calls is answered without any promise.
+ * Runs sync or async jobs with bounded concurrency, results in order; a batch of sync jobs is
+ * answered without any promise.
  *
  * @module
  */
@@ -9,10 +8,9 @@
 import { asError } from "./as_error.ts";
 
 /**
- * Maps items through a function that answers a value or a promise, with at most `limit` promises
- * pending at once; the results keep the items' order. Items are started in order. While every
- * answer is a plain value, this runs synchronously and returns the array itself; from the first
- * promise on, it returns a promise of the array.
+ * Maps items, in order, through a function returning a value or a promise, with at most `limit`
+ * promises pending. Returns the array itself while every answer is a plain value, else a promise
+ * of it.
  *
  * @param items The items.
  * @param limit How many answers may be pending at once (at least 1).
@@ -31,7 +29,7 @@ export function mapConcurrently<Item, Result>(
   limit: number,
   run: (item: Item) => Result | Promise<Result>,
 ): Result[] | Promise<Result[]> {
-  // Filled by push while answers come at once: a packed array, which JSON.stringify walks fastest.
+  // Filled by push: a packed array, which JSON.stringify walks fastest.
   const results: Result[] = [];
   for (let index = 0; index < items.length; index++) {
     const answer = run(items[index] as Item);
@@ -44,7 +42,6 @@ export function mapConcurrently<Item, Result>(
   return results;
 }
 
-/** Goes on from the first pending answer: a pool that starts the next item as a slot frees up. */
 function finish<Item, Result>(
   items: readonly Item[],
   limit: number,

@@ -50,10 +50,7 @@ export interface RequestContext {
   readonly headers: HeaderReader;
   /** Aborted when the caller goes away. */
   readonly signal?: AbortSignal | undefined;
-  /**
-   * When the caller stops waiting, in ms since the epoch (as `Date.now()` gives): from the
-   * request's `X-Request-Timeout` header (the ms the caller still waits), when it has one.
-   */
+  /** When the caller stops waiting (`Date.now()` ms), from an `X-Request-Timeout` header. */
   readonly deadline?: number | undefined;
 }
 
@@ -94,9 +91,8 @@ export interface ServiceRef {
 
 /**
  * The context a method registered on a {@linkcode Service} receives: a {@linkcode CallContext}
- * whose `call` is typed by the methods registered before it (params, and the result as the
- * handler gives it: in process, no JSON round trip). Other names (methods registered later, say)
- * are still open, with an `unknown` result.
+ * whose `call` is typed by the methods registered before it (their params and unserialised
+ * results); other names still work, with an `unknown` result.
  *
  * @typeParam Methods The service's methods so far, by name.
  * @example
@@ -111,17 +107,13 @@ export interface ServiceRef {
  * ```
  */
 export interface TypedCallContext<Methods> extends Omit<CallContext, "call"> {
-  /**
-   * Calls another method of the same service in process, as {@linkcode CallContext.call} does,
-   * typed by the methods registered before this one.
-   */
+  /** {@linkcode CallContext.call}, typed by the methods registered before this one. */
   readonly call: InProcessCall<Methods>;
 }
 
 /**
- * The context type for a handler with params before its context, which must be annotated
- * (TypeScript cannot type a last parameter after ones of unknown count): `ctx: ContextOf<typeof
- * base>` types `ctx.call` by the methods of `base`, the service so far.
+ * The context type for a handler with params before its context, which TypeScript cannot infer:
+ * `ctx: ContextOf<typeof base>` types `ctx.call` by the methods of `base`, the service so far.
  *
  * @typeParam S A service (`typeof service`).
  * @example
@@ -138,8 +130,7 @@ export interface TypedCallContext<Methods> extends Omit<CallContext, "call"> {
 export type ContextOf<S> = S extends { readonly "~methods": infer M } ? TypedCallContext<M> : CallContext;
 
 /**
- * `ctx.call` for the methods a service already has: their params, and their results as their
- * handlers give them.
+ * `ctx.call` typed by the methods a service already has: their params and unserialised results.
  *
  * @typeParam Methods The service's methods, by name.
  * @example
@@ -154,23 +145,14 @@ export type InProcessCall<Methods> =
   // Another name, with any params: a known one must fit the typed form above.
   & (<N extends string>(method: N extends keyof Methods ? never : N, params?: JsonRpcParams) => Promise<unknown>);
 
-/**
- * A method's params for an in-process call: positional as its parameters, or named.
- *
- * @internal
- */
+/** @internal */
 type InProcessParams<F> = (F extends (...args: infer A) => unknown ? A : never) | Readonly<Record<string, unknown>>;
 
-/**
- * What an in-process call of a method resolves to: its result as the handler gives it (no JSON).
- *
- * @internal
- */
+/** @internal */
 type InProcessResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : unknown;
 
 /**
  * What a method that asks for it (option `context: true`) receives as its last argument.
- *
  *
  * @example
  * ```ts
@@ -196,17 +178,15 @@ export interface CallContext {
   /** Whether the call is a notification (nobody waits for its result). */
   readonly isNotification: boolean;
   /**
-   * When the caller stops waiting, in ms since the epoch, if it said (`X-Request-Timeout`): give
-   * it to the calls this handler makes (`{ deadline: ctx.deadline }`), so the whole chain keeps
-   * the caller's budget. `signal` aborts then too.
+   * When the caller stops waiting (`Date.now()` ms), if it said (`X-Request-Timeout`); `signal`
+   * aborts then. Pass it on (`{ deadline: ctx.deadline }`) so the whole chain keeps the budget.
    */
   readonly deadline: number | undefined;
   /** The service the method belongs to. */
   readonly service: ServiceRef;
   /**
-   * Calls another method of the same service in process (no HTTP, no JSON round trip), with this
-   * call's headers (so the same API token applies) and abort signal. Its params are checked as a
-   * caller's would be.
+   * Calls another method of the same service in process (no HTTP, no JSON), with this call's
+   * headers (so the same API token) and signal; params are checked as a caller's would be.
    *
    * @param method The method's name.
    * @param params Its params, positional (an array) or named (an object).
@@ -246,8 +226,8 @@ export interface TokenCheckContext {
 }
 
 /**
- * Decides whether a token may call private methods. It may be async (for example, to ask a
- * database); it should answer `false` rather than throw.
+ * Decides whether a token may call private methods; may be async, should answer `false` rather
+ * than throw.
  *
  * @example
  * ```ts
@@ -285,8 +265,8 @@ export function readApiToken(headers: HeaderReader, headerName: string): string 
 }
 
 /**
- * A view of request headers without the credentials (the API token header and `Authorization`),
- * for plugins and observers, which must never see a token.
+ * Request headers with the API token header and `Authorization` reading as absent, for plugins
+ * and observers, which must never see a token.
  *
  * @param headers The request headers.
  * @param tokenHeader The header that carries the API token.

@@ -1,8 +1,7 @@
 /**
- * `rpc.discover`, the OpenRPC convention every service answers, so services and tools can find out
- * what a service offers: an OpenRPC 1.3.2 document generated from the registry. It lists every
- * registered method, public and private (a private one still needs a token to be called), and not
- * itself. (The Python original's `get_service_specs` is the `pymicroservice()` plugin.)
+ * `rpc.discover`, which every service answers: an OpenRPC 1.3.2 document of every registered
+ * method, public and private (still token-guarded), but not itself. (The Python original's
+ * `get_service_specs` is the `pymicroservice()` plugin.)
  *
  * @module
  */
@@ -37,10 +36,8 @@ export interface OpenRpcContentDescriptor {
   /** The parameter's name (`#1`, `#2`… for a parameter the handler destructures). */
   readonly name: string;
   /**
-   * Its schema: from the method's `input`/`output` Standard Schema when it has one, else `{}`,
-   * JSON Schema's "any value". That is the truth, not a gap: TypeScript's types are gone at run
-   * time, and a method without a schema accepts any JSON there (its names, order and which are
-   * required still come from the handler's parameter list).
+   * Its schema, from the method's `input`/`output` Standard Schema, else `{}` ("any value"): without
+   * a schema a method does accept any JSON there, TypeScript's types being gone at run time.
    */
   readonly schema: JsonSchema;
   /** Whether a call must give it. */
@@ -69,10 +66,7 @@ export interface OpenRpcMethod {
   readonly params: readonly OpenRpcContentDescriptor[];
   /** Its result. */
   readonly result: OpenRpcContentDescriptor;
-  /**
-   * `"either"` when params may be positional or named, `"by-position"` when the parameter names
-   * are unknown (a destructured parameter without the `params` option).
-   */
+  /** `"by-position"` when the parameter names are unknown (destructured, no `params` option). */
   readonly paramStructure: "by-position" | "by-name" | "either";
   /** Extension: whether the method needs a valid API token. */
   readonly "x-private": boolean;
@@ -137,8 +131,7 @@ export interface IntrospectionTarget {
    */
   listMethods(): readonly MethodDefinition[];
   /**
-   * Extension members to add to the document (OpenRPC allows `x-` keys), such as the `x-events`
-   * the events plugin declares.
+   * `x-` extension members to add to the document, such as the events plugin's `x-events`.
    *
    * @returns The members, or `undefined` for none.
    * @example
@@ -219,8 +212,8 @@ export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
 }
 
 /**
- * The built-in `rpc.discover` method of a service: public, no params, answering the service's
- * OpenRPC document (read at each call, so later registrations show).
+ * The built-in `rpc.discover` method: public, no params, answering the service's OpenRPC document
+ * (made at each call, so later registrations show).
  *
  * @param target The service it describes.
  * @returns Its definition.
@@ -232,8 +225,7 @@ export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
  * ```
  */
 export function discoverMethod(target: IntrospectionTarget): MethodDefinition {
-  // `defineMethod` refuses the reserved `rpc.` prefix (rightly, for user code): define the method
-  // under a placeholder name, then give it its real one.
+  // defineMethod refuses the reserved `rpc.` prefix (rightly, for user code): renamed after.
   const definition = defineMethod("discover", () => openRpcDocument(target), {
     params: [],
     description: "The OpenRPC document of this service.",

@@ -1,8 +1,7 @@
 /**
- * A service's life while it is served: its plugins' starts before it listens, a stopping phase (a
- * health check answers 503) while the server drains, then its plugins' stops.
- * `serve()` drives it; so can code that serves a service some other way (`service.startup()` and
- * `service.shutdown()`).
+ * A service's life while served: plugin starts before it listens, a stopping phase (health 503)
+ * while the server drains, then plugin stops. Driven by `serve()`, or by `service.startup()` and
+ * `service.shutdown()`.
  *
  * @module
  */
@@ -52,21 +51,19 @@ export interface LifecycleParts {
   readonly onStop?: LifecycleHook | undefined;
   /**
    * For a start on the first request ({@linkcode Lifecycle.startForRequest}): how long a request
-   * waits for the start, in ms, before it is answered as unavailable (the start goes on). Default
-   * {@linkcode START_WAIT}.
+   * waits for it, in ms, before being answered unavailable. Default {@linkcode START_WAIT}.
    */
   readonly startWait?: number | undefined;
   /**
-   * For a start on the first request: how long after a failed start the requests are answered as
-   * unavailable without trying again, in ms; it doubles with each failure in a row, up to 30 s.
-   * Default `1000`.
+   * For a start on the first request: how long after a failed start requests are answered
+   * unavailable without a new try, in ms, doubling per failure in a row up to 30 s. Default `1000`.
    */
   readonly startBackoff?: number | undefined;
 }
 
 /**
- * How long a request waits for a start on the first request, by default: 10 s. Past it, the
- * request is answered as unavailable while the start goes on.
+ * How long a request waits for a start on the first request by default (10 s), before being
+ * answered unavailable while the start goes on.
  *
  * @example
  * ```ts
@@ -77,8 +74,7 @@ export interface LifecycleParts {
 export const START_WAIT = 10_000;
 
 /**
- * The lifecycle of one service. It counts its starts, so a service served by two servers at once
- * stops when the last one does.
+ * The lifecycle of one service. Starts are counted: served by two servers, it stops with the last.
  *
  * @example
  * ```ts
@@ -96,15 +92,14 @@ export class Lifecycle {
   #users = 0;
   #starting: Promise<void> | undefined;
   #firstRequest: Promise<void> | undefined;
-  // After a failed start on a request: no new try before this time (Date.now()), the back-off (ms,
-  // doubling per failure in a row) and the last error (what the requests meanwhile are refused with).
+  // After a failed start: no new try before #retryAt; requests meanwhile are refused with #failure.
   #retryAt = 0;
   #backoff = 0;
   #failure: unknown;
 
   /**
    * @param parts The hooks.
-   * @throws {TypeError} When a hook is not a function or a task is invalid.
+   * @throws {TypeError} When a hook is not a function.
    */
   constructor(parts: LifecycleParts) {
     for (const hook of [parts.onStart, parts.onStop]) {
@@ -124,8 +119,8 @@ export class Lifecycle {
   }
 
   /**
-   * Starts: runs `onStart`. A start while already started waits for the
-   * first one and counts one more user.
+   * Starts: runs `onStart`. A start while already started waits for the first and counts one
+   * more user.
    *
    * @returns Once started.
    * @throws Whatever `onStart` throws; the service is not started then.
@@ -159,12 +154,10 @@ export class Lifecycle {
   }
 
   /**
-   * Starts for a request that a platform hands in by itself (`deno serve`, `bun run`, a worker),
-   * where nothing called `serve()`: the first such request starts the service, and the requests
-   * that come while it starts wait for it. Once started (or after a stop), there is nothing to wait
-   * for. A start that fails is reported once; the requests of the next second (doubling with each
-   * failure in a row, up to 30 s: `startBackoff`) are refused at once with its error, and the first
-   * one after that tries again. A request waits for a start at most `startWait` ms (the start goes on).
+   * Starts for a request a platform hands in without `serve()` (`deno serve`, `bun run`, a
+   * worker): the first request starts the service, later ones wait for it (at most `startWait`
+   * ms). A failed start is reported once; requests within `startBackoff` are refused with its
+   * error, and the first one after tries again.
    *
    * @param report Told about a start that failed.
    * @returns What the request must wait for, or `undefined` when it need not wait.
@@ -180,7 +173,7 @@ export class Lifecycle {
   startForRequest(report: (error: unknown) => void): Promise<void> | undefined {
     if (this.#firstRequest === undefined) {
       if (this.#state !== "idle") return undefined;
-      // A start failed a moment ago: answer unavailable at once rather than try again per request.
+      // Refused at once rather than a new try per request.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- that start's own failure, whatever onStart threw
       if (Date.now() < this.#retryAt) return Promise.reject(this.#failure);
     }
@@ -199,9 +192,8 @@ export class Lifecycle {
   }
 
   /**
-   * Stops: the state becomes `stopping`, then `drain` runs (a server finishing its calls in
-   * flight), then `onStop` runs. When
-   * other users still serve the service, only `drain` runs.
+   * Stops: the state becomes `stopping`, `drain` runs (a server finishing its calls in flight),
+   * then `onStop`. While other users still serve the service, only `drain` runs.
    *
    * @param drain What to wait for before `onStop`, such as a server's close.
    * @returns Once stopped.
@@ -238,7 +230,7 @@ export class Lifecycle {
   }
 }
 
-/** Waits for a promise at most `ms` (a rejection past it; any length, `Infinity` never); the timer is cleared either way. */
+// A long timer: any `ms`, `Infinity` never.
 function bounded(promise: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setLongTimeout(() => {

@@ -1,6 +1,6 @@
 /**
  * The limits every service keeps (body size and time, batch length, params depth, batch
- * concurrency): their defaults, and how options become a complete set.
+ * concurrency) and their defaults.
  *
  * @module
  */
@@ -20,9 +20,8 @@ export interface Limits {
   /** The largest request body accepted, in bytes; a larger one is HTTP 413. Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
   /**
-   * How long a JSON-RPC request's body may take to arrive once its headers have, in ms; a slower
-   * one is answered 408 (what each runtime's server does with it is in the README's limits
-   * table). `Infinity` for no limit. Default 30,000.
+   * How long a request body may take after its headers, in ms, else 408 (per runtime: README.md,
+   * "Limits and security defaults"). `Infinity` for no limit. Default 30,000.
    */
   readonly bodyTimeout?: number | undefined;
   /** The most entries a batch may have; a longer batch is one Invalid Request error. Default 100. */

@@ -11,8 +11,7 @@ import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastPa
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
 
 /**
- * A method's implementation: any function, sync or async. Its arguments are the call's params,
- * positional or mapped from named ones.
+ * A method's implementation, sync or async, taking the call's params (named ones mapped to positions).
  *
  * @example
  * ```ts
@@ -24,9 +23,8 @@ import { type InferInput, type InferOutput, isStandardSchema, type StandardSchem
 export type Handler = (...args: never[]) => unknown;
 
 /**
- * A Standard Schema of a method's argument list, as a tuple: zod's `z.tuple([z.number(), z.number()])`,
- * valibot's `v.tuple([...])`, arktype's `type(["number", "number"])`, or any schema whose output is
- * an array.
+ * A Standard Schema of a method's argument list as a tuple (zod's `z.tuple([...])`, valibot's
+ * `v.tuple([...])`, arktype's `type([...])`), or an object schema.
  *
  * @example
  * ```ts
@@ -47,10 +45,9 @@ export type Handler = (...args: never[]) => unknown;
 export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]> | ObjectParamsSchema;
 
 /**
- * A Standard Schema of a method's params as one object: zod's `z.object({ name: z.string(), age:
- * z.number() })` and the like. The handler takes the checked object (then the context); callers
- * send named params, or positional ones in the schema's key order (read from its JSON Schema, so
- * the schema must have the Standard JSON Schema extension, as zod 4 has).
+ * A Standard Schema of a method's params as one object (zod's `z.object({...})`); the handler takes
+ * the checked object. Positional params follow the schema's key order, read from its JSON Schema
+ * (so it needs the Standard JSON Schema extension, as zod 4 has).
  *
  * @example
  * ```ts
@@ -61,34 +58,21 @@ export type ParamsSchema = StandardSchemaV1<unknown, readonly unknown[]> | Objec
  */
 export type ObjectParamsSchema = StandardSchemaV1<unknown, { readonly [key: string]: unknown }>;
 
-/**
- * The handler's arguments for an input schema's output: the tuple itself, or the one object.
- *
- * @internal
- */
+/** @internal */
 type ArgsFromSchema<T> = unknown extends T ? unknown[] : T extends readonly unknown[] ? T : [params: T];
 
-/**
- * The context parameter a handler declares after its params when `context: true`.
- *
- * @internal
- */
+/** @internal */
 type ContextParam<Options, Methods> = Options extends { readonly context: true }
   ? [context: unknown extends Methods ? CallContext : TypedCallContext<Methods>]
   : [];
 
-/**
- * What a handler must return: the result schema's input when there is one, anything otherwise.
- *
- * @internal
- */
+/** @internal */
 type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> : unknown;
 
 /**
- * The handler type a method's options ask for. With an `input` schema, the handler takes the
- * schema's output (the checked, possibly transformed params), then the context when `context: true`;
- * with an `output` schema, it returns that schema's input type (or a promise of it). Without
- * schemas, any function fits.
+ * The handler type a method's options ask for: it takes the `input` schema's output (then the
+ * context with `context: true`) and returns the `output` schema's input; without schemas, any
+ * function fits.
  *
  * @typeParam Options The method's options.
  * @typeParam Methods The service's methods registered before this one (they type `ctx.call`).
@@ -116,9 +100,8 @@ export type HandlerFor<Options, Methods = unknown> = Options extends { readonly 
 export type ContextOnlyOptions = MethodOptions & { readonly context: true; readonly input?: undefined };
 
 /**
- * A handler that takes only the call's context, `(ctx) => …`: TypeScript can type an unannotated
- * context only when it is the one parameter (a last parameter after ones of unknown count cannot
- * be typed from outside: annotate it, `ctx: CallContext`).
+ * A handler taking only the call's context, `(ctx) => …`: the one case where TypeScript types an
+ * unannotated context (after params, annotate it: `ctx: CallContext`).
  *
  * @typeParam Options The method's options.
  * @typeParam Methods The service's methods registered before this one (they type `ctx.call`).
@@ -132,12 +115,7 @@ export type ContextOnlyHandler<Options, Methods> = (
   ctx: unknown extends Methods ? CallContext : TypedCallContext<Methods>,
 ) => HandlerResult<Options> | PromiseLike<HandlerResult<Options>>;
 
-/**
- * The params callers give: the input schema's input type, or the handler's own parameters as
- * the service binds them (see {@linkcode DeclaredArgs}).
- *
- * @internal
- */
+/** @internal */
 type CallerParams<H extends Handler, Options> = Options extends { readonly input: infer S }
   ? ArgsFromSchema<InferInput<S>>
   : DeclaredArgs<
@@ -148,10 +126,8 @@ type CallerParams<H extends Handler, Options> = Options extends { readonly input
   >;
 
 /**
- * The handler's parameters as callers must give them. TypeScript erases `?`, so the service
- * cannot tell `greeting?: string` from a required parameter, and types cannot tell it from
- * `greeting = "hi"`: a parameter is optional for callers only where `params` says so
- * (`"greeting?"`). Without `params`, every parameter is required (`Required<P>`).
+ * TypeScript erases `?` (and types cannot see defaults), so a parameter is optional for callers
+ * only where `params` says so (`"greeting?"`).
  *
  * @internal
  */
@@ -161,35 +137,26 @@ type DeclaredArgs<P extends readonly unknown[], Options> = Options extends
   : Join<Required<Take<P, CountOf<Spec, "required">>>, Partial<Take<Drop<P, CountOf<Spec, "required">>, CountOf<Spec, "optional">>>>
   : Required<P>;
 
-/** Two tuples one after the other. */
 type Join<A, B> = A extends readonly unknown[] ? B extends readonly unknown[] ? [...A, ...B] : never : never;
 
-/** How many names of a `params` list are required (`"a"`) or optional (`"b?"`); rest names count as neither. */
+// Rest names (`...x`) count as neither required nor optional.
 type CountOf<Spec extends readonly string[], Kind extends "required" | "optional", Seen extends unknown[] = []> = Spec extends
   readonly [infer Name extends string, ...infer More extends readonly string[]]
   ? CountOf<More, Kind, Name extends `...${string}` ? Seen : (Name extends `${string}?` ? "optional" : "required") extends Kind ? [...Seen, Name] : Seen>
   : Seen["length"];
 
-/** A tuple without its first `N` elements (labels kept). */
 type Drop<T extends readonly unknown[], N extends number, Seen extends unknown[] = []> = Seen["length"] extends N ? T
   : T extends readonly [unknown?, ...infer More] ? Drop<More, N, [...Seen, unknown]> : T;
 
-/** The first `N` elements of a tuple (labels kept). */
 type Take<T extends readonly unknown[], N extends number> = T extends readonly [...infer Head, ...Drop<T, N>] ? Head : T;
 
-/**
- * What callers receive: the result schema's output, or the handler's return type.
- *
- * @internal
- */
+/** @internal */
 type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
 
 /**
- * The signature callers see for a method: the handler's parameters (without the last, context,
- * one for a method registered with `context: true`), each required unless `params` marks it
- * optional (`"greeting?"`: TypeScript erases `?`, so only the declaration tells the service); or,
- * when the method has schemas, the `input` schema's input type as parameters and the `output`
- * schema's output type as result.
+ * The signature callers see: the handler's parameters without the context, each required unless
+ * `params` marks it optional (`"greeting?"`); with schemas, the `input` schema's input and the
+ * `output` schema's output.
  *
  * @typeParam H The handler.
  * @typeParam Options The method's options.
@@ -219,47 +186,39 @@ export type RemoteSignature<H extends Handler, Options> = (...args: CallerParams
  */
 export interface MethodOptions {
   /**
-   * The parameter names, written the TypeScript way (`"a"`, `"b?"` optional, `"...rest"`). When
-   * absent they are read from the handler's source, which a minifier defeats: bundled code that is
-   * minified should list them here.
+   * The parameter names, the TypeScript way (`"a"`, `"b?"`, `"...rest"`). Default: read from the
+   * handler's source, which minifying defeats, so minified bundles should list them.
    */
   readonly params?: readonly string[] | undefined;
   /** One or two sentences for the service's description of itself. */
   readonly description?: string | undefined;
   /**
-   * Whether calling the method twice with the same params does no more than calling it once (a
-   * read, or a write keyed by the caller). `rpc.discover` shows it (`x-idempotent`), and clients
-   * may then send a call again, to another instance, when they cannot tell whether it arrived.
-   * Default `false`: a call that may have reached a server is never sent twice.
+   * Whether calling twice with the same params does no more than once. Shown by `rpc.discover`
+   * (`x-idempotent`); clients may then resend a call that may not have arrived. Default `false`.
    */
   readonly idempotent?: boolean | undefined;
   /**
-   * When `true`, the handler receives a {@linkcode CallContext} as an extra last argument (headers,
-   * token, abort signal), after the call's params. That argument is not a param: callers never
-   * send it, and it is left out of the parameter names read from the handler.
+   * When `true`, the handler gets a {@linkcode CallContext} as an extra last argument, which is not
+   * a param: callers never send it.
    */
   readonly context?: boolean | undefined;
   /**
-   * How long a call may run, in ms, overriding the service's `timeout`. When it passes, the call
-   * answers `-32002 Timeout` and the signal in its context is aborted. Any length works, past the
-   * 24.8 days a runtime's single timer keeps too; `Infinity` for no limit.
+   * How long a call may run, in ms, overriding the service's `timeout`; then it answers `-32002
+   * Timeout` and its context's signal aborts. Any length (even past 24.8 days); `Infinity` for none.
    */
   readonly timeout?: number | undefined;
   /**
-   * A Standard Schema (zod, valibot, arktype…) of the params: an object schema (named params, see
-   * {@linkcode ObjectParamsSchema}: the handler takes the checked object), or the argument list as
-   * a tuple. For a tuple, params are bound
-   * to positions as usual (named ones by the parameter names), then checked: a failure answers
-   * `-32602 Invalid params` with each issue's path (starting with the parameter's name) and message
-   * in `error.data.issues`; on success the handler receives the schema's output values, and its
-   * parameter types are inferred from it. With a schema, the schema decides which params are
-   * required, not the handler's defaults. Callers' types follow the schema's input.
+   * A Standard Schema (zod, valibot, arktype…) of the params: an object
+   * ({@linkcode ObjectParamsSchema}) or the argument list as a tuple. Params are bound, then
+   * checked: a failure answers `-32602 Invalid params` with the issues in `error.data.issues`; the
+   * handler gets the schema's output, and the schema decides which params are required. Callers'
+   * types follow its input.
    */
   readonly input?: ParamsSchema | undefined;
   /**
-   * A Standard Schema of the result. The handler's result is checked (and possibly transformed)
-   * before it is sent; a result the schema refuses is a bug of the service: the caller gets
-   * `-32603 Internal error` and `onError` is told. Callers' types follow the schema's output.
+   * A Standard Schema of the result, checked (and maybe transformed) before it is sent; a refused
+   * result is the service's bug: `-32603 Internal error`, and `onError` is told. Callers' types
+   * follow its output.
    */
   readonly output?: StandardSchemaV1 | undefined;
 }
@@ -283,8 +242,7 @@ export interface MethodValidation {
 }
 
 /**
- * How a method's params and result are checked: made from its schemas by the `schemas()` plugin
- * when the method is registered.
+ * How a method's params and result are checked, made from its schemas by the `schemas()` plugin.
  *
  * @example
  * ```ts

@@ -1,6 +1,5 @@
 /**
- * What a method's definition says of its params and result as JSON Schema, for `rpc.discover`
- * and the faces built on it.
+ * A method's params and result as JSON Schema, for `rpc.discover` and what is built on it.
  *
  * @module
  */
@@ -17,9 +16,8 @@
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
 /**
- * JSON Schemas for a method's params (in order) and result. A method registered with Standard
- * Schemas (`input`, `output`) has them filled from the schemas' JSON Schema; any schema left out is
- * described as `{}`.
+ * JSON Schemas for a method's params (in order) and result, filled from its Standard Schemas'
+ * JSON Schema; any left out is `{}`.
  *
  * @example
  * ```ts
@@ -34,9 +32,6 @@ export interface MethodSchemas {
   readonly rest?: JsonSchema;
   /** The result's schema. */
   readonly result?: JsonSchema;
-  /**
-   * Which params are required, when a schema decides it instead of the parameter list: how many
-   * leading ones (a tuple), or their names (an object, whose required members need not come first).
-   */
+  /** Which params are required, when a schema decides: a leading count (tuple) or names (object). */
   readonly required?: number | readonly string[];
 }

@@ -1,6 +1,6 @@
 /**
- * Reading a function's parameters from its source text, in one pass: what lets a handler written
- * `(name) => …` take named params `{"name": …}` with nothing declared.
+ * Reading a function's parameters from its source, so `(name) => …` takes `{"name": …}` with
+ * nothing declared.
  *
  * @module
  */
@@ -16,12 +16,10 @@ export interface WrittenParam {
 }
 
 /**
- * The parameters of a function, read from its source: of arrows (with or without parentheses),
- * function expressions and declarations, methods (computed keys too), async functions and
- * generators. Strings and comments are skipped; brackets in default values are balanced. Names are
- * ASCII identifiers: a parameter named otherwise (`café`, printed `caf\u00E9` by some compilers)
- * has no name, on every runtime alike, so its method takes positional params unless `params`
- * names them.
+ * The parameters of any function form (arrows, functions, methods, async, generators), read from
+ * its source, skipping strings and comments. Only ASCII names count: `café` (printed `caf\u00E9`
+ * by some compilers) has no name on any runtime, so it takes positional params unless `params`
+ * names it.
  *
  * @param source The function's source text, as `Function.prototype.toString` gives it.
  * @returns Its parameters, in order.
@@ -70,8 +68,7 @@ export function writtenParams(source: string): WrittenParam[] {
         return params;
       }
     } else if (!inList && depth === 0 && char === "=" && source[i + 1] === ">") {
-      // An arrow with one parameter and no parentheses: `name => …`, `async name => …`. A name
-      // that is part of a longer one (`caf\u00E9`, as tsx prints `café`) is none.
+      // `name => …`; a name that is part of a longer one (`caf\u00E9`, as tsx prints `café`) is none.
       params.push({ name: /(?<![\w$\\\u0080-\uffff])[A-Za-z_$][\w$]*(?=\s*$)/.exec(source.slice(0, i))?.[0], rest: false, defaulted: false });
       return params;
     } else if (inList && depth === 1 && char === ",") {

@@ -1,7 +1,6 @@
 /**
- * How a method's parameters are named, and how the params of a call are turned into the argument
- * list of its handler. Both positional (`[1, 2]`) and named (`{"a": 1, "b": 2}`) params reach the
- * same handler, as in the Python original.
+ * A method's parameter names, and binding a call's params, positional (`[1, 2]`) or named
+ * (`{"a": 1, "b": 2}`), to its handler's arguments, as in the Python original.
  *
  * @module
  */
@@ -28,8 +27,8 @@ export interface ParamList {
   /** Whether every fixed parameter has a name, so named params can be mapped. */
   readonly named: boolean;
   /**
-   * Binds the params instead of the names above, when a plugin knows better (an object schema
-   * makes its one argument from them). The names still describe the method.
+   * Binds the params instead of the names, when a plugin knows better (an object schema); the
+   * names still describe the method.
    */
   readonly bind?: ((params: unknown) => readonly unknown[] | string) | undefined;
 }
@@ -73,11 +72,9 @@ export function paramListFromSpec(spec: readonly string[]): ParamList {
 }
 
 /**
- * Reads a handler's parameter list from its source text: plain names, names with default values
- * (optional) and a rest parameter. A destructured parameter has no name, so such a handler takes
- * positional params only unless the method declares its names with the `params` option.
- *
- * Minifiers rename parameters: code that is bundled and minified should pass `params` explicitly.
+ * Reads a handler's parameter list from its source: names, defaults (optional) and a rest
+ * parameter. A destructured parameter has no name, so such a handler takes positional params
+ * unless `params` names them; minified code should always pass `params`.
  *
  * @param handler The method's handler.
  * @returns The parameter list read from the source.
@@ -106,7 +103,7 @@ export function paramListFromFunction(handler: (...args: never[]) => unknown): P
 }
 
 /**
- * Drops the last parameter of a list read from a handler: the one that receives the call context.
+ * Drops the last parameter of a list read from a handler: the call context.
  *
  * @param list A parameter list read from a handler whose last parameter is the context.
  * @returns The list without it.
@@ -117,7 +114,7 @@ export function paramListFromFunction(handler: (...args: never[]) => unknown): P
  * ```
  */
 export function withoutLastParam(list: ParamList): ParamList {
-  // A rest parameter is always last, so it cannot be the context: keep it, and let the caller refuse.
+  // A rest parameter cannot be the context: kept, for the caller to refuse.
   if (list.rest !== undefined) return list;
   const names = list.names.slice(0, -1);
   return {
@@ -150,9 +147,8 @@ export function bindParams(list: ParamList, params: unknown): readonly unknown[]
 }
 
 /**
- * The most arguments a handler is called with. Engines differ (V8 overflows its stack past about
- * 120,000 spread arguments, Bun takes millions), so one limit keeps a huge rest param the same
- * -32602 on every runtime instead of -32603 on some.
+ * The most arguments a handler is called with: engines differ (V8 overflows past about 120,000
+ * spread arguments, Bun takes millions), so one limit answers -32602 everywhere, not -32603 on some.
  */
 export const MAX_ARGUMENTS = 65_536;
 

@@ -1,9 +1,7 @@
 /**
- * The Standard Schema interface (version 1), declared here by its shape so that this library
- * depends on no validator: any schema whose `~standard` property follows the specification
- * (zod, valibot, arktype and others) can check a method's params and result. The optional Standard
- * JSON Schema extension (`~standard.jsonSchema`) lets a schema also describe itself for
- * `rpc.discover`.
+ * The Standard Schema interface (version 1), declared by shape so no validator is a dependency:
+ * zod, valibot, arktype and others can check a method's params and result, and with the Standard
+ * JSON Schema extension (`~standard.jsonSchema`) describe themselves for `rpc.discover`.
  *
  * @module
  */
@@ -234,11 +232,7 @@ export interface JsonSchemaOptions {
   readonly libraryOptions?: Record<string, unknown> | undefined;
 }
 
-/**
- * The declared types of a schema, or `never` when it declares none.
- *
- * @internal
- */
+/** @internal */
 type TypesOf<S> = S extends { readonly "~standard": { readonly types?: infer T } } ? NonNullable<T> : never;
 
 /**

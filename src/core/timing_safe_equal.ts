@@ -1,14 +1,13 @@
 /**
- * Token comparison whose time does not depend on where two equal-length tokens differ, so an
- * attacker cannot guess a token one character at a time by timing the answers.
+ * Token comparison whose time does not reveal where two tokens differ, against guessing a token
+ * one character at a time.
  *
  * @module
  */
 
 /**
- * Compares two strings in time that depends only on their lengths. Use it in `apiTokenIsValid`
- * instead of `===`. Strings of different lengths are unequal at once (a token's length is not
- * the secret).
+ * Compares two strings in time depending only on their lengths (a token's length is not the
+ * secret). Use it in `apiTokenIsValid` instead of `===`.
  *
  * @param given The token a caller sent.
  * @param expected The token it must match.
@@ -21,8 +20,7 @@
  * ```
  */
 export function timingSafeEqual(given: string, expected: string): boolean {
-  // UTF-16 code units as they are: encoding first would turn every lone surrogate into U+FFFD and
-  // make different strings equal.
+  // Code units, not encoded bytes: encoding makes lone surrogates U+FFFD, so different strings equal.
   if (given.length !== expected.length) return false;
   let difference = 0;
   for (let i = 0; i < given.length; i++) difference |= given.charCodeAt(i) ^ expected.charCodeAt(i);

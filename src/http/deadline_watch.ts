@@ -1,11 +1,7 @@
 /**
- * A watch over things that must be done within a time: each is told once, if it is still watched
- * when its time is up. One timer watches them all, and runs only while there are some, so a watched
- * thing costs an entry in a map, not a timer of its own. Times come from `performance.now()`, which
- * a change of the system clock does not move.
- *
- * The body deadline uses it for request bodies that trickle in, and the Bun adapter for calls that
- * run longer than Bun lets a connection stay silent.
+ * Deadlines for many things on one timer (running only while something is watched), on
+ * `performance.now()` so clock changes do not move them. Used by the body deadline and by the Bun
+ * adapter for calls that outlast Bun's idle timeout.
  *
  * @module
  */
@@ -17,8 +13,7 @@ export interface Watched {
 }
 
 /**
- * Watches things that must be done within `timeout` ms, and tells those still watched when their
- * time is up.
+ * Watches things that must be done within `timeout` ms and expires those still watched after it.
  *
  * @example
  * ```ts
@@ -32,8 +27,7 @@ export interface Watched {
 export class DeadlineWatch {
   /** How long each watched thing has, in ms. */
   declare readonly timeout: number;
-  // Entries go in at now + timeout, in order, so the oldest come first: a check stops at the first
-  // entry whose time is not up.
+  // Inserted in deadline order, so a check stops at the first entry not yet due.
   readonly #watched = new Map<Watched, number>();
   readonly #tick: number;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -41,7 +35,7 @@ export class DeadlineWatch {
   /** @param timeout How long each watched thing has, in ms. */
   constructor(timeout: number) {
     this.timeout = timeout;
-    // Checked often enough that the time is kept to within a quarter of it (at most a second late).
+    // Late by at most a quarter of the timeout, and at most a second.
     this.#tick = Math.min(1000, Math.max(10, timeout / 4));
   }
 
@@ -60,8 +54,7 @@ export class DeadlineWatch {
   }
 
   /**
-   * Starts watching something: its `expire()` is called if {@linkcode DeadlineWatch.done} has not
-   * been called for it when its time is up.
+   * Starts watching: `expire()` is called unless {@linkcode DeadlineWatch.done} comes first.
    *
    * @param watched What to watch.
    * @example
@@ -77,14 +70,13 @@ export class DeadlineWatch {
       this.#timer = setInterval(() => {
         this.#check();
       }, this.#tick);
-      // Where timers can be unreferenced (Node.js, Deno, Bun), the watch does not keep the process
-      // alive: the server's connections do that.
+      // The server's connections keep the process alive, not the watch.
       (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 
   /**
-   * Stops watching something (it was done in time, or ended some other way).
+   * Stops watching something (done in time, or ended otherwise).
    *
    * @param watched What was watched.
    * @example
@@ -108,7 +100,7 @@ export class DeadlineWatch {
       try {
         watched.expire();
       } catch {
-        // One failing expiry must not keep the others from being told.
+        // One failing expiry must not keep the others from expiring.
       }
     }
     clearInterval(this.#timer);

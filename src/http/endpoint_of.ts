@@ -1,6 +1,6 @@
 /**
- * How an adapter finds a service's JSON-RPC endpoint: a symbol-keyed method, so that importing this
- * (from an adapter that a bundle loads lazily) pulls in nothing of the endpoint or the core.
+ * How an adapter finds a service's JSON-RPC endpoint: a symbol-keyed method, so importing this
+ * pulls in nothing of the endpoint or the core.
  *
  * @module
  */
@@ -8,17 +8,15 @@
 import type { RpcEndpoint } from "./rpc_endpoint.ts";
 
 /**
- * The key under which a service gives its JSON-RPC endpoint to the adapters (and the class style
- * to its service). Not part of the public API.
+ * The key under which a service gives its JSON-RPC endpoint to the adapters.
  *
  * @internal The contract between the Service class and the adapters; it may change in any release.
  */
 export const RPC_ENDPOINT: unique symbol = Symbol.for("tsmicroservice.rpcEndpoint");
 
 /**
- * The JSON-RPC endpoint of an app, when it has one (a Service and a MicroService do). An app that
- * cannot give it (a MicroService with invalid settings) is served through `fetch`, which answers
- * with its error.
+ * The JSON-RPC endpoint of an app (a Service or MicroService), if it can give one; one that cannot
+ * (invalid settings) is served through `fetch`, which answers with its error.
  *
  * @internal The contract between the Service class and the adapters; it may change in any release.
  * @param app The app.

@@ -1,18 +1,13 @@
 /**
- * Answering a Web `Request` sent to a service's JSON-RPC endpoint: the endpoint's first answer from
- * the method and headers alone, else the body read (at most the endpoint's limit, and within a
- * deadline when one is given) and answered.
+ * Answering a Web `Request` to a service's JSON-RPC endpoint: from the method and headers alone if
+ * they decide it, else from the body (size-limited, and within a deadline when given).
  *
- * It is written for as few promise turns as possible, because on Deno and Bun each one is a few
- * percent of a call: no `async` function, a sync call's answer made in the same turn as the body
- * arrives, and a promise of its own only when a deadline may have to answer first.
+ * Written for few promise turns (on Deno and Bun each costs a few percent of a call): no `async`,
+ * a sync call answered in the turn its body arrives, a promise of its own only under a deadline.
  *
- * The deadline is what keeps a client that trickles its body (or stops sending it) from holding
- * the service's buffers and handlers for ever: at its time, the request is answered 408 and the
- * connection closed after it. Bun then closes the connection; Deno keeps reading (and dropping)
- * what such a client still sends, so its adapter does without the deadline, and the Node.js
- * adapter leaves the cut to Node's own request timeout. One timer watches every body being read
- * (see {@linkcode DeadlineWatch}).
+ * The deadline answers 408 to a client that trickles or stops its body, and closes the connection.
+ * Only the Bun adapter uses it: Deno keeps reading (and dropping) what such a client still sends,
+ * and Node.js has its own request timeout.
  *
  * @module
  */
@@ -23,9 +18,8 @@ import type { PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
 import { asError } from "../core/as_error.ts";
 
 /**
- * Told of a call that did not answer at once (an async method, token check or schema), with the
- * promise of its answer; gives back the promise to wait for. The Bun adapter uses it to keep a
- * slow call's connection open.
+ * Told of a call that did not answer at once, with the promise of its answer; returns the promise
+ * to wait for. The Bun adapter uses it to keep a slow call's connection open.
  *
  * @internal The contract between the HTTP layer and the adapters; it may change in any release.
  * @example
@@ -37,9 +31,8 @@ import { asError } from "../core/as_error.ts";
 export type CallRunning = (answer: Promise<PlainReply>, request: Request) => Promise<PlainReply>;
 
 /**
- * Answers a request sent to the endpoint's path, as a service's `fetch` does, with the `Response`
- * of each plain answer made by `respond`: an adapter may make it the way its runtime sends fastest
- * (the Deno adapter does), as long as it is the same response.
+ * Answers a request to the endpoint's path as a service's `fetch` does, with `respond` making the
+ * `Response` (so an adapter can make it the way its runtime sends fastest).
  *
  * @internal The contract between the HTTP layer and the adapters; it may change in any release.
  * @param endpoint The service's JSON-RPC endpoint.
@@ -77,10 +70,7 @@ export function answerEndpointRequest(
   );
 }
 
-/**
- * Reads the body and answers it, or answers 408 if it has not all arrived by the deadline. A body
- * that arrives after that is dropped: its calls never run, since the client was told 408.
- */
+/** A body arriving after the 408 is dropped: its calls must not run, since the client was told 408. */
 function answerWithin(
   deadline: DeadlineWatch,
   endpoint: RpcEndpoint,
@@ -90,7 +80,6 @@ function answerWithin(
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     let expired = false;
-    // Whatever goes wrong making the answer rejects it: the request never hangs.
     const answer = (make: () => Response | Promise<Response>): void => {
       try {
         resolve(make());
@@ -120,7 +109,6 @@ function answerWithin(
   });
 }
 
-/** The answer to a body that arrived: at once when every call is sync. */
 function answerBytes(
   endpoint: RpcEndpoint,
   request: Request,
@@ -134,8 +122,7 @@ function answerBytes(
   } catch (error) {
     return respond(endpoint.answerUnreadBody(error, request.headers));
   }
-  // The request is the context as it is: its `signal` is read only when a call asks for it (on Deno,
-  // merely reading it switches the request to an older abort behaviour and prints a warning).
+  // `request.signal` is read only when a call asks: on Deno, reading it prints a warning.
   const reply = endpoint.answerBody(text, request, bytes.byteLength);
   if (!(reply instanceof Promise)) return respond(reply);
   return (running === undefined ? reply : running(reply, request)).then(respond);

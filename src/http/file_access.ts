@@ -1,6 +1,6 @@
 /**
- * The file access a static folder needs, as a runtime hands it in: the HTTP layer stays Web-only,
- * and each adapter implements these three functions with its runtime's own file API.
+ * The file access static folders need, handed in by the runtime's adapter, so the HTTP layer
+ * stays Web-only.
  *
  * @module
  */
@@ -44,12 +44,9 @@ export interface FileInfo {
 }
 
 /**
- * Read-only access to files, the runtime facility a static folder is served with. `serve()` hands
- * in the current runtime's; pass your own (from `fileAccess()`, or an in-memory one for tests)
- * with the `files` option of a service.
- *
- * Every function rejects when the file is missing or cannot be reached; a static folder answers
- * 404 then.
+ * Read-only file access for static folders. `serve()` hands in the runtime's; pass your own (from
+ * `fileAccess()`, or an in-memory one for tests) as `staticFiles()`'s `files` option. Every
+ * function rejects when the file is missing or unreachable (a static folder answers 404).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
- * The Web-standard HTTP handler of a service: `fetch(request) → Response`. It routes the request
- * by path and turns the endpoint's plain answer into a `Response`.
+ * The Web-standard HTTP handler of a service, `fetch(request) → Response`: routes by path and turns
+ * plain answers into `Response`s.
  *
  * @module
  */
@@ -10,8 +10,7 @@ import { normalisedRequest } from "./normal_path.ts";
 import type { EndpointHooks, PlainReply, RpcEndpoint } from "./rpc_endpoint.ts";
 
 /**
- * What answers the paths other than the JSON-RPC one: the plugins' `fetch` hooks, in order, with
- * the same early answers and added headers as the endpoint.
+ * What answers paths other than the JSON-RPC one: the plugins' `fetch` hooks, in order.
  *
  * @internal The contract between the Service class and the HTTP layer; it may change in any release.
  */
@@ -20,12 +19,12 @@ export interface OtherPaths {
   readonly hooks: EndpointHooks;
   /** The plugins that answer other paths, in the order they were used. */
   fetchers: readonly PathAnswerer[];
-  /** Told about a plugin that throws (its answer is then a plain 500). */
+  /** Told of a plugin that throws (answered with a plain 500). */
   readonly report: (error: unknown, where: string) => void;
 }
 
 /**
- * A plugin's answer to a request for a path other than the JSON-RPC one, or `undefined` to pass.
+ * A plugin answering paths other than the JSON-RPC one (`undefined` to pass).
  *
  * @internal The contract between the Service class and the HTTP layer; it may change in any release.
  */
@@ -41,7 +40,7 @@ export interface PathAnswerer {
  *
  * @param endpoint The service's JSON-RPC endpoint (its path, body limit and answers).
  * @param others What answers the other paths.
- * @param received The incoming request (its path normalised as the URL standard has it first).
+ * @param received The incoming request (its path is normalised first).
  * @returns The response: the endpoint's answer on its path, the plugins' elsewhere (404 when none answers).
  * @example
  * ```ts
@@ -60,7 +59,6 @@ export interface PathAnswerer {
  * ```
  */
 export function handleHttpRequest(endpoint: RpcEndpoint, others: OtherPaths, received: Request): Promise<Response> {
-  // Deno hands over `/api/../api` as it was sent; Node.js and Bun, as the URL standard has it.
   const { request, path } = normalisedRequest(received, pathOf(received.url));
   if (path !== endpoint.path) return answerOtherPath(others, request, path);
   const answer = answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline);
@@ -68,9 +66,8 @@ export function handleHttpRequest(endpoint: RpcEndpoint, others: OtherPaths, rec
 }
 
 /**
- * Answers a request for a path other than the JSON-RPC one: a plugin's early answer, else the first
- * plugin's `fetch` that gives a response, else 404; with the plugins' headers added. A plugin that
- * throws is reported and answered with a plain 500.
+ * Answers a path other than the JSON-RPC one: a plugin's early answer, else the first plugin
+ * `fetch` that answers, else 404; plugin headers added. A plugin that throws gets a plain 500.
  *
  * @param others What answers the other paths.
  * @param request The request.
@@ -97,7 +94,7 @@ export async function answerOtherPath(others: OtherPaths, request: Request, path
     try {
       response = await answerer.fetch(request, path);
     } catch (error) {
-      // The path is the caller's to choose: clipped before it reaches a log.
+      // The path is the client's to choose: clipped before it reaches a log.
       others.report(error, `${answerer.name} (${request.method} ${path.slice(0, 200)})`);
       response = internalServerError();
     }
@@ -108,7 +105,7 @@ export async function answerOtherPath(others: OtherPaths, request: Request, path
 }
 
 /**
- * The plain 500 every layer answers with when something failed that the client must not hear about.
+ * The plain 500 every layer answers when the client must not hear what failed.
  *
  * @returns A new `500 Internal Server Error` response, with no details.
  * @example
@@ -122,7 +119,7 @@ export function internalServerError(): Response {
 }
 
 /**
- * The plain 500, as a plain answer (for an adapter that writes plain answers itself).
+ * The plain 500 as a plain answer, for adapters that write plain answers themselves.
  *
  * @example
  * ```ts
@@ -140,7 +137,6 @@ function notFound(): Response {
   return new Response("Not Found", { status: 404 });
 }
 
-/** A response with headers added (`vary` appended to, the others set). */
 function withHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
   let target = response;
   try {
@@ -176,8 +172,7 @@ export function toResponse(reply: PlainReply): Response {
 }
 
 /**
- * The path of a URL (an absolute one, or a request target such as `/api?x=1`), without building a
- * `URL` object for every request.
+ * The path of an absolute URL or a request target (`/api?x=1`), without building a `URL`.
  *
  * @param url The URL.
  * @returns Its path, such as `/api`.

@@ -1,12 +1,11 @@
 /**
- * Reads a request body as text while counting its bytes, so an oversized body is refused before it
- * is held in memory or parsed, whether or not it declared a `Content-Length`.
+ * Reads a request body counting its bytes, so an oversized body is refused before it is held or
+ * parsed, with or without a `Content-Length`.
  *
  * @module
  */
 
-// The three body errors below never reach a caller or a log (the endpoint answers each with its
-// own status), so they carry no `name` of their own: bytes every bundle would pay for.
+// These errors never reach a caller or log (each is answered with a status): no `name`, to save bytes.
 
 /** The body did not fit the limit. */
 export class BodyTooLargeError extends Error {
@@ -40,7 +39,7 @@ export class BodyTimeoutError extends Error {
 }
 
 /**
- * Where a chunked read keeps its reader, so that a read given up on can be cancelled.
+ * Where a chunked read keeps its reader, so a read given up on can be cancelled.
  *
  * @example
  * ```ts
@@ -56,9 +55,8 @@ export interface BodyReading {
 }
 
 /**
- * Starts reading a request's body, for {@linkcode bodyText} to check and decode. A body of declared
- * length within the limit is read whole, in one call into the runtime; any other is read chunk by
- * chunk and given up on as soon as it passes the limit.
+ * Starts reading a request's body, for {@linkcode bodyText} to check and decode. A declared length
+ * within the limit is read whole; any other body chunk by chunk, given up on once past the limit.
  *
  * @param request The request.
  * @param limit The largest body accepted, in bytes.
@@ -77,10 +75,8 @@ export function readBodyBytes(request: Request, limit: number, reading?: BodyRea
   const length = declared === null ? Number.NaN : Number(declared);
   if (length > limit) return Promise.reject(new BodyTooLargeError(limit));
   if (Number.isSafeInteger(length) && length >= 0) {
-    // A declared length within the limit (HTTP framing holds the body to it): read it whole, which
-    // costs far less than a chunk-by-chunk read (not even a stream object is made); bodyText checks
-    // the count all the same. bytes() where the runtime has it (Deno, Bun, Node.js 22): no
-    // ArrayBuffer to wrap. No `async` here: each promise turn saved is a few percent of a call.
+    // HTTP framing holds the body to its declared length, so a whole read (far cheaper, no stream)
+    // is safe; bodyText counts again. No `async`: each promise turn is a few percent of a call.
     const body = request as Request & { bytes?: () => Promise<Uint8Array> };
     return typeof body.bytes === "function" ? body.bytes() : request.arrayBuffer().then((buffer) => new Uint8Array(buffer));
   }
@@ -115,7 +111,7 @@ async function readChunks(request: Request, limit: number, reading: BodyReading 
     const { done, value } = await reader.read();
     if (done) break;
     if (!chunks.add(value)) {
-      // Stop the transfer: the caller answers 413 without reading the rest.
+      // The caller answers 413 without reading the rest.
       reader.cancel().catch(() => {});
       throw new BodyTooLargeError(limit);
     }
@@ -124,8 +120,8 @@ async function readChunks(request: Request, limit: number, reading: BodyReading 
 }
 
 /**
- * A body collected chunk by chunk, as it arrives, and counted against a limit: what every reader of
- * a streamed body (a Web stream here, Node's request events in its adapter) keeps.
+ * A body collected chunk by chunk and counted against a limit (for Web streams and Node's request
+ * events alike).
  *
  * @example
  * ```ts
@@ -183,12 +179,10 @@ export class BodyChunks {
   }
 }
 
-// Runtimes decode leniently much faster than strictly (Deno has a fast path for it only): invalid
-// bytes then become U+FFFD, so only a text with one needs the strict decoder's verdict.
+// Lenient decoding is much faster (Deno's fast path); only a text with U+FFFD needs the strict check.
 const lenient = new TextDecoder("utf-8");
 const strict = new TextDecoder("utf-8", { fatal: true });
 
-/** Decodes a whole body as UTF-8, refusing invalid bytes (a byte order mark is dropped). */
 function decodeUtf8(bytes: Uint8Array): string {
   const text = lenient.decode(bytes);
   if (text.includes("\uFFFD")) {

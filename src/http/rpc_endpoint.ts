@@ -1,8 +1,7 @@
 /**
- * The JSON-RPC endpoint of a service, answering a request in two steps: first from its method and
- * headers alone (405, 415, or a plugin's answer such as a CORS preflight), then from its body's text. `fetch` drives it from a
- * Web `Request`; an adapter may drive it straight from its runtime's own request (the Node adapter
- * does, to skip building a `Request` and a `Response` per call), and both get the very same answers.
+ * The JSON-RPC endpoint of a service, answering in two steps: from method and headers alone (405,
+ * 415, a plugin's answer), then from the body's text. `fetch` drives it from a Web `Request`; an
+ * adapter may drive it from its runtime's own request (Node's does) and gets the same answers.
  *
  * @module
  */
@@ -14,8 +13,8 @@ import { DeadlineWatch } from "./deadline_watch.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
 /**
- * An answer, before any runtime's response object is made of it: what the endpoint gives the
- * adapters, and what a plugin's `intercept` answers with.
+ * An answer before any runtime's response object is made of it (what the endpoint gives adapters
+ * and a plugin's `intercept` returns).
  *
  * @example
  * ```ts
@@ -45,8 +44,8 @@ export interface RpcEndpointParts {
 }
 
 /**
- * The plugins' part in answering requests, composed by the Service from every plugin's hooks;
- * `undefined` when no plugin has that hook, so that a service without plugins pays nothing.
+ * The plugins' hooks, composed by the Service; each `undefined` when no plugin has it, so a
+ * service without plugins pays nothing.
  *
  * @internal The contract between the Service class and the HTTP layer; it may change in any release.
  */
@@ -84,15 +83,11 @@ const CLOSE: Readonly<Record<string, string>> = { ...JSON_HEADERS, connection: "
 const NO_CONTENT: PlainReply = { status: 204, headers: {}, body: null };
 
 /**
- * The JSON-RPC endpoint of a service (`endpointOf` gives it): its path, its body
- * limit, and the two steps of answering a request sent to that path. An adapter calls
+ * The JSON-RPC endpoint of a service (`endpointOf` gives it). An adapter calls
  * {@linkcode RpcEndpoint.answerHead}; when that gives no answer, it reads the body (at most
  * `maxBodyBytes`) and calls {@linkcode RpcEndpoint.answerBody}, or
- * {@linkcode RpcEndpoint.answerUnreadBody} when reading failed. A call whose methods are all sync is
- * answered at once, without a promise.
- *
- * Plugins take part through {@linkcode EndpointHooks}: an early answer (a CORS preflight), and
- * headers added to every answer.
+ * {@linkcode RpcEndpoint.answerUnreadBody} when reading failed. All-sync calls are answered without
+ * a promise. Plugins take part through {@linkcode EndpointHooks}.
  *
  * @internal The contract between the Service class and the adapters; it may change in any release.
  * @example
@@ -141,9 +136,8 @@ export class RpcEndpoint {
   }
 
   /**
-   * The first step: the answer to a request that needs no body (a plugin's early answer, such as a
-   * CORS preflight; 405 unless it is a POST; 415 unless it is declared as JSON or not declared), or
-   * `undefined` when its body is to be read.
+   * The first step: a plugin's early answer (a CORS preflight), 405 unless POST, 415 unless the
+   * content type is JSON or absent; else `undefined`, to read the body.
    *
    * @param method The HTTP method, upper case.
    * @param headers The request headers.
@@ -194,9 +188,8 @@ export class RpcEndpoint {
   }
 
   /**
-   * The second step when the body could not be read: 413 when it was over the limit, 408 when it
-   * did not arrive in time (both close the connection: the rest of the body is not read), a parse
-   * error when it was not UTF-8, else (the client went away while sending) a bare 400.
+   * The second step when the body could not be read: 413 (too large) or 408 (too slow), both
+   * closing the connection; a parse error for invalid UTF-8; else (the client left) a bare 400.
    *
    * @param error What reading the body threw.
    * @param headers The request headers.
@@ -216,12 +209,10 @@ export class RpcEndpoint {
     if (error instanceof BodyTooLargeError) reply = this.#refuse(413, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
     else if (error instanceof BodyTimeoutError) reply = this.#refuse(408, ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`, CLOSE);
     else if (error instanceof BodyEncodingError) reply = this.#refuse(200, ErrorCode.ParseError, `Parse error: ${error.message}`);
-    // The client went away while sending: nobody is left to read an answer.
     else reply = { status: 400, headers: {}, body: null };
     return this.#decorate(reply, "POST", headers);
   }
 
-  /** A JSON-RPC error answer to a request that never became a call, counted as refused. */
   #refuse(status: number, code: number, message: string, headers = JSON_HEADERS): PlainReply {
     return { status, headers, body: JSON.stringify(refuse(this.#target, null, code, message)) };
   }
@@ -231,7 +222,6 @@ export class RpcEndpoint {
     return this.#decorate(reply, "POST", headers);
   }
 
-  /** The plugins' headers added to an answer (a service without such plugins pays one check). */
   #decorate(reply: PlainReply, method: string, headers: HeaderReader): PlainReply {
     const decorate = this.#hooks.headers;
     if (decorate === undefined) return reply;
@@ -242,8 +232,7 @@ export class RpcEndpoint {
 }
 
 /**
- * Tells whether a `Content-Type` value names JSON: `application/json` or any `+json` type, with
- * any parameters (such as `charset=utf-8`).
+ * Whether a `Content-Type` names JSON: `application/json` or any `+json` type, with any parameters.
  *
  * @param contentType The header's value.
  * @returns `true` for a JSON media type.

@@ -1,15 +1,12 @@
 /**
- * `callLog()`: one log line per call a service answers (its method, how it ended, how long it
- * took), as text or as JSON lines with the call's trace and span ids for log collectors. Params
- * and API tokens never reach it.
+ * `callLog()`: one log line per call (method, outcome, duration), as text or as JSON lines with
+ * trace and span ids. Params and API tokens never reach it.
  *
- * Levels: `info` for a success; `warn` for the caller's faults (a method that does not exist,
- * params that do not fit, a missing or wrong token, a missing scope), which
- * say nothing is wrong with the service (-32601, -32602, -32001, -32003, whoever answers them);
- * `error` for the rest (a handler that threw, a timeout, an error code the handler chose).
+ * Levels: `info` for a success; `warn` for the caller's faults, which say nothing is wrong with
+ * the service (-32601 method not found, -32602 invalid params, -32001 access denied, -32003
+ * forbidden); `error` for the rest (a throw, a timeout, a code the handler chose).
  *
- * `jsonErrorReporter(name, sink)` writes the service's own error reports (`onError`) as JSON lines
- * to the same log.
+ * `jsonErrorReporter(name, sink)` writes the service's `onError` reports as JSON lines to the same log.
  *
  * @module
  */
@@ -19,12 +16,10 @@ import type { CallSummary, Plugin } from "../core/plugin.ts";
 import type { CallTraces } from "./trace_context.ts";
 import { whenEnded } from "./when_ended.ts";
 
-// The service's own error reports as JSON lines, for the same log: beside callLog, not in the core.
 export { type ErrorLineSink, jsonErrorReporter } from "./error_reporter.ts";
 
 /**
- * Where the console logger writes: `console`, or anything with `info` and `error` (and `warn`; a
- * sink without `warn` gets the caller's faults on `info`).
+ * Where the log goes: `console`, or anything with `info`, `error` and optionally `warn`.
  *
  * @example
  * ```ts
@@ -50,9 +45,8 @@ export interface LogSink {
    */
   info(line: string): void;
   /**
-   * Writes a line about a call that failed by the caller's fault: method not found (-32601),
-   * invalid params (-32602), access denied (-32001) or forbidden (-32003). Optional: without it,
-   * such lines go to `info`.
+   * Writes a line about a call that failed by the caller's fault (see the module's levels).
+   * Optional: without it, such lines go to `info`.
    *
    * @param line The line, without a line break.
    * @example
@@ -80,11 +74,8 @@ export interface LogSink {
 }
 
 /**
- * A call observer that writes one line per call, such as
- * `hello.world.service say_hello ok 0.2ms` or `... divide error -32603 1.0ms TypeError: boom`.
- * Only the method, outcome, duration and a thrown error's name and message are written. Successes
- * go to `sink.info`, the caller's faults to `sink.warn` (see {@linkcode LogSink}), other failures
- * to `sink.error`.
+ * Writes one text line per call, such as `hello.world.service say_hello ok 0.2ms` or
+ * `... divide error -32603 1.0ms TypeError: boom`, at the level of its outcome.
  *
  * @param serviceName The name at the start of each line.
  * @param sink Where to write. Default `console`.
@@ -108,7 +99,6 @@ export function logCalls(serviceName: string, sink: LogSink = console): (call: C
   };
 }
 
-/** The codes of a caller's fault: the method name, the params or the credentials. */
 const CALLER_FAULTS: ReadonlySet<number> = new Set([-32601, -32602, -32001, -32003]);
 
 function levelOf(call: CallSummary): CallLogRecord["level"] {
@@ -122,10 +112,8 @@ function write(sink: LogSink, level: CallLogRecord["level"], line: string): void
   else sink.info(line);
 }
 
-/** A caller's text made safe for a log line: no line breaks or control characters, and not too long. */
 function printable(text: string): string {
-  // C0 and C1 controls, line and paragraph separators, and bidirectional controls: none of them may
-  // reach a log line as it is (a caller chooses the method name).
+  // The caller chooses the method name: no controls, line breaks or bidi marks may reach a log line.
   // eslint-disable-next-line no-control-regex -- control characters are what it removes
   const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
@@ -174,10 +162,7 @@ export interface CallLogOptions {
 export interface CallLogRecord {
   /** When the call ended, ISO 8601 in UTC. */
   readonly time: string;
-  /**
-   * `"info"` for a success, `"warn"` for the caller's faults (method not found, invalid params,
-   * access denied, forbidden), `"error"` for the other failures.
-   */
+  /** `"info"` for a success, `"warn"` for the caller's faults, `"error"` for other failures. */
   readonly level: "info" | "warn" | "error";
   /** The service's name. */
   readonly service: string;
@@ -200,10 +185,9 @@ export interface CallLogRecord {
 }
 
 /**
- * Logs one line per call (method, outcome, error code and duration; never params or tokens), the
- * successes to `sink.info`, the caller's faults (method not found, invalid params, access denied,
- * forbidden) to `sink.warn` and the other failures to `sink.error`: as text, or
- * as JSON lines with the call's trace and span ids and that level (`{ format: "json", traces }`).
+ * Logs one line per call (method, outcome, error code, duration; never params or tokens) at the
+ * level of its outcome (see the module doc): as text, or as JSON lines with trace and span ids
+ * (`{ format: "json", traces }`).
  *
  * @param sink Where the lines go. Default: the console.
  * @param options The format, and where trace ids come from.
@@ -258,7 +242,6 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
   };
 }
 
-/** `Name: message` of a thrown error, read without ever throwing. */
 function errorLine(error: Error): string {
   const { name, message } = describeThrown(error);
   return `${name ?? "Error"}: ${message}`;

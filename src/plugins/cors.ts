@@ -1,10 +1,5 @@
 /**
- * Cross-origin resource sharing (CORS): off unless a service lists the origins whose pages may call
- * it. Then a preflight (`OPTIONS` with `Access-Control-Request-Method`) from an allowed origin is
- * answered 204 with the methods of that path and the request headers a caller needs (`Content-Type`,
- * `Authorization` and the API token header), and every answer to an allowed origin carries
- * `Access-Control-Allow-Origin` (the origin echoed, with `Vary: Origin`). A request from an origin
- * that is not allowed gets no CORS headers, so the browser keeps the answer from the page.
+ * Cross-origin resource sharing (CORS), for the origins a service lists (see {@linkcode cors}).
  *
  * @module
  */
@@ -29,8 +24,8 @@ import type { Plugin, PluginHost } from "../core/plugin.ts";
  */
 export interface CorsOptions {
   /**
-   * The origins allowed to call, such as `["https://app.example.com"]` (scheme, host and port, as
-   * browsers send them in `Origin`); `"*"` for any origin; or a function that decides.
+   * The origins allowed to call (`["https://app.example.com"]`: scheme, host and port, as in
+   * `Origin`), `"*"` for any, or a function that decides.
    */
   readonly origins: readonly string[] | "*" | ((origin: string) => boolean);
   /** Request headers allowed besides `Content-Type`, `Authorization` and the API token header. */
@@ -88,7 +83,7 @@ export class CorsPolicy {
       this.#allows = () => true;
     } else if (typeof origins === "function") {
       const decide = origins as (origin: string) => boolean;
-      // Only a real `true` allows: a function written in JavaScript might return anything.
+      // Only a real `true` allows: a JavaScript function might return anything.
       this.#allows = (origin) => (decide(origin) as unknown) === true;
     } else if (Array.isArray(origins)) {
       const allowed = new Set((origins as unknown[]).map(normalizeOrigin));
@@ -151,8 +146,7 @@ export class CorsPolicy {
 }
 
 /**
- * Tells whether a request is a CORS preflight: `OPTIONS` with `Origin` and
- * `Access-Control-Request-Method`.
+ * Whether a request is a CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
  *
  * @param method The request's method.
  * @param headers Its headers.
@@ -167,7 +161,7 @@ export function isPreflight(method: string, headers: { get(name: string): string
   return method === "OPTIONS" && headers.get("access-control-request-method") !== null && headers.get("origin") !== null;
 }
 
-/** An origin as browsers serialise it (`https://a.example`, no path, default port dropped), or `null`. */
+/** As browsers serialise an origin (no path, default port dropped), so listed ones compare equal. */
 function normalizeOrigin(origin: unknown): string {
   if (origin === "null") return origin; // sandboxed pages and files: allowed only when listed
   if (typeof origin === "string") {
@@ -182,11 +176,11 @@ function normalizeOrigin(origin: unknown): string {
 }
 
 /**
- * Cross-origin calls from web pages (CORS), for the JSON-RPC path and every path the service's
- * plugins serve: a preflight from an allowed origin is answered 204 with the methods of that path
- * and the request headers a caller needs (`Content-Type`, `Authorization`, the API token header);
- * answers to an allowed origin carry `Access-Control-Allow-Origin`; every answer carries
- * `Vary: Origin`; other origins get no CORS headers, so the browser keeps the answer from the page.
+ * Cross-origin calls from web pages (CORS), on the JSON-RPC path and every plugin path. A preflight
+ * from an allowed origin is answered 204 with the path's methods and the request headers a caller
+ * needs (`Content-Type`, `Authorization`, the API token header); answers to an allowed origin carry
+ * `Access-Control-Allow-Origin`; other origins get no CORS headers, so the browser hides the
+ * answer. Answers carry `Vary: Origin` (but JSON-RPC calls without an `Origin`).
  *
  * @param options The origins allowed, and the optional headers, credentials and preflight age.
  * @returns The plugin.
@@ -221,8 +215,7 @@ export function cors(options: CorsOptions): Plugin {
     headers(head) {
       if (isPreflight(head.method, head.headers)) return undefined; // answered with its own headers
       const origin = head.headers.get("origin");
-      // A JSON-RPC call without an Origin (not from a page) costs CORS nothing; elsewhere the answer
-      // depends on the Origin, also when there is none: caches must keep them apart.
+      // A JSON-RPC call without an Origin costs nothing; other paths may be cached, so they vary.
       if (origin === null) return head.path === host?.path ? undefined : VARY_ORIGIN;
       return policy.headersFor(origin) ?? VARY_ORIGIN;
     },

@@ -1,7 +1,5 @@
 /**
- * An error reporter for services that log JSON lines: the default `onError` prints the error with
- * its stack over many lines, readable in a terminal, which breaks a log read one JSON record per
- * line (such as `callLog(sink, { format: "json" })`'s).
+ * An error reporter for JSON-line logs, which the default `onError`'s multi-line stacks would break.
  *
  * @module
  */
@@ -36,9 +34,8 @@ export interface ErrorLineSink {
 }
 
 /**
- * Reports each unexpected error as one JSON line: `time`, `level` ("error"), `service`, `method`
- * (where it happened), and `error` with its `name`, `message` and `stack`, the line breaks of
- * which JSON escapes. Nothing else of the call (params, tokens) is known to a reporter.
+ * Reports each unexpected error as one JSON line: `time`, `level` ("error"), `service`, `method`,
+ * and `error` with its `name`, `message` and `stack`. A reporter never sees params or tokens.
  *
  * @param service The service's name, for the `service` field.
  * @param sink Where the lines go. Default: `console`.

@@ -1,8 +1,6 @@
 /**
- * The health check: `GET /health` answers 200 with the service's name and version while it serves,
- * and 503 once it is stopping, so a load balancer stops sending it work before it goes away; and
- * the Kubernetes probes: `/ready` (200 only while serving: not before the start is done, not once
- * a stop begins) and `/live` (200 as long as the process answers).
+ * The health check (`GET /health`: 200 while serving, else 503, so a load balancer stops sending
+ * work before the instance goes away) and the Kubernetes probes `/ready` and `/live`.
  *
  * @module
  */
@@ -57,29 +55,24 @@ export interface HealthReport {
  * ```
  */
 export interface HealthOptions {
-  /**
-   * The path of the health check: 200 while the service serves (started, no stop begun), else 503.
-   * Default `"/health"`.
-   */
+  /** The path of the health check. Default `"/health"`. */
   readonly path?: string | undefined;
   /**
-   * The readiness path (a Kubernetes readiness probe): 200 only while the service serves, so 503
-   * until its start is done and from the moment a stop begins; `false` for none. Default `"/ready"`.
+   * The readiness probe's path, answering as the health check does; `false` for none. Default
+   * `"/ready"`.
    */
   readonly readyPath?: string | false | undefined;
   /**
-   * The liveness path (a Kubernetes liveness probe): 200 as long as the process answers, also
-   * while it drains; `false` for none. Default `"/live"`.
+   * The liveness probe's path: 200 as long as the process answers, draining too; `false` for none.
+   * Default `"/live"`.
    */
   readonly livePath?: string | false | undefined;
 }
 
 /**
- * A health check: `GET` (and `HEAD`) on its path answers 200 with the service's name and version
- * as JSON while the service serves, and 503 before it has started (its `onStart` has not run) and
- * from the moment a stop begins, so a load balancer or Kubernetes takes the instance out while it
- * drains. `serve()` starts the service before it listens; a platform that serves a default export
- * starts it on its first request (that request waits for the start).
+ * A health check: `GET` or `HEAD` answers 200 with the service's name and version as JSON while it
+ * serves, 503 before its start is done and from the moment a stop begins, so a load balancer or
+ * Kubernetes takes the instance out while it drains.
  *
  * @param options The path (default `/health`).
  * @returns The plugin.
@@ -110,8 +103,7 @@ export function health(options: HealthOptions = {}): Plugin {
       if (host === undefined || !paths.includes(at)) return undefined;
       const { state, name, version } = host;
       let ok: boolean;
-      // Not started yet (idle) is not healthy: onStart has not run. A platform that serves the
-      // default export starts the service on its first request, this one included.
+      // Idle is not healthy: onStart has not run (a platform's first request starts it, this one too).
       if (at === path || at === readyPath) ok = state === "serving";
       else ok = true;
       const status = ok ? "ok" : state === "stopping" || state === "stopped" ? "stopping" : "starting";
@@ -130,7 +122,7 @@ function checkedPath(path: unknown): string {
  *
  * @param method The request's method: `GET` and `HEAD` are answered, others are 405.
  * @param report What to report.
- * @returns 200 (or 503 while stopping) with the report as JSON, never cached.
+ * @returns 200 (503 unless `status` is `"ok"`) with the report as JSON, never cached.
  * @example
  * ```ts
  * import { answerHealth } from "./health.ts";

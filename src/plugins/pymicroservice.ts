@@ -45,8 +45,7 @@ export interface ServiceSpecs {
 
 /**
  * Adds `get_service_specs` to a service: public, no params, listing every registered method (public
- * and private) with its description, and the host and port the caller reached (from its `Host`
- * header, the only honest source behind a proxy or on `0.0.0.0`).
+ * and private) with its description, and the host and port from the caller's `Host` header.
  *
  * @returns The plugin.
  * @example
@@ -76,8 +75,8 @@ export function pymicroservice(): Plugin<{ get_service_specs(): ServiceSpecs }> 
  * Builds what `get_service_specs` answers, in the Python original's shape.
  *
  * @param target The service.
- * @param hostHeader The `Host` header of the request, if any: the only honest source of the
- *   address the caller used (a service behind a proxy or listening on `0.0.0.0` cannot know it).
+ * @param hostHeader The request's `Host` header, if any: the only honest source of the address the
+ *   caller used (behind a proxy or on `0.0.0.0`, the service cannot know it).
  * @returns The name, host, port and methods (name → description).
  * @example
  * ```ts
@@ -94,7 +93,6 @@ export function serviceSpecs(target: IntrospectionTarget, hostHeader: string | n
   return { name: target.name, ...parseHost(hostHeader), methods };
 }
 
-/** Splits a `Host` header into host and port; anything that does not look like one gives nulls. */
 function parseHost(header: string | null): { host: string | null; port: number | null } {
   const match = header === null ? null : /^(\[[\da-fA-F:.]+\]|[\w.-]+)(?::(\d{1,5}))?$/.exec(header);
   if (match === null) return { host: null, port: null };

@@ -7,9 +7,8 @@
 import type { JsonRpcErrorObject } from "./messages.ts";
 
 /**
- * The error codes this library uses. The first five come from the JSON-RPC 2.0 specification; the
- * rest lie in the range the specification reserves for implementation-defined server errors
- * (-32000 to -32099).
+ * The error codes this library uses: the JSON-RPC 2.0 specification's five, then server errors in
+ * its reserved range (-32000 to -32099).
  *
  * @example
  * ```ts
@@ -107,11 +106,9 @@ export class RpcError extends Error {
 }
 
 /**
- * The key under which the client marks an `RpcError` that another service answered (its value is
- * that service's URL). A service whose handler lets such an error through does not hand a
- * protocol-level error of that hop (`-32768` to `-32000`: access denied, invalid params, method not
- * found…) to its own caller, who sent none of it: it answers `-32603` and reports it. An
- * application error (another code) passes through, and so does an `RpcError` the handler makes.
+ * The key under which the client marks an `RpcError` answered by another service (value: its URL).
+ * If a handler lets one through with a protocol-level code (`-32768` to `-32000`), the service
+ * answers `-32603` and reports it, since its own caller sent none of that; application codes pass.
  *
  * @example
  * ```ts

@@ -5,10 +5,9 @@
  */
 
 /**
- * The request header that carries how long the caller still waits, in whole ms. A client sends it
- * with every call that has a timeout or a deadline; a service starts the call's `ctx.signal` with
- * that time, answers `-32002` when it is up, and refuses a call whose time is already up (0)
- * without running it.
+ * The request header carrying how long the caller still waits, in whole ms, sent by clients with a
+ * timeout or deadline. A service times the call's `ctx.signal` by it, answers `-32002` when it is
+ * up, and refuses a call that arrives with 0 without running it.
  *
  * @example
  * ```ts

@@ -117,8 +117,7 @@ export interface JsonRpcFailure {
 export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
 
 /**
- * Builds a success response. A handler that returned `undefined` answers `null`, because a response
- * must always carry a `result` member and JSON has no `undefined`.
+ * Builds a success response; `undefined` becomes `null`, since a response must carry `result`.
  *
  * @param id The id of the request being answered.
  * @param result The method's return value.

@@ -1,6 +1,5 @@
 /**
- * Measures how deeply a parsed JSON value nests, stopping as soon as a limit is passed, so a
- * hostile body costs no more than the limit allows.
+ * How deeply a parsed JSON value nests, stopping once past a limit so a hostile body costs little.
  *
  * @module
  */
@@ -22,7 +21,7 @@
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (limit <= 0) return true;
-  // Indexed and for-in loops: no array of children is made for each call's params.
+  // Indexed and for-in loops: no array of children made per call.
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       if (nestsDeeperThan(value[i], limit - 1)) return true;

@@ -79,13 +79,12 @@ export interface CapturedEvents<P> {
 }
 
 /**
- * Subscribes a test to one event of a service, typed from the emitter's type, and resolves once
- * the subscription is live: what the service emits from then on is kept, in order, for `next()`.
- * The subscription is a broadcast one (no group), so it takes no event from a service's
- * service-pool subscription: the services under test handle every event as they would without it.
+ * Subscribes a test to one event of a service, typed from the emitter, and resolves once live:
+ * what is emitted from then on is kept in order for `next()`. The subscription is a broadcast one
+ * (no group), so the services under test still get every event.
  *
- * Give the emitting service itself (its name and type are read from it), or its name and its type
- * as a type argument: `captureEvents<typeof orders, "order.created">("orders.service", "order.created")`.
+ * Give the emitting service, or its name with its type as a type argument:
+ * `captureEvents<typeof orders, "order.created">("orders.service", "order.created")`.
  *
  * @typeParam S The emitting service's type.
  * @typeParam K The event's name.
@@ -144,7 +143,6 @@ export function captureEvents<S = unknown, K extends keyof EventsOf<S> & string 
 ): Promise<CapturedEvents<PayloadOut<EventsOf<S>[K]>>>;
 export async function captureEvents(source: string | { readonly name: string }, event: string, options: CaptureOptions = {}): Promise<CapturedEvents<unknown>> {
   const name = typeof source === "string" ? source : source.name;
-  // events() without a transport shares one in-process transport with every such plugin.
   const transport = options.transport ?? events().transport;
   const received: unknown[] = [];
   let taken = 0;

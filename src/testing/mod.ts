@@ -1,9 +1,8 @@
 /**
- * Helpers for tests of services: `tsmicroservice/testing`. {@linkcode testClient} calls a service
- * in process with the typed client, through the same JSON wire as HTTP and no socket;
- * {@linkcode waitFor} waits for a condition and {@linkcode captureEvents} for the next event of a
- * service, each bounded by a timeout with an error that says what was awaited. They work with
- * any test runner: `node:test`, `deno test`, `bun test`, vitest.
+ * Helpers for testing services (`tsmicroservice/testing`), for any test runner:
+ * {@linkcode testClient} calls a service in process over the same JSON wire as HTTP;
+ * {@linkcode waitFor} waits for a condition and {@linkcode captureEvents} for an event, each with
+ * a timeout whose error says what was awaited.
  *
  * @example
  * ```ts

@@ -1,7 +1,6 @@
 /**
- * `testClient()`: the typed client of a service, in process. Every call goes through the same wire
- * as over HTTP (JSON text in a real `Request` to `service.fetch`, JSON text back in its `Response`),
- * with no socket and no port.
+ * `testClient()`: the typed client of a service, in process: JSON in a real `Request` to
+ * `service.fetch`, as over HTTP, with no socket.
  *
  * @module
  */
@@ -27,8 +26,7 @@ export interface TestableService extends FetchApp {
 }
 
 /**
- * Options of {@linkcode testClient}: those of `createClient` (but `fetch`, which is the service's
- * own), and whether the service is started.
+ * Options of {@linkcode testClient}: those of `createClient` but `fetch`, and whether to start.
  *
  * @example
  * ```ts
@@ -38,9 +36,8 @@ export interface TestableService extends FetchApp {
  */
 export interface TestClientOptions extends Omit<ClientOptions, "fetch"> {
   /**
-   * Whether the client starts the service (its plugins' `start`: event subscriptions, periodic
-   * tasks, `onStart`, a health check that answers 200), as `serve()` would, and stops it at
-   * `close()`. Default `true`; `false` leaves the service as it is (idle, or started by the test).
+   * Whether the client starts the service as `serve()` would (its plugins' `start`) and stops it
+   * at `close()`. Default `true`; `false` leaves the service as it is.
    */
   readonly start?: boolean | undefined;
   /** The file access handed to the start, for `staticFiles()` folders. Default: none. */
@@ -48,8 +45,7 @@ export interface TestClientOptions extends Omit<ClientOptions, "fetch"> {
 }
 
 /**
- * The client {@linkcode testClient} gives: the typed client of `connect()` (methods,
- * notifications, `call`, `notify`, `batch`, `with`), plus the service's start.
+ * The client {@linkcode testClient} gives: the typed client of `connect()`, plus the service's start.
  *
  * @typeParam M The service's methods.
  * @example
@@ -64,14 +60,13 @@ export interface TestClientOptions extends Omit<ClientOptions, "fetch"> {
  */
 export interface TestClient<M> extends ConnectedClient<M> {
   /**
-   * Resolves once the service has started (at once with `start: false`); rejects with what its
-   * start threw. Calls wait for it by themselves: await it to know that, say, an events
-   * subscription of the service is live before something else emits.
+   * Resolves once the service has started (at once with `start: false`), rejects with what its
+   * start threw. Calls wait for it; await it to know, say, that a subscription is live.
    */
   readonly ready: Promise<void>;
   /**
-   * Stops the service the client started (its plugins' `stop`, in reverse order), once. Calls made
-   * afterwards still reach the service, stopped as it then is.
+   * Stops the service the client started (plugins' `stop` in reverse order), once. Later calls
+   * still reach the stopped service.
    *
    * @returns Once the service has stopped.
    * @throws What a plugin's `stop` threw.
@@ -86,19 +81,16 @@ export interface TestClient<M> extends ConnectedClient<M> {
   close(): Promise<void>;
 }
 
-/** The base of the URLs the client's requests carry (never resolved: no request leaves the process). */
+// Never resolved: no request leaves the process.
 const ORIGIN = "http://localhost";
 
 /**
- * Makes a typed client that calls a service in process: each call is JSON text in a Web `Request`
- * handed to `service.fetch`, answered by the same code and the same wire rules as over HTTP (the
- * token and headers, content types, body limits, the JSON a result becomes, status codes), with
- * no socket. The client is the one `connect()` gives, typed by `typeof service`; its `name` and
- * `methodNames` are read from the service.
+ * Makes a typed client that calls a service in process: each call is JSON in a Web `Request` to
+ * `service.fetch`, under the same wire rules as HTTP (tokens, content types, body limits, status
+ * codes), with no socket. It is the client `connect()` gives, typed by `typeof service`.
  *
- * By default the service is started first, as `serve()` starts it (its plugins' `start` in order:
- * events subscriptions, periodic tasks, `onStart`), and `close()` stops it: a test sees the
- * service as it is when served. Calls wait for the start; `start: false` leaves the service alone.
+ * By default the service is started first, as `serve()` does, and `close()` stops it; calls wait
+ * for the start. `start: false` leaves the service alone.
  *
  * @typeParam S The service's type (`typeof service`), which types every method.
  * @param service The service: a `Service` or a `MicroService`.
@@ -123,7 +115,7 @@ export function testClient<S extends TestableService>(service: S, options: TestC
   let starting: Promise<void> | undefined;
   if (start && service.startup !== undefined) {
     starting = Promise.resolve(service.startup(files === undefined ? {} : { files }));
-    // Told through `ready` and the calls; never an unhandled rejection of its own.
+    // Reported through `ready` and the calls, never as an unhandled rejection.
     starting.catch(() => {});
   }
   const ready = starting ?? Promise.resolve();
@@ -154,7 +146,7 @@ export function testClient<S extends TestableService>(service: S, options: TestC
   };
 }
 
-/** The service's JSON-RPC path and method names (a `MicroService` is assembled for them). */
+// A `MicroService` is assembled to read them.
 function described(service: TestableService): { path: string; names: readonly string[] } {
   const assembled = service as Partial<{
     toService(): unknown;

@@ -26,11 +26,9 @@ export interface WaitOptions {
 export const DEFAULT_WAIT_TIMEOUT = 5_000;
 
 /**
- * Checks a condition until it gives a truthy value, and resolves to that value; a condition that
- * throws (an assertion, say) counts as not met yet. Past the timeout it rejects with an `Error`
- * that says how long it waited and for what, whose `cause` is the last error the condition threw.
- * The condition may be async; it is checked once at once, then every `interval` ms (one check at a
- * time).
+ * Checks a (possibly async) condition at once, then every `interval` ms, until it gives a truthy
+ * value, which it resolves to; a throw counts as not met. Past the timeout it rejects with an
+ * `Error` saying what it waited for, its `cause` the condition's last error.
  *
  * @typeParam T What the condition gives.
  * @param condition Gives a truthy value once met.

@@ -1,8 +1,7 @@
 /**
- * `asyncTraceScope()`: a trace scope that follows a call through every `await`, so a client used
- * anywhere inside a handler continues the handler's trace. It is built on `AsyncLocalStorage`
- * (`node:async_hooks`), which Node.js, Deno and Bun all have; the core of the library never
- * imports it, only code that imports this module does.
+ * `asyncTraceScope()`: a trace scope that follows a call through every `await`, on
+ * `AsyncLocalStorage` (`node:async_hooks`: Node.js, Deno, Bun). Only importers of this module pay
+ * for it.
  *
  * @module
  */
@@ -14,13 +13,10 @@ import type { TraceContext } from "./trace_context.ts";
 let shared: TraceScope | undefined;
 
 /**
- * The trace scope kept by `AsyncLocalStorage`: the trace given to `run` is current in everything
- * `run`'s function starts, after any number of `await`s.
+ * The trace scope kept by `AsyncLocalStorage`: `run`'s trace stays current across `await`s.
  *
- * Every call returns the same scope (one storage per copy of this module), so the scope given to
- * `traceContext()` and the one given to a client's `propagateTrace()` or `openTelemetryClient()`
- * always agree, even when each was made by its own `asyncTraceScope()` call. Nested `run`s still
- * nest: the inner trace is current inside, the outer one again after.
+ * Every call returns the same scope, so the scopes given to `traceContext()`, `propagateTrace()`
+ * and `openTelemetryClient()` agree even when made separately. Nested `run`s nest.
  *
  * @returns The scope.
  * @example

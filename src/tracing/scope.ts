@@ -1,12 +1,9 @@
 /**
- * Where the trace of the running call is kept, so that a client used inside a handler continues it
- * without the handler passing ids around.
+ * Where the running call's trace is kept, so a client inside a handler continues it.
  *
- * A {@linkcode TraceScope} runs a function in a trace and tells the current one. The default,
- * {@linkcode syncTraceScope}, needs nothing of the runtime and holds the trace for the synchronous
- * part of a handler only (read it with `currentTrace()` before the first `await`, and hand it to the
- * client as `{ trace }`). `asyncTraceScope()` (from `tsmicroservice/async-context`) follows the
- * handler through every `await`, with `AsyncLocalStorage` (Node.js, Deno and Bun).
+ * The default {@linkcode syncTraceScope} works anywhere but holds the trace only until the
+ * handler's first `await` (read it with `currentTrace()` and pass it as `{ trace }`);
+ * `asyncTraceScope()` (`tsmicroservice/async-context`) follows every `await`.
  *
  * @module
  */
@@ -52,8 +49,7 @@ export interface TraceScope {
 }
 
 /**
- * A scope that holds the trace while `run`'s function runs synchronously: it works on every
- * runtime, and a handler reads it before its first `await`.
+ * A scope holding the trace while `run`'s function runs synchronously; works on every runtime.
  *
  * @returns A new scope.
  * @example
@@ -82,8 +78,7 @@ export function syncTraceScope(): TraceScope {
 }
 
 /**
- * The scope the trace plugins use unless given another: a {@linkcode syncTraceScope} shared by
- * this copy of the library.
+ * The scope trace plugins use unless given another: one shared {@linkcode syncTraceScope}.
  *
  * @example
  * ```ts
@@ -94,9 +89,8 @@ export function syncTraceScope(): TraceScope {
 export const defaultTraceScope: TraceScope = syncTraceScope();
 
 /**
- * The trace of the running call, as the default scope (or the one given) holds it. On a runtime
- * without async context, call it at the start of a handler and pass it to the client as
- * `{ trace }`.
+ * The running call's trace. Without async context, call it before the handler's first `await` and
+ * pass it to the client as `{ trace }`.
  *
  * @param scope The scope to read. Default: {@linkcode defaultTraceScope}.
  * @returns The trace, or `undefined` outside a traced call.

@@ -1,9 +1,6 @@
 /**
- * W3C Trace Context (level 1): reading and writing the `traceparent` and `tracestate` headers, and
- * making trace and span ids. Pure functions over strings; no I/O.
- *
- * A call that arrives with a valid `traceparent` runs in that trace; one without (or with an
- * invalid one, which also voids its `tracestate`) starts a new trace.
+ * W3C Trace Context (level 1): the `traceparent` and `tracestate` headers, and trace and span ids.
+ * A call without a valid `traceparent` starts a new trace (and its `tracestate` is dropped).
  *
  * @module
  */
@@ -11,8 +8,8 @@
 import type { HeaderReader } from "../core/context.ts";
 
 /**
- * The trace a piece of work runs in: its trace id, the id of its own span (the parent of whatever
- * it calls), the trace flags, and the vendors' `tracestate`.
+ * The trace a piece of work runs in: trace id, its own span id (parent of what it calls), flags
+ * and `tracestate`.
  *
  * @example
  * ```ts
@@ -63,9 +60,8 @@ const ZERO_TRACE = "0".repeat(32);
 const ZERO_SPAN = "0".repeat(16);
 
 /**
- * Reads a `traceparent` header by the rules of W3C Trace Context: lower-case hex only, a trace id
- * and a parent id that are not all zero, version `ff` refused; version `00` exactly 55 characters;
- * a later version may carry more fields after a `-`, which are ignored.
+ * Reads a `traceparent` header by the W3C rules: lower-case hex, ids not all zero, version `ff`
+ * refused, version `00` exactly 55 characters, later versions' extra `-` fields ignored.
  *
  * @param value The header's value, or `null` when absent.
  * @returns What it says, or `undefined` when it is absent or invalid.
@@ -101,9 +97,8 @@ const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e
 const MAX_MEMBERS = 32;
 
 /**
- * Reads a `tracestate` header (several headers arrive joined by commas) by the rules of W3C Trace
- * Context: `key=value` members, keys and values of the allowed characters and lengths, no key
- * twice, at most 32 members; empty members and the spaces around members are dropped.
+ * Reads a `tracestate` header (several arrive comma-joined) by the W3C rules: valid `key=value`
+ * members, no key twice, at most 32; empty members and surrounding spaces dropped.
  *
  * @param value The header's value, or `null` when absent.
  * @returns The list to send on, members joined by `,`; `undefined` when absent, empty or invalid
@@ -135,8 +130,8 @@ export function parseTracestate(value: string | null | undefined): string | unde
 }
 
 /**
- * Writes the `traceparent` header (version `00`) that makes the receiver a child of `trace`'s
- * span. Only the sampled flag is sent (the only flag version `00` defines).
+ * Writes the `traceparent` (version `00`, so only the sampled flag) making the receiver a child of
+ * `trace`'s span.
  *
  * @param trace The trace and the span to name as parent.
  * @returns Such as `"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"`.
@@ -178,8 +173,7 @@ export function newSpanId(): string {
   return randomHex(8);
 }
 
-// Ids come from a pool of random bytes filled 4 KiB at a time: one call into the runtime's random
-// source per 256 span ids instead of one per id.
+// A 4 KiB pool: one call into the random source per 256 span ids, not one per id.
 const POOL = new Uint8Array(4096);
 let poolOffset = POOL.length;
 const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
@@ -203,8 +197,7 @@ function randomHex(bytes: number): string {
 }
 
 /**
- * The trace a request's headers carry: its `traceparent` and, only with a valid one, its
- * `tracestate`.
+ * The trace a request's headers carry (`tracestate` only with a valid `traceparent`).
  *
  * @param headers The request's headers.
  * @returns The caller's trace, or `undefined` when none (or an invalid one) came.

@@ -1,17 +1,12 @@
 /**
- * `explorer()`: an API explorer page for a service (`GET /docs` by default), in the manner of
- * FastAPI's `/docs`, generated in the browser from the service's own `rpc.discover`, so it always
- * shows what the service answers. It lists every method (description, public or private,
- * idempotent, params with their JSON Schema types, the result type or an object's shape) and the
- * events the service emits, has a form per method (typed inputs from the params' schemas, raw JSON
- * for the rest; params by name by default, or by position), an "Authorize" field for
- * the API token (kept in `sessionStorage`, for the tab only), each answer pretty-printed with its
- * time, a "copy as curl" per call, a batch composer, and the OpenRPC document as a download and at
- * `/docs/openrpc.json`.
+ * `explorer()`: an API explorer page (`GET /docs` by default), like FastAPI's `/docs`, built in the
+ * browser from the service's own `rpc.discover`: every method and event, a form per method, an
+ * "Authorize" field for the token (in `sessionStorage`), "copy as curl", a batch composer, and the
+ * OpenRPC document at `/docs/openrpc.json` (see docs/explorer.md).
  *
- * One self-contained page (inline CSS and JS, no CDN, no font, no build step), served with a strict
- * Content-Security-Policy: only its own script and style run (by SHA-256 hash), it talks only to its
- * own origin, and every text of the service is put into the page as text, never as markup.
+ * One self-contained page (no CDN, no build step) under a strict Content-Security-Policy: only its
+ * own script and style run (by hash), it talks only to its origin, and the service's texts are put
+ * in as text, never markup.
  *
  * @example
  * ```ts
@@ -68,8 +63,8 @@ export interface ExplorerOptions {
 }
 
 /**
- * The headers every answer of the explorer carries, besides its content type: no sniffing, no
- * referrer sent from the page, no framing.
+ * The headers every explorer answer carries besides its content type: no sniffing, no referrer,
+ * no framing.
  *
  * @example
  * ```ts
@@ -87,8 +82,8 @@ export const EXPLORER_HEADERS: Readonly<Record<string, string>> = {
 let hashes: Promise<PageHashes> | undefined;
 
 /**
- * The SHA-256 sources of the page's inline script and style, computed once (with `crypto.subtle`)
- * and kept: they are the same for every service, since the service's facts go in attributes.
+ * The SHA-256 sources of the page's inline script and style, computed once: the same for every
+ * service, whose facts go in attributes.
  *
  * @returns The hash sources, for the Content-Security-Policy.
  * @example
@@ -103,10 +98,9 @@ export function pageHashes(): Promise<PageHashes> {
 }
 
 /**
- * The explorer page plugin: `GET` (and `HEAD`) on its path answers the page, on its path plus
- * `/openrpc.json` the service's OpenRPC document; its path with a trailing slash redirects to it.
- * Other HTTP methods are 405. The page reads the JSON-RPC path and the token header from the
- * service, so it works with any `path` and `apiTokenHeader`, and with the `cors()` plugin.
+ * The explorer page plugin: `GET`/`HEAD` on its path answers the page, on `<path>/openrpc.json`
+ * the OpenRPC document; `<path>/` redirects; other methods are 405. It follows the service's
+ * `path` and `apiTokenHeader`, and works with `cors()`.
  *
  * @param options The page's path (default `/docs`).
  * @returns The plugin.
@@ -141,7 +135,7 @@ export function explorer(options: ExplorerOptions = {}): Plugin {
         documentUrl: relativeUrl(path, documentPath),
         tokenHeader: service.apiTokenHeader,
       });
-      // Start hashing now; the first request waits for it only if it comes before it is done.
+      // Hashing starts now; only a request arriving before it is done waits.
       void pageHashes();
     },
     allows: (at) => (at === path || at === documentPath ? "GET, HEAD" : undefined),

@@ -1,7 +1,6 @@
 /**
- * Escaping for the two places the explorer page puts text of the service into its HTML: the
- * `<title>` and `data-` attributes on `<html>`. Everything else the page shows is put into the
- * DOM by its script with `textContent`.
+ * Escaping for the two places the explorer puts service text in its HTML (`<title>`, `data-`
+ * attributes); everything else goes in through `textContent`.
  *
  * @module
  */
@@ -15,9 +14,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes text for HTML element content and for a quoted attribute value (either quote): `&`,
- * `<`, `>`, `"` and `'` become character references, so the text can neither end the attribute or
- * element it is in nor start a tag.
+ * Escapes `&`, `<`, `>`, `"` and `'` for element content and quoted attributes (either quote), so
+ * the text can neither end its attribute or element nor start a tag.
  *
  * @param text The text.
  * @returns The text, safe inside `<title>…</title>` or `attr="…"`.

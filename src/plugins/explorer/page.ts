@@ -1,8 +1,7 @@
 /**
- * The explorer page's HTML: a small shell with the inline style and script, and the facts the
- * script needs (where the JSON-RPC path is, which header carries the token) as `data-` attributes
- * of `<html>`, escaped for that place. The service's methods are not in the HTML: the script reads
- * them from `rpc.discover`, so the page always shows what the service answers.
+ * The explorer page's HTML: a shell with the inline style and script, and the script's facts (the
+ * JSON-RPC path, the token header) as escaped `data-` attributes of `<html>`. The methods come
+ * from `rpc.discover` at run time, so the page always shows what the service answers.
  *
  * @module
  */

@@ -1,12 +1,9 @@
 /**
- * The explorer page's script, inlined in the page (and allowed by its hash). It reads the service's
- * `rpc.discover` from the JSON-RPC path named in the `data-rpc` attribute of `<html>`, then builds
- * the page with `createElement` and `textContent` only: every text of the service (names,
- * descriptions, schema titles, results, errors) is shown as text, never parsed as markup. It talks
- * to nothing but that path, and uses no `eval`, `new Function` or `innerHTML`.
+ * The explorer page's inline script (allowed by its hash). It reads `rpc.discover` from the path in
+ * `<html data-rpc>` and builds the page with `createElement` and `textContent` only, so the
+ * service's texts are never markup; no `eval`, `new Function` or `innerHTML`, no other request.
  *
- * Written as plain browser JavaScript in a string: the page needs no build step, and its text is
- * exactly what the Content-Security-Policy hash covers.
+ * Plain browser JavaScript in a string: no build step, and exactly the text the CSP hash covers.
  *
  * @module
  */

@@ -1,23 +1,17 @@
 /**
- * Extra HTTP routes of a service: handlers of the Web form `(request, ctx) => Response`, each for
- * an HTTP method and a path pattern with named segments, such as `GET /users/:id`.
+ * Route matching for `routes()`: a method and a pattern such as `GET /users/:id`.
  *
- * Matching rules: a pattern is a path of `/`-separated segments; a `:name` segment matches any one
- * non-empty segment and hands it to the handler decoded (a malformed `%` escape matches nothing);
- * other segments match exactly, after decoding. No trailing-slash folding and no wildcards: `/a/`
- * is not `/a`. Routes are tried in the order they were added. `HEAD` falls back to the `GET` route
- * (the body is dropped by the caller). A path that a route matches with another method is a 405.
+ * A `:name` segment matches any one non-empty segment and is handed over decoded (a malformed `%`
+ * escape matches nothing); other segments match exactly after decoding. No trailing-slash folding
+ * or wildcards. Routes are tried in order; `HEAD` falls back to `GET`; a path routed only for
+ * other methods is a 405.
  *
  * @module
  */
 
 import type { ServiceRef } from "../../core/context.ts";
 
-/**
- * The names of the `:name` segments of a path pattern, as a union.
- *
- * @internal
- */
+/** @internal */
 type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
   ? Name | ParamNames<`/${Rest}`>
   : Path extends `${string}:${infer Name}` ? Name
@@ -76,10 +70,8 @@ export type RouteHandler<Params = Readonly<Record<string, string>>> = (
   ctx: RouteContext<Params>,
 ) => Response | Promise<Response>;
 
-/** One segment of a compiled pattern: a literal to compare, or a param to capture. */
 type Segment = { readonly literal: string } | { readonly param: string };
 
-/** A registered route. */
 interface Route {
   readonly method: string;
   readonly pattern: string;
@@ -93,7 +85,7 @@ export type RouteMatch =
   | { readonly allow: string };
 
 const PARAM_NAME = /^[A-Za-z_$][\w$]*$/;
-/** The HTTP methods a route may have (RFC 9110's, PATCH, and QUERY): a typo such as "GTE" is refused. */
+// RFC 9110's, PATCH and QUERY: a typo such as "GTE" is refused.
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY"]);
 
 /**
@@ -219,7 +211,6 @@ export class Router {
   }
 }
 
-/** The params of a path that fits a pattern's segments, or `undefined` when it does not. */
 function matchSegments(segments: readonly Segment[], parts: readonly string[]): Record<string, string> | undefined {
   if (segments.length !== parts.length) return undefined;
   // No prototype: a param named `__proto__` or `constructor` is just a name.
@@ -259,7 +250,6 @@ export function decodeSegment(segment: string): string | undefined {
   }
 }
 
-/** An `Allow` value: the methods once each, with `HEAD` wherever `GET` is. */
 function allowHeader(methods: readonly string[]): string {
   const unique = new Set(methods);
   if (unique.has("GET")) unique.add("HEAD");

@@ -1,7 +1,6 @@
 /**
- * `routes()`: extra HTTP routes beside the JSON-RPC endpoint, the Python original's
- * `extra_handlers`. Each route is a Web handler for a method and a path pattern whose `:name`
- * segments reach it decoded in `ctx.params`.
+ * `routes()`: extra HTTP routes beside the JSON-RPC endpoint (the Python original's
+ * `extra_handlers`), Web handlers whose `:name` segments arrive decoded in `ctx.params`.
  *
  * @example
  * ```ts
@@ -20,11 +19,9 @@ import { internalServerError } from "../../http/handler.ts";
 import { type RouteHandler, type RouteParams, Router } from "./router.ts";
 
 /**
- * A set of routes, and the plugin that serves them. Routes are tried in the order they were added;
- * `HEAD` falls back to `GET` (without the body); a path routed only for other methods answers 405
- * with `Allow`. A segment matches exactly (no trailing-slash folding). A handler that throws, or
- * returns something other than a `Response`, is reported to the service's `onError` and answered
- * with a plain 500.
+ * A set of routes and the plugin serving them, matched as the router module says (in order, `HEAD`
+ * as `GET` without the body, 405 with `Allow`). A handler that throws or returns no `Response` is
+ * reported to `onError` and answered with a plain 500.
  *
  * @example
  * ```ts
@@ -147,7 +144,6 @@ export function routes(): Routes {
   return new Routes();
 }
 
-/** The answer to a HEAD: the GET's status and headers, without the body. */
 async function withoutBody(response: Response): Promise<Response> {
   if (response.body === null) return response;
   await response.body.cancel().catch(() => {});

@@ -1,7 +1,6 @@
 /**
- * JSON Schemas for `rpc.discover`, read from a method's Standard Schemas through the Standard JSON
- * Schema extension (`~standard.jsonSchema`). A schema that lacks the extension, or cannot be written
- * as JSON Schema (a transform, say), is described as `{}`, which accepts anything.
+ * JSON Schemas for `rpc.discover`, through the Standard JSON Schema extension; a schema without it,
+ * or not expressible (a transform, say), is `{}`, which accepts anything.
  *
  * @module
  */
@@ -10,7 +9,7 @@ import type { JsonSchema, MethodSchemas } from "../../core/introspection.ts";
 import type { ParamList } from "../../core/params.ts";
 import type { StandardSchemaV1 } from "../../core/standard_schema.ts";
 
-/** The dialects asked for, in order: OpenRPC documents use draft 7; 2020-12 is the fallback. */
+// OpenRPC documents use draft 7; 2020-12 is the fallback.
 const TARGETS = ["draft-07", "draft-2020-12"] as const;
 
 /**
@@ -25,13 +24,9 @@ const TARGETS = ["draft-07", "draft-2020-12"] as const;
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
- * Builds the JSON Schemas of a method's params and result from its Standard Schemas.
- *
- * The params' schema is the input side of the argument list's schema (what callers send), split
- * into one schema per parameter: from `prefixItems` (draft 2020-12) or an `items` array (draft 7),
- * the trailing items schema going to the rest parameter. How many params are required comes from
- * `minItems` (at most the count of fixed params), and is left out when the schema does not say. The
- * result's schema is the output side of the result schema (what callers receive).
+ * Builds the JSON Schemas of a method's params and result from its Standard Schemas: the argument
+ * list's input side split per parameter (`prefixItems` or an `items` array; trailing items go to
+ * the rest parameter; `minItems` gives the required count), and the result's output side.
  *
  * @param input The schema of the argument list, if any.
  * @param output The schema of the result, if any.
@@ -71,8 +66,8 @@ export function methodSchemas(
 }
 
 /**
- * What an object schema of the params says of them, read from its JSON Schema (input side): the
- * property names in the schema's order, each one's schema, and the required names.
+ * What an object schema of the params says of them (input side): property names in order, their
+ * schemas, the required names.
  *
  * @param input The `input` schema of a method, or its JSON Schema already read (see
  *   {@linkcode inputJsonSchema}).
@@ -137,7 +132,6 @@ export function inputJsonSchema(schema: StandardSchemaV1): JsonObject | undefine
   return jsonSchemaOf(schema, "input");
 }
 
-/** The JSON Schema of one side of a schema, or `undefined` when it cannot give one. */
 function jsonSchemaOf(schema: StandardSchemaV1, side: "input" | "output"): JsonObject | undefined {
   const converter = schema["~standard"].jsonSchema;
   if (typeof converter !== "object" || typeof converter[side] !== "function") return undefined;
@@ -146,13 +140,12 @@ function jsonSchemaOf(schema: StandardSchemaV1, side: "input" | "output"): JsonO
       const written: unknown = converter[side]({ target });
       if (isObject(written)) return withoutDialect(written);
     } catch {
-      // Not every schema can be written as JSON Schema, nor in every dialect: try the next one.
+      // Not every schema can be written in every dialect: try the next.
     }
   }
   return undefined;
 }
 
-/** One schema per fixed parameter, the rest parameter's item schema, and the count of required params. */
 function splitTuple(
   list: JsonObject,
   count: number,
@@ -186,14 +179,13 @@ function splitTuple(
   };
 }
 
-/** The `$defs` and `definitions` of a schema, to carry into its parts; `undefined` when it has none. */
 function definitionsOf(schema: JsonObject): JsonObject | undefined {
   const found: Record<string, unknown> = {};
   for (const key of ["$defs", "definitions"]) if (isObject(schema[key])) found[key] = schema[key];
   return Object.keys(found).length === 0 ? undefined : found;
 }
 
-/** The schema without its `$schema` keyword: the OpenRPC document already says which dialect it uses. */
+// The OpenRPC document already says which dialect it uses.
 function withoutDialect(schema: JsonObject): JsonObject {
   if (!Object.hasOwn(schema, "$schema")) return schema;
   const copy: Record<string, unknown> = { ...schema };

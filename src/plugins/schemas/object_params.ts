@@ -1,6 +1,5 @@
 /**
- * Binding the params of a method whose `input` is an object schema (`z.object({ name, age })`):
- * the handler gets one argument, the params as an object.
+ * Binding params to a method whose `input` is an object schema: one argument, the params object.
  *
  * @module
  */
@@ -10,10 +9,8 @@
  *
  * - named params (`{"name": "ann", "age": 3}`) are that object, as they are;
  * - positional params (`["ann", 3]`) are mapped to the schema's keys in order;
- * - a list of one object (what the typed client sends for `methods.x({ name })`) is that object
- *   when the first key cannot hold an object (its JSON Schema has a `type` without "object"); when
- *   it can, only when every key of that object is one of the schema's (else it is the first key's
- *   value);
+ * - a list of one object (the typed client's `methods.x({ name })`) is that object, unless the
+ *   first key can hold an object and the object has keys the schema lacks (then it is that key's value);
  * - no params are `{}`.
  *
  * @param keys The schema's property names, in order.

@@ -1,19 +1,15 @@
 /**
- * `schemas()`: methods whose params and result are checked with Standard Schemas (zod, valibot,
- * arktype…), given as the `input` and `output` options of `publicMethod` and `privateMethod`. The
- * library depends on none of those libraries; a service that uses no schemas carries none of this.
+ * `schemas()`: checks params and results with the Standard Schemas (zod, valibot, arktype…) given
+ * as a method's `input` and `output` options. No schema library is a dependency, and a service
+ * without schemas carries none of this.
  *
- * - `input` is an object schema (`z.object({ name, age })`): named params are the object it checks
- *   and positional ones follow its key order (from its JSON Schema); the handler takes the checked
- *   object. Or `input` is a schema of the argument list, as a tuple. Params are bound to positions as usual
- *   (named ones by the parameter names), then checked: a failure answers `-32602 Invalid params`
- *   with each issue's path (starting with the parameter's name) and message in
- *   `error.data.issues`, never the value that was sent; on success the handler receives the
- *   schema's output values. The schema decides which params are required.
- * - `output` is a schema of the result: a result it refuses is a bug of the service, so the caller
- *   gets `-32603 Internal error` and `onError` is told.
- * - `rpc.discover` shows each parameter's and the result's JSON Schema when the schema library
- *   can produce one (Standard JSON Schema).
+ * - `input`, an object schema (`z.object({ name, age })`): the handler takes the checked object;
+ *   positional params follow its key order (from its JSON Schema). Or a tuple schema of the
+ *   argument list: params are bound as usual, then checked. A failure answers `-32602 Invalid
+ *   params` with each issue's path (parameter name first) and message in `error.data.issues`,
+ *   never the value sent; the schema decides which params are required.
+ * - `output`: a refused result is a service bug: `-32603 Internal error`, and `onError` is told.
+ * - `rpc.discover` shows the JSON Schemas when the library can produce them (Standard JSON Schema).
  *
  * @example
  * ```ts
@@ -38,8 +34,7 @@ import { bindObject } from "./object_params.ts";
 import { validateObjectParams, validateParams, validateResult } from "./validation.ts";
 
 /**
- * Checks the `input` and `output` schemas of every method of the service (use it before the methods
- * that have them are registered).
+ * Checks the `input` and `output` schemas of the service's methods (use it before registering them).
  *
  * @returns The plugin.
  * @example
@@ -57,7 +52,6 @@ export function schemas(): Plugin {
   return { name: "schemas", prepare: withChecks };
 }
 
-/** A method's definition with the checks made of its schemas (unchanged without schemas). */
 function withChecks(method: MethodDefinition): MethodDefinition {
   const validation = method.validation;
   if (validation === undefined || method.checks !== undefined) return method;
@@ -65,7 +59,6 @@ function withChecks(method: MethodDefinition): MethodDefinition {
   const json = input === undefined ? undefined : inputJsonSchema(input);
   const shape = objectShape(json);
   if (input !== undefined && shape !== undefined) {
-    // An object schema: the handler takes the params as one object, checked as a whole.
     const { keys } = shape;
     const first = shape.params[0];
     const type = typeof first === "object" ? first["type"] : undefined;
@@ -85,8 +78,7 @@ function withChecks(method: MethodDefinition): MethodDefinition {
   let params = method.params;
   let described = methodSchemas(input, output, params, json);
   if (input !== undefined) {
-    // The schema decides which params are required. When its JSON Schema says how many
-    // (`minItems`), binding reports a missing one by name; otherwise the validator finds it.
+    // With `minItems`, binding reports a missing param by name; otherwise the validator finds it.
     const required = described.required as number | undefined; // a tuple's: how many lead
     described = { ...described, required: required ?? params.required };
     params = { ...params, required: required ?? 0 };

@@ -1,7 +1,6 @@
 /**
- * Checking a call's params and a method's result with the method's Standard Schemas, and turning
- * a validator's issues into what a caller may see: each issue's path (with the parameter's name
- * in front) and message, never the value that was sent.
+ * Checking params and results with a method's Standard Schemas; callers see each issue's path
+ * (parameter name first) and message, never the value sent.
  *
  * @module
  */
@@ -63,8 +62,8 @@ export interface InvalidParamsData {
 }
 
 /**
- * Thrown when a method's result does not pass its `output` schema: a bug of the service, which
- * callers see as `-32603 Internal error` and `onError` is told about.
+ * Thrown when a result fails its `output` schema: a service bug, `-32603 Internal error` for the
+ * caller, reported to `onError`.
  *
  * @example
  * ```ts
@@ -99,8 +98,8 @@ export class ResultValidationError extends Error {
 /**
  * Checks the argument list of a call with the method's `input` schema.
  *
- * Trailing `undefined` arguments (named params that were not given; JSON has no `undefined`) are
- * dropped first, so that a schema's optional tuple items see them as absent.
+ * Trailing `undefined` arguments (named params not given) are dropped first, so optional tuple
+ * items see them as absent.
  *
  * @param schema The schema of the argument list.
  * @param list The method's parameter list, to name the issues' first step.
@@ -141,8 +140,8 @@ export async function validateParams(
 }
 
 /**
- * Checks the one argument of a method whose `input` is an object schema: the params as an object
- * (named, or mapped from positions by the schema's keys). Issue paths are the keys as they are.
+ * Checks the one argument (the params object) of a method whose `input` is an object schema;
+ * issue paths are the keys as they are.
  *
  * @param schema The object schema.
  * @param args The bound arguments: the params object alone.
@@ -162,7 +161,6 @@ export async function validateObjectParams(schema: StandardSchemaV1, args: reado
   return [outcome.value];
 }
 
-/** The Invalid params error for some issues: the first ones, and how many were left out. */
 function invalidParams(issues: readonly ParamIssue[]): JsonRpcErrorObject {
   const reported = issues.slice(0, MAX_REPORTED_ISSUES);
   const data: InvalidParamsData =
@@ -198,9 +196,8 @@ export async function validateResult(schema: StandardSchemaV1, method: string, r
 }
 
 /**
- * Writes an issue's path as a dotted string, the first step (an argument's position) replaced by
- * the parameter's name: `[0, "x"]` becomes `"minuend.x"`, and the third item of a rest parameter
- * `numbers` is `"numbers.2"`.
+ * Writes an issue's path dotted, its first step (a position) as the parameter's name: `[0, "x"]`
+ * is `"minuend.x"`, a rest parameter `numbers`' third item `"numbers.2"`.
  *
  * @param issue The validator's issue.
  * @param list The method's parameter list.
@@ -227,7 +224,6 @@ export function toParamIssue(issue: StandardIssue, list: ParamList): ParamIssue 
   return { path: [head, ...inside].join("."), message: messageOf(issue) };
 }
 
-/** Runs a validator, sync or async, and checks that it answered something shaped like a result. */
 async function runValidator(schema: StandardSchemaV1, value: unknown): Promise<StandardResult<unknown>> {
   const answer = schema["~standard"].validate(value);
   const outcome: unknown = answer instanceof Promise ? await answer : answer;
@@ -235,11 +231,10 @@ async function runValidator(schema: StandardSchemaV1, value: unknown): Promise<S
   const { issues } = outcome as { issues?: unknown };
   if (issues === undefined) return outcome as StandardResult<unknown>;
   if (!Array.isArray(issues)) return { issues: [] };
-  // A validator written in JavaScript might list anything: keep only issue-shaped entries' fields.
+  // A JavaScript validator might list anything: only issue-shaped entries' fields are kept.
   return { issues: issues.map((issue: unknown) => (typeof issue === "object" && issue !== null ? (issue as StandardIssue) : { message: "invalid" })) };
 }
 
-/** The first issue, and how many others there are. */
 function summary(issues: readonly ParamIssue[]): string {
   const [first] = issues;
   if (first === undefined) return "refused by the schema";
@@ -251,7 +246,6 @@ function pathOf(issue: StandardIssue): string {
   return stepsOf(issue).join(".");
 }
 
-/** An issue's path as strings and numbers (symbols written out, object steps unwrapped). */
 function stepsOf(issue: StandardIssue): (string | number)[] {
   const path: unknown = (issue as { path?: unknown }).path;
   if (!Array.isArray(path)) return [];

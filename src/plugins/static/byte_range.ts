@@ -1,9 +1,8 @@
 /**
  * The `Range` header of a GET for a file (RFC 9110, section 14): which bytes to send.
  *
- * One range is answered (`bytes=0-99`, `bytes=100-`, `bytes=-100`); several ranges, another unit or
- * a header that does not parse are answered with the whole file, as the RFC allows; a range that
- * starts past the end is unsatisfiable (416).
+ * One range is answered (`bytes=0-99`, `bytes=100-`, `bytes=-100`); several, another unit or an
+ * unparsable header get the whole file, as the RFC allows; a start past the end is a 416.
  *
  * @module
  */

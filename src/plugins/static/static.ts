@@ -1,8 +1,7 @@
 /**
- * `staticFiles()`: static folders served beside the JSON-RPC endpoint, the Python original's
- * `static_dirs`, on every runtime: `GET` and `HEAD`, the right `Content-Type`, `ETag` and
- * `Last-Modified` with 304 answers, `index.html` for a folder, and nothing outside a folder ever
- * (no `..`, hidden files, encoded slashes, or symbolic links out).
+ * `staticFiles()`: static folders beside the JSON-RPC endpoint (the Python original's
+ * `static_dirs`) on every runtime, with caching validators, ranges and `index.html`, and nothing
+ * outside a folder ever served (no `..`, hidden files, encoded slashes, or links out).
  *
  * @example
  * ```ts

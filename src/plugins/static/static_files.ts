@@ -1,12 +1,10 @@
 /**
- * Static folders: URL prefixes mapped to folders, served with `GET` and `HEAD`, the right
- * `Content-Type`, `ETag` and `Last-Modified` with 304 answers, one byte range per request (206,
- * or 416 past the end), and `index.html` for a folder.
+ * Static folders: URL prefixes mapped to folders, with `GET` and `HEAD`, `Content-Type`, `ETag` and
+ * `Last-Modified` (304s), one byte range (206, or 416), and `index.html` for a folder.
  *
- * A request never reaches outside its folder: each path segment is decoded once and refused when it
- * is empty, `.` or `..`, starts with a dot (hidden files), or holds a slash, a backslash, a colon or
- * a NUL byte; and the file's real path (symbolic links resolved) must lie inside the folder's real
- * path. A refused path is a 404, and nothing is opened. Files are streamed, never read whole.
+ * A request never leaves its folder: each segment is decoded once and refused (404, nothing
+ * opened) when empty, starting with a dot, or holding `/`, `\`, `:` or NUL; and the real path
+ * (links resolved) must lie inside the folder's real path. Files are streamed, never read whole.
  *
  * @module
  */
@@ -17,8 +15,8 @@ import type { FileAccess, FileInfo } from "../../http/file_access.ts";
 import { decodeSegment } from "../routes/router.ts";
 
 /**
- * Static folders: each URL prefix (such as `/static/`) with the folder it serves (a path, relative
- * to the working folder, or a `file:` URL such as `new URL("./public/", import.meta.url)`).
+ * Each URL prefix (`/static/`) with its folder: a path relative to the working folder, or a
+ * `file:` URL such as `new URL("./public/", import.meta.url)`.
  *
  * @example
  * ```ts
@@ -35,15 +33,11 @@ export type StaticDirs = Readonly<Record<string, string | URL>>;
 export type StaticErrorReporter = (error: unknown, where: string) => void;
 
 interface Mount {
-  /** The URL prefix, ending with `/`. */
-  readonly prefix: string;
-  /** The folder, as configured. */
+  readonly prefix: string; // ends with `/`
   readonly root: string;
-  /** The folder's real path, once looked up. */
   real: Promise<string> | undefined;
 }
 
-/** A path below a prefix, made safe: its decoded segments, and whether it named a folder (`/` at the end). */
 interface SafePath {
   readonly segments: readonly string[];
   readonly folder: boolean;
@@ -173,7 +167,7 @@ export class StaticFolders {
     return this.#mounts.find((mount) => path.startsWith(mount.prefix) || path === mount.prefix.slice(0, -1));
   }
 
-  /** The folder's real path, looked up once (and again after a failure, so it may appear later). */
+  // Looked up again after a failure: the folder may appear later.
   async #realRoot(mount: Mount, files: FileAccess): Promise<string | undefined> {
     mount.real ??= files.realPath(mount.root).then(withForwardSlashes);
     try {
@@ -209,8 +203,8 @@ export class StaticFolders {
     if (range === UNSATISFIABLE) {
       return plain(416, "Range Not Satisfiable", { ...validators, "accept-ranges": "bytes", "content-range": `bytes */${String(info.size)}` });
     }
-    // The body is what the headers promise: the bytes of the stat'ed size, read as a range, so a
-    // file written meanwhile can neither overrun Content-Length nor (shrunk) end short unnoticed.
+    // Read as a range of the stat'ed size: a file changed meanwhile cannot overrun Content-Length
+    // nor end short unnoticed.
     if (info.size === 0) return new Response(new Uint8Array(0), { headers });
     let body: ReadableStream<Uint8Array>;
     try {
@@ -253,7 +247,6 @@ export function safePath(rest: string): SafePath | undefined {
   return { segments, folder };
 }
 
-/** The real path of a file below a folder, or `undefined` when it is missing or lies outside. */
 async function resolveInside(files: FileAccess, root: string, segments: readonly string[]): Promise<string | undefined> {
   const candidate = segments.length === 0 ? root : `${root.endsWith("/") ? root : `${root}/`}${segments.join("/")}`;
   let real: string;
@@ -275,7 +268,7 @@ async function statOf(files: FileAccess, path: string): Promise<FileInfo | undef
   }
 }
 
-/** Whether a conditional GET may be answered 304: `If-None-Match` first, else `If-Modified-Since`. */
+// `If-None-Match` wins over `If-Modified-Since` (RFC 9110).
 function notModified(headers: Headers, etag: string | undefined, mtime: number | null): boolean {
   const ifNoneMatch = headers.get("if-none-match");
   if (ifNoneMatch !== null) {
@@ -293,7 +286,6 @@ function notModified(headers: Headers, etag: string | undefined, mtime: number |
   return !Number.isNaN(since) && Math.floor(mtime / 1000) * 1000 <= since;
 }
 
-/** The path a folder setting names: a path as it is, or a `file:` URL's path. */
 function folderPath(folder: string | URL): string {
   if (folder instanceof URL) {
     if (folder.protocol !== "file:") throw new TypeError(`A static folder must be a path or a file: URL, got ${folder.href}`);
@@ -304,7 +296,6 @@ function folderPath(folder: string | URL): string {
   return folder;
 }
 
-/** Windows paths compared as `/`-separated, like the others. */
 function withForwardSlashes(path: string): string {
   return path.replaceAll("\\", "/");
 }
