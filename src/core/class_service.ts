@@ -221,7 +221,7 @@ export abstract class MicroService implements FetchApp {
    * Starts the service as {@linkcode Service.startup} does (the class's `onStart`, then its
    * plugins). `serve()` calls it; call it yourself when something else serves the instance.
    *
-   * @param facilities The runtime's facilities. Default: none (the `files` setting, if any, is used).
+   * @param facilities The runtime's facilities (file access for `staticFiles()`). Default: none.
    * @returns Once started.
    * @throws {TypeError} When the class's settings are invalid (the promise rejects).
    * @throws Whatever `onStart` throws.
@@ -258,9 +258,9 @@ export abstract class MicroService implements FetchApp {
    * import { serve } from "../serve.ts";
    * class Clock extends MicroService {
    *   name = "clock";
-   *   ticks = 0;
-   *   periodicTasks = [{ every: 1_000, run: () => this.ticks++ }];
-   *   onStop() { console.log(`stopped after ${this.ticks} ticks`); }
+   *   started = 0;
+   *   onStart() { this.started = Date.now(); }
+   *   onStop() { console.log(`stopped after ${Date.now() - this.started} ms`); }
    * }
    * const server = await serve(new Clock(), { port: 0 });
    * await server.close(); // calls shutdown(), which runs onStop once the calls in flight are answered

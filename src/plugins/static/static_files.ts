@@ -140,7 +140,7 @@ export class StaticFolders {
     if (files === undefined) {
       if (!this.#warnedNoFiles) {
         this.#warnedNoFiles = true;
-        this.#report(new Error("staticDirs needs file access: serve() hands it in, or pass `files` (from fileAccess()) to the Service"), "(static files)");
+        this.#report(new Error("staticFiles() needs file access: serve() hands it in, or give staticFiles() the files option (from fileAccess())"), "(static files)");
       }
       return plain(500, "Internal Server Error");
     }
