@@ -7,14 +7,15 @@
  */
 
 /**
- * One known equivalent mutant: the file, the text replaced and its replacement; the line when the
- * same change occurs elsewhere, and which of that line's same changes (1 for the first) when it
- * occurs twice on the line.
+ * One known equivalent mutant: the file, the text replaced and its replacement; the line it is on
+ * when the same change occurs elsewhere in the file, given by its code (the line's text, trimmed:
+ * it still names the line after edits elsewhere in the file, as a line number would not) or by
+ * number; and which of that line's same changes (1 for the first) when it occurs twice on it.
  *
  * @example
  * ```ts
  * import type { EquivalentMutant } from "./equivalent.ts";
- * const known: EquivalentMutant = { file: "src/a.ts", original: "<", replacement: "<=", line: 3, why: "reading one past the end gives undefined, refused the same" };
+ * const known: EquivalentMutant = { file: "src/a.ts", original: "<", replacement: "<=", code: "while (i < list.length) i++;", why: "reading one past the end gives undefined, refused the same" };
  * ```
  */
 export interface EquivalentMutant {
@@ -22,6 +23,7 @@ export interface EquivalentMutant {
   readonly original: string;
   readonly replacement: string;
   readonly line?: number;
+  readonly code?: string;
   readonly nth?: number;
   readonly why: string;
 }
@@ -40,7 +42,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/protocol/nesting_depth.ts",
     original: "<",
     replacement: "<=",
-    line: 27,
+    code: "for (let i = 0; i < value.length; i++) {",
     why: "reading one past the end of an array gives undefined, which is not an object: nestsDeeperThan answers false for it, as it would without the extra step",
   },
   {
@@ -71,14 +73,14 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/static/byte_range.ts",
     original: "-",
     replacement: "+",
-    line: 51,
+    code: "const end = last === \"\" ? size - 1 : Number(last);",
     why: "an open range's end (size - 1) is clamped by Math.min(end, size - 1) and checked against start only when the range has a last position: size + 1 gives the same range",
   },
   {
     file: "src/plugins/static/byte_range.ts",
     original: "1",
     replacement: "0",
-    line: 51,
+    code: "const end = last === \"\" ? size - 1 : Number(last);",
     why: "as above: an open range's end is clamped to size - 1 whatever it starts as",
   },
   {
@@ -91,7 +93,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/schemas/schemas.ts",
     original: "0",
     replacement: "1",
-    line: 77,
+    code: "params: { names: keys, required: 0, rest: undefined, named: true, bind: (params: unknown) => bindObject(keys, firstTakesObject, params) },",
     why: "a method with a bind function never has its required count read by the core (bindParams calls bind first), and rpc.discover reads the schema's own required names",
   },
   {
@@ -104,21 +106,21 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/explorer/explorer.ts",
     original: "1",
     replacement: "2",
-    line: 160,
+    code: "const answer = await service.handle({ jsonrpc: \"2.0\", method: \"rpc.discover\", id: 1 }) as { result?: unknown };",
     why: "the id of the plugin's own rpc.discover call is never shown: only its result is served",
   },
   {
     file: "src/plugins/explorer/explorer.ts",
     original: "1",
     replacement: "0",
-    line: 160,
+    code: "const answer = await service.handle({ jsonrpc: \"2.0\", method: \"rpc.discover\", id: 1 }) as { result?: unknown };",
     why: "as above: the internal call's id is not served",
   },
   {
     file: "src/plugins/explorer/relative_url.ts",
     original: "<",
     replacement: "<=",
-    line: 31,
+    code: "while (common < base.length && common < target.length - 1 && base[common] === target[common]) common++;",
     nth: 1,
     why: "one step past the page's folder reads base[base.length], undefined, which never equals a target segment",
   },
@@ -126,14 +128,14 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/call_log.ts",
     original: "0",
     replacement: "1",
-    line: 109,
+    code: "return CALLER_FAULTS.has(call.code ?? 0) ? \"warn\" : \"error\";",
     why: "a failure always has a code; the fallback only keeps the type checker content, and neither 0 nor 1 is a caller's fault",
   },
   {
     file: "src/tracing/trace_context.ts",
     original: "<=",
     replacement: "<",
-    line: 126,
+    code: "if (equals <= 0) return undefined;",
     why: "a tracestate member that starts with = has an empty key, which the key patterns refuse anyway",
   },
   {
@@ -152,14 +154,14 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/tracing/trace_context.ts",
     original: ">",
     replacement: ">=",
-    line: 189,
+    code: "if (poolOffset + bytes > POOL.length) {",
     why: "the pool is refilled when the next id would exactly fit: one id's bytes of randomness skipped, the ids as random",
   },
   {
     file: "src/tracing/trace_context.ts",
     original: "0",
     replacement: "1",
-    line: 191,
+    code: "poolOffset = 0;",
     why: "after a refill the first byte of the pool is skipped: the ids as random",
   },
   {
@@ -172,42 +174,49 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/http/read_body.ts",
     original: ">=",
     replacement: ">",
-    line: 79,
+    code: "if (Number.isSafeInteger(length) && length >= 0) {",
     why: "a Content-Length of 0 is then read chunk by chunk instead of whole: HTTP framing holds that body to no bytes, and both reads give the same empty body (only a Request whose body contradicts its length is pulled differently, before the same 413)",
   },
   {
     file: "src/http/read_body.ts",
     original: "0",
     replacement: "1",
-    line: 79,
+    code: "if (Number.isSafeInteger(length) && length >= 0) {",
     why: "the same as >= to > on that line: only a declared length of 0 changes path, and both read the same empty body",
   },
   {
     file: "src/http/read_body.ts",
     original: '"\\uFFFD"',
     replacement: '""',
-    line: 194,
+    code: "if (text.includes(\"\uFFFD\")) {",
     why: "every text then goes to the strict decoder, which accepts exactly what the lenient one decoded without U+FFFD: the same text, or the same BodyEncodingError, only slower",
   },
   {
     file: "src/http/rpc_endpoint.ts",
     original: '"application/json"',
     replacement: '""',
-    line: 258,
+    code: "if (contentType === \"application/json\") return true; // what nearly every client sends",
     why: "the shortcut for the exact type nearly every client sends: without it the full check that follows accepts application/json all the same",
   },
   {
     file: "src/http/rpc_endpoint.ts",
     original: "2",
     replacement: "3",
-    line: 264,
+    code: "const [name = \"\", value = \"\"] = parameter.split(\"=\", 2);",
     why: "split's limit drops the pieces past it, never joins them: with 3 a third piece is split off and ignored, and the name and value read are the same",
   },
   {
     file: "src/http/handler.ts",
     original: "<",
     replacement: "<=",
-    line: 194,
+    code: "for (let i = start; i < url.length; i++) {",
     why: "the extra step reads one past the end of the URL: charCodeAt gives NaN, which is neither ? nor #, and the path ends at the URL's end as it would",
+  },
+  {
+    file: "src/timer.ts",
+    original: ">",
+    replacement: ">=",
+    code: "const step = left > MAX_TIMER_DELAY;",
+    why: "at exactly the longest delay, >= takes one step of that length and then a timer of 0 ms: it fires when the single timer would, a tick later at most",
   },
 ];

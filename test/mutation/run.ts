@@ -304,13 +304,15 @@ interface Result {
   readonly detail?: string;
 }
 
-function isEquivalent(file: string, mutant: Mutant, all: readonly Mutant[]): string | undefined {
+function isEquivalent(file: string, mutant: Mutant, all: readonly Mutant[], lines: readonly string[]): string | undefined {
   const path = relative(ROOT, file);
+  const code = lines[mutant.line - 1]?.trim();
   const same = (other: Mutant): boolean => other.line === mutant.line && other.original === mutant.original && other.replacement === mutant.replacement;
   const nth = all.filter((other) => same(other) && other.start <= mutant.start).length;
   return EQUIVALENT.find((known) =>
     known.file === path && known.original === mutant.original && known.replacement === mutant.replacement &&
-    (known.line === undefined || known.line === mutant.line) && (known.nth === undefined || known.nth === nth)
+    (known.line === undefined || known.line === mutant.line) && (known.code === undefined || known.code === code) &&
+    (known.nth === undefined || known.nth === nth)
   )?.why;
 }
 
@@ -376,9 +378,10 @@ async function main(): Promise<void> {
     mkdirSync(BACKUPS, { recursive: true });
     writeFileSync(backupOf(file), JSON.stringify({ path: file, text }));
     current = { file, text };
+    const lines = text.split("\n");
     try {
       for (const mutant of mutants) {
-        const why = isEquivalent(file, mutant, mutants);
+        const why = isEquivalent(file, mutant, mutants, lines);
         let result: Result;
         if (why !== undefined) result = { mutant, outcome: "equivalent", detail: why };
         else {
