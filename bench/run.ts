@@ -15,7 +15,7 @@
  * Content-Type is 415, a declared body over 1 MiB is 413) and send `X-Content-Type-Options:
  * nosniff`; with BASELINE_BARE=1 they skip the checks (the bare reference row).
  *
- * Environment: BENCH_RUNTIMES (default "node,deno,bun"), BENCH_ROUNDS (5), BENCH_SECONDS (3 per
+ * Environment: BENCH_RUNTIMES (default "node,deno,bun"), BENCH_ROUNDS (7), BENCH_SECONDS (3 per
  * run), BENCH_CONNECTIONS (50), BENCH_CASES ("single,batch"), BENCH_LIBRARY_SERVER (the library's
  * server file, default bench/servers/library_server.ts: another one measures a variant),
  * BENCH_BASELINE_SERVER (a server file to compare with instead of the hand-written one: an older
@@ -29,7 +29,7 @@ import { BODIES, cpuMicros, hasTaskset, median, type Runtime, rssMiB, type Runni
 import { machineLine } from "./machine.ts";
 
 const RUNTIMES = (process.env["BENCH_RUNTIMES"] ?? "node,deno,bun").split(",") as Runtime[];
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3);
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 50);
 const LIBRARY_SERVER = process.env["BENCH_LIBRARY_SERVER"] ?? "bench/servers/library_server.ts";
