@@ -19,7 +19,7 @@ import {
 } from "../mod.ts";
 import { CircuitBreaker, Cluster, cluster, instanceFailed, isEndpointSource, mayRetry, neverSent, staticEndpoints } from "../src/client/cluster/mod.ts";
 import { sendBatch } from "../src/client/batch.ts";
-import { post } from "../src/client/transport.ts";
+import { type ClientOptions, post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";
 import { answerProblem, batchAnswerProblem, describedIdempotent, safeText } from "../src/client/cluster/answers.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
@@ -544,7 +544,7 @@ describe("the parts", () => {
   it("a custom Upstream: the client sends through it with its own options, connect tells it the idempotent methods, close closes it", async () => {
     const { urls, fetch } = instances(1);
     const url = urls[0]!;
-    const seen: { method: string; token: string | undefined; timeout: number | undefined }[] = [];
+    const seen: { method: string; token: ClientOptions["token"]; timeout: number | undefined }[] = [];
     let learned: readonly string[] = [];
     let closed = 0;
     const upstream: Upstream = {

@@ -40,8 +40,12 @@ export type FetchFunction = (url: string, init: RequestInit) => Promise<Response
  * ```
  */
 export interface ClientOptions {
-  /** The API token for private methods, sent in the `tokenHeader` header. */
-  readonly token?: string | undefined;
+  /**
+   * The API token for private methods, sent in the `tokenHeader` header; or a function that gives
+   * it (or a promise of it), asked before each request, for tokens that expire and are renewed (a
+   * function that rejects fails the call with its error).
+   */
+  readonly token?: string | (() => string | Promise<string>) | undefined;
   /** The header that carries the token. Default `"X-Api-Token"`. */
   readonly tokenHeader?: string | undefined;
   /** Extra headers sent with every request. */
@@ -276,7 +280,8 @@ export async function post(url: string, options: ClientOptions, message: unknown
   const body = JSON.stringify(message);
   const headers = new Headers(options.headers);
   headers.set("content-type", "application/json");
-  if (options.token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", options.token);
+  const token = typeof options.token === "function" ? await options.token() : options.token;
+  if (token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", token);
   const ms = timeLeft(options, call);
   if (ms !== undefined) {
     if (ms <= 0) throw new TransportError(url, "timeout", "the call's deadline has passed");
