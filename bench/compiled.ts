@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Where the compiled project goes: inside node_modules, so the dev dependencies resolve from it. */
 export const COMPILED: string = `${ROOT}node_modules/.cache/tsmicroservice-bench/`;
@@ -34,15 +34,18 @@ export function buildForNode(): string {
     include: [`${ROOT}mod.ts`, `${ROOT}src`, `${ROOT}bench`],
   }));
   execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "-p", config], { stdio: "inherit" });
+  // Under node_modules Node looks for no package scope: say the files are ES modules.
+  writeFileSync(`${COMPILED}package.json`, '{ "type": "module" }\n');
   built = true;
   return COMPILED;
 }
 
 /**
- * The compiled JavaScript file of a TypeScript file of the project (building it first).
+ * The compiled JavaScript file of a TypeScript file of mod.ts, src/ or bench/ (building them first).
  *
  * @param file The file, relative to the root or absolute.
  * @returns The path of its `.js`.
+ * @throws {Error} When the file is not among those compiled.
  */
 export function compiledFile(file: string): string {
   const relative = file.startsWith(ROOT) ? file.slice(ROOT.length) : file.replace(/^\.\//, "");

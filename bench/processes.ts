@@ -8,10 +8,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 import { compiledFile } from "./compiled.ts";
 
 /** The repository's root folder, with a trailing slash. */
-export const ROOT: string = new URL("..", import.meta.url).pathname;
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
 
 /** Whether `taskset` can pin processes (it pins this one to CPU 1 as it checks). */
 export const hasTaskset: boolean = (() => {
@@ -39,7 +40,8 @@ export function command(runtime: Runtime, file: string, exposeGc = false): strin
   if (runtime === "deno") return [`${ROOT}node_modules/.bin/deno`, "run", "-A", ...(exposeGc ? ["--v8-flags=--expose-gc"] : []), path];
   if (runtime === "bun") return [`${ROOT}node_modules/.bin/bun`, path];
   // What npm users run: the compiled JavaScript (see compiled.ts); a file from elsewhere runs under tsx.
-  if (path.startsWith(ROOT) && !path.startsWith(`${ROOT}node_modules/`)) return [process.execPath, ...(exposeGc ? ["--expose-gc"] : []), compiledFile(path)];
+  const compiled = /^(mod\.ts$|src\/|bench\/)/.test(path.slice(ROOT.length)) && path.startsWith(ROOT);
+  if (compiled) return [process.execPath, ...(exposeGc ? ["--expose-gc"] : []), compiledFile(path)];
   return [process.execPath, ...(exposeGc ? ["--expose-gc"] : []), "--import", "tsx", path];
 }
 

@@ -81,6 +81,8 @@ export type {
   BreakerOptions,
   BreakerState,
   BreakerTicket,
+  CircuitBreaker,
+  Cluster,
   ClusterOptions,
   ClusterTimers,
   Endpoint,

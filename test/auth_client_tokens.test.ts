@@ -52,10 +52,10 @@ describe("clientCredentials()", () => {
     const token = clientCredentials({ tokenUrl, clientId: "orders service", clientSecret: "s3cret:+/", scope: "billing:charge", audience: "billing", now: () => clock });
     assert.equal(await token(), "token-1");
     assert.equal(asked.length, 1);
-    const [first] = asked;
-    assert.equal(first?.authorization, `Basic ${btoa("orders+service:s3cret%3A%2B%2F")}`);
-    assert.equal(first?.contentType, "application/x-www-form-urlencoded");
-    assert.deepEqual([...(first?.form ?? [])], [["grant_type", "client_credentials"], ["scope", "billing:charge"], ["audience", "billing"]]);
+    const first = asked[0] as TokenRequest;
+    assert.equal(first.authorization, `Basic ${btoa("orders+service:s3cret%3A%2B%2F")}`);
+    assert.equal(first.contentType, "application/x-www-form-urlencoded");
+    assert.deepEqual([...first.form.entries()], [["grant_type", "client_credentials"], ["scope", "billing:charge"], ["audience", "billing"]]);
     clock += 239_000; // 300 s lifetime, renewed 60 s before: still kept at 239 s
     assert.equal(await token(), "token-1");
     assert.equal(asked.length, 1);

@@ -1,6 +1,7 @@
 // The layers of DESIGN.md point one way: protocol at the bottom, dispatch (src/core) above it, the
 // HTTP endpoint above dispatch, the Service (the composition root) above both, and no import
-// cycle anywhere in src/ (type-only imports included: they are how a cycle starts).
+// cycle anywhere in src/ (type-only imports included: they are how a cycle starts). A layer may
+// not reach a forbidden one through any chain of imports either.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -49,12 +50,31 @@ function cyclesOf(graph: Map<string, string[]>): string[] {
   return found;
 }
 
-/** The imports of the modules under `from` that reach a module `forbidden` says no to. */
+/**
+ * The modules under `from` that reach, directly or through others, a module `forbidden` says no
+ * to, each with the chain of imports that gets there.
+ */
 function crossings(graph: Map<string, string[]>, from: (module: string) => boolean, forbidden: (module: string) => boolean): string[] {
   const found: string[] = [];
-  for (const [module, imported] of graph) {
-    if (!from(module)) continue;
-    for (const target of imported) if (forbidden(target)) found.push(`${module} → ${target}`);
+  for (const start of graph.keys()) {
+    if (!from(start)) continue;
+    // A breadth-first walk, keeping how each module was reached.
+    const via = new Map<string, string>([[start, ""]]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const module = queue.shift() as string;
+      for (const next of graph.get(module) ?? []) {
+        if (via.has(next)) continue;
+        via.set(next, module);
+        if (forbidden(next)) {
+          const chain = [next];
+          for (let at = module; at !== ""; at = via.get(at) ?? "") chain.unshift(at);
+          found.push(chain.join(" → "));
+          continue;
+        }
+        queue.push(next);
+      }
+    }
   }
   return found;
 }
@@ -72,6 +92,9 @@ describe("the layers of src/", () => {
     assert.ok(graph.get("core/service.ts")?.includes("core/dispatch.ts"));
     // A cycle made on purpose is found, so an empty answer below means something.
     assert.deepEqual(cyclesOf(new Map([["a.ts", ["b.ts"]], ["b.ts", ["a.ts"]]])), ["a.ts → b.ts → a.ts"]);
+    // A forbidden module reached through another is found, with the way there.
+    const reached = crossings(new Map([["client/a.ts", ["tracing/b.ts"]], ["tracing/b.ts", ["core/c.ts"]], ["core/c.ts", []]]), (module) => module.startsWith("client/"), (module) => module.startsWith("core/"));
+    assert.deepEqual(reached, ["client/a.ts → tracing/b.ts → core/c.ts"]);
   });
 
   test("no import cycles", () => {

@@ -1,10 +1,10 @@
 // W3C trace context: traceparent/tracestate parsing by the spec's rules, ids, the traceContext()
 // plugin (a call runs in the trace of its request), propagateTrace() on the client (a call made
 // inside a handler continues the handler's trace, by async context or one explicit argument), and
-// the plugin contract's `around` hook.
+// the plugin contract's call middleware.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CallStart, createClient, type Plugin, RpcError, Service } from "../mod.ts";
+import { type CallStart, type CallSummary, createClient, type Plugin, RpcError, Service } from "../mod.ts";
 import {
   childTrace,
   currentTrace,
@@ -22,6 +22,7 @@ import {
 import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 import { call } from "./helpers.ts";
 import { whenEnded } from "../src/plugins/when_ended.ts";
+import { metrics } from "../src/plugins/metrics/metrics.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT = "00f067aa0ba902b7";
@@ -351,7 +352,7 @@ describe("call middleware", () => {
       .use({ name: "skip", call: () => ({ method: "ping", duration: 0, notification: false, ok: true }) })
       .publicMethod("ping", () => "pong");
     assert.deepEqual(await skipping.handle({ jsonrpc: "2.0", method: "ping", id: 1 }), { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 1 });
-    assert.match(String(reported[0]), /without calling next\(\)/);
+    assert.match(String(reported[0]), /did not call next\(\)/);
     const hasty = new Service({ name: "s" })
       .use({ name: "hasty", call: (start, next) => {
         void next();
@@ -362,5 +363,92 @@ describe("call middleware", () => {
         return "done";
       });
     assert.deepEqual(await hasty.handle({ jsonrpc: "2.0", method: "later", id: 2 }), { jsonrpc: "2.0", result: "done", id: 2 });
+  });
+
+  test("an outer middleware sees the summary of a call a later one refused (metrics count it, nothing stays in flight)", async () => {
+    for (const kind of ["sync", "async"] as const) {
+      const counted = metrics();
+      const seen: (CallSummary | undefined)[] = [];
+      const service = new Service({ name: "s", onError: false })
+        .use(counted)
+        .use({ name: "watch", call: (_start, next) => whenEnded(next(), (summary) => seen.push(summary)) })
+        .use({ name: "gate", call: (start, next) => {
+          if (start.method !== "open") {
+            if (kind === "sync") throw new RpcError(-32003, "Forbidden");
+            return Promise.reject(new RpcError(-32003, "Forbidden"));
+          }
+          return next();
+        } })
+        .publicMethod("open", () => 1)
+        .publicMethod("closed", () => 2);
+      assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "closed", id: 1 }), { jsonrpc: "2.0", error: { code: -32003, message: "Forbidden" }, id: 1 }, kind);
+      assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "open", id: 2 }), { jsonrpc: "2.0", result: 1, id: 2 }, kind);
+      assert.deepEqual(seen.map((summary) => [summary?.method, summary?.ok, summary?.code]), [["closed", false, -32003], ["open", true, undefined]], kind);
+      const text = counted.expose("prometheus");
+      assert.match(text, /rpc_server_calls_in_flight 0\n/, kind);
+      assert.match(text, /rpc_server_calls_total\{method="closed",outcome="forbidden"\} 1\n/, kind);
+    }
+  });
+
+  test("what an inner middleware throws after next() is reported once; outer ones see the call's own summary, nothing is left unhandled", async () => {
+    const reported: unknown[] = [];
+    const seen: (boolean | undefined)[] = [];
+    const late = new Error("inner threw after next");
+    const service = new Service({ name: "s", onError: (error) => reported.push(error) })
+      .use({ name: "hasty", call: (start, next) => {
+        void next();
+        return { method: start.method, duration: 0, notification: false, ok: true };
+      } })
+      .use({ name: "watch", call: (_start, next) => whenEnded(next(), (summary) => seen.push(summary.ok)) })
+      .use({ name: "late", call: async (_start, next) => {
+        await next();
+        throw late;
+      } })
+      .publicMethod("ping", async () => await Promise.resolve("pong"));
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }), { jsonrpc: "2.0", result: "pong", id: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(seen, [true]);
+    assert.deepEqual(reported, [late]);
+  });
+
+  test("next() runs the later middlewares once however often it is called, and not at all after the answer", async () => {
+    let inner = 0;
+    let runs = 0;
+    let later: (() => unknown) | undefined;
+    const twice = new Service({ name: "s" })
+      .use({ name: "twice", call: (_start, next) => {
+        void next();
+        return next();
+      } })
+      .use({ name: "inner", call: (_start, next) => {
+        inner++;
+        return next();
+      } })
+      .publicMethod("ping", () => ++runs);
+    assert.deepEqual(await twice.handle({ jsonrpc: "2.0", method: "ping", id: 1 }), { jsonrpc: "2.0", result: 1, id: 1 });
+    assert.deepEqual([inner, runs], [1, 1]);
+    const skipping = new Service({ name: "s", onError: false })
+      .use({ name: "keep", call: (start, next) => {
+        later = next;
+        return { method: start.method, duration: 0, notification: false, ok: true };
+      } })
+      .publicMethod("ping", () => ++runs);
+    assert.equal(((await skipping.handle({ jsonrpc: "2.0", method: "ping", id: 2 })) as { error?: { code: number } }).error?.code, -32603);
+    later?.();
+    assert.equal(runs, 1, "a next() called after the answer runs nothing");
+  });
+
+  test("a call that throws where dispatch did not foresee it answers -32603 through middlewares too, as without them", async () => {
+    const headers = { get: (name: string): string | null => {
+      if (name.toLowerCase() === "x-api-token") throw new Error("unreadable header");
+      return null;
+    } };
+    for (const withMiddleware of [false, true]) {
+      const service = new Service({ name: "s", onError: false, apiTokenIsValid: () => true });
+      if (withMiddleware) service.use({ name: "pass", call: (_start, next) => next() });
+      service.privateMethod("secret", () => "s");
+      const answer = await service.handle({ jsonrpc: "2.0", method: "secret", id: 1 }, { headers });
+      assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 1 }, `with middleware: ${String(withMiddleware)}`);
+    }
   });
 });

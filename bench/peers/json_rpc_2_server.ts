@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import { JSONRPCServer } from "json-rpc-2.0";
 
 const rpc = new JSONRPCServer();
-rpc.addMethod("say_hello", (params: unknown) => `hello ${String((params as [string])[0])}`);
+rpc.addMethod("say_hello", (params: unknown) => `hello ${(params as [string])[0]}`);
 rpc.addMethod("subtract", (params: unknown) => (params as [number, number])[0] - (params as [number, number])[1]);
 
 const server = createServer((request, response) => {

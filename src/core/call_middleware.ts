@@ -59,7 +59,8 @@ export interface CallSummary {
  * counter); what it does with the summary sees the end; it may run `next()` inside a context (an
  * `AsyncLocalStorage`, a trace). Throwing before `next()` refuses the call: an `RpcError` is its
  * answer, anything else an internal error (reported). What it throws after `next()` is reported
- * and changes no answer. Middlewares nest in `use()` order: the first plugin's is outermost.
+ * and changes no answer. `next()` never throws: a refusal by a later middleware is the summary it
+ * gives. Middlewares nest in `use()` order: the first plugin's is outermost.
  *
  * @example
  * ```ts

@@ -186,7 +186,8 @@ export interface CallContext {
   readonly service: ServiceRef;
   /**
    * Calls another method of the same service in process (no HTTP, no JSON), with this call's
-   * headers (so the same API token) and signal; params are checked as a caller's would be.
+   * headers (so the same API token) and signal; params are checked as a caller's would be. It is
+   * part of this call: the plugins' call middlewares do not see it again.
    *
    * @param method The method's name.
    * @param params Its params, positional (an array) or named (an object).

@@ -54,8 +54,8 @@ export interface DispatchTarget extends ServiceRef {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
-  /** The plugins' call middlewares, composed (the first used outermost); when absent, calls run bare. */
-  readonly call?: CallMiddleware | undefined;
+  /** The plugins' call middlewares, the first used outermost; when absent, calls run bare. */
+  readonly call?: readonly CallMiddleware[] | undefined;
   /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
   readonly received?: ((body: { readonly bytes: number; readonly batch: number | undefined }) => void) | undefined;
   /** Told the code of each message refused before it became a call, when some plugin wants it (never throws). */
@@ -349,8 +349,10 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
 }
 
 /**
- * Runs a call through the plugins' middleware: the call itself runs once, when the innermost
- * `next()` is called, and its answer is what the call settled to, whatever the middleware returns.
+ * Runs a call through the plugins' middlewares. Each one's `next()` runs the rest once and never
+ * throws: what a later middleware throws before the call ran refuses the call (every earlier one
+ * sees that refusal's summary), what it throws after is reported. The answer is the call's own (or
+ * the refusal), whatever the middlewares return; one that never calls `next()` is a bug: -32603.
  */
 function middlewareCall(
   target: DispatchTarget,
@@ -360,10 +362,11 @@ function middlewareCall(
   id: JsonRpcId,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const { method, notification } = call;
+  const middlewares = target.call as readonly CallMiddleware[];
   const started = performance.now();
-  let ran = false;
   let settled: Outcome;
-  let running: CallSummary | Promise<CallSummary> | undefined;
+  // The call's summary (or a promise of it) once it has run or been refused; then it never runs.
+  let ended: CallSummary | Promise<CallSummary> | undefined;
   const summaryOf = (outcome: Outcome): CallSummary => {
     settled = carried(target, method, notification, outcome);
     const duration = performance.now() - started;
@@ -371,32 +374,46 @@ function middlewareCall(
     if (settled.threw) return { method, duration, notification, ok: false, code: settled.error.code, error: settled.thrown };
     return { method, duration, notification, ok: false, code: settled.error.code };
   };
-  const next = (): CallSummary | Promise<CallSummary> => {
-    if (!ran) {
-      ran = true;
-      const outcome = runCall(target, request, ctx, notification);
-      running = outcome instanceof Promise ? outcome.then(summaryOf) : summaryOf(outcome);
+  const run = (): CallSummary | Promise<CallSummary> => {
+    if (ended === undefined) {
+      let outcome: Outcome;
+      try {
+        outcome = runCall(target, request, ctx, notification);
+      } catch (error) {
+        outcome = failure(target, error, method);
+      }
+      ended = outcome instanceof Promise ? outcome.then(summaryOf) : summaryOf(outcome);
     }
-    return running as CallSummary | Promise<CallSummary>;
+    return ended;
   };
-  // The answer is the call's own, once both it and the middleware are done.
+  // The `next()` of the middleware at `index`: the later middlewares, guarded, then the call.
+  const nextOf = (index: number): (() => CallSummary | Promise<CallSummary>) => {
+    if (index === middlewares.length) return run;
+    const inner = nextOf(index + 1);
+    let given: CallSummary | Promise<CallSummary> | undefined;
+    const failed = (error: unknown): CallSummary | Promise<CallSummary> => {
+      if (ended === undefined) return (ended = summaryOf(failure(target, error, method)));
+      report(target, error, method);
+      return ended;
+    };
+    return () => {
+      if (given === undefined) {
+        try {
+          const summary = (middlewares[index] as CallMiddleware)(call, inner);
+          given = summary instanceof Promise ? summary.catch(failed) : summary;
+        } catch (error) {
+          given = failed(error);
+        }
+      }
+      return given;
+    };
+  };
   const answer = (): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
-    if (!ran) return respond(id, notification, failure(target, new Error("a plugin's call middleware returned without calling next()"), method));
-    return running instanceof Promise ? running.then(() => respond(id, notification, settled)) : respond(id, notification, settled);
+    ended ??= summaryOf(failure(target, new Error("a call middleware did not call next()"), method));
+    return ended instanceof Promise ? ended.then(() => respond(id, notification, settled)) : respond(id, notification, settled);
   };
-  // Thrown before the call ran: the middleware refused it. After: reported, the answer unchanged.
-  const failed = (error: unknown): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
-    if (!ran) return respond(id, notification, failure(target, error, method));
-    report(target, error, method);
-    return answer();
-  };
-  let done: CallSummary | Promise<CallSummary>;
-  try {
-    done = (target.call as CallMiddleware)(call, next);
-  } catch (error) {
-    return failed(error);
-  }
-  return done instanceof Promise ? done.then(answer, failed) : answer();
+  const done = nextOf(0)();
+  return done instanceof Promise ? done.then(answer) : answer();
 }
 
 /** Finds the method, checks the token of a private one, then runs it. */

@@ -217,7 +217,7 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   received?(body: ReceivedBody): void;
   /**
    * Told the error code of each message answered before it became a call, so it reached no
-   * `observe`: a body that is not JSON (`-32700`), an invalid request or batch, an unreadable or
+   * `call` middleware: a body that is not JSON (`-32700`), an invalid request or batch, an unreadable or
    * oversized body, an unsupported content type (`-32600`). Each invalid entry of a batch counts.
    */
   refused?(code: number): void;

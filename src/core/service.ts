@@ -145,7 +145,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #discover: MethodDefinition;
   readonly #target: DispatchTarget & {
-    call: CallMiddleware | undefined;
+    call: readonly CallMiddleware[] | undefined;
     received: ((body: ReceivedBody) => void) | undefined;
     refused: ((code: number) => void) | undefined;
   };
@@ -638,12 +638,8 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     };
     // Middlewares nest in use() order: the first plugin's is outermost. Each is called as a
     // member, so a plugin's method keeps its `this`.
-    let chain: CallMiddleware | undefined;
-    for (const plugin of with_("call").reverse() as (Plugin & { call: CallMiddleware })[]) {
-      const inner = chain;
-      chain = inner === undefined ? (call, next) => plugin.call(call, next) : (call, next) => plugin.call(call, () => inner(call, next));
-    }
-    this.#target.call = chain;
+    const middlewares = with_("call").map((plugin): CallMiddleware => (call, next) => (plugin as Plugin & { call: CallMiddleware }).call(call, next));
+    this.#target.call = middlewares.length === 0 ? undefined : middlewares;
     // Told in use() order; dispatch keeps a failing one from changing the answer.
     const tellAll = (key: "received" | "refused"): ((value: unknown) => void) | undefined => {
       const told = with_(key);

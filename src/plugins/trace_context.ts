@@ -51,7 +51,7 @@ export {
  */
 export interface CallTraces {
   /**
-   * The trace of a call (the object `observe` was given), once the call has begun.
+   * The trace of a call (the object a call middleware is given), once the call has begun.
    *
    * @param call The call.
    * @returns Its trace, with its own span id, or `undefined` when it is not traced.
@@ -63,8 +63,9 @@ export interface CallTraces {
    * let traceId: string | undefined;
    * const service = new Service({ name: "s" }).use(tracing).use({
    *   name: "spy",
-   *   observe: (call) => () => {
+   *   call: (call, next) => {
    *     traceId = tracing.traceOf(call)?.traceId;
+   *     return next();
    *   },
    * }).publicMethod("ping", () => "pong");
    * await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 });
@@ -112,17 +113,16 @@ export function traceContext(options: TraceContextOptions = {}): Plugin & CallTr
   const scope = options.scope ?? defaultTraceScope;
   // Each call's trace is kept on the call object under a key of this plugin's own (cheaper than a WeakMap).
   const traceKey = Symbol("traceContext.trace");
-  // The calls of one batch share their headers: the caller's trace is read once for all of them.
-  let lastHeaders: HeaderReader | undefined;
-  let lastParent: TraceContext | undefined;
+  // The calls of one batch share one view of its headers: the caller's trace is read once, and
+  // kept on that view (so nothing outlives the request).
+  const parentKey = Symbol("traceContext.parent");
   return {
     name: "traceContext",
     call(call, next) {
-      if (call.headers !== lastHeaders) {
-        lastHeaders = call.headers;
-        lastParent = incomingTrace(call.headers);
-      }
-      const trace = childTrace(lastParent);
+      const headers = call.headers as HeaderReader & { [parentKey]?: TraceContext | null };
+      let parent = headers[parentKey];
+      if (parent === undefined) parent = headers[parentKey] = incomingTrace(headers) ?? null;
+      const trace = childTrace(parent ?? undefined);
       (call as CallStart & Record<symbol, TraceContext>)[traceKey] = trace;
       return scope.run(trace, next);
     },

@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { HeaderReader } from "../core/context.ts";
 
 /**
  * The trace a piece of work runs in: trace id, its own span id (parent of what it calls), flags
@@ -208,7 +207,7 @@ function randomHex(bytes: number): string {
  * incomingTrace(headers); // { traceId: "4bf9…", spanId: "00f067aa0ba902b7", flags: 1, traceState: "rojo=1" }
  * ```
  */
-export function incomingTrace(headers: HeaderReader): TraceContext | undefined {
+export function incomingTrace(headers: { get(name: string): string | null }): TraceContext | undefined {
   const traceparent = headers.get("traceparent");
   if (traceparent === null) return undefined;
   const tracestate = headers.get("tracestate");

@@ -138,11 +138,9 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
   // Every method registered, before use() or after it (prepare sees each): an unknown name costs
   // one lookup, never a scan of the registry.
   const known = new Set<string>(["rpc.discover"]);
-  // The calls of one batch share their headers: the caller's trace is read once for all of them.
-  let lastHeaders: HeaderReader | undefined;
-  let lastParent: TraceContext | undefined;
-  let lastServer: Record<string, AttributeValue> = {};
-  let lastParentContext: OtelContext | undefined;
+  // The calls of one batch share one view of its headers: what is read of them (the caller's trace,
+  // the server's address) is read once, and kept on that view (so nothing outlives the request).
+  const requestKey = Symbol("openTelemetry.request");
   return {
     name: "openTelemetry",
     setup(host) {
@@ -153,29 +151,32 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
       return method;
     },
     call(call, next) {
-      const serviceName = service?.name ?? "";
-      const method = known.has(call.method) ? call.method : OTHER_METHOD;
-      if (call.headers !== lastHeaders) {
-        lastHeaders = call.headers;
-        lastParent = incomingTrace(call.headers);
-        // Without a context API the parent's context is the same for every call of the request.
-        lastParentContext = context === undefined ? withParent(EMPTY_CONTEXT, lastParent) : undefined;
-        lastServer = {};
-        addServerAddress(lastServer, call.headers.get("host"));
+      let span: OtelSpan;
+      let trace: TraceContext;
+      try {
+        const serviceName = service?.name ?? "";
+        const method = known.has(call.method) ? call.method : OTHER_METHOD;
+        const headers = call.headers as HeaderReader & Record<symbol, RequestTraits | undefined>;
+        let request = headers[requestKey];
+        if (request === undefined) request = headers[requestKey] = traitsOf(headers, context);
+        const attributes: Record<string, AttributeValue> = {
+          "rpc.system": "jsonrpc",
+          "rpc.service": serviceName,
+          "rpc.method": method,
+          "rpc.jsonrpc.version": "2.0",
+          ...request.server,
+        };
+        if (!call.notification) attributes["rpc.jsonrpc.request_id"] = call.id == null ? "" : clip(String(call.id));
+        const { parent } = request;
+        span = tracer.startSpan(`${serviceName}/${method}`, { kind: SpanKinds.SERVER, attributes }, request.parentContext ?? withParent((context as OtelContextApi).active(), parent));
+        const own = span.spanContext();
+        trace = { traceId: own.traceId, spanId: own.spanId, flags: own.traceFlags, traceState: parent?.traceState, parentSpanId: parent?.spanId };
+        (call as CallStart & Record<symbol, TraceContext>)[traceKey] = trace;
+      } catch (error) {
+        // A tracer that fails must not fail the calls it traces.
+        service?.report(error, "openTelemetry");
+        return next();
       }
-      const parent = lastParent;
-      const attributes: Record<string, AttributeValue> = {
-        "rpc.system": "jsonrpc",
-        "rpc.service": serviceName,
-        "rpc.method": method,
-        "rpc.jsonrpc.version": "2.0",
-      };
-      if (!call.notification) attributes["rpc.jsonrpc.request_id"] = call.id == null ? "" : clip(String(call.id));
-      Object.assign(attributes, lastServer);
-      const span = tracer.startSpan(`${serviceName}/${method}`, { kind: SpanKinds.SERVER, attributes }, lastParentContext ?? withParent((context as OtelContextApi).active(), parent));
-      const own = span.spanContext();
-      const trace: TraceContext = { traceId: own.traceId, spanId: own.spanId, flags: own.traceFlags, traceState: parent?.traceState, parentSpanId: parent?.spanId };
-      (call as CallStart & Record<symbol, TraceContext>)[traceKey] = trace;
       const run = (): CallSummary | Promise<CallSummary> => whenEnded(next(), (summary) => {
         endSpan(span, summary);
       });
@@ -184,6 +185,23 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
     },
     traceOf: (call) => (call as CallStart & Record<symbol, TraceContext | undefined>)[traceKey],
   };
+}
+
+/** What every call of one request shares. */
+interface RequestTraits {
+  /** The caller's trace, from `traceparent`. */
+  readonly parent: TraceContext | undefined;
+  /** Its OpenTelemetry context, made once when there is no context API to ask per call. */
+  readonly parentContext: OtelContext | undefined;
+  /** `server.address` and `server.port`, from `Host`. */
+  readonly server: Record<string, AttributeValue>;
+}
+
+function traitsOf(headers: HeaderReader, context: OtelContextApi | undefined): RequestTraits {
+  const parent = incomingTrace(headers);
+  const server: Record<string, AttributeValue> = {};
+  addServerAddress(server, headers.get("host"));
+  return { parent, parentContext: context === undefined ? withParent(EMPTY_CONTEXT, parent) : undefined, server };
 }
 
 function endSpan(span: OtelSpan, summary: CallSummary): void {
