@@ -14,6 +14,7 @@ import { fileToken } from "../src/auth/file_token.ts";
 import { createClient, Service } from "../mod.ts";
 
 interface TokenRequest {
+  readonly accept: string | undefined;
   readonly authorization: string | undefined;
   readonly contentType: string | undefined;
   readonly form: URLSearchParams;
@@ -30,7 +31,7 @@ describe("clientCredentials()", () => {
       let body = "";
       request.on("data", (chunk: Buffer) => (body += chunk.toString()));
       request.on("end", () => {
-        asked.push({ authorization: request.headers.authorization, contentType: request.headers["content-type"], form: new URLSearchParams(body) });
+        asked.push({ accept: request.headers.accept, authorization: request.headers.authorization, contentType: request.headers["content-type"], form: new URLSearchParams(body) });
         issued++;
         const text = answer.body === "" ? JSON.stringify({ access_token: `token-${issued}`, token_type: "Bearer", expires_in: 300 }) : answer.body;
         response.writeHead(answer.status, { "content-type": "application/json" }).end(text);
@@ -55,13 +56,57 @@ describe("clientCredentials()", () => {
     const first = asked[0] as TokenRequest;
     assert.equal(first.authorization, `Basic ${btoa("orders+service:s3cret%3A%2B%2F")}`);
     assert.equal(first.contentType, "application/x-www-form-urlencoded");
+    assert.equal(first.accept, "application/json");
     assert.deepEqual([...first.form.entries()], [["grant_type", "client_credentials"], ["scope", "billing:charge"], ["audience", "billing"]]);
-    clock += 239_000; // 300 s lifetime, renewed 60 s before: still kept at 239 s
+    clock += 239_999; // 300 s lifetime, renewed 60 s before: still kept just before 240 s
     assert.equal(await token(), "token-1");
     assert.equal(asked.length, 1);
-    clock += 1_000; // 240 s: renewed
+    clock += 1; // 240 s: renewed
     assert.equal(await token(), "token-2");
     assert.equal(asked.length, 2);
+  });
+
+  test("renewBefore is in seconds; without a usable expires_in a token is kept 60 s; a lifetime shorter than renewBefore is renewed at each call", async () => {
+    issued = 0;
+    let clock = 5_000_000;
+    answer = { status: 200, body: "" };
+    const early = clientCredentials({ tokenUrl, clientId: "a", clientSecret: "b", renewBefore: 10, now: () => clock });
+    assert.equal(await early(), "token-1");
+    clock += 289_999;
+    assert.equal(await early(), "token-1");
+    clock += 1;
+    assert.equal(await early(), "token-2");
+    for (const expires of [undefined, 0]) {
+      answer = { status: 200, body: JSON.stringify({ access_token: `lasting-${String(expires)}`, token_type: "Bearer", ...(expires === undefined ? {} : { expires_in: expires }) }) };
+      const start = clock;
+      const lasting = clientCredentials({ tokenUrl, clientId: "a", clientSecret: "b", now: () => clock });
+      assert.equal(await lasting(), `lasting-${String(expires)}`);
+      answer = { status: 200, body: JSON.stringify({ access_token: "renewed", token_type: "Bearer", expires_in: 300 }) };
+      clock = start + 59_999;
+      assert.equal(await lasting(), `lasting-${String(expires)}`);
+      clock = start + 60_000;
+      assert.equal(await lasting(), "renewed");
+    }
+    answer = { status: 200, body: JSON.stringify({ access_token: "brief", token_type: "Bearer", expires_in: 1 }) };
+    const brief = clientCredentials({ tokenUrl, clientId: "a", clientSecret: "b", now: () => clock });
+    assert.equal(await brief(), "brief");
+    answer = { status: 200, body: JSON.stringify({ access_token: "next", token_type: "Bearer", expires_in: 1 }) };
+    assert.equal(await brief(), "next", "asked again at once, on the same clock");
+    answer = { status: 200, body: "" };
+  });
+
+  test("an answer of 64 KiB is read, a longer one is not; a long token type is named cut to 20 characters", async () => {
+    const padded = (length: number): string => {
+      const base = JSON.stringify({ access_token: "big", token_type: "Bearer", pad: "" });
+      return JSON.stringify({ access_token: "big", token_type: "Bearer", pad: "x".repeat(length - base.length) });
+    };
+    answer = { status: 200, body: padded(65_536) };
+    assert.equal(await clientCredentials({ tokenUrl, clientId: "a", clientSecret: "b" })(), "big");
+    answer = { status: 200, body: padded(65_537) };
+    await assert.rejects(clientCredentials({ tokenUrl, clientId: "a", clientSecret: "b" })(), /refused \(HTTP 200\)/);
+    answer = { status: 200, body: JSON.stringify({ access_token: "t", token_type: "Y".repeat(30) }) };
+    await assert.rejects(clientCredentials({ tokenUrl, clientId: "a", clientSecret: "b" })(), new Error(`clientCredentials: the token endpoint gave a ${"Y".repeat(20)} token, not a bearer token`));
+    answer = { status: 200, body: "" };
   });
 
   test("concurrent calls share one request to the issuer", async () => {
@@ -105,6 +150,7 @@ describe("clientCredentials()", () => {
 
   test("refuses a token URL that is not http(s), and empty credentials", () => {
     assert.throws(() => clientCredentials({ tokenUrl: "file:///etc/passwd", clientId: "a", clientSecret: "b" }), /must be an http\(s\) URL/);
+    assert.doesNotThrow(() => clientCredentials({ tokenUrl: "https://issuer.example/oauth/token", clientId: "a", clientSecret: "b" }));
     assert.throws(() => clientCredentials({ tokenUrl, clientId: "", clientSecret: "b" }), /must not be empty/);
     assert.throws(() => clientCredentials({ tokenUrl, clientId: "a", clientSecret: "" }), /must not be empty/);
   });
@@ -132,6 +178,17 @@ describe("fileToken()", () => {
     writeFileSync(empty, " \n");
     await assert.rejects(fileToken(empty)(), new Error(`fileToken: ${empty} is empty`));
     await assert.rejects(fileToken(join(folder, "missing"))(), (error: unknown) => (error as { code?: string }).code === "ENOENT");
+  });
+
+  test("by default a token is read again once a minute has passed", async () => {
+    let reads = 0;
+    let clock = 1_000_000;
+    const token = fileToken("/any", { readFile: () => Promise.resolve(`t${String(++reads)}`), now: () => clock });
+    assert.equal(await token(), "t1");
+    clock += 59_999;
+    assert.equal(await token(), "t1");
+    clock += 1;
+    assert.equal(await token(), "t2");
   });
 
   test("concurrent calls share one read", async () => {
