@@ -748,7 +748,8 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
       return "slow";
     }, { idempotent: true });
     const fast = new Service({ name: "trial.service" }).publicMethod("whoami", () => "fast", { idempotent: true });
-    const servers = [await serve(slow, { hostname: "127.0.0.1", port: 0 }), await serve(fast, { hostname: "127.0.0.1", port: 0 })];
+    // A short closeTimeout: closing the hung instance otherwise waits about 4 s for a connection the client keeps.
+    const servers = [await serve(slow, { hostname: "127.0.0.1", port: 0, closeTimeout: 100 }), await serve(fast, { hostname: "127.0.0.1", port: 0, closeTimeout: 100 })];
     try {
       const clock = fakeClock();
       const replicas = new Cluster(
