@@ -487,6 +487,41 @@ describe("the parts", () => {
     assert.ok(mayRetry(new TransportError(url, "unavailable", "x")));
   });
 
+  it("never sent: every way Node.js, Bun and NATS say no connection was made, found up to five causes deep", () => {
+    const url = "http://x/api";
+    const failed = (cause: unknown): TransportError => new TransportError(url, "network", "x", undefined, cause);
+    const coded = (code: string): Error => Object.assign(new Error("x"), { code });
+    const codes = ["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "NATS_NO_RESPONDERS"];
+    for (const code of codes) assert.equal(neverSent(failed(new TypeError("fetch failed", { cause: coded(code) }))), true, code);
+    for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "ETIMEDOUT", ""]) assert.equal(neverSent(failed(coded(code))), false, code);
+    assert.equal(neverSent(failed(new Error("connect ECONNREFUSED 127.0.0.1:9"))), true, "said in words");
+    assert.equal(neverSent(failed({ code: 111, message: 111 })), false);
+    const nested = (depth: number, innermost: unknown): unknown => (depth === 0 ? innermost : new Error("wrapped", { cause: nested(depth - 1, innermost) }));
+    assert.equal(neverSent(failed(nested(4, coded("ECONNREFUSED")))), true, "the fifth cause is read");
+    assert.equal(neverSent(failed(nested(5, coded("ECONNREFUSED")))), false, "the sixth is not");
+    const loop: { cause?: unknown } = new Error("loop");
+    loop.cause = loop;
+    assert.equal(neverSent(failed(loop)), false, "a cause that is its own cause ends the search");
+    // Only a network failure or no instance at all was certainly never sent.
+    assert.equal(neverSent(new TransportError(url, "http", "x", 503, coded("ECONNREFUSED"))), false);
+    assert.equal(neverSent(new TransportError(url, "bad-response", "x", 200, coded("ECONNREFUSED"))), false);
+  });
+
+  it("which statuses take an instance out: 5xx, 3xx, 404, 405 and 421 do; 400, 401, 403, 408, 413, 429 blame the call", () => {
+    const url = "http://x/api";
+    const against = (status: number | undefined): boolean => instanceFailed(new TransportError(url, "http", `HTTP ${status}`, status));
+    for (const status of [undefined, 300, 302, 399, 404, 405, 421, 500, 502, 503, 599]) assert.equal(against(status), true, String(status));
+    for (const status of [400, 401, 403, 406, 408, 413, 422, 429, 499]) assert.equal(against(status), false, String(status));
+    assert.equal(instanceFailed(new TransportError(url, "network", "x")), true);
+    assert.equal(instanceFailed(new TransportError(url, "timeout", "x")), true);
+    assert.equal(instanceFailed(new TransportError(url, "unavailable", "x")), false, "no instance is no instance's failure");
+    assert.equal(mayRetry(new TransportError(url, "unavailable", "x")), true);
+    assert.equal(mayRetry(new TransportError(url, "http", "HTTP 413", 413)), false);
+    assert.equal(mayRetry(new TransportError(url, "aborted", "x")), false);
+    assert.equal(mayRetry(new Error("x")), false);
+    assert.equal(mayRetry(new TransportError(url, "timeout", "x")), true);
+  });
+
   it("what counts as an answer to a call, a notification or a batch; messages without credentials or controls", () => {
     assert.equal(answerProblem({ jsonrpc: "2.0", result: null, id: 3 }, 3), undefined);
     assert.equal(answerProblem({ jsonrpc: "2.0", error: { code: 1, message: "x" }, id: 3 }, 3), undefined);
@@ -515,8 +550,15 @@ describe("the parts", () => {
 
   it("retry policy and back-off", async () => {
     assert.deepEqual(retryPolicy(), { attempts: 3, backoff: 25, maxBackoff: 1_000 });
-    assert.throws(() => retryPolicy({ attempts: 0 }), TypeError);
-    assert.throws(() => retryPolicy({ backoff: -1 }), TypeError);
+    assert.deepEqual(retryPolicy({ attempts: 1, backoff: 0, maxBackoff: 0 }), { attempts: 1, backoff: 0, maxBackoff: 0 });
+    for (const attempts of [0, 1.5, Number.NaN]) {
+      assert.throws(() => retryPolicy({ attempts }), { name: "TypeError", message: "retry.attempts must be a positive integer" });
+    }
+    for (const retry of [{ backoff: -1 }, { maxBackoff: -1 }, { backoff: Number.NaN }]) {
+      assert.throws(() => retryPolicy(retry), { name: "TypeError", message: "retry.backoff and retry.maxBackoff must not be negative" });
+    }
+    assert.equal(backoffDelay(retryPolicy(), 2, 0.5), 12.5, "half of the default 25 ms");
+    assert.equal(backoffDelay(retryPolicy(), 9, 0.5), 500, "half of the default 1000 ms at most");
     const policy = retryPolicy({ backoff: 100, maxBackoff: 300 });
     assert.equal(backoffDelay(policy, 2, 1), 100);
     assert.equal(backoffDelay(policy, 3, 1), 200);
