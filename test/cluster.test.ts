@@ -548,6 +548,32 @@ describe("the parts", () => {
     assert.equal(safeText("x".repeat(400)).length, 301);
   });
 
+  it("an answer is one when it has the call's id and a result or an error; a notification's, when it is a JSON-RPC object", () => {
+    for (const reply of [{ jsonrpc: "2.0" }, { result: 1 }, { error: { code: 1, message: "x" } }]) assert.equal(answerProblem(reply, undefined), undefined, JSON.stringify(reply));
+    for (const reply of [{ other: 1 }, null, "", 0]) assert.equal(answerProblem(reply, undefined), "an answer to a notification that is not JSON-RPC", JSON.stringify(reply));
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: null, id: 3 }, 3), "no JSON-RPC answer to call 3", "error: null is no error");
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: null, error: null, id: 3 }, 3), undefined, "a result beside error: null");
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: null, id: null }, 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem(null, 3), "no JSON-RPC answer to call 3");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", error: null, id: null }], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: null }], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 4 }, "x"], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem({ jsonrpc: "2.0", error: null, id: null }, [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", error: { code: 1 }, id: null }], [undefined]), undefined, "one error for a batch of notifications");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 4 }], [undefined]), "no JSON-RPC answer to the batch", "an answer to no call of the batch");
+    assert.equal(batchAnswerProblem({}, [undefined]), "no JSON-RPC answer to the batch");
+    assert.deepEqual(describedIdempotent({ id: 1, result: { methods: [{ name: "a", "x-idempotent": "yes" }, { name: "b", "x-idempotent": true }] } }, 1), new Set(["b"]));
+    assert.deepEqual(describedIdempotent({ id: 1, result: { methods: [{ name: "a" }] } }, 1), new Set(), "a description that declares nothing");
+  });
+
+  it("text in messages: controls escaped in two or four hex digits, at most 300 characters", () => {
+    assert.equal(safeText("a\u0001b\u007fc\u0085d\u009fe\u2028f\u2066"), "a\\x01b\\x7fc\\x85d\\x9fe\\u2028f\\u2066");
+    assert.equal(safeText("ü and 日本 stay"), "ü and 日本 stay");
+    assert.equal(safeText("x".repeat(300)), "x".repeat(300));
+    assert.equal(safeText("y".repeat(301)), `${"y".repeat(300)}…`);
+    assert.equal(safeText("see https://user@host/x"), "see https://host/x");
+  });
+
   it("retry policy and back-off", async () => {
     assert.deepEqual(retryPolicy(), { attempts: 3, backoff: 25, maxBackoff: 1_000 });
     assert.deepEqual(retryPolicy({ attempts: 1, backoff: 0, maxBackoff: 0 }), { attempts: 1, backoff: 0, maxBackoff: 0 });
