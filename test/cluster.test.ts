@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  type BreakerOptions,
   CircuitBreaker,
   Cluster,
   cluster,
@@ -460,6 +461,94 @@ describe("the parts", () => {
     definite.failure(0, true);
     assert.equal(definite.state, "open");
     assert.throws(() => new CircuitBreaker({ openFor: 0 }), TypeError);
+  });
+
+  it("a breaker's defaults: 3 failures open it for 1 s, doubling up to 30 s; an answer closes it and starts over", () => {
+    const breaker = new CircuitBreaker({}, () => 0.5); // no jitter: 0.8 + 0.4 × 0.5
+    breaker.failure(0, false);
+    breaker.failure(0, false);
+    assert.equal(breaker.state, "closed");
+    breaker.failure(0, false);
+    assert.equal(breaker.state, "open");
+    const openings: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 7; i++) {
+      const opened = now;
+      while (!breaker.allows(now)) now += 100;
+      openings.push(now - opened);
+      const trial = breaker.begin(now);
+      assert.equal(breaker.state, "half-open");
+      assert.equal(trial.trial, true);
+      breaker.failure(now, false, trial);
+      assert.equal(breaker.state, "open");
+    }
+    assert.deepEqual(openings, [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    while (!breaker.allows(now)) now += 100;
+    breaker.begin(now);
+    breaker.success();
+    assert.equal(breaker.state, "closed");
+    // Closed again, it counts from zero: two failures do not open it, and the next opening is 1 s again.
+    breaker.failure(now, false);
+    breaker.failure(now, false);
+    assert.equal(breaker.state, "closed");
+    breaker.success();
+    breaker.failure(now, false);
+    breaker.failure(now, false);
+    assert.equal(breaker.state, "closed", "an answer between failures starts the count again");
+    breaker.failure(now, false);
+    assert.equal(breaker.state, "open");
+    assert.equal(breaker.allows(now + 999), false);
+    assert.equal(breaker.allows(now + 1_000), true);
+  });
+
+  it("a breaker's open time varies by a fifth either way; a maxOpenFor below openFor is openFor", () => {
+    const at = (random: number, options: BreakerOptions = { failureThreshold: 1, openFor: 1_000 }): number => {
+      const breaker = new CircuitBreaker(options, () => random);
+      breaker.failure(0, false);
+      let now = 0;
+      while (!breaker.allows(now)) now++;
+      return now;
+    };
+    assert.equal(at(0), 800);
+    assert.equal(at(0.75), 1_100);
+    const capped = new CircuitBreaker({ failureThreshold: 1, openFor: 500, maxOpenFor: 100 }, () => 0.5);
+    capped.failure(0, true);
+    capped.failure(500, false, capped.begin(500));
+    assert.equal(capped.allows(999), false, "the second opening is 500 ms, not 1 s, nor 100 ms");
+    assert.equal(capped.allows(1_000), true);
+    for (const name of ["failureThreshold", "openFor", "maxOpenFor"]) {
+      for (const value of [0, -1, Number.NaN, "3"]) {
+        assert.throws(() => new CircuitBreaker({ [name]: value }), { name: "TypeError", message: `The breaker's ${name} must be a positive number` });
+      }
+    }
+  });
+
+  it("a half-open breaker: only the trial's outcome counts, only the trial's release frees its place, and calls from before it opened change nothing", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2, openFor: 100 }, () => 0.5);
+    const before = breaker.begin(0);
+    assert.equal(before.trial, false);
+    breaker.failure(0, true);
+    assert.equal(breaker.state, "open");
+    breaker.failure(50, false);
+    assert.equal(breaker.allows(100), true, "a failure while open does not open it for longer");
+    const trial = breaker.begin(100);
+    const other = breaker.begin(100);
+    assert.deepEqual([trial.trial, other.trial], [true, false]);
+    breaker.failure(100, false, other);
+    breaker.failure(100, false, before);
+    assert.equal(breaker.state, "half-open", "neither a call beside the trial nor one from before decides");
+    breaker.release(other);
+    assert.equal(breaker.allows(100), false, "the trial is still under way");
+    breaker.release(before);
+    assert.equal(breaker.allows(100), false);
+    breaker.release(trial);
+    assert.equal(breaker.allows(100), true, "the trial let go: another call may be the trial");
+    const second = breaker.begin(100);
+    assert.equal(second.trial, true);
+    breaker.failure(100, false);
+    assert.equal(breaker.state, "open", "a failure without a ticket counts as the trial's");
+    breaker.release(second);
+    assert.equal(breaker.allows(250), false, "a trial from before the breaker opened again frees nothing");
   });
 
   it("failure kinds: never sent, counts against the instance, may retry", () => {
