@@ -38,7 +38,7 @@ function chunked(chunks: readonly Uint8Array[]): { body: ReadableStream<Uint8Arr
   return { body, cancelled: () => cancelled };
 }
 
-const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const bytes = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
 
 async function failure(promise: Promise<unknown>): Promise<TransportError> {
   const error = await promise.then(() => assert.fail("expected a rejection"), (reason: unknown) => reason);
@@ -112,7 +112,7 @@ describe("what the client sends", () => {
 });
 
 /** An answer to the call of exactly `size` bytes (its result padded with x). */
-function answerOf(id: unknown, size: number): Uint8Array {
+function answerOf(id: unknown, size: number): Uint8Array<ArrayBuffer> {
   const bare = JSON.stringify({ jsonrpc: "2.0", result: "", id });
   return bytes(JSON.stringify({ jsonrpc: "2.0", result: "x".repeat(size - bytes(bare).byteLength), id }));
 }
