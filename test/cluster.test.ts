@@ -551,6 +551,94 @@ describe("the parts", () => {
     assert.equal(breaker.allows(250), false, "a trial from before the breaker opened again frees nothing");
   });
 
+  it("the balancer's turns: in order, by weight (smoothly interleaved), new instances joining the turns", () => {
+    const picks = (balancer: Balancer, n: number): string => Array.from({ length: n }, () => balancer.pick(0, new Set())?.endpoint.url ?? "-").join("");
+    const plain = new Balancer("round-robin", {});
+    plain.update([{ url: "a" }, { url: "b" }, { url: "c" }]);
+    assert.equal(picks(plain, 7), "abcabca");
+    const weighted = new Balancer("round-robin", {});
+    weighted.update([{ url: "a", weight: 5 }, { url: "b" }, { url: "c", weight: 1 }]);
+    assert.equal(picks(weighted, 14), "aabacaaaabacaa");
+    const unlisted = new Balancer("round-robin", {});
+    unlisted.update([{ url: "a" }, { url: "b", weight: 2 }]);
+    assert.equal(picks(unlisted, 6), "babbab", "weight 1 when not given");
+    const zero = new Balancer("round-robin", {});
+    zero.update([{ url: "a", weight: 0 }, { url: "b", weight: 1 }, { url: "c", weight: -3 }]);
+    assert.equal(picks(zero, 4), "bbbb", "weight 0 (or less) gets no calls beside a weighted one");
+    const allZero = new Balancer("round-robin", {});
+    allZero.update([{ url: "a", weight: 0 }, { url: "b", weight: 0 }]);
+    assert.equal(picks(allZero, 3), "aba");
+    const growing = new Balancer("round-robin", {});
+    growing.update([{ url: "a", weight: 2 }, { url: "b", weight: 1 }]);
+    assert.equal(picks(growing, 3), "aba");
+    growing.update([{ url: "a", weight: 2 }, { url: "b", weight: 1 }, { url: "c", weight: 1 }]);
+    assert.equal(picks(growing, 8), "abcaabca");
+  });
+
+  it("the balancer's choice: the best priority that can take the call, untried instances first, eligible ones only", () => {
+    const balancer = new Balancer("round-robin", { failureThreshold: 1, openFor: 100 }, () => 0.5);
+    const list = [{ url: "a", priority: 1 }, { url: "b" }, { url: "c", priority: -1 }, { url: "b" }];
+    balancer.update(list);
+    assert.equal(balancer.size, 3, "a URL listed twice is one instance");
+    const url = (tried: string[] = [], eligible?: (instance: { endpoint: { url: string } }) => boolean): string | undefined =>
+      balancer.pick(0, new Set(tried), eligible)?.endpoint.url;
+    assert.equal(url(), "c");
+    assert.equal(url(["c"]), "b", "the next priority for a call that tried the best one");
+    assert.equal(url(["c", "b"]), "a");
+    assert.equal(url(["c", "b", "a"]), "c", "every one tried: the best again");
+    assert.equal(url([], (instance) => instance.endpoint.url !== "c"), "b");
+    assert.equal(url([], () => false), undefined);
+    balancer.all().find((instance) => instance.endpoint.url === "c")?.breaker.failure(0, true);
+    assert.equal(url(), "b", "an open breaker's instance is skipped");
+    assert.equal(balancer.hasUntried(0, new Set(["b"])), true);
+    assert.equal(balancer.hasUntried(0, new Set(["b", "a"])), false, "c is untried, but its breaker is open");
+    assert.equal(balancer.hasUntried(200, new Set(["b", "a"])), true, "and open no more");
+    assert.equal(balancer.hasUntried(0, new Set(), (instance) => instance.endpoint.url === "c"), false);
+    assert.equal(balancer.hasUntried(0, new Set(), (instance) => instance.endpoint.url === "a"), true);
+    // An instance that stays takes its new priority; one that leaves is dropped.
+    balancer.update([{ url: "a", priority: -5 }, { url: "b" }]);
+    assert.equal(url(), "a");
+    balancer.update(balancer.all().map((instance) => instance.endpoint));
+    const taken = balancer.take(0, new Set());
+    assert.equal(taken?.instance.endpoint.url, "a");
+    assert.equal(taken.ticket.trial, false);
+    assert.deepEqual(balancer.statuses(), [{ url: "a", breaker: "closed", inFlight: 1 }, { url: "b", breaker: "closed", inFlight: 0 }]);
+    assert.equal(balancer.take(0, new Set(), () => false), undefined);
+    const [a, b] = balancer.all();
+    if (a === undefined || b === undefined) throw new Error("two instances");
+    a.lastFailure = "timeout: no answer";
+    b.idempotent = new Set(["z", "y"]);
+    assert.deepEqual(balancer.statuses(), [
+      { url: "a", breaker: "closed", inFlight: 1, lastFailure: "timeout: no answer" },
+      { url: "b", breaker: "closed", inFlight: 0, idempotent: ["y", "z"] },
+    ]);
+    assert.throws(() => new Balancer("random" as never, {}), { name: "TypeError", message: 'Unknown balancing random: "round-robin" or "least-in-flight"' });
+    assert.throws(() => new Balancer("least-in-flight", { openFor: -1 }), TypeError, "the breaker's options are checked at once");
+  });
+
+  it("least-in-flight: of two drawn at random, the one with fewer calls in flight, the first on a tie", () => {
+    const drawn = (randoms: number[]): Balancer => {
+      const balancer = new Balancer("least-in-flight", {}, () => randoms.shift() ?? 0);
+      balancer.update([{ url: "a" }, { url: "b" }, { url: "c" }]);
+      return balancer;
+    };
+    const pick = (balancer: Balancer): string | undefined => balancer.pick(0, new Set())?.endpoint.url;
+    assert.equal(pick(drawn([0, 0])), "a", "a and b, a tie: the first drawn");
+    const busyA = drawn([0, 0]);
+    busyA.all()[0]!.inFlight = 2;
+    assert.equal(pick(busyA), "b");
+    const middle = drawn([0.5, 0.5]); // b, then c (the second draw skips the first)
+    middle.all()[2]!.inFlight = 0;
+    middle.all()[1]!.inFlight = 1;
+    assert.equal(pick(middle), "c");
+    const last = drawn([0.99, 0.99]); // c, then b
+    last.all()[2]!.inFlight = 3;
+    assert.equal(pick(last), "b");
+    const one = new Balancer("least-in-flight", {}, () => assert.fail("no draw for one instance"));
+    one.update([{ url: "only" }]);
+    assert.equal(pick(one), "only");
+  });
+
   it("failure kinds: never sent, counts against the instance, may retry", () => {
     const url = "http://x/api";
     const deno = new TransportError(url, "network", "x", undefined, new TypeError("fetch failed", {
