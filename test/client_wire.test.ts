@@ -57,6 +57,24 @@ describe("what the client sends", () => {
     assert.deepEqual(sent.map(({ headers }) => headers.get("x-request-timeout")), ["30000", "1", "999999999999"]);
   });
 
+  it("announces the time to the call's deadline when it comes before the timeout", async (t) => {
+    t.mock.method(Date, "now", () => 1_000_000);
+    const { fetch, sent } = recording();
+    const remote = createClient(URL_, { fetch, timeout: 8_000 });
+    await remote.call("a", [], { deadline: 1_005_000 });
+    await remote.call("b", [], { deadline: 1_009_000 });
+    assert.deepEqual(sent.map(({ headers }) => headers.get("x-request-timeout")), ["5000", "8000"]);
+  });
+
+  it("an aborted call says so, with the signal's reason as its cause", async () => {
+    const reason = new Error("the user left");
+    const fetch: FetchFunction = (_url, init) => Promise.reject(init.signal?.reason as Error);
+    const error = await failure(createClient(URL_, { fetch }).call("a", [], { signal: AbortSignal.abort(reason) }));
+    assert.equal(error.kind, "aborted");
+    assert.equal(error.message, `aborted error calling ${URL_}: the call was aborted`);
+    assert.equal(error.cause, reason);
+  });
+
   it("a timeout of 0 fails the call before anything is sent", async () => {
     const { fetch, sent } = recording();
     const error = await failure(createClient(URL_, { fetch }).call("a", [], { timeout: 0 }));
@@ -137,6 +155,14 @@ describe("what the client reads", () => {
     }
   });
 
+  it("an answer that streams past maxResponseBytes is let go at once", async () => {
+    const { body, cancelled } = chunked([bytes("[".repeat(8)), bytes("[".repeat(8)), bytes("[".repeat(8))]);
+    const fetch: FetchFunction = () => Promise.resolve(new Response(body));
+    const error = await failure(createClient(URL_, { fetch, maxResponseBytes: 10 }).call("a"));
+    assert.equal(error.message, `bad-response error calling ${URL_}: the answer is larger than 10 bytes (maxResponseBytes)`);
+    assert.ok(cancelled());
+  });
+
   it("reads up to 16 MiB when maxResponseBytes is not given", async () => {
     const declaring = (length: number): FetchFunction => (_url, init) =>
       Promise.resolve(new Response(answerOf(idOf(init), 50), { headers: { "content-length": String(length) } }));
@@ -203,6 +229,12 @@ describe("what the client reads", () => {
     const unreadable = await createClient(URL_, { fetch: answering(() => ({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null })) })
       .call("a").catch((reason: unknown) => reason);
     assert.ok(unreadable instanceof RpcError && unreadable.code === -32700, String(unreadable));
+    for (const malformed of [{ code: "7", message: "x" }, { code: 1.5 }, "down"]) {
+      const refused = await failure(createClient(URL_, { fetch: answering((id) => ({ jsonrpc: "2.0", error: malformed, id })) }).call("a"));
+      assert.equal(refused.message, `bad-response error calling ${URL_}: not a JSON-RPC answer`);
+      const notified = await failure(createClient(URL_, { fetch: answering(() => ({ jsonrpc: "2.0", error: malformed, id: null })) }).notify("a"));
+      assert.equal(notified.message, `bad-response error calling ${URL_}: not a JSON-RPC answer`);
+    }
     const other = await failure(createClient(URL_, { fetch: answering(() => ({ jsonrpc: "2.0", error: { code: 1, message: "x" }, id: 123_456_789 })) }).call("a"));
     assert.equal(other.kind, "bad-response");
     assert.match(other.message, /no JSON-RPC answer to call \d+$/);

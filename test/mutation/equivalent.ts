@@ -210,4 +210,19 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 194,
     why: "the extra step reads one past the end of the URL: charCodeAt gives NaN, which is neither ? nor #, and the path ends at the URL's end as it would",
   },
+  // src/client (mclient)
+  {
+    file: "src/client/transport.ts",
+    original: "0",
+    replacement: "1",
+    line: 217,
+    why: "request ids only need to be unique among a client's calls: starting the count at 1 instead of 0 gives other, as unique, ids",
+  },
+  {
+    file: "src/client/transport.ts",
+    original: ">",
+    replacement: ">=",
+    line: 309,
+    why: "only a time left of exactly 2^31-1 ms changes path: the call then has no timer of its own instead of one of 24.8 days, and the service's deadline (X-Request-Timeout) is the same",
+  },
 ];

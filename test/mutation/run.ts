@@ -54,7 +54,7 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/client/client.ts": ["test/client_wire.test.ts", "test/client.test.ts", "test/client_errors.test.ts", "test/client_peer.test.ts"],
   "src/client/errors.ts": ["test/client_errors.test.ts", "test/gateway_errors.test.ts"],
   "src/client/proxy.ts": ["test/client.test.ts", "test/client_with.test.ts"],
-  "src/client/transport.ts": ["test/client_wire.test.ts", "test/client_errors.test.ts", "test/client.test.ts"],
+  "src/client/transport.ts": ["test/client_wire.test.ts", "test/client_errors.test.ts", "test/client.test.ts", "test/gateway_errors.test.ts"],
   "src/client/cluster/": ["test/cluster.test.ts"],
   "src/client/cluster/endpoints.ts": ["test/cluster.test.ts", "test/dns.test.ts"],
 };
