@@ -31,6 +31,7 @@ import { post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";
 import { answerProblem, batchAnswerProblem, describedIdempotent, safeText } from "../src/client/cluster/answers.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
+import { EndpointError, endpointUrlProblem, isHostName, isIpv6 } from "../src/client/cluster/endpoints.ts";
 
 type Fault = "refuse" | "reset-after" | "503" | "500" | "404" | "413" | "429" | "html" | "wrong-id" | "hang" | undefined;
 
@@ -791,6 +792,60 @@ describe("the parts", () => {
     replicas.learnIdempotent(["put"]);
     assert.equal(replicas.isIdempotent("put"), false);
     assert.equal(replicas.url, "");
+  });
+
+  it("host names to the character: labels of 63 at most, 253 in all (254 with the trailing dot), dotted quads only where the last label is a number", () => {
+    const label = (n: number): string => "a".repeat(n);
+    const longest = [label(63), label(63), label(63), label(61)].join(".");
+    assert.equal(longest.length, 253);
+    for (const name of [longest, `${longest}.`, label(63), "1.2.3.4", "a-b.c0", "x"]) assert.equal(isHostName(name), true, name);
+    for (const name of [`${longest}a`, `${longest}a.`, `${longest}..`, label(64), "", ".", "1.2.3.256", "a.1", "-a", 5 as unknown as string]) {
+      assert.equal(isHostName(name), false, name);
+    }
+    const mapped = "0000:0000:0000:0000:0000:ffff:255.255.255.255";
+    assert.equal(mapped.length, 45);
+    assert.equal(isIpv6(mapped), true);
+    assert.equal(isIpv6(`0${mapped}`), false, "46 characters");
+    for (const address of ["::", "::1", "1::"]) assert.equal(isIpv6(address), true, address);
+    for (const address of [":", "1234", "::g", "1:2:3", 6 as unknown as string]) assert.equal(isIpv6(address), false, address);
+  });
+
+  it("an endpoint's URL: each refusal in its own words", () => {
+    const long = `http://a.test/${"x".repeat(2_048 - 14)}`;
+    assert.equal(long.length, 2_048);
+    for (const url of [long, "HTTPS://A.test", "http://a.test", "http://a.test?x=1", "http://a.test#top", "http://a.test/x@y", "http://a.test:1/", "http://a.test:00080/api", "http://[::1]/api", "http://10.0.0.5:5000/api"]) {
+      assert.equal(endpointUrlProblem(url), undefined, url);
+    }
+    const refused: [string, string][] = [
+      [`${long}x`, "longer than 2048 characters"],
+      ["ftp://a.test/", "not an http(s) URL"],
+      ["http:/a.test/", "not an http(s) URL"],
+      ["http://ann@a.test/", "a URL with a user name or password"],
+      ["http://ann:pw@a.test?x", "a URL with a user name or password"],
+      ["http://a.test:/api", "not a host name with an optional port"],
+      ["http://[::1/api", "not a host name with an optional port"],
+      ["http://a.test:123456/", "not a host name with an optional port"],
+      ["http://[10.0.0.1]/", "not a host name or IP address"],
+      ["http://a_b.test/", "not a host name or IP address"],
+      ["http://a.test:0/", "a port out of range"],
+      ["http://a.test:65536/", "a port out of range"],
+      ["http://a.test/a b", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
+      ["http://a.test/a\\b", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
+      ["http://a.test?é", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
+    ];
+    for (const [url, problem] of refused) assert.equal(endpointUrlProblem(url), problem, url);
+  });
+
+  it("a refused endpoint's report: where it came from, the value escaped, without credentials, cut at 200 characters", () => {
+    const error = new EndpointError("dns", "_api._tcp.\u0007x.test", "http://ann:pw@a.test/\u001b[2J\u2028", "not a host name");
+    assert.equal(error.name, "EndpointError");
+    assert.equal(error.source, "dns");
+    assert.equal(error.key, "_api._tcp.\\u0007x.test");
+    assert.equal(error.value, "http://a.test/\\u001b[2J\\u2028");
+    assert.equal(error.message, 'dns: refused the endpoint "http://a.test/\\u001b[2J\\u2028" of _api._tcp.\\u0007x.test: not a host name');
+    assert.equal(new EndpointError("etcd", "k", "v".repeat(200), "r").value, "v".repeat(200));
+    assert.equal(new EndpointError("etcd", "k".repeat(201), "v".repeat(201), "r").value, `${"v".repeat(200)}…`);
+    assert.equal(new EndpointError("etcd", "k".repeat(201), "v", "r").key, `${"k".repeat(200)}…`);
   });
 
   it("a custom Upstream: the client sends through it with its own options, connect tells it the idempotent methods, close closes it", async () => {
