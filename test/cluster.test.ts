@@ -2,6 +2,7 @@
 // `fetch` calls, and faults (refused, reset after sending, 503 pages, slow answers) are made by that
 // fetch, so the failover rules are checked exactly: which calls move, which are sent twice.
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { describe, it } from "node:test";
 import {
   type BreakerOptions,
@@ -767,11 +768,15 @@ describe("the parts", () => {
     assert.equal(backoffDelay(policy, 2, 1), 100);
     assert.equal(backoffDelay(policy, 3, 1), 200);
     assert.equal(backoffDelay(policy, 9, 0.5), 150);
-    await sleep(1, AbortSignal.abort());
+    await sleep(60_000, AbortSignal.abort()); // an aborted signal: no wait at all
     const controller = new AbortController();
     const waiting = sleep(60_000, controller.signal);
     controller.abort();
     await waiting;
+    // A wait that ran its course leaves nothing on the caller's signal, however many it made.
+    const patient = new AbortController();
+    for (let i = 0; i < 3; i++) await sleep(1, patient.signal);
+    assert.equal(getEventListeners(patient.signal, "abort").length, 0);
   });
 
   it("endpoint lists and sources", () => {

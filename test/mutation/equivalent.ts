@@ -225,4 +225,11 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 309,
     why: "only a time left of exactly 2^31-1 ms changes path: the call then has no timer of its own instead of one of 24.8 days, and the service's deadline (X-Request-Timeout) is the same",
   },
+  {
+    file: "src/client/cluster/retry.ts",
+    original: "true",
+    replacement: "false",
+    line: 106,
+    why: "sleep's listener removes itself when it runs, so { once: true } only says the same again",
+  },
 ];
