@@ -1202,6 +1202,44 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
     assert.deepEqual(clock.waits, [100, 200]);
   });
 
+  it("the unavailable error, word for word: the attempts made, each instance and why it is out", async () => {
+    const { urls, fetch, faults } = instances(2);
+    for (const url of urls) faults.set(url, "refuse");
+    const out = (url: string): string => `${url} (breaker open; last failure: network: connect ECONNREFUSED)`;
+    const hint = "A service that is still starting: connect(…, { wait: ms }) keeps asking it for that long";
+    const three = createClient(new Cluster(staticEndpoints(urls), { retry: { attempts: 3 } }, () => 0.5, fakeClock().timers), { fetch });
+    await assert.rejects(three.call("whoami"), {
+      name: "TransportError",
+      message: `unavailable error calling ${urls[0]}: no instance could take the call (3 attempts): ${out(urls[0]!)}, ${out(urls[1]!)}. ${hint}`,
+    });
+    const one = new Cluster(staticEndpoints(urls), { retry: { attempts: 1 }, breaker: { failureThreshold: 1 } }, () => 0.5, fakeClock().timers);
+    for (const instance of one.instances()) assert.equal(instance.breaker, "closed");
+    await assert.rejects(createClient(one, { fetch }).call("whoami"), { message: `network error calling ${urls[0]}: connect ECONNREFUSED` });
+    await assert.rejects(createClient(one, { fetch }).call("whoami"), { message: `network error calling ${urls[1]}: connect ECONNREFUSED` });
+    await assert.rejects(createClient(one, { fetch }).call("whoami"), {
+      message: `unavailable error calling ${urls[0]}: no instance could take the call (1 attempt): ${out(urls[0]!)}, ${out(urls[1]!)}. ${hint}`,
+    });
+    assert.deepEqual(one.instances().map((instance) => instance.lastFailure), ["network: connect ECONNREFUSED", "network: connect ECONNREFUSED"]);
+  });
+
+  it("asks each instance what it declares within the attempt's time, the client's, or 10 s at most", async () => {
+    for (const [clientTimeout, attemptTimeout, expected] of [[undefined, undefined, "10000"], [4_000, undefined, "4000"], [60_000, undefined, "10000"], [60_000, 700, "700"]] as const) {
+      const { urls, fetch, headers } = instances(2);
+      const seen: string[] = [];
+      const watching: FetchFunction = (url, init) => {
+        if ((JSON.parse(init.body as string) as { method: string }).method === "rpc.discover") seen.push(`${url} ${new Headers(init.headers).get(REQUEST_TIMEOUT_HEADER) ?? "-"}`);
+        return fetch(url, init);
+      };
+      const replicas = cluster(urls, attemptTimeout === undefined ? {} : { attemptTimeout });
+      await connect(replicas, clientTimeout === undefined ? { fetch: watching } : { fetch: watching, timeout: clientTimeout });
+      await declared(replicas, 2);
+      assert.equal(seen.length, 2, "connect's own discovery, then the other instance's");
+      assert.equal(seen[1], `${urls[1]} ${expected}`, String(clientTimeout));
+      assert.ok(headers.length > 0);
+      await replicas.close();
+    }
+  });
+
   it("with nothing listening, the error names every instance, its last failure and the wait option (real sockets)", async () => {
     const ports: number[] = [];
     for (let i = 0; i < 2; i++) {
