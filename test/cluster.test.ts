@@ -9,6 +9,7 @@ import {
   CircuitBreaker,
   Cluster,
   cluster,
+  type ClusterOptions,
   type ClusterTimers,
   connect,
   createClient,
@@ -403,6 +404,99 @@ describe("a client of several instances", () => {
     assert.equal(await pulling.call("whoami"), "instance-0");
     pulled = [{ url: urls[2]! }];
     assert.equal(await pulling.call("whoami"), "instance-2");
+  });
+
+  it("a watched source is not asked again once it has pushed a list; closing twice closes it once", async () => {
+    const { urls, fetch } = instances(2);
+    let asked = 0;
+    let closed = 0;
+    let push: ((list: readonly Endpoint[]) => void) | undefined;
+    const source: EndpointSource = {
+      endpoints: () => (asked++, [{ url: urls[0]! }]),
+      subscribe(listener) {
+        push = listener;
+        return () => (push = undefined);
+      },
+      close: () => {
+        closed++;
+      },
+    };
+    const replicas = cluster(source);
+    const remote = createClient(replicas, { fetch });
+    assert.equal(await remote.call("whoami"), "instance-0");
+    assert.equal(await remote.call("whoami"), "instance-0");
+    assert.equal(asked, 2, "asked before each call until it pushes");
+    push?.([{ url: urls[1]! }]);
+    assert.equal(await remote.call("whoami"), "instance-1");
+    assert.equal(await remote.call("whoami"), "instance-1");
+    assert.equal(asked, 2);
+    await remote.close();
+    await replicas.close();
+    assert.equal(closed, 1);
+    assert.equal(push, undefined, "unsubscribed");
+  });
+
+  it("a client made without connect never asks the instances what they declare", async () => {
+    const { urls, fetch } = instances(2);
+    const methods: string[] = [];
+    const remote = createClient(cluster(urls), {
+      fetch: (url, init) => {
+        methods.push((JSON.parse(init.body as string) as { method: string }).method);
+        return fetch(url, init);
+      },
+    });
+    for (let i = 0; i < 4; i++) await remote.call("whoami");
+    await sleep(10);
+    assert.deepEqual(methods, ["whoami", "whoami", "whoami", "whoami"]);
+  });
+
+  it("each attempt announces the smaller of attemptTimeout and the call's time left", async (t) => {
+    t.mock.method(Date, "now", () => 1_000_000);
+    const cases: [ClusterOptions, number, string | null][] = [
+      [{ attemptTimeout: 700 }, 5_000, "700"],
+      [{ attemptTimeout: 9_000 }, 5_000, "5000"],
+      [{}, 5_000, "5000"],
+      [{ attemptTimeout: 700 }, Infinity, "700"],
+      [{}, Infinity, null],
+    ];
+    for (const [options, timeout, expected] of cases) {
+      const { urls, fetch, headers } = instances(1);
+      await createClient(cluster(urls, options), { fetch, timeout }).call("whoami");
+      assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), expected, JSON.stringify([options, timeout]));
+    }
+    for (const attemptTimeout of [0, -1, Number.NaN]) {
+      assert.throws(() => cluster(["http://a/api"], { attemptTimeout }), { name: "TypeError", message: "attemptTimeout must be a positive number of ms" });
+    }
+  });
+
+  it("a deadline that passes while the source looks up fails the call before sending, and leaves the instance as it was", async (t) => {
+    let now = 1_000_000;
+    t.mock.method(Date, "now", () => now);
+    const { urls, fetch, sent } = instances(1);
+    const slowSource: EndpointSource = {
+      endpoints: () => {
+        now += 1_000; // the look-up takes a second
+        return Promise.resolve([{ url: urls[0]! }]);
+      },
+    };
+    const replicas = new Cluster(slowSource, { breaker: { failureThreshold: 1 } }, () => 0.5, fakeClock().timers);
+    await assert.rejects(createClient(replicas, { fetch, timeout: 500 }).call("whoami"), {
+      name: "TransportError",
+      message: `timeout error calling ${urls[0]}: the call's deadline has passed`,
+    });
+    assert.deepEqual(sent, []);
+    assert.deepEqual(replicas.instances(), [{ url: urls[0], breaker: "closed", inFlight: 0 }]);
+  });
+
+  it("an aborted call names the instance that answered last, and carries the signal's reason", async () => {
+    const { urls, fetch } = instances(1);
+    const remote = createClient(cluster(urls), { fetch });
+    await remote.call("whoami");
+    const reason = new Error("the caller left");
+    const error = await remote.call("whoami", [], { signal: AbortSignal.abort(reason) }).catch((caught: unknown) => caught);
+    assert.ok(error instanceof TransportError);
+    assert.equal(error.message, `aborted error calling ${urls[0]}: the call was aborted`);
+    assert.equal(error.cause, reason);
   });
 
   it("prefers the best priority, spreads by weight, and least-in-flight picks the idler one", async () => {
