@@ -1232,6 +1232,62 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
     assert.equal(await remote.call("whoami"), "instance-0");
   });
 
+  it("a trial that fails for the call's own reasons (a 413 page, params JSON cannot carry) lets the next call be the trial", async () => {
+    const { urls, fetch, faults } = instances(1);
+    const clock = fakeClock();
+    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1, openFor: 1_000 }, retry: { attempts: 1 } }, () => 0.5, clock.timers);
+    const remote = createClient(replicas, { fetch });
+    faults.set(urls[0]!, "refuse");
+    await assert.rejects(remote.call("whoami"), /ECONNREFUSED/);
+    clock.advance(1_000);
+    faults.set(urls[0]!, "413");
+    await assert.rejects(remote.call("whoami"), /HTTP 413/);
+    assert.equal(replicas.instances()[0]?.breaker, "half-open");
+    faults.set(urls[0]!, undefined);
+    await assert.rejects(remote.call("whoami", [1n]), TypeError);
+    assert.equal(await remote.call("whoami"), "instance-0", "still a trial to be had");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
+  });
+
+  it("asks an instance again what it declares after a discovery that failed, and when it comes back after its breaker opened", async () => {
+    const { urls, fetch, faults } = instances(2);
+    const discoveries: string[] = [];
+    let refuseOnce = true;
+    const watching: FetchFunction = (url, init) => {
+      if ((JSON.parse(init.body as string) as { method: string }).method === "rpc.discover") {
+        discoveries.push(url);
+        if (url === urls[1] && refuseOnce) {
+          refuseOnce = false;
+          return Promise.resolve(new Response("down", { status: 503 }));
+        }
+      }
+      return fetch(url, init);
+    };
+    const asked = (): number => discoveries.filter((url) => url === urls[1]).length;
+    const until = async (done: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !done(); i++) await sleep(2);
+      await sleep(5);
+    };
+    const clock = fakeClock();
+    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1, openFor: 1_000 } }, () => 0.5, clock.timers);
+    const remote = await connect(replicas, { fetch: watching });
+    await until(() => asked() === 1);
+    assert.equal(replicas.instances()[1]?.idempotent, undefined, "its discovery failed");
+    for (let i = 0; i < 2; i++) await remote.call("whoami");
+    await until(() => asked() === 2);
+    assert.deepEqual(replicas.instances()[1]?.idempotent, ["fail", "whoami"], "asked again after its next answer");
+    faults.set(urls[1]!, "refuse");
+    for (let i = 0; i < 2; i++) await remote.call("whoami");
+    assert.equal(replicas.instances()[1]?.breaker, "open");
+    faults.set(urls[1]!, undefined);
+    clock.advance(1_000);
+    for (let i = 0; i < 2; i++) await remote.call("whoami");
+    await until(() => asked() === 3);
+    assert.equal(asked(), 3, "back after its breaker opened: asked again");
+    assert.equal(replicas.instances()[1]?.breaker, "closed");
+    await remote.close();
+  });
+
   it("a breaker already open is not opened again (for longer) by failures that come late", () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, openFor: 1_000 }, () => 0.5);
     breaker.failure(0, false);
