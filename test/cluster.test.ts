@@ -374,6 +374,28 @@ describe("a client of several instances", () => {
     assert.deepEqual(await remote.batch((b) => [b.notifications.record("b5")]), [undefined]);
   });
 
+  it("sendBatch with the caller's own word per entry: those entries go again, the others keep the failure", async () => {
+    const { urls, fetch, faults, executed } = instances(2);
+    const replicas = new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers);
+    faults.set(urls[0]!, "reset-after");
+    const results = await replicas.sendBatch(
+      [
+        { method: "record", params: ["k1"], notification: false },
+        { method: "whoami", params: [], notification: false },
+        { method: "record", params: ["k2"], notification: true },
+      ],
+      { fetch },
+      {},
+      (entry) => entry.method === "record",
+    );
+    assert.deepEqual(results[0], { ok: true, value: "instance-1" });
+    assert.ok(results[1]?.ok === false && results[1].error instanceof TransportError && results[1].error.kind === "network", "whoami is the caller's to declare here");
+    assert.equal(results[2], undefined);
+    assert.equal(total(executed, "k1"), 2, "declared by the caller: sent again, and run twice");
+    assert.equal(total(executed, "k2"), 2);
+    assert.deepEqual(await replicas.sendBatch([], { fetch }), []);
+  });
+
   it("follows a source that changes, without being rebuilt", async () => {
     const { urls, fetch } = instances(3);
     let current: readonly Endpoint[] = [{ url: urls[0]! }];
