@@ -1395,7 +1395,7 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
   });
 
   it("asks each instance what it declares within the attempt's time, the client's, or 10 s at most", async () => {
-    for (const [clientTimeout, attemptTimeout, expected] of [[undefined, undefined, "10000"], [4_000, undefined, "4000"], [60_000, undefined, "10000"], [60_000, 700, "700"]] as const) {
+    for (const [clientTimeout, attemptTimeout, expected] of [[undefined, undefined, "10000"], [4_000, undefined, "4000"], [60_000, undefined, "10000"], [Infinity, undefined, "10000"], [60_000, 700, "700"]] as const) {
       const { urls, fetch, headers } = instances(2);
       const seen: string[] = [];
       const watching: FetchFunction = (url, init) => {
