@@ -240,4 +240,33 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     nth: 1,
     why: "the discovery's time when the client has no limit is then capped by the Math.min(…, 10_000) around it: 10 s either way",
   },
+  {
+    file: "src/client/cluster/answers.ts",
+    original: ">",
+    replacement: ">=",
+    line: 126,
+    why: "safeText escapes no character U+00FF (nor U+0100): the characters above 0xff it escapes are the line and bidi controls, all of four hex digits",
+  },
+  {
+    file: "src/client/cluster/answers.ts",
+    original: "0xff",
+    replacement: "256",
+    line: 126,
+    why: "as above: no escaped character lies between U+00FF and U+0100",
+  },
+  {
+    file: "src/client/cluster/answers.ts",
+    original: "4",
+    replacement: "0",
+    line: 126,
+    why: "the characters escaped as \\u are U+2028 to U+2069: four hex digits already, so padding them to 4 adds nothing",
+  },
+  {
+    file: "src/client/cluster/answers.ts",
+    original: '"0"',
+    replacement: '""',
+    line: 126,
+    nth: 1,
+    why: "as above: the \\u escapes have four hex digits already, so what they would be padded with is never used",
+  },
 ];
