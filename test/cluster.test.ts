@@ -919,7 +919,7 @@ describe("the parts", () => {
     const label = (n: number): string => "a".repeat(n);
     const longest = [label(63), label(63), label(63), label(61)].join(".");
     assert.equal(longest.length, 253);
-    for (const name of [longest, `${longest}.`, label(63), "1.2.3.4", "a-b.c0", "x"]) assert.equal(isHostName(name), true, name);
+    for (const name of [longest, `${longest}.`, label(63), "1.2.3.4", "a-b.c0", "x", "x.", "a.b."]) assert.equal(isHostName(name), true, name);
     for (const name of [`${longest}a`, `${longest}a.`, `${longest}..`, label(64), "", ".", "1.2.3.256", "a.1", "-a", 5 as unknown as string]) {
       assert.equal(isHostName(name), false, name);
     }
