@@ -901,8 +901,13 @@ describe("the parts", () => {
     assert.deepEqual(source.endpoints(), [{ url: "http://a/api" }, { url: "http://b/api", weight: 2 }]);
     assert.ok(isEndpointSource(source));
     assert.equal(isEndpointSource("http://a/api"), false);
-    assert.throws(() => staticEndpoints([]), TypeError);
-    assert.throws(() => staticEndpoints([{ url: "" }]), TypeError);
+    for (const urls of [[], "http://a/api"]) {
+      assert.throws(() => staticEndpoints(urls as never), { name: "TypeError", message: "A list of endpoints needs at least one URL" });
+    }
+    for (const entry of [{ url: "" }, { url: 5 }, {}]) {
+      assert.throws(() => staticEndpoints([entry as never]), { name: "TypeError", message: "Every endpoint needs a URL" });
+    }
+    assert.ok(Object.isFrozen(source.endpoints()[1]), "an endpoint given cannot be changed behind the client's back");
     assert.throws(() => cluster(["http://a/api"], { attemptTimeout: 0 }), TypeError);
     assert.throws(() => cluster([]), TypeError);
     const replicas = new Cluster(source, { idempotent: ["get"] });
