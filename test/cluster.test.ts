@@ -939,7 +939,7 @@ describe("the parts", () => {
   it("an endpoint's URL: each refusal in its own words", () => {
     const long = `http://a.test/${"x".repeat(2_048 - 14)}`;
     assert.equal(long.length, 2_048);
-    for (const url of [long, "HTTPS://A.test", "http://a.test", "http://a.test?x=1", "http://a.test#top", "http://a.test/x@y", "http://a.test:1/", "http://a.test:00080/api", "http://[::1]/api", "http://10.0.0.5:5000/api"]) {
+    for (const url of [long, "HTTPS://A.test", "http://a.test", "http://a.test?x=1", "http://a.test#top", "http://a.test/x@y", "http://a.test:1/", "http://a.test:00080/api", "http://[::1]/api", "http://10.0.0.5:5000/api", "http://a.test:5", "http://10.0.0.5"]) {
       assert.equal(endpointUrlProblem(url), undefined, url);
     }
     const refused: [string, string][] = [
@@ -953,6 +953,8 @@ describe("the parts", () => {
       ["http://a.test:123456/", "not a host name with an optional port"],
       ["http://[10.0.0.1]/", "not a host name or IP address"],
       ["http://a_b.test/", "not a host name or IP address"],
+      ["http://[::1g]/", "not a host name or IP address"],
+      ["http://xn--a.test/", "not a URL"],
       ["http://a.test:0/", "a port out of range"],
       ["http://a.test:65536/", "a port out of range"],
       ["http://a.test/a b", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
