@@ -486,6 +486,7 @@ describe("a client of several instances", () => {
       await createClient(cluster(urls, options), { fetch, timeout }).call("whoami");
       assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), expected, JSON.stringify([options, timeout]));
     }
+    assert.equal(cluster(["http://a/api"], { attemptTimeout: 1 }).url, "", "1 ms is a time");
     for (const attemptTimeout of [0, -1, Number.NaN]) {
       assert.throws(() => cluster(["http://a/api"], { attemptTimeout }), { name: "TypeError", message: "attemptTimeout must be a positive number of ms" });
     }
