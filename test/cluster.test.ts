@@ -396,6 +396,38 @@ describe("a client of several instances", () => {
     assert.deepEqual(await replicas.sendBatch([], { fetch }), []);
   });
 
+  it("a batch answered with JSON that answers none of its calls counts against the instance, and moves when idempotent", async () => {
+    const { urls, fetch, faults } = instances(2);
+    const replicas = cluster(urls, { idempotent: true });
+    faults.set(urls[0]!, "wrong-id");
+    const [first, second] = await createClient(replicas, { fetch }).batch((b) => [b.call("whoami"), b.call("whoami")]);
+    assert.deepEqual([first, second], [{ ok: true, value: "instance-1" }, { ok: true, value: "instance-1" }]);
+    assert.equal(replicas.instances()[0]?.lastFailure, "bad-response: no JSON-RPC answer to the batch");
+  });
+
+  it("sendBatch: an entry the caller's word leaves out moves between instances that declare it, unless the call says idempotent: false", async () => {
+    // connect asked instance 0, so the batch goes to instance 1 first (reset), then moves to instance 0.
+    for (const [call, expected] of [[{}, "instance-0"], [{ idempotent: false }, undefined]] as const) {
+      const { urls, fetch } = instances(2, [0, 1]);
+      let resetNext = false;
+      const resetting: FetchFunction = async (url, init) => {
+        const response = await fetch(url, init);
+        if (!resetNext || !Array.isArray(JSON.parse(init.body as string))) return response;
+        resetNext = false;
+        throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+      };
+      const replicas = new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers);
+      await connect(replicas, { fetch: resetting });
+      await declared(replicas, 2);
+      resetNext = true;
+      const sending = replicas.sendBatch([{ method: "record", params: ["k"], notification: false }], { fetch: resetting }, call, () => false);
+      // Not sent again: nothing of the batch was answered, so its failure is thrown.
+      if (expected === undefined) await assert.rejects(sending, { name: "TransportError", message: /other side closed/ });
+      else assert.deepEqual(await sending, [{ ok: true, value: expected }]);
+      await replicas.close();
+    }
+  });
+
   it("follows a source that changes, without being rebuilt", async () => {
     const { urls, fetch } = instances(3);
     let current: readonly Endpoint[] = [{ url: urls[0]! }];
