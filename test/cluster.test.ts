@@ -527,20 +527,38 @@ describe("a client of several instances", () => {
   it("a deadline that passes while the source looks up fails the call before sending, and leaves the instance as it was", async (t) => {
     let now = 1_000_000;
     t.mock.method(Date, "now", () => now);
-    const { urls, fetch, sent } = instances(1);
+    const { urls, fetch, sent, faults, headers } = instances(1);
+    let lookUp = 0;
     const slowSource: EndpointSource = {
       endpoints: () => {
-        now += 1_000; // the look-up takes a second
+        now += lookUp; // how long the look-up takes
         return Promise.resolve([{ url: urls[0]! }]);
       },
     };
-    const replicas = new Cluster(slowSource, { breaker: { failureThreshold: 1 } }, () => 0.5, fakeClock().timers);
-    await assert.rejects(createClient(replicas, { fetch, timeout: 500 }).call("whoami"), {
-      name: "TransportError",
-      message: `timeout error calling ${urls[0]}: the call's deadline has passed`,
-    });
-    assert.deepEqual(sent, []);
-    assert.deepEqual(replicas.instances(), [{ url: urls[0], breaker: "closed", inFlight: 0 }]);
+    const clock = fakeClock();
+    const replicas = new Cluster(slowSource, { breaker: { failureThreshold: 1, openFor: 1_000 } }, () => 0.5, clock.timers);
+    const remote = createClient(replicas, { fetch, timeout: 500 });
+    const passed = { name: "TransportError", message: `timeout error calling ${urls[0]}: the call's deadline has passed` };
+    for (const took of [1_000, 500]) {
+      lookUp = took;
+      await assert.rejects(remote.call("whoami"), passed, `a look-up of ${took} ms`);
+      assert.deepEqual(sent, []);
+      assert.deepEqual(replicas.instances(), [{ url: urls[0], breaker: "closed", inFlight: 0 }]);
+    }
+    lookUp = 499;
+    assert.equal(await remote.call("whoami"), "instance-0", "1 ms left is time enough");
+    assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), "1");
+    // The trial of a half-open breaker whose deadline passes during the look-up lets the next call be the trial.
+    lookUp = 0;
+    faults.set(urls[0]!, "refuse");
+    await assert.rejects(remote.call("whoami"), /ECONNREFUSED/);
+    faults.set(urls[0]!, undefined);
+    clock.advance(1_000);
+    lookUp = 500;
+    await assert.rejects(remote.call("whoami"), passed);
+    lookUp = 0;
+    assert.equal(await remote.call("whoami"), "instance-0");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
   });
 
   it("an aborted call names the instance that answered last, and carries the signal's reason", async () => {
