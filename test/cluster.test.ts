@@ -1150,23 +1150,26 @@ describe("who may make a call run twice (idempotency across instances)", () => {
 
   it("when no instance that declares the method can take it, the error says which ones do not declare it", async () => {
     // Instances 0 and 1 declare `record`; 2 does not. Both that declare it reset, and their breakers open.
-    const { urls, fetch, faults } = instances(3, [0, 1]);
-    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1 }, retry: { attempts: 3 } }, () => 0.5, fakeClock().timers);
-    const remote = await connect(replicas, { fetch });
-    await declared(replicas, 3);
-    // Round-robin: once instance 2 has answered, the next call goes to instance 0.
-    for (let i = 0; i < 3 && (await remote.call("whoami")) !== "instance-2"; i++);
-    faults.set(urls[0]!, "reset-after");
-    faults.set(urls[1]!, "reset-after");
-    const error = await remote.call("record", ["r"]).catch((caught: unknown) => caught);
-    assert.ok(error instanceof TransportError, String(error));
-    const reset = "last failure: network: other side closed";
-    assert.equal(
-      error.message,
-      `unavailable error calling ${urls[0]}: no instance could take the call (3 attempts): ` +
-        `${urls[0]} (breaker open; ${reset}), ${urls[1]} (breaker open; ${reset}), ${urls[2]} (does not declare record idempotent). ` +
-        "A service that is still starting: connect(…, { wait: ms }) keeps asking it for that long",
-    );
+    for (const batch of [false, true]) {
+      const { urls, fetch, faults } = instances(3, [0, 1]);
+      const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1 }, retry: { attempts: 3 } }, () => 0.5, fakeClock().timers);
+      const remote = await connect(replicas, { fetch });
+      await declared(replicas, 3);
+      // Round-robin: once instance 2 has answered, the next call goes to instance 0.
+      for (let i = 0; i < 3 && (await remote.call("whoami")) !== "instance-2"; i++);
+      faults.set(urls[0]!, "reset-after");
+      faults.set(urls[1]!, "reset-after");
+      const sending = batch ? remote.batch((b) => [b.call("record", ["r"]), b.call("whoami")]) : remote.call("record", ["r"]);
+      const error = await sending.catch((caught: unknown) => caught);
+      assert.ok(error instanceof TransportError, String(error));
+      const reset = "last failure: network: other side closed";
+      assert.equal(
+        error.message,
+        `unavailable error calling ${urls[0]}: no instance could take the call (3 attempts): ` +
+          `${urls[0]} (breaker open; ${reset}), ${urls[1]} (breaker open; ${reset}), ${urls[2]} (does not declare ${batch ? "record, whoami" : "record"} idempotent). ` +
+          "A service that is still starting: connect(…, { wait: ms }) keeps asking it for that long",
+      );
+    }
   });
 
   it("asks each instance what it declares with the client's token, and close() ends a discovery under way", async () => {

@@ -432,4 +432,11 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 468,
     why: "with no method required, every() over none is true, so no instance is said not to declare one: the size check only saves the work",
   },
+  {
+    file: "src/client/cluster/cluster.ts",
+    original: "this.#discovering.delete(instance)",
+    replacement: "!(this.#discovering.delete(instance))",
+    line: 441,
+    why: "what a finally callback returns is ignored: only the delete itself counts",
+  },
 ];
