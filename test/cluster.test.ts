@@ -1152,7 +1152,8 @@ describe("who may make a call run twice (idempotency across instances)", () => {
     // Instances 0 and 1 declare `record`; 2 does not. Both that declare it reset, and their breakers open.
     for (const batch of [false, true]) {
       const { urls, fetch, faults } = instances(3, [0, 1]);
-      const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1 }, retry: { attempts: 3 } }, () => 0.5, fakeClock().timers);
+      const clock = fakeClock();
+      const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1 }, retry: { attempts: 3 } }, () => 0.5, clock.timers);
       const remote = await connect(replicas, { fetch });
       await declared(replicas, 3);
       // Round-robin: once instance 2 has answered, the next call goes to instance 0.
@@ -1169,6 +1170,9 @@ describe("who may make a call run twice (idempotency across instances)", () => {
           `${urls[0]} (breaker open; ${reset}), ${urls[1]} (breaker open; ${reset}), ${urls[2]} (does not declare ${batch ? "record, whoami" : "record"} idempotent). ` +
           "A service that is still starting: connect(…, { wait: ms }) keeps asking it for that long",
       );
+      // Instance 2 was never tried, but it cannot take the call: a back-off before the third attempt.
+      assert.deepEqual(clock.waits, [25]);
+      assert.deepEqual(replicas.instances().map((instance) => instance.inFlight), [0, 0, 0]);
     }
   });
 
@@ -1491,6 +1495,45 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
       assert.equal(seen[1], `${urls[1]} ${expected}`, String(clientTimeout));
       assert.ok(headers.length > 0);
       await replicas.close();
+    }
+  });
+
+  it("names the instance this call failed on first, whatever the source's order", async () => {
+    const { urls, fetch, faults } = instances(2);
+    const remote = createClient(new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers), { fetch });
+    assert.equal(await remote.call("whoami"), "instance-0");
+    for (const url of urls) faults.set(url, "refuse");
+    await assert.rejects(remote.call("whoami"), (error: unknown) => error instanceof TransportError && error.kind === "unavailable" && error.url === urls[1]);
+  });
+
+  it("an answer that is not JSON-RPC is a bad-response with the HTTP status it came with", async () => {
+    const { urls, fetch, faults } = instances(1);
+    faults.set(urls[0]!, "wrong-id");
+    const error = await createClient(cluster(urls), { fetch }).call("record", ["x"]).catch((caught: unknown) => caught);
+    assert.ok(error instanceof TransportError, String(error));
+    assert.deepEqual([error.kind, error.status], ["bad-response", 200]);
+    assert.match(error.message, /no JSON-RPC answer to call \d+$/);
+  });
+
+  it("gives up instead of backing off past the deadline; a back-off that ends before it is waited", async (t) => {
+    for (const [spent, outcome] of [[487.5, "HTTP 503"], [487, "instance-0"]] as const) {
+      let now = 1_000_000;
+      t.mock.method(Date, "now", () => now);
+      const { urls, fetch } = instances(1);
+      let first = true;
+      const slowFailure: FetchFunction = (url, init) => {
+        if (!first) return fetch(url, init);
+        first = false;
+        now += spent; // the first attempt takes that long, then fails
+        return Promise.resolve(new Response("<h1>busy</h1>", { status: 503 }));
+      };
+      const clock = fakeClock();
+      const remote = createClient(new Cluster(staticEndpoints(urls), { idempotent: true }, () => 0.5, clock.timers), { fetch: slowFailure, timeout: 500 });
+      // The back-off before the second attempt: 12.5 ms (half of 25); 12.5 ms were left after 487.5.
+      const answer = await remote.call("whoami").catch((error: unknown) => (error as Error).message);
+      assert.ok(String(answer).includes(outcome), `${spent}: ${String(answer)}`);
+      assert.deepEqual(clock.waits, spent === 487 ? [12.5] : []);
+      t.mock.restoreAll();
     }
   });
 

@@ -439,4 +439,11 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 441,
     why: "what a finally callback returns is ignored: only the delete itself counts",
   },
+  {
+    file: "src/client/cluster/cluster.ts",
+    original: "<",
+    replacement: "<=",
+    line: 541,
+    why: "after the last attempt the failure is thrown either way: asking what may follow then only settles a batch's entries with that same failure, and the results are dropped with the throw",
+  },
 ];
