@@ -958,7 +958,7 @@ describe("the parts", () => {
     for (const entry of [{ url: "" }, { url: 5 }, {}]) {
       assert.throws(() => staticEndpoints([entry as never]), { name: "TypeError", message: "Every endpoint needs a URL" });
     }
-    assert.ok(Object.isFrozen(source.endpoints()[1]), "an endpoint given cannot be changed behind the client's back");
+    assert.ok(Object.isFrozen((source.endpoints() as readonly Endpoint[])[1]), "an endpoint given cannot be changed behind the client's back");
     assert.throws(() => cluster(["http://a/api"], { attemptTimeout: 0 }), TypeError);
     assert.throws(() => cluster([]), TypeError);
     const replicas = new Cluster(source, { idempotent: ["get"] });
