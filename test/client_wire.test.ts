@@ -277,6 +277,12 @@ describe("connect", () => {
     // Half of 100, 200, 400, 800, 1600, then of 2000; the last wait ends with the time left.
     assert.deepEqual(waits, [50, 100, 200, 400, 800, 1_000, 1_000, 1_000, 450]);
     assert.equal(tries, 10);
+    // With 1 ms left after a wait, it asks once more.
+    waits.length = 0;
+    tries = 0;
+    await failure(connect(URL_, { fetch, wait: 5_551 }));
+    assert.deepEqual(waits, [50, 100, 200, 400, 800, 1_000, 1_000, 1_000, 1_000, 1]);
+    assert.equal(tries, 11);
   });
 
   it("waits for an upstream that has no instance yet or does not answer in time, closes it when giving up, and tells it what the service declares idempotent", async (t) => {
