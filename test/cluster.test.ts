@@ -1498,6 +1498,30 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
     }
   });
 
+  it("a source that empties while a call is under way: the call ends unavailable, with no instance known", async () => {
+    const { urls, fetch } = instances(1);
+    let current: readonly Endpoint[] = [{ url: urls[0]! }];
+    let push: ((list: readonly Endpoint[]) => void) | undefined;
+    const source: EndpointSource = {
+      endpoints: () => current,
+      subscribe(listener) {
+        push = listener;
+        return () => (push = undefined);
+      },
+    };
+    const emptying: FetchFunction = async (url, init) => {
+      await fetch(url, init);
+      current = [];
+      push?.(current);
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+    };
+    const remote = createClient(new Cluster(source, { idempotent: true }, () => 0.5, fakeClock().timers), { fetch: emptying });
+    await assert.rejects(remote.call("whoami"), {
+      name: "TransportError",
+      message: "unavailable error calling the cluster: no instance is known: its endpoint source gave none",
+    });
+  });
+
   it("names the instance this call failed on first, whatever the source's order", async () => {
     const { urls, fetch, faults } = instances(2);
     const remote = createClient(new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers), { fetch });
