@@ -2,8 +2,11 @@
 // `fetch` calls, and faults (refused, reset after sending, 503 pages, slow answers) are made by that
 // fetch, so the failover rules are checked exactly: which calls move, which are sent twice.
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { describe, it } from "node:test";
 import {
+  type BreakerOptions,
+  type ClusterOptions,
   type ClusterTimers,
   connect,
   createClient,
@@ -23,6 +26,7 @@ import { type ClientOptions, post } from "../src/client/transport.ts";
 import { Balancer } from "../src/client/cluster/balancer.ts";
 import { answerProblem, batchAnswerProblem, describedIdempotent, safeText } from "../src/client/cluster/answers.ts";
 import { backoffDelay, retryPolicy, sleep } from "../src/client/cluster/retry.ts";
+import { EndpointError, endpointUrlProblem, isHostName, isIpv6 } from "../src/client/cluster/endpoints.ts";
 
 type Fault = "refuse" | "reset-after" | "503" | "500" | "404" | "413" | "429" | "html" | "wrong-id" | "hang" | undefined;
 
@@ -363,6 +367,60 @@ describe("a client of several instances", () => {
     assert.deepEqual(await remote.batch((b) => [b.notifications.record("b5")]), [undefined]);
   });
 
+  it("sendBatch with the caller's own word per entry: those entries go again, the others keep the failure", async () => {
+    const { urls, fetch, faults, executed } = instances(2);
+    const replicas = new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers);
+    faults.set(urls[0]!, "reset-after");
+    const results = await replicas.sendBatch(
+      [
+        { method: "record", params: ["k1"], notification: false },
+        { method: "whoami", params: [], notification: false },
+        { method: "record", params: ["k2"], notification: true },
+      ],
+      { fetch },
+      {},
+      (entry) => entry.method === "record",
+    );
+    assert.deepEqual(results[0], { ok: true, value: "instance-1" });
+    assert.ok(results[1]?.ok === false && results[1].error instanceof TransportError && results[1].error.kind === "network", "whoami is the caller's to declare here");
+    assert.equal(results[2], undefined);
+    assert.equal(total(executed, "k1"), 2, "declared by the caller: sent again, and run twice");
+    assert.equal(total(executed, "k2"), 2);
+    assert.deepEqual(await replicas.sendBatch([], { fetch }), []);
+  });
+
+  it("a batch answered with JSON that answers none of its calls counts against the instance, and moves when idempotent", async () => {
+    const { urls, fetch, faults } = instances(2);
+    const replicas = cluster(urls, { idempotent: true });
+    faults.set(urls[0]!, "wrong-id");
+    const [first, second] = await createClient(replicas, { fetch }).batch((b) => [b.call("whoami"), b.call("whoami")]);
+    assert.deepEqual([first, second], [{ ok: true, value: "instance-1" }, { ok: true, value: "instance-1" }]);
+    assert.equal(replicas.instances()[0]?.lastFailure, "bad-response: no JSON-RPC answer to the batch");
+  });
+
+  it("sendBatch: an entry the caller's word leaves out moves between instances that declare it, unless the call says idempotent: false", async () => {
+    // connect asked instance 0, so the batch goes to instance 1 first (reset), then moves to instance 0.
+    for (const [call, expected] of [[{}, "instance-0"], [{ idempotent: false }, undefined]] as const) {
+      const { urls, fetch } = instances(2, [0, 1]);
+      let resetNext = false;
+      const resetting: FetchFunction = async (url, init) => {
+        const response = await fetch(url, init);
+        if (!resetNext || !Array.isArray(JSON.parse(init.body as string))) return response;
+        resetNext = false;
+        throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+      };
+      const replicas = new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers);
+      await connect(replicas, { fetch: resetting });
+      await declared(replicas, 2);
+      resetNext = true;
+      const sending = replicas.sendBatch([{ method: "record", params: ["k"], notification: false }], { fetch: resetting }, call, () => false);
+      // Not sent again: nothing of the batch was answered, so its failure is thrown.
+      if (expected === undefined) await assert.rejects(sending, { name: "TransportError", message: /other side closed/ });
+      else assert.deepEqual(await sending, [{ ok: true, value: expected }]);
+      await replicas.close();
+    }
+  });
+
   it("follows a source that changes, without being rebuilt", async () => {
     const { urls, fetch } = instances(3);
     let current: readonly Endpoint[] = [{ url: urls[0]! }];
@@ -393,6 +451,118 @@ describe("a client of several instances", () => {
     assert.equal(await pulling.call("whoami"), "instance-0");
     pulled = [{ url: urls[2]! }];
     assert.equal(await pulling.call("whoami"), "instance-2");
+  });
+
+  it("a watched source is not asked again once it has pushed a list; closing twice closes it once", async () => {
+    const { urls, fetch } = instances(2);
+    let asked = 0;
+    let closed = 0;
+    let push: ((list: readonly Endpoint[]) => void) | undefined;
+    const source: EndpointSource = {
+      endpoints: () => (asked++, [{ url: urls[0]! }]),
+      subscribe(listener) {
+        push = listener;
+        return () => (push = undefined);
+      },
+      close: () => {
+        closed++;
+      },
+    };
+    const replicas = cluster(source);
+    const remote = createClient(replicas, { fetch });
+    assert.equal(await remote.call("whoami"), "instance-0");
+    assert.equal(await remote.call("whoami"), "instance-0");
+    assert.equal(asked, 2, "asked before each call until it pushes");
+    push?.([{ url: urls[1]! }]);
+    assert.equal(await remote.call("whoami"), "instance-1");
+    assert.equal(await remote.call("whoami"), "instance-1");
+    assert.equal(asked, 2);
+    await remote.close();
+    await replicas.close();
+    assert.equal(closed, 1);
+    assert.equal(push, undefined, "unsubscribed");
+  });
+
+  it("a client made without connect never asks the instances what they declare", async () => {
+    const { urls, fetch } = instances(2);
+    const methods: string[] = [];
+    const remote = createClient(cluster(urls), {
+      fetch: (url, init) => {
+        methods.push((JSON.parse(init.body as string) as { method: string }).method);
+        return fetch(url, init);
+      },
+    });
+    for (let i = 0; i < 4; i++) await remote.call("whoami");
+    await sleep(10);
+    assert.deepEqual(methods, ["whoami", "whoami", "whoami", "whoami"]);
+  });
+
+  it("each attempt announces the smaller of attemptTimeout and the call's time left", async (t) => {
+    t.mock.method(Date, "now", () => 1_000_000);
+    const cases: [ClusterOptions, number, string | null][] = [
+      [{ attemptTimeout: 700 }, 5_000, "700"],
+      [{ attemptTimeout: 9_000 }, 5_000, "5000"],
+      [{}, 5_000, "5000"],
+      [{ attemptTimeout: 700 }, Infinity, "700"],
+      [{}, Infinity, null],
+    ];
+    for (const [options, timeout, expected] of cases) {
+      const { urls, fetch, headers } = instances(1);
+      await createClient(cluster(urls, options), { fetch, timeout }).call("whoami");
+      assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), expected, JSON.stringify([options, timeout]));
+    }
+    assert.equal(cluster(["http://a/api"], { attemptTimeout: 1 }).url, "", "1 ms is a time");
+    for (const attemptTimeout of [0, -1, Number.NaN]) {
+      assert.throws(() => cluster(["http://a/api"], { attemptTimeout }), { name: "TypeError", message: "attemptTimeout must be a positive number of ms" });
+    }
+  });
+
+  it("a deadline that passes while the source looks up fails the call before sending, and leaves the instance as it was", async (t) => {
+    let now = 1_000_000;
+    t.mock.method(Date, "now", () => now);
+    const { urls, fetch, sent, faults, headers } = instances(1);
+    let lookUp = 0;
+    const slowSource: EndpointSource = {
+      endpoints: () => {
+        now += lookUp; // how long the look-up takes
+        return Promise.resolve([{ url: urls[0]! }]);
+      },
+    };
+    const clock = fakeClock();
+    const replicas = new Cluster(slowSource, { breaker: { failureThreshold: 1, openFor: 1_000 } }, () => 0.5, clock.timers);
+    const remote = createClient(replicas, { fetch, timeout: 500 });
+    const passed = { name: "TransportError", message: `timeout error calling ${urls[0]}: the call's deadline has passed` };
+    for (const took of [1_000, 500]) {
+      lookUp = took;
+      await assert.rejects(remote.call("whoami"), passed, `a look-up of ${took} ms`);
+      assert.deepEqual(sent, []);
+      assert.deepEqual(replicas.instances(), [{ url: urls[0], breaker: "closed", inFlight: 0 }]);
+    }
+    lookUp = 499;
+    assert.equal(await remote.call("whoami"), "instance-0", "1 ms left is time enough");
+    assert.equal(headers.at(-1)?.get(REQUEST_TIMEOUT_HEADER), "1");
+    // The trial of a half-open breaker whose deadline passes during the look-up lets the next call be the trial.
+    lookUp = 0;
+    faults.set(urls[0]!, "refuse");
+    await assert.rejects(remote.call("whoami"), /ECONNREFUSED/);
+    faults.set(urls[0]!, undefined);
+    clock.advance(1_000);
+    lookUp = 500;
+    await assert.rejects(remote.call("whoami"), passed);
+    lookUp = 0;
+    assert.equal(await remote.call("whoami"), "instance-0");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
+  });
+
+  it("an aborted call names the instance that answered last, and carries the signal's reason", async () => {
+    const { urls, fetch } = instances(1);
+    const remote = createClient(cluster(urls), { fetch });
+    await remote.call("whoami");
+    const reason = new Error("the caller left");
+    const error = await remote.call("whoami", [], { signal: AbortSignal.abort(reason) }).catch((caught: unknown) => caught);
+    assert.ok(error instanceof TransportError);
+    assert.equal(error.message, `aborted error calling ${urls[0]}: the call was aborted`);
+    assert.equal(error.cause, reason);
   });
 
   it("prefers the best priority, spreads by weight, and least-in-flight picks the idler one", async () => {
@@ -455,6 +625,182 @@ describe("the parts", () => {
     assert.throws(() => new CircuitBreaker({ openFor: 0 }), TypeError);
   });
 
+  it("a breaker's defaults: 3 failures open it for 1 s, doubling up to 30 s; an answer closes it and starts over", () => {
+    const breaker = new CircuitBreaker({}, () => 0.5); // no jitter: 0.8 + 0.4 × 0.5
+    breaker.failure(0, false);
+    breaker.failure(0, false);
+    assert.equal(breaker.state, "closed");
+    breaker.failure(0, false);
+    assert.equal(breaker.state, "open");
+    const openings: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 7; i++) {
+      const opened = now;
+      for (let step = 0; step < 1_000 && !breaker.allows(now); step++) now += 100;
+      openings.push(now - opened);
+      const trial = breaker.begin(now);
+      assert.equal(breaker.state, "half-open");
+      assert.equal(trial.trial, true);
+      breaker.failure(now, false, trial);
+      assert.equal(breaker.state, "open");
+    }
+    assert.deepEqual(openings, [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    for (let step = 0; step < 1_000 && !breaker.allows(now); step++) now += 100;
+    breaker.begin(now);
+    breaker.success();
+    assert.equal(breaker.state, "closed");
+    // Closed again, it counts from zero: two failures do not open it, and the next opening is 1 s again.
+    breaker.failure(now, false);
+    breaker.failure(now, false);
+    assert.equal(breaker.state, "closed");
+    breaker.success();
+    breaker.failure(now, false);
+    breaker.failure(now, false);
+    assert.equal(breaker.state, "closed", "an answer between failures starts the count again");
+    breaker.failure(now, false);
+    assert.equal(breaker.state, "open");
+    assert.equal(breaker.allows(now + 999), false);
+    assert.equal(breaker.allows(now + 1_000), true);
+  });
+
+  it("a breaker's open time varies by a fifth either way; a maxOpenFor below openFor is openFor", () => {
+    const at = (random: number, options: BreakerOptions = { failureThreshold: 1, openFor: 1_000 }): number => {
+      const breaker = new CircuitBreaker(options, () => random);
+      breaker.failure(0, false);
+      let now = 0;
+      for (let step = 0; step < 10_000 && !breaker.allows(now); step++) now++;
+      return now;
+    };
+    assert.equal(at(0), 800);
+    assert.equal(at(0.75), 1_100);
+    const capped = new CircuitBreaker({ failureThreshold: 1, openFor: 500, maxOpenFor: 100 }, () => 0.5);
+    capped.failure(0, true);
+    capped.failure(500, false, capped.begin(500));
+    assert.equal(capped.allows(999), false, "the second opening is 500 ms, not 1 s, nor 100 ms");
+    assert.equal(capped.allows(1_000), true);
+    for (const name of ["failureThreshold", "openFor", "maxOpenFor"]) {
+      for (const value of [0, -1, Number.NaN, "3"]) {
+        assert.throws(() => new CircuitBreaker({ [name]: value }), { name: "TypeError", message: `The breaker's ${name} must be a positive number` });
+      }
+    }
+  });
+
+  it("a half-open breaker: only the trial's outcome counts, only the trial's release frees its place, and calls from before it opened change nothing", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2, openFor: 100 }, () => 0.5);
+    const before = breaker.begin(0);
+    assert.equal(before.trial, false);
+    breaker.failure(0, true);
+    assert.equal(breaker.state, "open");
+    breaker.failure(50, false);
+    assert.equal(breaker.allows(100), true, "a failure while open does not open it for longer");
+    const trial = breaker.begin(100);
+    const other = breaker.begin(100);
+    assert.deepEqual([trial.trial, other.trial], [true, false]);
+    breaker.failure(100, false, other);
+    breaker.failure(100, false, before);
+    assert.equal(breaker.state, "half-open", "neither a call beside the trial nor one from before decides");
+    breaker.release(other);
+    assert.equal(breaker.allows(100), false, "the trial is still under way");
+    breaker.release(before);
+    assert.equal(breaker.allows(100), false);
+    breaker.release(trial);
+    assert.equal(breaker.allows(100), true, "the trial let go: another call may be the trial");
+    const second = breaker.begin(100);
+    assert.equal(second.trial, true);
+    breaker.failure(100, false);
+    assert.equal(breaker.state, "open", "a failure without a ticket counts as the trial's");
+    breaker.release(second);
+    assert.equal(breaker.allows(250), false, "a trial from before the breaker opened again frees nothing");
+  });
+
+  it("the balancer's turns: in order, by weight (smoothly interleaved), new instances joining the turns", () => {
+    const picks = (balancer: Balancer, n: number): string => Array.from({ length: n }, () => balancer.pick(0, new Set())?.endpoint.url ?? "-").join("");
+    const plain = new Balancer("round-robin", {});
+    plain.update([{ url: "a" }, { url: "b" }, { url: "c" }]);
+    assert.equal(picks(plain, 7), "abcabca");
+    const weighted = new Balancer("round-robin", {});
+    weighted.update([{ url: "a", weight: 5 }, { url: "b" }, { url: "c", weight: 1 }]);
+    assert.equal(picks(weighted, 14), "aabacaaaabacaa");
+    const unlisted = new Balancer("round-robin", {});
+    unlisted.update([{ url: "a" }, { url: "b", weight: 2 }]);
+    assert.equal(picks(unlisted, 6), "babbab", "weight 1 when not given");
+    const zero = new Balancer("round-robin", {});
+    zero.update([{ url: "a", weight: 0 }, { url: "b", weight: 1 }, { url: "c", weight: -3 }]);
+    assert.equal(picks(zero, 4), "bbbb", "weight 0 (or less) gets no calls beside a weighted one");
+    const allZero = new Balancer("round-robin", {});
+    allZero.update([{ url: "a", weight: 0 }, { url: "b", weight: 0 }]);
+    assert.equal(picks(allZero, 3), "aba");
+    const growing = new Balancer("round-robin", {});
+    growing.update([{ url: "a", weight: 2 }, { url: "b", weight: 1 }]);
+    assert.equal(picks(growing, 3), "aba");
+    growing.update([{ url: "a", weight: 2 }, { url: "b", weight: 1 }, { url: "c", weight: 1 }]);
+    assert.equal(picks(growing, 8), "abcaabca");
+  });
+
+  it("the balancer's choice: the best priority that can take the call, untried instances first, eligible ones only", () => {
+    const balancer = new Balancer("round-robin", { failureThreshold: 1, openFor: 100 }, () => 0.5);
+    const list = [{ url: "a", priority: 1 }, { url: "b" }, { url: "c", priority: -1 }, { url: "b" }];
+    balancer.update(list);
+    assert.equal(balancer.size, 3, "a URL listed twice is one instance");
+    const url = (tried: string[] = [], eligible?: (instance: { endpoint: { url: string } }) => boolean): string | undefined =>
+      balancer.pick(0, new Set(tried), eligible)?.endpoint.url;
+    assert.equal(url(), "c");
+    assert.equal(url(["c"]), "b", "the next priority for a call that tried the best one");
+    assert.equal(url(["c", "b"]), "a");
+    assert.equal(url(["c", "b", "a"]), "c", "every one tried: the best again");
+    assert.equal(url([], (instance) => instance.endpoint.url !== "c"), "b");
+    assert.equal(url([], () => false), undefined);
+    balancer.all().find((instance) => instance.endpoint.url === "c")?.breaker.failure(0, true);
+    assert.equal(url(), "b", "an open breaker's instance is skipped");
+    assert.equal(balancer.hasUntried(0, new Set(["b"])), true);
+    assert.equal(balancer.hasUntried(0, new Set(["b", "a"])), false, "c is untried, but its breaker is open");
+    assert.equal(balancer.hasUntried(200, new Set(["b", "a"])), true, "and open no more");
+    assert.equal(balancer.hasUntried(0, new Set(), (instance) => instance.endpoint.url === "c"), false);
+    assert.equal(balancer.hasUntried(0, new Set(), (instance) => instance.endpoint.url === "a"), true);
+    // An instance that stays takes its new priority; one that leaves is dropped.
+    balancer.update([{ url: "a", priority: -5 }, { url: "b" }]);
+    assert.equal(url(), "a");
+    balancer.update(balancer.all().map((instance) => instance.endpoint));
+    const taken = balancer.take(0, new Set());
+    assert.equal(taken?.instance.endpoint.url, "a");
+    assert.equal(taken.ticket.trial, false);
+    assert.deepEqual(balancer.statuses(), [{ url: "a", breaker: "closed", inFlight: 1 }, { url: "b", breaker: "closed", inFlight: 0 }]);
+    assert.equal(balancer.take(0, new Set(), () => false), undefined);
+    const [a, b] = balancer.all();
+    if (a === undefined || b === undefined) throw new Error("two instances");
+    a.lastFailure = "timeout: no answer";
+    b.idempotent = new Set(["z", "y"]);
+    assert.deepEqual(balancer.statuses(), [
+      { url: "a", breaker: "closed", inFlight: 1, lastFailure: "timeout: no answer" },
+      { url: "b", breaker: "closed", inFlight: 0, idempotent: ["y", "z"] },
+    ]);
+    assert.throws(() => new Balancer("random" as never, {}), { name: "TypeError", message: 'Unknown balancing random: "round-robin" or "least-in-flight"' });
+    assert.throws(() => new Balancer("least-in-flight", { openFor: -1 }), TypeError, "the breaker's options are checked at once");
+  });
+
+  it("least-in-flight: of two drawn at random, the one with fewer calls in flight, the first on a tie", () => {
+    const drawn = (randoms: number[]): Balancer => {
+      const balancer = new Balancer("least-in-flight", {}, () => randoms.shift() ?? 0);
+      balancer.update([{ url: "a" }, { url: "b" }, { url: "c" }]);
+      return balancer;
+    };
+    const pick = (balancer: Balancer): string | undefined => balancer.pick(0, new Set())?.endpoint.url;
+    assert.equal(pick(drawn([0, 0])), "a", "a and b, a tie: the first drawn");
+    const busyA = drawn([0, 0]);
+    busyA.all()[0]!.inFlight = 2;
+    assert.equal(pick(busyA), "b");
+    const middle = drawn([0.5, 0.5]); // b, then c (the second draw skips the first)
+    middle.all()[2]!.inFlight = 0;
+    middle.all()[1]!.inFlight = 1;
+    assert.equal(pick(middle), "c");
+    const last = drawn([0.99, 0.99]); // c, then b
+    last.all()[2]!.inFlight = 3;
+    assert.equal(pick(last), "b");
+    const one = new Balancer("least-in-flight", {}, () => assert.fail("no draw for one instance"));
+    one.update([{ url: "only" }]);
+    assert.equal(pick(one), "only");
+  });
+
   it("failure kinds: never sent, counts against the instance, may retry", () => {
     const url = "http://x/api";
     const deno = new TransportError(url, "network", "x", undefined, new TypeError("fetch failed", {
@@ -478,6 +824,41 @@ describe("the parts", () => {
     assert.equal(mayRetry(new TransportError(url, "bad-response", "x")), true);
     assert.equal(mayRetry(new TransportError(url, "bad-response", "larger than 1 bytes (maxResponseBytes)")), false);
     assert.ok(mayRetry(new TransportError(url, "unavailable", "x")));
+  });
+
+  it("never sent: every way Node.js, Bun and NATS say no connection was made, found up to five causes deep", () => {
+    const url = "http://x/api";
+    const failed = (cause: unknown): TransportError => new TransportError(url, "network", "x", undefined, cause);
+    const coded = (code: string): Error => Object.assign(new Error("x"), { code });
+    const codes = ["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "NATS_NO_RESPONDERS"];
+    for (const code of codes) assert.equal(neverSent(failed(new TypeError("fetch failed", { cause: coded(code) }))), true, code);
+    for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "ETIMEDOUT", ""]) assert.equal(neverSent(failed(coded(code))), false, code);
+    assert.equal(neverSent(failed(new Error("connect ECONNREFUSED 127.0.0.1:9"))), true, "said in words");
+    assert.equal(neverSent(failed({ code: 111, message: 111 })), false);
+    const nested = (depth: number, innermost: unknown): unknown => (depth === 0 ? innermost : new Error("wrapped", { cause: nested(depth - 1, innermost) }));
+    assert.equal(neverSent(failed(nested(4, coded("ECONNREFUSED")))), true, "the fifth cause is read");
+    assert.equal(neverSent(failed(nested(5, coded("ECONNREFUSED")))), false, "the sixth is not");
+    const loop: { cause?: unknown } = new Error("loop");
+    loop.cause = loop;
+    assert.equal(neverSent(failed(loop)), false, "a cause that is its own cause ends the search");
+    // Only a network failure or no instance at all was certainly never sent.
+    assert.equal(neverSent(new TransportError(url, "http", "x", 503, coded("ECONNREFUSED"))), false);
+    assert.equal(neverSent(new TransportError(url, "bad-response", "x", 200, coded("ECONNREFUSED"))), false);
+  });
+
+  it("which statuses take an instance out: 5xx, 3xx, 404, 405 and 421 do; 400, 401, 403, 408, 413, 429 blame the call", () => {
+    const url = "http://x/api";
+    const against = (status: number | undefined): boolean => instanceFailed(new TransportError(url, "http", `HTTP ${status}`, status));
+    for (const status of [undefined, 300, 302, 399, 404, 405, 421, 500, 502, 503, 599]) assert.equal(against(status), true, String(status));
+    for (const status of [400, 401, 403, 406, 408, 413, 422, 429, 499]) assert.equal(against(status), false, String(status));
+    assert.equal(instanceFailed(new TransportError(url, "network", "x")), true);
+    assert.equal(instanceFailed(new TransportError(url, "timeout", "x")), true);
+    assert.equal(instanceFailed(new TransportError(url, "unavailable", "x")), false, "no instance is no instance's failure");
+    assert.equal(mayRetry(new TransportError(url, "unavailable", "x")), true);
+    assert.equal(mayRetry(new TransportError(url, "http", "HTTP 413", 413)), false);
+    assert.equal(mayRetry(new TransportError(url, "aborted", "x")), false);
+    assert.equal(mayRetry(new Error("x")), false);
+    assert.equal(mayRetry(new TransportError(url, "timeout", "x")), true);
   });
 
   it("what counts as an answer to a call, a notification or a batch; messages without credentials or controls", () => {
@@ -506,19 +887,56 @@ describe("the parts", () => {
     assert.equal(safeText("x".repeat(400)).length, 301);
   });
 
+  it("an answer is one when it has the call's id and a result or an error; a notification's, when it is a JSON-RPC object", () => {
+    for (const reply of [{ jsonrpc: "2.0" }, { result: 1 }, { error: { code: 1, message: "x" } }]) assert.equal(answerProblem(reply, undefined), undefined, JSON.stringify(reply));
+    for (const reply of [{ other: 1 }, null, "", 0]) assert.equal(answerProblem(reply, undefined), "an answer to a notification that is not JSON-RPC", JSON.stringify(reply));
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: null, id: 3 }, 3), "no JSON-RPC answer to call 3", "error: null is no error");
+    assert.equal(answerProblem({ jsonrpc: "2.0", result: null, error: null, id: 3 }, 3), undefined, "a result beside error: null");
+    assert.equal(answerProblem({ jsonrpc: "2.0", error: null, id: null }, 3), "no JSON-RPC answer to call 3");
+    assert.equal(answerProblem(null, 3), "no JSON-RPC answer to call 3");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", error: null, id: null }], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: null }], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 4 }, "x"], [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem({ jsonrpc: "2.0", error: null, id: null }, [4]), "no JSON-RPC answer to the batch");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", error: { code: 1 }, id: null }], [undefined]), undefined, "one error for a batch of notifications");
+    assert.equal(batchAnswerProblem([{ jsonrpc: "2.0", result: 1, id: 4 }], [undefined]), "no JSON-RPC answer to the batch", "an answer to no call of the batch");
+    assert.equal(batchAnswerProblem({}, [undefined]), "no JSON-RPC answer to the batch");
+    assert.deepEqual(describedIdempotent({ id: 1, result: { methods: [{ name: "a", "x-idempotent": "yes" }, { name: "b", "x-idempotent": true }] } }, 1), new Set(["b"]));
+    assert.deepEqual(describedIdempotent({ id: 1, result: { methods: [{ name: "a" }] } }, 1), new Set(), "a description that declares nothing");
+  });
+
+  it("text in messages: controls escaped in two or four hex digits, at most 300 characters", () => {
+    assert.equal(safeText("a\u0001b\u007fc\u0085d\u009fe\u2028f\u2066"), "a\\x01b\\x7fc\\x85d\\x9fe\\u2028f\\u2066");
+    assert.equal(safeText("ü and 日本 stay"), "ü and 日本 stay");
+    assert.equal(safeText("x".repeat(300)), "x".repeat(300));
+    assert.equal(safeText("y".repeat(301)), `${"y".repeat(300)}…`);
+    assert.equal(safeText("see https://user@host/x"), "see https://host/x");
+  });
+
   it("retry policy and back-off", async () => {
     assert.deepEqual(retryPolicy(), { attempts: 3, backoff: 25, maxBackoff: 1_000 });
-    assert.throws(() => retryPolicy({ attempts: 0 }), TypeError);
-    assert.throws(() => retryPolicy({ backoff: -1 }), TypeError);
+    assert.deepEqual(retryPolicy({ attempts: 1, backoff: 0, maxBackoff: 0 }), { attempts: 1, backoff: 0, maxBackoff: 0 });
+    for (const attempts of [0, 1.5, Number.NaN]) {
+      assert.throws(() => retryPolicy({ attempts }), { name: "TypeError", message: "retry.attempts must be a positive integer" });
+    }
+    for (const retry of [{ backoff: -1 }, { maxBackoff: -1 }, { backoff: Number.NaN }]) {
+      assert.throws(() => retryPolicy(retry), { name: "TypeError", message: "retry.backoff and retry.maxBackoff must not be negative" });
+    }
+    assert.equal(backoffDelay(retryPolicy(), 2, 0.5), 12.5, "half of the default 25 ms");
+    assert.equal(backoffDelay(retryPolicy(), 9, 0.5), 500, "half of the default 1000 ms at most");
     const policy = retryPolicy({ backoff: 100, maxBackoff: 300 });
     assert.equal(backoffDelay(policy, 2, 1), 100);
     assert.equal(backoffDelay(policy, 3, 1), 200);
     assert.equal(backoffDelay(policy, 9, 0.5), 150);
-    await sleep(1, AbortSignal.abort());
+    await sleep(60_000, AbortSignal.abort()); // an aborted signal: no wait at all
     const controller = new AbortController();
     const waiting = sleep(60_000, controller.signal);
     controller.abort();
     await waiting;
+    // A wait that ran its course leaves nothing on the caller's signal, however many it made.
+    const patient = new AbortController();
+    for (let i = 0; i < 3; i++) await sleep(1, patient.signal);
+    assert.equal(getEventListeners(patient.signal, "abort").length, 0);
   });
 
   it("endpoint lists and sources", () => {
@@ -527,8 +945,13 @@ describe("the parts", () => {
     assert.deepEqual(source.endpoints(), [{ url: "http://a/api" }, { url: "http://b/api", weight: 2 }]);
     assert.ok(isEndpointSource(source));
     assert.equal(isEndpointSource("http://a/api"), false);
-    assert.throws(() => staticEndpoints([]), TypeError);
-    assert.throws(() => staticEndpoints([{ url: "" }]), TypeError);
+    for (const urls of [[], "http://a/api"]) {
+      assert.throws(() => staticEndpoints(urls as never), { name: "TypeError", message: "A list of endpoints needs at least one URL" });
+    }
+    for (const entry of [{ url: "" }, { url: 5 }, {}]) {
+      assert.throws(() => staticEndpoints([entry as never]), { name: "TypeError", message: "Every endpoint needs a URL" });
+    }
+    assert.ok(Object.isFrozen((source.endpoints() as readonly Endpoint[])[1]), "an endpoint given cannot be changed behind the client's back");
     assert.throws(() => cluster(["http://a/api"], { attemptTimeout: 0 }), TypeError);
     assert.throws(() => cluster([]), TypeError);
     const replicas = new Cluster(source, { idempotent: ["get"] });
@@ -539,6 +962,62 @@ describe("the parts", () => {
     replicas.learnIdempotent(["put"]);
     assert.equal(replicas.isIdempotent("put"), false);
     assert.equal(replicas.url, "");
+  });
+
+  it("host names to the character: labels of 63 at most, 253 in all (254 with the trailing dot), dotted quads only where the last label is a number", () => {
+    const label = (n: number): string => "a".repeat(n);
+    const longest = [label(63), label(63), label(63), label(61)].join(".");
+    assert.equal(longest.length, 253);
+    for (const name of [longest, `${longest}.`, label(63), "1.2.3.4", "a-b.c0", "x", "x.", "a.b."]) assert.equal(isHostName(name), true, name);
+    for (const name of [`${longest}a`, `${longest}a.`, `${longest}..`, label(64), "", ".", "1.2.3.256", "a.1", "-a", 5 as unknown as string]) {
+      assert.equal(isHostName(name), false, name);
+    }
+    const mapped = "0000:0000:0000:0000:0000:ffff:255.255.255.255";
+    assert.equal(mapped.length, 45);
+    assert.equal(isIpv6(mapped), true);
+    assert.equal(isIpv6(`0${mapped}`), false, "46 characters");
+    for (const address of ["::", "::1", "1::"]) assert.equal(isIpv6(address), true, address);
+    for (const address of [":", "1234", "::g", "1:2:3", 6 as unknown as string]) assert.equal(isIpv6(address), false, address);
+  });
+
+  it("an endpoint's URL: each refusal in its own words", () => {
+    const long = `http://a.test/${"x".repeat(2_048 - 14)}`;
+    assert.equal(long.length, 2_048);
+    for (const url of [long, "HTTPS://A.test", "http://a.test", "http://a.test?x=1", "http://a.test#top", "http://a.test/x@y", "http://a.test:1/", "http://a.test:00080/api", "http://[::1]/api", "http://10.0.0.5:5000/api", "http://a.test:5", "http://10.0.0.5"]) {
+      assert.equal(endpointUrlProblem(url), undefined, url);
+    }
+    const refused: [string, string][] = [
+      [`${long}x`, "longer than 2048 characters"],
+      ["ftp://a.test/", "not an http(s) URL"],
+      ["http:/a.test/", "not an http(s) URL"],
+      ["http://ann@a.test/", "a URL with a user name or password"],
+      ["http://ann:pw@a.test?x", "a URL with a user name or password"],
+      ["http://a.test:/api", "not a host name with an optional port"],
+      ["http://[::1/api", "not a host name with an optional port"],
+      ["http://a.test:123456/", "not a host name with an optional port"],
+      ["http://[10.0.0.1]/", "not a host name or IP address"],
+      ["http://a_b.test/", "not a host name or IP address"],
+      ["http://[::1g]/", "not a host name or IP address"],
+      ["http://xn--a.test/", "not a URL"],
+      ["http://a.test:0/", "a port out of range"],
+      ["http://a.test:65536/", "a port out of range"],
+      ["http://a.test/a b", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
+      ["http://a.test/a\\b", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
+      ["http://a.test?é", "characters a URL may not carry as they are (spaces, controls, backslashes, non-ASCII)"],
+    ];
+    for (const [url, problem] of refused) assert.equal(endpointUrlProblem(url), problem, url);
+  });
+
+  it("a refused endpoint's report: where it came from, the value escaped, without credentials, cut at 200 characters", () => {
+    const error = new EndpointError("dns", "_api._tcp.\u0007x.test", "http://ann:pw@a.test/\u001b[2J\u2028", "not a host name");
+    assert.equal(error.name, "EndpointError");
+    assert.equal(error.source, "dns");
+    assert.equal(error.key, "_api._tcp.\\u0007x.test");
+    assert.equal(error.value, "http://a.test/\\u001b[2J\\u2028");
+    assert.equal(error.message, 'dns: refused the endpoint "http://a.test/\\u001b[2J\\u2028" of _api._tcp.\\u0007x.test: not a host name');
+    assert.equal(new EndpointError("etcd", "k", "v".repeat(200), "r").value, "v".repeat(200));
+    assert.equal(new EndpointError("etcd", "k".repeat(201), "v".repeat(201), "r").value, `${"v".repeat(200)}…`);
+    assert.equal(new EndpointError("etcd", "k".repeat(201), "v", "r").key, `${"k".repeat(200)}…`);
   });
 
   it("a custom Upstream: the client sends through it with its own options, connect tells it the idempotent methods, close closes it", async () => {
@@ -662,6 +1141,34 @@ describe("who may make a call run twice (idempotency across instances)", () => {
     }
   });
 
+  it("when no instance that declares the method can take it, the error says which ones do not declare it", async () => {
+    // Instances 0 and 1 declare `record`; 2 does not. Both that declare it reset, and their breakers open.
+    for (const batch of [false, true]) {
+      const { urls, fetch, faults } = instances(3, [0, 1]);
+      const clock = fakeClock();
+      const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1 }, retry: { attempts: 3 } }, () => 0.5, clock.timers);
+      const remote = await connect(replicas, { fetch });
+      await declared(replicas, 3);
+      // Round-robin: once instance 2 has answered, the next call goes to instance 0.
+      for (let i = 0; i < 3 && (await remote.call("whoami")) !== "instance-2"; i++);
+      faults.set(urls[0]!, "reset-after");
+      faults.set(urls[1]!, "reset-after");
+      const sending = batch ? remote.batch((b) => [b.call("record", ["r"]), b.call("whoami")]) : remote.call("record", ["r"]);
+      const error = await sending.catch((caught: unknown) => caught);
+      assert.ok(error instanceof TransportError, String(error));
+      const reset = "last failure: network: other side closed";
+      assert.equal(
+        error.message,
+        `unavailable error calling ${urls[0]}: no instance could take the call (3 attempts): ` +
+          `${urls[0]} (breaker open; ${reset}), ${urls[1]} (breaker open; ${reset}), ${urls[2]} (does not declare ${batch ? "record, whoami" : "record"} idempotent). ` +
+          "A service that is still starting: connect(…, { wait: ms }) keeps asking it for that long",
+      );
+      // Instance 2 was never tried, but it cannot take the call: a back-off before the third attempt.
+      assert.deepEqual(clock.waits, [25]);
+      assert.deepEqual(replicas.instances().map((instance) => instance.inFlight), [0, 0, 0]);
+    }
+  });
+
   it("asks each instance what it declares with the client's token, and close() ends a discovery under way", async () => {
     const { urls, fetch: inner, faults } = instances(2);
     const discoveries: { url: string; token: string | null; signal: AbortSignal | null | undefined }[] = [];
@@ -741,7 +1248,8 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
       return "slow";
     }, { idempotent: true });
     const fast = new Service({ name: "trial.service" }).publicMethod("whoami", () => "fast", { idempotent: true });
-    const servers = [await serve(slow, { hostname: "127.0.0.1", port: 0 }), await serve(fast, { hostname: "127.0.0.1", port: 0 })];
+    // A short closeTimeout: closing the hung instance otherwise waits about 4 s for a connection the client keeps.
+    const servers = [await serve(slow, { hostname: "127.0.0.1", port: 0, closeTimeout: 100 }), await serve(fast, { hostname: "127.0.0.1", port: 0, closeTimeout: 100 })];
     try {
       const clock = fakeClock();
       const replicas = new Cluster(
@@ -825,6 +1333,62 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
     assert.equal(await remote.call("whoami"), "instance-0");
   });
 
+  it("a trial that fails for the call's own reasons (a 413 page, params JSON cannot carry) lets the next call be the trial", async () => {
+    const { urls, fetch, faults } = instances(1);
+    const clock = fakeClock();
+    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1, openFor: 1_000 }, retry: { attempts: 1 } }, () => 0.5, clock.timers);
+    const remote = createClient(replicas, { fetch });
+    faults.set(urls[0]!, "refuse");
+    await assert.rejects(remote.call("whoami"), /ECONNREFUSED/);
+    clock.advance(1_000);
+    faults.set(urls[0]!, "413");
+    await assert.rejects(remote.call("whoami"), /HTTP 413/);
+    assert.equal(replicas.instances()[0]?.breaker, "half-open");
+    faults.set(urls[0]!, undefined);
+    await assert.rejects(remote.call("whoami", [1n]), TypeError);
+    assert.equal(await remote.call("whoami"), "instance-0", "still a trial to be had");
+    assert.equal(replicas.instances()[0]?.breaker, "closed");
+  });
+
+  it("asks an instance again what it declares after a discovery that failed, and when it comes back after its breaker opened", async () => {
+    const { urls, fetch, faults } = instances(2);
+    const discoveries: string[] = [];
+    let refuseOnce = true;
+    const watching: FetchFunction = (url, init) => {
+      if ((JSON.parse(init.body as string) as { method: string }).method === "rpc.discover") {
+        discoveries.push(url);
+        if (url === urls[1] && refuseOnce) {
+          refuseOnce = false;
+          return Promise.resolve(new Response("down", { status: 503 }));
+        }
+      }
+      return fetch(url, init);
+    };
+    const asked = (): number => discoveries.filter((url) => url === urls[1]).length;
+    const until = async (done: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !done(); i++) await sleep(2);
+      await sleep(5);
+    };
+    const clock = fakeClock();
+    const replicas = new Cluster(staticEndpoints(urls), { breaker: { failureThreshold: 1, openFor: 1_000 } }, () => 0.5, clock.timers);
+    const remote = await connect(replicas, { fetch: watching });
+    await until(() => asked() === 1);
+    assert.equal(replicas.instances()[1]?.idempotent, undefined, "its discovery failed");
+    for (let i = 0; i < 2; i++) await remote.call("whoami");
+    await until(() => asked() === 2);
+    assert.deepEqual(replicas.instances()[1]?.idempotent, ["fail", "whoami"], "asked again after its next answer");
+    faults.set(urls[1]!, "refuse");
+    for (let i = 0; i < 2; i++) await remote.call("whoami");
+    assert.equal(replicas.instances()[1]?.breaker, "open");
+    faults.set(urls[1]!, undefined);
+    clock.advance(1_000);
+    for (let i = 0; i < 2; i++) await remote.call("whoami");
+    await until(() => asked() === 3);
+    assert.equal(asked(), 3, "back after its breaker opened: asked again");
+    assert.equal(replicas.instances()[1]?.breaker, "closed");
+    await remote.close();
+  });
+
   it("a breaker already open is not opened again (for longer) by failures that come late", () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, openFor: 1_000 }, () => 0.5);
     breaker.failure(0, false);
@@ -887,6 +1451,107 @@ describe("instances that do not speak JSON-RPC, and the breaker's rules", () => 
     assert.equal(sent.length, 4);
     // 1st → instance 0; 2nd → instance 1 at once; 3rd and 4th: both tried, so half of 200 and of 400 ms.
     assert.deepEqual(clock.waits, [100, 200]);
+  });
+
+  it("the unavailable error, word for word: the attempts made, each instance and why it is out", async () => {
+    const { urls, fetch, faults } = instances(2);
+    for (const url of urls) faults.set(url, "refuse");
+    const out = (url: string): string => `${url} (breaker open; last failure: network: connect ECONNREFUSED)`;
+    const hint = "A service that is still starting: connect(…, { wait: ms }) keeps asking it for that long";
+    const three = createClient(new Cluster(staticEndpoints(urls), { retry: { attempts: 3 } }, () => 0.5, fakeClock().timers), { fetch });
+    await assert.rejects(three.call("whoami"), {
+      name: "TransportError",
+      message: `unavailable error calling ${urls[0]}: no instance could take the call (3 attempts): ${out(urls[0]!)}, ${out(urls[1]!)}. ${hint}`,
+    });
+    const one = new Cluster(staticEndpoints(urls), { retry: { attempts: 1 }, breaker: { failureThreshold: 1 } }, () => 0.5, fakeClock().timers);
+    for (const instance of one.instances()) assert.equal(instance.breaker, "closed");
+    await assert.rejects(createClient(one, { fetch }).call("whoami"), { message: `network error calling ${urls[0]}: connect ECONNREFUSED` });
+    await assert.rejects(createClient(one, { fetch }).call("whoami"), { message: `network error calling ${urls[1]}: connect ECONNREFUSED` });
+    await assert.rejects(createClient(one, { fetch }).call("whoami"), {
+      message: `unavailable error calling ${urls[0]}: no instance could take the call (1 attempt): ${out(urls[0]!)}, ${out(urls[1]!)}. ${hint}`,
+    });
+    assert.deepEqual(one.instances().map((instance) => instance.lastFailure), ["network: connect ECONNREFUSED", "network: connect ECONNREFUSED"]);
+  });
+
+  it("asks each instance what it declares within the attempt's time, the client's, or 10 s at most", async () => {
+    for (const [clientTimeout, attemptTimeout, expected] of [[undefined, undefined, "10000"], [4_000, undefined, "4000"], [60_000, undefined, "10000"], [Infinity, undefined, "10000"], [60_000, 700, "700"]] as const) {
+      const { urls, fetch, headers } = instances(2);
+      const seen: string[] = [];
+      const watching: FetchFunction = (url, init) => {
+        if ((JSON.parse(init.body as string) as { method: string }).method === "rpc.discover") seen.push(`${url} ${new Headers(init.headers).get(REQUEST_TIMEOUT_HEADER) ?? "-"}`);
+        return fetch(url, init);
+      };
+      const replicas = cluster(urls, attemptTimeout === undefined ? {} : { attemptTimeout });
+      await connect(replicas, clientTimeout === undefined ? { fetch: watching } : { fetch: watching, timeout: clientTimeout });
+      await declared(replicas, 2);
+      assert.equal(seen.length, 2, "connect's own discovery, then the other instance's");
+      assert.equal(seen[1], `${urls[1]} ${expected}`, String(clientTimeout));
+      assert.ok(headers.length > 0);
+      await replicas.close();
+    }
+  });
+
+  it("a source that empties while a call is under way: the call ends unavailable, with no instance known", async () => {
+    const { urls, fetch } = instances(1);
+    let current: readonly Endpoint[] = [{ url: urls[0]! }];
+    let push: ((list: readonly Endpoint[]) => void) | undefined;
+    const source: EndpointSource = {
+      endpoints: () => current,
+      subscribe(listener) {
+        push = listener;
+        return () => (push = undefined);
+      },
+    };
+    const emptying: FetchFunction = async (url, init) => {
+      await fetch(url, init);
+      current = [];
+      push?.(current);
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+    };
+    const remote = createClient(new Cluster(source, { idempotent: true }, () => 0.5, fakeClock().timers), { fetch: emptying });
+    await assert.rejects(remote.call("whoami"), {
+      name: "TransportError",
+      message: "unavailable error calling the cluster: no instance is known: its endpoint source gave none",
+    });
+  });
+
+  it("names the instance this call failed on first, whatever the source's order", async () => {
+    const { urls, fetch, faults } = instances(2);
+    const remote = createClient(new Cluster(staticEndpoints(urls), {}, () => 0.5, fakeClock().timers), { fetch });
+    assert.equal(await remote.call("whoami"), "instance-0");
+    for (const url of urls) faults.set(url, "refuse");
+    await assert.rejects(remote.call("whoami"), (error: unknown) => error instanceof TransportError && error.kind === "unavailable" && error.url === urls[1]);
+  });
+
+  it("an answer that is not JSON-RPC is a bad-response with the HTTP status it came with", async () => {
+    const { urls, fetch, faults } = instances(1);
+    faults.set(urls[0]!, "wrong-id");
+    const error = await createClient(cluster(urls), { fetch }).call("record", ["x"]).catch((caught: unknown) => caught);
+    assert.ok(error instanceof TransportError, String(error));
+    assert.deepEqual([error.kind, error.status], ["bad-response", 200]);
+    assert.match(error.message, /no JSON-RPC answer to call \d+$/);
+  });
+
+  it("gives up instead of backing off past the deadline; a back-off that ends before it is waited", async (t) => {
+    for (const [spent, outcome] of [[487.5, "HTTP 503"], [487, "instance-0"]] as const) {
+      let now = 1_000_000;
+      t.mock.method(Date, "now", () => now);
+      const { urls, fetch } = instances(1);
+      let first = true;
+      const slowFailure: FetchFunction = (url, init) => {
+        if (!first) return fetch(url, init);
+        first = false;
+        now += spent; // the first attempt takes that long, then fails
+        return Promise.resolve(new Response("<h1>busy</h1>", { status: 503 }));
+      };
+      const clock = fakeClock();
+      const remote = createClient(new Cluster(staticEndpoints(urls), { idempotent: true }, () => 0.5, clock.timers), { fetch: slowFailure, timeout: 500 });
+      // The back-off before the second attempt: 12.5 ms (half of 25); 12.5 ms were left after 487.5.
+      const answer = await remote.call("whoami").catch((error: unknown) => (error as Error).message);
+      assert.ok(String(answer).includes(outcome), `${spent}: ${String(answer)}`);
+      assert.deepEqual(clock.waits, spent === 487 ? [12.5] : []);
+      t.mock.restoreAll();
+    }
   });
 
   it("with nothing listening, the error names every instance, its last failure and the wait option (real sockets)", async () => {

@@ -162,7 +162,7 @@ describe("deadlines and unavailable upstreams through a gateway", () => {
     const answer = await call(shop, { jsonrpc: "2.0", method: "checkout", id: 1 });
     assert.deepEqual(answer, { jsonrpc: "2.0", error: { code: -32004, message: "Unavailable: billing.service could not be reached" }, id: 1 });
     const unnamed = JSON.stringify(await call(shop, { jsonrpc: "2.0", method: "anonymous", id: 2 }));
-    assert.match(unnamed, /"code":-32004/);
+    assert.equal(unnamed, JSON.stringify({ jsonrpc: "2.0", error: { code: -32004, message: "Unavailable: a service this call needs could not be reached" }, id: 2 }));
     assert.doesNotMatch(unnamed, new RegExp(`pa55word|user|127\\.0\\.0\\.1|${down.port}`));
     assert.deepEqual(reported, [], "no stack in the log");
     assert.match(plugin.expose("prometheus"), /rpc_server_calls_total\{method="checkout",outcome="unavailable"\} 1/);
@@ -181,8 +181,8 @@ describe("deadlines and unavailable upstreams through a gateway", () => {
     const answer = error.rpcError();
     assert.ok(answer);
     assert.equal(answer.code, -32004);
-    assert.ok(answer.message.length <= 150, `bounded: ${answer.message.length}`);
-    assert.ok(!Array.from(answer.message).some((character) => character < " "), "no control characters");
+    // The control characters dropped, then the first 100 characters of the name kept.
+    assert.equal(answer.message, `Unavailable: ]0;owned${"x".repeat(92)} could not be reached`);
     // An upstream's own -32002 with a long message and data: the code and a bounded message pass on, the data does not.
     const slow = await serve(new Service({ name: "slow" }).publicMethod("wait", () => {
       throw new RpcError(ErrorCode.Timeout, `Timeout: ${"y".repeat(5_000)}`, { internal: "db-7.prod:5432" });

@@ -310,8 +310,8 @@ export async function post(url: string, options: ClientOptions, message: unknown
 
 async function send(url: string, options: ClientOptions, body: string, headers: Headers, call: CallOptions, ms: number | undefined): Promise<unknown> {
   // Every runtime's timer fires at once past 2^31-1 ms (24.8 days): a longer wait is left to the
-  // service's deadline, which X-Request-Timeout carries.
-  const timer = ms === undefined || ms > MAX_TIMER_DELAY ? undefined : AbortSignal.timeout(ms);
+  // service's deadline, which X-Request-Timeout carries. AbortSignal.timeout takes whole ms only.
+  const timer = ms === undefined || ms > MAX_TIMER_DELAY ? undefined : AbortSignal.timeout(Math.ceil(ms));
   const signal = call.signal && timer ? AbortSignal.any([call.signal, timer]) : (call.signal ?? timer ?? null);
   // A local binding, so a custom fetch that is the browser's own is not called with a wrong `this`.
   const fetchFunction = options.fetch ?? fetch;

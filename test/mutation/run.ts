@@ -49,6 +49,14 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/plugins/call_log.ts": ["test/logging.test.ts", "test/call_log_json.test.ts"],
   "src/plugins/error_reporter.ts": ["test/error_reporter.test.ts"],
   "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts"],
+  "src/client/": ["test/client.test.ts", "test/client_batch.test.ts", "test/client_errors.test.ts", "test/client_peer.test.ts", "test/client_with.test.ts", "test/client_wire.test.ts", "test/cluster.test.ts"],
+  "src/client/batch.ts": ["test/client_batch.test.ts", "test/client_peer.test.ts"],
+  "src/client/client.ts": ["test/client_wire.test.ts", "test/client.test.ts", "test/client_errors.test.ts", "test/client_peer.test.ts"],
+  "src/client/errors.ts": ["test/client_errors.test.ts", "test/gateway_errors.test.ts"],
+  "src/client/proxy.ts": ["test/client.test.ts", "test/client_with.test.ts"],
+  "src/client/transport.ts": ["test/client_wire.test.ts", "test/client_errors.test.ts", "test/client.test.ts", "test/gateway_errors.test.ts"],
+  "src/client/cluster/": ["test/cluster.test.ts"],
+  "src/client/cluster/endpoints.ts": ["test/cluster.test.ts", "test/dns.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
