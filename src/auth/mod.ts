@@ -7,6 +7,7 @@
  * @example
  * ```ts
  * import { JwtError, jwtVerifier } from "./mod.ts";
+ * const token = new Request("https://orders.example/api").headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
  * const verifier = jwtVerifier({ jwks: "https://issuer.example/.well-known/jwks.json", issuer: "https://issuer.example", audience: "orders" });
  * try {
  *   const { subject, scopes } = await verifier.verify(token);

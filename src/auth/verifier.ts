@@ -111,6 +111,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * ```ts
  * import { jwtVerifier } from "./verifier.ts";
  * const verifier = jwtVerifier({ oidc: "https://accounts.google.com", audience: "my-client-id" });
+ * const token = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl";
  * const { subject, scopes } = await verifier.verify(token);
  * ```
  */
