@@ -42,11 +42,27 @@ interface KeyPair {
   readonly pem: string;
 }
 
+// One RSA key for RS* and PS* (RSA key generation is slow), imported for each algorithm.
+let rsaMaterial: Promise<{ pkcs8: ArrayBuffer; spki: ArrayBuffer }> | undefined;
+async function keyPairFor(alg: JwsAlgorithm): Promise<CryptoKeyPair> {
+  if (!alg.startsWith("RS") && !alg.startsWith("PS")) return await generateKeyPair(alg, { extractable: true });
+  rsaMaterial ??= generateKeyPair("RS256", { extractable: true }).then(async ({ publicKey, privateKey }) => ({
+    pkcs8: await crypto.subtle.exportKey("pkcs8", privateKey),
+    spki: await crypto.subtle.exportKey("spki", publicKey),
+  }));
+  const { pkcs8, spki } = await rsaMaterial;
+  const params = { name: alg.startsWith("RS") ? "RSASSA-PKCS1-v1_5" : "RSA-PSS", hash: `SHA-${alg.slice(2)}` };
+  return {
+    privateKey: await crypto.subtle.importKey("pkcs8", pkcs8, params, true, ["sign"]),
+    publicKey: await crypto.subtle.importKey("spki", spki, params, true, ["verify"]),
+  };
+}
+
 const pairs = new Map<JwsAlgorithm, KeyPair>();
 async function pair(alg: JwsAlgorithm): Promise<KeyPair> {
   let found = pairs.get(alg);
   if (found === undefined) {
-    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+    const { publicKey, privateKey } = await keyPairFor(alg);
     found = { publicKey, privateKey, jwk: await exportJWK(publicKey), pem: await exportSPKI(publicKey) };
     pairs.set(alg, found);
   }
@@ -74,6 +90,7 @@ async function refused(promise: Promise<unknown>, reason: JwtErrorReason, token?
   );
   assert.ok(error instanceof JwtError, `not a JwtError: ${String(error)}`);
   assert.equal(error.reason, reason, error.message);
+  assert.equal(error.name, "JwtError");
   if (token !== undefined) assertNoTokenIn(error, token);
   return error;
 }
@@ -94,15 +111,20 @@ function verify(options: JwtVerifierOptions, token: string): Promise<VerifiedTok
 
 interface Route {
   status?: number;
-  body: string;
+  body: string | Buffer;
   /** Sent in chunks without a Content-Length. */
   chunked?: boolean;
   location?: string;
+  /** Never answers. */
+  hang?: boolean;
+  /** Sends half the body, then drops the connection. */
+  cut?: boolean;
 }
 
 class KeyServer {
   readonly routes = new Map<string, Route>();
   readonly hits = new Map<string, number>();
+  readonly accepts = new Map<string, string | undefined>();
   #server: Server | undefined;
   base = "";
 
@@ -110,14 +132,18 @@ class KeyServer {
     this.#server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const path = request.url ?? "/";
       this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
+      this.accepts.set(path, request.headers.accept);
       const route = this.routes.get(path);
       if (route === undefined) {
         response.writeHead(404).end("{}");
         return;
       }
+      if (route.hang === true) return;
       const length = route.chunked === true ? {} : { "content-length": Buffer.byteLength(route.body) };
       response.writeHead(route.status ?? 200, { "content-type": "application/json", ...length, ...(route.location === undefined ? {} : { location: route.location }) });
-      if (route.chunked === true) {
+      if (route.cut === true) {
+        response.write(route.body.slice(0, route.body.length >> 1), () => response.socket?.destroy());
+      } else if (route.chunked === true) {
         for (let at = 0; at < route.body.length; at += 1024) response.write(route.body.slice(at, at + 1024));
         response.end();
       } else {
@@ -134,7 +160,7 @@ class KeyServer {
   }
 
   serve(path: string, body: unknown, route: Omit<Route, "body"> = {}): string {
-    this.routes.set(path, { ...route, body: typeof body === "string" ? body : JSON.stringify(body) });
+    this.routes.set(path, { ...route, body: typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
     return this.base + path;
   }
 
@@ -282,12 +308,14 @@ describe("every algorithm, every form of key, minted by jose", () => {
 
   test("a JWKS holding a key of every algorithm checks each by its kid", async () => {
     const keys = await Promise.all(ASYMMETRIC.map((alg) => publicJwk(alg, `kid-${alg}`, { alg })));
-    const url = server.serve(freshPath("every"), { keys });
+    const path = freshPath("every");
+    const url = server.serve(path, { keys }, { chunked: true });
     const verifier = jwtVerifier({ jwks: url });
     for (const alg of ASYMMETRIC) {
       const token = await mint(alg, (await pair(alg)).privateKey, { n: alg }, { kid: `kid-${alg}` });
       assert.equal((await verifier.verify(token)).claims["n"], alg);
     }
+    assert.equal(server.accepts.get(path), "application/json");
   });
 });
 
@@ -301,6 +329,19 @@ describe("keys", () => {
     assert.deepEqual(secretKey(new Uint8Array(64), { algorithms: ["HS512", "RS256"] }).algorithms, ["HS512"]);
     assert.throws(() => secretKey("x".repeat(31)), { name: "TypeError", message: "secret has 31 bytes; HMAC needs at least 32 (RFC 7518 §3.2)" });
     assert.throws(() => secretKey(new Uint8Array(64), { algorithms: ["RS256"] }), { name: "TypeError", message: "secret checks none of the allowed algorithms (it checks HS256, HS384, HS512)" });
+  });
+
+  test("a key's CryptoKey is imported once per algorithm, then kept", async () => {
+    const key = secretKey(SECRET);
+    assert.equal(key.cached("HS256"), undefined);
+    const [first, again] = await Promise.all([key.cryptoKey(ALGORITHMS.HS256), key.cryptoKey(ALGORITHMS.HS256)]);
+    assert.equal(again, first);
+    assert.equal(key.cached("HS256"), first);
+    assert.equal(await key.cryptoKey(ALGORITHMS.HS256), first);
+    assert.equal(key.cached("HS384"), undefined);
+    assert.deepEqual(first.algorithm, { name: "HMAC", hash: { name: "SHA-256" }, length: 512 });
+    assert.deepEqual(first.usages, ["verify"]);
+    assert.equal(first.extractable, false);
   });
 
   test("a secret that is a PEM key is refused: a public key is no secret", async () => {
@@ -345,6 +386,21 @@ describe("keys", () => {
       assert.equal((await verify({ publicKey: jwk }, token)).subject, "user-42");
       await refused(verify({ publicKey: { ...jwk, alg: "RS256" } }, token), "algorithm not allowed", token);
     }
+  });
+
+  test("narrowing a key to algorithms it does not check says so; imported keys are not extractable", async () => {
+    const { jwk, publicKey, pem } = await pair("ES256");
+    assert.throws(() => keyFromJwk(jwk, { algorithms: ["RS256"] }), { name: "TypeError", message: "the JWK checks none of the allowed algorithms (it checks ES256)" });
+    await assert.rejects(importPublicKey(publicKey, { algorithms: ["ES384"] }), { name: "TypeError", message: "publicKey checks none of the allowed algorithms (it checks ES256)" });
+    assert.equal((await keyFromJwk(jwk).cryptoKey(ALGORITHMS.ES256)).extractable, false);
+    assert.equal((await (await importPublicKey(pem)).cryptoKey(ALGORITHMS.ES256)).extractable, false);
+    const rsa = await importPublicKey((await pair("RS256")).pem);
+    for (const alg of ["RS256", "PS512"] as const) {
+      const cryptoKey = await rsa.cryptoKey(ALGORITHMS[alg]);
+      assert.equal(cryptoKey.extractable, false);
+      assert.deepEqual(cryptoKey.usages, ["verify"]);
+    }
+    await assert.rejects(importPublicKey({ kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA" }), { name: "TypeError", message: "publicKey: the JWK could not be imported (the key could not be imported for ES256)" });
   });
 
   test("JWK use and key_ops are respected", async () => {
@@ -401,8 +457,8 @@ describe("keys", () => {
     const hmac = await crypto.subtle.importKey("raw", new TextEncoder().encode(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     await assert.rejects(importPublicKey(hmac), { name: "TypeError", message: "publicKey is a secret CryptoKey: give the public key (an HMAC secret goes in secret)" });
     await assert.rejects(importPublicKey(privateKey), { name: "TypeError", message: "publicKey is a private CryptoKey: give the public key (an HMAC secret goes in secret)" });
-    const encrypting = await crypto.subtle.generateKey({ name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["encrypt", "decrypt"]);
-    await assert.rejects(importPublicKey(encrypting.publicKey), { name: "TypeError", message: "publicKey is a CryptoKey without the verify usage" });
+    const encrypting = await crypto.subtle.importKey("spki", await crypto.subtle.exportKey("spki", (await pair("RS256")).publicKey), { name: "RSA-OAEP", hash: "SHA-256" }, true, ["encrypt"]);
+    await assert.rejects(importPublicKey(encrypting), { name: "TypeError", message: "publicKey is a CryptoKey without the verify usage" });
     const ecdh = await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
     const ecdhPublic = await crypto.subtle.importKey("spki", await crypto.subtle.exportKey("spki", ecdh.publicKey), { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]);
     assert.deepEqual((await importPublicKey(ecdhPublic)).algorithms, ["ES256"]);
@@ -591,7 +647,8 @@ describe("hostile tokens", () => {
     const { publicKey } = await pair("ES256");
     for (const other of [Buffer.alloc(0), bytes.subarray(0, 63), Buffer.concat([bytes, Buffer.alloc(1)]), Buffer.alloc(64)]) {
       const tampered = `${head}.${body}.${other.toString("base64url")}`;
-      await refused(verify({ publicKey }, tampered), "bad signature", tampered);
+      const error = await refused(verify({ publicKey }, tampered), "bad signature", tampered);
+      assert.equal(error.message, "the token's signature does not match");
     }
     const rsa = await mint("RS256", (await pair("RS256")).privateKey);
     const [rsaHead, rsaBody, rsaSignature = ""] = rsa.split(".");
@@ -615,7 +672,7 @@ describe("hostile tokens", () => {
     assert.equal(verify_.mock.callCount(), 0);
     assert.equal(importKey.mock.callCount(), 0);
     const padded = (length: number): string => forgeHs256({ alg: "HS256" }, { pad: "x".repeat(length) });
-    let fits = 0;
+    let fits = Math.floor(((8192 - padded(0).length) * 3) / 4) - 8;
     while (padded(fits + 1).length <= 8192) fits++;
     const exact = padded(fits);
     assert.ok(exact.length > 8188, String(exact.length));
@@ -623,6 +680,15 @@ describe("hostile tokens", () => {
     const over = padded(fits + 1);
     await refused(verify({ secret: SECRET }, over), "too large", over);
     assert.equal((await verify({ secret: SECRET, maxTokenBytes: 20_000 }, over)).subject, undefined);
+  });
+
+  test("a WebCrypto verify that throws is a bad signature, not an escape", async (t) => {
+    const token = await mint("ES256", (await pair("ES256")).privateKey);
+    const verifier = jwtVerifier({ publicKey: (await pair("ES256")).publicKey });
+    assert.ok(await verifier.verify(token));
+    t.mock.method(crypto.subtle, "verify", () => Promise.reject(new DOMException("The operation failed", "OperationError")));
+    const error = await refused(verifier.verify(token), "bad signature", token);
+    assert.equal(error.message, "the token's signature does not match");
   });
 
   test("malformed base64url in any segment", async () => {
@@ -635,13 +701,14 @@ describe("hostile tokens", () => {
 
   test("the wrong number of segments", async () => {
     const token = forgeHs256({ alg: "HS256" }, { sub: "x" });
-    for (const bad of ["", ".", "..", "...", "abc", token.slice(0, token.lastIndexOf(".")), `${token}.`, `${token}.${b64("x")}.${b64("y")}`, token.replace(".", "")]) {
+    for (const bad of ["", ".", "...", "abc", "abc.def", token.slice(0, token.lastIndexOf(".")), `${token}.`, `${token}..`, `${token}.${b64("x")}.${b64("y")}`, token.replace(".", "")]) {
       const error = await refused(verify({ secret: SECRET }, bad), "malformed", bad);
-      assert.match(error.message, /^(the token is not three segments separated by dots \(JWS compact serialization\)|the token's header is not JSON)$/);
+      assert.equal(error.message, "the token is not three segments separated by dots (JWS compact serialization)");
     }
-    const error = await refused(verify({ secret: SECRET }, "abc.def"), "malformed");
-    assert.equal(error.message, "the token is not three segments separated by dots (JWS compact serialization)");
-    await refused(verify({ secret: SECRET }, 42 as unknown as string), "malformed");
+    const empty = await refused(verify({ secret: SECRET }, ".."), "malformed");
+    assert.equal(empty.message, "the token's header is not JSON");
+    const notString = await refused(verify({ secret: SECRET }, 42 as unknown as string), "malformed");
+    assert.equal(notString.message, "the token is not a string");
   });
 
   test("a header or payload that is not a JSON object", async () => {
@@ -657,6 +724,8 @@ describe("hostile tokens", () => {
       [ok, b64("[1]"), "the token's payload is not a JSON object"],
       [ok, b64("null"), "the token's payload is not a JSON object"],
       [ok, "", "the token's payload is not JSON"],
+      ["", b64({}), "the token's header is not JSON"],
+      [Buffer.concat([Buffer.from('{"alg":"HS256","x":"'), Buffer.from([0xff]), Buffer.from('"}')]).toString("base64url"), b64({}), "the token's header is not JSON"],
     ] as const) {
       const token = sign(head, body);
       const error = await refused(verify({ secret: SECRET }, token), "malformed", token);
@@ -953,6 +1022,40 @@ describe("a JWKS over HTTP", () => {
     }
   });
 
+  test("a JWKS of exactly 1 MiB is read; one byte more is refused", async () => {
+    const key = await esKey("k");
+    const bare = JSON.stringify({ keys: [key.jwk], padding: "" });
+    const exact = JSON.stringify({ keys: [key.jwk], padding: "x".repeat(1_048_576 - bare.length) });
+    assert.equal(exact.length, 1_048_576);
+    for (const chunked of [false, true]) {
+      assert.ok(await verify({ jwks: server.serve(freshPath("mib"), exact, { chunked }) }, await key.sign()));
+      await refused(verify({ jwks: server.serve(freshPath("mib"), `${exact} `, { chunked }) }, await key.sign()), "keys unavailable");
+    }
+  });
+
+  test("a JWKS that does not come within the timeout, or breaks off", async () => {
+    const key = await esKey("k");
+    const token = await key.sign();
+    const hanging = server.serve(freshPath("hang"), "", { hang: true });
+    const error = await refused(verify({ jwks: hanging, keyCache: { timeout: 50 } }, token), "keys unavailable", token);
+    assert.equal(error.message, `${hanging}: could not be fetched`);
+    const cut = server.serve(freshPath("cut"), JSON.stringify({ keys: [key.jwk], padding: "x".repeat(200_000) }), { chunked: true, cut: true });
+    const cutError = await refused(verify({ jwks: cut }, token), "keys unavailable", token);
+    assert.equal(cutError.message, `${cut}: could not be read`);
+  });
+
+  test("a key unchanged by a refresh keeps its imported CryptoKey", async () => {
+    const [kept, added] = [await publicJwk("ES256", "kept"), await publicJwk("ES384", "added")];
+    let document: unknown = { keys: [kept] };
+    const time = clock();
+    const keys = remoteJwks("https://issuer.example/jwks.json", { now: time.now, fetch: () => Promise.resolve(Response.json(document)) });
+    const before = await keys.keyFor("kept", "ES256");
+    document = { keys: [added, kept] };
+    time.advance(600_000);
+    assert.equal(await keys.keyFor("kept", "ES256"), before);
+    assert.deepEqual((await keys.keyFor("added", "ES384")).algorithms, ["ES384"]);
+  });
+
   test("a document that is not a JWK Set, a redirect, an error status", async () => {
     const key = await esKey("k");
     const token = await key.sign();
@@ -974,6 +1077,18 @@ describe("a JWKS over HTTP", () => {
     assert.equal(server.hitsOf(target), 0, "redirects are not followed");
     const failing = server.serve(freshPath("failing"), { keys: [key.jwk] }, { status: 500 });
     assert.equal((await refused(verify({ jwks: failing }, token), "keys unavailable", token)).message, `${failing}: answered HTTP 500`);
+  });
+
+  test("a JWKS that is not UTF-8 is refused", async () => {
+    const key = await esKey("k");
+    const json = JSON.stringify({ keys: [key.jwk], note: "@" });
+    const bytes = Buffer.from(json);
+    bytes[bytes.indexOf("@")] = 0xff;
+    const url = server.serve(freshPath("latin1"), bytes);
+    const token = await key.sign();
+    const error = await refused(verify({ jwks: url }, token), "keys unavailable", token);
+    assert.equal(error.message, `${url}: is not JSON`);
+    assert.ok(await verify({ jwks: server.serve(freshPath("utf8"), json) }, token));
   });
 
   test("entries that are not public signature keys are skipped, the others used", async () => {
@@ -1081,6 +1196,10 @@ describe("OpenID Connect discovery", () => {
     const issuer = `${server.base}/tenant-g`;
     server.serve("/tenant-g/.well-known/openid-configuration", "[]");
     await refused(verify({ oidc: issuer }, token), "keys unavailable", token);
+    const nullIssuer = `${server.base}/tenant-i`;
+    server.serve("/tenant-i/.well-known/openid-configuration", "null");
+    const error = await refused(verify({ oidc: nullIssuer }, token), "keys unavailable", token);
+    assert.equal(error.message, `${nullIssuer}/.well-known/openid-configuration: the configuration's issuer is not ${nullIssuer} (OIDC Discovery §4.3)`);
   });
 
   test("a failed discovery is tried again once per refresh interval", async () => {

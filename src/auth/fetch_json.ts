@@ -14,16 +14,16 @@ import { JwtError } from "./errors.ts";
  * @example
  * ```ts
  * import type { FetchJsonOptions } from "./fetch_json.ts";
- * const options: FetchJsonOptions = { fetch: globalThis.fetch, maxBytes: 1_048_576, timeout: 5_000 };
+ * const options: FetchJsonOptions = { fetch: globalThis.fetch, maxBytes: 65_536, timeout: 2_000 };
  * ```
  */
 export interface FetchJsonOptions {
   /** The `fetch` to use (tests inject one). Default the global `fetch`. */
   readonly fetch?: typeof fetch | undefined;
-  /** The largest document read, in bytes; a larger one is refused. */
-  readonly maxBytes: number;
-  /** How long the whole request may take, in ms. */
-  readonly timeout: number;
+  /** The largest document read, in bytes; a larger one is refused. Default 1,048,576 (1 MiB). */
+  readonly maxBytes?: number | undefined;
+  /** How long the whole request may take, in ms. Default 5,000. */
+  readonly timeout?: number | undefined;
 }
 
 /**
@@ -66,16 +66,16 @@ export function keyUrl(url: string, what: string): URL {
  * @example
  * ```ts
  * import { fetchJson, keyUrl } from "./fetch_json.ts";
- * const jwks = await fetchJson(keyUrl("https://www.googleapis.com/oauth2/v3/certs", "jwks"), { maxBytes: 1_048_576, timeout: 5_000 });
+ * const jwks = await fetchJson(keyUrl("https://www.googleapis.com/oauth2/v3/certs", "jwks"));
  * ```
  */
-export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<unknown> {
+export async function fetchJson(url: URL, options: FetchJsonOptions = {}): Promise<unknown> {
   const where = url.origin + url.pathname;
   const fail = (why: string, cause?: unknown): JwtError => new JwtError("keys unavailable", `${where}: ${why}`, cause === undefined ? undefined : { cause });
   const fetcher = options.fetch ?? fetch;
   let response: Response;
   try {
-    response = await fetcher(url.href, { headers: { accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(options.timeout) });
+    response = await fetcher(url.href, { headers: { accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(options.timeout ?? 5_000) });
   } catch (error) {
     throw fail("could not be fetched", error);
   }
@@ -83,10 +83,11 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<un
     await response.body?.cancel();
     throw fail(`answered HTTP ${response.status}`);
   }
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > options.maxBytes) {
+  const maxBytes = options.maxBytes ?? 1_048_576;
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > maxBytes) {
     await response.body?.cancel();
-    throw fail(`is ${declared} bytes, more than the limit of ${options.maxBytes}`);
+    throw fail(`is ${declared} bytes, more than the limit of ${maxBytes}`);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -97,9 +98,9 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<un
         const { done, value } = await reader.read();
         if (done) break;
         size += value.byteLength;
-        if (size > options.maxBytes) {
+        if (size > maxBytes) {
           await reader.cancel();
-          throw fail(`is more than the limit of ${options.maxBytes} bytes`);
+          throw fail(`is more than the limit of ${maxBytes} bytes`);
         }
         chunks.push(value);
       }

@@ -153,9 +153,8 @@ export class RemoteJwks implements KeySet {
 
   async #fetch(): Promise<void> {
     try {
-      const document = await fetchJson(this.url, { fetch: this.#options.fetch, maxBytes: this.#options.maxBytes ?? 1_048_576, timeout: this.#options.timeout ?? 5_000 });
+      const document = await fetchJson(this.url, this.#options);
       this.#kept = this.#read(document);
-      this.#lastError = undefined;
     } catch (error) {
       // Kept for the message of the next refusal; the last good set stays until maxAge.
       this.#lastError = error instanceof JwtError ? error : new JwtError("keys unavailable", `${this.url.href}: refused`, { cause: error });

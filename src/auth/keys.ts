@@ -173,7 +173,8 @@ export function secretKey(secret: string | Uint8Array, options: KeyOptions = {})
     throw new TypeError("secret is a PEM key: a public key goes in publicKey, never in secret");
   }
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : Uint8Array.from(secret);
-  const fitting = algorithmsForKey("oct", undefined).filter((name) => bytes.length >= (ALGORITHMS[name].signatureBytes ?? 0));
+  // HS256 needs 256 bits, HS384 384, HS512 512.
+  const fitting = algorithmsForKey("oct", undefined).filter((name) => bytes.length * 8 >= Number(name.slice(2)));
   if (fitting.length === 0) throw new TypeError(`secret has ${bytes.length} bytes; HMAC needs at least 32 (RFC 7518 §3.2)`);
   return new VerificationKey(undefined, narrowed(fitting, options, "secret"), (spec) => crypto.subtle.importKey("raw", bytes, spec.importParams, false, ["verify"]));
 }
@@ -201,8 +202,9 @@ export async function importPublicKey(input: CryptoKey | JsonWebKey | string, op
   if (typeof input === "string") return await importPem(input, options);
   if (input instanceof CryptoKey) return fromCryptoKey(input, options);
   const key = keyFromJwk(input, options);
+  const first = key.algorithms[0];
   try {
-    for (const name of key.algorithms.slice(0, 1)) await key.cryptoKey(ALGORITHMS[name]);
+    if (first !== undefined) await key.cryptoKey(ALGORITHMS[first]);
   } catch (error) {
     throw new TypeError(`publicKey: the JWK could not be imported (${messageOf(error)})`, { cause: error });
   }
@@ -303,8 +305,8 @@ function fromCryptoKey(key: CryptoKey, options: KeyOptions): VerificationKey {
 
 // The ways to read an SPKI, tried in turn: the first import that succeeds tells the key's type.
 const SPKI_TRIALS: readonly { readonly spec: AlgorithmSpec; readonly algorithms: readonly JwsAlgorithm[] }[] = [
+  // An rsaEncryption key (RSASSA-PSS-only keys, of OID id-RSASSA-PSS, are not importable everywhere).
   { spec: ALGORITHMS.RS256, algorithms: algorithmsForKey("RSA", undefined) },
-  { spec: ALGORITHMS.PS256, algorithms: ["PS256", "PS384", "PS512"] },
   { spec: ALGORITHMS.ES256, algorithms: ["ES256"] },
   { spec: ALGORITHMS.ES384, algorithms: ["ES384"] },
   { spec: ALGORITHMS.ES512, algorithms: ["ES512"] },

@@ -27,7 +27,6 @@ import type { KeySet, VerificationKey } from "./keys.ts";
  * ```
  */
 export function discoveryUrl(issuer: string): URL {
-  keyUrl(issuer, "oidc");
   return keyUrl(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, "oidc");
 }
 
@@ -42,10 +41,10 @@ export function discoveryUrl(issuer: string): URL {
  * @example
  * ```ts
  * import { discoverJwksUri } from "./oidc.ts";
- * await discoverJwksUri("https://accounts.google.com", { maxBytes: 1_048_576, timeout: 5_000 }); // "https://www.googleapis.com/oauth2/v3/certs"
+ * await discoverJwksUri("https://accounts.google.com"); // "https://www.googleapis.com/oauth2/v3/certs"
  * ```
  */
-export async function discoverJwksUri(issuer: string, options: FetchJsonOptions): Promise<string> {
+export async function discoverJwksUri(issuer: string, options: FetchJsonOptions = {}): Promise<string> {
   const url = discoveryUrl(issuer);
   const document = await fetchJson(url, options);
   const fields = typeof document === "object" && document !== null ? (document as Record<string, unknown>) : {};
@@ -78,9 +77,10 @@ export class OidcKeys implements KeySet {
   readonly issuer: string;
   readonly #options: JwksOptions;
   #jwks: RemoteJwks | undefined;
-  #discovering: Promise<RemoteJwks> | undefined;
-  #lastAttempt = -Infinity;
-  #lastError: JwtError | undefined;
+  // The discovery under way, done, or failed: a failed one is given to every call until
+  // refreshInterval has passed since it started.
+  #discovery: Promise<RemoteJwks> | undefined;
+  #failedAt = Infinity;
 
   /**
    * Makes the key set; nothing is fetched before the first {@linkcode OidcKeys.keyFor}.
@@ -114,23 +114,18 @@ export class OidcKeys implements KeySet {
   }
 
   #discover(): Promise<RemoteJwks> {
-    if (this.#discovering !== undefined) return this.#discovering;
     const now = (this.#options.now ?? Date.now)();
-    if (now - this.#lastAttempt < (this.#options.refreshInterval ?? 60_000)) {
-      return Promise.reject(this.#lastError ?? new JwtError("keys unavailable", "discovery failed"));
+    if (this.#discovery === undefined || now - this.#failedAt >= (this.#options.refreshInterval ?? 60_000)) {
+      this.#failedAt = Infinity;
+      this.#discovery = discoverJwksUri(this.issuer, this.#options).then(
+        (jwksUri) => (this.#jwks = new RemoteJwks(jwksUri, this.#options)),
+        (error: unknown) => {
+          this.#failedAt = now;
+          throw error;
+        },
+      );
     }
-    this.#lastAttempt = now;
-    const options = { fetch: this.#options.fetch, maxBytes: this.#options.maxBytes ?? 1_048_576, timeout: this.#options.timeout ?? 5_000 };
-    this.#discovering = discoverJwksUri(this.issuer, options).then(
-      (jwksUri) => (this.#jwks = new RemoteJwks(jwksUri, this.#options)),
-      (error: unknown) => {
-        this.#lastError = error as JwtError;
-        throw error;
-      },
-    ).finally(() => {
-      this.#discovering = undefined;
-    });
-    return this.#discovering;
+    return this.#discovery;
   }
 }
 

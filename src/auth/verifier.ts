@@ -125,7 +125,7 @@ export function jwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     if (algorithmSpec(name) === undefined) throw new TypeError(`jwtVerifier: unknown algorithm ${JSON.stringify(name)} (${ALGORITHM_NAMES.join(", ")}; never none)`);
   }
   const leeway = nonNegative(options.leeway, 30, "leeway");
-  const maxAge = options.maxAge === undefined ? undefined : nonNegative(options.maxAge, 0, "maxAge");
+  const maxAge = nonNegative(options.maxAge, undefined, "maxAge");
   const maxTokenBytes = nonNegative(options.maxTokenBytes, 8_192, "maxTokenBytes");
   const now = options.now ?? Date.now;
   const policy: ClaimsPolicy = { issuer: options.issuer ?? options.oidc, audience: options.audience, leeway, maxAge };
@@ -152,7 +152,7 @@ export function jwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       if (token.length > maxTokenBytes) throw new JwtError("too large", `the token is longer than maxTokenBytes (${maxTokenBytes})`);
       const firstDot = token.indexOf(".");
       const secondDot = token.indexOf(".", firstDot + 1);
-      if (firstDot < 0 || secondDot < 0 || token.includes(".", secondDot + 1)) {
+      if (secondDot < 0 || token.includes(".", secondDot + 1)) {
         throw new JwtError("malformed", "the token is not three segments separated by dots (JWS compact serialization)");
       }
       const header = parseObject(decodeBase64Url(token.slice(0, firstDot)), "header");
@@ -198,7 +198,7 @@ function publicKeySet(input: CryptoKey | JsonWebKey | string, keyOptions: { algo
   };
 }
 
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
+function nonNegative<Fallback extends number | undefined>(value: number | undefined, fallback: Fallback, name: string): number | Fallback {
   if (value === undefined) return fallback;
   if (!(value >= 0)) throw new TypeError(`jwtVerifier: ${name} must be a number of 0 or more`);
   return value;
