@@ -511,6 +511,7 @@ describe("jwtVerifier's options", () => {
     }
     assert.throws(() => jwtVerifier({ jwks: "http://issuer.example/jwks" }), { message: "jwks must be an https URL (http only for a loopback host); got http://issuer.example" });
     assert.throws(() => jwtVerifier({ jwks: "jwks.json" }), { message: "jwks must be an absolute https URL" });
+    assert.throws(() => jwtVerifier({ oidc: "http://issuer.example" }), { message: "oidc must be an https URL (http only for a loopback host); got http://issuer.example" });
     assert.throws(() => jwtVerifier({ jwks: "https://user:pass@issuer.example/jwks" }), { message: "jwks must not hold credentials" });
     assert.throws(() => jwtVerifier({ jwks: "https://user@issuer.example/jwks" }), { message: "jwks must not hold credentials" });
     assert.throws(() => jwtVerifier({ jwks: "https://:pass@issuer.example/jwks" }), { message: "jwks must not hold credentials" });
@@ -1132,6 +1133,18 @@ describe("a JWKS over HTTP", () => {
     const eddsa = await mint("EdDSA", (await pair("EdDSA")).privateKey, {}, { kid: "shared" });
     const error = await refused(verify({ jwks: url }, eddsa), "algorithm not allowed", eddsa);
     assert.equal(error.message, "the key with the token's kid does not check the token's algorithm");
+  });
+
+  test("a fetch that fails is the cause of the refusal; an error status has none", async () => {
+    const token = await mint("ES256", (await pair("ES256")).privateKey);
+    const failing = new TypeError("fetch failed: connection refused");
+    const error = await refused(verify({ jwks: "https://issuer.example/jwks.json", fetch: () => Promise.reject(failing) }, token), "keys unavailable", token);
+    assert.equal(error.message, "https://issuer.example/jwks.json: could not be fetched");
+    assert.equal(error.cause, failing);
+    const status = await refused(verify({ jwks: "https://issuer.example/jwks.json", fetch: () => Promise.resolve(new Response("no", { status: 502 })) }, token), "keys unavailable", token);
+    assert.equal(status.message, "https://issuer.example/jwks.json: answered HTTP 502");
+    assert.equal(status.cause, undefined);
+    assert.ok(!("cause" in status));
   });
 
   test("remoteJwks on its own, with an injected fetch", async () => {

@@ -271,4 +271,11 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 155,
     why: "the second dot is never at index 0: it is searched from after the first dot, and a token without a first dot has no second one (-1)",
   },
+  {
+    file: "src/auth/verifier.ts",
+    original: "0",
+    replacement: "1",
+    line: 155,
+    why: "secondDot < 1 is secondDot < 0: the second dot is never at index 0 (see the mutant above)",
+  },
 ];
