@@ -28,3 +28,6 @@ export { type JwksOptions, RemoteJwks, remoteJwks } from "./jwks.ts";
 export { importPublicKey, type KeyOptions, keyFromJwk, type KeySet, secretKey, VerificationKey } from "./keys.ts";
 export { discoverJwksUri, discoveryUrl, OidcKeys, oidcKeys } from "./oidc.ts";
 export { type JwtVerifier, jwtVerifier, type JwtVerifierOptions, type VerifiedToken } from "./verifier.ts";
+// The client side: tokens that are renewed, for a client's `token` option.
+export { clientCredentials, type ClientCredentialsOptions } from "./client_credentials.ts";
+export { fileToken, type FileTokenOptions } from "./file_token.ts";
