@@ -49,6 +49,12 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/plugins/call_log.ts": ["test/logging.test.ts", "test/call_log_json.test.ts"],
   "src/plugins/error_reporter.ts": ["test/error_reporter.test.ts"],
   "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts"],
+  "src/events/": ["test/events.test.ts"],
+  "src/nats/": ["test/nats.test.ts"],
+  "src/etcd/": ["test/etcd.test.ts"],
+  "src/dns/": ["test/dns.test.ts"],
+  "src/plugins/tasks/": ["test/lifecycle.test.ts", "test/class_style.test.ts"],
+  "src/cli/": ["test/cli_units.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
