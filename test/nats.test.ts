@@ -459,6 +459,8 @@ function fakeJetStream() {
   const consumers = new Map<string, { stream: string; config: ConsumerConfig; next: number; redeliver: { seq: number; count: number }[] }>();
   const configs: { stream: string; config: ConsumerConfig }[] = [];
   const settled: string[] = [];
+  /** The expires of each consumer.next, as asked. */
+  const waits: (number | undefined)[] = [];
   let ephemeral = 0;
   let failPublishOn: string | undefined;
   const matches = (pattern: string, subject: string): boolean =>
@@ -563,7 +565,9 @@ function fakeJetStream() {
           return Promise.resolve(iterator);
         },
         next: async (options) => {
-          for (let waited = 0; waited <= (options?.expires ?? 30_000); waited += 2) {
+          waits.push(options?.expires);
+          // Everything is in memory: a wait of the server's 1000 ms and up costs 20 ms here.
+          for (let waited = 0; waited <= Math.min(options?.expires ?? 30_000, 20); waited += 2) {
             const message = take(name);
             if (message !== undefined) return message;
             await new Promise((resolve) => setTimeout(resolve, 2));
@@ -579,6 +583,7 @@ function fakeJetStream() {
     streams,
     configs,
     settled,
+    waits,
     /** The messages a stream holds now. */
     messages: (stream: string): Stored[] => streams.get(stream)?.messages ?? [],
     /** Makes publishes on subjects starting so fail (a full disk). */
@@ -979,6 +984,11 @@ describe("events over NATS (in-memory NATS)", () => {
     await billing.shutdown();
     assert.deepEqual(handled, ["orders a@1", "orders.service b@1"]);
     assert.deepEqual(dead(), []);
+    // JetStream refuses a wait under 1 s: 20 ms is asked as 1000 ms, a longer wait as it is.
+    assert.deepEqual([...new Set(js.waits)], [1_000]);
+    assert.equal(await transport.replayDeadLetters({ wait: 1_500 }), 0);
+    assert.equal(await transport.replayDeadLetters(), 0);
+    assert.deepEqual(js.waits.slice(-2), [1_500, 1_000]);
   });
 
   it("refuses a durable subscription without JetStream, a durable broadcast, and settings out of range", async () => {
