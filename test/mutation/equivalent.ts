@@ -210,4 +210,30 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 194,
     why: "the extra step reads one past the end of the URL: charCodeAt gives NaN, which is neither ? nor #, and the path ends at the URL's end as it would",
   },
+  // events, nats, etcd, dns, tasks, cli (mrest)
+  {
+    file: "src/events/in_process.ts",
+    original: "member.running.delete(running)",
+    replacement: "!(member.running.delete(running))",
+    why: "the value a finally callback returns is ignored: the running handler is forgotten all the same",
+  },
+  {
+    file: "src/events/in_process.ts",
+    original: "members.delete(member)",
+    replacement: "!(members.delete(member))",
+    why: "what leave() returns is never read: the member leaves all the same",
+  },
+  {
+    file: "src/events/in_process.ts",
+    original: "0",
+    replacement: "1",
+    line: 220,
+    why: "the group's round robin begins at its second member instead of its first: each event still goes to exactly one member, in turn",
+  },
+  {
+    file: "src/events/types.ts",
+    original: '"tsmicroservice.eventTypes"',
+    replacement: '""',
+    why: "EVENT_TYPES is a key of types only: no value is ever stored or read under it at run time",
+  },
 ];
