@@ -145,6 +145,8 @@ describe("NATS headers", () => {
     assert.deepEqual(block.values("none"), []);
     assert.throws(() => block.set("Bad Name", "x"), /Invalid NATS header name/);
     assert.throws(() => block.set("X-Evil", "a\r\nX-Api-Token: forged"), /line break/);
+    assert.throws(() => block.append("X-Api-Token", "b\nX-Evil: 1"), /The NATS header X-Api-Token holds a line break/);
+    assert.deepEqual(block.values("X-Api-Token"), ["secret"]);
   });
 
   it("headerReader reads any case, joins repeated values, and answers null for an absent header", () => {
@@ -424,6 +426,86 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     assert.equal(timeouts.length, 4);
     assert.ok(timeouts.every((timeout) => timeout !== undefined && timeout > 0 && timeout <= 2 ** 31 - 1), String(timeouts));
     assert.deepEqual(warnings, []);
+  });
+
+  it("natsFetch on its own: the subject, headers and timeout it hands NATS, and the Response it makes of the reply", async () => {
+    const requests: { subject: string; body: string; timeout: number | undefined; headers: [string, string[]][] }[] = [];
+    const published: { subject: string; body: string }[] = [];
+    let replies: (string | Error)[] = [];
+    const connection: NatsConnectionLike = {
+      publish: (subject, payload) => {
+        published.push({ subject, body: String(payload) });
+      },
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+      request: (subject, payload, options) => {
+        requests.push({ subject, body: String(payload), timeout: options?.timeout, headers: [...(options?.headers ?? [])] });
+        const reply = replies.shift() ?? "";
+        if (reply instanceof Error) return Promise.reject(reply);
+        return Promise.resolve({ subject: "_INBOX.1", data: new TextEncoder().encode(reply), respond: () => false });
+      },
+    };
+    const fetchOver = natsFetch(connection);
+    const call = '{"jsonrpc":"2.0","method":"add","id":1}';
+    replies = ["1", ""];
+    const response = await fetchOver("nats:rpc.calculator", { method: "POST", headers: { "Content-Type": "application/json", "X-Api-Token": "t" }, body: call });
+    assert.deepEqual([response.status, response.headers.get("content-type"), await response.text()], [200, "application/json", "1"]);
+    const empty = await fetchOver("nats://rpc.calculator", { method: "POST", headers: { "X-Request-Timeout": "500" }, body: call });
+    assert.deepEqual([empty.status, empty.body, await empty.text()], [200, null, ""]);
+    assert.deepEqual(requests, [
+      { subject: "rpc.calculator", body: call, timeout: 30_000, headers: [["x-api-token", ["t"]]] },
+      { subject: "rpc.calculator", body: call, timeout: 600, headers: [["x-request-timeout", ["500"]]] },
+    ]);
+    // A batch of one notification is published: nobody waits for an answer.
+    const note = '[{"jsonrpc":"2.0","method":"note"}]';
+    const noted = await natsFetch(connection, { timeout: 1 })("rpc.notes", { method: "POST", body: note });
+    assert.deepEqual([noted.status, published], [204, [{ subject: "rpc.notes", body: note }]]);
+    // An abort before anything is sent sends nothing.
+    await assert.rejects(fetchOver("nats:rpc.notes", { method: "POST", body: note, signal: AbortSignal.abort(new Error("gone")) }), /^Error: gone$/);
+    assert.equal(published.length, 1);
+  });
+
+  it("natsFetch: an abort while the request waits rejects with its reason, whatever comes later", async () => {
+    let answer: (message: NatsMessage) => void = () => {};
+    const connection: NatsConnectionLike = {
+      publish: () => {},
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+      request: () => new Promise<NatsMessage>((resolve) => (answer = resolve)),
+    };
+    const controller = new AbortController();
+    const pending = natsFetch(connection)("nats:rpc.slow", { method: "POST", body: '{"jsonrpc":"2.0","method":"x","id":1}', signal: controller.signal }).then(
+      (response) => `answered ${response.status}`,
+      (error: unknown) => String(error),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error("the caller left"));
+    await new Promise((resolve) => setImmediate(resolve));
+    answer({ subject: "_INBOX.1", data: new TextEncoder().encode("{}"), respond: () => false });
+    assert.equal(await pending, "Error: the caller left");
+  });
+
+  it("natsFetch knows no responders by the error's name, its 503 code, or its message, up to five causes deep", async () => {
+    let failure = new Error("none");
+    const connection: NatsConnectionLike = {
+      publish: () => {},
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+      request: () => Promise.reject(failure),
+    };
+    const kind = async (error: Error): Promise<string> => {
+      failure = error;
+      const caught = await natsFetch(connection)("nats:rpc.x", { method: "POST", body: '{"jsonrpc":"2.0","method":"x","id":1}' }).catch((thrown: unknown) => thrown);
+      return caught instanceof Error ? caught.message : String(caught);
+    };
+    const nested = (depth: number, inner: Error): Error => (depth === 0 ? inner : nested(depth - 1, new Error("request failed", { cause: inner })));
+    assert.equal(await kind(Object.assign(new Error("x"), { name: "NoRespondersError" })), "no responders on rpc.x");
+    assert.equal(await kind(Object.assign(new Error("x"), { code: "503" })), "no responders on rpc.x");
+    assert.equal(await kind(Object.assign(new Error("x"), { code: 503 })), "no responders on rpc.x");
+    assert.equal(await kind(new Error("No Responders available")), "no responders on rpc.x");
+    assert.equal(await kind(nested(4, new Error("no responders"))), "no responders on rpc.x");
+    assert.equal(await kind(nested(5, new Error("no responders"))), "NATS request on rpc.x failed: request failed");
+    assert.equal(await kind(Object.assign(new Error("x"), { code: 504 })), "NATS request on rpc.x failed: x");
+    const loop = new Error("looping");
+    Object.assign(loop, { cause: loop });
+    assert.equal(await kind(loop), "NATS request on rpc.x failed: looping");
   });
 
   it("natsServer refuses what is not a Service, and reports a subscription error", async () => {
