@@ -32,6 +32,141 @@ describe("etcd gateway helpers", () => {
     assert.throws(() => new EtcdGateway([]), TypeError);
   });
 
+  it("sends each call as a JSON POST to its gateway path, and reads the answers", async () => {
+    const sent: { url: string; method: string | undefined; type: string | null; body: unknown }[] = [];
+    const answers: Response[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      sent.push({ url, method: init.method, type: new Headers(init.headers).get("content-type"), body: JSON.parse(init.body as string) });
+      return Promise.resolve(answers.shift() ?? Response.json({ header: {} }));
+    };
+    const gateway = new EtcdGateway(["http://etcd.test//"], fetch);
+    answers.push(Response.json({ ID: "9", TTL: "5" }));
+    assert.equal(await gateway.grant(5), "9");
+    answers.push(Response.json({ result: { ID: "9", TTL: "4" } }));
+    assert.equal(await gateway.keepAlive("9"), 4);
+    answers.push(Response.json({ result: { ID: "9", TTL: "0" } }));
+    assert.equal(await gateway.keepAlive("9"), undefined);
+    await gateway.put("/a", "v", "9");
+    await gateway.put("/b", "w");
+    await gateway.delete("/a");
+    await gateway.revoke("9");
+    answers.push(Response.json({ header: {} }));
+    assert.deepEqual(await gateway.range("/a"), { kvs: [], revision: "0" });
+    assert.deepEqual(sent.map((request) => [request.url.slice("http://etcd.test".length), request.body]), [
+      ["/v3/lease/grant", { TTL: 5 }],
+      ["/v3/lease/keepalive", { ID: "9" }],
+      ["/v3/lease/keepalive", { ID: "9" }],
+      ["/v3/kv/put", { key: toBase64("/a"), value: toBase64("v"), lease: "9" }],
+      ["/v3/kv/put", { key: toBase64("/b"), value: toBase64("w") }],
+      ["/v3/kv/deleterange", { key: toBase64("/a") }],
+      ["/v3/lease/revoke", { ID: "9" }],
+      ["/v3/kv/range", { key: toBase64("/a"), range_end: toBase64("/b") }],
+    ]);
+    assert.ok(sent.every((request) => request.url.startsWith("http://etcd.test/v3/") && request.method === "POST" && request.type === "application/json"));
+  });
+
+  it("an error answer is an EtcdError with etcd's message and code, or the HTTP status", async () => {
+    const answers: Response[] = [];
+    const gateway = new EtcdGateway(["http://etcd.test"], () => Promise.resolve(answers.shift() ?? Response.json({})));
+    const failure = async (): Promise<EtcdError> => {
+      const error = await gateway.revoke("1").then(() => undefined, (caught: unknown) => caught);
+      assert.ok(error instanceof EtcdError, String(error));
+      return error;
+    };
+    answers.push(Response.json({ error: "x", message: "etcdserver: too many requests", code: 8 }));
+    const busy = await failure();
+    assert.deepEqual([busy.name, busy.message, busy.code, busy.tooLarge], ["EtcdError", "etcdserver: too many requests", 8, false]);
+    answers.push(Response.json({ code: "8" }, { status: 503 }));
+    const status = await failure();
+    assert.deepEqual([status.message, status.code], ["HTTP 503", undefined]);
+    answers.push(new Response("<html>", { status: 502 }));
+    assert.equal((await failure()).message, "etcd answered /v3/lease/revoke with HTTP 502 and no JSON");
+    assert.throws(() => new EtcdGateway([]), new TypeError("etcd needs at least one endpoint"));
+  });
+
+  it("asks the endpoint that answered last first", async () => {
+    const asked: string[] = [];
+    let down = "http://a.test";
+    const fetch: FetchFunction = (url) => {
+      asked.push(new URL(url).host);
+      return url.startsWith(down) ? Promise.reject(new TypeError("fetch failed")) : Promise.resolve(Response.json({ ID: "1" }));
+    };
+    const gateway = new EtcdGateway(["http://a.test", "http://b.test", "http://c.test"], fetch);
+    await gateway.grant(5);
+    await gateway.grant(5);
+    down = "http://b.test";
+    await gateway.grant(5);
+    assert.deepEqual(asked, ["a.test", "b.test", "b.test", "b.test", "c.test"]);
+    down = "http://";
+    const error = await gateway.grant(5).catch((caught: unknown) => caught);
+    assert.ok(error instanceof EtcdError && error.message === "no etcd endpoint answered" && String(error.cause) === "TypeError: fetch failed", String(error));
+    assert.deepEqual(asked.slice(5), ["c.test", "a.test", "b.test"]);
+  });
+
+  it("an answer slower than the request timeout is a failure, and the next endpoint is asked", async () => {
+    const fetch: FetchFunction = (url, init) => {
+      if (url.startsWith("http://slow.test")) {
+        return new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason as Error)));
+      }
+      return Promise.resolve(Response.json({ ID: "2" }));
+    };
+    assert.equal(await new EtcdGateway(["http://slow.test", "http://up.test"], fetch, 20).grant(5), "2");
+    const error = await new EtcdGateway(["http://slow.test"], fetch, 20).grant(5).catch((caught: unknown) => caught);
+    assert.ok(error instanceof EtcdError && String(error.cause) === "EtcdError: etcd did not answer within 20 ms", String(error));
+  });
+
+  it("a watch asks from a revision, reads one JSON message per line in any chunks, and ends on an error or a cancel", async () => {
+    let body: unknown;
+    let chunks: string[] = [];
+    let status = 200;
+    const fetch: FetchFunction = (_url, init) => {
+      body = JSON.parse(init.body as string);
+      const parts = chunks;
+      return Promise.resolve(new Response(new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+          controller.close();
+        },
+      }), { status }));
+    };
+    const gateway = new EtcdGateway(["http://etcd.test"], fetch);
+    const seen: string[] = [];
+    const watch = (maxLine?: number): Promise<unknown> =>
+      gateway.watch("/s/", "7", (events) => seen.push(events.map((event) => `${event.type} ${event.kv.key}=${event.kv.value}`).join(" | ")), undefined, maxLine)
+        .then(() => "ended", (error: unknown) => error);
+    const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
+    const put = line({ result: { events: [{ kv: { key: toBase64("/s/a"), value: toBase64("http://10.0.0.1/api") } }, { type: "DELETE", kv: { key: toBase64("/s/b") } }] } });
+    chunks = [line({ result: { created: true } }), "\n", put.slice(0, 10), put.slice(10), line({ result: { events: [] } })];
+    assert.equal(await watch(), "ended");
+    assert.deepEqual(body, { create_request: { key: toBase64("/s/"), range_end: toBase64("/s0"), start_revision: "7" } });
+    assert.deepEqual(seen, ["PUT /s/a=http://10.0.0.1/api | DELETE /s/b="]);
+    chunks = [line({ error: { message: "etcdserver: mvcc: required revision has been compacted" } })];
+    assert.match(String(await watch()), /^EtcdError: etcdserver: mvcc: required revision has been compacted$/);
+    chunks = [line({ error: {} })];
+    assert.match(String(await watch()), /^EtcdError: the watch failed$/);
+    chunks = [line({ result: { canceled: true } })];
+    assert.match(String(await watch()), /^EtcdError: etcd cancelled the watch$/);
+    // A message of exactly maxLine characters still waits for its end; one more is too long.
+    chunks = ["x".repeat(10)];
+    assert.equal(await watch(10), "ended");
+    chunks = ["x".repeat(11)];
+    const long = await watch(10);
+    assert.ok(long instanceof EtcdError && long.tooLarge && long.message.startsWith("etcd sent a watch message longer than 10 characters"), String(long));
+    status = 500;
+    chunks = [];
+    assert.match(String(await watch()), /^EtcdError: etcd answered its watch with HTTP 500$/);
+    assert.equal(seen.length, 1);
+  });
+
+  it("the end of a prefix's range: its last UTF-8 byte plus one; every key for no prefix", () => {
+    assert.equal(fromBase64(prefixEnd("a")), "b");
+    assert.equal(fromBase64(prefixEnd("a\0")), "a\u0001");
+    const bytes = (base64: string): number[] => Array.from(atob(base64), (char) => char.charCodeAt(0));
+    assert.deepEqual(bytes(prefixEnd("/é")), [0x2f, 0xc3, 0xaa]);
+    assert.deepEqual(bytes(prefixEnd("\u{10FFFF}")), [0xf4, 0x8f, 0xbf, 0xc0]);
+    assert.equal(prefixEnd(""), "AA==");
+  });
+
   it("tries the next endpoint when one cannot be reached", async () => {
     const asked: string[] = [];
     const fetch: FetchFunction = (url) => {
@@ -327,5 +462,119 @@ describe("a registration after a stop or a failed start", () => {
       return tries === 2;
     }, "tried again after the back-off");
     assert.equal(told.length, 1);
+  });
+});
+
+describe("a registration's lease, on a mocked clock", () => {
+  /** etcd as the registration sees it: every call in order, keep-alives answered as told. */
+  function leaseEtcd() {
+    const calls: string[] = [];
+    const state = { keepAlive: "ok" as "ok" | "expired" | "down", lease: 0, failGrants: 0 };
+    const fetch: FetchFunction = (url, init) => {
+      const path = new URL(url).pathname;
+      const body = JSON.parse(init.body as string) as Record<string, string>;
+      const shown = path === "/v3/kv/put" ? `${fromBase64(body["key"] ?? "")} ${fromBase64(body["value"] ?? "")} lease ${body["lease"] ?? "none"}` : JSON.stringify(body);
+      calls.push(`${path.slice(4)} ${shown}`);
+      if (path === "/v3/lease/grant") {
+        if (state.failGrants > 0) {
+          state.failGrants--;
+          return Promise.reject(new TypeError("fetch failed"));
+        }
+        return Promise.resolve(Response.json({ ID: String(++state.lease), TTL: body["TTL"] }));
+      }
+      if (path === "/v3/lease/keepalive") {
+        if (state.keepAlive === "down") return Promise.reject(new TypeError("fetch failed"));
+        return Promise.resolve(Response.json({ result: state.keepAlive === "ok" ? { ID: body["ID"], TTL: "3" } : { ID: body["ID"] } }));
+      }
+      return Promise.resolve(Response.json({ header: {} }));
+    };
+    return { fetch, calls, state };
+  }
+
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it("puts the instance under a lease of ttl seconds, renews it every third of that, starts over when it expired or cannot be renewed for ttl", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    const etcd = leaseEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, ttl: 3 }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.2.0" } });
+    await settle();
+    assert.equal(registration.registered, true);
+    assert.deepEqual(etcd.calls.splice(0), [
+      'lease/grant {"TTL":3}',
+      'kv/put /tsmicroservice/services/orders.service/a1 {"url":"http://10.0.0.5:5000/api","service":"orders.service","version":"1.2.0","id":"a1"} lease 1',
+    ]);
+    const tick = async (ms: number): Promise<string[]> => {
+      t.mock.timers.tick(ms);
+      await settle();
+      return etcd.calls.splice(0);
+    };
+    assert.deepEqual(await tick(999), []);
+    assert.deepEqual(await tick(1), ['lease/keepalive {"ID":"1"}']);
+    assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"1"}']);
+    // etcd lost the lease: a new one at once, and the key put again under it.
+    etcd.state.keepAlive = "expired";
+    assert.deepEqual((await tick(1_000)).map((call) => call.split(" lease ")[0]?.split(" {")[0]), ["lease/keepalive", "lease/grant", "kv/put /tsmicroservice/services/orders.service/a1"]);
+    etcd.state.keepAlive = "down";
+    // Renewals that fail are tried again until the lease's time to live has passed since the last one that worked.
+    for (let i = 0; i < 3; i++) assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"2"}']);
+    assert.equal(registration.registered, true);
+    // The fourth, 4 s after the last renewal, is past the 3 s: a new lease.
+    assert.deepEqual((await tick(1_000)).map((call) => call.split(" {")[0]), ["lease/keepalive", "lease/grant", "kv/put /tsmicroservice/services/orders.service/a1"]);
+    assert.equal(registration.registered, true);
+    etcd.state.keepAlive = "ok";
+    const stopping = registration.stop();
+    assert.equal(registration.registered, false, "not registered from the moment the stop begins");
+    await settle();
+    await stopping;
+    assert.deepEqual(etcd.calls.splice(0), ['kv/deleterange {"key":"L3RzbWljcm9zZXJ2aWNlL3NlcnZpY2VzL29yZGVycy5zZXJ2aWNlL2Ex"}', 'lease/revoke {"ID":"3"}']);
+    assert.deepEqual(await tick(10_000), [], "nothing after the stop");
+  });
+
+  it("a registration that fails waits longer after each failure (100 ms doubled, at most maxBackoff, times 0.5 to 1), told once", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0.999_999);
+    const etcd = leaseEtcd();
+    etcd.state.failGrants = 5;
+    const told: string[] = [];
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, maxBackoff: 1_000, onError: (error) => told.push(error.message) })
+      .register({ url: "http://10.0.0.5:5000/api", service: "billing.service", id: "b1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await settle();
+    const grants = (): number => etcd.calls.filter((call) => call.startsWith("lease/grant")).length;
+    assert.equal(grants(), 1);
+    // The waits after failures 1 to 5: 200, 400, 800, then maxBackoff (1000) twice, each times (just under) 1.
+    for (const wait of [200, 400, 800, 1_000, 1_000]) {
+      const before = grants();
+      t.mock.timers.tick(wait - 1);
+      await settle();
+      assert.equal(grants(), before, `not before ${wait} ms`);
+      t.mock.timers.tick(1);
+      await settle();
+      assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
+    }
+    assert.equal(registration.registered, true);
+    assert.equal(registration.key, "/tsmicroservice/services/billing.service/b1");
+    assert.deepEqual(told, ["etcd registration of /tsmicroservice/services/billing.service/b1 failed, trying again: no etcd endpoint answered"]);
+    assert.deepEqual(etcd.calls.at(-1)?.split(" lease ")[0]?.split(" ").slice(0, 2), ["kv/put", "/tsmicroservice/services/billing.service/b1"]);
+    await registration.stop();
+  });
+
+  it("by default the lease lives 10 s and is renewed every 3.3 s", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    const etcd = leaseEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await settle();
+    assert.equal(etcd.calls.splice(0)[0], 'lease/grant {"TTL":10}');
+    t.mock.timers.tick(3_333);
+    await settle();
+    assert.deepEqual(etcd.calls.splice(0), []);
+    t.mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(etcd.calls.splice(0), ['lease/keepalive {"ID":"1"}']);
+    await registration.stop();
   });
 });
