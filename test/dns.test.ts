@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type DnsResolver, type EndpointError, dnsSrv, type SrvRecord } from "../src/dns/mod.ts";
 import { endpointUrlProblem, isHostName, isIpv6 } from "../src/client/cluster/endpoints.ts";
-import { parseServer, systemResolver } from "../src/dns/resolver.ts";
+import { fromPresentation, parseServer, systemResolver } from "../src/dns/resolver.ts";
 
 function fakeResolver(): { resolver: DnsResolver; srv: SrvRecord[]; addresses: Map<string, string[]>; fail: { now: boolean }; lookups: () => number } {
   const srv: SrvRecord[] = [];
@@ -77,6 +77,48 @@ describe("dnsSrv", () => {
     assert.equal(source.endpoints(), second, "an empty answer keeps the last list too");
   });
 
+  it("a list stays fresh for its records' smallest TTL, within refresh.min and max (1 s and 30 s by default), 5 s when a TTL is unknown, 1 s after a failure", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 0 });
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const ttls: (number | undefined)[] = [10, 15];
+    let failing = false;
+    let lookups = 0;
+    const resolver: DnsResolver = {
+      srv: () => Promise.reject(new Error("no SRV here")),
+      addresses: () => {
+        lookups++;
+        if (failing) return Promise.reject(new Error("SERVFAIL"));
+        return Promise.resolve(ttls.map((ttl, i) => ({ address: `10.0.0.${i + 1}`, ttl })));
+      },
+    };
+    const source = dnsSrv("x.test", { resolver, port: 80 });
+    assert.deepEqual(await source.endpoints(), [{ url: "http://10.0.0.1:80/api" }, { url: "http://10.0.0.2:80/api" }]);
+    const staysFreshFor = async (span: number): Promise<void> => {
+      const before = lookups;
+      t.mock.timers.tick(span - 1);
+      source.endpoints();
+      await settle();
+      assert.equal(lookups, before, `still fresh ${span - 1} ms after the look-up`);
+      t.mock.timers.tick(1);
+      source.endpoints();
+      await settle();
+      assert.equal(lookups, before + 1, `stale ${span} ms after the look-up`);
+    };
+    // Each step: the span of the look-up before it, and what the next look-up will find.
+    ttls.splice(0, 2, 30, undefined);
+    await staysFreshFor(10_000); // TTLs 10 and 15 s: the smallest
+    ttls.splice(0, 2, 0, 0);
+    await staysFreshFor(5_000); // one TTL unknown
+    ttls.splice(0, 2, 100, 200);
+    await staysFreshFor(1_000); // 0 s, raised to refresh.min
+    failing = true;
+    await staysFreshFor(30_000); // 100 s, cut to refresh.max
+    await staysFreshFor(1_000); // a failed look-up: tried again after refresh.min
+    assert.deepEqual(source.endpoints(), [{ url: "http://10.0.0.1:80/api" }, { url: "http://10.0.0.2:80/api" }]);
+  });
+
   it("a first look-up that fails rejects; a plain name needs a port", async () => {
     const fake = fakeResolver();
     fake.fail.now = true;
@@ -91,6 +133,50 @@ describe("dnsSrv", () => {
     assert.deepEqual(parseServer("10.0.0.1"), { ipAddr: "10.0.0.1", port: 53 });
     assert.deepEqual(parseServer("[::1]:54"), { ipAddr: "::1", port: 54 });
     assert.deepEqual(parseServer("[::1]"), { ipAddr: "::1", port: 53 });
+  });
+
+  it("on Deno: asks Deno.resolveDns for SRV, then A, then AAAA when there is no A, at each name server in turn", async () => {
+    const asked: string[] = [];
+    const answers: Record<string, unknown[]> = {
+      "SRV _api._tcp.x.test": [{ target: "a\\.b.x.test.", port: 5001, priority: 1, weight: 2 }],
+      "A a.test": ["10.0.0.1"],
+      "AAAA a.test": ["::9"],
+      "AAAA v6.test": ["::1"],
+    };
+    const resolveDns = (query: string, type: string, options?: { nameServer?: { ipAddr: string; port?: number } }): Promise<unknown[]> => {
+      const server = options?.nameServer;
+      asked.push(`${type} ${query}${server === undefined ? "" : ` @${server.ipAddr}:${String(server.port)}`}`);
+      if (server?.ipAddr === "10.9.9.9") return Promise.reject(new Error("unreachable"));
+      return Promise.resolve(answers[`${type} ${query}`] ?? []);
+    };
+    const global = globalThis as { Deno?: unknown };
+    const before = global.Deno;
+    global.Deno = { resolveDns };
+    try {
+      const plain = systemResolver([]);
+      assert.deepEqual(await plain.srv("_api._tcp.x.test"), [{ name: "a.b.x.test", port: 5001, priority: 1, weight: 2 }]);
+      assert.deepEqual(await plain.addresses("a.test"), [{ address: "10.0.0.1", ttl: undefined }]);
+      assert.deepEqual(await plain.addresses("v6.test"), [{ address: "::1", ttl: undefined }]);
+      assert.deepEqual(asked, ["SRV _api._tcp.x.test", "A a.test", "A v6.test", "AAAA v6.test"]);
+      asked.length = 0;
+      const servers = systemResolver(["10.9.9.9", "127.0.0.1:5353"]);
+      assert.deepEqual(await servers.addresses("a.test"), [{ address: "10.0.0.1", ttl: undefined }]);
+      assert.deepEqual(asked, ["A a.test @10.9.9.9:53", "A a.test @127.0.0.1:5353"]);
+      const down = systemResolver(["10.9.9.9"]);
+      await assert.rejects(down.srv("_api._tcp.x.test"), /^Error: unreachable$/);
+    } finally {
+      global.Deno = before;
+    }
+  });
+
+  it("names in DNS presentation format are decoded: \\. and \\DDD", () => {
+    assert.equal(fromPresentation("a\\.b\\032c\\\\d.test"), "a.b c\\d.test");
+    assert.equal(fromPresentation("plain.test"), "plain.test");
+  });
+
+  it("a name server without a port is asked on 53, with one on that port", () => {
+    assert.deepEqual(parseServer("::1"), { ipAddr: "::1", port: 53 });
+    assert.deepEqual(parseServer("[2001:db8::1]:5300"), { ipAddr: "2001:db8::1", port: 5300 });
   });
 
   it("the system resolver answers for a name that does not exist with an error, and no addresses", async () => {
@@ -134,6 +220,54 @@ describe("what DNS may give a client", () => {
     source.endpoints();
     await new Promise((resolve) => setTimeout(resolve, 5));
     assert.equal(told.length, 5);
+  });
+
+  it("ports 1 to 65535 make URLs, in SRV records and the port option alike; the URLs come sorted", async () => {
+    const fake = fakeResolver();
+    fake.srv.push(
+      { name: "c.test", port: 65_535, priority: 0, weight: 1 },
+      { name: "b.test", port: 1, priority: 0, weight: 1 },
+      { name: "a.test", port: 0, priority: 0, weight: 1 },
+      { name: "a.test", port: 65_536, priority: 0, weight: 1 },
+      { name: "a.test", port: 80.5, priority: 0, weight: 1 },
+    );
+    fake.addresses.set("b.test", ["10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.1"]);
+    const told: string[] = [];
+    const source = dnsSrv("_api._tcp.x.test", { resolver: fake.resolver, onError: (error) => told.push(error.value) });
+    assert.deepEqual((await source.endpoints()).map((endpoint) => endpoint.url), [
+      "http://10.0.0.1:1/api",
+      "http://10.0.0.1:1/api",
+      "http://10.0.0.2:1/api",
+      "http://10.0.0.3:1/api",
+      "http://c.test:65535/api",
+    ]);
+    assert.deepEqual(told, ["a.test:0", "a.test:65536", "a.test:80.5"]);
+    fake.addresses.set("x.test", ["10.0.0.9"]);
+    for (const port of [1, 65_535]) {
+      assert.deepEqual(await dnsSrv("x.test", { resolver: fake.resolver, port }).endpoints(), [{ url: `http://10.0.0.9:${port}/api` }]);
+    }
+    assert.throws(() => dnsSrv("x.test", { port: 80.5 }), new TypeError("dnsSrv: port must be an integer from 1 to 65535"));
+  });
+
+  it("without onError, what is refused is written with console.warn", async (t) => {
+    const warn = t.mock.method(console, "warn", () => {});
+    const fake = fakeResolver();
+    fake.srv.push({ name: "a b.test", port: 1, priority: 0, weight: 1 });
+    assert.deepEqual(await dnsSrv("_api._tcp.x.test", { resolver: fake.resolver }).endpoints(), []);
+    assert.deepEqual(warn.mock.calls.map((call) => String(call.arguments[0]).split(": ").at(-1)), ["an SRV target that is not a host name"]);
+  });
+
+  it("what was refused is remembered up to 1000 values, then forgotten: a flood is told again, never kept for ever", async () => {
+    const fake = fakeResolver();
+    for (let i = 0; i < 1_001; i++) fake.srv.push({ name: `bad ${i}.test`, port: 1, priority: 0, weight: 1 });
+    const told: string[] = [];
+    const source = dnsSrv("_api._tcp.x.test", { resolver: fake.resolver, onError: (error) => told.push(error.value), refresh: { min: 1, max: 1 } });
+    await source.endpoints();
+    assert.equal(told.length, 1_001);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await source.endpoints();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(told.length, 2_002);
   });
 
   it("refuses a scheme, path or port that no URL can carry, at once", () => {
