@@ -508,6 +508,91 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     assert.equal(await kind(loop), "NATS request on rpc.x failed: looping");
   });
 
+  it("natsServer: the body limit is inclusive, bad UTF-8 has its own message, a reply that cannot be sent or headers that cannot be read are reported", async () => {
+    const nats = fakeNats();
+    const reported: string[] = [];
+    const service = new Service({ name: "echo.service", limits: { maxBodyBytes: 64 }, onError: (error, { method }) => reported.push(`${method}: ${String(error)}`) })
+      .use(natsServer(nats))
+      .publicMethod("echo", (text: string) => text);
+    await service.startup();
+    const ask = async (payload: Uint8Array | string): Promise<string> => new TextDecoder().decode((await nats.request("rpc.echo.service", payload, { timeout: 500 })).data);
+    const call = (text: string): string => JSON.stringify({ jsonrpc: "2.0", method: "echo", params: [text], id: 1 });
+    const fits = call("x".repeat(64 - call("").length));
+    assert.equal(fits.length, 64);
+    assert.equal(await ask(fits), JSON.stringify({ jsonrpc: "2.0", result: "x".repeat(64 - call("").length), id: 1 }));
+    assert.equal(await ask(`${fits} `), '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: the request body exceeds 64 bytes"},"id":null}');
+    const invalid = new Uint8Array([...new TextEncoder().encode(call("").slice(0, -11)), 0xff, ...new TextEncoder().encode('"],"id":1}')]);
+    assert.equal(await ask(invalid), '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: the body is not valid UTF-8"},"id":null}');
+    const [subscription] = nats.subscriptions;
+    const replies: string[] = [];
+    const message = (extra: Partial<NatsMessage>): NatsMessage => ({
+      subject: "rpc.echo.service",
+      reply: "_INBOX.9",
+      data: new TextEncoder().encode(call("hi")),
+      respond: (payload) => {
+        replies.push(String(payload));
+        return true;
+      },
+      ...extra,
+    });
+    subscription?.callback(null, message({ respond: () => {
+      throw new Error("connection closed");
+    } }));
+    subscription?.callback(null, message({ headers: { get: () => "", [Symbol.iterator]: () => {
+      throw new Error("unreadable headers");
+    } } }));
+    await until(() => reported.length === 2);
+    subscription?.callback(new Error("permission denied"), message({}));
+    await service.shutdown();
+    assert.deepEqual(reported, [
+      "NATS reply on rpc.echo.service: Error: connection closed",
+      "NATS request on rpc.echo.service: Error: unreadable headers",
+      "NATS subscription: Error: permission denied",
+    ]);
+    assert.deepEqual(replies, ['{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}']);
+  });
+
+  it("natsServer: stop waits for the calls it is answering", async () => {
+    const nats = fakeNats();
+    let release: () => void = () => {};
+    const order: string[] = [];
+    const service = new Service({ name: "slow.service" })
+      .use(natsServer(nats))
+      .publicMethod("wait", async () => {
+        order.push("call started");
+        await new Promise<void>((resolve) => (release = resolve));
+        order.push("call finished");
+        return "done";
+      });
+    await service.startup();
+    const answered = nats.request("rpc.slow.service", JSON.stringify({ jsonrpc: "2.0", method: "wait", id: 1 }), { timeout: 5_000 });
+    await until(() => order.length === 1);
+    const stopping = service.shutdown().then(() => order.push("stopped"));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await stopping;
+    assert.deepEqual(order, ["call started", "call finished", "stopped"]);
+    assert.equal(new TextDecoder().decode((await answered).data), '{"jsonrpc":"2.0","result":"done","id":1}');
+  });
+
+  it("natsServer: a refused reply subject is shown whole up to 64 characters, cut past them, anything but printable ASCII escaped", async () => {
+    // One service per subject: the reports of one are limited to one per 10 s.
+    const tellOf = async (reply: string): Promise<string> => {
+      const natsOf = fakeNats();
+      const told: string[] = [];
+      const one = new Service({ name: "notes.service", onError: (error) => told.push(String(error)) }).use(natsServer(natsOf));
+      await one.startup();
+      natsOf.publishWithReply("rpc.notes.service", "{}", reply);
+      await until(() => told.length === 1);
+      await one.shutdown();
+      return (told[0] ?? "").replace(/^Error: NATS request on rpc\.notes\.service refused: its reply subject /, "").replace(/ is not an inbox$/, "");
+    };
+    const exactly = `$X.${"a".repeat(61)}`;
+    assert.equal(await tellOf(exactly), `"${exactly}"`);
+    assert.equal(await tellOf(`${exactly}b`), `"${exactly}"…`);
+    assert.equal(await tellOf("$X.\u0007\u00e9\u202e"), '"$X.\\u0007\\u00e9\\u202e"');
+  });
+
   it("natsServer refuses what is not a Service, and reports a subscription error", async () => {
     const nats = fakeNats();
     const plugin = natsServer(nats);
