@@ -578,3 +578,164 @@ describe("a registration's lease, on a mocked clock", () => {
     await registration.stop();
   });
 });
+
+/** etcd for a source: range answers what `kvs` holds now, each watch is a stream the test writes to or ends; every call is kept. */
+function sourceEtcd(kvs: Map<string, string>) {
+  const calls: { path: string; body: Record<string, unknown> }[] = [];
+  const watches: ReadableStreamDefaultController<Uint8Array>[] = [];
+  let revision = 5;
+  const fetch: FetchFunction = (url, init) => {
+    const path = new URL(url).pathname;
+    calls.push({ path, body: JSON.parse(init.body as string) as Record<string, unknown> });
+    if (path === "/v3/kv/range") {
+      return Promise.resolve(Response.json({ header: { revision: String(revision++) }, kvs: [...kvs].map(([key, value]) => ({ key: toBase64(key), value: toBase64(value) })) }));
+    }
+    if (path === "/v3/watch") return Promise.resolve(new Response(new ReadableStream<Uint8Array>({ start: (controller) => void watches.push(controller) })));
+    return Promise.resolve(Response.json({ header: {} }));
+  };
+  const put = (key: string, value: string): void => {
+    watches.at(-1)?.enqueue(new TextEncoder().encode(`${JSON.stringify({ result: { events: [{ type: "PUT", kv: { key: toBase64(key), value: toBase64(value) } }] } })}\n`));
+  };
+  return { fetch, calls, watches, put, paths: () => calls.map((call) => call.path) };
+}
+
+describe("a source of instances, followed", () => {
+  it("watches from the revision after the one read, tells its listeners only of changes, and forgets what is gone when it reads again", async () => {
+    const key = (id: string): string => `/tsmicroservice/services/orders.service/${id}`;
+    const kvs = new Map([[key("a"), "http://10.0.0.1/api"], [key("b"), "http://10.0.0.2/api"]]);
+    const etcd = sourceEtcd(kvs);
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, maxBackoff: 1, onError: (error) => told.push(error) }).find("orders.service");
+    const lists: string[][] = [];
+    const unsubscribe = source.subscribe?.((list) => lists.push(list.map((endpoint) => endpoint.url)));
+    const other: string[][] = [];
+    source.subscribe?.((list) => other.push(list.map((endpoint) => endpoint.url)));
+    await source.endpoints();
+    await source.endpoints();
+    await until(() => etcd.watches.length === 1, "the watch");
+    assert.deepEqual(etcd.calls.find((call) => call.path === "/v3/watch")?.body, {
+      create_request: { key: toBase64("/tsmicroservice/services/orders.service/"), range_end: toBase64("/tsmicroservice/services/orders.service0"), start_revision: "6" },
+    });
+    assert.deepEqual(lists, [["http://10.0.0.1/api", "http://10.0.0.2/api"]]);
+    // The same URL under another key changes nothing: no one is told.
+    etcd.put(key("c"), "http://10.0.0.2/api");
+    etcd.put(key("d"), JSON.stringify({ service: "orders.service" }));
+    etcd.put(key("e"), "http://10.0.0.5/api");
+    await until(() => lists.length === 2, "the change");
+    assert.deepEqual(lists, [["http://10.0.0.1/api", "http://10.0.0.2/api"], ["http://10.0.0.1/api", "http://10.0.0.2/api", "http://10.0.0.5/api"]]);
+    assert.deepEqual(told.map((error) => error.message.split(": ").at(-1)), ["no url"]);
+    unsubscribe?.();
+    // etcd restarts: the watch ends, everything is read again, and what is gone is gone.
+    kvs.delete(key("a"));
+    etcd.watches[0]?.close();
+    await until(() => etcd.watches.length === 2, "the second watch");
+    assert.deepEqual(other.at(-1), ["http://10.0.0.2/api"]);
+    assert.equal(lists.length, 2, "an unsubscribed listener is not told");
+    assert.deepEqual(etcd.paths().filter((path) => path === "/v3/watch").length, 2, "one watch at a time");
+    assert.deepEqual(await source.endpoints(), [{ url: "http://10.0.0.2/api" }]);
+    await source.close?.();
+    etcd.watches[1]?.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(etcd.paths().filter((path) => path === "/v3/kv/range").length, 2, "nothing read after close");
+  });
+
+  it("a watch that fails because etcd is away is retried quietly", async () => {
+    let calls = 0;
+    const fetch: FetchFunction = (url) => {
+      calls++;
+      if (url.endsWith("/v3/kv/range")) return Promise.resolve(Response.json({ header: { revision: "1" }, kvs: [] }));
+      return Promise.reject(new TypeError("fetch failed"));
+    };
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch, maxBackoff: 1, onError: (error) => told.push(error) }).find("s");
+    assert.deepEqual(await source.endpoints(), []);
+    await until(() => calls >= 6, "tried again");
+    await source.close?.();
+    assert.deepEqual(told, []);
+  });
+
+  it("what was refused is remembered up to 1000 values, then forgotten: a flood is told again, never kept for ever", async () => {
+    const kvs = new Map<string, string>();
+    for (let i = 0; i < 1_001; i++) kvs.set(`/tsmicroservice/services/s/${i}`, "not a url");
+    const etcd = sourceEtcd(kvs);
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, maxBackoff: 1, onError: (error) => told.push(error) }).find("s");
+    await source.endpoints();
+    assert.equal(told.length, 1_001);
+    await until(() => etcd.watches.length === 1, "the watch");
+    etcd.watches[0]?.close();
+    await until(() => etcd.watches.length === 2, "read again");
+    assert.equal(told.length, 2_002);
+    await source.close?.();
+  });
+
+  it("the registry's options: ttl a whole number of seconds from 1, maxWatchMessage positive, the URL to register checked, warnings on the console by default", async (t) => {
+    const endpoints = ["http://etcd.test"];
+    for (const ttl of [0, 1.5, Number.NaN]) {
+      assert.throws(() => etcdRegistry({ endpoints, ttl }), new TypeError("etcdRegistry: ttl must be a positive integer of seconds"));
+    }
+    assert.equal(typeof etcdRegistry({ endpoints, ttl: 1, maxWatchMessage: 1 }).find, "function");
+    assert.throws(() => etcdRegistry({ endpoints, maxWatchMessage: Number.NaN }), new TypeError("etcdRegistry: maxWatchMessage must be a positive number of characters"));
+    assert.throws(() => etcdRegistry({ endpoints }).register({ url: "file:///x" }), (error: unknown) =>
+      error instanceof TypeError && error.message.startsWith('etcdRegistry.register: etcd: refused the endpoint "file:///x" of url: '));
+    const warn = t.mock.method(console, "warn", () => {});
+    const source = etcdRegistry({ endpoints, fetch: sourceEtcd(new Map([["/tsmicroservice/services/s/a", "javascript:x"]])).fetch }).find("s");
+    assert.deepEqual(await source.endpoints(), []);
+    await source.close?.();
+    assert.deepEqual(warn.mock.calls.map((call) => String(call.arguments[0])), ['etcd: refused the endpoint "javascript:x" of /tsmicroservice/services/s/a: not an http(s) URL']);
+  });
+});
+
+describe("a registration's start and stop", () => {
+  it("a second start while running does nothing; a second stop waits for the first; a stop before any lease deletes nothing", async () => {
+    const etcd = fakeEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    const service = { name: "orders.service", version: "1.0.0" };
+    registration.start({ service });
+    registration.start({ service });
+    await until(() => registration.registered, "registered");
+    assert.deepEqual(etcd.calls, ["/v3/lease/grant", "/v3/kv/put"]);
+    const first = registration.stop();
+    await registration.stop();
+    assert.deepEqual(etcd.calls.slice(2), ["/v3/kv/deleterange", "deleted", "/v3/lease/revoke"], "the second stop returned once the first was done");
+    await first;
+    await registration.stop();
+    assert.equal(etcd.calls.length, 5);
+
+    let grants = 0;
+    // etcd that never answers a grant: the request is given up at its abort.
+    const others: string[] = [];
+    const away: FetchFunction = (url, init) => {
+      if (!url.endsWith("/v3/lease/grant")) {
+        others.push(new URL(url).pathname);
+        return Promise.reject(new TypeError("fetch failed"));
+      }
+      grants++;
+      return new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason as Error)));
+    };
+    const never = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: away, requestTimeout: 50 }).register({ url: "http://10.0.0.5:5000/api", id: "a2" });
+    never.start({ service });
+    await until(() => grants === 1, "asked for a lease");
+    await never.stop();
+    assert.equal(never.registered, false);
+    assert.deepEqual(others, [], "no key to delete, no lease to revoke");
+  });
+
+  it("a stop's delete and revoke are bounded by requestTimeout", async () => {
+    const paths: string[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      const path = new URL(url).pathname;
+      if (init.signal?.aborted === true) return Promise.reject(init.signal.reason as Error);
+      paths.push(path);
+      if (path === "/v3/lease/grant") return Promise.resolve(Response.json({ ID: "1" }));
+      if (path === "/v3/kv/put") return Promise.resolve(Response.json({ header: {} }));
+      // A delete and revoke that never come back.
+      return new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason as Error)));
+    };
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch, requestTimeout: 30 }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await until(() => registration.registered, "registered");
+    await registration.stop();
+    assert.deepEqual(paths, ["/v3/lease/grant", "/v3/kv/put", "/v3/kv/deleterange"], "the revoke shares the delete's bound, already spent");
+  });
+});
