@@ -562,6 +562,32 @@ describe("a registration's lease, on a mocked clock", () => {
     await registration.stop();
   });
 
+  it("by default the waits between tries grow to 5 s (2.5 s at the least random); the doubling stops at the 16th failure", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0); // the shortest waits: half of each
+    const tries = async (fetchOptions: { maxBackoff?: number }, waits: number[]): Promise<void> => {
+      const etcd = leaseEtcd();
+      etcd.state.failGrants = waits.length;
+      const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, onError: () => {}, ...fetchOptions }).register({ url: "http://10.0.0.5:5000/api" });
+      registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+      await settle();
+      const grants = (): number => etcd.calls.filter((call) => call.startsWith("lease/grant")).length;
+      for (const wait of waits) {
+        const before = grants();
+        t.mock.timers.tick(wait - 1);
+        await settle();
+        assert.equal(grants(), before, `not before ${wait} ms`);
+        t.mock.timers.tick(1);
+        await settle();
+        assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
+      }
+      await registration.stop();
+    };
+    await tries({}, [100, 200, 400, 800, 1_600, 2_500, 2_500]);
+    const doubling = Array.from({ length: 15 }, (_, i) => 50 * 2 ** (i + 1));
+    await tries({ maxBackoff: Infinity }, [...doubling, 50 * 2 ** 16, 50 * 2 ** 16]);
+  });
+
   it("by default the lease lives 10 s and is renewed every 3.3 s", async (t) => {
     t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
     const etcd = leaseEtcd();
