@@ -1,5 +1,7 @@
 // dnsSrv with a resolver of the test's own (the suite in test/services/ asks a real dnsmasq).
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { Buffer } from "node:buffer";
 import { describe, it } from "node:test";
 import { type DnsResolver, type EndpointError, dnsSrv, type SrvRecord } from "../src/dns/mod.ts";
 import { endpointUrlProblem, isHostName, isIpv6 } from "../src/client/cluster/endpoints.ts";
@@ -295,5 +297,73 @@ describe("what DNS may give a client", () => {
     assert.equal(endpointUrlProblem(`http://a.test/${"x".repeat(2_100)}`), "longer than 2048 characters");
     assert.equal(endpointUrlProblem("http://%6c%6fcalhost/api"), "not a host name or IP address");
     assert.equal(endpointUrlProblem(42 as unknown as string), "not a string");
+  });
+});
+
+/** A DNS server on loopback (UDP) answering A, AAAA and SRV from a table, with the TTLs given; anything else has no records. */
+async function loopbackDns(records: Record<string, { type: "A" | "AAAA" | "SRV"; ttl: number; data: string | { priority: number; weight: number; port: number; target: string[] } }[]>): Promise<{ server: string; close: () => Promise<void> }> {
+  const TYPES = { A: 1, AAAA: 28, SRV: 33 } as const;
+  const socket = createSocket("udp4");
+  const labels = (parts: readonly string[]): Buffer => Buffer.concat([...parts.map((part) => Buffer.concat([Buffer.from([Buffer.byteLength(part)]), Buffer.from(part)])), Buffer.from([0])]);
+  socket.on("message", (query, peer) => {
+    const parts: string[] = [];
+    let at = 12;
+    while (query[at] !== 0) {
+      const length = query[at] ?? 0;
+      parts.push(query.subarray(at + 1, at + 1 + length).toString());
+      at += length + 1;
+    }
+    const type = query.readUInt16BE(at + 1);
+    const question = query.subarray(12, at + 5);
+    const answers = (records[parts.join(".").toLowerCase()] ?? []).filter((record) => TYPES[record.type] === type).map((record) => {
+      let data: Buffer;
+      if (record.type === "A") data = Buffer.from((record.data as string).split(".").map(Number));
+      else if (record.type === "AAAA") {
+        data = Buffer.alloc(16);
+        (record.data as string).split(":").forEach((group, i) => data.writeUInt16BE(Number.parseInt(group || "0", 16), i * 2));
+      } else {
+        const srv = record.data as { priority: number; weight: number; port: number; target: string[] };
+        const head = Buffer.alloc(6);
+        head.writeUInt16BE(srv.priority, 0);
+        head.writeUInt16BE(srv.weight, 2);
+        head.writeUInt16BE(srv.port, 4);
+        data = Buffer.concat([head, labels(srv.target)]);
+      }
+      const fixed = Buffer.alloc(12);
+      fixed.writeUInt16BE(0xc00c, 0);
+      fixed.writeUInt16BE(type, 2);
+      fixed.writeUInt16BE(1, 4);
+      fixed.writeUInt32BE(record.ttl, 6);
+      fixed.writeUInt16BE(data.length, 10);
+      return Buffer.concat([fixed, data]);
+    });
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(query.readUInt16BE(0), 0);
+    header.writeUInt16BE(0x8180, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    socket.send(Buffer.concat([header, question, ...answers]), peer.port, peer.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  return { server: `127.0.0.1:${socket.address().port}`, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+}
+
+describe("the system resolver on Node.js, against a DNS server on loopback", () => {
+  it("reads SRV records (names decoded), A records with their TTL, AAAA only when there is no A, and nothing for a name without either", async () => {
+    const dns = await loopbackDns({
+      "_api._tcp.x.test": [{ type: "SRV", ttl: 60, data: { priority: 1, weight: 5, port: 5001, target: ["a.b", "x", "test"] } }],
+      "a.test": [{ type: "A", ttl: 30, data: "10.0.0.1" }, { type: "A", ttl: 40, data: "10.0.0.2" }, { type: "AAAA", ttl: 50, data: "fd00:0:0:0:0:0:0:1" }],
+      "v6.test": [{ type: "AAAA", ttl: 20, data: "fd00:0:0:0:0:0:0:2" }],
+    });
+    try {
+      const resolver = systemResolver([dns.server]);
+      assert.deepEqual(await resolver.srv("_api._tcp.x.test"), [{ name: "a.b.x.test", port: 5001, priority: 1, weight: 5 }]);
+      const both = [...(await resolver.addresses("a.test"))].sort((x, y) => x.address.localeCompare(y.address));
+      assert.deepEqual(both, [{ address: "10.0.0.1", ttl: 30 }, { address: "10.0.0.2", ttl: 40 }]);
+      assert.deepEqual(await resolver.addresses("v6.test"), [{ address: "fd00::2", ttl: 20 }]);
+      assert.deepEqual(await resolver.addresses("none.test"), []);
+    } finally {
+      await dns.close();
+    }
   });
 });
