@@ -1058,6 +1058,8 @@ describe("events over NATS (in-memory NATS)", () => {
     assert.equal((JSON.parse(new TextDecoder().decode(js.messages("EVENTS_DEAD")[0]?.data)) as { payload: { id: string } }).payload.id, "o-1");
     assert.match(watch.messages().find((message) => message.startsWith("could not move")) ?? "", /^could not move event #1 of events\.orders\.service\.order\.created to the dead letters \(it comes again\): no space left$/);
     assert.equal(watch.messages()[0], "broken");
+    const notMoved = watch.reported.map((entry) => entry.error).find((error): error is Error => error instanceof Error && error.message.startsWith("could not move"));
+    assert.equal(String(notMoved?.cause), "Error: no space left");
   });
 
   it("JetStream: replayDeadLetters sends a dead letter back to the service that gave up on it, and to no other", async () => {
@@ -1156,6 +1158,174 @@ describe("events over NATS (in-memory NATS)", () => {
     assert.equal(await transport.replayDeadLetters({ wait: 1_500 }), 0);
     assert.equal(await transport.replayDeadLetters(), 0);
     assert.deepEqual(js.waits.slice(-2), [1_500, 1_000]);
+  });
+
+  it("JetStream: a stream is looked up once, and again after it could not be made; by default an event is delivered 5 times before it is dead", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const looked: string[] = [];
+    let failing = 1;
+    const manager: JetStreamManagerLike = {
+      ...js.manager,
+      streams: {
+        ...js.manager.streams,
+        info: (name) => {
+          looked.push(name);
+          return js.manager.streams.info(name);
+        },
+        add: (config) => (failing-- > 0 ? Promise.reject(new Error("jetstream not ready")) : js.manager.streams.add(config)),
+      },
+    };
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager } });
+    assert.equal(transport.name, "nats");
+    const orderEvents = emitter(transport);
+    await assert.rejects(orderEvents.emit("order.created", { id: "o-1" }), /^Error: jetstream not ready$/);
+    await orderEvents.emit("order.created", { id: "o-2" });
+    await orderEvents.emit("order.created", { id: "o-3" });
+    assert.deepEqual(looked, ["EVENTS", "EVENTS"]);
+    const attempts: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created, info) => {
+      if (created.id === "o-2") attempts.push(info.attempt);
+      throw new Error("no");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    const watch = eventWatch();
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 2, "both dead");
+    await billing.shutdown();
+    assert.deepEqual(attempts, [1, 2, 3, 4, 5]);
+    assert.deepEqual(js.messages("EVENTS_DEAD").map((letter) => letter.headers?.get("Tsm-Deliveries")), ["5", "5"]);
+    assert.deepEqual(looked, ["EVENTS", "EVENTS", "EVENTS_DEAD"]);
+  });
+
+  it("JetStream: a replay reads the dead letters through a reader of its own, acks each, replays at most max, and deletes the reader", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const deleted: string[] = [];
+    const manager: JetStreamManagerLike = {
+      ...js.manager,
+      consumers: {
+        ...js.manager.consumers,
+        delete: (stream, name) => {
+          deleted.push(`${stream} ${name}`);
+          return js.manager.consumers.delete(stream, name);
+        },
+      },
+    };
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager, maxDeliveries: 1 } });
+    const orderEvents = emitter(transport);
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", () => {
+      throw new Error("no");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    for (const id of ["a", "b", "c"]) await orderEvents.emit("order.created", { id });
+    const watch = eventWatch();
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 3, "three dead letters");
+    await billing.shutdown();
+    assert.equal(await transport.replayDeadLetters({ group: "shipping.service", wait: 20 }), 0, "not shipping's");
+    assert.equal(await transport.replayDeadLetters({ max: 1, wait: 20 }), 1);
+    assert.equal(js.messages("EVENTS_DEAD").length, 2);
+    assert.equal(await transport.replayDeadLetters({ max: 2, wait: 20 }), 2);
+    assert.deepEqual(js.configs.filter((entry) => entry.stream === "EVENTS_DEAD").map((entry) => entry.config), Array.from({ length: 3 }, () => ({
+      filter_subject: "events-dead.>",
+      ack_policy: "explicit",
+      deliver_policy: "all",
+      inactive_threshold: 60_000_000_000,
+    })));
+    // Every letter read is acked: the three skipped by the first replay, then the three replayed.
+    assert.deepEqual(js.settled.filter((entry) => entry.startsWith("ephemeral")).map((entry) => entry.replace(/ \d+$/, "")), [
+      "ephemeral-1 ack", "ephemeral-1 ack", "ephemeral-1 ack", "ephemeral-2 ack", "ephemeral-3 ack", "ephemeral-3 ack",
+    ]);
+    assert.deepEqual(deleted, ["EVENTS_DEAD ephemeral-1", "EVENTS_DEAD ephemeral-2", "EVENTS_DEAD ephemeral-3"]);
+  });
+
+  it("core NATS: every delivery is a first attempt, and nothing reaches a subscription once its service stopped", async () => {
+    const nats = fakeNats();
+    const transport = natsTransport(nats);
+    const orderEvents = emitter(transport);
+    const attempts: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (_created, info) => {
+      attempts.push(info.attempt);
+    });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.created", { id: "o-1" });
+    await until(() => attempts.length === 1);
+    await billing.shutdown();
+    await orderEvents.emit("order.created", { id: "o-2" });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(attempts, [1]);
+  });
+
+  it("JetStream: stop waits for the handlers that are running", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager } });
+    const orderEvents = emitter(transport);
+    let release: () => void = () => {};
+    const order: string[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", async () => {
+      order.push("handler started");
+      await new Promise<void>((resolve) => (release = resolve));
+      order.push("handler finished");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.created", { id: "o-1" });
+    await until(() => order.length === 1);
+    const stopping = billing.shutdown().then(() => order.push("stopped"));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await stopping;
+    assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
+  });
+
+  it("an envelope needs its id, event, source and time as text: one without any of them is no event", async () => {
+    const nats = fakeNats();
+    const transport = natsTransport(nats);
+    const handled: string[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created) => {
+      handled.push(created.id);
+    });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    const whole = { id: "e-1", event: "order.created", source: "orders.service", time: "2026-01-01T00:00:00.000Z", payload: { id: "whole" } };
+    const subject = eventSubject("events", "orders.service", "order.created");
+    for (const field of ["id", "event", "source", "time"]) nats.publish(subject, JSON.stringify({ ...whole, [field]: 1, payload: { id: `no ${field}` } }));
+    nats.publish(subject, "null");
+    nats.publish(subject, JSON.stringify(whole));
+    await until(() => handled.length > 0);
+    await billing.shutdown();
+    assert.deepEqual(handled, ["whole"]);
+  });
+
+  it("JetStream: the reason kept with a dead letter is one line of 200 characters at most", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 1, ackWait: 0.5 } });
+    const orderEvents = emitter(transport);
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created) => {
+      throw new Error(created.id);
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    // "the handler failed: " is 20 characters.
+    await orderEvents.emit("order.created", { id: "a".repeat(180) });
+    await orderEvents.emit("order.created", { id: "b".repeat(181) });
+    await until(() => js.messages("EVENTS_DEAD").length === 2);
+    await billing.shutdown();
+    assert.deepEqual(js.messages("EVENTS_DEAD").map((letter) => letter.headers?.get("Tsm-Reason")), [
+      `the handler failed: ${"a".repeat(180)}`,
+      `the handler failed: ${"b".repeat(179)}…`,
+    ]);
+    assert.equal(js.configs[0]?.config.ack_wait, 500_000);
   });
 
   it("refuses a durable subscription without JetStream, a durable broadcast, and settings out of range", async () => {
