@@ -119,13 +119,19 @@ describe("etcd gateway helpers", () => {
     let body: unknown;
     let chunks: string[] = [];
     let status = 200;
+    let keepOpen = false;
+    let cancelled = 0;
     const fetch: FetchFunction = (_url, init) => {
       body = JSON.parse(init.body as string);
       const parts = chunks;
+      const open = keepOpen;
       return Promise.resolve(new Response(new ReadableStream<Uint8Array>({
         start(controller) {
           for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
-          controller.close();
+          if (!open) controller.close();
+        },
+        cancel() {
+          cancelled++;
         },
       }), { status }));
     };
@@ -152,10 +158,51 @@ describe("etcd gateway helpers", () => {
     chunks = ["x".repeat(11)];
     const long = await watch(10);
     assert.ok(long instanceof EtcdError && long.tooLarge && long.message.startsWith("etcd sent a watch message longer than 10 characters"), String(long));
+    // A watch that ends on an error lets go of the stream etcd still holds open.
+    keepOpen = true;
+    chunks = [line({ result: { canceled: true } })];
+    assert.match(String(await watch()), /cancelled the watch/);
+    assert.equal(cancelled, 1);
+    // The default bound: 8 MiB.
+    keepOpen = false;
+    chunks = ["x".repeat(8 * 1024 * 1024 + 1)];
+    assert.match(String(await watch()), /longer than 8388608 characters/);
     status = 500;
     chunks = [];
     assert.match(String(await watch()), /^EtcdError: etcd answered its watch with HTTP 500$/);
     assert.equal(seen.length, 1);
+  });
+
+  it("by default a request may take 3 s; a body that does not come in that time is a failure too; a caller's abort asks no other endpoint", async (t) => {
+    const asked: string[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      asked.push(new URL(url).host);
+      const signal = init.signal;
+      if (url.startsWith("http://headers.test")) {
+        // Headers at once, a body that never ends (until the request is aborted).
+        return Promise.resolve(new Response(new ReadableStream<Uint8Array>({
+          start: (controller) => signal?.addEventListener("abort", () => controller.error(signal.reason)),
+        })));
+      }
+      return new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason as Error)));
+    };
+    const body = await new EtcdGateway(["http://headers.test"], fetch, 20).grant(5).catch((error: unknown) => error);
+    assert.ok(body instanceof EtcdError && body.message === "no etcd endpoint answered" && String(body.cause) === "EtcdError: etcd did not answer within 20 ms", String(body));
+    const caller = new AbortController();
+    const aborted = new EtcdGateway(["http://slow.test", "http://other.test"], fetch).grant(5, caller.signal).catch((error: unknown) => error);
+    caller.abort(new Error("the caller left"));
+    assert.equal(String(await aborted), "Error: the caller left");
+    assert.deepEqual(asked, ["headers.test", "slow.test"]);
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const slow = new EtcdGateway(["http://slow.test"], fetch).grant(5).then(() => "answered", (error: unknown) => error);
+    let settled = false;
+    void slow.then(() => (settled = true));
+    t.mock.timers.tick(2_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false);
+    t.mock.timers.tick(1);
+    const error = await slow;
+    assert.ok(error instanceof EtcdError && String(error.cause) === "EtcdError: etcd did not answer within 3000 ms", String(error));
   });
 
   it("the end of a prefix's range: its last UTF-8 byte plus one; every key for no prefix", () => {
