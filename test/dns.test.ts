@@ -117,8 +117,13 @@ describe("dnsSrv", () => {
     await staysFreshFor(1_000); // 0 s, raised to refresh.min
     failing = true;
     await staysFreshFor(30_000); // 100 s, cut to refresh.max
+    failing = false;
+    ttls.splice(0, 2, 12);
     await staysFreshFor(1_000); // a failed look-up: tried again after refresh.min
-    assert.deepEqual(source.endpoints(), [{ url: "http://10.0.0.1:80/api" }, { url: "http://10.0.0.2:80/api" }]);
+    ttls.splice(0, 1);
+    await staysFreshFor(12_000); // one record: its TTL
+    await staysFreshFor(5_000); // no record at all: no TTL to go by
+    assert.deepEqual(source.endpoints(), [{ url: "http://10.0.0.1:80/api" }], "an empty answer keeps the last list");
   });
 
   it("a first look-up that fails rejects; a plain name needs a port", async () => {
@@ -148,7 +153,7 @@ describe("dnsSrv", () => {
     const resolveDns = (query: string, type: string, options?: { nameServer?: { ipAddr: string; port?: number } }): Promise<unknown[]> => {
       const server = options?.nameServer;
       asked.push(`${type} ${query}${server === undefined ? "" : ` @${server.ipAddr}:${String(server.port)}`}`);
-      if (server?.ipAddr === "10.9.9.9") return Promise.reject(new Error("unreachable"));
+      if (server?.ipAddr === "10.9.9.9" || query === "gone.test") return Promise.reject(new Error("unreachable"));
       return Promise.resolve(answers[`${type} ${query}`] ?? []);
     };
     const global = globalThis as { Deno?: unknown };
@@ -159,7 +164,8 @@ describe("dnsSrv", () => {
       assert.deepEqual(await plain.srv("_api._tcp.x.test"), [{ name: "a.b.x.test", port: 5001, priority: 1, weight: 2 }]);
       assert.deepEqual(await plain.addresses("a.test"), [{ address: "10.0.0.1", ttl: undefined }]);
       assert.deepEqual(await plain.addresses("v6.test"), [{ address: "::1", ttl: undefined }]);
-      assert.deepEqual(asked, ["SRV _api._tcp.x.test", "A a.test", "A v6.test", "AAAA v6.test"]);
+      assert.deepEqual(await plain.addresses("gone.test"), []);
+      assert.deepEqual(asked, ["SRV _api._tcp.x.test", "A a.test", "A v6.test", "AAAA v6.test", "A gone.test", "AAAA gone.test"]);
       asked.length = 0;
       const servers = systemResolver(["10.9.9.9", "127.0.0.1:5353"]);
       assert.deepEqual(await servers.addresses("a.test"), [{ address: "10.0.0.1", ttl: undefined }]);
@@ -201,7 +207,7 @@ describe("what DNS may give a client", () => {
       { name: "odd.test", port: 5004, priority: 0, weight: 1 },
     );
     fake.addresses.set("good.test", ["10.0.0.1"]);
-    fake.addresses.set("odd.test", ["127.0.0.1/x", "10.0.0.4"]);
+    fake.addresses.set("odd.test", ["127.0.0.1/x", "name.test", "1.2.3", "10.0.0.4"]);
     const told: EndpointError[] = [];
     const source = dnsSrv("_api._tcp.x.test", { resolver: fake.resolver, onError: (error) => told.push(error), refresh: { min: 1, max: 1 } });
     assert.deepEqual((await source.endpoints()).map((endpoint) => endpoint.url), [
@@ -215,13 +221,15 @@ describe("what DNS may give a client", () => {
       ["a b.test", "an SRV target that is not a host name"],
       ["good.test:70000", "an SRV port out of range"],
       ["127.0.0.1/x", "an address that is not an IP address"],
+      ["name.test", "an address that is not an IP address"],
+      ["1.2.3", "an address that is not an IP address"],
     ]);
     assert.ok(told.every((error) => error.source === "dns" && error.key === "_api._tcp.x.test"));
     // Looked up again: told once, not per look-up.
     await new Promise((resolve) => setTimeout(resolve, 5));
     source.endpoints();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.equal(told.length, 5);
+    assert.equal(told.length, 7);
   });
 
   it("ports 1 to 65535 make URLs, in SRV records and the port option alike; the URLs come sorted", async () => {
@@ -354,6 +362,7 @@ describe("the system resolver on Node.js, against a DNS server on loopback", () 
       "_api._tcp.x.test": [{ type: "SRV", ttl: 60, data: { priority: 1, weight: 5, port: 5001, target: ["a.b", "x", "test"] } }],
       "a.test": [{ type: "A", ttl: 30, data: "10.0.0.1" }, { type: "A", ttl: 40, data: "10.0.0.2" }, { type: "AAAA", ttl: 50, data: "fd00:0:0:0:0:0:0:1" }],
       "v6.test": [{ type: "AAAA", ttl: 20, data: "fd00:0:0:0:0:0:0:2" }],
+      "one.test": [{ type: "A", ttl: 10, data: "10.0.0.3" }, { type: "AAAA", ttl: 10, data: "fd00:0:0:0:0:0:0:3" }],
     });
     try {
       const resolver = systemResolver([dns.server]);
@@ -361,6 +370,7 @@ describe("the system resolver on Node.js, against a DNS server on loopback", () 
       const both = [...(await resolver.addresses("a.test"))].sort((x, y) => x.address.localeCompare(y.address));
       assert.deepEqual(both, [{ address: "10.0.0.1", ttl: 30 }, { address: "10.0.0.2", ttl: 40 }]);
       assert.deepEqual(await resolver.addresses("v6.test"), [{ address: "fd00::2", ttl: 20 }]);
+      assert.deepEqual(await resolver.addresses("one.test"), [{ address: "10.0.0.3", ttl: 10 }]);
       assert.deepEqual(await resolver.addresses("none.test"), []);
     } finally {
       await dns.close();
