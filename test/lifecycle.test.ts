@@ -387,7 +387,8 @@ describe("periodic tasks", () => {
     assert.deepEqual(await after(99), []);
     assert.deepEqual(await after(1), [100]);
     takes = 30;
-    assert.deepEqual(await after(100), [100, 200]);
+    assert.deepEqual(await after(50), [100], "a run that took no time: the next a whole period later");
+    assert.deepEqual(await after(50), [100, 200]);
     assert.deepEqual(await after(30 + 69), [100, 200], "a run of 30 ms: the next 70 ms after it ends");
     assert.deepEqual(await after(1), [100, 200, 300]);
     takes = 150;

@@ -385,4 +385,16 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 173,
     why: "as above: 1 or 0 for equal URLs, neither below 0",
   },
+  {
+    file: "src/plugins/tasks/periodic_task.ts",
+    original: "this.#timer = undefined;",
+    replacement: ";",
+    why: "the timer kept is one that fired or was cleared: clearing it again at the stop does nothing",
+  },
+  {
+    file: "src/plugins/tasks/periodic_task.ts",
+    original: "this.#running = undefined;",
+    replacement: ";",
+    why: "the run kept is one that settled: the stop awaits a settled promise, which waits for nothing",
+  },
 ];
