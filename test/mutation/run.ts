@@ -52,6 +52,7 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/events/": ["test/events.test.ts"],
   "src/nats/": ["test/nats.test.ts"],
   "src/etcd/": ["test/etcd.test.ts"],
+  "src/etcd/gateway.ts": ["test/etcd_gateway.test.ts"],
   "src/dns/": ["test/dns.test.ts"],
   "src/plugins/tasks/": ["test/lifecycle.test.ts", "test/class_style.test.ts"],
   "src/cli/": ["test/cli_units.test.ts"],
