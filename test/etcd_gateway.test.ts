@@ -41,8 +41,8 @@ describe("etcd gateway helpers", () => {
     const gateway = new EtcdGateway(["http://etcd.test//"], fetch);
     answers.push(Response.json({ ID: "9", TTL: "5" }));
     assert.equal(await gateway.grant(5), "9");
-    answers.push(Response.json({ result: { ID: "9", TTL: "4" } }));
-    assert.equal(await gateway.keepAlive("9"), 4);
+    answers.push(Response.json({ result: { ID: "9", TTL: "1" } }));
+    assert.equal(await gateway.keepAlive("9"), 1);
     answers.push(Response.json({ result: { ID: "9", TTL: "0" } }));
     assert.equal(await gateway.keepAlive("9"), undefined);
     await gateway.put("/a", "v", "9");
@@ -100,6 +100,17 @@ describe("etcd gateway helpers", () => {
     const error = await gateway.grant(5).catch((caught: unknown) => caught);
     assert.ok(error instanceof EtcdError && error.message === "no etcd endpoint answered" && String(error.cause) === "TypeError: fetch failed", String(error));
     assert.deepEqual(asked.slice(5), ["c.test", "a.test", "b.test"]);
+    // A watch moves it too.
+    const watched: string[] = [];
+    const streams: FetchFunction = (url) => {
+      watched.push(new URL(url).host);
+      if (url.startsWith("http://a.test")) return Promise.reject(new TypeError("fetch failed"));
+      return Promise.resolve(url.endsWith("/v3/watch") ? new Response("") : Response.json({ ID: "1" }));
+    };
+    const follower = new EtcdGateway(["http://a.test", "http://b.test"], streams);
+    await follower.watch("/s/", "1", () => {});
+    await follower.grant(5);
+    assert.deepEqual(watched, ["a.test", "b.test", "b.test"]);
   });
 
   it("an answer slower than the request timeout is a failure, and the next endpoint is asked", async () => {
@@ -120,7 +131,9 @@ describe("etcd gateway helpers", () => {
     let status = 200;
     let keepOpen = false;
     let cancelled = 0;
-    const fetch: FetchFunction = (_url, init) => {
+    let path = "";
+    const fetch: FetchFunction = (url, init) => {
+      path = new URL(url).pathname;
       body = JSON.parse(init.body as string);
       const parts = chunks;
       const open = keepOpen;
@@ -141,10 +154,12 @@ describe("etcd gateway helpers", () => {
         .then(() => "ended", (error: unknown) => error);
     const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
     const put = line({ result: { events: [{ kv: { key: toBase64("/s/a"), value: toBase64("http://10.0.0.1/api") } }, { type: "DELETE", kv: { key: toBase64("/s/b") } }] } });
-    chunks = [line({ result: { created: true } }), "\n", put.slice(0, 10), put.slice(10), line({ result: { events: [] } })];
+    const one = line({ result: { events: [{ type: "DELETE", kv: { key: toBase64("/s/c") } }] } });
+    chunks = [line({ result: { created: true } }), "\n", put.slice(0, 10), `${put.slice(10)}${line({ result: { events: [] } })}${one}`];
     assert.equal(await watch(), "ended");
     assert.deepEqual(body, { create_request: { key: toBase64("/s/"), range_end: toBase64("/s0"), start_revision: "7" } });
-    assert.deepEqual(seen, ["PUT /s/a=http://10.0.0.1/api | DELETE /s/b="]);
+    assert.deepEqual(seen, ["PUT /s/a=http://10.0.0.1/api | DELETE /s/b=", "DELETE /s/c="]);
+    assert.equal(path, "/v3/watch");
     chunks = [line({ error: { message: "etcdserver: mvcc: required revision has been compacted" } })];
     assert.match(String(await watch()), /^EtcdError: etcdserver: mvcc: required revision has been compacted$/);
     chunks = [line({ error: {} })];
@@ -169,7 +184,7 @@ describe("etcd gateway helpers", () => {
     status = 500;
     chunks = [];
     assert.match(String(await watch()), /^EtcdError: etcd answered its watch with HTTP 500$/);
-    assert.equal(seen.length, 1);
+    assert.equal(seen.length, 2, "nothing more was delivered");
   });
 
   it("by default a request may take 3 s; a body that does not come in that time is a failure too; a caller's abort asks no other endpoint", async (t) => {

@@ -397,4 +397,17 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: ";",
     why: "the run kept is one that settled: the stop awaits a settled promise, which waits for nothing",
   },
+  {
+    file: "src/etcd/gateway.ts",
+    original: "0",
+    replacement: "1",
+    line: 141,
+    why: "the fallback of bytes.at(-1) is never used: the prefix has a last byte there",
+  },
+  {
+    file: "src/etcd/gateway.ts",
+    original: "clearTimeout(timeout);",
+    replacement: ";",
+    why: "the timer left running aborts a request already answered, which changes nothing (it only fires later)",
+  },
 ];
