@@ -103,12 +103,16 @@ function fakeEtcd(kvs: { key: string; value: string }[] = []): {
         return Promise.resolve(Response.json({ result: { TTL: "5" } }));
       case "/v3/kv/deleterange":
         // A delete that takes a while, as over a network: what may start meanwhile must wait for it.
-        return new Promise((resolve) =>
-          setTimeout(() => {
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
             calls.push("deleted");
             resolve(Response.json({ header: {} }));
-          }, 20)
-        );
+          }, 20);
+          init.signal?.addEventListener("abort", () => {
+            clearTimeout(timer);
+            reject(init.signal?.reason as Error);
+          });
+        });
       default:
         return Promise.resolve(Response.json({ header: {} }));
     }
@@ -160,6 +164,7 @@ describe("what etcd may give a client", () => {
     assert.match(messages, /refused the endpoint "data:application\/json.*not an http\(s\) URL/);
     assert.match(messages, /"file:\/\/\/etc\/passwd" of \/tsmicroservice\/services\/orders\.service\/file: not an http\(s\) URL/);
     assert.match(messages, /"javascript:alert\(1\)"/);
+    assert.match(messages, /\/brokenJson: not JSON, nor an http\(s\) URL/);
     assert.match(messages, /"http:\/\/10\.0\.0\.9\/api".*user name or password/, "credentials are told as absent");
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(messages, /secret|\u001b|\u0007/, "no credentials, no terminal escapes");
@@ -343,6 +348,8 @@ describe("a registration's lease, on a mocked clock", () => {
     // etcd lost the lease: a new one at once, and the key put again under it.
     etcd.state.keepAlive = "expired";
     assert.deepEqual((await tick(1_000)).map((call) => call.split(" lease ")[0]?.split(" {")[0]), ["lease/keepalive", "lease/grant", "kv/put /tsmicroservice/services/orders.service/a1"]);
+    etcd.state.keepAlive = "ok";
+    assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"2"}']);
     etcd.state.keepAlive = "down";
     // Renewals that fail are tried again until the lease's time to live has passed since the last one that worked.
     for (let i = 0; i < 3; i++) assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"2"}']);
@@ -409,9 +416,48 @@ describe("a registration's lease, on a mocked clock", () => {
       }
       await registration.stop();
     };
-    await tries({}, [100, 200, 400, 800, 1_600, 2_500, 2_500]);
-    const doubling = Array.from({ length: 15 }, (_, i) => 50 * 2 ** (i + 1));
-    await tries({ maxBackoff: Infinity }, [...doubling, 50 * 2 ** 16, 50 * 2 ** 16]);
+    // Seventeen waits on one run's signal: each lets go of its abort listener (else Node.js warns of a leak).
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === "MaxListenersExceededWarning") warnings.push(warning.message);
+    };
+    process.on("warning", onWarning);
+    try {
+      await tries({}, [100, 200, 400, 800, 1_600, 2_500, 2_500]);
+      const doubling = Array.from({ length: 15 }, (_, i) => 50 * 2 ** (i + 1));
+      await tries({ maxBackoff: Infinity }, [...doubling, 50 * 2 ** 16, 50 * 2 ** 16]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
+  it("a run of failures is told once, and a new run after a success once more", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0);
+    const etcd = leaseEtcd();
+    etcd.state.failGrants = 2;
+    const told: string[] = [];
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, ttl: 3, onError: (error) => told.push(error.message) }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await settle();
+    for (const wait of [100, 200]) {
+      t.mock.timers.tick(wait);
+      await settle();
+    }
+    assert.equal(registration.registered, true);
+    assert.equal(told.length, 1);
+    etcd.state.keepAlive = "expired";
+    etcd.state.failGrants = 1;
+    t.mock.timers.tick(1_000);
+    await settle();
+    assert.equal(registration.registered, false);
+    assert.equal(told.length, 2);
+    t.mock.timers.tick(100);
+    await settle();
+    assert.equal(registration.registered, true);
+    await registration.stop();
   });
 
   it("by default the lease lives 10 s and is renewed every 3.3 s", async (t) => {
@@ -489,6 +535,41 @@ describe("a source of instances, followed", () => {
     etcd.watches[1]?.close();
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(etcd.paths().filter((path) => path === "/v3/kv/range").length, 2, "nothing read after close");
+  });
+
+  it("a source tries again after 100 ms, doubling while etcd stays away, and from 100 ms again once etcd answered", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0); // the shortest waits: half of 200, 400, 800…
+    let up = false;
+    let ranges = 0;
+    const fetch: FetchFunction = (url) => {
+      if (url.endsWith("/v3/kv/range")) {
+        ranges++;
+        return up ? Promise.resolve(Response.json({ header: { revision: "1" }, kvs: [] })) : Promise.reject(new TypeError("fetch failed"));
+      }
+      return Promise.reject(new TypeError("fetch failed")); // the watch
+    };
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch, onError: () => {} }).find("s");
+    const lists: number[] = [];
+    source.subscribe?.((list) => lists.push(list.length));
+    const after = async (ms: number): Promise<number> => {
+      t.mock.timers.tick(ms);
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      return ranges;
+    };
+    assert.equal(await after(0), 1, "a subscription starts following");
+    assert.equal(await after(99), 1);
+    assert.equal(await after(1), 2);
+    assert.equal(await after(199), 2);
+    assert.equal(await after(1), 3);
+    assert.equal(await after(399), 3);
+    up = true;
+    assert.equal(await after(1), 4);
+    assert.deepEqual(lists, [0]);
+    // Read, then the watch failed: the next try 100 ms on, not 800.
+    assert.equal(await after(99), 4);
+    assert.equal(await after(1), 5);
+    await source.close?.();
   });
 
   it("a watch that fails because etcd is away is retried quietly", async () => {

@@ -410,4 +410,30 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: ";",
     why: "the timer left running aborts a request already answered, which changes nothing (it only fires later)",
   },
+  {
+    file: "src/etcd/mod.ts",
+    original: "resolve();",
+    replacement: ";",
+    line: 245,
+    why: "pause() is never called with an aborted signal: each caller checks the signal just before",
+  },
+  {
+    file: "src/etcd/mod.ts",
+    original: "clearTimeout(timer);",
+    replacement: ";",
+    why: "after an abort the timer still fires, and calls done() again, which resolves an already resolved promise",
+  },
+  {
+    file: "src/etcd/mod.ts",
+    original: "true",
+    replacement: "false",
+    line: 254,
+    why: "done() removes its listener itself: { once: false } leaves nothing more behind",
+  },
+  {
+    file: "src/etcd/mod.ts",
+    original: "listeners.delete(listener)",
+    replacement: "!(listeners.delete(listener))",
+    why: "what the unsubscribe function returns is never read (it is typed to return nothing): the listener leaves all the same",
+  },
 ];
