@@ -144,6 +144,7 @@ describe("the command's core", () => {
     assert.equal(editDistance("ab", "ba"), 2);
     assert.equal(editDistance("a", "b"), 1);
     assert.equal(editDistance("abcd", "xbcd"), 1);
+    assert.equal(editDistance("ab", "a"), 1);
   });
 
   test("closestNames: within a third of the longer name (2 at least), or one holding the other (3 characters at least), nearest first, then by name, 3 by default", () => {
