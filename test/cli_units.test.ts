@@ -11,7 +11,8 @@ import { closestNames, editDistance } from "../src/cli/closest_names.ts";
 import type { CliEnvironment } from "../src/cli/environment.ts";
 import { projectFiles } from "../src/cli/project_template.ts";
 import { remapApp } from "../src/cli/remap_app.ts";
-import { formatJson } from "../src/cli/output.ts";
+import { formatJson, formatTable } from "../src/cli/output.ts";
+import { ExitCode } from "../src/cli/exit_codes.ts";
 import { clientOptions, endpointOf, endpointUrl, REMOTE_FLAGS } from "../src/cli/remote_flags.ts";
 import { DescriptionError, fromOpenRpc, fromServiceSpecs, schemaType } from "../src/cli/service_description.ts";
 import { escapeControls, escapeJsonControls, withoutCredentials } from "../src/cli/terminal_text.ts";
@@ -49,6 +50,45 @@ describe("the command's core", () => {
     assert.deepEqual(parseArgs(["-"], {}).positionals, ["-"]);
     assert.throws(() => parseArgs(["--toString"], {}), UsageError);
     assert.throws(() => parseArgs(["--a"], { a: "list" }), /--a needs a value/);
+  });
+
+  test("parseArgs: the exact mistakes, values with =, --help, and what stops the flags", () => {
+    const spec = { a: "string", b: "boolean", list: "list" } as const;
+    const mistake = (args: string[]): string => {
+      try {
+        parseArgs(args, spec);
+      } catch (error) {
+        return error instanceof UsageError ? `${error.name}: ${error.message}` : `not a UsageError: ${String(error)}`;
+      }
+      return "no mistake";
+    };
+    assert.equal(mistake(["-x"]), "UsageError: unknown flag -x");
+    assert.equal(mistake(["--nope=1"]), "UsageError: unknown flag --nope");
+    assert.equal(mistake(["--b=yes"]), "UsageError: --b takes no value");
+    assert.equal(mistake(["--a"]), "UsageError: --a needs a value");
+    assert.equal(mistake(["--list"]), "UsageError: --list needs a value");
+    const parsed = parseArgs(["--help", "--a=x=y", "--list", "--b", "-1.5", "--", "--b", "-h"], spec);
+    assert.deepEqual([parsed.help, parsed.strings.get("a"), parsed.lists.get("list"), [...parsed.switches], parsed.positionals], [true, "x=y", ["--b"], [], ["-1.5", "--b", "-h"]]);
+    assert.deepEqual(parseArgs(["--a="], spec).strings.get("a"), "");
+    assert.equal(parseArgs([], spec).help, false);
+  });
+
+  test("parseCallParams: pairs and words apart, a pair's value read as JSON when it is, names as identifiers", () => {
+    assert.throws(() => parseCallParams(["a=1", "x"]), new UsageError("give either name=value pairs (named params) or plain words (positional params), not both"));
+    assert.deepEqual(parseCallParams(["a=", "b=x=y", "c=[1,2]", "$d.e-f=null"]), { a: "", b: "x=y", c: [1, 2], "$d.e-f": null });
+    assert.deepEqual(parseCallParams(["1a=2", "=3", "\"q\""]), ["1a=2", "=3", "q"]);
+    assert.throws(() => parseCallParams(["{"]), (error: unknown) => error instanceof UsageError && error.message.startsWith("the params are not valid JSON (") && error.message.endsWith("): {"));
+    assert.deepEqual(parseCallParams(['{"a": [{"b": 1}], "b": {"c": ["}", "]"]}, "c": 2}']), { a: [{ b: 1 }], b: { c: ["}", "]"] }, c: 2 });
+    assert.throws(() => parseCallParams(['{"a": [1], "b": {"x": 1}, "b": 2}']), /^UsageError: the param b is given twice/);
+  });
+
+  test("formatJson and formatTable: what the command prints", () => {
+    assert.equal(formatJson(undefined, true), "null");
+    assert.equal(formatJson({ a: [1] }, true), '{\n  "a": [\n    1\n  ]\n}');
+    assert.equal(formatJson({ a: [1] }, false), '{"a":[1]}');
+    assert.equal(formatTable([["name", "type", "description"], ["a", "string", "x"], ["longer", "n", ""]]), "name    type    description\na       string  x\nlonger  n");
+    assert.equal(formatTable([]), "");
+    assert.deepEqual(ExitCode, { Ok: 0, Failed: 1, Transport: 2, Usage: 64 });
   });
 
   test("parseCallParams: JSON, pairs, words", () => {
@@ -94,6 +134,30 @@ describe("the command's core", () => {
     assert.deepEqual(closestNames("SAY_HELLO", ["say_hello"]), ["say_hello"]);
     assert.deepEqual(closestNames("get", ["gets", "xyz", "got", "bet"], 2), ["bet", "gets"]);
     assert.deepEqual(closestNames("subtract", ["add", "multiply"]), []);
+  });
+
+  test("editDistance counts insertions, deletions and substitutions", () => {
+    assert.equal(editDistance("kitten", "sitting"), 3);
+    assert.equal(editDistance("abc", ""), 3);
+    assert.equal(editDistance("abc", "abc"), 0);
+    assert.equal(editDistance("flaw", "lawn"), 2);
+    assert.equal(editDistance("ab", "ba"), 2);
+    assert.equal(editDistance("a", "b"), 1);
+    assert.equal(editDistance("abcd", "xbcd"), 1);
+    assert.equal(editDistance("ab", "a"), 1);
+  });
+
+  test("closestNames: within a third of the longer name (2 at least), or one holding the other (3 characters at least), nearest first, then by name, 3 by default", () => {
+    // Nine characters: three edits away is near, four is not.
+    assert.deepEqual(closestNames("abcdefghi", ["abcdxyzhi", "abcwxyzhi"]), ["abcdxyzhi"]);
+    // Two edits are near whatever the length.
+    assert.deepEqual(closestNames("ab", ["xy", "xyz"]), ["xy"]);
+    // One name inside the other, however far: only when both have more than two characters.
+    assert.deepEqual(closestNames("abc", ["xxabcxxxxx", "xxxabxxxxx"]), ["xxabcxxxxx"]);
+    assert.deepEqual(closestNames("xxabcxxxxx", ["abc", "ab"]), ["abc"]);
+    assert.deepEqual(closestNames("ab", ["abxxxxxxxx"]), []);
+    assert.deepEqual(closestNames("get", ["gee", "bet", "gets", "got", "get", "get"]), ["get", "bet", "gee"]);
+    assert.deepEqual(closestNames("get", ["gee", "bet", "gets", "got"], 4), ["bet", "gee", "gets", "got"]);
   });
 
   test("schemaType writes JSON Schemas as short types", () => {

@@ -1,50 +1,11 @@
-// The etcd registry's pieces that need no etcd: base64 keys, prefix ranges, errors, and a
-// registration that never blocks while etcd cannot be reached (test/services/ has the real etcd).
+// The etcd registry without etcd: a registration that never blocks while etcd cannot be reached, what
+// etcd may give a client, a followed source, the lease on a mocked clock (test/services/ has the real etcd).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type FetchFunction, Service } from "../mod.ts";
-import { EndpointError, EtcdError, EtcdGateway, etcdRegistry } from "../src/etcd/mod.ts";
+import { EndpointError, EtcdError, etcdRegistry } from "../src/etcd/mod.ts";
 import { Lifecycle } from "../src/core/lifecycle.ts";
-import { fromBase64, prefixEnd, toBase64 } from "../src/etcd/gateway.ts";
-
-describe("etcd gateway helpers", () => {
-  it("base64 of UTF-8 and the end of a prefix's range", () => {
-    assert.equal(toBase64("/svc/"), "L3N2Yy8=");
-    assert.equal(fromBase64(toBase64("/sérvice/ä")), "/sérvice/ä");
-    assert.equal(fromBase64(prefixEnd("/svc/")), "/svc0");
-    assert.equal(prefixEnd(""), toBase64("\0"));
-  });
-
-  it("answers etcd's errors as EtcdError with the gRPC code, and no JSON as EtcdError", async () => {
-    const answers: Response[] = [];
-    const fetch: FetchFunction = () => Promise.resolve(answers.shift() ?? new Response("{}"));
-    const gateway = new EtcdGateway(["http://etcd.test/"], fetch);
-    answers.push(new Response(JSON.stringify({ error: "lease not found", message: "etcdserver: requested lease not found", code: 5 }), { status: 404 }));
-    await assert.rejects(gateway.revoke("1"), (error: unknown) => error instanceof EtcdError && error.code === 5);
-    answers.push(new Response("<html>", { status: 502 }));
-    await assert.rejects(gateway.grant(5), /no JSON/);
-    answers.push(new Response(JSON.stringify({ header: {} })));
-    await assert.rejects(gateway.grant(5), /granted no lease/);
-    answers.push(new Response(JSON.stringify({ result: { ID: "1" } })));
-    assert.equal(await gateway.keepAlive("1"), undefined, "an expired lease comes back without TTL");
-    answers.push(new Response(JSON.stringify({ header: { revision: "12345678901234567890" }, kvs: [{ key: toBase64("/a"), value: toBase64("v") }] })));
-    assert.deepEqual(await gateway.range("/"), { kvs: [{ key: "/a", value: "v" }], revision: "12345678901234567890" });
-    assert.throws(() => new EtcdGateway([]), TypeError);
-  });
-
-  it("tries the next endpoint when one cannot be reached", async () => {
-    const asked: string[] = [];
-    const fetch: FetchFunction = (url) => {
-      asked.push(url);
-      if (url.startsWith("http://down.test")) return Promise.reject(new TypeError("fetch failed"));
-      return Promise.resolve(new Response(JSON.stringify({ ID: "7", TTL: "5" })));
-    };
-    assert.equal(await new EtcdGateway(["http://down.test", "http://up.test"], fetch).grant(5), "7");
-    assert.deepEqual(asked, ["http://down.test/v3/lease/grant", "http://up.test/v3/lease/grant"]);
-    const none = new EtcdGateway(["http://down.test"], fetch);
-    await assert.rejects(none.grant(5), (error: unknown) => error instanceof EtcdError && error.code === undefined);
-  });
-});
+import { fromBase64, toBase64 } from "../src/etcd/gateway.ts";
 
 describe("etcdRegistry without etcd", () => {
   it("start returns at once and keeps trying; stop ends it in bounded time", async () => {
@@ -142,12 +103,16 @@ function fakeEtcd(kvs: { key: string; value: string }[] = []): {
         return Promise.resolve(Response.json({ result: { TTL: "5" } }));
       case "/v3/kv/deleterange":
         // A delete that takes a while, as over a network: what may start meanwhile must wait for it.
-        return new Promise((resolve) =>
-          setTimeout(() => {
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
             calls.push("deleted");
             resolve(Response.json({ header: {} }));
-          }, 20)
-        );
+          }, 20);
+          init.signal?.addEventListener("abort", () => {
+            clearTimeout(timer);
+            reject(init.signal?.reason as Error);
+          });
+        });
       default:
         return Promise.resolve(Response.json({ header: {} }));
     }
@@ -199,6 +164,7 @@ describe("what etcd may give a client", () => {
     assert.match(messages, /refused the endpoint "data:application\/json.*not an http\(s\) URL/);
     assert.match(messages, /"file:\/\/\/etc\/passwd" of \/tsmicroservice\/services\/orders\.service\/file: not an http\(s\) URL/);
     assert.match(messages, /"javascript:alert\(1\)"/);
+    assert.match(messages, /\/brokenJson: not JSON, nor an http\(s\) URL/);
     assert.match(messages, /"http:\/\/10\.0\.0\.9\/api".*user name or password/, "credentials are told as absent");
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(messages, /secret|\u001b|\u0007/, "no credentials, no terminal escapes");
@@ -327,5 +293,382 @@ describe("a registration after a stop or a failed start", () => {
       return tries === 2;
     }, "tried again after the back-off");
     assert.equal(told.length, 1);
+  });
+});
+
+describe("a registration's lease, on a mocked clock", () => {
+  /** etcd as the registration sees it: every call in order, keep-alives answered as told. */
+  function leaseEtcd() {
+    const calls: string[] = [];
+    const state = { keepAlive: "ok" as "ok" | "expired" | "down", lease: 0, failGrants: 0 };
+    const fetch: FetchFunction = (url, init) => {
+      const path = new URL(url).pathname;
+      const body = JSON.parse(init.body as string) as Record<string, string>;
+      const shown = path === "/v3/kv/put" ? `${fromBase64(body["key"] ?? "")} ${fromBase64(body["value"] ?? "")} lease ${body["lease"] ?? "none"}` : JSON.stringify(body);
+      calls.push(`${path.slice(4)} ${shown}`);
+      if (path === "/v3/lease/grant") {
+        if (state.failGrants > 0) {
+          state.failGrants--;
+          return Promise.reject(new TypeError("fetch failed"));
+        }
+        return Promise.resolve(Response.json({ ID: String(++state.lease), TTL: body["TTL"] }));
+      }
+      if (path === "/v3/lease/keepalive") {
+        if (state.keepAlive === "down") return Promise.reject(new TypeError("fetch failed"));
+        return Promise.resolve(Response.json({ result: state.keepAlive === "ok" ? { ID: body["ID"], TTL: "3" } : { ID: body["ID"] } }));
+      }
+      return Promise.resolve(Response.json({ header: {} }));
+    };
+    return { fetch, calls, state };
+  }
+
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it("puts the instance under a lease of ttl seconds, renews it every third of that, starts over when it expired or cannot be renewed for ttl", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    const etcd = leaseEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, ttl: 3 }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.2.0" } });
+    await settle();
+    assert.equal(registration.registered, true);
+    assert.deepEqual(etcd.calls.splice(0), [
+      'lease/grant {"TTL":3}',
+      'kv/put /tsmicroservice/services/orders.service/a1 {"url":"http://10.0.0.5:5000/api","service":"orders.service","version":"1.2.0","id":"a1"} lease 1',
+    ]);
+    const tick = async (ms: number): Promise<string[]> => {
+      t.mock.timers.tick(ms);
+      await settle();
+      return etcd.calls.splice(0);
+    };
+    assert.deepEqual(await tick(999), []);
+    assert.deepEqual(await tick(1), ['lease/keepalive {"ID":"1"}']);
+    assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"1"}']);
+    // etcd lost the lease: a new one at once, and the key put again under it.
+    etcd.state.keepAlive = "expired";
+    assert.deepEqual((await tick(1_000)).map((call) => call.split(" lease ")[0]?.split(" {")[0]), ["lease/keepalive", "lease/grant", "kv/put /tsmicroservice/services/orders.service/a1"]);
+    etcd.state.keepAlive = "ok";
+    assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"2"}']);
+    etcd.state.keepAlive = "down";
+    // Renewals that fail are tried again until the lease's time to live has passed since the last one that worked.
+    for (let i = 0; i < 3; i++) assert.deepEqual(await tick(1_000), ['lease/keepalive {"ID":"2"}']);
+    assert.equal(registration.registered, true);
+    // The fourth, 4 s after the last renewal, is past the 3 s: a new lease.
+    assert.deepEqual((await tick(1_000)).map((call) => call.split(" {")[0]), ["lease/keepalive", "lease/grant", "kv/put /tsmicroservice/services/orders.service/a1"]);
+    assert.equal(registration.registered, true);
+    etcd.state.keepAlive = "ok";
+    const stopping = registration.stop();
+    assert.equal(registration.registered, false, "not registered from the moment the stop begins");
+    await settle();
+    await stopping;
+    assert.deepEqual(etcd.calls.splice(0), ['kv/deleterange {"key":"L3RzbWljcm9zZXJ2aWNlL3NlcnZpY2VzL29yZGVycy5zZXJ2aWNlL2Ex"}', 'lease/revoke {"ID":"3"}']);
+    assert.deepEqual(await tick(10_000), [], "nothing after the stop");
+  });
+
+  it("a registration that fails waits longer after each failure (100 ms doubled, at most maxBackoff, times 0.5 to 1), told once", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0.999_999);
+    const etcd = leaseEtcd();
+    etcd.state.failGrants = 5;
+    const told: string[] = [];
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, maxBackoff: 1_000, onError: (error) => told.push(error.message) })
+      .register({ url: "http://10.0.0.5:5000/api", service: "billing.service", id: "b1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await settle();
+    const grants = (): number => etcd.calls.filter((call) => call.startsWith("lease/grant")).length;
+    assert.equal(grants(), 1);
+    // The waits after failures 1 to 5: 200, 400, 800, then maxBackoff (1000) twice, each times (just under) 1.
+    for (const wait of [200, 400, 800, 1_000, 1_000]) {
+      const before = grants();
+      t.mock.timers.tick(wait - 1);
+      await settle();
+      assert.equal(grants(), before, `not before ${wait} ms`);
+      t.mock.timers.tick(1);
+      await settle();
+      assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
+    }
+    assert.equal(registration.registered, true);
+    assert.equal(registration.key, "/tsmicroservice/services/billing.service/b1");
+    assert.deepEqual(told, ["etcd registration of /tsmicroservice/services/billing.service/b1 failed, trying again: no etcd endpoint answered"]);
+    assert.deepEqual(etcd.calls.at(-1)?.split(" lease ")[0]?.split(" ").slice(0, 2), ["kv/put", "/tsmicroservice/services/billing.service/b1"]);
+    await registration.stop();
+  });
+
+  it("by default the waits between tries grow to 5 s (2.5 s at the least random); the doubling stops at the 16th failure", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0); // the shortest waits: half of each
+    const tries = async (fetchOptions: { maxBackoff?: number }, waits: number[]): Promise<void> => {
+      const etcd = leaseEtcd();
+      etcd.state.failGrants = waits.length;
+      const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, onError: () => {}, ...fetchOptions }).register({ url: "http://10.0.0.5:5000/api" });
+      registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+      await settle();
+      const grants = (): number => etcd.calls.filter((call) => call.startsWith("lease/grant")).length;
+      for (const wait of waits) {
+        const before = grants();
+        t.mock.timers.tick(wait - 1);
+        await settle();
+        assert.equal(grants(), before, `not before ${wait} ms`);
+        t.mock.timers.tick(1);
+        await settle();
+        assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
+      }
+      await registration.stop();
+    };
+    // Seventeen waits on one run's signal: each lets go of its abort listener (else Node.js warns of a leak).
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === "MaxListenersExceededWarning") warnings.push(warning.message);
+    };
+    process.on("warning", onWarning);
+    try {
+      await tries({}, [100, 200, 400, 800, 1_600, 2_500, 2_500]);
+      const doubling = Array.from({ length: 15 }, (_, i) => 50 * 2 ** (i + 1));
+      await tries({ maxBackoff: Infinity }, [...doubling, 50 * 2 ** 16, 50 * 2 ** 16]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
+  it("a run of failures is told once, and a new run after a success once more", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0);
+    const etcd = leaseEtcd();
+    etcd.state.failGrants = 2;
+    const told: string[] = [];
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, ttl: 3, onError: (error) => told.push(error.message) }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await settle();
+    for (const wait of [100, 200]) {
+      t.mock.timers.tick(wait);
+      await settle();
+    }
+    assert.equal(registration.registered, true);
+    assert.equal(told.length, 1);
+    etcd.state.keepAlive = "expired";
+    etcd.state.failGrants = 1;
+    t.mock.timers.tick(1_000);
+    await settle();
+    assert.equal(registration.registered, false);
+    assert.equal(told.length, 2);
+    t.mock.timers.tick(100);
+    await settle();
+    assert.equal(registration.registered, true);
+    await registration.stop();
+  });
+
+  it("by default the lease lives 10 s and is renewed every 3.3 s", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    const etcd = leaseEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await settle();
+    assert.equal(etcd.calls.splice(0)[0], 'lease/grant {"TTL":10}');
+    t.mock.timers.tick(3_333);
+    await settle();
+    assert.deepEqual(etcd.calls.splice(0), []);
+    t.mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(etcd.calls.splice(0), ['lease/keepalive {"ID":"1"}']);
+    await registration.stop();
+  });
+});
+
+/** etcd for a source: range answers what `kvs` holds now, each watch is a stream the test writes to or ends; every call is kept. */
+function sourceEtcd(kvs: Map<string, string>) {
+  const calls: { path: string; body: Record<string, unknown> }[] = [];
+  const watches: ReadableStreamDefaultController<Uint8Array>[] = [];
+  let revision = 5;
+  const fetch: FetchFunction = (url, init) => {
+    const path = new URL(url).pathname;
+    calls.push({ path, body: JSON.parse(init.body as string) as Record<string, unknown> });
+    if (path === "/v3/kv/range") {
+      return Promise.resolve(Response.json({ header: { revision: String(revision++) }, kvs: [...kvs].map(([key, value]) => ({ key: toBase64(key), value: toBase64(value) })) }));
+    }
+    if (path === "/v3/watch") return Promise.resolve(new Response(new ReadableStream<Uint8Array>({ start: (controller) => void watches.push(controller) })));
+    return Promise.resolve(Response.json({ header: {} }));
+  };
+  const put = (key: string, value: string): void => {
+    watches.at(-1)?.enqueue(new TextEncoder().encode(`${JSON.stringify({ result: { events: [{ type: "PUT", kv: { key: toBase64(key), value: toBase64(value) } }] } })}\n`));
+  };
+  return { fetch, calls, watches, put, paths: () => calls.map((call) => call.path) };
+}
+
+describe("a source of instances, followed", () => {
+  it("watches from the revision after the one read, tells its listeners only of changes, and forgets what is gone when it reads again", async () => {
+    const key = (id: string): string => `/tsmicroservice/services/orders.service/${id}`;
+    const kvs = new Map([[key("a"), "http://10.0.0.1/api"], [key("b"), "http://10.0.0.2/api"]]);
+    const etcd = sourceEtcd(kvs);
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, maxBackoff: 1, onError: (error) => told.push(error) }).find("orders.service");
+    const lists: string[][] = [];
+    const unsubscribe = source.subscribe?.((list) => lists.push(list.map((endpoint) => endpoint.url)));
+    const other: string[][] = [];
+    source.subscribe?.((list) => other.push(list.map((endpoint) => endpoint.url)));
+    await source.endpoints();
+    await source.endpoints();
+    await until(() => etcd.watches.length === 1, "the watch");
+    assert.deepEqual(etcd.calls.find((call) => call.path === "/v3/watch")?.body, {
+      create_request: { key: toBase64("/tsmicroservice/services/orders.service/"), range_end: toBase64("/tsmicroservice/services/orders.service0"), start_revision: "6" },
+    });
+    assert.deepEqual(lists, [["http://10.0.0.1/api", "http://10.0.0.2/api"]]);
+    // The same URL under another key changes nothing: no one is told.
+    etcd.put(key("c"), "http://10.0.0.2/api");
+    etcd.put(key("d"), JSON.stringify({ service: "orders.service" }));
+    etcd.put(key("e"), "http://10.0.0.5/api");
+    await until(() => lists.length === 2, "the change");
+    assert.deepEqual(lists, [["http://10.0.0.1/api", "http://10.0.0.2/api"], ["http://10.0.0.1/api", "http://10.0.0.2/api", "http://10.0.0.5/api"]]);
+    assert.deepEqual(told.map((error) => error.message.split(": ").at(-1)), ["no url"]);
+    unsubscribe?.();
+    // etcd restarts: the watch ends, everything is read again, and what is gone is gone.
+    kvs.delete(key("a"));
+    etcd.watches[0]?.close();
+    await until(() => etcd.watches.length === 2, "the second watch");
+    assert.deepEqual(other.at(-1), ["http://10.0.0.2/api"]);
+    assert.equal(lists.length, 2, "an unsubscribed listener is not told");
+    assert.deepEqual(etcd.paths().filter((path) => path === "/v3/watch").length, 2, "one watch at a time");
+    assert.deepEqual(await source.endpoints(), [{ url: "http://10.0.0.2/api" }]);
+    await source.close?.();
+    etcd.watches[1]?.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(etcd.paths().filter((path) => path === "/v3/kv/range").length, 2, "nothing read after close");
+  });
+
+  it("a source tries again after 100 ms, doubling while etcd stays away, and from 100 ms again once etcd answered", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    t.mock.method(Math, "random", () => 0); // the shortest waits: half of 200, 400, 800…
+    let up = false;
+    let ranges = 0;
+    const fetch: FetchFunction = (url) => {
+      if (url.endsWith("/v3/kv/range")) {
+        ranges++;
+        return up ? Promise.resolve(Response.json({ header: { revision: "1" }, kvs: [] })) : Promise.reject(new TypeError("fetch failed"));
+      }
+      return Promise.reject(new TypeError("fetch failed")); // the watch
+    };
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch, onError: () => {} }).find("s");
+    const lists: number[] = [];
+    source.subscribe?.((list) => lists.push(list.length));
+    const after = async (ms: number): Promise<number> => {
+      t.mock.timers.tick(ms);
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      return ranges;
+    };
+    assert.equal(await after(0), 1, "a subscription starts following");
+    assert.equal(await after(99), 1);
+    assert.equal(await after(1), 2);
+    assert.equal(await after(199), 2);
+    assert.equal(await after(1), 3);
+    assert.equal(await after(399), 3);
+    up = true;
+    assert.equal(await after(1), 4);
+    assert.deepEqual(lists, [0]);
+    // Read, then the watch failed: the next try 100 ms on, not 800.
+    assert.equal(await after(99), 4);
+    assert.equal(await after(1), 5);
+    await source.close?.();
+  });
+
+  it("a watch that fails because etcd is away is retried quietly", async () => {
+    let calls = 0;
+    const fetch: FetchFunction = (url) => {
+      calls++;
+      if (url.endsWith("/v3/kv/range")) return Promise.resolve(Response.json({ header: { revision: "1" }, kvs: [] }));
+      return Promise.reject(new TypeError("fetch failed"));
+    };
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch, maxBackoff: 1, onError: (error) => told.push(error) }).find("s");
+    assert.deepEqual(await source.endpoints(), []);
+    await until(() => calls >= 6, "tried again");
+    await source.close?.();
+    assert.deepEqual(told, []);
+  });
+
+  it("what was refused is remembered up to 1000 values, then forgotten: a flood is told again, never kept for ever", async () => {
+    const kvs = new Map<string, string>();
+    for (let i = 0; i < 1_001; i++) kvs.set(`/tsmicroservice/services/s/${i}`, "not a url");
+    const etcd = sourceEtcd(kvs);
+    const told: Error[] = [];
+    const source = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch, maxBackoff: 1, onError: (error) => told.push(error) }).find("s");
+    await source.endpoints();
+    assert.equal(told.length, 1_001);
+    await until(() => etcd.watches.length === 1, "the watch");
+    etcd.watches[0]?.close();
+    await until(() => etcd.watches.length === 2, "read again");
+    assert.equal(told.length, 2_002);
+    await source.close?.();
+  });
+
+  it("the registry's options: ttl a whole number of seconds from 1, maxWatchMessage positive, the URL to register checked, warnings on the console by default", async (t) => {
+    const endpoints = ["http://etcd.test"];
+    for (const ttl of [0, 1.5, Number.NaN]) {
+      assert.throws(() => etcdRegistry({ endpoints, ttl }), new TypeError("etcdRegistry: ttl must be a positive integer of seconds"));
+    }
+    assert.equal(typeof etcdRegistry({ endpoints, ttl: 1, maxWatchMessage: 1 }).find, "function");
+    assert.throws(() => etcdRegistry({ endpoints, maxWatchMessage: Number.NaN }), new TypeError("etcdRegistry: maxWatchMessage must be a positive number of characters"));
+    assert.throws(() => etcdRegistry({ endpoints }).register({ url: "file:///x" }), (error: unknown) =>
+      error instanceof TypeError && error.message.startsWith('etcdRegistry.register: etcd: refused the endpoint "file:///x" of url: '));
+    const warn = t.mock.method(console, "warn", () => {});
+    const source = etcdRegistry({ endpoints, fetch: sourceEtcd(new Map([["/tsmicroservice/services/s/a", "javascript:x"]])).fetch }).find("s");
+    assert.deepEqual(await source.endpoints(), []);
+    await source.close?.();
+    assert.deepEqual(warn.mock.calls.map((call) => String(call.arguments[0])), ['etcd: refused the endpoint "javascript:x" of /tsmicroservice/services/s/a: not an http(s) URL']);
+  });
+});
+
+describe("a registration's start and stop", () => {
+  it("a second start while running does nothing; a second stop waits for the first; a stop before any lease deletes nothing", async () => {
+    const etcd = fakeEtcd();
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: etcd.fetch }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    const service = { name: "orders.service", version: "1.0.0" };
+    registration.start({ service });
+    registration.start({ service });
+    await until(() => registration.registered, "registered");
+    assert.deepEqual(etcd.calls, ["/v3/lease/grant", "/v3/kv/put"]);
+    const first = registration.stop();
+    await registration.stop();
+    assert.deepEqual(etcd.calls.slice(2), ["/v3/kv/deleterange", "deleted", "/v3/lease/revoke"], "the second stop returned once the first was done");
+    await first;
+    await registration.stop();
+    assert.equal(etcd.calls.length, 5);
+
+    let grants = 0;
+    // etcd that never answers a grant: the request is given up at its abort.
+    const others: string[] = [];
+    const away: FetchFunction = (url, init) => {
+      if (!url.endsWith("/v3/lease/grant")) {
+        others.push(new URL(url).pathname);
+        return Promise.reject(new TypeError("fetch failed"));
+      }
+      grants++;
+      return new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason as Error)));
+    };
+    const never = etcdRegistry({ endpoints: ["http://etcd.test"], fetch: away, requestTimeout: 50 }).register({ url: "http://10.0.0.5:5000/api", id: "a2" });
+    never.start({ service });
+    await until(() => grants === 1, "asked for a lease");
+    await never.stop();
+    assert.equal(never.registered, false);
+    assert.deepEqual(others, [], "no key to delete, no lease to revoke");
+  });
+
+  it("a stop's delete and revoke are bounded by requestTimeout", async () => {
+    const paths: string[] = [];
+    const fetch: FetchFunction = (url, init) => {
+      const path = new URL(url).pathname;
+      if (init.signal?.aborted === true) return Promise.reject(init.signal.reason as Error);
+      paths.push(path);
+      if (path === "/v3/lease/grant") return Promise.resolve(Response.json({ ID: "1" }));
+      if (path === "/v3/kv/put") return Promise.resolve(Response.json({ header: {} }));
+      // A delete and revoke that never come back.
+      return new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason as Error)));
+    };
+    const registration = etcdRegistry({ endpoints: ["http://etcd.test"], fetch, requestTimeout: 30 }).register({ url: "http://10.0.0.5:5000/api", id: "a1" });
+    registration.start({ service: { name: "orders.service", version: "1.0.0" } });
+    await until(() => registration.registered, "registered");
+    await registration.stop();
+    assert.deepEqual(paths, ["/v3/lease/grant", "/v3/kv/put", "/v3/kv/deleterange"], "the revoke shares the delete's bound, already spent");
   });
 });

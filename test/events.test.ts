@@ -284,21 +284,23 @@ describe("events in process", () => {
     const transport = inProcess();
     const { service: orders } = ordersService(transport);
     let release: () => void = () => {};
-    let finished = false;
+    const order: string[] = [];
     const plugin = events({ transport });
     plugin.from<Orders>("orders.service").on("order.created", async () => {
+      order.push("handler started");
       await new Promise<void>((resolve) => (release = resolve));
-      finished = true;
+      order.push("handler finished");
     });
     const billing = new Service({ name: "billing.service" }).use(plugin);
     await billing.startup();
     await createOrders(orders, 1);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const stopping = billing.shutdown();
-    assert.equal(finished, false);
+    await until(() => order.length === 1);
+    const stopping = billing.shutdown().then(() => order.push("stopped"));
+    // Several turns of the event loop: a stop that does not wait would be done by now.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     release();
     await stopping;
-    assert.equal(finished, true);
+    assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
   });
 
   it("the envelope: id, event, source and time reach the handler", async () => {
@@ -410,5 +412,258 @@ describe("events in process", () => {
     await assert.rejects(service.startup(), /cannot subscribe/);
     assert.deepEqual(started, ["good"]);
     assert.deepEqual(stopped, ["good"]);
+  });
+
+  it("an async handler's rejection goes to onError too, with the event", async () => {
+    const transport = inProcess();
+    const { orderEvents } = ordersService(transport);
+    const watch = eventWatch();
+    const plugin = events({ transport });
+    plugin.from<Orders>("orders.service").on("order.cancelled", async (payload) => {
+      await Promise.resolve();
+      throw new Error(`cannot cancel ${payload.id}`);
+    });
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.cancelled", { id: "o-9" });
+    await watch.until(() => watch.reported.length === 1, "the rejection reported");
+    assert.deepEqual(watch.reported.map((entry) => [entry.where, String(entry.error)]), [["event orders.service order.cancelled", "Error: cannot cancel o-9"]]);
+    await billing.shutdown();
+  });
+
+  it("a schema's issues are all told, joined by semicolons", async () => {
+    const both: StandardSchemaV1<{ n: number }> = {
+      "~standard": { version: 1, vendor: "test", validate: () => ({ issues: [{ message: "n is missing" }, { message: "m is extra" }] }) },
+    };
+    const plugin = events({ transport: inProcess(), emits: { "count.changed": event({ schema: both }) } });
+    new Service({ name: "counter.service" }).use(plugin);
+    await assert.rejects(plugin.emit("count.changed", { n: 1 }), new TypeError("The payload of count.changed fails its schema: n is missing; m is extra"));
+  });
+
+  it("rpc.discover asks the schema for draft-07 first, then draft-2020-12", async () => {
+    const only = (dialect: string): StandardSchemaV1<number> => ({
+      "~standard": {
+        version: 1,
+        vendor: "test",
+        validate: (value) => ({ value: value as number }),
+        jsonSchema: {
+          input: ({ target }) => {
+            if (target !== dialect) throw new Error(`no ${target}`);
+            return { $schema: dialect, type: "number", description: target };
+          },
+          output: () => ({}),
+        },
+      },
+    });
+    const plugin = events({ transport: inProcess(), emits: { "a.old": event({ schema: only("draft-07") }), "a.new": event({ schema: only("draft-2020-12") }), "a.none": event({ schema: only("openapi-3.0") }) } });
+    const service = new Service({ name: "counter.service" }).use(plugin);
+    const answer = (await service.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 })) as { result: Record<string, unknown> };
+    assert.deepEqual(answer.result["x-events"], [
+      { name: "a.old", schema: { type: "number", description: "draft-07" } },
+      { name: "a.new", schema: { type: "number", description: "draft-2020-12" } },
+      { name: "a.none" },
+    ]);
+  });
+
+  it("after a start that failed, or a stop, the plugin takes new subscriptions and the next start runs them all", async () => {
+    const inner = inProcess();
+    let failNext = true;
+    const transport: EventTransport = {
+      name: "once-failing",
+      publish: (envelope) => inner.publish(envelope),
+      subscribe: (request, deliver) => {
+        if (!failNext) return inner.subscribe(request, deliver);
+        failNext = false;
+        return Promise.reject(new Error("cannot subscribe yet"));
+      },
+    };
+    const { orderEvents } = ordersService(transport);
+    const seen: string[] = [];
+    const watch = eventWatch();
+    const plugin = events({ transport });
+    const source = plugin.from<Orders>("orders.service");
+    const handle = (which: string) => (payload: { id: string }): void => {
+      seen.push(`${which} ${payload.id}`);
+    };
+    source.on("order.cancelled", handle("first"));
+    const billing = new Service({ name: "billing.service", onError: watch.onError }).use(plugin);
+    await assert.rejects(billing.startup(), /cannot subscribe yet/);
+    source.on("order.cancelled", handle("second"), { delivery: "broadcast" });
+    await billing.startup();
+    await billing.shutdown();
+    source.on("order.cancelled", handle("third"), { delivery: "broadcast" });
+    await billing.startup();
+    await orderEvents.emit("order.cancelled", { id: "o-1" });
+    await watch.until(() => seen.length === 3, "all three handled");
+    assert.deepEqual(seen.sort(), ["first o-1", "second o-1", "third o-1"]);
+    await billing.shutdown();
+  });
+
+  it("a stop stops every subscription, last first, and fails with the first failure", async () => {
+    const stopped: string[] = [];
+    const sticky: EventTransport = {
+      name: "sticky",
+      publish: () => Promise.resolve(),
+      subscribe: (request) => Promise.resolve({ stop: () => {
+        stopped.push(request.event);
+        return Promise.reject(new Error(`cannot stop ${request.event}`));
+      } }),
+    };
+    const plugin = events({ transport: sticky });
+    plugin.from("x.service").on("one", () => {}).on("two", () => {});
+    const service = new Service({ name: "s" }).use(plugin);
+    await service.startup();
+    await assert.rejects(service.shutdown(), /^Error: cannot stop two$/);
+    assert.deepEqual(stopped, ["two", "one"]);
+  });
+
+  it("durable by default: a failed event goes again after 1000 ms, five deliveries in all, then to the dead letters", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const turns = async (): Promise<void> => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const attempts: number[] = [];
+    const billing = billingInstance(transport, { durable: true, fail: (_order, info) => attempts.push(info.attempt) > 0 });
+    await billing.service.startup();
+    await createOrders(orders, 1);
+    await turns();
+    assert.deepEqual(attempts, [1]);
+    t.mock.timers.tick(999);
+    await turns();
+    assert.deepEqual(attempts, [1], "not before 1000 ms");
+    t.mock.timers.tick(1);
+    await turns();
+    assert.deepEqual(attempts, [1, 2]);
+    for (let i = 0; i < 5; i++) {
+      t.mock.timers.tick(1_000);
+      await turns();
+    }
+    assert.deepEqual(attempts, [1, 2, 3, 4, 5]);
+    assert.deepEqual(transport.deadLetters().map((letter) => letter.deliveries), [5]);
+    await billing.service.shutdown();
+  });
+
+  it("by default a durable group keeps 10000 events while none of its instances runs", async () => {
+    const transport = inProcess();
+    const { orderEvents } = ordersService(transport);
+    const first = billingInstance(transport, { durable: true });
+    await first.service.startup();
+    await first.service.shutdown();
+    for (let i = 0; i < 10_000; i++) await orderEvents.emit("order.created", { id: `o-${i}`, item: "book", quantity: 1 });
+    await assert.rejects(orderEvents.emit("order.created", { id: "o-x", item: "book", quantity: 1 }), /keeps 10000 events of orders\.service order\.created already/);
+  });
+
+  it("by default 1000 dead letters are kept: the next one drops the oldest", async () => {
+    const transport = inProcess({ maxDeliveries: 1 });
+    const { orderEvents } = ordersService(transport);
+    const billing = billingInstance(transport, { durable: true, fail: () => true });
+    await billing.service.startup();
+    for (let i = 0; i < 1_001; i++) await orderEvents.emit("order.created", { id: `o-${i}`, item: "book", quantity: 1 });
+    await until(() => transport.deadLetters().length === 1_000 && billing.reported.length === 2_003);
+    assert.equal((transport.deadLetters()[0]?.envelope.payload as Order).id, "o-1");
+    assert.match(String(billing.reported.at(-1)?.error), /dropped the dead letter \S+ of billing\.service: more than 1000 \(maxDeadLetters\)$/);
+    await billing.service.shutdown();
+  });
+
+  it("the transport's name; a redelivery delay of 0 is taken; Infinity is only for maxDeliveries", () => {
+    assert.equal(inProcess({ redeliveryDelay: 0 }).name, "in-process");
+    assert.throws(() => inProcess({ redeliveryDelay: Number.NaN }), new TypeError("redeliveryDelay must be a number of ms, 0 or more"));
+    assert.throws(() => inProcess({ maxDeadLetters: Infinity }), new TypeError("maxDeadLetters must be a whole number of at least 1, got Infinity"));
+  });
+
+  it("a subscriber gets only the event it subscribed to, of the source it named", async () => {
+    const transport = inProcess();
+    const { service: orders, orderEvents } = ordersService(transport);
+    const seen: string[] = [];
+    const plugin = events({ transport });
+    plugin.from<Orders>("orders.service").on("order.cancelled", (payload) => {
+      seen.push(`pool ${payload.id}`);
+    }).on("order.cancelled", (payload) => {
+      seen.push(`broadcast ${payload.id}`);
+    }, { delivery: "broadcast" });
+    plugin.from("other.service").on("order.cancelled", (payload) => {
+      seen.push(`other ${JSON.stringify(payload)}`);
+    });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await createOrders(orders, 2);
+    await orderEvents.emit("order.cancelled", { id: "c-1" });
+    await until(() => seen.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(seen.sort(), ["broadcast c-1", "pool c-1"]);
+    await billing.shutdown();
+  });
+
+  it("a broadcast delivery is a first attempt", async () => {
+    const transport = inProcess();
+    const { orderEvents } = ordersService(transport);
+    const attempts: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<Orders>("orders.service").on("order.cancelled", (_payload, info) => {
+      attempts.push(info.attempt);
+    }, { delivery: "broadcast" });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.cancelled", { id: "o-1" });
+    await until(() => attempts.length === 1);
+    assert.deepEqual(attempts, [1]);
+    await billing.shutdown();
+  });
+
+  it("service-pool: when one instance stops, the other gets every event", async () => {
+    const transport = inProcess();
+    const { service: orders } = ordersService(transport);
+    const a = billingInstance(transport);
+    const b = billingInstance(transport);
+    await a.service.startup();
+    await b.service.startup();
+    await a.service.shutdown();
+    await createOrders(orders, 3);
+    await until(() => b.handled.length === 3);
+    assert.deepEqual([a.handled, b.handled], [[], ["o-1", "o-2", "o-3"]]);
+    await b.service.shutdown();
+  });
+
+  it("a subscription stopped twice leaves once: the other members keep their events", async () => {
+    const transport = inProcess();
+    const got: string[] = [];
+    const request = { source: "orders.service", event: "order.created", group: "billing.service", durable: false, report: undefined };
+    const first = await transport.subscribe(request, () => Promise.resolve());
+    await transport.subscribe(request, (envelope) => {
+      got.push(envelope.id);
+      return Promise.resolve();
+    });
+    await first.stop();
+    await first.stop();
+    await transport.publish({ id: "e-1", event: "order.created", source: "orders.service", time: new Date(0).toISOString(), payload: {} });
+    await until(() => got.length === 1);
+    assert.deepEqual(got, ["e-1"]);
+  });
+
+  it("a replay takes out of the dead letters only what it hands back", async () => {
+    const transport = inProcess({ maxDeliveries: 1 });
+    const { service: orders } = ordersService(transport);
+    let broken = true;
+    const billing = billingInstance(transport, { durable: true, fail: () => broken });
+    const shipping = { handled: [] as string[] };
+    const shippingEvents = events({ transport });
+    shippingEvents.from<Orders>("orders.service").on("order.created", (order) => {
+      if (broken) throw new Error(`cannot ship ${order.id}`);
+      shipping.handled.push(order.id);
+    }, { durable: true });
+    const shippingService = new Service({ name: "shipping.service", onError: false }).use(shippingEvents);
+    await billing.service.startup();
+    await shippingService.startup();
+    await createOrders(orders, 1);
+    await until(() => transport.deadLetters().length === 2);
+    broken = false;
+    assert.equal(transport.replayDeadLetters({ group: "billing.service" }), 1);
+    assert.deepEqual(transport.deadLetters().map((letter) => [letter.group, letter.reason]), [["shipping.service", "cannot ship o-1"]]);
+    await until(() => billing.handled.length === 1);
+    assert.deepEqual(shipping.handled, []);
+    await billing.service.shutdown();
+    await shippingService.shutdown();
   });
 });

@@ -364,11 +364,77 @@ describe("periodic tasks", () => {
     await runner.stop();
   });
 
+  test("on a mocked clock: the first run one period after the start, the next one period after the last began, at once after a run longer than that", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const starts: number[] = [];
+    let takes = 0;
+    const runner = new TaskRunner({
+      every: 100,
+      run: async () => {
+        starts.push(Date.now());
+        if (takes > 0) await new Promise((resolve) => setTimeout(resolve, takes));
+      },
+    }, () => {});
+    const after = async (ms: number): Promise<number[]> => {
+      t.mock.timers.tick(ms);
+      await settle();
+      return [...starts];
+    };
+    runner.start();
+    assert.deepEqual(await after(99), []);
+    assert.deepEqual(await after(1), [100]);
+    takes = 30;
+    assert.deepEqual(await after(50), [100], "a run that took no time: the next a whole period later");
+    assert.deepEqual(await after(50), [100, 200]);
+    assert.deepEqual(await after(30 + 69), [100, 200], "a run of 30 ms: the next 70 ms after it ends");
+    assert.deepEqual(await after(1), [100, 200, 300]);
+    takes = 150;
+    assert.deepEqual(await after(150), [100, 200, 300]);
+    assert.deepEqual(await after(0), [100, 200, 300, 450], "a run of 150 ms: the next at once");
+    takes = 0;
+    await after(150);
+    await runner.stop();
+    assert.deepEqual(await after(1_000), [100, 200, 300, 450], "nothing after the stop");
+    // Stopped and started again while a run goes on: one schedule, not two.
+    starts.length = 0;
+    takes = 30;
+    runner.start(); // at 1600
+    assert.deepEqual(await after(100), [1_700]);
+    const stopping = runner.stop();
+    runner.start();
+    await after(30);
+    await stopping;
+    assert.deepEqual(await after(70), [1_700, 1_800]);
+    await after(30);
+    await runner.stop();
+  });
+
+  test("a task without a name is reported by its function's name, or as anonymous", async () => {
+    const where: string[] = [];
+    const runners = [function refresh(): void {
+      throw new Error("x");
+    }, [() => {
+      throw new Error("y");
+    }][0] as () => void].map((run) => new TaskRunner({ every: 5, run }, (_error, at) => where.push(at)));
+    for (const runner of runners) runner.start();
+    await until(() => where.length >= 2);
+    for (const runner of runners) await runner.stop();
+    assert.deepEqual([...new Set(where)].sort(), ["(periodic task anonymous)", "(periodic task refresh)"]);
+  });
+
   test("bad tasks are refused", () => {
-    assert.throws(() => periodicTasks("nope" as never), /list of tasks/);
+    assert.throws(() => periodicTasks("nope" as never), new TypeError("periodicTasks takes a list of tasks: [{ every, run }]"));
     for (const task of [{ every: 0, run: () => {} }, { every: -1, run: () => {} }, { every: Infinity, run: () => {} }, { every: 10 }]) {
       assert.throws(() => periodicTasks([task as PeriodicTask]), TypeError);
     }
+    assert.throws(() => periodicTasks([{ every: 10 } as PeriodicTask]), new TypeError("A periodic task needs a run function"));
+    assert.throws(() => periodicTasks([{ every: "10" as never, run: () => {} }]), new TypeError("A periodic task's every must be a positive number of ms, got 10"));
+    assert.throws(() => periodicTasks([{ every: Number.NaN, run: () => {} }]), new TypeError("A periodic task's every must be a positive number of ms, got NaN"));
+    assert.throws(() => periodicTasks([{ every: Infinity, run: () => {} }]), new TypeError("A periodic task's every must be a positive number of ms, got Infinity"));
+    periodicTasks([{ every: 0.5, run: () => {} }]);
   });
 });
 

@@ -145,6 +145,8 @@ describe("NATS headers", () => {
     assert.deepEqual(block.values("none"), []);
     assert.throws(() => block.set("Bad Name", "x"), /Invalid NATS header name/);
     assert.throws(() => block.set("X-Evil", "a\r\nX-Api-Token: forged"), /line break/);
+    assert.throws(() => block.append("X-Api-Token", "b\nX-Evil: 1"), /The NATS header X-Api-Token holds a line break/);
+    assert.deepEqual(block.values("X-Api-Token"), ["secret"]);
   });
 
   it("headerReader reads any case, joins repeated values, and answers null for an absent header", () => {
@@ -426,6 +428,171 @@ describe("JSON-RPC over NATS (in-memory NATS)", () => {
     assert.deepEqual(warnings, []);
   });
 
+  it("natsFetch on its own: the subject, headers and timeout it hands NATS, and the Response it makes of the reply", async () => {
+    const requests: { subject: string; body: string; timeout: number | undefined; headers: [string, string[]][] }[] = [];
+    const published: { subject: string; body: string }[] = [];
+    let replies: (string | Error)[] = [];
+    const connection: NatsConnectionLike = {
+      publish: (subject, payload) => {
+        published.push({ subject, body: String(payload) });
+      },
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+      request: (subject, payload, options) => {
+        requests.push({ subject, body: String(payload), timeout: options?.timeout, headers: [...(options?.headers ?? [])] });
+        const reply = replies.shift() ?? "";
+        if (reply instanceof Error) return Promise.reject(reply);
+        return Promise.resolve({ subject: "_INBOX.1", data: new TextEncoder().encode(reply), respond: () => false });
+      },
+    };
+    const fetchOver = natsFetch(connection);
+    const call = '{"jsonrpc":"2.0","method":"add","id":1}';
+    replies = ["1", ""];
+    const response = await fetchOver("nats:rpc.calculator", { method: "POST", headers: { "Content-Type": "application/json", "X-Api-Token": "t" }, body: call });
+    assert.deepEqual([response.status, response.headers.get("content-type"), await response.text()], [200, "application/json", "1"]);
+    const empty = await fetchOver("nats://rpc.calculator", { method: "POST", headers: { "X-Request-Timeout": "500" }, body: call });
+    assert.deepEqual([empty.status, empty.body, await empty.text()], [200, null, ""]);
+    assert.deepEqual(requests, [
+      { subject: "rpc.calculator", body: call, timeout: 30_000, headers: [["x-api-token", ["t"]]] },
+      { subject: "rpc.calculator", body: call, timeout: 600, headers: [["x-request-timeout", ["500"]]] },
+    ]);
+    // A batch of one notification is published: nobody waits for an answer.
+    const note = '[{"jsonrpc":"2.0","method":"note"}]';
+    const noted = await natsFetch(connection, { timeout: 1 })("rpc.notes", { method: "POST", body: note });
+    assert.deepEqual([noted.status, published], [204, [{ subject: "rpc.notes", body: note }]]);
+    // An abort before anything is sent sends nothing.
+    await assert.rejects(fetchOver("nats:rpc.notes", { method: "POST", body: note, signal: AbortSignal.abort(new Error("gone")) }), /^Error: gone$/);
+    assert.equal(published.length, 1);
+  });
+
+  it("natsFetch: an abort while the request waits rejects with its reason, whatever comes later", async () => {
+    let answer: (message: NatsMessage) => void = () => {};
+    const connection: NatsConnectionLike = {
+      publish: () => {},
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+      request: () => new Promise<NatsMessage>((resolve) => (answer = resolve)),
+    };
+    const controller = new AbortController();
+    const pending = natsFetch(connection)("nats:rpc.slow", { method: "POST", body: '{"jsonrpc":"2.0","method":"x","id":1}', signal: controller.signal }).then(
+      (response) => `answered ${response.status}`,
+      (error: unknown) => String(error),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error("the caller left"));
+    await new Promise((resolve) => setImmediate(resolve));
+    answer({ subject: "_INBOX.1", data: new TextEncoder().encode("{}"), respond: () => false });
+    assert.equal(await pending, "Error: the caller left");
+  });
+
+  it("natsFetch knows no responders by the error's name, its 503 code, or its message, up to five causes deep", async () => {
+    let failure = new Error("none");
+    const connection: NatsConnectionLike = {
+      publish: () => {},
+      subscribe: () => ({ drain: () => Promise.resolve() }),
+      request: () => Promise.reject(failure),
+    };
+    const kind = async (error: Error): Promise<string> => {
+      failure = error;
+      const caught = await natsFetch(connection)("nats:rpc.x", { method: "POST", body: '{"jsonrpc":"2.0","method":"x","id":1}' }).catch((thrown: unknown) => thrown);
+      return caught instanceof Error ? caught.message : String(caught);
+    };
+    const nested = (depth: number, inner: Error): Error => (depth === 0 ? inner : nested(depth - 1, new Error("request failed", { cause: inner })));
+    assert.equal(await kind(Object.assign(new Error("x"), { name: "NoRespondersError" })), "no responders on rpc.x");
+    assert.equal(await kind(Object.assign(new Error("x"), { code: "503" })), "no responders on rpc.x");
+    assert.equal(await kind(Object.assign(new Error("x"), { code: 503 })), "no responders on rpc.x");
+    assert.equal(await kind(new Error("No Responders available")), "no responders on rpc.x");
+    assert.equal(await kind(nested(4, new Error("no responders"))), "no responders on rpc.x");
+    assert.equal(await kind(nested(5, new Error("no responders"))), "NATS request on rpc.x failed: request failed");
+    assert.equal(await kind(Object.assign(new Error("x"), { code: 504 })), "NATS request on rpc.x failed: x");
+    const loop = new Error("looping");
+    Object.assign(loop, { cause: loop });
+    assert.equal(await kind(loop), "NATS request on rpc.x failed: looping");
+  });
+
+  it("natsServer: the body limit is inclusive, bad UTF-8 has its own message, a reply that cannot be sent or headers that cannot be read are reported", async () => {
+    const nats = fakeNats();
+    const reported: string[] = [];
+    const service = new Service({ name: "echo.service", limits: { maxBodyBytes: 64 }, onError: (error, { method }) => reported.push(`${method}: ${String(error)}`) })
+      .use(natsServer(nats))
+      .publicMethod("echo", (text: string) => text);
+    await service.startup();
+    const ask = async (payload: Uint8Array | string): Promise<string> => new TextDecoder().decode((await nats.request("rpc.echo.service", payload, { timeout: 500 })).data);
+    const call = (text: string): string => JSON.stringify({ jsonrpc: "2.0", method: "echo", params: [text], id: 1 });
+    const fits = call("x".repeat(64 - call("").length));
+    assert.equal(fits.length, 64);
+    assert.equal(await ask(fits), JSON.stringify({ jsonrpc: "2.0", result: "x".repeat(64 - call("").length), id: 1 }));
+    assert.equal(await ask(`${fits} `), '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: the request body exceeds 64 bytes"},"id":null}');
+    const invalid = new Uint8Array([...new TextEncoder().encode(call("").slice(0, -11)), 0xff, ...new TextEncoder().encode('"],"id":1}')]);
+    assert.equal(await ask(invalid), '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: the body is not valid UTF-8"},"id":null}');
+    const [subscription] = nats.subscriptions;
+    const replies: string[] = [];
+    const message = (extra: Partial<NatsMessage>): NatsMessage => ({
+      subject: "rpc.echo.service",
+      reply: "_INBOX.9",
+      data: new TextEncoder().encode(call("hi")),
+      respond: (payload) => {
+        replies.push(String(payload));
+        return true;
+      },
+      ...extra,
+    });
+    subscription?.callback(null, message({ respond: () => {
+      throw new Error("connection closed");
+    } }));
+    subscription?.callback(null, message({ headers: { get: () => "", [Symbol.iterator]: () => {
+      throw new Error("unreadable headers");
+    } } }));
+    await until(() => reported.length === 2);
+    subscription?.callback(new Error("permission denied"), message({}));
+    await service.shutdown();
+    assert.deepEqual(reported, [
+      "NATS reply on rpc.echo.service: Error: connection closed",
+      "NATS request on rpc.echo.service: Error: unreadable headers",
+      "NATS subscription: Error: permission denied",
+    ]);
+    assert.deepEqual(replies, ['{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}']);
+  });
+
+  it("natsServer: stop waits for the calls it is answering", async () => {
+    const nats = fakeNats();
+    let release: () => void = () => {};
+    const order: string[] = [];
+    const service = new Service({ name: "slow.service" })
+      .use(natsServer(nats))
+      .publicMethod("wait", async () => {
+        order.push("call started");
+        await new Promise<void>((resolve) => (release = resolve));
+        order.push("call finished");
+        return "done";
+      });
+    await service.startup();
+    const answered = nats.request("rpc.slow.service", JSON.stringify({ jsonrpc: "2.0", method: "wait", id: 1 }), { timeout: 5_000 });
+    await until(() => order.length === 1);
+    const stopping = service.shutdown().then(() => order.push("stopped"));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await stopping;
+    assert.deepEqual(order, ["call started", "call finished", "stopped"]);
+    assert.equal(new TextDecoder().decode((await answered).data), '{"jsonrpc":"2.0","result":"done","id":1}');
+  });
+
+  it("natsServer: a refused reply subject is shown whole up to 64 characters, cut past them, anything but printable ASCII escaped", async () => {
+    // One service per subject: the reports of one are limited to one per 10 s.
+    const tellOf = async (reply: string): Promise<string> => {
+      const natsOf = fakeNats();
+      const told: string[] = [];
+      const one = new Service({ name: "notes.service", onError: (error) => told.push(String(error)) }).use(natsServer(natsOf));
+      await one.startup();
+      natsOf.publishWithReply("rpc.notes.service", "{}", reply);
+      await until(() => told.length === 1);
+      await one.shutdown();
+      return (told[0] ?? "").replace(/^Error: NATS request on rpc\.notes\.service refused: its reply subject /, "").replace(/ is not an inbox$/, "");
+    };
+    const exactly = `$X.${"a".repeat(61)}`;
+    assert.equal(await tellOf(exactly), `"${exactly}"`);
+    assert.equal(await tellOf(`${exactly}b`), `"${exactly}"…`);
+    assert.equal(await tellOf("$X.\u0007\u00e9\u202e"), '"$X.\\u0007\\u00e9\\u202e"');
+  });
+
   it("natsServer refuses what is not a Service, and reports a subscription error", async () => {
     const nats = fakeNats();
     const plugin = natsServer(nats);
@@ -459,6 +626,8 @@ function fakeJetStream() {
   const consumers = new Map<string, { stream: string; config: ConsumerConfig; next: number; redeliver: { seq: number; count: number }[] }>();
   const configs: { stream: string; config: ConsumerConfig }[] = [];
   const settled: string[] = [];
+  /** The expires of each consumer.next, as asked. */
+  const waits: (number | undefined)[] = [];
   let ephemeral = 0;
   let failPublishOn: string | undefined;
   const matches = (pattern: string, subject: string): boolean =>
@@ -563,7 +732,9 @@ function fakeJetStream() {
           return Promise.resolve(iterator);
         },
         next: async (options) => {
-          for (let waited = 0; waited <= (options?.expires ?? 30_000); waited += 2) {
+          waits.push(options?.expires);
+          // Everything is in memory: a wait of the server's 1000 ms and up costs 20 ms here.
+          for (let waited = 0; waited <= Math.min(options?.expires ?? 30_000, 20); waited += 2) {
             const message = take(name);
             if (message !== undefined) return message;
             await new Promise((resolve) => setTimeout(resolve, 2));
@@ -579,6 +750,7 @@ function fakeJetStream() {
     streams,
     configs,
     settled,
+    waits,
     /** The messages a stream holds now. */
     messages: (stream: string): Stored[] => streams.get(stream)?.messages ?? [],
     /** Makes publishes on subjects starting so fail (a full disk). */
@@ -886,6 +1058,8 @@ describe("events over NATS (in-memory NATS)", () => {
     assert.equal((JSON.parse(new TextDecoder().decode(js.messages("EVENTS_DEAD")[0]?.data)) as { payload: { id: string } }).payload.id, "o-1");
     assert.match(watch.messages().find((message) => message.startsWith("could not move")) ?? "", /^could not move event #1 of events\.orders\.service\.order\.created to the dead letters \(it comes again\): no space left$/);
     assert.equal(watch.messages()[0], "broken");
+    const notMoved = watch.reported.map((entry) => entry.error).find((error): error is Error => error instanceof Error && error.message.startsWith("could not move"));
+    assert.equal(String(notMoved?.cause), "Error: no space left");
   });
 
   it("JetStream: replayDeadLetters sends a dead letter back to the service that gave up on it, and to no other", async () => {
@@ -979,6 +1153,179 @@ describe("events over NATS (in-memory NATS)", () => {
     await billing.shutdown();
     assert.deepEqual(handled, ["orders a@1", "orders.service b@1"]);
     assert.deepEqual(dead(), []);
+    // JetStream refuses a wait under 1 s: 20 ms is asked as 1000 ms, a longer wait as it is.
+    assert.deepEqual([...new Set(js.waits)], [1_000]);
+    assert.equal(await transport.replayDeadLetters({ wait: 1_500 }), 0);
+    assert.equal(await transport.replayDeadLetters(), 0);
+    assert.deepEqual(js.waits.slice(-2), [1_500, 1_000]);
+  });
+
+  it("JetStream: a stream is looked up once, and again after it could not be made; by default an event is delivered 5 times before it is dead", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const looked: string[] = [];
+    let failing = 1;
+    const manager: JetStreamManagerLike = {
+      ...js.manager,
+      streams: {
+        ...js.manager.streams,
+        info: (name) => {
+          looked.push(name);
+          return js.manager.streams.info(name);
+        },
+        add: (config) => (failing-- > 0 ? Promise.reject(new Error("jetstream not ready")) : js.manager.streams.add(config)),
+      },
+    };
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager } });
+    assert.equal(transport.name, "nats");
+    const orderEvents = emitter(transport);
+    await assert.rejects(orderEvents.emit("order.created", { id: "o-1" }), /^Error: jetstream not ready$/);
+    await orderEvents.emit("order.created", { id: "o-2" });
+    await orderEvents.emit("order.created", { id: "o-3" });
+    assert.deepEqual(looked, ["EVENTS", "EVENTS"]);
+    const attempts: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created, info) => {
+      if (created.id === "o-2") attempts.push(info.attempt);
+      throw new Error("no");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    const watch = eventWatch();
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 2, "both dead");
+    await billing.shutdown();
+    assert.deepEqual(attempts, [1, 2, 3, 4, 5]);
+    assert.deepEqual(js.messages("EVENTS_DEAD").map((letter) => letter.headers?.get("Tsm-Deliveries")), ["5", "5"]);
+    assert.deepEqual(looked, ["EVENTS", "EVENTS", "EVENTS_DEAD"]);
+  });
+
+  it("JetStream: a replay reads the dead letters through a reader of its own, acks each, replays at most max, and deletes the reader", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const deleted: string[] = [];
+    const manager: JetStreamManagerLike = {
+      ...js.manager,
+      consumers: {
+        ...js.manager.consumers,
+        delete: (stream, name) => {
+          deleted.push(`${stream} ${name}`);
+          return js.manager.consumers.delete(stream, name);
+        },
+      },
+    };
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager, maxDeliveries: 1 } });
+    const orderEvents = emitter(transport);
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", () => {
+      throw new Error("no");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    for (const id of ["a", "b", "c"]) await orderEvents.emit("order.created", { id });
+    const watch = eventWatch();
+    await watch.until(() => js.messages("EVENTS_DEAD").length === 3, "three dead letters");
+    await billing.shutdown();
+    assert.equal(await transport.replayDeadLetters({ group: "shipping.service", wait: 20 }), 0, "not shipping's");
+    assert.equal(await transport.replayDeadLetters({ max: 1, wait: 20 }), 1);
+    assert.equal(js.messages("EVENTS_DEAD").length, 2);
+    assert.equal(await transport.replayDeadLetters({ max: 2, wait: 20 }), 2);
+    assert.deepEqual(js.configs.filter((entry) => entry.stream === "EVENTS_DEAD").map((entry) => entry.config), Array.from({ length: 3 }, () => ({
+      filter_subject: "events-dead.>",
+      ack_policy: "explicit",
+      deliver_policy: "all",
+      inactive_threshold: 60_000_000_000,
+    })));
+    // Every letter read is acked: the three skipped by the first replay, then the three replayed.
+    assert.deepEqual(js.settled.filter((entry) => entry.startsWith("ephemeral")).map((entry) => entry.replace(/ \d+$/, "")), [
+      "ephemeral-1 ack", "ephemeral-1 ack", "ephemeral-1 ack", "ephemeral-2 ack", "ephemeral-3 ack", "ephemeral-3 ack",
+    ]);
+    assert.deepEqual(deleted, ["EVENTS_DEAD ephemeral-1", "EVENTS_DEAD ephemeral-2", "EVENTS_DEAD ephemeral-3"]);
+  });
+
+  it("core NATS: every delivery is a first attempt, and nothing reaches a subscription once its service stopped", async () => {
+    const nats = fakeNats();
+    const transport = natsTransport(nats);
+    const orderEvents = emitter(transport);
+    const attempts: number[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (_created, info) => {
+      attempts.push(info.attempt);
+    });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.created", { id: "o-1" });
+    await until(() => attempts.length === 1);
+    await billing.shutdown();
+    await orderEvents.emit("order.created", { id: "o-2" });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(attempts, [1]);
+  });
+
+  it("JetStream: stop waits for the handlers that are running", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager } });
+    const orderEvents = emitter(transport);
+    let release: () => void = () => {};
+    const order: string[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", async () => {
+      order.push("handler started");
+      await new Promise<void>((resolve) => (release = resolve));
+      order.push("handler finished");
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service" }).use(plugin);
+    await billing.startup();
+    await orderEvents.emit("order.created", { id: "o-1" });
+    await until(() => order.length === 1);
+    const stopping = billing.shutdown().then(() => order.push("stopped"));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await stopping;
+    assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
+  });
+
+  it("an envelope needs its id, event, source and time as text: one without any of them is no event", async () => {
+    const nats = fakeNats();
+    const transport = natsTransport(nats);
+    const handled: string[] = [];
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created) => {
+      handled.push(created.id);
+    });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    const whole = { id: "e-1", event: "order.created", source: "orders.service", time: "2026-01-01T00:00:00.000Z", payload: { id: "whole" } };
+    const subject = eventSubject("events", "orders.service", "order.created");
+    for (const field of ["id", "event", "source", "time"]) nats.publish(subject, JSON.stringify({ ...whole, [field]: 1, payload: { id: `no ${field}` } }));
+    nats.publish(subject, "null");
+    nats.publish(subject, JSON.stringify(whole));
+    await until(() => handled.length > 0);
+    await billing.shutdown();
+    assert.deepEqual(handled, ["whole"]);
+  });
+
+  it("JetStream: the reason kept with a dead letter is one line of 200 characters at most", async () => {
+    const nats = fakeNats();
+    const js = fakeJetStream();
+    const transport = natsTransport(nats, { jetstream: { client: js.client, manager: js.manager, maxDeliveries: 1, ackWait: 0.5 } });
+    const orderEvents = emitter(transport);
+    const plugin = events({ transport });
+    plugin.from<OrderEvents>("orders.service").on("order.created", (created) => {
+      throw new Error(created.id);
+    }, { durable: true });
+    const billing = new Service({ name: "billing.service", onError: false }).use(plugin);
+    await billing.startup();
+    // "the handler failed: " is 20 characters.
+    await orderEvents.emit("order.created", { id: "a".repeat(180) });
+    await orderEvents.emit("order.created", { id: "b".repeat(181) });
+    await until(() => js.messages("EVENTS_DEAD").length === 2);
+    await billing.shutdown();
+    assert.deepEqual(js.messages("EVENTS_DEAD").map((letter) => letter.headers?.get("Tsm-Reason")), [
+      `the handler failed: ${"a".repeat(180)}`,
+      `the handler failed: ${"b".repeat(179)}…`,
+    ]);
+    assert.equal(js.configs[0]?.config.ack_wait, 500_000);
   });
 
   it("refuses a durable subscription without JetStream, a durable broadcast, and settings out of range", async () => {

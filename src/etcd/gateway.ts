@@ -136,12 +136,10 @@ export function fromBase64(base64: string): string {
  */
 export function prefixEnd(prefix: string): string {
   const bytes = encoder.encode(prefix);
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0xff) end--;
-  if (end === 0) return toBase64("\0"); // every key
-  const next = bytes.slice(0, end);
-  next[end - 1] = (next[end - 1] ?? 0) + 1;
-  return bytesToBase64(next);
+  if (bytes.length === 0) return toBase64("\0"); // every key
+  // UTF-8 never holds a 0xff byte: the last byte plus one is always a byte, with nothing to carry.
+  bytes[bytes.length - 1] = (bytes.at(-1) ?? 0) + 1;
+  return bytesToBase64(bytes);
 }
 
 function bytesToBase64(bytes: Uint8Array): string {
@@ -223,6 +221,7 @@ export class EtcdGateway {
         if (!stream) {
           // The whole body under the same timeout.
           const text = await response.text();
+          this.#current = index;
           return new Response(text, { status: response.status });
         }
         this.#current = index;

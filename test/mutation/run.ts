@@ -57,6 +57,13 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/client/transport.ts": ["test/client_wire.test.ts", "test/client_errors.test.ts", "test/client.test.ts", "test/gateway_errors.test.ts"],
   "src/client/cluster/": ["test/cluster.test.ts"],
   "src/client/cluster/endpoints.ts": ["test/cluster.test.ts", "test/dns.test.ts"],
+  "src/events/": ["test/events.test.ts"],
+  "src/nats/": ["test/nats.test.ts"],
+  "src/etcd/": ["test/etcd.test.ts"],
+  "src/etcd/gateway.ts": ["test/etcd_gateway.test.ts"],
+  "src/dns/": ["test/dns.test.ts"],
+  "src/plugins/tasks/": ["test/lifecycle.test.ts", "test/class_style.test.ts"],
+  "src/cli/": ["test/cli_units.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
