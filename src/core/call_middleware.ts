@@ -47,7 +47,7 @@ export interface CallSummary {
   /** Whether it answered a result (a notification: ran without failing). */
   readonly ok: boolean;
   /** The JSON-RPC error code, when it failed. */
-  readonly code?: number;
+  readonly code?: number | undefined;
   /** What the handler (or token check) threw, when it threw. */
   readonly error?: unknown;
 }

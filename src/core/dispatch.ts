@@ -145,15 +145,15 @@ export function dispatchMessage(
     // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
     ctx = { headers: context.headers, get signal() { return context.signal; }, deadline };
   }
-  if (!Array.isArray(message)) return answerOne(target, message, ctx);
+  // One view of the headers for every call of a batch, so a middleware may reuse what it read.
+  const view = target.call === undefined ? undefined : withoutCredentials(ctx.headers, target.apiTokenHeader);
+  if (!Array.isArray(message)) return answerOne(target, message, ctx, view);
   if (message.length === 0) {
     return refuse(target, null, ErrorCode.InvalidRequest, "Invalid Request: an empty batch");
   }
   if (message.length > target.maxBatchLength) {
     return refuse(target, null, ErrorCode.InvalidRequest, `Invalid Request: a batch of ${message.length} entries exceeds the limit of ${target.maxBatchLength}`);
   }
-  // One view of the headers for every call of the batch, so a middleware may reuse what it read.
-  const view = target.call === undefined ? undefined : withoutCredentials(ctx.headers, target.apiTokenHeader);
   const answers = mapConcurrently(message as unknown[], target.batchConcurrency, (entry) => answerOne(target, entry, ctx, view));
   return answers instanceof Promise ? answers.then(responsesOf) : responsesOf(answers);
 }
@@ -315,7 +315,7 @@ function dispatchOne(
   }
   // Calls are timed (and wrapped) only when some plugin has a middleware.
   if (target.call !== undefined) {
-    const call: CallStart = { method: request.method, id: request.id, notification: isNotification, headers: view ?? withoutCredentials(ctx.headers, target.apiTokenHeader) };
+    const call: CallStart = { method: request.method, id: request.id, notification: isNotification, headers: view as HeaderReader };
     return middlewareCall(target, call, request, ctx, id);
   }
   const outcome = runCall(target, request, ctx, isNotification);
@@ -369,10 +369,8 @@ function middlewareCall(
   let ended: CallSummary | Promise<CallSummary> | undefined;
   const summaryOf = (outcome: Outcome): CallSummary => {
     settled = carried(target, method, notification, outcome);
-    const duration = performance.now() - started;
-    if (!(settled instanceof Failure)) return { method, duration, notification, ok: true };
-    if (settled.threw) return { method, duration, notification, ok: false, code: settled.error.code, error: settled.thrown };
-    return { method, duration, notification, ok: false, code: settled.error.code };
+    const failed = settled instanceof Failure ? settled : undefined;
+    return { method, duration: performance.now() - started, notification, ok: failed === undefined, code: failed?.error.code, error: failed?.thrown };
   };
   const run = (): CallSummary | Promise<CallSummary> => {
     if (ended === undefined) {
@@ -386,16 +384,17 @@ function middlewareCall(
     }
     return ended;
   };
+  // What a middleware throws before the call ran refuses it; after, it is reported.
+  const failed = (error: unknown): CallSummary | Promise<CallSummary> => {
+    if (ended === undefined) return (ended = summaryOf(failure(target, error, method)));
+    report(target, error, method);
+    return ended;
+  };
   // The `next()` of the middleware at `index`: the later middlewares, guarded, then the call.
   const nextOf = (index: number): (() => CallSummary | Promise<CallSummary>) => {
     if (index === middlewares.length) return run;
     const inner = nextOf(index + 1);
     let given: CallSummary | Promise<CallSummary> | undefined;
-    const failed = (error: unknown): CallSummary | Promise<CallSummary> => {
-      if (ended === undefined) return (ended = summaryOf(failure(target, error, method)));
-      report(target, error, method);
-      return ended;
-    };
     return () => {
       if (given === undefined) {
         try {
@@ -409,7 +408,7 @@ function middlewareCall(
     };
   };
   const answer = (): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> => {
-    ended ??= summaryOf(failure(target, new Error("a call middleware did not call next()"), method));
+    ended ??= summaryOf(failure(target, new Error("next() not called"), method));
     return ended instanceof Promise ? ended.then(() => respond(id, notification, settled)) : respond(id, notification, settled);
   };
   const done = nextOf(0)();

@@ -231,7 +231,7 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
         service: serviceName,
         method: clip(call.method),
         outcome: call.ok ? "ok" : "error",
-        ...(call.ok ? {} : { code: call.code }),
+        ...(call.code === undefined ? {} : { code: call.code }),
         duration_ms: Math.round(call.duration * 1000) / 1000,
         notification: call.notification,
         ...(!call.ok && isError(call.error) ? { error: clip(errorLine(call.error)) } : {}),
