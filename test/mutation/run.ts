@@ -49,6 +49,11 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/plugins/call_log.ts": ["test/logging.test.ts", "test/call_log_json.test.ts"],
   "src/plugins/error_reporter.ts": ["test/error_reporter.test.ts"],
   "src/tracing/": ["test/trace_context.test.ts", "test/opentelemetry.test.ts"],
+  "src/core/dispatch.ts": ["test/dispatch.test.ts", "test/fast_path.test.ts", "test/trace_context.test.ts", "test/deadline.test.ts", "test/limits.test.ts", "test/validation.test.ts", "test/gateway_errors.test.ts"],
+  "src/plugins/when_ended.ts": ["test/trace_context.test.ts", "test/logging.test.ts", "test/fast_path.test.ts"],
+  "src/plugins/trace_context.ts": ["test/trace_context.test.ts", "test/call_log_json.test.ts"],
+  "src/plugins/opentelemetry/": ["test/opentelemetry.test.ts"],
+  "src/plugins/metrics/": ["test/metrics.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
