@@ -248,9 +248,10 @@ describe("errors thrown by handlers", () => {
     assert.deepEqual(reported, ["echo", "echo"]);
   });
 
-  test("a handler returning nothing answers null", async () => {
-    const service = new Service({ name: "s" }).publicMethod("nothing", () => undefined);
+  test("a handler returning nothing or null answers null", async () => {
+    const service = new Service({ name: "s" }).publicMethod("nothing", () => undefined).publicMethod("null", () => null);
     assert.equal((await post(service, '{"jsonrpc":"2.0","method":"nothing","id":1}')).text, '{"jsonrpc":"2.0","result":null,"id":1}');
+    assert.equal((await post(service, '{"jsonrpc":"2.0","method":"null","id":2}')).text, '{"jsonrpc":"2.0","result":null,"id":2}');
   });
 
   test("a failing notification answers nothing and is reported", async () => {
