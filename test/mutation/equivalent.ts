@@ -210,4 +210,46 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 194,
     why: "the extra step reads one past the end of the URL: charCodeAt gives NaN, which is neither ? nor #, and the path ends at the URL's end as it would",
   },
+  // src/core, plugins, tracing, adapters (mcore)
+  {
+    file: "src/core/dispatch.ts",
+    original: '"tsmicroservice.dispatchTarget"',
+    replacement: '""',
+    why: "the key is read only through the DISPATCH_TARGET import: any registered symbol works the same within one copy of the library",
+  },
+  {
+    file: "src/core/dispatch.ts",
+    original: "===",
+    replacement: "!==",
+    line: 156,
+    why: "a batch's calls then each get their own view of the same headers instead of one shared view: the same values, only read again",
+  },
+  {
+    file: "src/core/dispatch.ts",
+    original: "++",
+    replacement: "--",
+    line: 164,
+    why: "the count only picks the shortcut for a batch without notifications; without it the filter gives the same answers (and none for notifications only, where the count stays 0)",
+  },
+  {
+    file: "src/core/dispatch.ts",
+    original: "&&",
+    replacement: "||",
+    line: 291,
+    why: "only an object gets past validateRequest to code that can throw, and for an object both conditions hold",
+  },
+  {
+    file: "src/core/dispatch.ts",
+    original: "&&",
+    replacement: "||",
+    line: 335,
+    nth: 1,
+    why: "a primitive result has no toJSON (unless a prototype is patched): the extra check finds none and the answer is the same",
+  },
+  {
+    file: "src/core/dispatch.ts",
+    original: "running.catch(() => {});",
+    replacement: ";",
+    why: "Promise.race already handles the handler's promise: a rejection after the deadline is never unhandled",
+  },
 ];
