@@ -252,4 +252,16 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: ";",
     why: "Promise.race already handles the handler's promise: a rejection after the deadline is never unhandled",
   },
+  {
+    file: "src/plugins/trace_context.ts",
+    original: '"traceContext.trace"',
+    replacement: '""',
+    why: "a symbol's description is never shown: the key is compared by identity only",
+  },
+  {
+    file: "src/plugins/trace_context.ts",
+    original: "lastHeaders = call.headers;",
+    replacement: ";",
+    why: "the last headers are kept only so a batch's calls read the caller's trace once; without it each call reads the same headers to the same parent",
+  },
 ];
