@@ -264,4 +264,16 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: ";",
     why: "the last headers are kept only so a batch's calls read the caller's trace once; without it each call reads the same headers to the same parent",
   },
+  {
+    file: "src/plugins/opentelemetry/opentelemetry.ts",
+    original: '"openTelemetry.trace"',
+    replacement: '""',
+    why: "a symbol's description is never shown: the key is compared by identity only",
+  },
+  {
+    file: "src/plugins/opentelemetry/opentelemetry.ts",
+    original: "lastHeaders = call.headers;",
+    replacement: ";",
+    why: "the last headers are kept only so a batch's calls read the caller's trace and Host once; without it each call reads the same headers to the same parent and address",
+  },
 ];
