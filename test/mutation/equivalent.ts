@@ -126,7 +126,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     file: "src/plugins/call_log.ts",
     original: "0",
     replacement: "1",
-    line: 109,
+    line: 116,
     why: "a failure always has a code; the fallback only keeps the type checker content, and neither 0 nor 1 is a caller's fault",
   },
   {
