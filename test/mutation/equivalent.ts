@@ -276,4 +276,32 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     replacement: ";",
     why: "the last headers are kept only so a batch's calls read the caller's trace and Host once; without it each call reads the same headers to the same parent and address",
   },
+  {
+    file: "src/plugins/metrics/call_metrics.ts",
+    original: "<",
+    replacement: "<=",
+    line: 73,
+    why: "one step past the last bound compares with undefined, which is never less than a value: the index stops at the +Inf bucket all the same",
+  },
+  {
+    file: "src/plugins/metrics/exposition.ts",
+    original: '"openmetrics"',
+    replacement: '""',
+    line: 97,
+    why: "the shortcut for an Accept that never names OpenMetrics: the full parse that follows finds no OpenMetrics range and answers the text format too",
+  },
+  {
+    file: "src/plugins/metrics/exposition.ts",
+    original: ">",
+    replacement: ">=",
+    line: 109,
+    why: "a range with q=0 then counts with weight 0, and Math.max with 0 changes neither weight (both start at 0)",
+  },
+  {
+    file: "src/plugins/metrics/metrics.ts",
+    original: ">",
+    replacement: ">=",
+    line: 119,
+    why: "the first bound is then compared with buckets[-1], undefined, and bound <= undefined is false: the same buckets pass",
+  },
 ];
