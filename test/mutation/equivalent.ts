@@ -304,4 +304,18 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 119,
     why: "the first bound is then compared with buckets[-1], undefined, and bound <= undefined is false: the same buckets pass",
   },
+  {
+    file: "src/plugins/metrics/call_metrics.ts",
+    original: "1",
+    replacement: "2",
+    line: 67,
+    why: "a histogram's extra count past +Inf is never written to nor read: the exposition stops at +Inf",
+  },
+  {
+    file: "src/plugins/metrics/exposition.ts",
+    original: "0",
+    replacement: "1",
+    line: 208,
+    why: "a histogram series has a count for every bucket and +Inf (the MetricFamily contract): the fallback for a missing one is never used",
+  },
 ];
