@@ -54,6 +54,19 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/plugins/trace_context.ts": ["test/trace_context.test.ts", "test/call_log_json.test.ts"],
   "src/plugins/opentelemetry/": ["test/opentelemetry.test.ts"],
   "src/plugins/metrics/": ["test/metrics.test.ts"],
+  "src/core/as_error.ts": ["test/as_error.test.ts", "test/dispatch.test.ts"],
+  "src/core/concurrency.ts": ["test/limits.test.ts", "test/dispatch.test.ts"],
+  "src/core/limits.ts": ["test/limits.test.ts", "test/service.test.ts"],
+  "src/core/timing_safe_equal.ts": ["test/limits.test.ts", "test/metrics.test.ts"],
+  "src/core/param_source.ts": ["test/param_source.test.ts"],
+  "src/core/params.ts": ["test/params.test.ts", "test/dispatch.test.ts"],
+  "src/core/lifecycle.ts": ["test/lifecycle.test.ts"],
+  "src/core/introspection.ts": ["test/introspection.test.ts"],
+  "src/core/method.ts": ["test/service.test.ts", "test/params.test.ts", "test/introspection.test.ts"],
+  "src/core/class_service.ts": ["test/class_style.test.ts"],
+  "src/core/service.ts": ["test/service.test.ts", "test/dispatch.test.ts", "test/http.test.ts"],
+  "src/core/context.ts": ["test/dispatch.test.ts", "test/deadline.test.ts"],
+  "src/core/standard_schema.ts": ["test/schemas.test.ts", "test/validation.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
