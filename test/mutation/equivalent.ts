@@ -318,4 +318,17 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     line: 208,
     why: "a histogram series has a count for every bucket and +Inf (the MetricFamily contract): the fallback for a missing one is never used",
   },
+  {
+    file: "src/core/concurrency.ts",
+    original: "results.length = items.length;",
+    replacement: ";",
+    why: "only sizes the array ahead: every index is assigned before the batch resolves, so the answers are the same",
+  },
+  {
+    file: "src/core/timing_safe_equal.ts",
+    original: "<",
+    replacement: "<=",
+    line: 28,
+    why: "one step past the end compares NaN with NaN: NaN ^ NaN is 0, which adds no difference",
+  },
 ];
