@@ -1,7 +1,9 @@
 // Dispatch of single calls, notifications and batches: ids, invalid shapes, errors and tokens.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CallContext, ErrorCode, RpcError, Service } from "../mod.ts";
+import process from "node:process";
+import { type CallContext, createClient, ErrorCode, RpcError, Service } from "../mod.ts";
+import { whenEnded } from "../src/plugins/when_ended.ts";
 import { call, calculatorService, HELLO_TOKEN, helloService, post } from "./helpers.ts";
 
 describe("ids", () => {
@@ -246,9 +248,10 @@ describe("errors thrown by handlers", () => {
     assert.deepEqual(reported, ["echo", "echo"]);
   });
 
-  test("a handler returning nothing answers null", async () => {
-    const service = new Service({ name: "s" }).publicMethod("nothing", () => undefined);
+  test("a handler returning nothing or null answers null", async () => {
+    const service = new Service({ name: "s" }).publicMethod("nothing", () => undefined).publicMethod("null", () => null);
     assert.equal((await post(service, '{"jsonrpc":"2.0","method":"nothing","id":1}')).text, '{"jsonrpc":"2.0","result":null,"id":1}');
+    assert.equal((await post(service, '{"jsonrpc":"2.0","method":"null","id":2}')).text, '{"jsonrpc":"2.0","result":null,"id":2}');
   });
 
   test("a failing notification answers nothing and is reported", async () => {
@@ -453,5 +456,249 @@ describe("in-process handle()", () => {
 
   test("RpcError rejects a code that is not an integer", () => {
     assert.throws(() => new RpcError(1.5, "x"), TypeError);
+  });
+});
+
+describe("batches and what plugins are told of bodies", () => {
+  const notification = { jsonrpc: "2.0", method: "update", params: [1] };
+
+  test("an empty batch is one Invalid Request error, not an array", async () => {
+    assert.deepEqual(await calculatorService().handle([]), {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InvalidRequest, message: "Invalid Request: an empty batch" },
+      id: null,
+    });
+  });
+
+  test("a batch of notifications only answers nothing; one answer among notifications is an array of one", async () => {
+    const service = calculatorService();
+    assert.equal(await service.handle([notification, notification]), undefined);
+    assert.deepEqual(await service.handle([notification, { jsonrpc: "2.0", method: "get_data", id: 1 }, notification]), [
+      { jsonrpc: "2.0", result: ["hello", 5], id: 1 },
+    ]);
+  });
+
+  test("received is told each body's size and batch length, refused the code of each message that never became a call", async () => {
+    const received: unknown[] = [];
+    const refused: number[] = [];
+    const service = new Service({ name: "s" })
+      .use({ name: "count", received: (body) => received.push(body), refused: (code) => refused.push(code) })
+      .publicMethod("ping", () => "pong");
+    const notJson = await post(service, "{not json");
+    assert.equal(notJson.text, '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: the body is not valid JSON"},"id":null}');
+    const batch = '[{"jsonrpc":"2.0","method":"ping","id":1},{"jsonrpc":"1.0","method":"ping","id":2}]';
+    assert.deepEqual((await post(service, batch)).json, [
+      { jsonrpc: "2.0", result: "pong", id: 1 },
+      { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message: 'Invalid Request: "jsonrpc" must be exactly "2.0"' }, id: 2 },
+    ]);
+    const single = '{"jsonrpc":"2.0","method":"ping","id":"é"}';
+    assert.equal((await post(service, single)).text, '{"jsonrpc":"2.0","result":"pong","id":"é"}');
+    assert.deepEqual(received, [
+      { bytes: 9, batch: undefined },
+      { bytes: batch.length, batch: 2 },
+      { bytes: new TextEncoder().encode(single).length, batch: undefined },
+    ]);
+    assert.deepEqual(refused, [ErrorCode.ParseError, ErrorCode.InvalidRequest]);
+  });
+});
+
+describe("what a call middleware is told", () => {
+  test("each call's summary: method, notification, ok, the code of a failure and what was thrown (undefined when nothing was)", async () => {
+    const seen: unknown[] = [];
+    const durations: number[] = [];
+    const boom = new Error("boom");
+    const service = new Service({ name: "s", onError: false })
+      .use({ name: "spy", call: (_call, next) => whenEnded(next(), ({ duration, ...rest }) => {
+        durations.push(duration);
+        seen.push(rest);
+      }) })
+      .publicMethod("ping", () => "pong")
+      .publicMethod("boom", () => {
+        throw boom;
+      });
+    const before = performance.now();
+    await service.handle([
+      { jsonrpc: "2.0", method: "ping", id: 1 },
+      { jsonrpc: "2.0", method: "nope", id: 2 },
+      { jsonrpc: "2.0", method: "boom" },
+    ]);
+    const elapsed = performance.now() - before;
+    assert.deepEqual(seen, [
+      { method: "ping", notification: false, ok: true, code: undefined, error: undefined },
+      { method: "nope", notification: false, ok: false, code: ErrorCode.MethodNotFound, error: undefined },
+      { method: "boom", notification: true, ok: false, code: ErrorCode.InternalError, error: boom },
+    ]);
+    assert.ok(durations.every((duration) => duration >= 0 && duration <= elapsed), "each duration is ms spent within handle()");
+  });
+});
+
+describe("answers that cannot be sent as they are", () => {
+  test("a response JSON cannot serialise (a BigInt, a toJSON that throws) is -32603, reported under (serialising a response)", async () => {
+    const reported: string[] = [];
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) })
+      .publicMethod("big", () => 10n)
+      .publicMethod("bad_json", () => ({
+        toJSON() {
+          throw new Error("cannot");
+        },
+      }));
+    const internal = { code: -32603, message: "Internal error" };
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "big", id: 1 }), { jsonrpc: "2.0", error: internal, id: 1 });
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "bad_json", id: 2 }), { jsonrpc: "2.0", error: internal, id: 2 });
+    assert.deepEqual(reported, ["(serialising a response)", "(serialising a response)"]);
+  });
+
+  test("an entry whose dispatch throws is reported under its method name, clipped to 100 characters", async () => {
+    const reported: string[] = [];
+    const name = "m".repeat(150);
+    const service = new Service({ name: "s", onError: (_error, info) => reported.push(info.method) }).publicMethod(name, (value: unknown) => value);
+    const hostile = new Proxy({}, { ownKeys: () => { throw new Error("no keys"); } });
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: name, params: hostile, id: 1 }), {
+      jsonrpc: "2.0",
+      error: { code: -32603, message: "Internal error" },
+      id: 1,
+    });
+    assert.deepEqual(reported, ["m".repeat(100)]);
+  });
+});
+
+describe("deadlines and timeouts", () => {
+  test("a call with 1 ms of its caller's time left still runs (a frozen clock)", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+    const service = new Service({ name: "s" }).publicMethod("ping", () => "pong");
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "ping", id: 1 }, { "x-request-timeout": "1" }), { jsonrpc: "2.0", result: "pong", id: 1 });
+  });
+
+  test("a caller's budget equal to the method's own timeout is the method's timeout (a frozen clock)", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+    const service = new Service({ name: "s" }).publicMethod(
+      "wait",
+      (ctx: CallContext) => new Promise((resolve) => ctx.signal?.addEventListener("abort", resolve)),
+      { context: true, timeout: 20 },
+    );
+    assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "wait", id: 1 }, { "x-request-timeout": "20" }), {
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.Timeout, message: "Timeout: the call took longer than 20 ms" },
+      id: 1,
+    });
+  });
+
+  test("a caller going away under an X-Request-Timeout aborts the handler's signal", async () => {
+    const caller = new AbortController();
+    const service = new Service({ name: "s" }).publicMethod(
+      "wait",
+      (ctx: CallContext) => new Promise((resolve) => ctx.signal?.addEventListener("abort", () => resolve("stopped"))),
+      { context: true },
+    );
+    const answer = service.handle({ jsonrpc: "2.0", method: "wait", id: 1 }, { headers: new Headers({ "x-request-timeout": "5000" }), signal: caller.signal });
+    setTimeout(() => caller.abort(), 5);
+    assert.deepEqual(await answer, { jsonrpc: "2.0", result: "stopped", id: 1 });
+  });
+
+  test("what a handler throws because its caller went away is the call's timeout, not reported", async () => {
+    for (const thrown of ["reason", "TransportError"] as const) {
+      const reported: unknown[] = [];
+      const summaries: unknown[] = [];
+      const caller = new AbortController();
+      const service = new Service({ name: "s", timeout: 5_000, onError: (error) => reported.push(error) })
+        .use({ name: "spy", call: (_call, next) => whenEnded(next(), ({ code, error }) => summaries.push({ code, error })) })
+        .publicMethod("wait", (ctx: CallContext) => new Promise((_resolve, reject) => {
+          ctx.signal?.addEventListener("abort", () => {
+            const transport = Object.assign(new Error("cut"), { name: "TransportError" });
+            // The signal's reason is what an aborted fetch or timer rejects with (a DOMException).
+            reject(thrown === "reason" ? (ctx.signal?.reason as Error) : transport);
+          });
+        }), { context: true });
+      const answer = service.handle({ jsonrpc: "2.0", method: "wait", id: 1 }, { headers: new Headers(), signal: caller.signal });
+      setTimeout(() => caller.abort(), 5);
+      assert.deepEqual(await answer, { jsonrpc: "2.0", error: { code: ErrorCode.Timeout, message: "Timeout: the call took longer than 5000 ms" }, id: 1 }, thrown);
+      assert.deepEqual(reported, [], thrown);
+      assert.equal((summaries[0] as { code: number }).code, ErrorCode.Timeout, thrown);
+      assert.notEqual((summaries[0] as { error: unknown }).error, undefined, `${thrown}: the summary keeps what was thrown`);
+    }
+  });
+
+  test("a handler that fails after its deadline passed leaves no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on("unhandledRejection", listener);
+    try {
+      const service = new Service({ name: "s" }).publicMethod("late", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        throw new Error("too late");
+      }, { timeout: 10 });
+      assert.deepEqual(await call(service, { jsonrpc: "2.0", method: "late", id: 1 }), {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.Timeout, message: "Timeout: the call took longer than 10 ms" },
+        id: 1,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+
+  test("ctx.call() runs the inner call as a call, not a notification", async () => {
+    const service = new Service({ name: "s" })
+      .publicMethod("inner", (ctx: CallContext) => ctx.isNotification, { context: true })
+      .publicMethod("outer", (ctx: CallContext) => ctx.call("inner"), { context: true });
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "outer", id: 1 }), { jsonrpc: "2.0", result: false, id: 1 });
+  });
+});
+
+describe("errors another service answered", () => {
+  /** A client whose upstream answers every call with this error (no network). */
+  const upstreamAnswering = (error: unknown) =>
+    createClient("http://upstream.test/api", {
+      fetch: (_url: string, init: RequestInit) => {
+        const { id } = JSON.parse(init.body as string) as { id: number };
+        return Promise.resolve(new Response(JSON.stringify({ jsonrpc: "2.0", error, id }), { headers: { "content-type": "application/json" } }));
+      },
+    });
+
+  test("its protocol-level codes (-32768 to -32000) are an internal error here, reported; other codes pass on", async () => {
+    const internal = { code: ErrorCode.InternalError, message: "Internal error" };
+    for (const [code, passes] of [[-32769, true], [-32768, false], [-32600, false], [-32000, false], [-31999, true], [-5, true]] as const) {
+      const reported: unknown[] = [];
+      const upstream = upstreamAnswering({ code, message: "upstream says" });
+      const gateway = new Service({ name: "gateway", onError: (error) => reported.push(error) }).publicMethod("relay", () => upstream.call("anything"));
+      const answer = await gateway.handle({ jsonrpc: "2.0", method: "relay", id: 1 });
+      assert.deepEqual(answer, { jsonrpc: "2.0", error: passes ? { code, message: "upstream says" } : internal, id: 1 }, String(code));
+      assert.equal(reported.length, passes ? 0 : 1, String(code));
+    }
+  });
+
+  test("its -32002 and -32004 pass on with their first 200 characters, without data", async () => {
+    for (const code of [ErrorCode.Timeout, -32004]) {
+      const message = `Upstream: ${"y".repeat(300)}`;
+      const upstream = upstreamAnswering({ code, message, data: { internal: "db-7.prod:5432" } });
+      const gateway = new Service({ name: "gateway" }).publicMethod("relay", () => upstream.call("anything"));
+      assert.deepEqual(await gateway.handle({ jsonrpc: "2.0", method: "relay", id: 1 }), {
+        jsonrpc: "2.0",
+        error: { code, message: message.slice(0, 200) },
+        id: 1,
+      });
+    }
+  });
+
+  test("an RpcError of another copy of the library keeps its data, and has none when it has none", async () => {
+    class ForeignRpcError extends Error {
+      constructor(readonly code: number, message: string, readonly data?: unknown) {
+        super(message);
+        this.name = "RpcError";
+      }
+    }
+    const service = new Service({ name: "s" })
+      .publicMethod("with_data", () => {
+        throw new ForeignRpcError(42, "foreign", { field: "x" });
+      })
+      .publicMethod("without", () => {
+        throw new ForeignRpcError(43, "bare");
+      });
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "with_data", id: 1 }), { jsonrpc: "2.0", error: { code: 42, message: "foreign", data: { field: "x" } }, id: 1 });
+    assert.deepEqual(await service.handle({ jsonrpc: "2.0", method: "without", id: 2 }), { jsonrpc: "2.0", error: { code: 43, message: "bare" }, id: 2 });
   });
 });

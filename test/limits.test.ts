@@ -91,6 +91,45 @@ describe("batch concurrency", () => {
     assert.equal(most, 3);
   });
 
+  test("mapConcurrently fills its pool at once, behind a pending first item; a limit of 1 runs one at a time", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const started: string[] = [];
+    const all = mapConcurrently(["a", "b", "c"], 3, (item) => {
+      started.push(item);
+      return item === "a" ? gate.then(() => item) : Promise.resolve(item);
+    });
+    assert.deepEqual(started, ["a", "b", "c"], "b and c start while a is still pending");
+    release();
+    assert.deepEqual(await all, ["a", "b", "c"]);
+    let running = 0;
+    let most = 0;
+    await mapConcurrently([3, 1, 2], 1, async (ms) => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(ms);
+      running--;
+    });
+    assert.equal(most, 1);
+  });
+
+  test("mapConcurrently rejects with the first failure, thrown or rejected, and starts nothing after it", async () => {
+    for (const how of ["rejects", "throws"] as const) {
+      const started: number[] = [];
+      const failing = mapConcurrently([1, 2, 3, 4], 2, (n) => {
+        started.push(n);
+        if (n === 1) return sleep(10).then(() => n);
+        if (n === 2 && how === "throws") throw new Error("two");
+        return n === 2 ? Promise.reject(new Error("two")) : Promise.resolve(n);
+      });
+      await assert.rejects(Promise.race([failing, sleep(1_000).then(() => "still pending")]), /two/, how);
+      await sleep(30);
+      assert.deepEqual(started, [1, 2], how);
+    }
+  });
+
   test("a batch runs at most batchConcurrency calls at once", async () => {
     let running = 0;
     let most = 0;
@@ -177,6 +216,10 @@ describe("call timeouts", () => {
       assert.throws(() => new Service(options), /must be a positive number/);
     });
   }
+
+  test("a limit of exactly 1 is positive", () => {
+    assert.doesNotThrow(() => new Service({ name: "s", timeout: 1, limits: { maxBatchLength: 1, batchConcurrency: 1 } }));
+  });
 
   test("refuses a method timeout that is not positive", () => {
     assert.throws(() => new Service({ name: "s" }).publicMethod("x", () => 1, { timeout: 0 }), /positive number of ms/);

@@ -292,3 +292,58 @@ describe("metrics()", () => {
     );
   });
 });
+
+describe("metrics() buckets", () => {
+  test("the bounds a scrape lists: durations from 0.5 ms to 10 s, batch lengths from 1 to 1000, body sizes from 128 B to 4 MiB", async () => {
+    const service = new Service({ name: "s" }).use(metrics()).publicMethod("ping", () => "pong");
+    await post(service, '{"jsonrpc":"2.0","method":"ping","id":1}');
+    const { text } = await scrape(service);
+    const bounds = (family: string): (string | undefined)[] =>
+      [...text.matchAll(new RegExp(`^${family}_bucket\\{(?:[^}]*,)?le="([^"]+)"\\}`, "gm"))].map((match) => match[1]);
+    assert.deepEqual(bounds("rpc_server_call_duration_seconds"), ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]);
+    assert.deepEqual(bounds("rpc_server_batch_size"), ["1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "+Inf"]);
+    assert.deepEqual(bounds("rpc_server_request_body_bytes"), ["128", "512", "1024", "4096", "16384", "65536", "262144", "1048576", "4194304", "+Inf"]);
+  });
+
+  test("a duration past the last bound counts in +Inf only; OpenMetrics gives the body sizes' unit", () => {
+    const numbers = new CallMetrics({ service: "s", version: "1" });
+    numbers.started();
+    numbers.ended({ method: "m", duration: 20_000, notification: false, ok: true });
+    const text = writeExposition(numbers.families(), "prometheus");
+    assert.equal(value(text, 'rpc_server_call_duration_seconds_bucket{method="m",outcome="ok",le="10"}'), 0);
+    assert.equal(value(text, 'rpc_server_call_duration_seconds_bucket{method="m",outcome="ok",le="+Inf"}'), 1);
+    assert.match(writeExposition(numbers.families(), "openmetrics"), /^# UNIT rpc_server_request_body_bytes bytes$/m);
+  });
+
+  test("content negotiation: a tie goes to OpenMetrics, a wildcard or text/* preferred keeps the text format, a range without q weighs 1", () => {
+    assert.equal(negotiateFormat("application/openmetrics-text, text/plain"), "openmetrics");
+    assert.equal(negotiateFormat("application/openmetrics-text;q=0.5, */*"), "prometheus");
+    assert.equal(negotiateFormat("application/openmetrics-text;q=0.5, text/*"), "prometheus");
+    assert.equal(negotiateFormat("text/plain, application/openmetrics-text;q=1"), "openmetrics");
+  });
+
+  test("OpenMetrics names: a counter's _total and an info's _info are dropped from the family name only when there, other families keep theirs", () => {
+    const text = writeExposition([
+      { name: "jobs", help: "Jobs.", type: "counter", series: [{ labels: [], value: 1 }] },
+      { name: "build", help: "Build.", type: "info", series: [{ labels: [], value: 1 }] },
+      { name: "queue_total", help: "Queue.", type: "gauge", series: [{ labels: [], value: 2 }] },
+      { name: "host_info", help: "Host.", type: "gauge", series: [{ labels: [], value: 3 }] },
+    ], "openmetrics");
+    assert.deepEqual(text.split("\n").filter((line) => line.startsWith("# TYPE")), [
+      "# TYPE jobs counter",
+      "# TYPE build info",
+      "# TYPE queue_total gauge",
+      "# TYPE host_info gauge",
+    ]);
+  });
+
+  test("what a scraper is answered: 405 and 401 say why, a scrape is never cached and varies by Accept", async () => {
+    const service = new Service({ name: "s" }).use(metrics({ token: "scrape-token" }));
+    const post405 = await service.fetch(new Request("http://localhost/metrics", { method: "POST" }));
+    assert.deepEqual([post405.status, await post405.text(), post405.headers.get("allow")], [405, "Method Not Allowed", "GET, HEAD"]);
+    const denied = await service.fetch(new Request("http://localhost/metrics"));
+    assert.deepEqual([denied.status, await denied.text()], [401, "Unauthorized"]);
+    const scraped = await service.fetch(new Request("http://localhost/metrics", { headers: { authorization: "Bearer scrape-token" } }));
+    assert.deepEqual([scraped.headers.get("cache-control"), scraped.headers.get("vary")], ["no-store", "Accept"]);
+  });
+});

@@ -9,7 +9,9 @@ import { type Context, type ContextManager, context as otelContext, ROOT_CONTEXT
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createClient, RpcError, serve, Service, type ServerHandle } from "../mod.ts";
-import { MAX_ATTRIBUTE_LENGTH, OTHER_METHOD, openTelemetry, openTelemetryClient } from "../src/plugins/opentelemetry/opentelemetry.ts";
+import { MAX_ATTRIBUTE_LENGTH, type OtelSpan, OTHER_METHOD, openTelemetry, openTelemetryClient, SpanKinds } from "../src/plugins/opentelemetry/opentelemetry.ts";
+import { EMPTY_CONTEXT, SPAN_KEY, withParent } from "../src/plugins/opentelemetry/otel_context.ts";
+import { callLog } from "../src/plugins/call_log.ts";
 import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 import { childTrace, formatTraceparent } from "../src/tracing/trace_context.ts";
 import { call } from "./helpers.ts";
@@ -389,5 +391,131 @@ describe("OpenTelemetry and caller-chosen values", () => {
     const span = must(exporter.getFinishedSpans().find((each) => each.name === "shop/checkout"));
     assert.equal(span.attributes["rpc.jsonrpc.error_code"], -32004);
     assert.equal(span.attributes["rpc.jsonrpc.error_message"], "Unavailable: a service this call needs could not be reached");
+  });
+});
+
+describe("OpenTelemetry span details a collector shows", () => {
+  /** A fetch that answers each call with a result, keeping the headers it was sent. */
+  const answering = (sent: Headers[]) => (_url: string, init: RequestInit): Promise<Response> => {
+    sent.push(new Headers(init.headers));
+    const body = JSON.parse(init.body as string) as { id: number } | { id: number }[];
+    const reply = (id: number) => ({ jsonrpc: "2.0", result: 1, id });
+    return Promise.resolve(Response.json(Array.isArray(body) ? body.map((entry) => reply(entry.id)) : reply(body.id)));
+  };
+
+  test("a failed call's span: the message its caller was told, its code as error.type, an unknown method as _OTHER", async () => {
+    exporter.reset();
+    const service = new Service({ name: "s", apiTokenIsValid: () => false })
+      .use(openTelemetry({ tracer }))
+      .publicMethod("add", (a: number, b: number) => a + b)
+      .publicMethod("wait", () => new Promise(() => {}), { timeout: 5 })
+      .privateMethod("secret", () => 1);
+    await service.handle([
+      { jsonrpc: "2.0", method: "nope", id: 1 },
+      { jsonrpc: "2.0", method: "add", params: [1, 2, 3], id: 2 },
+      { jsonrpc: "2.0", method: "secret", id: 3 },
+      { jsonrpc: "2.0", method: "wait", id: 4 },
+    ]);
+    const spans = exporter.getFinishedSpans();
+    const errors = ["s/_OTHER", "s/add", "s/secret", "s/wait"].map((name) => {
+      const span = must(spans.find((found) => found.name === name));
+      return [span.attributes["rpc.method"], span.attributes["rpc.jsonrpc.error_code"], span.attributes["error.type"], span.attributes["rpc.jsonrpc.error_message"], span.status.message];
+    });
+    assert.deepEqual(errors, [
+      ["_OTHER", -32601, "-32601", "Method not found", "Method not found"],
+      ["add", -32602, "-32602", "Invalid params", "Invalid params"],
+      ["secret", -32001, "-32001", "Access denied", "Access denied"],
+      ["wait", -32002, "-32002", "Timeout", "Timeout"],
+    ]);
+  });
+
+  test("a request id of 256 characters is kept whole, one of 257 is cut to 256 with …", async () => {
+    exporter.reset();
+    const service = new Service({ name: "s" }).use(openTelemetry({ tracer })).publicMethod("ping", () => "pong");
+    await service.handle([{ jsonrpc: "2.0", method: "ping", id: "a".repeat(256) }, { jsonrpc: "2.0", method: "ping", id: "b".repeat(257) }]);
+    const ids = exporter.getFinishedSpans().map((span) => span.attributes["rpc.jsonrpc.request_id"]);
+    assert.deepEqual(ids, ["a".repeat(256), `${"b".repeat(255)}…`]);
+  });
+
+  test("server.address comes from each request's own Host: a request without one has none", async () => {
+    exporter.reset();
+    const service = new Service({ name: "s" }).use(openTelemetry({ tracer })).publicMethod("ping", () => "pong");
+    await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 }, { headers: new Headers({ host: "api.example:8080" }) });
+    await service.handle({ jsonrpc: "2.0", method: "ping", id: 2 }, { headers: new Headers() });
+    const [first, second] = exporter.getFinishedSpans().map((span) => [span.attributes["server.address"], span.attributes["server.port"]]);
+    assert.deepEqual(first, ["api.example", 8080]);
+    assert.deepEqual(second, [undefined, undefined]);
+  });
+
+  test("traceOf(call) tells a call log the call's span", async () => {
+    exporter.reset();
+    const lines: string[] = [];
+    const otel = openTelemetry({ tracer });
+    const service = new Service({ name: "s" })
+      .use(callLog({ info: (line) => lines.push(line), error: (line) => lines.push(line) }, { format: "json", traces: otel }))
+      .use(otel)
+      .publicMethod("ping", () => "pong");
+    await service.handle({ jsonrpc: "2.0", method: "ping", id: 1 });
+    const span = must(exporter.getFinishedSpans()[0]).spanContext();
+    const record = JSON.parse(must(lines[0])) as { trace_id?: string; span_id?: string };
+    assert.deepEqual([record.trace_id, record.span_id], [span.traceId, span.spanId]);
+  });
+
+  test("a client span: rpc.service and rpc.jsonrpc.version; the caller's tracestate sent on", async () => {
+    exporter.reset();
+    const sent: Headers[] = [];
+    const client = createClient("http://upstream.test/api", { observe: openTelemetryClient({ tracer, service: "calculator" }), fetch: answering(sent) });
+    const trace = { ...childTrace(undefined), traceState: "vendor=abc" };
+    await client.call("add", [1, 2], { trace });
+    const span = must(exporter.getFinishedSpans()[0]);
+    assert.equal(span.name, "calculator/add");
+    assert.equal(span.attributes["rpc.service"], "calculator");
+    assert.equal(span.attributes["rpc.jsonrpc.version"], "2.0");
+    assert.equal(sent[0]?.get("tracestate"), "vendor=abc");
+    assert.equal(must(sent[0]).get("traceparent")?.split("-")[1], trace.traceId);
+  });
+
+  test("a client's batch outside any trace names OpenTelemetry's active span as its parent", async () => {
+    const storage = new AsyncLocalStorage<Context>();
+    const manager: ContextManager = {
+      active: () => storage.getStore() ?? ROOT_CONTEXT,
+      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+      bind: (_ctx, target) => target,
+      enable() {
+        return this;
+      },
+      disable() {
+        return this;
+      },
+    };
+    assert.ok(otelContext.setGlobalContextManager(manager));
+    try {
+      const sent: Headers[] = [];
+      const client = createClient("http://upstream.test/api", { observe: openTelemetryClient({ tracer, context: otelContext }), fetch: answering(sent) });
+      const outer = tracer.startSpan("outer");
+      await otelContext.with(trace.setSpan(otelContext.active(), outer), () => client.batch((batch) => [batch.call("a"), batch.call("b")]));
+      outer.end();
+      const [, traceId, parentId] = sent[0]?.get("traceparent")?.split("-") ?? [];
+      assert.deepEqual([traceId, parentId], [outer.spanContext().traceId, outer.spanContext().spanId]);
+    } finally {
+      otelContext.disable();
+    }
+  });
+
+  test("the parent context made from a traceparent behaves as OpenTelemetry's: tracestate, a span that records nothing, values removed", () => {
+    const parentTrace = { ...childTrace(undefined), traceState: "a=1,b=2" };
+    const context = withParent(EMPTY_CONTEXT, parentTrace);
+    const span = context.getValue(SPAN_KEY) as OtelSpan & { isRecording(): boolean };
+    const state = must(span.spanContext().traceState);
+    assert.equal(state.serialize(), "a=1,b=2");
+    assert.deepEqual([state.get("a"), state.get("b"), state.get("c")], ["1", "2", undefined]);
+    assert.equal(state.set("a", "3").serialize(), "a=3,b=2");
+    assert.equal(state.unset("a").serialize(), "b=2");
+    assert.equal(span.isRecording(), false);
+    assert.equal(span.setAttribute("x", 1), span);
+    assert.equal(span.setStatus({ code: ERROR }), span);
+    assert.equal(span.updateName("other"), span);
+    assert.equal(context.deleteValue(SPAN_KEY).getValue(SPAN_KEY), undefined);
+    assert.deepEqual(SpanKinds, { INTERNAL: SpanKind.INTERNAL, SERVER: SpanKind.SERVER, CLIENT: SpanKind.CLIENT });
   });
 });

@@ -32,6 +32,10 @@ describe("reading parameters from source text", () => {
     ["nor have the escapes esbuild (and so tsx) prints for them", String.raw`(caf\u00E9, na\u00EFve) => 1`, ["?", "?"]],
     ["nor an escaped bare arrow parameter", String.raw`async caf\u00E9 => 1`, ["?"]],
     ["nor a bare arrow parameter with a non-ASCII letter", "café => 1", ["?"]],
+    ["block comments right after ( and before )", "(/* first */a, b /* last */) => a", ["a", "b"]],
+    ["a comment touching both names", "(a/**/,/**/b) => a", ["a", "b"]],
+    ["a line comment before )", "(a, b // the last\n) => a", ["a", "b"]],
+    ["an empty string default", "(a = '', b) => a", ["a=", "b"]],
   ];
   for (const [name, source, expected] of cases) {
     test(name, () => {
