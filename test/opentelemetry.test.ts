@@ -38,6 +38,23 @@ function parentOf(span: ReadableSpan): string | undefined {
   return span.parentSpanContext?.spanId;
 }
 
+
+/** A context manager on AsyncLocalStorage, as the Node SDK installs. */
+function asyncContextManager(): ContextManager {
+  const storage = new AsyncLocalStorage<Context>();
+  return {
+    active: () => storage.getStore() ?? ROOT_CONTEXT,
+    with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+    bind: (_ctx, target) => target,
+    enable() {
+      return this;
+    },
+    disable() {
+      return this;
+    },
+  };
+}
+
 describe("OpenTelemetry through a gateway (two services on real sockets)", () => {
   let upstreamServer: ServerHandle;
   let gatewayServer: ServerHandle;
@@ -189,20 +206,7 @@ describe("openTelemetry() in process", () => {
   });
 
   test("with OpenTelemetry's context API, the handler runs with its span active; tracestate is kept", async () => {
-    // A context manager on AsyncLocalStorage, as the Node SDK installs.
-    const storage = new AsyncLocalStorage<Context>();
-    const manager: ContextManager = {
-      active: () => storage.getStore() ?? ROOT_CONTEXT,
-      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
-      bind: (_ctx, target) => target,
-      enable() {
-        return this;
-      },
-      disable() {
-        return this;
-      },
-    };
-    assert.ok(otelContext.setGlobalContextManager(manager));
+    assert.ok(otelContext.setGlobalContextManager(asyncContextManager()));
     try {
       exporter.reset();
       let activeSpanId: string | undefined;
@@ -476,19 +480,7 @@ describe("OpenTelemetry span details a collector shows", () => {
   });
 
   test("a client's batch outside any trace names OpenTelemetry's active span as its parent", async () => {
-    const storage = new AsyncLocalStorage<Context>();
-    const manager: ContextManager = {
-      active: () => storage.getStore() ?? ROOT_CONTEXT,
-      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
-      bind: (_ctx, target) => target,
-      enable() {
-        return this;
-      },
-      disable() {
-        return this;
-      },
-    };
-    assert.ok(otelContext.setGlobalContextManager(manager));
+    assert.ok(otelContext.setGlobalContextManager(asyncContextManager()));
     try {
       const sent: Headers[] = [];
       const client = createClient("http://upstream.test/api", { observe: openTelemetryClient({ tracer, context: otelContext }), fetch: answering(sent) });
