@@ -1,7 +1,7 @@
 // tsmicroservice/testing: testClient (the typed client in process, through service.fetch and the
 // same wire rules as HTTP, starting and stopping the service), waitFor and captureEvents.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { type CallContext, type Client, type MethodsOf, MicroService, publicMethod, RpcError, Service, TransportError } from "../mod.ts";
 import { event, events, inProcess } from "../src/events/mod.ts";
 import { health } from "../src/plugins/health.ts";
@@ -188,6 +188,52 @@ describe("waitFor()", () => {
       return true;
     });
     await assert.rejects(waitFor(() => false, { timeout: 10 }), /^Error: timed out after 10 ms waiting for the condition$/);
+  });
+
+  /** Runs waitFor on a mocked clock to its end, and tells when (in ms from the start) it checked. */
+  async function checkTimes(t: TestContext, condition: () => unknown, options?: Parameters<typeof waitFor>[1]): Promise<{ times: number[]; error: unknown }> {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
+    const start = Date.now();
+    const times: number[] = [];
+    let error: unknown;
+    const state = { settled: false };
+    waitFor(() => {
+      times.push(Date.now() - start);
+      return condition();
+    }, options).catch((reason: unknown) => {
+      error = reason;
+    }).finally(() => {
+      state.settled = true;
+    });
+    // One ms at a time, letting the loop's promises run in between; bounded, so a loop that never ends fails.
+    for (let ms = 0; !state.settled && ms < 10_000 && times.length < 1_000; ms++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      t.mock.timers.tick(1);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    t.mock.timers.reset();
+    return { times, error };
+  }
+
+  test("checks at once, then every 10 ms by default, the last check at the deadline (5 s by default)", async (t) => {
+    const { times, error } = await checkTimes(t, () => false, { timeout: 45 });
+    assert.deepEqual(times, [0, 10, 20, 30, 40, 45]);
+    assert.match(String(error), /timed out after 45 ms/);
+    const late = await checkTimes(t, () => false, { timeout: 21 });
+    assert.deepEqual(late.times, [0, 10, 20, 21]);
+    const byDefault = await checkTimes(t, () => false, { interval: 1_000 });
+    assert.deepEqual(byDefault.times, [0, 1000, 2000, 3000, 4000, 5000]);
+    assert.match(String(byDefault.error), /^Error: timed out after 5000 ms waiting for the condition$/);
+  });
+
+  test("a condition that threw and then gave false is no longer named for its error", async (t) => {
+    let checks = 0;
+    const { error } = await checkTimes(t, () => {
+      if (++checks === 1) throw new Error("warming up");
+      return false;
+    }, { timeout: 30 });
+    assert.equal((error as Error).message, "timed out after 30 ms waiting for the condition");
+    assert.equal((error as Error).cause, undefined);
   });
 });
 
