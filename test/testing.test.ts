@@ -126,6 +126,36 @@ describe("testClient()", () => {
     await client.close();
   });
 
+  test("the files option is what the service's start is given; without it, no files", async () => {
+    const given: unknown[] = [];
+    const files = { readFile: () => Promise.resolve(new Uint8Array()), stat: () => Promise.resolve(undefined) } as unknown as NonNullable<Parameters<typeof testClient>[1]>["files"];
+    for (const options of [{ files }, {}]) {
+      const service = new Service({ name: "files" }).use({ name: "spy", start: (context) => {
+        given.push(context.files);
+      } }).publicMethod("ping", () => "pong");
+      const client = testClient(service, options);
+      await client.ready;
+      await client.close();
+    }
+    assert.deepEqual(given, [files, undefined]);
+  });
+
+  test("an app that is only a name and a fetch is called at /api", async () => {
+    const paths: string[] = [];
+    const app = {
+      name: "plain",
+      fetch: async (request: Request): Promise<Response> => {
+        paths.push(new URL(request.url).pathname);
+        const { id } = (await request.json()) as { id: number };
+        return Response.json({ jsonrpc: "2.0", result: "pong", id });
+      },
+    };
+    const client = testClient(app);
+    assert.equal(await (client as unknown as { call(method: string): Promise<unknown> }).call("ping"), "pong");
+    assert.deepEqual(paths, ["/api"]);
+    await client.close();
+  });
+
   test("a failed start that nobody awaits is no unhandled rejection", async () => {
     const unhandled: unknown[] = [];
     const record = (reason: unknown): void => void unhandled.push(reason);
