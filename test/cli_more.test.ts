@@ -218,6 +218,11 @@ describe("descriptions", () => {
       { name: "n", description: undefined, params: undefined, result: "any", resultShape: "any", isPrivate: false, idempotent: false },
     ]);
     assert.equal(fromOpenRpc({ info: { title: "s", version: 1 }, methods: [] }).version, undefined);
+    // An event's payload and a result's shape spell out objects of any size; the result's type does not.
+    const five = { type: "object", properties: { a: {}, b: {}, c: {}, d: {}, e: {} } };
+    const big = fromOpenRpc({ info: { title: "s" }, "x-events": [{ name: "e", schema: five }], methods: [{ name: "m", result: { schema: five } }] });
+    assert.equal(big.events[0]?.payload, "{ a?: any; b?: any; c?: any; d?: any; e?: any }");
+    assert.deepEqual([big.methods[0]?.result, big.methods[0]?.resultShape], ["object", "{ a?: any; b?: any; c?: any; d?: any; e?: any }"]);
   });
 
   test("fromServiceSpecs wants a name and an object of methods", () => {
