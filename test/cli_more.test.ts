@@ -9,8 +9,10 @@ import { parseArgs } from "../src/cli/args.ts";
 import { COMMANDS, runCli } from "../src/cli/cli.ts";
 import type { CliEnvironment } from "../src/cli/environment.ts";
 import { formatTable } from "../src/cli/output.ts";
+import { remapApp } from "../src/cli/remap_app.ts";
 import { clientOptions, REMOTE_FLAGS, reportFailure, wantsPretty } from "../src/cli/remote_flags.ts";
 import { DescriptionError, describeService, fromOpenRpc, fromServiceSpecs, schemaType } from "../src/cli/service_description.ts";
+import { withoutCredentials } from "../src/cli/terminal_text.ts";
 import { VERSION } from "../src/cli/version.ts";
 
 function environment(isTTY = false): CliEnvironment & { out: string; err: string } {
@@ -245,5 +247,29 @@ describe("descriptions", () => {
 describe("formatTable", () => {
   test("an empty column is no wider than nothing", () => {
     assert.equal(formatTable([["", "x"], ["", "y"]]), "  x\n  y");
+  });
+});
+
+describe("remapApp and withoutCredentials", () => {
+  test("an app of its own: X-Api-Token is its header; another is copied into it; the old path answers a plain 404; the caller's request is left as it was", async () => {
+    const seen: string[] = [];
+    const plain = { fetch: (request: Request) => {
+      seen.push(`${new URL(request.url).pathname} ${request.headers.get("x-api-token") ?? "-"}`);
+      return new Response("ok");
+    } };
+    assert.equal(remapApp(plain, { tokenHeader: "x-api-token" }), plain);
+    const app = remapApp(plain, { path: "/rpc", tokenHeader: "X-Token" });
+    const request = new Request("http://localhost/rpc", { headers: { "x-token": "t", "x-api-token": "forged" } });
+    assert.equal(await (await app.fetch(request)).text(), "ok");
+    assert.deepEqual(seen, ["/api t"]);
+    assert.equal(request.headers.get("x-api-token"), "forged");
+    await app.fetch(new Request("http://localhost/rpc", { headers: { "x-api-token": "forged" } }));
+    assert.deepEqual(seen, ["/api t", "/api -"]);
+    const notFound = await app.fetch(new Request("http://localhost/api"));
+    assert.deepEqual([notFound.status, notFound.headers.get("content-type"), await notFound.text()], [404, "text/plain; charset=utf-8", "Not Found"]);
+  });
+
+  test("withoutCredentials keeps a URL's scheme", () => {
+    assert.equal(withoutCredentials("calling http://ann:s3cret@127.0.0.1:5000/api failed"), "calling http://127.0.0.1:5000/api failed");
   });
 });
