@@ -863,4 +863,18 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     code: "if (colon === -1 || !/^[!#$%&'*+.^_`|~\\w-]+$/.test(name)) {",
     why: "a colon first leaves the name \"\", which the pattern refuses anyway; without one the name is \"\" too: the same message either way",
   },
+  {
+    file: "src/cli/call_params.ts",
+    original: "\"{\"",
+    replacement: "\"\"",
+    code: "if (!json.trimStart().startsWith(\"{\")) return undefined;",
+    why: "in valid JSON that is not an object no string at depth 1 is followed by a colon (an array's are elements): no key is ever found",
+  },
+  {
+    file: "src/cli/call_params.ts",
+    original: "<",
+    replacement: "<=",
+    code: "for (let index = 0; index < json.length; index++) {",
+    why: "one past the end reads undefined, which is no bracket and no quote: nothing changes",
+  },
 ];
