@@ -269,7 +269,8 @@ describe("remapApp and withoutCredentials", () => {
     assert.deepEqual([notFound.status, notFound.headers.get("content-type"), await notFound.text()], [404, "text/plain; charset=utf-8", "Not Found"]);
   });
 
-  test("withoutCredentials keeps a URL's scheme", () => {
+  test("withoutCredentials keeps a URL's scheme and the space before a URL without one", () => {
     assert.equal(withoutCredentials("calling http://ann:s3cret@127.0.0.1:5000/api failed"), "calling http://127.0.0.1:5000/api failed");
+    assert.equal(withoutCredentials("calling ann:s3cret@127.0.0.1:5000/api failed"), "calling 127.0.0.1:5000/api failed");
   });
 });
