@@ -63,7 +63,7 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/etcd/gateway.ts": ["test/etcd_gateway.test.ts"],
   "src/dns/": ["test/dns.test.ts"],
   "src/plugins/tasks/": ["test/lifecycle.test.ts", "test/class_style.test.ts"],
-  "src/cli/": ["test/cli_units.test.ts"],
+  "src/cli/": ["test/cli_units.test.ts", "test/cli_more.test.ts"],
 };
 
 /** Type-check diagnostics that only say a name went unused: the mutant still runs, so the tests judge it. */
