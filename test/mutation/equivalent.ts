@@ -847,6 +847,7 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     original: "0",
     replacement: "1",
     code: "const name = header.slice(0, Math.max(colon, 0)).trim();",
+    nth: 2,
     why: "with the colon first the name is \"\" or \":\", both refused by the name's pattern; without one it throws before the name is read",
   },
   {
