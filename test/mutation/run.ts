@@ -63,7 +63,7 @@ const TESTS_FOR: Readonly<Record<string, readonly string[]>> = {
   "src/etcd/gateway.ts": ["test/etcd_gateway.test.ts"],
   "src/dns/": ["test/dns.test.ts"],
   "src/plugins/tasks/": ["test/lifecycle.test.ts", "test/class_style.test.ts"],
-  "src/cli/": ["test/cli_units.test.ts"],
+  "src/cli/": ["test/cli_units.test.ts", "test/cli_more.test.ts"],
   "src/core/dispatch.ts": ["test/dispatch.test.ts", "test/fast_path.test.ts", "test/trace_context.test.ts", "test/deadline.test.ts", "test/limits.test.ts", "test/validation.test.ts", "test/gateway_errors.test.ts"],
   "src/plugins/when_ended.ts": ["test/trace_context.test.ts", "test/logging.test.ts", "test/fast_path.test.ts"],
   "src/plugins/trace_context.ts": ["test/trace_context.test.ts", "test/call_log_json.test.ts"],
