@@ -1,7 +1,7 @@
 // The etcd registry without etcd: a registration that never blocks while etcd cannot be reached, what
 // etcd may give a client, a followed source, the lease on a mocked clock (test/services/ has the real etcd).
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { type FetchFunction, Service } from "../mod.ts";
 import { EndpointError, EtcdError, etcdRegistry } from "../src/etcd/mod.ts";
 import { Lifecycle } from "../src/core/lifecycle.ts";
@@ -326,6 +326,17 @@ describe("a registration's lease, on a mocked clock", () => {
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   };
 
+  /** Moves the mocked clock to 1 ms before `wait` (no new try yet), then to it (exactly one more). */
+  const expectRetryAfter = async (t: TestContext, grants: () => number, wait: number): Promise<void> => {
+    const before = grants();
+    t.mock.timers.tick(wait - 1);
+    await settle();
+    assert.equal(grants(), before, `not before ${wait} ms`);
+    t.mock.timers.tick(1);
+    await settle();
+    assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
+  };
+
   it("puts the instance under a lease of ttl seconds, renews it every third of that, starts over when it expired or cannot be renewed for ttl", async (t) => {
     t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
     const etcd = leaseEtcd();
@@ -379,15 +390,7 @@ describe("a registration's lease, on a mocked clock", () => {
     const grants = (): number => etcd.calls.filter((call) => call.startsWith("lease/grant")).length;
     assert.equal(grants(), 1);
     // The waits after failures 1 to 5: 200, 400, 800, then maxBackoff (1000) twice, each times (just under) 1.
-    for (const wait of [200, 400, 800, 1_000, 1_000]) {
-      const before = grants();
-      t.mock.timers.tick(wait - 1);
-      await settle();
-      assert.equal(grants(), before, `not before ${wait} ms`);
-      t.mock.timers.tick(1);
-      await settle();
-      assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
-    }
+    for (const wait of [200, 400, 800, 1_000, 1_000]) await expectRetryAfter(t, grants, wait);
     assert.equal(registration.registered, true);
     assert.equal(registration.key, "/tsmicroservice/services/billing.service/b1");
     assert.deepEqual(told, ["etcd registration of /tsmicroservice/services/billing.service/b1 failed, trying again: no etcd endpoint answered"]);
@@ -405,15 +408,7 @@ describe("a registration's lease, on a mocked clock", () => {
       registration.start({ service: { name: "orders.service", version: "1.0.0" } });
       await settle();
       const grants = (): number => etcd.calls.filter((call) => call.startsWith("lease/grant")).length;
-      for (const wait of waits) {
-        const before = grants();
-        t.mock.timers.tick(wait - 1);
-        await settle();
-        assert.equal(grants(), before, `not before ${wait} ms`);
-        t.mock.timers.tick(1);
-        await settle();
-        assert.equal(grants(), before + 1, `tried again after ${wait} ms`);
-      }
+      for (const wait of waits) await expectRetryAfter(t, grants, wait);
       await registration.stop();
     };
     // Seventeen waits on one run's signal: each lets go of its abort listener (else Node.js warns of a leak).

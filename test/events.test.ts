@@ -7,7 +7,7 @@ import { Service } from "../mod.ts";
 import { event, type EventInfo, events, type EventTransport, inProcess } from "../src/events/mod.ts";
 import type { StandardSchemaV1 } from "../src/core/standard_schema.ts";
 import { eventWatch } from "./event_watch.ts";
-import { until } from "./helpers.ts";
+import { assertStopWaitsForHandler, until } from "./helpers.ts";
 
 interface Order {
   id: string;
@@ -295,12 +295,7 @@ describe("events in process", () => {
     await billing.startup();
     await createOrders(orders, 1);
     await until(() => order.length === 1);
-    const stopping = billing.shutdown().then(() => order.push("stopped"));
-    // Several turns of the event loop: a stop that does not wait would be done by now.
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await stopping;
-    assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
+    await assertStopWaitsForHandler(() => billing.shutdown(), () => release(), order);
   });
 
   it("the envelope: id, event, source and time reach the handler", async () => {

@@ -1,4 +1,5 @@
 // Shared fixtures for the in-process tests: real Request objects through service.fetch.
+import assert from "node:assert/strict";
 import { RpcError, Service } from "../mod.ts";
 import { bodyText, readBodyBytes } from "../src/http/read_body.ts";
 import { endpointOf } from "../src/http/endpoint_of.ts";
@@ -75,4 +76,18 @@ export function endpointFor(app: object): RpcEndpoint {
   const endpoint = endpointOf(app);
   if (endpoint === undefined) throw new Error("this app has no JSON-RPC endpoint");
   return endpoint;
+}
+
+/**
+ * Stops something while an event handler runs, then lets the handler finish, and checks that the
+ * stop waited for it: `order` (where the handler logs "handler started" and "handler finished")
+ * ends with "stopped".
+ */
+export async function assertStopWaitsForHandler(stop: () => Promise<unknown>, release: () => void, order: string[]): Promise<void> {
+  const stopping = stop().then(() => order.push("stopped"));
+  // Several turns of the event loop: a stop that does not wait would be done by now.
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await stopping;
+  assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
 }

@@ -23,7 +23,7 @@ import {
   natsTransport,
 } from "../src/nats/mod.ts";
 import { eventWatch } from "./event_watch.ts";
-import { until } from "./helpers.ts";
+import { assertStopWaitsForHandler, until } from "./helpers.ts";
 
 type Callback = (error: Error | null, message: NatsMessage) => void;
 interface FakeSubscription {
@@ -872,12 +872,7 @@ describe("events over NATS (in-memory NATS)", () => {
     assert.deepEqual(watch.reported.map((entry) => [entry.where, String(entry.error)]), [["event orders.service order.created", "Error: cannot bill bad"]]);
     await orderEvents.emit("order.created", { id: "slow" });
     await watch.until(() => order.length === 1, "the handler started");
-    const stopping = billing.shutdown().then(() => order.push("stopped"));
-    // Several turns of the event loop: a stop that does not wait would be done by now.
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await stopping;
-    assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
+    await assertStopWaitsForHandler(() => billing.shutdown(), () => release(), order);
   });
 
   it("JetStream: the stream is made when missing, the consumer is configured as documented (ack_wait in ns), a failed event is nak'ed with its delay in ms", async () => {
