@@ -4,7 +4,9 @@
  * @module
  */
 
-import { ErrorCode, FROM_UPSTREAM, RpcError } from "../protocol/errors.ts";
+import { FROM_UPSTREAM, RpcError } from "../protocol/errors.ts";
+// The codes as constants (bundles inline them): the same names as ErrorCode's members.
+import * as ErrorCode from "../protocol/error_codes.ts";
 import {
   errorResponse,
   type JsonRpcErrorObject,

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { ErrorCode } from "../protocol/errors.ts";
+// The codes as constants (bundles inline them): the same names as ErrorCode's members.
+import * as ErrorCode from "../protocol/error_codes.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
 import { type DispatchTarget, dispatchText, refuse } from "../core/dispatch.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
