@@ -113,11 +113,6 @@ export class Lifecycle {
     return this.#state;
   }
 
-  /** Whether a stop has begun (or ended) and no new start has come since. */
-  get isStopping(): boolean {
-    return this.#state === "stopping" || this.#state === "stopped";
-  }
-
   /**
    * Starts: runs `onStart`. A start while already started waits for the first and counts one
    * more user.
