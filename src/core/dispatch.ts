@@ -658,7 +658,21 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
   }
 }
 
-function report(target: DispatchTarget, error: unknown, method: string): void {
+/**
+ * Tells the service's `onError` about an unexpected failure; a failing reporter is ignored.
+ *
+ * @internal The contract between dispatch and the Service class; it may change in any release.
+ * @param target The service.
+ * @param error What was thrown.
+ * @param method Where: a method's name, or a route.
+ * @example
+ * ```ts
+ * import { report, targetOf } from "./dispatch.ts";
+ * import { Service } from "./service.ts";
+ * report(targetOf(new Service({ name: "s", onError: false })), new Error("x"), "somewhere");
+ * ```
+ */
+export function report(target: DispatchTarget, error: unknown, method: string): void {
   try {
     target.onError?.(error, { method });
   } catch {

@@ -7,7 +7,7 @@
  */
 
 import { type ApiTokenValidator, type RequestContext, withoutCredentials } from "./context.ts";
-import { DISPATCH_TARGET, type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./dispatch.ts";
+import { DISPATCH_TARGET, type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter, report } from "./dispatch.ts";
 import {
   defineMethod,
   type Handler,
@@ -154,7 +154,6 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   readonly #endpoint: RpcEndpoint;
   readonly #plugins: Plugin[] = [];
   readonly #lifecycle: Lifecycle;
-  readonly #onError: ErrorReporter | undefined;
 
   /**
    * Makes a service with no methods yet; register them with {@linkcode Service.publicMethod} and
@@ -182,9 +181,6 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     if (!this.path.startsWith("/")) throw new TypeError(`The path must start with "/", got ${this.path}`);
     this.apiTokenHeader = options.apiTokenHeader ?? "X-Api-Token";
     this.limits = resolveLimits(options.limits);
-    this.#onError = options.onError === false ? undefined : options.onError ?? ((error, info) => {
-      console.error(`${this.name}: ${info.method} failed:`, error);
-    });
     this.#discover = discoverMethod({
       name: this.name,
       version: this.version,
@@ -199,7 +195,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       apiTokenHeader: this.apiTokenHeader,
       apiTokenIsValid: options.apiTokenIsValid,
       exposeErrors: options.exposeErrors ?? false,
-      onError: this.#onError,
+      onError: options.onError === false ? undefined : options.onError ?? ((error, info) => {
+        console.error(`${this.name}: ${info.method} failed:`, error);
+      }),
       call: undefined,
       received: undefined,
       refused: undefined,
@@ -485,11 +483,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
    * ```
    */
   report(error: unknown, where: string): void {
-    try {
-      this.#onError?.(error, { method: where });
-    } catch {
-      // A failing logger must not turn an answer into a crash.
-    }
+    report(this.#target, error, where);
   }
 
   /**
