@@ -198,10 +198,10 @@ export function dispatchText(
   try {
     message = JSON.parse(text);
   } catch {
-    if (target.received !== undefined) tellReceived(target, bytes ?? text.length, undefined);
+    tellReceived(target, bytes ?? text.length, undefined);
     return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
   }
-  if (target.received !== undefined) tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
+  tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
   const result = dispatchMessage(target, message, ctx);
   return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
 }
@@ -240,24 +240,18 @@ function tellReceived(target: DispatchTarget, bytes: number, batch: number | und
   }
 }
 
-/** Serialises an answer; a result that JSON cannot carry becomes an internal error for its call only. */
+/**
+ * Serialises an answer (`undefined` for nothing to send); a result that JSON cannot carry becomes
+ * an internal error for its call only: one stringify for the whole answer, and only when a batch's
+ * fails is each response done alone.
+ */
 function serialize(target: DispatchTarget, result: DispatchResult): string | undefined {
-  if (result === undefined) return undefined;
-  if (!Array.isArray(result)) return serializeOne(target, result);
   try {
-    // One stringify for the whole batch; only when it fails is each response done alone.
     return JSON.stringify(result);
-  } catch {
-    return `[${result.map((response) => serializeOne(target, response)).join(",")}]`;
-  }
-}
-
-function serializeOne(target: DispatchTarget, response: JsonRpcResponse): string {
-  try {
-    return JSON.stringify(response);
   } catch (error) {
+    if (Array.isArray(result)) return `[${result.map((response) => serialize(target, response) as string).join(",")}]`;
     report(target, error, "(serialising a response)");
-    return JSON.stringify(errorResponse(response.id, { code: ErrorCode.InternalError, message: "Internal error" }));
+    return JSON.stringify(errorResponse((result as JsonRpcResponse).id, { code: ErrorCode.InternalError, message: "Internal error" }));
   }
 }
 
@@ -557,8 +551,8 @@ async function callWithin(
   params: JsonRpcRequest["params"],
   ctx: RequestContext,
 ): Promise<unknown> {
-  const request: JsonRpcRequest = params === undefined ? { jsonrpc: "2.0", method, id: null } : { jsonrpc: "2.0", method, params, id: null };
-  const settled: Outcome = await runCall(target, request, ctx, false);
+  // Only runCall reads it (its method and params): absent params may be an undefined member.
+  const settled: Outcome = await runCall(target, { jsonrpc: "2.0", method, params, id: null } as JsonRpcRequest, ctx, false);
   if (settled instanceof Failure) throw new RpcError(settled.error.code, settled.error.message, settled.error.data);
   return settled;
 }
