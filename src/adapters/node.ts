@@ -182,8 +182,7 @@ class DirectExchange implements RequestContext {
 
   // Made on first use: most calls never look at it.
   get signal(): AbortSignal {
-    this.#signal ??= closeSignal(this.#outgoing, this.#state);
-    return this.#signal;
+    return (this.#signal ??= closeSignal(this.#outgoing, this.#state));
   }
 
   start(): void {
@@ -251,8 +250,7 @@ class DirectExchange implements RequestContext {
     // An unread body (refused as too large, say) cannot be skipped on a kept-alive connection.
     if ((this.#state.closing || !this.#incoming.complete) && reply.headers["connection"] === undefined) headers.push("connection", "close");
     outgoing.writeHead(reply.status, headers as string[]);
-    if (reply.body === null) outgoing.end();
-    else outgoing.end(reply.body);
+    outgoing.end(reply.body ?? undefined);
   }
 }
 

@@ -203,7 +203,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       refused: undefined,
       // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
       ...this.limits,
-      timeout: options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0),
+      timeout: positiveLimit("timeout", options.timeout, undefined),
     };
     this.#others = { hooks: this.#hooks, fetchers: [], report: (error, where) => {
       this.report(error, where);

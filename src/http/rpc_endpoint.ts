@@ -112,7 +112,7 @@ export class RpcEndpoint {
   /** The deadline bodies are read by, unless they may take as long as they take. */
   declare readonly bodyDeadline: DeadlineWatch | undefined;
   readonly #target: DispatchTarget;
-  readonly #hooks: EndpointHooks;
+  readonly #hooks: EndpointHooks | undefined;
 
   /**
    * Makes the endpoint of a service.
@@ -133,7 +133,7 @@ export class RpcEndpoint {
     this.maxBodyBytes = parts.maxBodyBytes;
     const bodyTimeout = parts.bodyTimeout;
     this.bodyDeadline = bodyTimeout === undefined || bodyTimeout === Infinity ? undefined : new DeadlineWatch(bodyTimeout);
-    this.#hooks = parts.hooks ?? { intercept: undefined, headers: undefined };
+    this.#hooks = parts.hooks;
   }
 
   /**
@@ -153,7 +153,7 @@ export class RpcEndpoint {
    * ```
    */
   answerHead(method: string, headers: HeaderReader): PlainReply | undefined {
-    const early = this.#hooks.intercept?.(method, this.path, headers);
+    const early = this.#hooks?.intercept?.(method, this.path, headers);
     if (early !== undefined) return this.#decorate(early, method, headers);
     let reply: PlainReply;
     if (method !== "POST") reply = NOT_ALLOWED;
@@ -224,7 +224,7 @@ export class RpcEndpoint {
   }
 
   #decorate(reply: PlainReply, method: string, headers: HeaderReader): PlainReply {
-    const decorate = this.#hooks.headers;
+    const decorate = this.#hooks?.headers;
     if (decorate === undefined) return reply;
     const more = decorate(method, this.path, headers);
     return more === undefined ? reply : { ...reply, headers: mergeHeaders({ ...reply.headers }, more) };
