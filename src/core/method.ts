@@ -198,6 +198,12 @@ export interface MethodOptions {
    */
   readonly idempotent?: boolean | undefined;
   /**
+   * The scopes a caller needs, each of them, as its token validator (or `jwt()`) says: without a
+   * valid token `-32001 Access denied`, without a scope `-32003 Forbidden` naming it. A method
+   * with scopes needs a token even when it is public.
+   */
+  readonly scopes?: readonly string[] | undefined;
+  /**
    * When `true`, the handler gets a {@linkcode CallContext} as an extra last argument, which is not
    * a param: callers never send it.
    */
@@ -286,6 +292,8 @@ export interface MethodDefinition {
   readonly timeout: number | undefined;
   /** Whether a call may be sent twice without harm. */
   readonly idempotent: boolean;
+  /** The scopes a caller needs (`undefined`: none). */
+  readonly scopes?: readonly string[] | undefined;
   /** The schemas of its params and result, as declared; `undefined` when it has none. */
   readonly validation?: MethodValidation | undefined;
   /** The checks made of those schemas (by the `schemas()` plugin, when the method is registered). */
@@ -343,12 +351,14 @@ export function defineMethod(
   return {
     name,
     handler: thisArg === undefined ? handler : handler.bind(thisArg as never),
-    isPrivate: options.isPrivate === true,
+    // Scopes are asked of a caller, whom only a token tells.
+    isPrivate: options.isPrivate === true || options.scopes !== undefined,
     params,
     description: options.description,
     takesContext,
     timeout: options.timeout,
     idempotent: options.idempotent === true,
     validation,
+    scopes: options.scopes,
   };
 }

@@ -31,6 +31,8 @@ export const ErrorCode = {
   AccessDenied: -32001,
   /** The call ran longer than its timeout; the handler's signal was aborted. */
   Timeout: -32002,
+  /** The caller is known but lacks a scope the method asks for. */
+  Forbidden: -32003,
 } as const;
 
 /**
