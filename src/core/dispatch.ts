@@ -431,8 +431,10 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   const admit = (verdict: unknown): Outcome => {
     if (verdict !== true && (typeof verdict !== "object" || verdict === null)) return accessDenied();
     const caller = verdict === true ? undefined : (verdict as Caller);
-    const missing = method.scopes?.find((scope) => caller?.scopes.includes(scope) !== true);
-    if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: `Forbidden: the scope ${missing} is required` });
+    const { scopes } = method;
+    // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
+    const missing = typeof scopes === "function" ? (caller !== undefined && scopes(caller) === true ? undefined : "") : scopes?.find((scope) => caller?.scopes?.includes(scope) !== true);
+    if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
     // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
     return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
   };
@@ -442,7 +444,8 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   } catch (error) {
     return failure(target, error, method.name);
   }
-  return isThenable(verdict) ? Promise.resolve(verdict).then(admit, (error: unknown) => failure(target, error, method.name)) : admit(verdict);
+  // A throw in admit (a scope predicate's) is the same failure as the validator's.
+  return isThenable(verdict) ? Promise.resolve(verdict).then(admit).catch((error: unknown) => failure(target, error, method.name)) : admit(verdict);
 }
 
 function accessDenied(): Failure {
