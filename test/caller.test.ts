@@ -41,15 +41,16 @@ describe("ctx.caller", () => {
   });
 
   test("the context keeps the request's signal and deadline beside the caller", async () => {
-    const seen: { aborted: boolean; deadline: number | undefined; subject: string | undefined }[] = [];
+    const seen: { aborted: boolean | undefined; deadline: number | undefined; subject: string | undefined }[] = [];
     const watched = new Service({ name: "w", apiTokenIsValid: validator })
-      .privateMethod("watch", (ctx: CallContext) => void seen.push({ aborted: ctx.signal.aborted, deadline: ctx.deadline, subject: ctx.caller?.subject }), { context: true });
+      .privateMethod("watch", (ctx: CallContext) => void seen.push({ aborted: ctx.signal?.aborted, deadline: ctx.deadline, subject: ctx.caller?.subject }), { context: true });
     const before = Date.now();
     await call(watched, { jsonrpc: "2.0", method: "watch", id: 1 }, { "x-api-token": "alice-token", "x-request-timeout": "60000" });
+    const [one] = seen;
     assert.equal(seen.length, 1);
-    assert.equal(seen[0]?.aborted, false);
-    assert.equal(seen[0]?.subject, "alice");
-    assert.ok(seen[0]?.deadline !== undefined && seen[0].deadline >= before + 60_000 && seen[0].deadline <= Date.now() + 60_000);
+    assert.equal(one?.aborted, false);
+    assert.equal(one.subject, "alice");
+    assert.ok(one.deadline !== undefined && one.deadline >= before + 60_000 && one.deadline <= Date.now() + 60_000);
   });
 
   test("only true or an object admits: other answers of a JavaScript validator are refusals", async () => {
@@ -253,7 +254,7 @@ describe("plugins that judge tokens (authenticate)", () => {
 describe("a token passed on (a gateway)", () => {
   const inner = ordersService();
   const innerFetch = (url: string, init: RequestInit): Promise<Response> => inner.fetch(new Request(url, init));
-  const upstream = createClient<typeof inner>("http://inner/api", { fetch: innerFetch, token: "alice-token" });
+  const upstream = createClient<{ whoami(): unknown }>("http://inner/api", { fetch: innerFetch, token: "alice-token" });
   const gateway = new Service({ name: "gateway", apiTokenIsValid: validator })
     .publicMethod("whoami_upstream", (ctx: CallContext) => upstream.call("whoami", [], { token: ctx.token }), { context: true })
     .publicMethod("whoami_as_gateway", () => upstream.call("whoami", []));

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { type CallContext, connect, createClient, RpcError, serve, type Server as ServiceServer, Service } from "../mod.ts";
+import { type CallContext, connect, createClient, RpcError, serve, type ServerHandle as ServiceServer, Service } from "../mod.ts";
 import { jwt, JwtError, PROTECTED_RESOURCE_PATH } from "../src/auth/mod.ts";
 
 const ISSUER = "https://issuer.example";
@@ -194,7 +194,7 @@ describe("jwt() on a real server, keys from a JWKS", () => {
 describe("jwt() options and faces", () => {
   test("metadata given, or none at all", async () => {
     const given = new Service({ name: "s" }).use(jwt({ secret: SECRET, metadata: { resource: "https://orders.example/api", authorizationServers: ["https://a.example"], resourceName: "Orders", documentation: "https://orders.example/docs" } }));
-    const document = await (await given.fetch(new Request(`http://localhost${PROTECTED_RESOURCE_PATH}`))).json();
+    const document: unknown = await (await given.fetch(new Request(`http://localhost${PROTECTED_RESOURCE_PATH}`))).json();
     assert.deepEqual(document, {
       resource: "https://orders.example/api",
       authorization_servers: ["https://a.example"],
@@ -222,6 +222,74 @@ describe("jwt() options and faces", () => {
     const token = await new SignJWT({ sub: "bob" }).setProtectedHeader({ alg: "HS256" }).setAudience("orders").setExpirationTime("1m").sign(new TextEncoder().encode(SECRET));
     const response = await service.fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json", ...bearer(token) }, body: '{"jsonrpc":"2.0","method":"whoami","id":1}' }));
     assert.deepEqual(await response.json(), { jsonrpc: "2.0", result: "bob", id: 1 });
+  });
+});
+
+describe("jwt()'s cache of verified tokens", () => {
+  // A verifier whose WebCrypto checks are counted: each check not served by the cache is one.
+  const counting = (): { service: Service; checks: () => number; clock: { now: number } } => {
+    const clock = { now: 1_800_000_000_000 };
+    const plugin = jwt({ secret: SECRET, audience: "orders", now: () => clock.now, tokenCache: { maxTokens: 2, maxAge: 10_000 } });
+    let count = 0;
+    const verify = plugin.verifier.verify.bind(plugin.verifier);
+    Object.assign(plugin.verifier, { verify: (token: string) => (count++, verify(token)) });
+    const service = new Service({ name: "s" }).use(plugin).privateMethod("whoami", (ctx: CallContext) => ctx.caller?.subject, { context: true });
+    return { service, checks: () => count, clock };
+  };
+  const hs256 = (sub: string, exp: number): Promise<string> =>
+    new SignJWT({ sub }).setProtectedHeader({ alg: "HS256" }).setAudience("orders").setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+  const whoami = async (service: Service, token: string): Promise<unknown> => {
+    const response = await service.fetch(new Request("http://localhost/api", { method: "POST", headers: { "content-type": "application/json", ...bearer(token) }, body: '{"jsonrpc":"2.0","method":"whoami","id":1}' }));
+    const answer = (await response.json()) as { result?: unknown; error?: { code: number } };
+    return answer.result ?? answer.error?.code;
+  };
+
+  test("the same token is checked once, until maxAge", async () => {
+    const { service, checks, clock } = counting();
+    const token = await hs256("ann", 1_800_003_600);
+    for (let i = 0; i < 5; i++) assert.equal(await whoami(service, token), "ann");
+    assert.equal(checks(), 1);
+    clock.now += 9_999;
+    assert.equal(await whoami(service, token), "ann");
+    assert.equal(checks(), 1);
+    clock.now += 1;
+    assert.equal(await whoami(service, token), "ann");
+    assert.equal(checks(), 2, "maxAge later: checked again");
+  });
+
+  test("never past the token's exp: then it is refused", async () => {
+    const { service, checks, clock } = counting();
+    const token = await hs256("ben", 1_800_000_005);
+    assert.equal(await whoami(service, token), "ben");
+    clock.now += 4_999;
+    assert.equal(await whoami(service, token), "ben");
+    assert.equal(checks(), 1);
+    clock.now += 1 + 31_000; // past exp and the 30 s leeway
+    assert.equal(await whoami(service, token), -32001);
+    assert.equal(checks(), 2);
+  });
+
+  test("at most maxTokens, the oldest dropped; refusals are never kept; false keeps none", async () => {
+    const { service, checks } = counting();
+    const [a, b, c] = await Promise.all(["a", "b", "c"].map((sub) => hs256(sub, 1_800_003_600)));
+    for (const token of [a, b, c, b, c]) await whoami(service, token!);
+    assert.equal(checks(), 3, "b and c kept");
+    await whoami(service, a!);
+    assert.equal(checks(), 4, "a was dropped for c");
+    const bad = `${a!.slice(0, -2)}xx`;
+    await whoami(service, bad);
+    await whoami(service, bad);
+    assert.equal(checks(), 6);
+    const uncached = jwt({ secret: SECRET, tokenCache: false });
+    let count = 0;
+    const verify = uncached.verifier.verify.bind(uncached.verifier);
+    Object.assign(uncached.verifier, { verify: (token: string) => (count++, verify(token)) });
+    const plain = new Service({ name: "p" }).use(uncached).privateMethod("whoami", () => "me");
+    await whoami(plain, a!);
+    await whoami(plain, a!);
+    assert.equal(count, 2);
+    assert.throws(() => jwt({ secret: SECRET, tokenCache: { maxTokens: -1 } }), /tokenCache.maxTokens must be a whole number, 0 or more; got -1/);
+    assert.throws(() => jwt({ secret: SECRET, tokenCache: { maxAge: Infinity } }), /tokenCache.maxAge/);
   });
 });
 

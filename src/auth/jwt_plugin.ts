@@ -54,6 +54,13 @@ export interface JwtOptions extends JwtVerifierOptions {
    * service's path after it): its fields, or `false` to serve none. Served by default.
    */
   readonly metadata?: ProtectedResourceOptions | false | undefined;
+  /**
+   * Verified tokens kept, so a client that sends the same token call after call pays for its
+   * signature once: `maxTokens` (1000, the oldest dropped first) each kept for `maxAge` ms
+   * (60,000) and never past its `exp`. A token whose key leaves the JWKS is still accepted for up
+   * to `maxAge`, as with the key cache's refresh interval. `false` checks every call afresh.
+   */
+  readonly tokenCache?: { readonly maxTokens?: number | undefined; readonly maxAge?: number | undefined } | false | undefined;
 }
 
 /**
@@ -106,6 +113,21 @@ export interface JwtPlugin extends Plugin {
 export function jwt(options: JwtOptions): JwtPlugin {
   const verifier = jwtVerifier(options);
   const metadata = options.metadata;
+  const now = options.now ?? Date.now;
+  const cacheOptions = options.tokenCache === false ? { maxTokens: 0, maxAge: 0 } : options.tokenCache ?? {};
+  const maxTokens = countOption(cacheOptions.maxTokens, 1_000, "tokenCache.maxTokens");
+  const cacheAge = countOption(cacheOptions.maxAge, 60_000, "tokenCache.maxAge");
+  // Insertion order is age: the first key is the oldest, dropped when the cache is full.
+  const verified = new Map<string, { readonly caller: Caller; readonly until: number }>();
+  const remember = (token: string, caller: Caller): void => {
+    const { exp, iat } = caller.claims;
+    let until = now() + cacheAge;
+    if (typeof exp === "number") until = Math.min(until, exp * 1000);
+    if (options.maxAge !== undefined && typeof iat === "number") until = Math.min(until, (iat + options.maxAge) * 1000);
+    if (maxTokens === 0 || until <= now()) return;
+    if (verified.size >= maxTokens) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { caller, until });
+  };
   const issuer = options.issuer ?? options.oidc;
   let host: PluginHost | undefined;
 
@@ -113,7 +135,7 @@ export function jwt(options: JwtOptions): JwtPlugin {
   const document = (endpoint: URL, service: PluginHost): Record<string, unknown> => {
     const given = metadata === false ? {} : metadata ?? {};
     const servers = given.authorizationServers ?? (issuer === undefined ? undefined : [issuer]);
-    const scopes = new Set(service.listMethods().flatMap((method) => (Array.isArray(method.scopes) ? method.scopes : [])));
+    const scopes = new Set(service.listMethods().flatMap((method) => (typeof method.scopes === "function" ? [] : method.scopes ?? [])));
     return {
       resource: given.resource ?? endpoint.href,
       ...(servers === undefined ? {} : { authorization_servers: servers }),
@@ -124,25 +146,37 @@ export function jwt(options: JwtOptions): JwtPlugin {
     };
   };
 
+  const check = async (token: string): Promise<Caller> => {
+    try {
+      const caller = await verifier.verify(token);
+      remember(token, caller);
+      return caller;
+    } catch (error) {
+      if (!(error instanceof JwtError)) throw error;
+      if (error.reason !== "keys unavailable") throw new RpcError(ErrorCode.AccessDenied, `Access denied: ${error.message}`);
+      // The issuer's URL and what went wrong are for the service's log, not for the caller.
+      host?.report(error, "jwt");
+      throw new RpcError(-32004, "Unavailable: the keys that check tokens could not be fetched");
+    }
+  };
+
   return {
     name: "jwt",
     verifier,
     setup(service) {
       host = service;
     },
-    async authenticate(token: string, ctx: TokenCheckContext, next: ApiTokenValidator | undefined): Promise<boolean | Caller> {
+    authenticate(token: string, ctx: TokenCheckContext, next: ApiTokenValidator | undefined): ReturnType<ApiTokenValidator> {
       // A shared API token (no dots) is the service's own validator's to judge.
       if (next !== undefined && !token.includes(".")) return next(token, ctx);
-      try {
-        return await verifier.verify(token);
-      } catch (error) {
-        if (!(error instanceof JwtError)) throw error;
-        if (error.reason !== "keys unavailable") throw new RpcError(ErrorCode.AccessDenied, `Access denied: ${error.message}`);
-        // The issuer's URL and what went wrong are for the service's log, not for the caller.
-        host?.report(error, "jwt");
-        throw new RpcError(-32004, "Unavailable: the keys that check tokens could not be fetched");
+      const kept = verified.get(token);
+      if (kept !== undefined) {
+        if (now() < kept.until) return kept.caller;
+        verified.delete(token);
       }
+      return check(token);
     },
+
     fetch(request, path) {
       if (metadata === false || host === undefined || !path.startsWith(PROTECTED_RESOURCE_PATH)) return undefined;
       const rest = path.slice(PROTECTED_RESOURCE_PATH.length);
@@ -163,4 +197,11 @@ export function jwt(options: JwtOptions): JwtPlugin {
       return `Bearer ${parts.join(", ")}`;
     },
   };
+}
+
+/** A whole number option, 0 or more (`Infinity` not allowed: a cache must have a bound). */
+function countOption(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`jwt: ${name} must be a whole number, 0 or more; got ${String(value)}`);
+  return value;
 }

@@ -433,7 +433,11 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
     const caller = verdict === true ? undefined : (verdict as Caller);
     const { scopes } = method;
     // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
-    const missing = typeof scopes === "function" ? (caller !== undefined && scopes(caller) === true ? undefined : "") : scopes?.find((scope) => caller?.scopes?.includes(scope) !== true);
+    // A JavaScript predicate may answer anything, a JavaScript validator's caller lack its scopes.
+    const missing = typeof scopes === "function"
+      ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
+      : scopes?.find((scope) => caller?.scopes?.includes(scope) !== true);
     if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
     // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
     return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);

@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { type CallContext, serve, type Server, Service } from "../../mod.ts";
+import { type CallContext, serve, type ServerHandle as Server, Service } from "../../mod.ts";
 import { jwt } from "../../src/auth/mod.ts";
 import { childEnv, runCommand, type RunningProcess, RUNTIMES, startProcess, stopAll } from "./processes.ts";
 
