@@ -181,10 +181,13 @@ describe("jwt() on a real server, keys from a JWKS", () => {
         resource_name: "orders",
       });
     }
+    const head = await fetch(`${server.url}${PROTECTED_RESOURCE_PATH}`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("cache-control"), "max-age=300");
     const post = await fetch(`${server.url}${PROTECTED_RESOURCE_PATH}`, { method: "POST" });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get("allow"), "GET, HEAD");
-    await post.body?.cancel();
+    assert.equal(await post.text(), "Method Not Allowed: use GET");
     const elsewhere = await fetch(`${server.url}${PROTECTED_RESOURCE_PATH}/other`);
     assert.equal(elsewhere.status, 404);
     await elsewhere.body?.cancel();
@@ -204,12 +207,21 @@ describe("jwt() options and faces", () => {
     });
     const none = new Service({ name: "s" }).use(jwt({ secret: SECRET, metadata: false }));
     assert.equal((await none.fetch(new Request(`http://localhost${PROTECTED_RESOURCE_PATH}`))).status, 404);
+    // What CORS preflights are told: both well-known paths take GET and HEAD, others nothing.
+    assert.equal(given.allowedMethods(PROTECTED_RESOURCE_PATH), "GET, HEAD");
+    assert.equal(given.allowedMethods(`${PROTECTED_RESOURCE_PATH}/api`), "GET, HEAD");
+    assert.equal(given.allowedMethods(`${PROTECTED_RESOURCE_PATH}/other`), undefined);
+    assert.equal(none.allowedMethods(PROTECTED_RESOURCE_PATH), undefined);
   });
 
   test("challenge(): the WWW-Authenticate value of a 401, with the reason when a token was refused", () => {
     const plugin = jwt({ secret: SECRET });
+    assert.equal(plugin.name, "jwt");
     new Service({ name: "s", path: "/rpc" }).use(plugin);
     assert.equal(plugin.challenge("https://orders.example/rpc"), `Bearer resource_metadata="https://orders.example${PROTECTED_RESOURCE_PATH}/rpc"`);
+    // The endpoint as callers reach it (a proxy's prefix included); at the root, no path after.
+    assert.equal(plugin.challenge("https://gw.example/orders/rpc"), `Bearer resource_metadata="https://gw.example${PROTECTED_RESOURCE_PATH}/orders/rpc"`);
+    assert.equal(plugin.challenge("https://orders.example/"), `Bearer resource_metadata="https://orders.example${PROTECTED_RESOURCE_PATH}"`);
     assert.equal(
       plugin.challenge(new URL("https://orders.example/rpc"), new JwtError("expired", 'the token has "expired"')),
       `Bearer resource_metadata="https://orders.example${PROTECTED_RESOURCE_PATH}/rpc", error="invalid_token", error_description="the token has 'expired'"`,
@@ -267,6 +279,64 @@ describe("jwt()'s cache of verified tokens", () => {
     clock.now += 1 + 31_000; // past exp and the 30 s leeway
     assert.equal(await whoami(service, token), -32001);
     assert.equal(checks(), 2);
+  });
+
+  test("kept until exp even within the leeway, and until iat + maxAge when the verifier has one", async () => {
+    const { service, checks, clock } = counting();
+    const token = await hs256("cy", 1_800_000_005);
+    assert.equal(await whoami(service, token), "cy");
+    clock.now += 5_000; // at exp: still valid for 30 s of leeway, but no longer kept
+    assert.equal(await whoami(service, token), "cy");
+    assert.equal(checks(), 2);
+    const clock2 = { now: 1_800_000_000_000 };
+    const aged = jwt({ secret: SECRET, maxAge: 20, now: () => clock2.now });
+    let count = 0;
+    const verify = aged.verifier.verify.bind(aged.verifier);
+    Object.assign(aged.verifier, { verify: (t: string) => (count++, verify(t)) });
+    const agedService = new Service({ name: "a" }).use(aged).privateMethod("whoami", (ctx: CallContext) => ctx.caller?.subject, { context: true });
+    const issued = await new SignJWT({ sub: "di" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt(1_800_000_000 - 15).setExpirationTime(1_800_003_600).sign(new TextEncoder().encode(SECRET));
+    assert.equal(await whoami(agedService, issued), "di");
+    clock2.now += 4_999;
+    assert.equal(await whoami(agedService, issued), "di");
+    assert.equal(count, 1);
+    clock2.now += 1; // iat + maxAge: checked again (still within the leeway)
+    assert.equal(await whoami(agedService, issued), "di");
+    assert.equal(count, 2);
+  });
+
+  test("by default: 1000 tokens, 60 s", async () => {
+    const clock = { now: 1_800_000_000_000 };
+    const plugin = jwt({ secret: SECRET, now: () => clock.now });
+    let count = 0;
+    const verify = plugin.verifier.verify.bind(plugin.verifier);
+    Object.assign(plugin.verifier, { verify: (t: string) => (count++, verify(t)) });
+    const service = new Service({ name: "d" }).use(plugin).privateMethod("whoami", (ctx: CallContext) => ctx.caller?.subject, { context: true });
+    const tokens = await Promise.all(Array.from({ length: 1_001 }, (_, i) => hs256(`u${i}`, 1_800_003_600)));
+    for (const token of tokens) assert.ok(await plugin.authenticate?.(token, { method: "whoami", headers: new Headers() }, undefined));
+    assert.equal(count, 1_001);
+    assert.equal(await whoami(service, tokens[1]!), "u1");
+    assert.equal(count, 1_001, "the second is kept");
+    clock.now += 59_999;
+    assert.equal(await whoami(service, tokens[1]!), "u1");
+    assert.equal(count, 1_001);
+    clock.now += 1;
+    assert.equal(await whoami(service, tokens[1]!), "u1");
+    assert.equal(count, 1_002, "60 s later: checked again");
+    assert.equal(await whoami(service, tokens[0]!), "u0");
+    assert.equal(count, 1_003, "the first was dropped for the 1001st");
+  });
+
+  test("a token checked again after maxAge counts as new: the oldest is dropped, not it", async () => {
+    const { service, checks, clock } = counting(); // maxTokens 2, maxAge 10 s
+    const [a, b, c] = await Promise.all(["a", "b", "c"].map((sub) => hs256(sub, 1_800_003_600)));
+    await whoami(service, a!);
+    await whoami(service, b!);
+    clock.now += 10_000;
+    await whoami(service, a!); // expired from the cache: checked again, now the newest
+    assert.equal(checks(), 3);
+    await whoami(service, c!); // full: drops the oldest, b
+    await whoami(service, a!);
+    assert.equal(checks(), 4, "a is still kept");
   });
 
   test("at most maxTokens, the oldest dropped; refusals are never kept; false keeps none", async () => {

@@ -80,7 +80,8 @@ export interface JwtPlugin extends Plugin {
   /**
    * The `WWW-Authenticate` value of a 401 (RFC 6750 §3), pointing at the metadata (RFC 9728 §5.1).
    *
-   * @param endpoint The URL of the service's endpoint (its origin is the metadata's).
+   * @param endpoint The URL of the service's endpoint, as callers reach it: the metadata's URL is
+   *   its origin, the well-known path, then its path.
    * @param refused Why the token was refused, when one was sent: `invalid_token` with its reason.
    */
   challenge(endpoint: string | URL, refused?: JwtError): string;
@@ -114,9 +115,9 @@ export function jwt(options: JwtOptions): JwtPlugin {
   const verifier = jwtVerifier(options);
   const metadata = options.metadata;
   const now = options.now ?? Date.now;
-  const cacheOptions = options.tokenCache === false ? { maxTokens: 0, maxAge: 0 } : options.tokenCache ?? {};
-  const maxTokens = countOption(cacheOptions.maxTokens, 1_000, "tokenCache.maxTokens");
-  const cacheAge = countOption(cacheOptions.maxAge, 60_000, "tokenCache.maxAge");
+  const cacheOptions = options.tokenCache === false ? undefined : options.tokenCache ?? {};
+  const maxTokens = cacheOptions === undefined ? 0 : countOption(cacheOptions.maxTokens, 1_000, "tokenCache.maxTokens");
+  const cacheAge = countOption(cacheOptions?.maxAge, 60_000, "tokenCache.maxAge");
   // Insertion order is age: the first key is the oldest, dropped when the cache is full.
   const verified = new Map<string, { readonly caller: Caller; readonly until: number }>();
   const remember = (token: string, caller: Caller): void => {
@@ -190,8 +191,7 @@ export function jwt(options: JwtOptions): JwtPlugin {
       return path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_PATH + host.path ? "GET, HEAD" : undefined;
     },
     challenge(endpoint, refused) {
-      const url = new URL(host?.path ?? "/", endpoint);
-      const parts = [`resource_metadata="${metadataUrl(url)}"`];
+      const parts = [`resource_metadata="${metadataUrl(new URL(endpoint))}"`];
       // RFC 6750 §3: quoted-string values; the reasons are fixed texts of ours, with no quote in them.
       if (refused !== undefined) parts.push('error="invalid_token"', `error_description="${refused.message.replaceAll('"', "'")}"`);
       return `Bearer ${parts.join(", ")}`;
