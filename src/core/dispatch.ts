@@ -17,7 +17,7 @@ import {
 } from "../protocol/messages.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { type ApiTokenValidator, type CallContext, type HeaderReader, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
+import { type ApiTokenValidator, type CallContext, type Caller, type HeaderReader, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
 import type { MethodChecks, MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
 import { mapConcurrently } from "./concurrency.ts";
@@ -411,7 +411,10 @@ function middlewareCall(
   return done instanceof Promise ? done.then(answer) : answer();
 }
 
-/** Finds the method, checks the token of a private one, then runs it. */
+/**
+ * Finds the method; for a private one, asks the token validator who is calling (and refuses a
+ * caller without every scope the method asks for); then runs it.
+ */
 function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, isNotification: boolean): Outcome {
   const method = target.findMethod(request.method);
   if (method === undefined) {
@@ -420,20 +423,31 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   // Public methods never read the token (unless their context asks for it).
   if (!method.isPrivate) return runMethod(target, method, ctx, undefined, isNotification, request.params);
   const token = readApiToken(ctx.headers, target.apiTokenHeader);
+  // Only a real `true` or a caller (an object) grants access: a validator in JavaScript might return anything.
+  const admit = (verdict: unknown): Outcome => {
+    if (verdict !== true && (typeof verdict !== "object" || verdict === null)) return accessDenied();
+    const caller = verdict === true ? undefined : (verdict as Caller);
+    const { scopes } = method;
+    // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
+    // A JavaScript predicate may answer anything, a JavaScript validator's caller lack its scopes.
+    const missing = typeof scopes === "function"
+      ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
+      : scopes?.find((scope) => caller?.scopes?.includes(scope) !== true);
+    if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
+    // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
+    return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
+  };
   let verdict: unknown;
   try {
     verdict = target.apiTokenIsValid === undefined || token === undefined ? false : target.apiTokenIsValid(token, { method: method.name, headers: ctx.headers });
   } catch (error) {
     return failure(target, error, method.name);
   }
-  if (!isThenable(verdict)) return verdict === true ? runMethod(target, method, ctx, token, isNotification, request.params) : accessDenied();
-  return Promise.resolve(verdict).then(
-    (answer) => (answer === true ? runMethod(target, method, ctx, token, isNotification, request.params) : accessDenied()),
-    (error: unknown) => failure(target, error, method.name),
-  );
+  // A throw in admit (a scope predicate's) is the same failure as the validator's.
+  return isThenable(verdict) ? Promise.resolve(verdict).then(admit).catch((error: unknown) => failure(target, error, method.name)) : admit(verdict);
 }
 
-/** Only a real `true` grants access: a validator written in JavaScript might return anything. */
 function accessDenied(): Failure {
   return new Failure({ code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" });
 }
@@ -531,7 +545,8 @@ function callContext(call: CallInfo, signalOf: (() => AbortSignal) | undefined):
   const context: CallContext = {
     method: method.name,
     headers: ctx.headers,
-    token: call.method.isPrivate ? call.token : readApiToken(ctx.headers, target.apiTokenHeader),
+    token: call.token ?? readApiToken(ctx.headers, target.apiTokenHeader),
+    caller: ctx.caller,
     get signal() {
       return signalOf === undefined ? ctx.signal : signalOf();
     },

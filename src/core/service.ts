@@ -148,12 +148,14 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     call: readonly CallMiddleware[] | undefined;
     received: ((body: ReceivedBody) => void) | undefined;
     refused: ((code: number) => void) | undefined;
+    apiTokenIsValid: ApiTokenValidator | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
   readonly #others: OtherPaths;
   readonly #endpoint: RpcEndpoint;
   readonly #plugins: Plugin[] = [];
   readonly #lifecycle: Lifecycle;
+  readonly #apiTokenIsValid: ApiTokenValidator | undefined;
 
   /**
    * Makes a service with no methods yet; register them with {@linkcode Service.publicMethod} and
@@ -193,7 +195,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       handle: (message, ctx) => this.handle(message, ctx),
       findMethod: (method) => this.#methods.get(method) ?? (method === "rpc.discover" ? this.#discover : undefined),
       apiTokenHeader: this.apiTokenHeader,
-      apiTokenIsValid: options.apiTokenIsValid,
+      apiTokenIsValid: (this.#apiTokenIsValid = options.apiTokenIsValid),
       exposeErrors: options.exposeErrors ?? false,
       onError: options.onError === false ? undefined : options.onError ?? ((error, info) => {
         console.error(`${this.name}: ${info.method} failed:`, error);
@@ -642,6 +644,11 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
         for (const plugin of told) (plugin as unknown as Record<typeof key, (value: unknown) => void>)[key](value);
       };
     };
+    // Token validators nest as middlewares do: the first plugin's is asked first, and may ask on.
+    this.#target.apiTokenIsValid = with_("authenticate").reduceRight<ApiTokenValidator | undefined>(
+      (next, plugin) => (token, ctx) => (plugin as Plugin & Required<Pick<Plugin, "authenticate">>).authenticate(token, ctx, next),
+      this.#apiTokenIsValid,
+    );
     this.#target.received = tellAll("received");
     this.#target.refused = tellAll("refused");
     // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.

@@ -84,3 +84,14 @@ export const AccessDenied = -32001;
  * ```
  */
 export const Timeout = -32002;
+
+/**
+ * The caller is known but lacks a scope the method asks for.
+ *
+ * @example
+ * ```ts
+ * import * as ErrorCode from "./error_codes.ts";
+ * ErrorCode.Forbidden; // -32003
+ * ```
+ */
+export const Forbidden = -32003;

@@ -32,6 +32,8 @@ export const ErrorCode = {
   AccessDenied: codes.AccessDenied,
   /** The call ran longer than its timeout; the handler's signal was aborted. */
   Timeout: codes.Timeout,
+  /** The caller is known but lacks a scope the method asks for. */
+  Forbidden: codes.Forbidden,
 } as const;
 
 /**
