@@ -142,7 +142,11 @@ describe("jwt() on a real server, keys from a JWKS", () => {
     await down.start();
     down.down = true;
     const errors: unknown[] = [];
-    const service = new Service({ name: "s", onError: (error) => errors.push(error) })
+    const where: string[] = [];
+    const service = new Service({ name: "s", onError: (error, info) => {
+      errors.push(error);
+      where.push(info.method);
+    } })
       .use(jwt({ jwks: down.url, issuer: ISSUER, audience: "orders" }))
       .privateMethod("whoami", () => "me");
     try {
@@ -152,6 +156,7 @@ describe("jwt() on a real server, keys from a JWKS", () => {
       assert.ok(!body.includes("127.0.0.1"), "no URL reaches the caller");
       assert.equal(errors.length, 1);
       assert.ok(errors[0] instanceof JwtError && errors[0].reason === "keys unavailable");
+      assert.deepEqual(where, ["jwt"]);
       assert.match((errors[0] as Error).message, /127\.0\.0\.1/);
     } finally {
       await down.stop();
@@ -239,9 +244,9 @@ describe("jwt() options and faces", () => {
 
 describe("jwt()'s cache of verified tokens", () => {
   // A verifier whose WebCrypto checks are counted: each check not served by the cache is one.
-  const counting = (): { service: Service; checks: () => number; clock: { now: number } } => {
+  const counting = (maxTokens = 2): { service: Service; checks: () => number; clock: { now: number } } => {
     const clock = { now: 1_800_000_000_000 };
-    const plugin = jwt({ secret: SECRET, audience: "orders", now: () => clock.now, tokenCache: { maxTokens: 2, maxAge: 10_000 } });
+    const plugin = jwt({ secret: SECRET, audience: "orders", now: () => clock.now, tokenCache: { maxTokens, maxAge: 10_000 } });
     let count = 0;
     const verify = plugin.verifier.verify.bind(plugin.verifier);
     Object.assign(plugin.verifier, { verify: (token: string) => (count++, verify(token)) });
@@ -314,29 +319,30 @@ describe("jwt()'s cache of verified tokens", () => {
     const tokens = await Promise.all(Array.from({ length: 1_001 }, (_, i) => hs256(`u${i}`, 1_800_003_600)));
     for (const token of tokens) assert.ok(await plugin.authenticate?.(token, { method: "whoami", headers: new Headers() }, undefined));
     assert.equal(count, 1_001);
-    assert.equal(await whoami(service, tokens[1]!), "u1");
-    assert.equal(count, 1_001, "the second is kept");
-    clock.now += 59_999;
-    assert.equal(await whoami(service, tokens[1]!), "u1");
-    assert.equal(count, 1_001);
-    clock.now += 1;
-    assert.equal(await whoami(service, tokens[1]!), "u1");
-    assert.equal(count, 1_002, "60 s later: checked again");
+    assert.equal(await whoami(service, tokens[2]!), "u2");
+    assert.equal(count, 1_001, "the third is kept");
     assert.equal(await whoami(service, tokens[0]!), "u0");
-    assert.equal(count, 1_003, "the first was dropped for the 1001st");
+    assert.equal(count, 1_002, "the first was dropped for the 1001st");
+    clock.now += 59_999;
+    assert.equal(await whoami(service, tokens[2]!), "u2");
+    assert.equal(count, 1_002);
+    clock.now += 1;
+    assert.equal(await whoami(service, tokens[2]!), "u2");
+    assert.equal(count, 1_003, "60 s later: checked again");
   });
 
   test("a token checked again after maxAge counts as new: the oldest is dropped, not it", async () => {
-    const { service, checks, clock } = counting(); // maxTokens 2, maxAge 10 s
-    const [a, b, c] = await Promise.all(["a", "b", "c"].map((sub) => hs256(sub, 1_800_003_600)));
+    const { service, checks, clock } = counting(3); // maxAge 10 s
+    const [a, b, c, d] = await Promise.all(["a", "b", "c", "d"].map((sub) => hs256(sub, 1_800_003_600)));
     await whoami(service, a!);
     await whoami(service, b!);
     clock.now += 10_000;
     await whoami(service, a!); // expired from the cache: checked again, now the newest
     assert.equal(checks(), 3);
-    await whoami(service, c!); // full: drops the oldest, b
+    await whoami(service, c!);
+    await whoami(service, d!); // full: drops the oldest, b
     await whoami(service, a!);
-    assert.equal(checks(), 4, "a is still kept");
+    assert.equal(checks(), 5, "a is still kept");
   });
 
   test("at most maxTokens, the oldest dropped; refusals are never kept; false keeps none", async () => {
@@ -358,6 +364,10 @@ describe("jwt()'s cache of verified tokens", () => {
     await whoami(plain, a!);
     await whoami(plain, a!);
     assert.equal(count, 2);
+    const none = counting(0);
+    await whoami(none.service, a!);
+    await whoami(none.service, a!);
+    assert.equal(none.checks(), 2, "maxTokens 0 keeps none");
     assert.throws(() => jwt({ secret: SECRET, tokenCache: { maxTokens: -1 } }), /tokenCache.maxTokens must be a whole number, 0 or more; got -1/);
     assert.throws(() => jwt({ secret: SECRET, tokenCache: { maxAge: Infinity } }), /tokenCache.maxAge/);
   });
