@@ -98,13 +98,19 @@ describe("a method's scopes", () => {
     });
   });
 
-  test("a caller object without a scopes array (a JavaScript validator's) lacks every scope", async () => {
-    const sloppy = ordersService(() => ({ subject: "dave" }) as never);
-    assert.deepEqual(await rpc(sloppy, "cancel", ["o-1"], "t"), {
-      jsonrpc: "2.0",
-      error: { code: -32003, message: "Forbidden: the scope orders:write is required" },
-      id: 1,
-    });
+  test("an object without a scopes array (a JavaScript validator's) is no caller: access denied", async () => {
+    for (const answer of [{ subject: "dave" }, { scopes: "orders:write" }, {}, [true], new Boolean(true)]) {
+      const sloppy = ordersService(() => answer as never);
+      for (const method of ["cancel", "whoami"]) {
+        assert.deepEqual(await rpc(sloppy, method, ["o-1"], "t"), {
+          jsonrpc: "2.0",
+          error: { code: -32001, message: "Access denied: a valid API token is required" },
+          id: 1,
+        }, `${JSON.stringify(answer)} ${method}`);
+      }
+    }
+    const minimal = ordersService(() => ({ scopes: [], claims: {} }));
+    assert.deepEqual(await rpc(minimal, "whoami", [], "t"), { jsonrpc: "2.0", result: { scopes: [], claims: {} }, id: 1 });
   });
 
   test("make a public method need a token: -32001 without one, -32003 without the scope", async () => {

@@ -258,8 +258,9 @@ export interface TokenCheckContext {
 
 /**
  * Decides whether a token may call private methods: `true`, or the {@linkcode Caller} it belongs
- * to (handlers see it as `ctx.caller`; a method's `scopes` ask for its scopes); `false` refuses.
- * It may be async; it should answer `false` rather than throw.
+ * to (handlers see it as `ctx.caller`; a method's `scopes` ask for its scopes); `false` refuses,
+ * as does anything else (an object without a `scopes` array included). It may be async; it should
+ * answer `false` rather than throw.
  *
  * @example
  * ```ts

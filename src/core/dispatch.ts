@@ -423,17 +423,17 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   // Public methods never read the token (unless their context asks for it).
   if (!method.isPrivate) return runMethod(target, method, ctx, undefined, isNotification, request.params);
   const token = readApiToken(ctx.headers, target.apiTokenHeader);
-  // Only a real `true` or a caller (an object) grants access: a validator in JavaScript might return anything.
+  // Only a real `true` or a caller (an object with its scopes) grants access: a validator in
+  // JavaScript might return anything.
   const admit = (verdict: unknown): Outcome => {
-    if (verdict !== true && (typeof verdict !== "object" || verdict === null)) return accessDenied();
+    if (verdict !== true && !Array.isArray((verdict as Caller | null | undefined)?.scopes)) return accessDenied();
     const caller = verdict === true ? undefined : (verdict as Caller);
     const { scopes } = method;
     // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
-    // A JavaScript predicate may answer anything, a JavaScript validator's caller lack its scopes.
+    // A JavaScript predicate may answer anything: only a real `true` admits.
     const missing = typeof scopes === "function"
       ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
-      : scopes?.find((scope) => caller?.scopes?.includes(scope) !== true);
+      : scopes?.find((scope) => caller?.scopes.includes(scope) !== true);
     if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
     // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
     return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
