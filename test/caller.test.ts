@@ -53,6 +53,26 @@ describe("ctx.caller", () => {
     assert.ok(one.deadline !== undefined && one.deadline >= before + 60_000 && one.deadline <= Date.now() + 60_000);
   });
 
+  test("without a deadline, the handler's signal is the request's: aborted when the caller goes away", async () => {
+    const seen: (boolean | undefined)[] = [];
+    const controller = new AbortController();
+    const watched = new Service({ name: "w", apiTokenIsValid: validator })
+      .privateMethod("watch", (ctx: CallContext) => {
+        seen.push(ctx.signal?.aborted);
+        controller.abort();
+        seen.push(ctx.signal?.aborted);
+        return ctx.caller?.subject;
+      }, { context: true });
+    const request = new Request("http://localhost/api", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-token": "bob-token" },
+      body: '{"jsonrpc":"2.0","method":"watch","id":1}',
+      signal: controller.signal,
+    });
+    await (await watched.fetch(request)).text();
+    assert.deepEqual(seen, [false, true]);
+  });
+
   test("only true or an object admits: other answers of a JavaScript validator are refusals", async () => {
     for (const answer of [1, "yes", null, undefined, 0, Symbol("x")]) {
       const odd = ordersService(() => answer as never);
