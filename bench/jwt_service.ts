@@ -9,6 +9,8 @@
  * case, which `jwt()`'s cache of verified tokens serves), and a fresh token on every request (the
  * worst case: every call pays a signature check), each for HS256, ES256 and RS256.
  *
+ * bench/jwt_http.ts measures the same over HTTP.
+ *
  * Run with `npx tsx bench/jwt_service.ts`. Environment: BENCH_ROUNDS (default 7), BENCH_ITERATIONS
  * (5000 requests per run).
  *
@@ -109,3 +111,4 @@ for (const { name, options, tokens } of cases) {
   const us = (ms: number): string => ((ms * 1000) / ITERATIONS).toFixed(2);
   console.log(`| ${name} | ${us(median(plainTimes))} | ${us(median(jwtTimes))} | ${median(ratios).toFixed(3)}× (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}) |`);
 }
+

@@ -226,7 +226,7 @@ export function fromOpenRpc(document: unknown): ServiceDescription {
         resultShape: schemaType(resultSchema, { full: true }),
         isPrivate: typeof isPrivate === "boolean" ? isPrivate : undefined,
         idempotent: field(method, "x-idempotent") === true,
-        scopes: scopesOf(field(method, "x-scopes")),
+        ...scopesOf(field(method, "x-scopes")),
       };
     }),
   };
@@ -361,7 +361,7 @@ function field(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-/** A method's `x-scopes` when it is a list of strings (anything else says nothing). */
-function scopesOf(value: unknown): readonly string[] | undefined {
-  return Array.isArray(value) && value.length > 0 && value.every((scope) => typeof scope === "string") ? value : undefined;
+/** A method's `x-scopes` as `{ scopes }` when it is a list of strings; anything else says nothing (`{}`). */
+function scopesOf(value: unknown): { scopes?: readonly string[] } {
+  return Array.isArray(value) && value.length > 0 && value.every((scope) => typeof scope === "string") ? { scopes: value } : {};
 }
