@@ -158,14 +158,15 @@ async function answerWithSession(
     if (sessions === undefined || version === undefined) return respond(answer, settings);
     return respond(answer, settings, { [SESSION_HEADER]: sessions.open(version) });
   }
-  const versionSent = headers.get(VERSION_HEADER);
   if (sessions !== undefined) {
     const session = headers.get(SESSION_HEADER);
     if (session === null) return failure(400, -32000, "Bad Request: send the Mcp-Session-Id header that initialize answered", id);
-    const version = sessions.version(session);
-    if (version === undefined) return failure(404, -32001, "Session not found: initialize again", id);
-    if (versionSent !== null && versionSent !== version) return failure(400, -32000, `Bad Request: this session speaks protocol ${version}`, id);
-  } else if (versionSent !== null && !SESSION_VERSIONS.includes(versionSent)) {
+    if (sessions.version(session) === undefined) return failure(404, -32001, "Session not found: initialize again", id);
+  }
+  // Any version of this generation is answered alike (as the SDKs' own servers do); no header
+  // means 2025-03-26, which had none.
+  const versionSent = headers.get(VERSION_HEADER);
+  if (versionSent !== null && !SESSION_VERSIONS.includes(versionSent)) {
     return failure(400, -32000, `Bad Request: unsupported protocol version ${versionSent}`, id);
   }
   if (request.id === undefined) return new Response(null, { status: 202 }); // notifications/initialized, cancelled…
