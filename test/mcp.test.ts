@@ -6,7 +6,9 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import * as v2 from "@modelcontextprotocol/client";
-import { serve, Service } from "../mod.ts";
+import { type CallContext, serve, Service } from "../mod.ts";
+import { SignJWT } from "jose";
+import { jwt } from "../src/auth/mod.ts";
 import type { ServerHandle } from "../src/adapters/types.ts";
 import { mcp } from "../src/mcp/mod.ts";
 import { Sessions } from "../src/mcp/sessions.ts";
@@ -335,5 +337,49 @@ describe("Sessions", () => {
     now = 1_001;
     assert.equal(sessions.version(a), undefined);
     assert.equal(sessions.close(c), false);
+  });
+});
+
+describe("mcp() with jwt()", { timeout: 30_000 }, () => {
+  const SECRET = "a shared secret of thirty-two bytes or more, for HS256";
+  let server: ServerHandle;
+  let url: URL;
+  before(async () => {
+    const service = new Service({ name: "orders" })
+      .use(jwt({ secret: SECRET, audience: "orders" }))
+      .use(mcp({ tools: () => true, resourceMetadata: "https://orders.example/.well-known/oauth-protected-resource" }))
+      .privateMethod("whoami", (ctx: CallContext) => ctx.caller?.subject, { context: true })
+      .privateMethod("cancel_order", (id: string) => `cancelled ${id}`, { scopes: ["orders:write"] });
+    server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    url = new URL(`${server.url}/mcp`);
+  });
+  after(() => server.close());
+
+  const token = (scope: string): Promise<string> =>
+    new SignJWT({ sub: "ann", scope }).setProtectedHeader({ alg: "HS256" }).setAudience("orders").setExpirationTime("5m").sign(new TextEncoder().encode(SECRET));
+
+  test("the caller a token names reaches the handler (ctx.caller); a missing scope is 403 insufficient_scope", async () => {
+    const reader = await session(url, { authorization: `Bearer ${await token("orders:read")}` });
+    try {
+      assert.deepEqual(await reader.callTool({ name: "whoami", arguments: {} }), { content: [{ type: "text", text: "ann" }] });
+      await assert.rejects(reader.callTool({ name: "cancel_order", arguments: { id: "o-1" } }), /403|Forbidden/i);
+    } finally {
+      await reader.close();
+    }
+    const writer = await stateless(url, { authorization: `Bearer ${await token("orders:write")}` });
+    try {
+      assert.deepEqual(await writer.callTool({ name: "cancel_order", arguments: { id: "o-1" } }), { content: [{ type: "text", text: "cancelled o-1" }] });
+    } finally {
+      await writer.close();
+    }
+    const call = { jsonrpc: "2.0", method: "tools/call", params: { name: "cancel_order", arguments: { id: "o-2" }, _meta: META }, id: 7 };
+    const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "cancel_order", authorization: `Bearer ${await token("orders:read")}` };
+    const refused = await post(url, call, headers);
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers.get("www-authenticate") ?? "", /^Bearer error="insufficient_scope"/);
+    assert.equal((refused.json as { error: { code: number } }).error.code, -32003);
+    const expired = await post(url, call, { ...headers, authorization: "Bearer a.b.c" });
+    assert.equal(expired.status, 401);
+    assert.match(expired.headers.get("www-authenticate") ?? "", /^Bearer error="invalid_token", resource_metadata="https:\/\/orders\.example\//);
   });
 });
