@@ -15,6 +15,7 @@ import { answerLine } from "../src/cli/mcp_command.ts";
 import type { ToolSource } from "../src/mcp/protocol.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
 import { cliCommand, ROOT } from "./cli_run.ts";
+import { childEnv, RUNTIMES } from "./runtime/processes.ts";
 
 const TOKEN = "bridge-token";
 
@@ -41,9 +42,10 @@ interface ToolClient {
 }
 
 /** Starts the bridge as an agent does: the SDK's stdio client runs the command. */
-async function bridge(generation: "1.x" | "2.x", url: string, flags: string[] = []): Promise<ToolClient> {
-  const [command, ...args] = cliCommand("node");
-  const parameters = { command, args: [...args, "mcp", url, ...flags], cwd: ROOT, stderr: "pipe" as const };
+async function bridge(generation: "1.x" | "2.x", url: string, flags: string[] = [], runtime: "node" | "deno" | "bun" = "node"): Promise<ToolClient> {
+  const [command, ...args] = cliCommand(runtime);
+  const env = childEnv() as Record<string, string>;
+  const parameters = { command, args: [...args, "mcp", url, ...flags], cwd: ROOT, env, stderr: "pipe" as const };
   if (generation === "1.x") {
     const client = new Client({ name: "bridge-test", version: "1.0.0" });
     await client.connect(new StdioClientTransport(parameters));
@@ -85,6 +87,19 @@ describe("tsmicroservice mcp: the stdio bridge, driven by the SDKs' stdio client
           isError: true,
         });
         await assert.rejects(client.callTool({ name: "secret_note", arguments: { topic: "x" } }), /Access denied/);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+
+  for (const runtime of RUNTIMES.filter((name) => name !== "node")) {
+    test(`on ${runtime}: the bridge lists and calls the tools (SDK 1.x)`, async () => {
+      const client = await bridge("1.x", url, ["--token", TOKEN], runtime);
+      try {
+        assert.equal((await client.listTools()).tools.length, 5);
+        assert.deepEqual(await client.callTool({ name: "say_hello", arguments: { name: runtime } }), { content: [{ type: "text", text: `hello ${runtime}` }] });
+        assert.deepEqual(await client.callTool({ name: "secret_note", arguments: { topic: runtime } }), { content: [{ type: "text", text: `the secret about ${runtime}` }] });
       } finally {
         await client.close();
       }
