@@ -151,6 +151,32 @@ describe("tsmicroservice mcp in process", () => {
     assert.deepEqual(stateless, { jsonrpc: "2.0", result: { tools: [], ttlMs: 0, cacheScope: "public", resultType: "complete" }, id: 6 });
   });
 
+  test("notifications/cancelled aborts the call in flight, and the request gets no response", async () => {
+    let aborted = false;
+    const waiting: ToolSource = {
+      name: "s",
+      version: "1.0.0",
+      methods: () => [{ name: "wait", params: [], result: { name: "result", schema: {} }, paramStructure: "either", "x-private": false }],
+      call: (_name, _params, signal) => new Promise((resolve) => {
+        signal?.addEventListener("abort", () => {
+          aborted = true;
+          resolve({ error: { code: -32002, message: "Timeout" } });
+        });
+      }),
+    };
+    const inFlight = new Map<string, AbortController>();
+    const answer = answerLine('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"wait"},"id":"c1"}', waiting, false, inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([...inFlight.keys()], ['"c1"']);
+    // Another id's cancellation changes nothing.
+    assert.equal(await answerLine('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c2"}}', waiting, false, inFlight), undefined);
+    assert.equal(aborted, false);
+    assert.equal(await answerLine('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1","reason":"user"}}', waiting, false, inFlight), undefined);
+    assert.equal(await answer, undefined);
+    assert.equal(aborted, true);
+    assert.equal(inFlight.size, 0);
+  });
+
   test("a service that cannot be reached: no tools, and a line on stderr; stdout carries MCP only", async () => {
     let stdout = "";
     let stderr = "";

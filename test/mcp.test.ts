@@ -11,7 +11,9 @@ import { SignJWT } from "jose";
 import { jwt } from "../src/auth/mod.ts";
 import type { ServerHandle } from "../src/adapters/types.ts";
 import { mcp } from "../src/mcp/mod.ts";
+import { answerMcpRequest, type ToolSource } from "../src/mcp/protocol.ts";
 import { Sessions } from "../src/mcp/sessions.ts";
+import { paramsOf } from "../src/mcp/tools.ts";
 import { MCP_TOKEN, mcpService } from "./runtime/fixtures/mcp_service.ts";
 
 interface ToolView {
@@ -381,5 +383,40 @@ describe("mcp() with jwt()", { timeout: 30_000 }, () => {
     const expired = await post(url, call, { ...headers, authorization: "Bearer a.b.c" });
     assert.equal(expired.status, 401);
     assert.match(expired.headers.get("www-authenticate") ?? "", /^Bearer error="invalid_token", resource_metadata="https:\/\/orders\.example\//);
+  });
+});
+
+describe("tools and requests, in process", () => {
+  const method = (params: { name: string; required?: boolean; "x-rest"?: boolean }[], named = true) => ({
+    name: "m",
+    params: params.map((param) => ({ schema: {}, ...param })),
+    result: { name: "result", schema: {} },
+    paramStructure: named ? "either" as const : "by-position" as const,
+    "x-private": false,
+  });
+
+  test("arguments to positional params: order, optional ones, a rest array, and what cannot be sent", () => {
+    const positional = method([{ name: "#1", required: true }, { name: "#2", required: false }, { name: "more", "x-rest": true }], false);
+    assert.deepEqual(paramsOf(positional, { arg1: 1 }), [1]);
+    assert.deepEqual(paramsOf(positional, { arg1: 1, arg2: 2, more: [3, 4] }), [1, 2, 3, 4]);
+    assert.equal(paramsOf(positional, { arg1: 1, more: [3] }), "argument more needs arg2 too (the method takes its params by position)");
+    assert.equal(paramsOf(positional, { arg1: 1, arg2: 2, more: 3 }), "argument more must be an array");
+    assert.equal(paramsOf(positional, undefined), "missing argument arg1");
+    assert.equal(paramsOf(positional, { arg1: 1, other: 2, third: 3 }), "unknown arguments other, third (takes arg1, arg2, more)");
+    // A name that is already a param's is not given to an unnamed one.
+    assert.deepEqual(paramsOf(method([{ name: "#1", required: true }, { name: "arg1", required: true }], false), { _arg1: 1, arg1: 2 }), [1, 2]);
+    // Named params go as they are: the service binds and checks them.
+    assert.deepEqual(paramsOf(method([{ name: "a", required: true }]), { a: 1, b: 2 }), { a: 1, b: 2 });
+  });
+
+  test("requests that are not right are protocol errors; an unknown method is -32601", async () => {
+    const source: ToolSource = { name: "s", version: "1", methods: () => [method([])], call: () => Promise.resolve({ result: 1 }) };
+    const ask = async (method: string, params?: unknown): Promise<unknown> =>
+      (await answerMcpRequest({ jsonrpc: "2.0", method, ...(params === undefined ? {} : { params }), id: 1 } as never, source, { credentialed: false, stateless: false })).response;
+    assert.deepEqual(await ask("tools/call", {}), { jsonrpc: "2.0", error: { code: -32602, message: "Invalid params: tools/call needs the tool's name" }, id: 1 });
+    assert.deepEqual(await ask("tools/call", { name: "m", arguments: [1] }), { jsonrpc: "2.0", error: { code: -32602, message: "Invalid params: a tool's arguments are an object" }, id: 1 });
+    assert.deepEqual(await ask("tools/call", ["m"]), { jsonrpc: "2.0", error: { code: -32602, message: "Invalid params: MCP params are an object" }, id: 1 });
+    assert.deepEqual(await ask("resources/list"), { jsonrpc: "2.0", error: { code: -32601, message: "Method not found: resources/list" }, id: 1 });
+    assert.deepEqual(await ask("tools/call", { name: "m" }), { jsonrpc: "2.0", result: { content: [{ type: "text", text: "1" }] }, id: 1 });
   });
 });

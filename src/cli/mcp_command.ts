@@ -82,8 +82,9 @@ export const mcpCommand: Command = {
       headers.some(([name]) => name.toLowerCase() === "authorization");
     const source = serviceTools(client, env);
     const pending = new Set<Promise<void>>();
+    const inFlight = new Map<string, AbortController>();
     for await (const line of lines(env.stdin)) {
-      const answering = answerLine(line, source, credentialed).then((response) => {
+      const answering = answerLine(line, source, credentialed, inFlight).then((response) => {
         if (response !== undefined) env.stdout(`${JSON.stringify(response)}\n`);
       });
       pending.add(answering);
@@ -101,6 +102,8 @@ export const mcpCommand: Command = {
  * @param line The line, without its newline.
  * @param source The service's tools.
  * @param credentialed Whether the bridge was given a credential.
+ * @param inFlight The requests being answered, by id (as JSON), so `notifications/cancelled` can
+ *   abort one: its call is abandoned and it gets no response, as MCP asks.
  * @returns The response to write, or `undefined`.
  * @example
  * ```ts
@@ -111,7 +114,12 @@ export const mcpCommand: Command = {
  * await answerLine("{oops", source, false); // { jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null }
  * ```
  */
-export async function answerLine(line: string, source: ToolSource, credentialed: boolean): Promise<JsonRpcResponse | undefined> {
+export async function answerLine(
+  line: string,
+  source: ToolSource,
+  credentialed: boolean,
+  inFlight: Map<string, AbortController> = new Map(),
+): Promise<JsonRpcResponse | undefined> {
   if (line.trim() === "") return undefined;
   let message: unknown;
   try {
@@ -122,8 +130,13 @@ export async function answerLine(line: string, source: ToolSource, credentialed:
   if (typeof message === "object" && message !== null && !Array.isArray(message) && !Object.hasOwn(message, "method")) return undefined;
   const request = validateRequest(message);
   if ("invalid" in request) return { jsonrpc: "2.0", error: { code: -32600, message: `Invalid Request: ${request.reason}` }, id: request.id };
-  if (request.id === undefined) return undefined;
   const params = request.params as Readonly<Record<string, unknown>> | undefined;
+  if (request.id === undefined) {
+    if (request.method === "notifications/cancelled" && typeof params === "object" && !Array.isArray(params)) {
+      inFlight.get(JSON.stringify(params["requestId"]))?.abort();
+    }
+    return undefined;
+  }
   const meta = typeof params === "object" && !Array.isArray(params) ? params["_meta"] : undefined;
   const version = typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>)[PROTOCOL_VERSION_KEY] : undefined;
   if (version !== undefined && (typeof version !== "string" || !STATELESS_VERSIONS.includes(version))) {
@@ -132,7 +145,15 @@ export async function answerLine(line: string, source: ToolSource, credentialed:
   }
   // The server's name and version are the service's: described first.
   if (request.method === "initialize" || request.method === "server/discover") await source.methods();
-  return (await answerMcpRequest(request, source, { credentialed, stateless: version !== undefined })).response;
+  const key = JSON.stringify(request.id);
+  const controller = new AbortController();
+  inFlight.set(key, controller);
+  try {
+    const { response } = await answerMcpRequest(request, source, { credentialed, stateless: version !== undefined, signal: controller.signal });
+    return controller.signal.aborted ? undefined : response;
+  } finally {
+    if (inFlight.get(key) === controller) inFlight.delete(key);
+  }
 }
 
 /** The service at the client's URL as tools: its methods from rpc.discover, each call a call. */
@@ -172,9 +193,9 @@ function serviceTools(client: Client, env: CliEnvironment): ToolSource {
         return [];
       }
     },
-    call: async (name: string, params: JsonRpcParams) => {
+    call: async (name: string, params: JsonRpcParams, signal?: AbortSignal) => {
       try {
-        return { result: await client.call(name, params as unknown[] | Readonly<Record<string, unknown>>) };
+        return { result: await client.call(name, params as unknown[] | Readonly<Record<string, unknown>>, { signal }) };
       } catch (error) {
         return { error: errorOf(error) };
       }

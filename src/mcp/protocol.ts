@@ -86,6 +86,7 @@ export interface ToolSource {
    *
    * @param name The method.
    * @param params Its params.
+   * @param signal Aborted when the client cancels the request (`notifications/cancelled`).
    * @returns Its answer: the result, or the error it answered.
    * @example
    * ```ts
@@ -94,7 +95,7 @@ export interface ToolSource {
    * const answer = await source.call("add", { a: 1, b: 2 }); // { result: 3 }
    * ```
    */
-  call(name: string, params: JsonRpcParams): Promise<{ readonly result: unknown } | { readonly error: JsonRpcErrorObject }>;
+  call(name: string, params: JsonRpcParams, signal?: AbortSignal): Promise<{ readonly result: unknown } | { readonly error: JsonRpcErrorObject }>;
 }
 
 /**
@@ -111,6 +112,8 @@ export interface McpExchange {
   readonly credentialed: boolean;
   /** Whether the request is of the stateless generation (it has the `_meta` envelope). */
   readonly stateless: boolean;
+  /** Aborted when the client gives the request up; passed on to the method's call. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -260,7 +263,7 @@ async function callTool(
   const toolResult = (result: CallToolResult): McpAnswer => answer({ ...result });
   const bound = paramsOf(method, args as Readonly<Record<string, unknown>> | undefined);
   if (typeof bound === "string") return toolResult(argumentsResult(bound));
-  const outcome = await source.call(name, bound);
+  const outcome = await source.call(name, bound, exchange.signal);
   if (!("error" in outcome)) return toolResult(successResult(outcome.result));
   const { error } = outcome;
   // Credentials are the client's to fix, not the model's: the transport asks for them (HTTP 401/403).
