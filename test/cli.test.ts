@@ -461,8 +461,8 @@ describe("tsmicroservice itself", () => {
   test("--help, help COMMAND and COMMAND --help", async () => {
     const help = await runCli(["--help"]);
     assert.equal(help.code, 0);
-    for (const name of ["describe", "call", "new", "serve"]) assert.match(help.stdout, new RegExp(`\\n  ${name} +\\S`));
-    for (const name of ["describe", "call", "new", "serve"]) {
+    for (const name of ["describe", "call", "new", "serve", "mcp"]) assert.match(help.stdout, new RegExp(`\\n  ${name} +\\S`));
+    for (const name of ["describe", "call", "new", "serve", "mcp"]) {
       const own = await runCli([name, "--help"]);
       assert.equal(own.code, 0);
       assert.match(own.stdout, new RegExp(`^usage: tsmicroservice ${name} `));

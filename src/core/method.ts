@@ -218,6 +218,11 @@ export interface MethodOptions {
    */
   readonly scopes?: MethodScopes | undefined;
   /**
+   * Whether the method only reads: it changes nothing a caller can see. Shown to AI agents as the
+   * `readOnlyHint` of its MCP tool (`tsmicroservice/mcp`). Default `false`.
+   */
+  readonly readOnly?: boolean | undefined;
+  /**
    * When `true`, the handler gets a {@linkcode CallContext} as an extra last argument, which is not
    * a param: callers never send it.
    */
@@ -308,6 +313,8 @@ export interface MethodDefinition {
   readonly idempotent: boolean;
   /** The scopes a caller needs, or the predicate that decides (`undefined`: none). */
   readonly scopes?: MethodScopes | undefined;
+  /** Whether the method only reads (changes nothing); `undefined` (a hand-made definition) counts as `false`. */
+  readonly readOnly?: boolean | undefined;
   /** The schemas of its params and result, as declared; `undefined` when it has none. */
   readonly validation?: MethodValidation | undefined;
   /** The checks made of those schemas (by the `schemas()` plugin, when the method is registered). */
@@ -367,6 +374,7 @@ export function defineMethod(
     handler: thisArg === undefined ? handler : handler.bind(thisArg as never),
     // Scopes are asked of a caller, whom only a token tells.
     isPrivate: options.isPrivate === true || options.scopes !== undefined,
+    readOnly: options.readOnly === true,
     params,
     description: options.description,
     takesContext,
