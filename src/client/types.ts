@@ -115,8 +115,16 @@ export type NamedParams = Readonly<Record<string, unknown>>;
  * ```
  */
 export type RemoteMethods<M> = {
-  readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => Promise<ResultOf<M[K]>>;
+  readonly [K in keyof M & string]: ((...args: ArgsOf<M[K]>) => Promise<ResultOf<M[K]>>) & ErrorsOf<M[K]>;
 };
+
+/**
+ * The declared errors a method's type carries (its type-only `"~errors"` member), kept on the
+ * client's method for `isRpcError`; nothing for a method that declares none.
+ *
+ * @internal
+ */
+type ErrorsOf<F> = F extends { readonly "~errors"?: infer E } ? unknown extends E ? unknown : { readonly "~errors"?: E } : unknown;
 
 /**
  * `client.notifications`: one function per remote method, sending a notification (no answer).

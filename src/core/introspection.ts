@@ -74,6 +74,25 @@ export interface OpenRpcMethod {
   readonly "x-idempotent"?: true;
   /** Extension: the scopes a caller needs, when the method lists them (a predicate is not shown). */
   readonly "x-scopes"?: readonly string[];
+  /** The application errors it declares (its `errors` option), in declaration order. */
+  readonly errors?: readonly OpenRpcError[];
+}
+
+/**
+ * An OpenRPC Error Object: one declared application error (OpenRPC allows no other members, so
+ * the `data` schema and the name are the method's `errors` option's, read by `openapi()`).
+ *
+ * @example
+ * ```ts
+ * import type { OpenRpcError } from "./introspection.ts";
+ * const notFound: OpenRpcError = { code: 1404, message: "No such order" };
+ * ```
+ */
+export interface OpenRpcError {
+  /** The error's code. */
+  readonly code: number;
+  /** Its message. */
+  readonly message: string;
 }
 
 /**
@@ -181,6 +200,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
     "x-private": method.isPrivate,
     ...(method.idempotent ? { "x-idempotent": true } : {}),
     ...(Array.isArray(method.scopes) ? { "x-scopes": method.scopes } : {}),
+    ...(method.errors && { errors: Object.values(method.errors).map(({ code, message }) => ({ code, message })) }),
   };
 }
 
