@@ -9,8 +9,8 @@
  *
  * @example
  * ```ts
- * import { Service } from "tsmicroservice";
- * import { openapi } from "tsmicroservice/openapi";
+ * import { Service } from "../../mod.ts";
+ * import { openapi } from "./openapi.ts";
  *
  * const service = new Service({ name: "calculator" })
  *   .use(openapi())
