@@ -16,6 +16,9 @@ import {
   Service,
 } from "../mod.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
+import { createClient } from "../src/client/client.ts";
+import { formatDescription } from "../src/cli/describe_command.ts";
+import { describeService } from "../src/cli/service_description.ts";
 
 const orderErrors = declareErrors({
   NOT_FOUND: { code: 1404, message: "No such order", data: z.object({ id: z.string() }), status: 404 },
@@ -86,6 +89,18 @@ describe("declared errors on the wire", () => {
       assert.deepEqual(Object.keys(error).sort(), ["code", "message"]);
       assert.ok(Number.isInteger(error.code));
     }
+  });
+
+
+  test("the CLI's describe lists each method's declared errors after the methods", async () => {
+    const description = await describeService(createClient(`${server.url}/api`));
+    assert.deepEqual(description.methods.map((method) => method.errors), [
+      [{ code: 1404, message: "No such order" }, { code: 1409, message: "Out of stock" }],
+      [{ code: 1410, message: "Gone" }],
+      undefined,
+    ]);
+    const text = formatDescription(description);
+    assert.match(text, /\nMETHOD\s+ERROR\s+MESSAGE\nget_order\s+1404\s+No such order\nget_order\s+1409\s+Out of stock\ncancel\s+1410\s+Gone\n$/);
   });
 });
 
