@@ -232,6 +232,28 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
     }
   });
 
+  test("a method's declared errors are listed in its panel, code and message, as text", async () => {
+    const service = new Service({ name: "orders.service" })
+      .use(explorer())
+      .publicMethod("get_order", (id: string) => ({ id }), {
+        errors: { NOT_FOUND: { code: 1404, message: "No such order" }, ODD: { code: 1409, message: "<b>Out</b> of stock" } },
+      })
+      .publicMethod("ping", () => "pong");
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    const { context, page, watch } = await watchedPage(browser);
+    try {
+      await page.goto(`${server.url}/docs`);
+      const getOrder = await open(method(page, "get_order"));
+      assert.deepEqual(await getOrder.locator(".errors li").allInnerTexts(), ["1404 No such order", "1409 <b>Out</b> of stock"]);
+      const ping = await open(method(page, "ping"));
+      assert.equal(await ping.locator(".errors").count(), 0);
+      assertClean(watch);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  });
+
   describe("a hostile service", () => {
     let server: ServerHandle;
     before(async () => {

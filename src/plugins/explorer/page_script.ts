@@ -272,7 +272,16 @@ function methodView(method, index) {
       isPrivate ? el("p", { class: "note scopes", text: scopes.length === 0 ? "Needs a token: authorize above." : "Needs a token with the scopes " + scopes.join(", ") + ": authorize above." }) : null,
       method["x-idempotent"] === true ? el("p", { class: "note", text: "Idempotent: calling it twice does what calling it once does, so a client may retry it." }) : null,
       el("p", null, "Result: ", el("code", { text: typeName(result.schema) })),
+      errorsView(method),
       form));
+}
+
+// The method's declared errors (OpenRPC's errors), one line each: the code, then the message.
+function errorsView(method) {
+  const errors = Array.isArray(method.errors) ? method.errors.filter(isObject) : [];
+  if (errors.length === 0) return null;
+  return el("div", { class: "errors" }, el("p", { text: "Declared errors:" }),
+    el("ul", null, ...errors.map((error) => el("li", null, el("code", { text: text(error.code) }), " " + text(error.message)))));
 }
 
 const batchList = el("ol", { class: "batch-list", "aria-label": "Calls in the batch" });
