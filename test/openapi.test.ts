@@ -441,6 +441,18 @@ export async function run(baseUrl: string, token: string): Promise<unknown[]> {
 }
 `;
 
+test("a method name that is not a plain path segment is escaped in the document and found by its route", async () => {
+  const service = new Service({ name: "s", path: "/" }).use(openapi())
+    .publicMethod("say hello/ä", (name: string) => `hello ${name}`);
+  const document = await documentOf(service);
+  assert.deepEqual(Object.keys(document.paths), ["/say%20hello%2F%C3%A4"]);
+  await SwaggerParser.validate(structuredClone(document) as never);
+  const answer = await service.fetch(new Request("http://localhost/say%20hello%2F%C3%A4", { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"ann"}' }));
+  assert.deepEqual([answer.status, await answer.json()], [200, "hello ann"]);
+  // A service at "/" still serves its document and JSON-RPC path.
+  assert.equal((await service.fetch(new Request("http://localhost/openapi.json"))).status, 200);
+});
+
 // An RpcError thrown by hand with a declared code is answered as the declared one.
 test("a declared code thrown with new RpcError answers the declared status too", async () => {
   const service = new Service({ name: "s" }).use(openapi())
