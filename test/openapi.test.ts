@@ -293,7 +293,7 @@ describe("the plain routes, on a real server", () => {
     assert.deepEqual(await post("big").then(({ status, json }) => ({ status, json })), { status: 500, json: { code: -32603, message: "Internal error" } });
   });
 
-  test("what the route refuses before any call: not JSON, not an object or array, another content type, too large", async () => {
+  test("what the route refuses before any call: not JSON, not an object or array, another content type, too deep, too large", async () => {
     assert.deepEqual(await post("get_order", "{").then(({ status, json }) => ({ status, json })), { status: 400, json: { code: -32700, message: "Parse error: the body is not JSON" } });
     assert.deepEqual(await post("get_order", '"1"').then(({ status, json }) => ({ status, json })), {
       status: 400,
@@ -302,6 +302,9 @@ describe("the plain routes, on a real server", () => {
     const text = await fetch(`${base}/api/get_order`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"id":"1"}' });
     assert.equal(text.status, 415);
     assert.deepEqual(await text.json(), { code: -32600, message: "Unsupported Content-Type: send application/json" });
+    // The service's params depth limit holds: dispatch checks it, as for POST /api.
+    const deep = await post("get_order", `{"id":${"[".repeat(100)}${"]".repeat(100)}}`);
+    assert.deepEqual({ status: deep.status, code: (deep.json as { code: number }).code }, { status: 400, code: -32600 });
     const large = await post("sum", JSON.stringify({ numbers: Array.from({ length: 1_000 }, () => 1) }));
     assert.deepEqual({ status: large.status, json: large.json }, { status: 413, json: { code: -32600, message: "Request body too large (over 2000 bytes)" } });
   });
