@@ -14,13 +14,14 @@ import { promisify } from "node:util";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import openapiTS, { astToString } from "openapi-typescript";
 import { z } from "zod";
-import { declareErrors, defineMethod, RpcError, serve, type ServerHandle, Service } from "../mod.ts";
+import { declareErrors, RpcError, serve, type ServerHandle, Service } from "../mod.ts";
 import { cors } from "../src/plugins/cors.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
 import { type OpenApiDocument, openapi, openApiOf, statusOf } from "../src/openapi/openapi.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const TOKEN = "shop-token";
+const TOKEN = "shop-token"; // a caller with the scope orders:write
+const READER = "reader-token"; // a caller with no scope
 
 interface Tree {
   name: string;
@@ -38,7 +39,8 @@ const orderErrors = declareErrors({
 const seen: string[] = [];
 
 function shopService() {
-  return new Service({ name: "shop", version: "2.1.0", description: "Orders.", apiTokenIsValid: (token) => token === TOKEN, onError: false, limits: { maxBodyBytes: 2_000 } })
+  const apiTokenIsValid = (token: string) => token === TOKEN ? { scopes: ["orders:write"], claims: {} } : token === READER;
+  return new Service({ name: "shop", version: "2.1.0", description: "Orders.", apiTokenIsValid, onError: false, limits: { maxBodyBytes: 2_000 } })
     .use(schemas())
     .use(cors({ origins: ["http://localhost:3000"] }))
     .use({ name: "watcher", call: async (call, next) => {
@@ -68,8 +70,8 @@ function shopService() {
     .publicMethod("big", () => 10n)
     .publicMethod("slow", () => new Promise((resolve) => setTimeout(() => resolve("late"), 2_000)), { timeout: 50 })
     .privateMethod("secret", (key: string) => ({ key, value: 42 }))
-    // The lead's `scopes` option is read from the definition as it is.
-    .addMethod({ ...defineMethod("cancel_order", (id: string) => `cancelled ${id}`, { isPrivate: true }), scopes: ["orders:write"] } as never);
+    .privateMethod("cancel_order", (id: string) => `cancelled ${id}`, { scopes: ["orders:write"] })
+    .publicMethod("audit", () => "audited", { scopes: (caller) => caller.scopes.includes("audit") });
 }
 
 async function documentOf(service: Service): Promise<OpenApiDocument> {
@@ -100,7 +102,7 @@ describe("the OpenAPI document", () => {
   test("one POST {path}/{method} per registered method, named after it; rpc.discover is not one", async () => {
     const document = await documentOf(service);
     assert.deepEqual(Object.keys(document.paths), [
-      "/api/get_order", "/api/create_order", "/api/sum", "/api/area", "/api/count_nodes", "/api/ping", "/api/nothing", "/api/big", "/api/slow", "/api/secret", "/api/cancel_order",
+      "/api/get_order", "/api/create_order", "/api/sum", "/api/area", "/api/count_nodes", "/api/ping", "/api/nothing", "/api/big", "/api/slow", "/api/secret", "/api/cancel_order", "/api/audit",
     ]);
     assert.equal(operation(document, "get_order")["operationId"], "get_order");
     assert.equal(operation(document, "get_order")["description"], "One order.");
@@ -187,7 +189,10 @@ describe("the OpenAPI document", () => {
     assert.deepEqual(operation(document, "secret")["security"], [{ bearerAuth: [] }, { apiToken: [] }]);
     assert.deepEqual(Object.keys(operation(document, "secret").responses), ["200", "400", "401", "default"]);
     assert.deepEqual(operation(document, "cancel_order")["security"], [{ bearerAuth: ["orders:write"] }, { apiToken: ["orders:write"] }]);
-    assert.equal(operation(document, "cancel_order").responses["403"]?.description, "Forbidden: the token lacks a scope (orders:write).");
+    assert.equal(operation(document, "cancel_order").responses["403"]?.description, "Forbidden: the caller lacks a scope (orders:write).");
+    // A predicate cannot be shown: the method wants a token, and may answer 403.
+    assert.deepEqual(operation(document, "audit")["security"], [{ bearerAuth: [] }, { apiToken: [] }]);
+    assert.equal(operation(document, "audit").responses["403"]?.description, "Forbidden: the method's check of the caller said no.");
     assert.equal(operation(document, "ping")["security"], undefined);
     // A service without private methods has no security schemes.
     const open = openApiOf(new Service({ name: "open" }).publicMethod("ping", () => "pong"));
@@ -273,7 +278,7 @@ describe("the plain routes, on a real server", () => {
     assert.deepEqual(await post("get_order", '{"id":"x"}').then(({ status, json }) => ({ status, json })), { status: 400, json: { code: 1400, message: "Order ids are digits" } });
   });
 
-  test("the service's own errors: bad params 400, no token 401 (WWW-Authenticate), timeout 504, internal 500", async () => {
+  test("the service's own errors: bad params 400, no token 401 (WWW-Authenticate), a missing scope 403, timeout 504, internal 500", async () => {
     const invalid = await post("create_order", '{"item":"book","quantity":0}');
     assert.equal(invalid.status, 400);
     assert.equal((invalid.json as { code: number }).code, -32602);
@@ -286,6 +291,12 @@ describe("the plain routes, on a real server", () => {
     assert.deepEqual((await post("secret", '{"key":"k"}', { "x-api-token": TOKEN })).json, { key: "k", value: 42 });
     assert.deepEqual((await post("secret", '{"key":"k"}', { authorization: `Bearer ${TOKEN}` })).json, { key: "k", value: 42 });
     assert.equal((await post("secret", '{"key":"k"}', { "x-api-token": "wrong" })).status, 401);
+    // A caller without the method's scope: 403, the scope named.
+    const forbidden = await post("cancel_order", '{"id":"9"}', { "x-api-token": READER });
+    assert.equal(forbidden.status, 403);
+    assert.equal((forbidden.json as { code: number }).code, -32003);
+    assert.deepEqual((await post("cancel_order", '{"id":"9"}', { "x-api-token": TOKEN })).json, "cancelled 9");
+    assert.equal((await post("audit", undefined, { "x-api-token": TOKEN })).status, 403);
     const slow = await post("slow");
     assert.equal(slow.status, 504);
     assert.equal((slow.json as { code: number }).code, -32002);
@@ -370,6 +381,7 @@ describe("a client generated from the document (openapi-typescript + openapi-fet
       { key: "k", value: 42 },
       { status: 401, code: -32001 },
       "cancelled 9",
+      { status: 403, code: -32003 },
     ]);
   });
 });
@@ -440,6 +452,8 @@ export async function run(baseUrl: string, token: string): Promise<unknown[]> {
   if (denied.error !== undefined) out.push(failed(denied.response.status, denied.error));
   const cancelled = await client.POST("/api/cancel_order", { body: { id: "9" }, headers: { Authorization: "Bearer " + token } });
   out.push(cancelled.data);
+  const audit = await client.POST("/api/audit", { headers: { "X-Api-Token": token } });
+  if (audit.error !== undefined) out.push(failed(audit.response.status, audit.error));
   return out;
 }
 `;

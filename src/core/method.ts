@@ -81,7 +81,6 @@ type HandlerResult<Options> = Options extends { readonly output: infer S } ? Inf
  * ```ts
  * import type { HandlerFor } from "./method.ts";
  * import type { CallContext, TypedCallContext } from "./context.ts";
-import type { ErrorDeclarations, ErrorsMark } from "./declared_errors.ts";
  * // With `context: true`, a handler takes the call's context last.
  * const whoami: HandlerFor<{ context: true }> = (ctx: CallContext) => ctx.method;
  * ```
@@ -167,7 +166,6 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
  * ```ts
  * import type { RemoteSignature } from "./method.ts";
  * import type { CallContext, TypedCallContext } from "./context.ts";
-import type { ErrorDeclarations, ErrorsMark } from "./declared_errors.ts";
  * type Greet = (name: string, ctx: CallContext) => string;
  * const remote: RemoteSignature<Greet, { context: true }> = (name: string) => `hello ${name}`; // no context for callers
  * ```

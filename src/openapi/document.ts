@@ -132,8 +132,10 @@ function operationOf(method: MethodDefinition, components: Record<string, unknow
   const described = describeMethod(method);
   const prefix = `${method.name}.`;
   const schema = (part: JsonSchema): JsonSchema => forOpenApi(part, prefix, components);
-  const scopes = (method as { scopes?: readonly string[] }).scopes ?? [];
-  const isPrivate = method.isPrivate || scopes.length > 0;
+  // Scopes are a list (shown) or a predicate on the caller (which no document can show).
+  const judged = method.scopes !== undefined;
+  const scopes = Array.isArray(method.scopes) ? method.scopes as readonly string[] : [];
+  const isPrivate = method.isPrivate || judged;
   const body = requestBody(described.params, described.paramStructure === "by-position", schema);
   const responses: Record<string, unknown> = {
     200: { description: "The method's result.", content: json(schema(described.result.schema)) },
@@ -141,7 +143,7 @@ function operationOf(method: MethodDefinition, components: Record<string, unknow
   // The service's own answers (400 always: bad params or body) and the declared errors, by status.
   const own = new Map<number, string>([[400, "Invalid params or body."]]);
   if (isPrivate) own.set(401, "Access denied: no valid token.");
-  if (scopes.length > 0) own.set(403, `Forbidden: the token lacks a scope (${scopes.join(", ")}).`);
+  if (judged) own.set(403, scopes.length > 0 ? `Forbidden: the caller lacks a scope (${scopes.join(", ")}).` : "Forbidden: the method's check of the caller said no.");
   const declared = new Map<number, { readonly schema: unknown; readonly text: string }[]>();
   for (const [name, error] of Object.entries(method.errors ?? {})) {
     const status = error.status ?? APPLICATION_ERROR_STATUS;
