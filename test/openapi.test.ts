@@ -224,6 +224,11 @@ describe("the OpenAPI document", () => {
     assert.equal(chosen.allowedMethods("/v1/spec.json"), "GET, HEAD");
     assert.equal(chosen.allowedMethods("/api/ping"), "POST");
     assert.equal(chosen.allowedMethods("/api/secret"), undefined);
+    // rpc.discover says where the document is, relative to the JSON-RPC endpoint.
+    const discovered = await chosen.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 }) as { result: Record<string, unknown> };
+    assert.equal(discovered.result["x-openapi"], "./v1/spec.json");
+    const nested = new Service({ name: "n", path: "/svc/rpc" }).use(openapi());
+    assert.equal((await nested.handle({ jsonrpc: "2.0", method: "rpc.discover", id: 1 }) as { result: Record<string, unknown> }).result["x-openapi"], "../openapi.json");
     assert.throws(() => openapi({ path: "spec.json" }), /must start with "\/"/);
     assert.throws(() => new Service({ name: "s" }).use(openapi({ path: "/api" })), /must differ from the service path/);
   });

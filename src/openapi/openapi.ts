@@ -23,6 +23,7 @@
 
 import type { MethodDefinition } from "../core/method.ts";
 import type { Plugin, PluginHost } from "../core/plugin.ts";
+import { relativeUrl } from "../plugins/explorer/relative_url.ts";
 import { type OpenApiDocument, openApiDocument, routeOf } from "./document.ts";
 import { plainCall } from "./plain_call.ts";
 
@@ -54,7 +55,8 @@ const DEFAULT_PATH = "/openapi.json";
 /**
  * The OpenAPI plugin: `GET`/`HEAD` on its path answers the OpenAPI 3.1 document of the service's
  * methods (made at each request, so methods registered later show); `POST {path}/{method}` calls
- * a method with a plain JSON body. Other HTTP methods on those paths are 405.
+ * a method with a plain JSON body. Other HTTP methods on those paths are 405. `rpc.discover` gets
+ * `x-openapi`: the document's URL relative to the JSON-RPC endpoint (the explorer page links it).
  *
  * @param options The document's path, and which methods to serve.
  * @returns The plugin.
@@ -99,6 +101,9 @@ export function openapi(options: OpenApiOptions = {}): Plugin {
       if (service.path === path) throw new TypeError(`The OpenAPI document's path must differ from the service path, got ${path}`);
       host = service;
     },
+    // Where the document is, relative to the JSON-RPC endpoint's URL (so it holds behind a proxy
+    // that adds a prefix): the explorer page links it.
+    discover: () => (host === undefined ? undefined : { "x-openapi": relativeUrl(host.path, path) }),
     allows(at) {
       if (host === undefined) return undefined;
       if (at === path) return "GET, HEAD";

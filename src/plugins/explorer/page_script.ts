@@ -366,6 +366,18 @@ function eventsView(events) {
       typeof event.description === "string" ? el("p", { class: "note", text: event.description }) : null))));
 }
 
+// openapi()'s document, at a URL relative to the endpoint; only one on the page's own origin is linked.
+function openApiLink(relative) {
+  if (typeof relative !== "string") return null;
+  let url;
+  try {
+    url = new URL(relative, rpcUrl);
+  } catch {
+    return null;
+  }
+  return url.origin === location.origin ? el("a", { href: url.href, text: "OpenAPI document (JSON)" }) : null;
+}
+
 function render(openrpc) {
   const info = isObject(openrpc.info) ? openrpc.info : {};
   const methods = Array.isArray(openrpc.methods) ? openrpc.methods.filter(isObject) : [];
@@ -381,7 +393,8 @@ function render(openrpc) {
       el("p", { class: "links" },
         el("span", null, "Endpoint ", el("code", { text: rpcUrl })),
         el("a", { href: download, download: "openrpc.json", text: "Download the OpenRPC document" }),
-        documentUrl === null ? null : el("a", { href: documentUrl, text: "OpenRPC document (JSON)" }))),
+        documentUrl === null ? null : el("a", { href: documentUrl, text: "OpenRPC document (JSON)" }),
+        openApiLink(openrpc["x-openapi"]))),
     authView(),
     el("section", { id: "methods", "aria-labelledby": "methods-title" },
       el("h2", { id: "methods-title", text: "Methods (" + methods.length + ")" }),
