@@ -258,14 +258,17 @@ function serialize(target: DispatchTarget, result: DispatchResult): string | und
 /** A call that failed: the error to answer and, when the failure was a throw, what was thrown. */
 class Failure {
   declare readonly error: JsonRpcErrorObject;
-  declare readonly threw: boolean;
   declare readonly thrown: unknown;
 
-  constructor(error: JsonRpcErrorObject, threw = false, thrown?: unknown) {
+  constructor(error: JsonRpcErrorObject, thrown?: unknown) {
     this.error = error;
-    this.threw = threw;
     this.thrown = thrown;
   }
+}
+
+/** A call refused by dispatch itself (no throw): one of the reserved codes and its sentence. */
+function refusal(code: number, message: string, thrown?: unknown): Failure {
+  return new Failure({ code, message }, thrown);
 }
 
 /**
@@ -418,7 +421,7 @@ function middlewareCall(
 function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, isNotification: boolean): Outcome {
   const method = target.findMethod(request.method);
   if (method === undefined) {
-    return new Failure({ code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` });
+    return refusal(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
   }
   // Public methods never read the token (unless their context asks for it).
   if (!method.isPrivate) return runMethod(target, method, ctx, undefined, isNotification, request.params);
@@ -426,7 +429,7 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   // Only a real `true` or a caller (an object with its scopes) grants access: a validator in
   // JavaScript might return anything.
   const admit = (verdict: unknown): Outcome => {
-    if (verdict !== true && !Array.isArray((verdict as Caller | null | undefined)?.scopes)) return accessDenied();
+    if (verdict !== true && !Array.isArray((verdict as Caller | null | undefined)?.scopes)) return refusal(ErrorCode.AccessDenied, "Access denied: a valid API token is required");
     const caller = verdict === true ? undefined : (verdict as Caller);
     const { scopes } = method;
     // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
@@ -434,7 +437,7 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
     const missing = typeof scopes === "function"
       ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
       : scopes?.find((scope) => caller?.scopes.includes(scope) !== true);
-    if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
+    if (missing !== undefined) return refusal(ErrorCode.Forbidden, missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required`);
     // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
     return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
   };
@@ -446,10 +449,6 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   }
   // A throw in admit (a scope predicate's) is the same failure as the validator's.
   return isThenable(verdict) ? Promise.resolve(verdict).then(admit).catch((error: unknown) => failure(target, error, method.name)) : admit(verdict);
-}
-
-function accessDenied(): Failure {
-  return new Failure({ code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" });
 }
 
 /** What a call's context is made of. */
@@ -475,12 +474,12 @@ function runMethod(
   params: unknown,
 ): Outcome {
   let args = bindParams(method.params, params);
-  if (typeof args === "string") return new Failure({ code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` });
+  if (typeof args === "string") return refusal(ErrorCode.InvalidParams, `Invalid params: ${args}`);
   let timeout = method.timeout ?? target.timeout;
   let expiry = timeout === undefined ? "" : `Timeout: the call took longer than ${timeout} ms`;
   if (ctx.deadline !== undefined) {
     const left = ctx.deadline - Date.now();
-    if (left <= 0) return new Failure({ code: ErrorCode.Timeout, message: "Timeout: the caller's deadline passed before the call ran" });
+    if (left <= 0) return refusal(ErrorCode.Timeout, "Timeout: the caller's deadline passed before the call ran");
     if (timeout === undefined || left < timeout) {
       timeout = left;
       expiry = "Timeout: the caller's deadline passed";
@@ -593,7 +592,7 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
     const expired = new Promise<Failure>((resolve) => {
       timer = setLongTimeout(() => {
         // The answer first: a handler that returns as soon as its signal aborts must not win the race.
-        resolve(new Failure({ code: ErrorCode.Timeout, message: expiry }));
+        resolve(refusal(ErrorCode.Timeout, expiry));
         deadline.abort();
       }, timeout);
     });
@@ -611,7 +610,7 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
     // Once the signal the handler was given aborted (its caller went away, or the time is up),
     // what it threw because of that (the signal's reason, or an upstream call cut by it) is this
     // call's timeout. Anything else it throws then (a bug) is still reported.
-    if (signal?.aborted === true && (error === signal.reason || errorName(error) === "TransportError")) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
+    if (signal?.aborted === true && (error === signal.reason || errorName(error) === "TransportError")) return refusal(ErrorCode.Timeout, expiry, error);
     return failure(call.target, error, method.name);
   } finally {
     clearTimeout(timer?.id);
@@ -627,7 +626,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** The failure of a call that threw: the intended error, or an internal one (reported). */
 function failure(target: DispatchTarget, error: unknown, method: string): Failure {
-  return new Failure(errorObjectFor(target, error, method), true, error);
+  return new Failure(errorObjectFor(target, error, method), error);
 }
 
 function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
