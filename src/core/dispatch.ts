@@ -56,12 +56,15 @@ export interface DispatchTarget extends ServiceRef {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
-  /** The plugins' call middlewares, the first used outermost; when absent, calls run bare. */
-  readonly call?: readonly CallMiddleware[] | undefined;
-  /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
-  readonly received?: ((body: { readonly bytes: number; readonly batch: number | undefined }) => void) | undefined;
-  /** Told the code of each message refused before it became a call, when some plugin wants it (never throws). */
-  readonly refused?: ((code: number) => void) | undefined;
+  /**
+   * The plugins with a call middleware, the first used outermost; when absent, calls run bare.
+   * Each middleware is called as its plugin's member, so a plugin's method keeps its `this`.
+   */
+  readonly call?: readonly { readonly call: CallMiddleware }[] | undefined;
+  /** The plugins told each JSON-RPC body's size and batch length (as members, in use() order), when some want them. */
+  readonly received?: readonly { received(body: { readonly bytes: number; readonly batch: number | undefined }): void }[] | undefined;
+  /** The plugins told the code of each message refused before it became a call, when some want it. */
+  readonly refused?: readonly { refused(code: number): void }[] | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -225,18 +228,18 @@ export function dispatchText(
  */
 export function refuse(target: DispatchTarget, id: JsonRpcId, code: number, message: string): JsonRpcResponse {
   try {
-    target.refused?.(code);
+    for (const plugin of target.refused ?? []) plugin.refused(code);
   } catch {
-    // A failing counter must not change the answer.
+    // A failing counter must not change the answer (nor is the next one told).
   }
   return errorResponse(id, { code, message });
 }
 
 function tellReceived(target: DispatchTarget, bytes: number, batch: number | undefined): void {
   try {
-    target.received?.({ bytes, batch });
+    for (const plugin of target.received ?? []) plugin.received({ bytes, batch });
   } catch {
-    // A failing observer must not change the answer.
+    // A failing observer must not change the answer (nor is the next one told).
   }
 }
 
@@ -361,7 +364,7 @@ function middlewareCall(
   id: JsonRpcId,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   const { method, notification } = call;
-  const middlewares = target.call as readonly CallMiddleware[];
+  const middlewares = target.call as readonly { readonly call: CallMiddleware }[];
   const started = performance.now();
   let settled: Outcome;
   // The call's summary (or a promise of it) once it has run or been refused; then it never runs.
@@ -397,7 +400,8 @@ function middlewareCall(
     return () => {
       if (given === undefined) {
         try {
-          const summary = (middlewares[index] as CallMiddleware)(call, inner);
+          // A member call, so a plugin's method keeps its `this`.
+          const summary = (middlewares[index] as { readonly call: CallMiddleware }).call(call, inner);
           given = summary instanceof Promise ? summary.catch(failed) : summary;
         } catch (error) {
           given = failed(error);

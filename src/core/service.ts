@@ -145,9 +145,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #discover: MethodDefinition;
   readonly #target: DispatchTarget & {
-    call: readonly CallMiddleware[] | undefined;
-    received: ((body: ReceivedBody) => void) | undefined;
-    refused: ((code: number) => void) | undefined;
+    call: readonly { readonly call: CallMiddleware }[] | undefined;
+    received: readonly { received(body: ReceivedBody): void }[] | undefined;
+    refused: readonly { refused(code: number): void }[] | undefined;
     apiTokenIsValid: ApiTokenValidator | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
@@ -632,25 +632,21 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       }
       return added;
     };
-    // Middlewares nest in use() order: the first plugin's is outermost. Each is called as a
-    // member, so a plugin's method keeps its `this`.
-    const middlewares = with_("call").map((plugin): CallMiddleware => (call, next) => (plugin as Plugin & { call: CallMiddleware }).call(call, next));
-    this.#target.call = middlewares.length === 0 ? undefined : middlewares;
-    // Told in use() order; dispatch keeps a failing one from changing the answer.
-    const tellAll = (key: "received" | "refused"): ((value: unknown) => void) | undefined => {
-      const told = with_(key);
-      return told.length === 0 ? undefined : (value) => {
-        // A member call, so a plugin's method keeps its `this`.
-        for (const plugin of told) (plugin as unknown as Record<typeof key, (value: unknown) => void>)[key](value);
-      };
+    // The plugins that have the hook, or undefined when none does, so dispatch skips it at once.
+    const some = (key: "call" | "received" | "refused"): never => {
+      const having = with_(key);
+      return (having.length === 0 ? undefined : having) as never;
     };
+    // Middlewares nest in use() order: the first plugin's is outermost.
+    this.#target.call = some("call");
     // Token validators nest as middlewares do: the first plugin's is asked first, and may ask on.
     this.#target.apiTokenIsValid = with_("authenticate").reduceRight<ApiTokenValidator | undefined>(
       (next, plugin) => (token, ctx) => (plugin as Plugin & Required<Pick<Plugin, "authenticate">>).authenticate(token, ctx, next),
       this.#apiTokenIsValid,
     );
-    this.#target.received = tellAll("received");
-    this.#target.refused = tellAll("refused");
+    // Told in use() order; dispatch keeps a failing one from changing the answer.
+    this.#target.received = some("received");
+    this.#target.refused = some("refused");
     // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
     this.#others.fetchers = with_("fetch") as PathAnswerer[];
   }
