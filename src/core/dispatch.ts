@@ -197,14 +197,20 @@ export function dispatchText(
   ctx: RequestContext,
   bytes?: number,
 ): string | undefined | Promise<string | undefined> {
+  // JSON.parse never gives undefined: it stays so only when the text is not JSON.
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
-    tellReceived(target, bytes ?? text.length, undefined);
-    return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
+    // Answered below, once the plugins are told of the body.
   }
-  tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
+  try {
+    const batch = Array.isArray(message) ? message.length : undefined;
+    for (const plugin of target.received ?? []) plugin.received({ bytes: bytes ?? text.length, batch });
+  } catch {
+    // A failing observer must not change the answer (nor is the next one told).
+  }
+  if (message === undefined) return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
   const result = dispatchMessage(target, message, ctx);
   return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
 }
@@ -233,14 +239,6 @@ export function refuse(target: DispatchTarget, id: JsonRpcId, code: number, mess
     // A failing counter must not change the answer (nor is the next one told).
   }
   return errorResponse(id, { code, message });
-}
-
-function tellReceived(target: DispatchTarget, bytes: number, batch: number | undefined): void {
-  try {
-    for (const plugin of target.received ?? []) plugin.received({ bytes, batch });
-  } catch {
-    // A failing observer must not change the answer (nor is the next one told).
-  }
 }
 
 /**
@@ -630,15 +628,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** The failure of a call that threw: the intended error, or an internal one (reported). */
 function failure(target: DispatchTarget, error: unknown, method: string): Failure {
-  return new Failure(errorObjectFor(target, error, method), error);
-}
-
-function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
-  const intended = intendedError(error);
-  if (intended !== undefined) return intended;
-  report(target, error, method);
-  if (!target.exposeErrors) return { code: ErrorCode.InternalError, message: "Internal error" };
-  return { code: ErrorCode.InternalError, message: "Internal error", data: describeThrown(error) };
+  let answered = intendedError(error);
+  if (answered === undefined) {
+    report(target, error, method);
+    answered = target.exposeErrors
+      ? { code: ErrorCode.InternalError, message: "Internal error", data: describeThrown(error) }
+      : { code: ErrorCode.InternalError, message: "Internal error" };
+  }
+  return new Failure(answered, error);
 }
 
 /**
