@@ -314,10 +314,7 @@ function dispatchOne(
     return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
   }
   // Calls are timed (and wrapped) only when some plugin has a middleware.
-  if (target.call !== undefined) {
-    const call: CallStart = { method: request.method, id: request.id, notification: isNotification, headers: view as HeaderReader };
-    return middlewareCall(target, call, request, ctx, id);
-  }
+  if (target.call !== undefined) return middlewareCall(target, request, ctx, id, isNotification, view as HeaderReader);
   const outcome = runCall(target, request, ctx, isNotification);
   if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
   return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
@@ -356,12 +353,14 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
  */
 function middlewareCall(
   target: DispatchTarget,
-  call: CallStart,
   request: JsonRpcRequest,
   ctx: RequestContext,
   id: JsonRpcId,
+  notification: boolean,
+  headers: HeaderReader,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-  const { method, notification } = call;
+  const { method } = request;
+  const call: CallStart = { method, id: request.id, notification, headers };
   const middlewares = target.call as readonly { readonly call: CallMiddleware }[];
   const started = performance.now();
   let settled: Outcome;
