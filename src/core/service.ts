@@ -606,7 +606,11 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
 
   /** Builds the hooks the endpoint and dispatch call from the plugins that have them. */
   #compose(): void {
-    const with_ = (key: keyof Plugin): Plugin[] => this.#plugins.filter((plugin) => plugin[key] !== undefined);
+    // The plugins that have the hook, or undefined when none does (so a hook is skipped at once).
+    const with_ = (key: keyof Plugin): Plugin[] | undefined => {
+      const having = this.#plugins.filter((plugin) => plugin[key] !== undefined);
+      return having.length === 0 ? undefined : having;
+    };
     const intercepting = with_("intercept");
     const decorating = with_("headers");
     const tokenHeader = this.apiTokenHeader;
@@ -615,7 +619,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       path,
       headers: withoutCredentials(headers, tokenHeader),
     });
-    this.#hooks.intercept = intercepting.length === 0 ? undefined : (method, path, headers) => {
+    this.#hooks.intercept = intercepting === undefined ? undefined : (method, path, headers) => {
       const head = headOf(method, path, headers);
       for (const plugin of intercepting) {
         const reply: PlainReply | undefined = plugin.intercept?.(head);
@@ -623,7 +627,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       }
       return undefined;
     };
-    this.#hooks.headers = decorating.length === 0 ? undefined : (method, path, headers) => {
+    this.#hooks.headers = decorating === undefined ? undefined : (method, path, headers) => {
       const head = headOf(method, path, headers);
       let added: Record<string, string> | undefined;
       for (const plugin of decorating) {
@@ -632,22 +636,17 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       }
       return added;
     };
-    // The plugins that have the hook, or undefined when none does, so dispatch skips it at once.
-    const some = (key: "call" | "received" | "refused"): never => {
-      const having = with_(key);
-      return (having.length === 0 ? undefined : having) as never;
-    };
     // Middlewares nest in use() order: the first plugin's is outermost.
-    this.#target.call = some("call");
+    this.#target.call = with_("call") as never;
     // Token validators nest as middlewares do: the first plugin's is asked first, and may ask on.
-    this.#target.apiTokenIsValid = with_("authenticate").reduceRight<ApiTokenValidator | undefined>(
+    this.#target.apiTokenIsValid = (with_("authenticate") ?? []).reduceRight<ApiTokenValidator | undefined>(
       (next, plugin) => (token, ctx) => (plugin as Plugin & Required<Pick<Plugin, "authenticate">>).authenticate(token, ctx, next),
       this.#apiTokenIsValid,
     );
     // Told in use() order; dispatch keeps a failing one from changing the answer.
-    this.#target.received = some("received");
-    this.#target.refused = some("refused");
+    this.#target.received = with_("received") as never;
+    this.#target.refused = with_("refused") as never;
     // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
-    this.#others.fetchers = with_("fetch") as PathAnswerer[];
+    this.#others.fetchers = (with_("fetch") ?? []) as PathAnswerer[];
   }
 }
