@@ -286,7 +286,21 @@ type Outcome = unknown;
  */
 function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, view?: HeaderReader): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   try {
-    return dispatchOne(target, entry, ctx, view);
+    const request = validateRequest(entry);
+    if ("invalid" in request) {
+      return refuse(target, request.id, ErrorCode.InvalidRequest, `Invalid Request: ${request.reason}`);
+    }
+    // A valid request's id is a string, a number or null when present (JSON has no undefined).
+    const isNotification = request.id === undefined;
+    const id: JsonRpcId = request.id ?? null;
+    if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
+      return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
+    }
+    // Calls are timed (and wrapped) only when some plugin has a middleware.
+    if (target.call !== undefined) return middlewareCall(target, request, ctx, id, isNotification, view as HeaderReader);
+    const outcome = runCall(target, request, ctx, isNotification);
+    if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
+    return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
   } catch (error) {
     const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
     // The caller's name for a method it may not have: clipped before it reaches a log.
@@ -295,29 +309,6 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, 
     if (id === undefined) return undefined;
     return errorResponse(typeof id === "string" || typeof id === "number" ? id : null, failed.error);
   }
-}
-
-function dispatchOne(
-  target: DispatchTarget,
-  entry: unknown,
-  ctx: RequestContext,
-  view: HeaderReader | undefined,
-): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-  const request = validateRequest(entry);
-  if ("invalid" in request) {
-    return refuse(target, request.id, ErrorCode.InvalidRequest, `Invalid Request: ${request.reason}`);
-  }
-  // A valid request's id is a string, a number or null when present (JSON has no undefined).
-  const isNotification = request.id === undefined;
-  const id: JsonRpcId = request.id ?? null;
-  if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
-    return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
-  }
-  // Calls are timed (and wrapped) only when some plugin has a middleware.
-  if (target.call !== undefined) return middlewareCall(target, request, ctx, id, isNotification, view as HeaderReader);
-  const outcome = runCall(target, request, ctx, isNotification);
-  if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
-  return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
 }
 
 /**
