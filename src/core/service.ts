@@ -145,9 +145,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #discover: MethodDefinition;
   readonly #target: DispatchTarget & {
-    call: readonly { readonly call: CallMiddleware }[] | undefined;
-    received: readonly { received(body: ReceivedBody): void }[] | undefined;
-    refused: readonly { refused(code: number): void }[] | undefined;
+    call?: readonly { readonly call: CallMiddleware }[] | undefined;
+    received?: readonly { received(body: ReceivedBody): void }[] | undefined;
+    refused?: readonly { refused(code: number): void }[] | undefined;
     apiTokenIsValid: ApiTokenValidator | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
@@ -200,9 +200,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       onError: options.onError === false ? undefined : options.onError ?? ((error, info) => {
         console.error(`${this.name}: ${info.method} failed:`, error);
       }),
-      call: undefined,
-      received: undefined,
-      refused: undefined,
+      // call, received and refused: set by #compose at each use(); until then absent, so undefined.
       // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
       ...this.limits,
       timeout: positiveLimit("timeout", options.timeout, undefined),
