@@ -52,8 +52,6 @@ export interface RequestContext {
   readonly signal?: AbortSignal | undefined;
   /** When the caller stops waiting (`Date.now()` ms), from an `X-Request-Timeout` header. */
   readonly deadline?: number | undefined;
-  /** Who is calling, once a token validator has said (see {@linkcode Caller}). */
-  readonly caller?: Caller | undefined;
 }
 
 /**

@@ -430,8 +430,7 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
       ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
       : scopes?.find((scope) => caller?.scopes.includes(scope) !== true);
     if (missing !== undefined) return refusal(ErrorCode.Forbidden, missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required`);
-    // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
-    return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
+    return runMethod(target, method, ctx, token, isNotification, request.params, caller);
   };
   let verdict: unknown;
   try {
@@ -451,6 +450,8 @@ interface CallInfo {
   /** The token, when it was read (for a private method); `undefined` otherwise, read when needed. */
   readonly token: string | undefined;
   readonly isNotification: boolean;
+  /** Who is calling, when the token's validator said (see {@linkcode runCall}). */
+  readonly caller: Caller | undefined;
 }
 
 /**
@@ -464,6 +465,7 @@ function runMethod(
   token: string | undefined,
   isNotification: boolean,
   params: unknown,
+  caller?: Caller,
 ): Outcome {
   let args = bindParams(method.params, params);
   if (typeof args === "string") return refusal(ErrorCode.InvalidParams, `Invalid params: ${args}`);
@@ -478,7 +480,7 @@ function runMethod(
     }
   }
   if (timeout !== undefined || method.checks !== undefined || method.takesContext) {
-    const call: CallInfo = { target, method, ctx, token, isNotification };
+    const call: CallInfo = { target, method, ctx, token, isNotification, caller };
     if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout, expiry);
     if (method.checks !== undefined) {
       return runChecked(call, method.checks, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
@@ -537,7 +539,7 @@ function callContext(call: CallInfo, signalOf: (() => AbortSignal) | undefined):
     method: method.name,
     headers: ctx.headers,
     token: call.token ?? readApiToken(ctx.headers, target.apiTokenHeader),
-    caller: ctx.caller,
+    caller: call.caller,
     get signal() {
       return signalOf === undefined ? ctx.signal : signalOf();
     },
