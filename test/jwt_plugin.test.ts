@@ -225,6 +225,11 @@ describe("jwt() options and faces", () => {
     assert.equal(withRoute.allowedMethods(`${PROTECTED_RESOURCE_PATH}/status`), "GET, HEAD");
     const status = await (await withRoute.fetch(new Request(`https://orders.example${PROTECTED_RESOURCE_PATH}/status`))).json() as { resource: string };
     assert.equal(status.resource, "https://orders.example/status");
+    // A catch-all plugin serves every path, but a name that only starts like the well-known path is none.
+    const catchAll = new Service({ name: "c" }).use(jwt({ secret: SECRET })).use({ name: "all", allows: () => "GET" });
+    assert.equal(catchAll.allowedMethods(`${PROTECTED_RESOURCE_PATH}/anything`), "GET, HEAD");
+    assert.equal(catchAll.allowedMethods(`${PROTECTED_RESOURCE_PATH}x`), "GET");
+    assert.equal((await catchAll.fetch(new Request(`https://orders.example${PROTECTED_RESOURCE_PATH}x`))).status, 404);
     assert.equal(none.allowedMethods(PROTECTED_RESOURCE_PATH), undefined);
   });
 
