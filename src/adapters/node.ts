@@ -256,8 +256,23 @@ class DirectExchange implements RequestContext {
     // An unread body (refused as too large, say) cannot be skipped on a kept-alive connection.
     if ((this.#state.closing || !this.#incoming.complete) && reply.headers["connection"] === undefined) headers.push("connection", "close");
     outgoing.writeHead(reply.status, headers as string[]);
-    if (reply.body === null) outgoing.end();
+    if (reply.stream !== undefined) void writeStream(reply.stream, outgoing);
+    else if (reply.body === null) outgoing.end();
     else outgoing.end(reply.body);
+  }
+}
+
+/** Writes a streamed body as it comes; a client that leaves cancels it at once, not at its next chunk. */
+async function writeStream(stream: ReadableStream<Uint8Array>, outgoing: ServerResponse): Promise<void> {
+  const reader = stream.getReader();
+  outgoing.once("close", () => {
+    reader.cancel().catch(() => {});
+  });
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) if (!outgoing.write(next.value)) await drainOrClose(outgoing);
+    outgoing.end();
+  } catch {
+    outgoing.destroy();
   }
 }
 

@@ -143,7 +143,7 @@ export function dispatchMessage(
     }
     const deadline = Date.now() + Number(budget);
     // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
-    ctx = { headers: context.headers, get signal() { return context.signal; }, deadline };
+    ctx = { headers: context.headers, get signal() { return context.signal; }, deadline, stream: context.stream };
   }
   // One view of the headers for every call of a batch, so a middleware may reuse what it read.
   const view = target.call === undefined ? undefined : withoutCredentials(ctx.headers, target.apiTokenHeader);
@@ -319,28 +319,41 @@ function dispatchOne(
     return middlewareCall(target, call, request, ctx, id);
   }
   const outcome = runCall(target, request, ctx, isNotification);
-  if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
-  return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
+  if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled, ctx, id)));
+  return respond(id, isNotification, carried(target, request.method, isNotification, outcome, ctx, id));
 }
 
 /**
  * The outcome as it will be sent: a result JSON would drop (a function, a symbol, an object whose
  * `toJSON` gives nothing) is an internal error, reported, instead of an answer with neither
- * `result` nor `error`. (NaN, Infinity and invalid Dates become `null`, as JSON has it.)
+ * `result` nor `error`. (NaN, Infinity and invalid Dates become `null`, as JSON has it.) A stream
+ * (an async iterable) goes to the request's stream taker, when it has one (the `streams()` plugin).
  */
-function carried(target: DispatchTarget, method: string, isNotification: boolean, settled: Outcome): Outcome {
+function carried(target: DispatchTarget, method: string, isNotification: boolean, settled: Outcome, ctx: RequestContext, id: JsonRpcId): Outcome {
   if (isNotification || settled instanceof Failure) return settled;
   const kind = typeof settled;
-  let dropped = kind === "function" || kind === "symbol";
-  if (!dropped && kind === "object" && settled !== null && typeof (settled as { toJSON?: unknown }).toJSON === "function") {
-    try {
-      dropped = (settled as { toJSON(): unknown }).toJSON() === undefined;
-    } catch {
-      return settled; // JSON.stringify meets the same throw, and answers it as an internal error
+  // Why JSON cannot carry it, if it cannot.
+  let dropped = kind === "function" || kind === "symbol" ? `a ${kind}` : "";
+  if (kind === "object" && settled !== null) {
+    if (typeof (settled as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function") {
+      if (ctx.stream === undefined) dropped = "a stream: use(streams()) from tsmicroservice/streams";
+      else {
+        try {
+          return ctx.stream(settled as AsyncIterable<unknown>, id, method);
+        } catch (error) {
+          return failure(target, error, method);
+        }
+      }
+    } else if (typeof (settled as { toJSON?: unknown }).toJSON === "function") {
+      try {
+        if ((settled as { toJSON(): unknown }).toJSON() === undefined) dropped = "its toJSON gives nothing";
+      } catch {
+        return settled; // JSON.stringify meets the same throw, and answers it as an internal error
+      }
     }
   }
-  if (!dropped) return settled;
-  return failure(target, new TypeError(`The result of ${method} is not JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
+  if (dropped === "") return settled;
+  return failure(target, new TypeError(`The result of ${method} is not JSON (${dropped})`), method);
 }
 
 function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): JsonRpcResponse | undefined {
@@ -368,7 +381,7 @@ function middlewareCall(
   // The call's summary (or a promise of it) once it has run or been refused; then it never runs.
   let ended: CallSummary | Promise<CallSummary> | undefined;
   const summaryOf = (outcome: Outcome): CallSummary => {
-    settled = carried(target, method, notification, outcome);
+    settled = carried(target, method, notification, outcome, ctx, id);
     const failed = settled instanceof Failure ? settled : undefined;
     return { method, duration: performance.now() - started, notification, ok: failed === undefined, code: failed?.error.code, error: failed?.thrown };
   };
@@ -619,7 +632,24 @@ function failure(target: DispatchTarget, error: unknown, method: string): Failur
   return new Failure(errorObjectFor(target, error, method), true, error);
 }
 
-function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
+/**
+ * The error object to answer for what a call threw: an {@linkcode RpcError}'s own, else `-32603`
+ * (reported, with details only when the service exposes errors).
+ *
+ * @internal The contract between dispatch and the streams plugin; it may change in any release.
+ * @param target The service.
+ * @param error What was thrown.
+ * @param method The method's name, for the report.
+ * @returns The error object.
+ * @example
+ * ```ts
+ * import { errorObjectFor, targetOf } from "./dispatch.ts";
+ * import { RpcError } from "../protocol/errors.ts";
+ * import { Service } from "./service.ts";
+ * errorObjectFor(targetOf(new Service({ name: "s" })), new RpcError(1, "No"), "m"); // { code: 1, message: "No" }
+ * ```
+ */
+export function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
   const intended = intendedError(error);
   if (intended !== undefined) return intended;
   report(target, error, method);

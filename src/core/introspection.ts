@@ -72,6 +72,8 @@ export interface OpenRpcMethod {
   readonly "x-private": boolean;
   /** Extension: present and `true` when a call may be sent twice without harm. */
   readonly "x-idempotent"?: true;
+  /** Extensions added by plugins, such as `x-stream` for a streaming method. */
+  readonly [extension: `x-${string}`]: unknown;
 }
 
 /**
@@ -178,6 +180,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
     paramStructure: named ? "either" : "by-position",
     "x-private": method.isPrivate,
     ...(method.idempotent ? { "x-idempotent": true } : {}),
+    ...method.extensions,
   };
 }
 

@@ -221,6 +221,13 @@ export interface MethodOptions {
    * follow its output.
    */
   readonly output?: StandardSchemaV1 | undefined;
+  /**
+   * For a streaming method (with the `streams()` plugin): a caller that lost the stream may ask
+   * again with the last event id it saw (`Last-Event-ID`), given to the handler as
+   * `ctx.lastEventId` (with `context: true`), so the feed continues after it. Shown by
+   * `rpc.discover` (`x-stream.resumable`); clients then reconnect by themselves. Default `false`.
+   */
+  readonly resumable?: boolean | undefined;
 }
 
 /**
@@ -292,6 +299,10 @@ export interface MethodDefinition {
   readonly checks?: MethodChecks | undefined;
   /** The JSON Schemas of its params and result, for `rpc.discover`, when it has schemas. */
   readonly schemas?: MethodSchemas | undefined;
+  /** Whether a caller that lost its stream may resume it (option `resumable`). */
+  readonly resumable?: boolean | undefined;
+  /** Members a plugin adds to the method's `rpc.discover` entry (`x-` keys, such as `x-stream`). */
+  readonly extensions?: Readonly<Record<`x-${string}`, unknown>> | undefined;
 }
 
 /**
@@ -350,5 +361,6 @@ export function defineMethod(
     timeout: options.timeout,
     idempotent: options.idempotent === true,
     validation,
+    resumable: options.resumable,
   };
 }

@@ -29,6 +29,19 @@ export interface PlainReply {
   readonly headers: Readonly<Record<string, string>>;
   /** The body, or `null` for none. */
   readonly body: string | null;
+  /** A body sent as it comes, instead of `body` (a stream's events). */
+  readonly stream?: ReadableStream<Uint8Array> | undefined;
+}
+
+/**
+ * A request's context that can take a call's stream (see `RequestContext.stream`), made by the
+ * `streams()` plugin for each request; `reply` is set once it took one: the answer to send instead.
+ *
+ * @internal The contract between the streams plugin and the HTTP layer; it may change in any release.
+ */
+export interface StreamingRequest extends RequestContext {
+  /** The answer to send instead of the JSON one, once a stream was taken. */
+  readonly reply: PlainReply | undefined;
 }
 
 /** What an endpoint is made of. */
@@ -54,6 +67,8 @@ export interface EndpointHooks {
   intercept: ((method: string, path: string, headers: HeaderReader) => PlainReply | undefined) | undefined;
   /** Headers to add to an answer. */
   headers: ((method: string, path: string, headers: HeaderReader) => Readonly<Record<string, string>> | undefined) | undefined;
+  /** Makes a body's request able to take a call's stream (the `streams()` plugin). */
+  streams?: ((text: string, request: RequestContext) => StreamingRequest) | undefined;
 }
 
 /**
@@ -182,9 +197,10 @@ export class RpcEndpoint {
    * ```
    */
   answerBody(text: string, request: RequestContext, bytes?: number): PlainReply | Promise<PlainReply> {
-    const answer = dispatchText(this.#target, text, request, bytes);
-    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers));
-    return this.#reply(answer, request.headers);
+    const streaming = this.#hooks.streams?.(text, request);
+    const answer = dispatchText(this.#target, text, streaming ?? request, bytes);
+    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers, streaming));
+    return this.#reply(answer, request.headers, streaming);
   }
 
   /**
@@ -217,8 +233,8 @@ export class RpcEndpoint {
     return { status, headers, body: JSON.stringify(refuse(this.#target, null, code, message)) };
   }
 
-  #reply(answer: string | undefined, headers: HeaderReader): PlainReply {
-    const reply = answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer };
+  #reply(answer: string | undefined, headers: HeaderReader, streaming?: StreamingRequest): PlainReply {
+    const reply = streaming?.reply ?? (answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer });
     return this.#decorate(reply, "POST", headers);
   }
 

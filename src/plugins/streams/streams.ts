@@ -1,0 +1,239 @@
+/**
+ * Streaming methods (`tsmicroservice/streams`): with `use(streams())`, a method whose handler
+ * returns an async iterable (an `async function*`, say) answers a `POST /api` that accepts
+ * `text/event-stream` with Server-Sent Events: each item an event with an `id`, then the call's
+ * JSON-RPC response as a last event named `response`. See docs/streams.md for the wire format.
+ *
+ * - **Back-pressure and cancellation.** The next item is asked for only when the socket took the
+ *   last one. A caller that leaves ends the stream: the handler's `ctx.signal` aborts and the
+ *   generator's `return()` runs its `finally` blocks.
+ * - **Limits.** `maxStreams` at once per service (more are refused with `-32004 Unavailable`),
+ *   `lifetime` per stream (then it ends with `-32002 Timeout`), a heartbeat comment every
+ *   `heartbeat` ms while nothing else is sent, so proxies keep the connection open.
+ * - **Resume.** A method with `resumable: true` gets the `Last-Event-ID` the caller sends as
+ *   `ctx.lastEventId`; event ids count items (1, 2, …), continuing after the last id seen.
+ * - **Not streamable.** A caller that does not accept `text/event-stream`, a batch entry and a
+ *   notification get no stream: `-32600 Invalid Request` for the first two (the handler's body,
+ *   for an `async function*`, never ran), nothing for a notification.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../../core/service.ts";
+ * import { streams } from "./streams.ts";
+ * const service = new Service({ name: "clock" })
+ *   .use(streams())
+ *   .publicMethod("ticks", async function* (count: number) {
+ *     for (let tick = 1; tick <= count; tick++) yield { tick };
+ *   });
+ * ```
+ *
+ * @module
+ */
+
+import type { CallContext, RequestContext } from "../../core/context.ts";
+import { type DispatchTarget, errorObjectFor, targetOf } from "../../core/dispatch.ts";
+import { positiveLimit } from "../../core/limits.ts";
+import type { Handler, MethodDefinition } from "../../core/method.ts";
+import type { Plugin, PluginHost } from "../../core/plugin.ts";
+import { RpcError } from "../../protocol/errors.ts";
+import type { JsonRpcId } from "../../protocol/messages.ts";
+import type { PlainReply, StreamingRequest } from "../../http/rpc_endpoint.ts";
+import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
+
+/**
+ * Options of {@linkcode streams}.
+ *
+ * @example
+ * ```ts
+ * import type { StreamsOptions } from "./streams.ts";
+ * const options: StreamsOptions = { maxStreams: 100, lifetime: 15 * 60_000, heartbeat: 5_000 };
+ * ```
+ */
+export interface StreamsOptions {
+  /** How many streams may be open at once in this service; one more is refused (`-32004`). Default 1,000. */
+  readonly maxStreams?: number | undefined;
+  /**
+   * How long a stream may last, in ms; then it ends with a `-32002 Timeout` response event (a
+   * client of a resumable method asks again with the last id). Default one hour; `Infinity` for none.
+   */
+  readonly lifetime?: number | undefined;
+  /**
+   * How long a stream may go silent, in ms, before a comment line is sent to keep proxies (and
+   * Bun's 10 s idle timeout) from closing it. Default 5,000.
+   */
+  readonly heartbeat?: number | undefined;
+}
+
+/** The defaults of {@linkcode StreamsOptions}. */
+const DEFAULT_MAX_STREAMS = 1_000;
+const DEFAULT_LIFETIME = 3_600_000;
+const DEFAULT_HEARTBEAT = 5_000;
+
+/**
+ * The plugin of a service's streams, as returned by {@linkcode streams}.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "../../core/service.ts";
+ * import { type StreamsPlugin, streams } from "./streams.ts";
+ * const plugin: StreamsPlugin = streams();
+ * new Service({ name: "s" }).use(plugin);
+ * plugin.open; // 0: no stream open
+ * ```
+ */
+export interface StreamsPlugin extends Plugin {
+  /** How many streams are open now. */
+  readonly open: number;
+}
+
+/**
+ * Whether a method streams by its look: an `async function*` (also bound, as the class style's
+ * are), or one declared `resumable`. Any other handler streams too when it returns an async
+ * iterable; only these are marked `x-stream` in `rpc.discover`.
+ *
+ * @param method The method.
+ * @returns `true` when it is known to stream.
+ * @example
+ * ```ts
+ * import { isStreamingMethod } from "./streams.ts";
+ * import { defineMethod } from "../../core/method.ts";
+ * isStreamingMethod(defineMethod("ticks", async function* () { yield 1; })); // true
+ * isStreamingMethod(defineMethod("ping", () => "pong")); // false
+ * ```
+ */
+export function isStreamingMethod(method: MethodDefinition): boolean {
+  return method.resumable === true || (method.handler as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "AsyncGeneratorFunction";
+}
+
+/**
+ * Lets a service's methods stream over Server-Sent Events (see the module's description).
+ * Use it after `schemas()`, so a streaming method's `output` schema checks each item.
+ *
+ * @param options The limits: streams at once, a stream's lifetime, the heartbeat interval.
+ * @returns The plugin, for `use()`.
+ * @throws {TypeError} When a limit is not a positive number.
+ * @example
+ * ```ts
+ * import { Service } from "../../core/service.ts";
+ * import type { CallContext } from "../../core/context.ts";
+ * import { streams } from "./streams.ts";
+ * const feed = ["a", "b", "c"];
+ * const service = new Service({ name: "feed" })
+ *   .use(streams({ maxStreams: 100 }))
+ *   .publicMethod("follow", async function* (ctx: CallContext) {
+ *     // Event ids count items: after id n, the feed goes on with item n + 1.
+ *     for (let index = Number(ctx.lastEventId ?? 0); index < feed.length; index++) yield feed[index];
+ *   }, { context: true, resumable: true });
+ * ```
+ */
+export function streams(options: StreamsOptions = {}): StreamsPlugin {
+  const maxStreams = positiveLimit("maxStreams", options.maxStreams, DEFAULT_MAX_STREAMS);
+  const lifetime = positiveLimit("lifetime", options.lifetime, DEFAULT_LIFETIME);
+  const heartbeat = positiveLimit("heartbeat", options.heartbeat, DEFAULT_HEARTBEAT);
+  let host: PluginHost | undefined;
+  let target: DispatchTarget | undefined;
+  let open = 0;
+  // The `output` checks of streaming methods, applied to each item instead of the result.
+  const itemChecks = new Map<string, (item: unknown) => Promise<unknown>>();
+
+  const take = (request: RequestContext, batch: boolean, streaming: { reply: PlainReply | undefined }, abort: AbortController) =>
+    (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string): unknown => {
+      const items = stream[Symbol.asyncIterator]();
+      const refuse = (code: number, message: string): never => {
+        // An `async function*` that never ran has nothing to clean; another iterable may.
+        Promise.resolve().then(() => items.return?.()).catch(() => {});
+        throw new RpcError(code, message);
+      };
+      if (batch) refuse(-32600, `Invalid Request: ${method} streams, which a batch cannot carry: call it alone`);
+      if (!/\btext\/event-stream\b/i.test(request.headers.get("accept") ?? "")) {
+        refuse(-32600, `Invalid Request: ${method} streams: call it with the header Accept: text/event-stream`);
+      }
+      // -32004 Unavailable: this instance cannot take it now, another may (the cluster client tries one).
+      if (open >= maxStreams) refuse(-32004, `Unavailable: too many streams open (at most ${maxStreams}); try again later`);
+      open++;
+      streaming.reply = {
+        status: 200,
+        headers: EVENT_STREAM_HEADERS,
+        body: null,
+        stream: eventStream({
+          items,
+          id,
+          // Ids go on after the caller's last only where the handler was given it.
+          firstId: target?.findMethod(method)?.resumable === true ? firstIdAfter(request.headers.get("last-event-id")) : 1,
+          heartbeat,
+          lifetime,
+          check: itemChecks.get(method),
+          stopping: () => host?.state === "stopping",
+          error: (thrown) => errorObjectFor(target as DispatchTarget, thrown, method),
+          ended: () => {
+            open--;
+          },
+          abort,
+        }),
+      };
+      // Nothing is sent of it: the endpoint answers with the stream instead.
+      return null;
+    };
+
+  return {
+    name: "streams",
+    get open() {
+      return open;
+    },
+    setup(service) {
+      host = service;
+      target = targetOf(service as unknown as Parameters<typeof targetOf>[0]);
+    },
+    prepare(method) {
+      if (!isStreamingMethod(method)) return method;
+      let definition: MethodDefinition = method;
+      const result = method.checks?.result;
+      if (result !== undefined) {
+        itemChecks.set(method.name, result);
+        const { params } = method.checks ?? {};
+        definition = { ...definition, checks: params === undefined ? {} : { params } };
+      }
+      if (method.resumable === true && method.takesContext) definition = { ...definition, handler: withLastEventId(method.handler) };
+      const items = method.schemas?.result;
+      const stream = items === undefined ? { resumable: method.resumable === true } : { resumable: method.resumable === true, items };
+      return { ...definition, extensions: { ...method.extensions, "x-stream": stream } };
+    },
+    streams(text, request): StreamingRequest {
+      const abort = new AbortController();
+      let signal: AbortSignal | undefined;
+      const streaming: { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } = {
+        headers: request.headers,
+        deadline: request.deadline,
+        // Read only when a call asks (on Deno, reading a request's signal prints a notice).
+        get signal() {
+          if (signal === undefined) {
+            const outer = request.signal;
+            signal = outer === undefined ? abort.signal : AbortSignal.any([outer, abort.signal]);
+          }
+          return signal;
+        },
+        reply: undefined,
+      };
+      // A batch is an array: its first character (after JSON's whitespace) says so.
+      streaming.stream = take(request, /^[ \t\r\n]*\[/.test(text), streaming, abort);
+      return streaming;
+    },
+  };
+}
+
+/** The first event id after a resume: the one after the caller's last (a count), else 1. */
+function firstIdAfter(lastEventId: string | null): number {
+  return lastEventId !== null && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) + 1 : 1;
+}
+
+/** A handler given `ctx.lastEventId`: its context (the last argument) with the caller's `Last-Event-ID`. */
+function withLastEventId(handler: Handler): Handler {
+  return (...args: never[]) => {
+    const last = args.length - 1;
+    const ctx = args[last] as unknown as CallContext;
+    const lastEventId = ctx.headers.get("last-event-id") ?? undefined;
+    // A context of its own, the call's underneath: its getters (the signal) still read as they did.
+    (args as unknown[])[last] = Object.create(ctx, { lastEventId: { value: lastEventId, enumerable: true } }) as CallContext;
+    return handler(...args);
+  };
+}
