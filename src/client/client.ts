@@ -13,7 +13,8 @@ import { TransportError } from "./errors.ts";
 import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
 import type { Delivery, Upstream } from "./upstream.ts";
-import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
+import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, StreamItemOf, Untyped } from "./types.ts";
+import { openStream, type RemoteStream, type StreamOptions } from "./stream.ts";
 
 /**
  * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
@@ -118,6 +119,23 @@ export interface Client<M = Untyped> {
    * ```
    */
   batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
+  /**
+   * Calls a streaming method (one whose handler returns an async iterable, on a service with
+   * `streams()`): its items as they come, read with `for await`. `client.methods.name(...)` does
+   * the same for the methods `connect` learned stream.
+   *
+   * @param method The method's name.
+   * @param params Its params, positional (an array) or named (an object).
+   * @param options Its signal, and whether (and how often) a dropped stream is resumed.
+   * @returns The stream: iterating it sends the call; `break` ends it on the service too.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * const client = createClient("http://127.0.0.1:5000/api");
+   * for await (const tick of client.stream("ticks", [3], { resume: true })) console.log(tick);
+   * ```
+   */
+  stream<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams, options?: StreamOptions): RemoteStream<StreamItemOf<M[K]>>;
   /**
    * Lets go of the client's {@linkcode Upstream} (a cluster's endpoint source, its watch or
    * timers), which the client owns. Calls made afterwards still work with the last known
@@ -244,7 +262,7 @@ export async function connect<S = Untyped>(target: ClientTarget, options: Connec
     }
   }
   upstream.learnIdempotent?.(described.idempotent);
-  return makeClient(upstream, options, described.name, described.names) as unknown as ConnectedClient<MethodsOf<S>>;
+  return makeClient(upstream, options, described.name, described.names, described.streaming) as unknown as ConnectedClient<MethodsOf<S>>;
 }
 
 /**
@@ -273,6 +291,8 @@ interface Described {
   readonly name: string;
   readonly names: string[];
   readonly idempotent: string[];
+  /** The streaming methods, each with whether it may be resumed. */
+  readonly streaming: ReadonlyMap<string, boolean>;
 }
 
 /** Asks a service to describe itself: `rpc.discover`, else the Python original's `get_service_specs`. */
@@ -281,6 +301,7 @@ async function describeService(probe: Client): Promise<Described> {
   let name: unknown;
   let names: unknown;
   let idempotent: string[] = [];
+  const streaming = new Map<string, boolean>();
   try {
     const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
     name = document?.info?.title;
@@ -290,6 +311,11 @@ async function describeService(probe: Client): Promise<Described> {
       names = described.map((method) => method?.name);
       // Strings once `names` passes the check below.
       idempotent = described.filter((method) => method?.["x-idempotent"] === true).map((method) => method?.name as string);
+      // Streaming methods, and whether each may be resumed (`x-stream` of the streams plugin).
+      for (const method of described as ({ name?: unknown; "x-stream"?: { resumable?: unknown } } | null)[]) {
+        const stream = method?.["x-stream"];
+        if (stream != null) streaming.set(method?.name as string, stream.resumable === true);
+      }
     }
   } catch (error) {
     if (!notFound(error)) throw error;
@@ -305,7 +331,7 @@ async function describeService(probe: Client): Promise<Described> {
   if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
     throw new TransportError(probe.url, "bad-response", "the service did not describe itself");
   }
-  return { name, names, idempotent };
+  return { name, names, idempotent, streaming };
 }
 
 // ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.
@@ -325,7 +351,7 @@ function upstreamOf(target: ClientTarget): Upstream {
   return target;
 }
 
-function makeClient(upstream: Upstream, options: ClientOptions, name?: string, names?: readonly string[]): Client {
+function makeClient(upstream: Upstream, options: ClientOptions, name?: string, names?: readonly string[], streaming?: ReadonlyMap<string, boolean>): Client {
   const known = names && new Set(names);
   const check = (method: string): void => {
     // `rpc.` methods are the protocol's own (such as `rpc.discover`): no description lists them.
@@ -352,15 +378,24 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     // A service never answers a notification it could read: an error answer means it could not.
     if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
   };
+  const stream = (method: string, params?: JsonRpcParams, streamOptions: StreamOptions = {}): RemoteStream<unknown> => {
+    check(method);
+    const resume = streamOptions.resume ?? streaming?.get(method);
+    return openStream(upstream.url, options, method, params, resume === undefined ? streamOptions : { ...streamOptions, resume });
+  };
+  // A method connect() learned streams gives its stream; the others their result.
+  const callOrStream = (method: string, params?: JsonRpcParams, callOptions?: CallOptions): unknown =>
+    streaming?.has(method) === true ? stream(method, params, callOptions) : call(method, params, callOptions);
   return {
     get url() {
       return upstream.url;
     },
     name,
     methodNames: names,
-    ...callsWith(call, notify),
-    with: (callOptions: CallOptions) => callsWith(call, notify, callOptions),
+    ...callsWith(callOrStream, notify),
+    with: (callOptions: CallOptions) => callsWith(callOrStream, notify, callOptions),
     call,
+    stream,
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.
     batch: async (build, callOptions) =>

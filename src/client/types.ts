@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RemoteStream } from "./stream.ts";
+
 /**
  * The methods of an untyped client: any name, any arguments, an `unknown` result.
  *
@@ -115,8 +117,25 @@ export type NamedParams = Readonly<Record<string, unknown>>;
  * ```
  */
 export type RemoteMethods<M> = {
-  readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => Promise<ResultOf<M[K]>>;
+  readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => Streams<M[K]> extends true ? RemoteStream<StreamItemOf<M[K]>> : Promise<ResultOf<M[K]>>;
 };
+
+/** Whether a method streams: it returns an async iterable (not `never`, as a handler that only throws does, nor `any`). @internal */
+type Streams<F> = F extends (...args: never[]) => infer R ? 0 extends 1 & R ? false : [R] extends [never] ? false : [R] extends [AsyncIterable<unknown>] ? true : false
+  : false;
+
+/**
+ * The items of a streaming method as the client gets them: its handler's yield type, as JSON
+ * carries it (`unknown` for a method that does not stream).
+ *
+ * @typeParam F The method's signature.
+ * @example
+ * ```ts
+ * import type { StreamItemOf } from "./types.ts";
+ * type Tick = StreamItemOf<(count: number) => AsyncGenerator<{ at: Date }>>; // { at: string }
+ * ```
+ */
+export type StreamItemOf<F> = F extends (...args: never[]) => AsyncIterable<infer T> ? Jsonified<T> : unknown;
 
 /**
  * `client.notifications`: one function per remote method, sending a notification (no answer).

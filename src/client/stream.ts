@@ -1,0 +1,180 @@
+/**
+ * Calling a streaming method: the call is POSTed with `Accept: text/event-stream`, and its
+ * Server-Sent Events are read as they come (with `fetch` only, so it runs in browsers and workers
+ * too). Each item event gives an item; the `response` event ends the stream with the call's result,
+ * or its error thrown. A resumable stream that drops is asked for again with `Last-Event-ID`.
+ *
+ * @module
+ */
+
+import type { JsonRpcParams } from "../protocol/messages.ts";
+import { TransportError } from "./errors.ts";
+import { type CallOptions, type ClientOptions, errorOf, nextId, request } from "./transport.ts";
+
+/**
+ * The options of one stream: a call's options, and how to take a dropped connection.
+ *
+ * @example
+ * ```ts
+ * import type { StreamOptions } from "./stream.ts";
+ * const options: StreamOptions = { resume: true, attempts: 10, signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface StreamOptions extends Pick<CallOptions, "signal"> {
+  /**
+   * Whether a dropped stream is asked for again with the last event id seen (`Last-Event-ID`), so
+   * it goes on where it stopped. Default: what `rpc.discover` says of the method (with `connect`),
+   * else `false`.
+   */
+  readonly resume?: boolean | undefined;
+  /** How many times in a row a dropped stream is asked for again before the drop is thrown. Default 5. */
+  readonly attempts?: number | undefined;
+  /** The id of the last event already seen, to start after it (a stream resumed by hand). */
+  readonly lastEventId?: string | undefined;
+}
+
+/**
+ * A stream of a method's items, typed from its handler's yield type: read it with `for await`;
+ * `break` (or an error thrown in the loop) ends it on the service too. Iterating ends with the
+ * method's result (an async generator's `return` value), or throws its error as an `RpcError`.
+ *
+ * @typeParam T The items' type.
+ * @example
+ * ```ts
+ * import type { RemoteStream } from "./stream.ts";
+ * declare const ticks: RemoteStream<{ tick: number }>;
+ * for await (const { tick } of ticks) if (tick === 3) break;
+ * ```
+ */
+export type RemoteStream<T> = AsyncGenerator<T, unknown, undefined>;
+
+/** One Server-Sent Event, as read. */
+interface ServerSentEvent {
+  readonly event: string;
+  readonly data: string;
+  readonly id: string | undefined;
+}
+
+/**
+ * Calls a streaming method and reads its events (see the module's description).
+ *
+ * @param url The endpoint.
+ * @param options The client's options (token, headers, fetch, maxResponseBytes for one event).
+ * @param method The method's name.
+ * @param params Its params, positional or named.
+ * @param stream This stream's options (signal, resume, attempts).
+ * @returns The items, as they come.
+ * @example
+ * ```ts
+ * import { openStream } from "./stream.ts";
+ * for await (const item of openStream("http://127.0.0.1:5000/api", {}, "ticks", [3], {})) console.log(item);
+ * ```
+ */
+export async function* openStream(url: string, options: ClientOptions, method: string, params: JsonRpcParams | undefined, stream: StreamOptions): RemoteStream<unknown> {
+  const id = nextId();
+  const body = JSON.stringify(request(method, params, id));
+  const limit = options.maxResponseBytes ?? 16 * 1024 * 1024;
+  const attempts = stream.attempts ?? 5;
+  const abort = new AbortController();
+  const signal = stream.signal === undefined ? abort.signal : AbortSignal.any([stream.signal, abort.signal]);
+  let lastId = stream.lastEventId;
+  let failed = 0;
+  try {
+    for (;;) {
+      let events: AsyncGenerator<ServerSentEvent, void> | undefined;
+      let dropped: unknown;
+      try {
+        const headers = new Headers(options.headers);
+        headers.set("content-type", "application/json");
+        headers.set("accept", "text/event-stream");
+        const token = typeof options.token === "function" ? await options.token() : options.token;
+        if (token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", token);
+        if (lastId !== undefined) headers.set("last-event-id", lastId);
+        const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal, redirect: "manual" });
+        if (!/^text\/event-stream\b/i.test(response.headers.get("content-type") ?? "")) {
+          // No stream: a JSON-RPC error (the method does not stream for this call, a limit), or no answer at all.
+          let answer: unknown;
+          try {
+            answer = JSON.parse(await response.text());
+          } catch { /* not JSON: said below */ }
+          const refusal = errorOf(url, answer);
+          if (refusal instanceof TransportError) throw new TransportError(url, "http", `HTTP ${response.status}: no event stream`, response.status);
+          throw refusal;
+        }
+        events = readEvents(response.body as ReadableStream<Uint8Array>, limit, url);
+        for await (const event of events) {
+          if (event.event === "response") {
+            const answer = JSON.parse(event.data) as { id?: unknown; error?: unknown; result?: unknown };
+            if (answer.error != null) throw errorOf(url, answer);
+            if (answer.id !== id) throw new TransportError(url, "bad-response", `no JSON-RPC answer to call ${id}`);
+            return answer.result;
+          }
+          if (event.event !== "message") continue;
+          if (event.id !== undefined) lastId = event.id;
+          failed = 0;
+          yield JSON.parse(event.data) as unknown;
+        }
+        dropped = new TransportError(url, "network", "the stream ended before its response");
+      } catch (error) {
+        if (!(error instanceof TypeError || error instanceof DOMException) || signal.aborted) {
+          if (signal.aborted && stream.signal?.aborted === true) throw new TransportError(url, "aborted", "the call was aborted", undefined, stream.signal.reason);
+          throw error;
+        }
+        // fetch's own failures (refused, reset): the network's.
+        dropped = new TransportError(url, "network", error.message, undefined, error);
+      } finally {
+        await events?.return();
+      }
+      if (stream.resume !== true || ++failed > attempts) throw dropped;
+      // Backing off, with full jitter, from 100 ms up to 5 s.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5_000, 100 * 2 ** failed)));
+    }
+  } finally {
+    // Ends the request (if it is still open): the service ends the stream, and its generator's `finally` runs.
+    abort.abort();
+  }
+}
+
+/**
+ * The events of a `text/event-stream` body, as the HTML standard parses them (lines ended by CR,
+ * LF or CRLF; `:` comments skipped; `data` lines joined by LF; an event without data dropped).
+ */
+async function* readEvents(body: ReadableStream<Uint8Array>, limit: number, url: string): AsyncGenerator<ServerSentEvent, void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let event = "";
+  let data: string[] = [];
+  let id: string | undefined;
+  try {
+    for (;;) {
+      const read = await reader.read();
+      if (read.done) return;
+      buffer += decoder.decode(read.value, { stream: true });
+      if (buffer.length > limit) throw new TransportError(url, "bad-response", `an event is larger than ${limit} bytes (maxResponseBytes)`);
+      for (;;) {
+        const end = buffer.search(/[\r\n]/);
+        // A CR at the end may be the first half of a CRLF: wait for what follows.
+        if (end < 0 || (end === buffer.length - 1 && buffer[end] === "\r")) break;
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(buffer.startsWith("\r\n", end) ? end + 2 : end + 1);
+        if (line === "") {
+          if (data.length > 0) yield { event: event === "" ? "message" : event, data: data.join("\n"), id };
+          event = "";
+          data = [];
+          continue;
+        }
+        const colon = line.indexOf(":");
+        if (colon === 0) continue;
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? "" : line.slice(colon + 1);
+        if (value.startsWith(" ")) value = value.slice(1);
+        if (field === "data") data.push(value);
+        else if (field === "event") event = value;
+        else if (field === "id" && !value.includes("\0")) id = value;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
