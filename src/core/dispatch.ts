@@ -336,7 +336,7 @@ function carried(target: DispatchTarget, method: string, isNotification: boolean
   let dropped = kind === "function" || kind === "symbol" ? `a ${kind}` : "";
   if (kind === "object" && settled !== null) {
     if (typeof (settled as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function") {
-      if (ctx.stream === undefined) dropped = "a stream: use(streams()) from tsmicroservice/streams";
+      if (ctx.stream === undefined) dropped = "a stream: use(streams())";
       else {
         try {
           return ctx.stream(settled as AsyncIterable<unknown>, id, method);

@@ -223,11 +223,11 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   refused?(code: number): void;
   /**
    * Makes each JSON-RPC body's request able to take a call's stream (the `streams()` plugin does);
-   * the first plugin that has it is used.
+   * the first plugin that has it is used, called without `this`.
    *
    * @internal The contract between the streams plugin and the service; it may change in any release.
    */
-  streams?(text: string, request: RequestContext): StreamingRequest;
+  readonly streams?: ((text: string, request: RequestContext) => StreamingRequest) | undefined;
   /** Extension members (`x-` keys) to add to the service's `rpc.discover` document. */
   discover?(): Readonly<Record<`x-${string}`, unknown>> | undefined;
   /** Takes part in the service's start, in `use()` order; if it throws, the start fails. */

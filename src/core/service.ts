@@ -650,8 +650,8 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     };
     this.#target.received = tellAll("received");
     this.#target.refused = tellAll("refused");
-    const streaming = with_("streams")[0] as Required<Plugin> | undefined;
-    this.#hooks.streams = streaming && ((text, request) => streaming.streams(text, request));
+    // Called bare (the streams plugin needs no `this`).
+    this.#hooks.streams = with_("streams")[0]?.streams;
     // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
     this.#others.fetchers = with_("fetch") as PathAnswerer[];
   }

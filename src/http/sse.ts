@@ -62,6 +62,8 @@ export interface EventStreamParts {
   readonly ended: () => void;
   /** Aborted when the stream ends before its iterator did (the reader left, a limit): its signal is the handler's. */
   readonly abort: AbortController;
+  /** Aborted when the reader is gone (the request's signal): the stream ends at once, not at its next chunk. */
+  readonly gone?: AbortSignal | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -125,8 +127,11 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
   return new ReadableStream<Uint8Array>({
     start(given) {
       controller = given;
-      // A first comment at once, so the headers go out before the first item is ready.
+      // At once, so the headers go out before the first item is ready: a comment, then the
+      // reconnection delay EventSource clients wait. Two chunks, as the node adapter writes a
+      // first chunk only with the second (to send a short body in one write).
       send(":\n\n");
+      send("retry: 1000\n\n");
       ticker = setInterval(() => {
         if (parts.stopping?.() === true) {
           end({ error: { code: -32004, message: "Unavailable: the service is stopping" } }, false);
@@ -136,6 +141,9 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
         if (!sent && (controller.desiredSize ?? 0) >= 0) send(":\n\n");
         sent = false;
       }, parts.heartbeat);
+      parts.gone?.addEventListener("abort", () => {
+        end(undefined, false);
+      });
       lifetime = setLongTimeout(() => {
         end({ error: { code: -32002, message: `Timeout: the stream lasted its limit of ${parts.lifetime} ms` } }, false);
       }, parts.lifetime);

@@ -169,6 +169,7 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
             open--;
           },
           abort,
+          gone: request.signal,
         }),
       };
       // Nothing is sent of it: the endpoint answers with the stream instead.
