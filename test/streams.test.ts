@@ -86,7 +86,7 @@ function streamingService(options: Parameters<typeof streams>[0] = {}) {
         for (let n = 1; n <= to; n++) yield n;
       },
     }))
-    .publicMethod("checked", async function* (values: unknown[]) {
+    .publicMethod("checked", async function* (values: number[]) {
       for (const value of values) yield value;
     }, { output: z.number() })
     .publicMethod("plain", () => "not a stream");

@@ -67,7 +67,7 @@ type ContextParam<Options, Methods> = Options extends { readonly context: true }
   : [];
 
 /** @internal */
-type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> : unknown;
+type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> | AsyncIterable<InferInput<S>> : unknown;
 
 /**
  * The handler type a method's options ask for: it takes the `input` schema's output (then the
@@ -151,7 +151,10 @@ type Drop<T extends readonly unknown[], N extends number, Seen extends unknown[]
 type Take<T extends readonly unknown[], N extends number> = T extends readonly [...infer Head, ...Drop<T, N>] ? Head : T;
 
 /** @internal */
-type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
+// A streaming method's `output` schema is its items'.
+type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S }
+  ? ReturnType<H> extends AsyncIterable<unknown> ? AsyncIterable<InferOutput<S>> : InferOutput<S>
+  : ReturnType<H>;
 
 /**
  * The signature callers see: the handler's parameters without the context, each required unless
