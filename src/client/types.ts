@@ -120,7 +120,8 @@ export type RemoteMethods<M> = {
   readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => Streams<M[K]> extends true ? RemoteStream<StreamItemOf<M[K]>> : Promise<ResultOf<M[K]>>;
 };
 
-/** Whether a method streams: it returns an async iterable (not `never`, as a handler that only throws does, nor `any`). @internal */
+// Whether a method streams: it returns an async iterable (not `never`, as a handler that only throws does, nor `any`).
+/** @internal */
 type Streams<F> = F extends (...args: never[]) => infer R ? 0 extends 1 & R ? false : [R] extends [never] ? false : [R] extends [AsyncIterable<unknown>] ? true : false
   : false;
 
