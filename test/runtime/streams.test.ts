@@ -2,11 +2,11 @@
 // streams_server.ts), read with our client and with plain fetch: items in order and the final
 // response, an error mid-stream, a client that breaks out or goes away (the generator's finally
 // runs, ctx.signal aborts), a reader that stalls (the generator waits), the limits (streams at once,
-// lifetime), and resume with Last-Event-ID.
+// lifetime), and resume with Last-Event-ID. Then examples/streams.ts runs on each of them.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connect, RpcError } from "../../mod.ts";
-import { delay, RUNTIMES, stopAll } from "./processes.ts";
+import { childEnv, delay, freePort, HOST, runCommand, RUNTIMES, startProcess, stopAll } from "./processes.ts";
 import { type ChildServer, startExample } from "./servers.ts";
 
 after(stopAll);
@@ -112,3 +112,15 @@ for (const runtime of RUNTIMES) {
     });
   });
 }
+
+describe("examples/streams.ts", { timeout: 60_000 }, () => {
+  for (const runtime of RUNTIMES) {
+    test(`on ${runtime}: the client reads four orders as they are placed, and its break ends the stream on the service`, async () => {
+      const [command, args] = runCommand(runtime, "examples/streams.ts");
+      const child = startProcess(command, args, childEnv({ HOST, PORT: String(await freePort()) }));
+      assert.equal(await child.exited, 0, child.output());
+      const lines = child.output().split("\n").filter((line) => /^(order \d|watch_orders)/.test(line));
+      assert.deepEqual(lines, ["order 1: apple", "order 2: pear", "order 3: plum", "order 4: fig", "watch_orders ended after order 4"]);
+    });
+  }
+});
