@@ -15,6 +15,7 @@ import { z } from "zod";
 import { type CallContext, connect, createClient, RpcError, serve, Service, TransportError } from "../mod.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
 import { streams } from "../src/plugins/streams/streams.ts";
+import { testClient } from "../src/testing/mod.ts";
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -396,5 +397,28 @@ describe("our client against a hand-written SSE server (the documented wire form
     } finally {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
+  });
+});
+
+describe("streams through a client that asked the service nothing", { timeout: 30_000 }, () => {
+  test("createClient's methods stream when iterated, answer when awaited; testClient's too", async () => {
+    const service = streamingService();
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const remote = createClient<typeof service>(`${server.url}/api`);
+      const items: number[] = [];
+      for await (const item of remote.methods.count(3)) items.push(item.n);
+      assert.deepEqual(items, [1, 2, 3]);
+      assert.equal(await remote.methods.plain(), "not a stream");
+      // Awaited, a streaming method's call is refused as a caller that does not accept streams is.
+      await assert.rejects(remote.methods.count(1) as unknown as Promise<unknown>, (error: unknown) => error instanceof RpcError && error.code === -32600);
+    } finally {
+      await server.close();
+    }
+    const local = testClient(streamingService());
+    const items: unknown[] = [];
+    for await (const item of local.methods.feed()) items.push(item);
+    assert.deepEqual(items, ["item 1", "item 2", "item 3", "item 4", "item 5"]);
+    await local.close();
   });
 });

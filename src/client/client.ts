@@ -383,9 +383,25 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     const resume = streamOptions.resume ?? streaming?.get(method);
     return openStream(upstream.url, options, method, params, resume === undefined ? streamOptions : { ...streamOptions, resume });
   };
-  // A method connect() learned streams gives its stream; the others their result.
-  const callOrStream = (method: string, params?: JsonRpcParams, callOptions?: CallOptions): unknown =>
-    streaming?.has(method) === true ? stream(method, params, callOptions) : call(method, params, callOptions);
+  // A method connect() learned streams gives its stream. Any other gives its result, or its stream
+  // when iterated instead (a client that asked the service nothing): the call waits a microtask to
+  // be sent, so `for await` (which asks for the iterator at once) sends only the stream's request.
+  const callOrStream = (method: string, params?: JsonRpcParams, callOptions?: CallOptions): unknown => {
+    if (streaming?.has(method) === true) return stream(method, params, callOptions);
+    let opened: RemoteStream<unknown> | undefined;
+    const open = (): RemoteStream<unknown> => (opened ??= stream(method, params, callOptions));
+    const answer = new Promise((resolve, reject) => {
+      queueMicrotask(() => {
+        if (opened === undefined) call(method, params, callOptions).then(resolve, reject);
+      });
+    });
+    return Object.assign(answer, {
+      [Symbol.asyncIterator]: open,
+      next: () => open().next(),
+      return: (value: unknown) => open().return(value),
+      throw: (error: unknown) => open().throw(error),
+    });
+  };
   return {
     get url() {
       return upstream.url;
