@@ -7,6 +7,7 @@
  * @module
  */
 
+import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, request } from "./transport.ts";
@@ -91,22 +92,15 @@ export async function* openStream(url: string, options: ClientOptions, method: s
         if (token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", token);
         if (lastId !== undefined) headers.set("last-event-id", lastId);
         const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal, redirect: "manual" });
-        if (!/^text\/event-stream\b/i.test(response.headers.get("content-type") ?? "")) {
-          // No stream: a JSON-RPC error (the method does not stream for this call, a limit), or no answer at all.
-          let answer: unknown;
-          try {
-            answer = JSON.parse(await response.text());
-          } catch { /* not JSON: said below */ }
-          const refusal = errorOf(url, answer);
-          if (refusal instanceof TransportError) throw new TransportError(url, "http", `HTTP ${response.status}: no event stream`, response.status);
-          throw refusal;
+        if (!/^text\/event-stream/i.test(response.headers.get("content-type") ?? "")) {
+          // No stream: a JSON-RPC error (the call cannot stream, a limit), or no JSON-RPC answer at all.
+          throw errorOf(url, await response.json().catch(() => undefined));
         }
         events = readEvents(response.body as ReadableStream<Uint8Array>, limit, url);
         for await (const event of events) {
           if (event.event === "response") {
-            const answer = JSON.parse(event.data) as { id?: unknown; error?: unknown; result?: unknown };
+            const answer = JSON.parse(event.data) as { error?: unknown; result?: unknown };
             if (answer.error != null) throw errorOf(url, answer);
-            if (answer.id !== id) throw new TransportError(url, "bad-response", `no JSON-RPC answer to call ${id}`);
             return answer.result;
           }
           if (event.event !== "message") continue;
@@ -116,12 +110,11 @@ export async function* openStream(url: string, options: ClientOptions, method: s
         }
         dropped = new TransportError(url, "network", "the stream ended before its response");
       } catch (error) {
-        if (!(error instanceof TypeError || error instanceof DOMException) || signal.aborted) {
-          if (signal.aborted && stream.signal?.aborted === true) throw new TransportError(url, "aborted", "the call was aborted", undefined, stream.signal.reason);
-          throw error;
-        }
-        // fetch's own failures (refused, reset): the network's.
-        dropped = new TransportError(url, "network", error.message, undefined, error);
+        // Only the caller aborts it while it runs.
+        if (signal.aborted) throw new TransportError(url, "aborted", "the call was aborted", undefined, stream.signal?.reason);
+        // Answers are thrown as they are; what fetch or the body's reading threw is the network's.
+        if (error instanceof RpcError || error instanceof TransportError || error instanceof SyntaxError) throw error;
+        dropped = new TransportError(url, "network", error instanceof Error ? error.message : String(error), undefined, error);
       } finally {
         await events?.return();
       }
@@ -142,36 +135,28 @@ export async function* openStream(url: string, options: ClientOptions, method: s
 async function* readEvents(body: ReadableStream<Uint8Array>, limit: number, url: string): AsyncGenerator<ServerSentEvent, void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = "";
+  let rest = "";
   let event = "";
   let data: string[] = [];
   let id: string | undefined;
   try {
-    for (;;) {
-      const read = await reader.read();
-      if (read.done) return;
-      buffer += decoder.decode(read.value, { stream: true });
-      if (buffer.length > limit) throw new TransportError(url, "bad-response", `an event is larger than ${limit} bytes (maxResponseBytes)`);
-      for (;;) {
-        const end = buffer.search(/[\r\n]/);
-        // A CR at the end may be the first half of a CRLF: wait for what follows.
-        if (end < 0 || (end === buffer.length - 1 && buffer[end] === "\r")) break;
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(buffer.startsWith("\r\n", end) ? end + 2 : end + 1);
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      // A CR at the very end may be the first half of a CRLF: it stays with the rest until what follows comes.
+      const lines = (rest + decoder.decode(read.value, { stream: true })).split(/\r\n|\r(?!$)|\n/);
+      rest = lines.pop() as string;
+      if (rest.length > limit) throw new TransportError(url, "bad-response", `an event is larger than ${limit} bytes (maxResponseBytes)`);
+      for (const line of lines) {
         if (line === "") {
-          if (data.length > 0) yield { event: event === "" ? "message" : event, data: data.join("\n"), id };
+          if (data.length > 0) yield { event: event || "message", data: data.join("\n"), id };
           event = "";
           data = [];
-          continue;
+        } else {
+          // The field's name up to the first colon (none for a comment), its value after it and one space.
+          const [, field, value = ""] = /^([^:]*):? ?(.*)$/s.exec(line) as string[];
+          if (field === "data") data.push(value);
+          else if (field === "event") event = value;
+          else if (field === "id" && !value.includes("\0")) id = value;
         }
-        const colon = line.indexOf(":");
-        if (colon === 0) continue;
-        const field = colon < 0 ? line : line.slice(0, colon);
-        let value = colon < 0 ? "" : line.slice(colon + 1);
-        if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "data") data.push(value);
-        else if (field === "event") event = value;
-        else if (field === "id" && !value.includes("\0")) id = value;
       }
     }
   } finally {
