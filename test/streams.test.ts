@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createEventSource } from "eventsource-client";
 import { z } from "zod";
-import { type CallContext, connect, createClient, RpcError, serve, Service, TransportError } from "../mod.ts";
+import { type CallContext, connect, createClient, MicroService, publicMethod, RpcError, serve, Service, TransportError } from "../mod.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
 import { streams } from "../src/plugins/streams/streams.ts";
 import { testClient } from "../src/testing/mod.ts";
@@ -419,6 +419,27 @@ describe("streams through a client that asked the service nothing", { timeout: 3
     const items: unknown[] = [];
     for await (const item of local.methods.feed()) items.push(item);
     assert.deepEqual(items, ["item 1", "item 2", "item 3", "item 4", "item 5"]);
+    await local.close();
+  });
+});
+
+describe("streams in the class style", () => {
+  test("an async *method streams with its this, and rpc.discover marks it", async () => {
+    class Feed extends MicroService {
+      name = "feed.service";
+      plugins = [streams()];
+      prefix = "n";
+      @publicMethod()
+      async *ticks(count: number) {
+        for (let n = 1; n <= count; n++) yield `${this.prefix}${n}`;
+      }
+    }
+    const local = testClient(new Feed());
+    const items: unknown[] = [];
+    for await (const item of local.stream("ticks", [2])) items.push(item);
+    assert.deepEqual(items, ["n1", "n2"]);
+    const document = await (local as { call(method: string): Promise<unknown> }).call("rpc.discover") as { methods: { name: string; "x-stream"?: unknown }[] };
+    assert.deepEqual(document.methods.find((method) => method.name === "ticks")?.["x-stream"], { resumable: false });
     await local.close();
   });
 });
