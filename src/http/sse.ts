@@ -1,7 +1,7 @@
 /**
  * A call's stream as Server-Sent Events: each item an event with an `id` and the item's JSON as
- * `data`, then the call's JSON-RPC response as a last event named `response`; comments as
- * heartbeats while nothing else is sent. Pulled, not pushed: the next item is asked of the
+ * `data`, then the call's JSON-RPC response as a last event named `response`; a comment as a
+ * heartbeat at a fixed interval. Pulled, not pushed: the next item is asked of the
  * iterator only when the reader (the socket) takes what came before, so a slow reader holds a
  * fast producer still instead of filling memory.
  *
@@ -48,7 +48,7 @@ export interface EventStreamParts {
   readonly id: JsonRpcId;
   /** The id of the first item's event (the ones after count up by one). */
   readonly firstId: number;
-  /** How long, in ms, the stream may go without sending anything before a heartbeat comment. */
+  /** How often, in ms, a heartbeat comment is sent. */
   readonly heartbeat: number;
   /** How long, in ms, the stream may last (`Infinity`: no limit); then it ends with `-32002`. */
   readonly lifetime: number;
@@ -89,13 +89,10 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
   const { items, id, check } = parts;
   let next = parts.firstId;
   let ended = false;
-  // Whether something went out since the last heartbeat tick.
-  let sent = true;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let ticker: ReturnType<typeof setInterval> | undefined;
   let lifetime: LongTimer | undefined;
   const send = (text: string): void => {
-    sent = true;
     controller.enqueue(encoder.encode(text));
   };
   /** Ends the stream: with a last response event, unless the reader left; the iterator closed unless it finished. */
@@ -137,9 +134,9 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
           end({ error: { code: -32004, message: "Unavailable: the service is stopping" } }, false);
           return;
         }
-        // Only while nothing else goes out, and never onto a queue the reader is not taking.
-        if (!sent && (controller.desiredSize ?? 0) >= 0) send(":\n\n");
-        sent = false;
+        // Every tick, busy or not (so the longest silence is one interval), but never onto a
+        // queue the reader is not taking.
+        if ((controller.desiredSize ?? 0) >= 0) send(":\n\n");
       }, parts.heartbeat);
       parts.gone?.addEventListener("abort", () => {
         end(undefined, false);

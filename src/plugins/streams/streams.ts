@@ -9,7 +9,7 @@
  *   generator's `return()` runs its `finally` blocks.
  * - **Limits.** `maxStreams` at once per service (more are refused with `-32004 Unavailable`),
  *   `lifetime` per stream (then it ends with `-32002 Timeout`), a heartbeat comment every
- *   `heartbeat` ms while nothing else is sent, so proxies keep the connection open.
+ *   `heartbeat` ms, so proxies keep the connection open.
  * - **Resume.** A method with `resumable: true` gets the `Last-Event-ID` the caller sends as
  *   `ctx.lastEventId`; event ids count items (1, 2, …), continuing after the last id seen.
  * - **Not streamable.** A caller that does not accept `text/event-stream`, a batch entry and a
@@ -58,8 +58,8 @@ export interface StreamsOptions {
    */
   readonly lifetime?: number | undefined;
   /**
-   * How long a stream may go silent, in ms, before a comment line is sent to keep proxies (and
-   * Bun's 10 s idle timeout) from closing it. Default 5,000.
+   * How often, in ms, a comment line is sent, to keep proxies (and Bun's 10 s idle timeout) from
+   * closing a quiet stream. Default 5,000.
    */
   readonly heartbeat?: number | undefined;
 }
