@@ -67,6 +67,8 @@ export interface EventStreamParts {
 }
 
 const encoder = new TextEncoder();
+/** The most characters of events sent as one chunk. */
+const BATCH_CHARS = 16_384;
 
 /**
  * Makes the event stream of a call's items (see the module's description for the wire format).
@@ -87,7 +89,7 @@ const encoder = new TextEncoder();
  */
 export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array> {
   const { items, id, check } = parts;
-  let next = parts.firstId;
+  let nextId = parts.firstId;
   let ended = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -145,41 +147,59 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
         end({ error: { code: -32002, message: `Timeout: the stream lasted its limit of ${parts.lifetime} ms` } }, false);
       }, parts.lifetime);
     },
+    // Items that come within one turn of the event loop go out together (up to BATCH_CHARS): a
+    // fast generator's events make one chunk per turn instead of one each (a chunk costs more than
+    // an event). At the turn's end, what was gathered goes out even while the next item is awaited,
+    // so a slow generator's items are never held back; a pull sends at most two chunks.
     async pull() {
-      let step: IteratorResult<unknown>;
+      let text = "";
+      let turnOver = false;
+      const flush = (): void => {
+        if (text !== "" && !ended) send(text);
+        text = "";
+      };
+      const turn = setTimeout(() => {
+        turnOver = true;
+        flush();
+      }, 0);
       try {
-        step = await items.next();
-      } catch (error) {
-        fail(error, true);
-        return;
-      }
-      if (ended) return;
-      if (step.done === true) {
-        end({ result: step.value ?? null }, true);
-        return;
-      }
-      let item = step.value;
-      if (check !== undefined) {
-        try {
-          item = await check(item);
-        } catch (error) {
-          fail(error, false);
-          return;
+        for (;;) {
+          let step: IteratorResult<unknown>;
+          try {
+            step = await items.next();
+          } catch (error) {
+            flush();
+            fail(error, true);
+            return;
+          }
+          if (ended) return;
+          if (step.done === true) {
+            flush();
+            end({ result: step.value ?? null }, true);
+            return;
+          }
+          let data: unknown = step.value;
+          try {
+            if (check !== undefined) data = await check(data);
+            // JSON has no text for undefined (nor functions): null, as in an array.
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify's type omits undefined
+            data = JSON.stringify(data) ?? "null";
+          } catch (error) {
+            flush();
+            fail(error, false);
+            return;
+          }
+          // (Changed while the check ran, which TypeScript cannot see.)
+          if (ended as boolean) return;
+          // JSON escapes line breaks inside strings, so one `data:` line always carries the item.
+          text += `id: ${nextId++}\ndata: ${data as string}\n\n`;
+          // (turnOver is set by the timer, which TypeScript cannot see.)
+          if ((turnOver as boolean) || text.length >= BATCH_CHARS) break;
         }
-        // (Changed while the check ran, which TypeScript cannot see.)
-        if (ended as boolean) return;
+        flush();
+      } finally {
+        clearTimeout(turn);
       }
-      let data: string;
-      try {
-        // JSON has no text for undefined (nor functions): null, as in an array.
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify's type omits undefined
-        data = JSON.stringify(item) ?? "null";
-      } catch (error) {
-        fail(error, false);
-        return;
-      }
-      // JSON escapes line breaks inside strings, so one `data:` line always carries the item.
-      send(`id: ${next++}\ndata: ${data}\n\n`);
     },
     cancel() {
       end(undefined, false);
