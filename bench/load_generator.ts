@@ -23,6 +23,8 @@ export interface LoadOptions {
   readonly durationMs: number;
   /** Each answer body must contain this text to count as correct. */
   readonly expect: string;
+  /** More request headers (such as a token), sent with every request. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What a run measured. */
@@ -60,6 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const request = Buffer.concat([
     Buffer.from(
       `POST ${options.path} HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\nContent-Type: application/json\r\n` +
+        Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join("") +
         `Content-Length: ${body.byteLength}\r\n\r\n`,
     ),
     body,

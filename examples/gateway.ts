@@ -6,7 +6,9 @@
  * examples/gateway.ts` (or `deno run -A`, or `bun`). It listens on $HOST:$PORT (default
  * 127.0.0.1:5001) and calls $SERVICE_URL (default http://127.0.0.1:5000/api).
  *
- * A caller's deadline (its `X-Request-Timeout`) travels on with `greet`'s upstream call.
+ * A caller's deadline (its `X-Request-Timeout`) travels on with `greet`'s upstream call, and a
+ * caller's token with `whisper_as_caller`'s (with `jwt()` of `tsmicroservice/auth` on both sides,
+ * the upstream sees the same `ctx.caller`: see docs/identity.md).
  *
  * Every call runs in the W3C trace its caller's `traceparent` names, and the upstream calls it
  * makes carry that trace on (the gateway's call is their parent), with no ids passed by hand: the
@@ -77,6 +79,13 @@ const gateway = new Service({ name: "hello.gateway.service" })
     "whisper",
     (name: string) => upstream(() => hello.methods.say_private_hello(name)),
     { description: "Calls the upstream's private method with the gateway's token." },
+  )
+  .publicMethod(
+    "whisper_as_caller",
+    // The caller's own token goes upstream (none when the caller sent none): the upstream decides
+    // who may call it, as it would for a direct call; the gateway lends none of its rights.
+    (name: string, ctx: CallContext) => upstream(() => hello.call("say_private_hello", [name], { token: ctx.token, signal: ctx.signal, deadline: ctx.deadline })),
+    { context: true, description: "Calls the upstream's private method as the gateway's caller, with the caller's token." },
   )
   .publicMethod(
     "upstream",

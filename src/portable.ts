@@ -41,6 +41,7 @@ export type {
   Handler,
   MethodDefinition,
   MethodOptions,
+  MethodScopes,
   ObjectParamsSchema,
   RemoteSignature,
 } from "./core/method.ts";
@@ -48,6 +49,7 @@ export type { ParamList } from "./core/params.ts";
 export type {
   ApiTokenValidator,
   CallContext,
+  Caller,
   ContextOf,
   HeaderReader,
   InProcessCall,

@@ -64,7 +64,8 @@ const schemaService = {
           ],
           result: { name: "result", schema: { type: "array", items: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } } },
           "x-private": true,
-        }, { name: "ping", params: [], result: { name: "result", schema: { type: ["string", "null"] } }, "x-private": false }, {
+          "x-scopes": ["orders:read", "orders:audit"],
+        }, { name: "ping", params: [], result: { name: "result", schema: { type: ["string", "null"] } }, "x-private": false, "x-scopes": [1, "not all strings"] }, {
           name: "get_order",
           params: [{ name: "id", required: true, schema: { type: "string" } }],
           result: { name: "result", schema: {
@@ -405,15 +406,15 @@ describe("tsmicroservice describe", () => {
     ].join("\n"));
   });
 
-  test("JSON Schema types are shown as short types; idempotency; a large result's whole shape and the events below", async () => {
+  test("JSON Schema types are shown as short types; scopes; idempotency; a large result's whole shape and the events below", async () => {
     const run = await runCli(["describe", typed]);
     assert.equal(run.stdout, [
       "orders.service 2.0.0 (3 methods, from rpc.discover)",
       "",
-      "METHOD       PARAMS                                                         RESULT            ACCESS   IDEMPOTENT  DESCRIPTION",
-      'find_orders  status: "open" | "closed", limit?: integer, ...tags: string[]  { id: string }[]  private  no',
-      "ping         -                                                              string | null     public   no",
-      "get_order    id: string                                                     object            public   yes",
+      "METHOD       PARAMS                                                         RESULT            ACCESS                               IDEMPOTENT  DESCRIPTION",
+      'find_orders  status: "open" | "closed", limit?: integer, ...tags: string[]  { id: string }[]  private (orders:read, orders:audit)  no',
+      "ping         -                                                              string | null     public                               no",
+      "get_order    id: string                                                     object            public                               yes",
       "",
       "result shapes:",
       '  get_order returns { id: string; status: "open" | "closed"; lines: { sku: string; qty: integer }[]; total?: number; note?: string | null }',
@@ -460,8 +461,8 @@ describe("tsmicroservice itself", () => {
   test("--help, help COMMAND and COMMAND --help", async () => {
     const help = await runCli(["--help"]);
     assert.equal(help.code, 0);
-    for (const name of ["describe", "call", "new", "serve"]) assert.match(help.stdout, new RegExp(`\\n  ${name} +\\S`));
-    for (const name of ["describe", "call", "new", "serve"]) {
+    for (const name of ["describe", "call", "new", "serve", "mcp"]) assert.match(help.stdout, new RegExp(`\\n  ${name} +\\S`));
+    for (const name of ["describe", "call", "new", "serve", "mcp"]) {
       const own = await runCli([name, "--help"]);
       assert.equal(own.code, 0);
       assert.match(own.stdout, new RegExp(`^usage: tsmicroservice ${name} `));

@@ -41,6 +41,7 @@ commands:
   call      call a method and print its result as JSON
   new       make a new service project
   serve     serve a module's default export (a Service or { fetch })
+  mcp       bridge a service to an AI agent (MCP over stdio)
 
 flags:
   -h, --help     this help (tsmicroservice COMMAND --help: the command's)

@@ -159,11 +159,10 @@ describe("plugins' start and stop", () => {
     assert.equal(service.state, "stopped");
   });
 
-  test("start and stop without a server, and hooks must be functions", async () => {
+  test("start and stop without a server", async () => {
     const lifecycle = new Lifecycle({});
     await lifecycle.stop(); // never started: nothing to do
     assert.equal(lifecycle.state, "idle");
-    assert.throws(() => new Lifecycle({ onStart: "no" as never }), TypeError);
   });
 });
 

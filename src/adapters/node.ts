@@ -72,7 +72,7 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
     connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(requestTimeout / 4))),
   }, (incoming, outgoing) => {
     if (endpoint !== undefined && pathOf(incoming.url ?? "/") === endpoint.path) {
-      answerDirectly(endpoint, incoming, outgoing, state);
+      new DirectExchange(endpoint, incoming, outgoing, state).start();
     } else {
       void answerThroughFetch(app, hostname, incoming, outgoing, state);
     }
@@ -119,28 +119,25 @@ interface ServerState {
   signalsSettled: (() => void) | undefined;
 }
 
-class NodeHeaders implements HeaderReader {
-  readonly #incoming: IncomingMessage;
-
-  constructor(incoming: IncomingMessage) {
-    this.#incoming = incoming;
-  }
-
-  get(name: string): string | null {
-    const lower = name.toLowerCase();
-    const value = this.#incoming.headers[lower];
-    if (value === undefined) return null;
-    if (Array.isArray(value)) return value.join(", ");
-    if (!KEPT_ONCE.has(lower)) return value;
-    // Node keeps only the first of these; Web Headers join repeats, so a repeated one is refused alike everywhere.
-    const raw = this.#incoming.rawHeaders;
-    let joined: string | undefined;
-    for (let i = 0; i < raw.length; i += 2) {
-      const key = raw[i] as string;
-      if (key.length === lower.length && key.toLowerCase() === lower) joined = joined === undefined ? raw[i + 1] : `${joined}, ${raw[i + 1] as string}`;
-    }
-    return joined ?? value;
-  }
+/** The request's headers as Web `Headers.get` gives them, read from Node's without a copy. */
+function nodeHeaders(incoming: IncomingMessage): HeaderReader {
+  return {
+    get(name: string): string | null {
+      const lower = name.toLowerCase();
+      const value = incoming.headers[lower];
+      if (value === undefined) return null;
+      if (Array.isArray(value)) return value.join(", ");
+      if (!KEPT_ONCE.has(lower)) return value;
+      // Node keeps only the first of these; Web Headers join repeats, so a repeated one is refused alike everywhere.
+      const raw = incoming.rawHeaders;
+      let joined: string | undefined;
+      for (let i = 0; i < raw.length; i += 2) {
+        const key = raw[i] as string;
+        if (key.length === lower.length && key.toLowerCase() === lower) joined = joined === undefined ? raw[i + 1] : `${joined}, ${raw[i + 1] as string}`;
+      }
+      return joined ?? value;
+    },
+  };
 }
 
 const KEPT_ONCE = new Set(["authorization", "content-type", "content-length"]);
@@ -166,7 +163,7 @@ const EXCHANGE = Symbol();
 type CarryingRequest = IncomingMessage & { [EXCHANGE]?: DirectExchange | undefined };
 
 class DirectExchange implements RequestContext {
-  declare readonly headers: NodeHeaders;
+  declare readonly headers: HeaderReader;
   readonly #endpoint: RpcEndpoint;
   readonly #incoming: IncomingMessage;
   readonly #outgoing: ServerResponse;
@@ -175,7 +172,7 @@ class DirectExchange implements RequestContext {
   readonly #body: BodyChunks;
 
   constructor(endpoint: RpcEndpoint, incoming: IncomingMessage, outgoing: ServerResponse, state: ServerState) {
-    this.headers = new NodeHeaders(incoming);
+    this.headers = nodeHeaders(incoming);
     this.#endpoint = endpoint;
     this.#incoming = incoming;
     this.#outgoing = outgoing;
@@ -185,8 +182,7 @@ class DirectExchange implements RequestContext {
 
   // Made on first use: most calls never look at it.
   get signal(): AbortSignal {
-    this.#signal ??= closeSignal(this.#outgoing, this.#state);
-    return this.#signal;
+    return (this.#signal ??= closeSignal(this.#outgoing, this.#state));
   }
 
   start(): void {
@@ -208,16 +204,14 @@ class DirectExchange implements RequestContext {
   }
 
   take(chunk: Buffer): void {
-    if (!this.#body.add(chunk)) this.#refuseBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes));
-  }
-
-  #refuseBody(error: Error): void {
+    if (this.#body.add(chunk)) return;
+    // Too large: stop reading, answer 413.
     const incoming = this.#incoming;
     incoming.off("data", onBodyData);
     incoming.off("end", onBodyEnd);
     (incoming as CarryingRequest)[EXCHANGE] = undefined;
     incoming.pause();
-    this.send(this.#endpoint.answerUnreadBody(error, this.headers));
+    this.send(this.#endpoint.answerUnreadBody(new BodyTooLargeError(this.#endpoint.maxBodyBytes), this.headers));
   }
 
   finish(): void {
@@ -261,8 +255,7 @@ class DirectExchange implements RequestContext {
     // An unread body (refused as too large, say) cannot be skipped on a kept-alive connection.
     if ((this.#state.closing || !this.#incoming.complete) && reply.headers["connection"] === undefined) headers.push("connection", "close");
     outgoing.writeHead(reply.status, headers as string[]);
-    if (reply.body === null) outgoing.end();
-    else outgoing.end(reply.body);
+    outgoing.end(reply.body ?? undefined);
   }
 }
 
@@ -275,10 +268,6 @@ function onBodyEnd(this: CarryingRequest): void {
   const exchange = this[EXCHANGE];
   this[EXCHANGE] = undefined;
   exchange?.finish();
-}
-
-function answerDirectly(endpoint: RpcEndpoint, incoming: IncomingMessage, outgoing: ServerResponse, state: ServerState): void {
-  new DirectExchange(endpoint, incoming, outgoing, state).start();
 }
 
 async function answerThroughFetch(

@@ -31,3 +31,6 @@ export { type JwtVerifier, jwtVerifier, type JwtVerifierOptions, type VerifiedTo
 // The client side: tokens that are renewed, for a client's `token` option.
 export { clientCredentials, type ClientCredentialsOptions } from "./client_credentials.ts";
 export { fileToken, type FileTokenOptions } from "./file_token.ts";
+// The service side: callers identified by their tokens.
+export { jwt, type JwtOptions, type JwtPlugin, PROTECTED_RESOURCE_PATH, type ProtectedResourceOptions } from "./jwt_plugin.ts";
+export type { Caller, MethodScopes } from "../../mod.ts";

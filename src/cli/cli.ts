@@ -13,6 +13,7 @@ import type { Command } from "./command.ts";
 import { describeCommand } from "./describe_command.ts";
 import type { CliEnvironment } from "./environment.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { mcpCommand } from "./mcp_command.ts";
 import { newCommand } from "./new_command.ts";
 import { serveCommand } from "./serve_command.ts";
 import { VERSION } from "./version.ts";
@@ -23,10 +24,10 @@ import { VERSION } from "./version.ts";
  * @example
  * ```ts
  * import { COMMANDS } from "./cli.ts";
- * COMMANDS.map((command) => command.name); // ["describe", "call", "new", "serve"]
+ * COMMANDS.map((command) => command.name); // ["describe", "call", "new", "serve", "mcp"]
  * ```
  */
-export const COMMANDS: readonly Command[] = [describeCommand, callCommand, newCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [describeCommand, callCommand, newCommand, serveCommand, mcpCommand];
 
 /**
  * The help of the command itself.

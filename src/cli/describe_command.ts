@@ -121,7 +121,7 @@ export function formatDescription(description: ServiceDescription): string {
     method.name,
     paramsText(method),
     method.result ?? "?",
-    method.isPrivate === undefined ? "?" : method.isPrivate ? "private" : "public",
+    method.isPrivate === undefined ? "?" : method.isPrivate ? `private${method.scopes === undefined ? "" : ` (${method.scopes.join(", ")})`}` : "public",
     method.idempotent === undefined ? "?" : method.idempotent ? "yes" : "no",
     // Runs of spaces (line breaks included) become one space; other controls are escaped below.
     (method.description ?? "").replace(/[ \t\n\r\f\v\u2028\u2029]+/g, " ").trim(),

@@ -83,6 +83,8 @@ export interface CliEnvironment {
    * ```
    */
   writeFolder(folder: string, files: ReadonlyMap<string, string>): Promise<string>;
+  /** Standard input, for `mcp` (which reads MCP messages from it); absent when the run has none. */
+  readonly stdin?: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
   /** The `fetch` calls are made with (default: the global one); tests hand in their own. */
   readonly fetch?: FetchFunction;
 }

@@ -27,6 +27,7 @@ const environment: CliEnvironment = {
   isTTY: process.env["TSMICROSERVICE_TTY"] === undefined ? (process.stdout.isTTY as boolean | undefined) === true : process.env["TSMICROSERVICE_TTY"] === "1",
   importModule,
   writeFolder,
+  stdin: process.stdin,
 };
 
 try {

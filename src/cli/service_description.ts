@@ -67,6 +67,8 @@ export interface MethodDescription {
    * `undefined` when the service does not say (`get_service_specs`).
    */
   readonly idempotent: boolean | undefined;
+  /** The scopes a caller needs (OpenRPC extension `x-scopes`), when the service lists some. */
+  readonly scopes?: readonly string[] | undefined;
 }
 
 /**
@@ -224,6 +226,7 @@ export function fromOpenRpc(document: unknown): ServiceDescription {
         resultShape: schemaType(resultSchema, { full: true }),
         isPrivate: typeof isPrivate === "boolean" ? isPrivate : undefined,
         idempotent: field(method, "x-idempotent") === true,
+        ...scopesOf(field(method, "x-scopes")),
       };
     }),
   };
@@ -356,4 +359,9 @@ function paramOf(descriptor: unknown, index: number): ParamDescription {
 
 function field(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** A method's `x-scopes` as `{ scopes }` when it is a list of strings; anything else says nothing (`{}`). */
+function scopesOf(value: unknown): { scopes?: readonly string[] } {
+  return Array.isArray(value) && value.length > 0 && value.every((scope) => typeof scope === "string") ? { scopes: value } : {};
 }

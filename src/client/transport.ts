@@ -162,6 +162,12 @@ export interface CallOptions {
    * bare edge runtime): take it with `currentTrace()` at the start of the handler.
    */
   readonly trace?: TraceContext | undefined;
+  /**
+   * The token of this call alone, in place of the client's: a gateway passes its own caller's on
+   * with `{ token: ctx.token }`. Given as `undefined`, the call goes without a token (an anonymous
+   * caller stays anonymous upstream, rather than borrowing the client's token).
+   */
+  readonly token?: string | undefined;
 }
 
 
@@ -280,7 +286,7 @@ export async function post(url: string, options: ClientOptions, message: unknown
   const body = JSON.stringify(message);
   const headers = new Headers(options.headers);
   headers.set("content-type", "application/json");
-  const token = typeof options.token === "function" ? await options.token() : options.token;
+  const token = "token" in call ? call.token : typeof options.token === "function" ? await options.token() : options.token;
   if (token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", token);
   const ms = timeLeft(options, call);
   if (ms !== undefined) {

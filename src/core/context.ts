@@ -58,6 +58,30 @@ export interface RequestContext {
    * plugin sets it; without it, such a call is the service's bug (`-32603`).
    */
   readonly stream?: StreamTaker | undefined;
+  /** Who is calling, once a token validator has said (see {@linkcode Caller}). */
+  readonly caller?: Caller | undefined;
+}
+
+/**
+ * Who is calling: what a token validator (`apiTokenIsValid`, or the `jwt()` plugin) answers for a
+ * valid token, and what a handler sees as `ctx.caller`.
+ *
+ * @example
+ * ```ts
+ * import { Service } from "./service.ts";
+ * import type { Caller } from "./context.ts";
+ * const staff: Caller = { subject: "ops", scopes: ["orders:write"], claims: {} };
+ * const service = new Service({ name: "orders", apiTokenIsValid: (token) => (token === "ops-token" ? staff : false) })
+ *   .privateMethod("cancel", (id: string) => id, { scopes: ["orders:write"] });
+ * ```
+ */
+export interface Caller {
+  /** Who it is (a JWT's `sub`, a user or workload name), when known. */
+  readonly subject?: string | undefined;
+  /** What it may do: the method option `scopes` asks for these. */
+  readonly scopes: readonly string[];
+  /** Everything else known of it (a JWT's claims). */
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -202,6 +226,12 @@ export interface CallContext {
    * aborts then. Pass it on (`{ deadline: ctx.deadline }`) so the whole chain keeps the budget.
    */
   readonly deadline: number | undefined;
+  /**
+   * Who is calling, when the request carried a token the validator accepted (for a private method,
+   * a method with `scopes`, or any method that takes its context); `undefined` for anonymous calls
+   * and for a validator that answers only `true`.
+   */
+  readonly caller: Caller | undefined;
   /** The service the method belongs to. */
   readonly service: ServiceRef;
   /**
@@ -245,15 +275,17 @@ export interface CallContext {
  * ```
  */
 export interface TokenCheckContext {
-  /** The private method being called. */
+  /** The method being called (private, with `scopes`, or taking its context). */
   readonly method: string;
   /** The request's headers. */
   readonly headers: HeaderReader;
 }
 
 /**
- * Decides whether a token may call private methods; may be async, should answer `false` rather
- * than throw.
+ * Decides whether a token may call private methods: `true`, or the {@linkcode Caller} it belongs
+ * to (handlers see it as `ctx.caller`; a method's `scopes` ask for its scopes); `false` refuses,
+ * as does anything else (an object without a `scopes` array included). It may be async; it should
+ * answer `false` rather than throw.
  *
  * @example
  * ```ts
@@ -266,7 +298,7 @@ export interface TokenCheckContext {
  * const service = new Service({ name: "files", apiTokenIsValid }).privateMethod("delete", (path: string) => path);
  * ```
  */
-export type ApiTokenValidator = (token: string, ctx: TokenCheckContext) => boolean | Promise<boolean>;
+export type ApiTokenValidator = (token: string, ctx: TokenCheckContext) => boolean | Caller | Promise<boolean | Caller>;
 
 /**
  * Reads the API token of a request: the named header first (the Python original's `X-Api-Token`),

@@ -4,7 +4,9 @@
  * @module
  */
 
-import { ErrorCode, FROM_UPSTREAM, RpcError } from "../protocol/errors.ts";
+import { FROM_UPSTREAM, RpcError } from "../protocol/errors.ts";
+// The codes as constants (bundles inline them): the same names as ErrorCode's members.
+import * as ErrorCode from "../protocol/error_codes.ts";
 import {
   errorResponse,
   type JsonRpcErrorObject,
@@ -15,7 +17,7 @@ import {
 } from "../protocol/messages.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { type ApiTokenValidator, type CallContext, type HeaderReader, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
+import { type ApiTokenValidator, type CallContext, type Caller, type HeaderReader, readApiToken, type RequestContext, type ServiceRef, withoutCredentials } from "./context.ts";
 import type { MethodChecks, MethodDefinition } from "./method.ts";
 import { bindParams } from "./params.ts";
 import { mapConcurrently } from "./concurrency.ts";
@@ -196,10 +198,10 @@ export function dispatchText(
   try {
     message = JSON.parse(text);
   } catch {
-    if (target.received !== undefined) tellReceived(target, bytes ?? text.length, undefined);
+    tellReceived(target, bytes ?? text.length, undefined);
     return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
   }
-  if (target.received !== undefined) tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
+  tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
   const result = dispatchMessage(target, message, ctx);
   return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
 }
@@ -238,24 +240,18 @@ function tellReceived(target: DispatchTarget, bytes: number, batch: number | und
   }
 }
 
-/** Serialises an answer; a result that JSON cannot carry becomes an internal error for its call only. */
+/**
+ * Serialises an answer (`undefined` for nothing to send); a result that JSON cannot carry becomes
+ * an internal error for its call only: one stringify for the whole answer, and only when a batch's
+ * fails is each response done alone.
+ */
 function serialize(target: DispatchTarget, result: DispatchResult): string | undefined {
-  if (result === undefined) return undefined;
-  if (!Array.isArray(result)) return serializeOne(target, result);
   try {
-    // One stringify for the whole batch; only when it fails is each response done alone.
     return JSON.stringify(result);
-  } catch {
-    return `[${result.map((response) => serializeOne(target, response)).join(",")}]`;
-  }
-}
-
-function serializeOne(target: DispatchTarget, response: JsonRpcResponse): string {
-  try {
-    return JSON.stringify(response);
   } catch (error) {
+    if (Array.isArray(result)) return `[${result.map((response) => serialize(target, response) as string).join(",")}]`;
     report(target, error, "(serialising a response)");
-    return JSON.stringify(errorResponse(response.id, { code: ErrorCode.InternalError, message: "Internal error" }));
+    return JSON.stringify(errorResponse((result as JsonRpcResponse).id, { code: ErrorCode.InternalError, message: "Internal error" }));
   }
 }
 
@@ -428,7 +424,10 @@ function middlewareCall(
   return done instanceof Promise ? done.then(answer) : answer();
 }
 
-/** Finds the method, checks the token of a private one, then runs it. */
+/**
+ * Finds the method; for a private one, asks the token validator who is calling (and refuses a
+ * caller without every scope the method asks for); then runs it.
+ */
 function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, isNotification: boolean): Outcome {
   const method = target.findMethod(request.method);
   if (method === undefined) {
@@ -437,20 +436,31 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   // Public methods never read the token (unless their context asks for it).
   if (!method.isPrivate) return runMethod(target, method, ctx, undefined, isNotification, request.params);
   const token = readApiToken(ctx.headers, target.apiTokenHeader);
+  // Only a real `true` or a caller (an object with its scopes) grants access: a validator in
+  // JavaScript might return anything.
+  const admit = (verdict: unknown): Outcome => {
+    if (verdict !== true && !Array.isArray((verdict as Caller | null | undefined)?.scopes)) return accessDenied();
+    const caller = verdict === true ? undefined : (verdict as Caller);
+    const { scopes } = method;
+    // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
+    // A JavaScript predicate may answer anything: only a real `true` admits.
+    const missing = typeof scopes === "function"
+      ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
+      : scopes?.find((scope) => caller?.scopes.includes(scope) !== true);
+    if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
+    // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
+    return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
+  };
   let verdict: unknown;
   try {
     verdict = target.apiTokenIsValid === undefined || token === undefined ? false : target.apiTokenIsValid(token, { method: method.name, headers: ctx.headers });
   } catch (error) {
     return failure(target, error, method.name);
   }
-  if (!isThenable(verdict)) return verdict === true ? runMethod(target, method, ctx, token, isNotification, request.params) : accessDenied();
-  return Promise.resolve(verdict).then(
-    (answer) => (answer === true ? runMethod(target, method, ctx, token, isNotification, request.params) : accessDenied()),
-    (error: unknown) => failure(target, error, method.name),
-  );
+  // A throw in admit (a scope predicate's) is the same failure as the validator's.
+  return isThenable(verdict) ? Promise.resolve(verdict).then(admit).catch((error: unknown) => failure(target, error, method.name)) : admit(verdict);
 }
 
-/** Only a real `true` grants access: a validator written in JavaScript might return anything. */
 function accessDenied(): Failure {
   return new Failure({ code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" });
 }
@@ -548,7 +558,8 @@ function callContext(call: CallInfo, signalOf: (() => AbortSignal) | undefined):
   const context: CallContext = {
     method: method.name,
     headers: ctx.headers,
-    token: call.method.isPrivate ? call.token : readApiToken(ctx.headers, target.apiTokenHeader),
+    token: call.token ?? readApiToken(ctx.headers, target.apiTokenHeader),
+    caller: ctx.caller,
     get signal() {
       return signalOf === undefined ? ctx.signal : signalOf();
     },
@@ -568,8 +579,8 @@ async function callWithin(
   params: JsonRpcRequest["params"],
   ctx: RequestContext,
 ): Promise<unknown> {
-  const request: JsonRpcRequest = params === undefined ? { jsonrpc: "2.0", method, id: null } : { jsonrpc: "2.0", method, params, id: null };
-  const settled: Outcome = await runCall(target, request, ctx, false);
+  // Only runCall reads it (its method and params): absent params may be an undefined member.
+  const settled: Outcome = await runCall(target, { jsonrpc: "2.0", method, params, id: null } as JsonRpcRequest, ctx, false);
   if (settled instanceof Failure) throw new RpcError(settled.error.code, settled.error.message, settled.error.data);
   return settled;
 }
@@ -686,7 +697,21 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
   }
 }
 
-function report(target: DispatchTarget, error: unknown, method: string): void {
+/**
+ * Tells the service's `onError` about an unexpected failure; a failing reporter is ignored.
+ *
+ * @internal The contract between dispatch and the Service class; it may change in any release.
+ * @param target The service.
+ * @param error What was thrown.
+ * @param method Where: a method's name, or a route.
+ * @example
+ * ```ts
+ * import { report, targetOf } from "./dispatch.ts";
+ * import { Service } from "./service.ts";
+ * report(targetOf(new Service({ name: "s", onError: false })), new Error("x"), "somewhere");
+ * ```
+ */
+export function report(target: DispatchTarget, error: unknown, method: string): void {
   try {
     target.onError?.(error, { method });
   } catch {

@@ -72,6 +72,8 @@ export interface OpenRpcMethod {
   readonly "x-private": boolean;
   /** Extension: present and `true` when a call may be sent twice without harm. */
   readonly "x-idempotent"?: true;
+  /** Extension: the scopes a caller needs, when the method lists them (a predicate is not shown). */
+  readonly "x-scopes"?: readonly string[];
   /** Extensions added by plugins, such as `x-stream` for a streaming method. */
   readonly [extension: `x-${string}`]: unknown;
 }
@@ -180,6 +182,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
     paramStructure: named ? "either" : "by-position",
     "x-private": method.isPrivate,
     ...(method.idempotent ? { "x-idempotent": true } : {}),
+    ...(Array.isArray(method.scopes) ? { "x-scopes": method.scopes } : {}),
     ...method.extensions,
   };
 }

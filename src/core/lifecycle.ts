@@ -98,24 +98,15 @@ export class Lifecycle {
   #failure: unknown;
 
   /**
-   * @param parts The hooks.
-   * @throws {TypeError} When a hook is not a function.
+   * @param parts The hooks (unchecked: the Service, their one giver, passes its own functions).
    */
   constructor(parts: LifecycleParts) {
-    for (const hook of [parts.onStart, parts.onStop]) {
-      if (hook !== undefined && typeof hook !== "function") throw new TypeError("onStart and onStop must be functions");
-    }
     this.#parts = parts;
   }
 
   /** Where the service is in its life. */
   get state(): LifecycleState {
     return this.#state;
-  }
-
-  /** Whether a stop has begun (or ended) and no new start has come since. */
-  get isStopping(): boolean {
-    return this.#state === "stopping" || this.#state === "stopped";
   }
 
   /**

@@ -117,7 +117,7 @@ export function resolveLimits(limits: Limits = {}): { readonly [K in keyof Limit
  *
  * @param name The option's name, for the message.
  * @param value The value given.
- * @param fallback The default.
+ * @param fallback The default (`undefined` for an option with none).
  * @returns The limit.
  * @throws {TypeError} When the value is not a positive number.
  * @example
@@ -126,7 +126,7 @@ export function resolveLimits(limits: Limits = {}): { readonly [K in keyof Limit
  * positiveLimit("timeout", undefined, 5_000); // 5000
  * ```
  */
-export function positiveLimit(name: string, value: number | undefined, fallback: number): number {
+export function positiveLimit<Fallback extends number | undefined>(name: string, value: number | undefined, fallback: Fallback): number | Fallback {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value > 0)) throw new TypeError(`${name} must be a positive number, got ${String(value)}`);
   return value;

@@ -5,7 +5,7 @@
  */
 
 import type { JsonRpcErrorObject } from "../protocol/messages.ts";
-import type { CallContext, TypedCallContext } from "./context.ts";
+import type { CallContext, Caller, TypedCallContext } from "./context.ts";
 import type { MethodSchemas } from "./method_schemas.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
@@ -174,6 +174,19 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
 export type RemoteSignature<H extends Handler, Options> = (...args: CallerParams<H, Options>) => CallerResult<H, Options>;
 
 /**
+ * What a method asks of its caller: every scope of a list, or a predicate on the caller that says
+ * yes (see {@linkcode MethodOptions.scopes}).
+ *
+ * @example
+ * ```ts
+ * import type { MethodScopes } from "./method.ts";
+ * const writers: MethodScopes = ["orders:write"];
+ * const staff: MethodScopes = (caller) => caller.claims["role"] === "staff" || caller.scopes.includes("admin");
+ * ```
+ */
+export type MethodScopes = readonly string[] | ((caller: Caller) => boolean);
+
+/**
  * Options of one method.
  *
  * @example
@@ -200,6 +213,18 @@ export interface MethodOptions {
    * (`x-idempotent`); clients may then resend a call that may not have arrived. Default `false`.
    */
   readonly idempotent?: boolean | undefined;
+  /**
+   * The scopes a caller needs, each of them, as its token validator (or `jwt()`) says: without a
+   * valid token `-32001 Access denied`, without a scope `-32003 Forbidden` naming it. A method
+   * with scopes needs a token even when it is public. A predicate on the caller decides instead
+   * of a list, for rules a list cannot say (a role claim, one of several scopes).
+   */
+  readonly scopes?: MethodScopes | undefined;
+  /**
+   * Whether the method only reads: it changes nothing a caller can see. Shown to AI agents as the
+   * `readOnlyHint` of its MCP tool (`tsmicroservice/mcp`). Default `false`.
+   */
+  readonly readOnly?: boolean | undefined;
   /**
    * When `true`, the handler gets a {@linkcode CallContext} as an extra last argument, which is not
    * a param: callers never send it.
@@ -296,6 +321,10 @@ export interface MethodDefinition {
   readonly timeout: number | undefined;
   /** Whether a call may be sent twice without harm. */
   readonly idempotent: boolean;
+  /** The scopes a caller needs, or the predicate that decides (`undefined`: none). */
+  readonly scopes?: MethodScopes | undefined;
+  /** Whether the method only reads (changes nothing); `undefined` (a hand-made definition) counts as `false`. */
+  readonly readOnly?: boolean | undefined;
   /** The schemas of its params and result, as declared; `undefined` when it has none. */
   readonly validation?: MethodValidation | undefined;
   /** The checks made of those schemas (by the `schemas()` plugin, when the method is registered). */
@@ -357,13 +386,16 @@ export function defineMethod(
   return {
     name,
     handler: thisArg === undefined ? handler : handler.bind(thisArg as never),
-    isPrivate: options.isPrivate === true,
+    // Scopes are asked of a caller, whom only a token tells.
+    isPrivate: options.isPrivate === true || options.scopes !== undefined,
+    readOnly: options.readOnly === true,
     params,
     description: options.description,
     takesContext,
     timeout: options.timeout,
     idempotent: options.idempotent === true,
     validation,
+    scopes: options.scopes,
     resumable: options.resumable,
   };
 }

@@ -41,7 +41,7 @@
 
 import type { PlainReply, StreamingRequest } from "../http/rpc_endpoint.ts";
 import type { FileAccess } from "../http/file_access.ts";
-import type { HeaderReader, RequestContext, ServiceRef } from "./context.ts";
+import type { ApiTokenValidator, HeaderReader, RequestContext, ServiceRef, TokenCheckContext } from "./context.ts";
 import type { LifecycleState } from "./lifecycle.ts";
 import type { MethodDefinition } from "./method.ts";
 import type { CallMiddleware } from "./call_middleware.ts";
@@ -211,6 +211,12 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
   allows?(path: string): string | undefined;
   /** Headers to add to every answer. */
   headers?(head: RequestHead): Readonly<Record<string, string>> | undefined;
+  /**
+   * Says who holds a token, as `apiTokenIsValid` does (`true`, a `Caller` or `false`);
+   * `next` is the validator after it (a later plugin's, then the service's own), to ask for a token
+   * this one does not know. The one hook that sees tokens: `jwt()` of `tsmicroservice/auth` is one.
+   */
+  authenticate?(token: string, ctx: TokenCheckContext, next: ApiTokenValidator | undefined): ReturnType<ApiTokenValidator>;
   /** Runs around each call: calls `next()` once and gives back what it gave (see {@linkcode CallMiddleware}). */
   call?: CallMiddleware;
   /** Told the size (and batch length) of each JSON-RPC body, before its calls run. */

@@ -7,7 +7,7 @@
  */
 
 import { type ApiTokenValidator, type RequestContext, withoutCredentials } from "./context.ts";
-import { DISPATCH_TARGET, type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter } from "./dispatch.ts";
+import { DISPATCH_TARGET, type DispatchResult, dispatchMessage, type DispatchTarget, type ErrorReporter, report } from "./dispatch.ts";
 import {
   defineMethod,
   type Handler,
@@ -148,13 +148,14 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     call: readonly CallMiddleware[] | undefined;
     received: ((body: ReceivedBody) => void) | undefined;
     refused: ((code: number) => void) | undefined;
+    apiTokenIsValid: ApiTokenValidator | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
   readonly #others: OtherPaths;
   readonly #endpoint: RpcEndpoint;
   readonly #plugins: Plugin[] = [];
   readonly #lifecycle: Lifecycle;
-  readonly #onError: ErrorReporter | undefined;
+  readonly #apiTokenIsValid: ApiTokenValidator | undefined;
 
   /**
    * Makes a service with no methods yet; register them with {@linkcode Service.publicMethod} and
@@ -182,9 +183,6 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     if (!this.path.startsWith("/")) throw new TypeError(`The path must start with "/", got ${this.path}`);
     this.apiTokenHeader = options.apiTokenHeader ?? "X-Api-Token";
     this.limits = resolveLimits(options.limits);
-    this.#onError = options.onError === false ? undefined : options.onError ?? ((error, info) => {
-      console.error(`${this.name}: ${info.method} failed:`, error);
-    });
     this.#discover = discoverMethod({
       name: this.name,
       version: this.version,
@@ -197,15 +195,17 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       handle: (message, ctx) => this.handle(message, ctx),
       findMethod: (method) => this.#methods.get(method) ?? (method === "rpc.discover" ? this.#discover : undefined),
       apiTokenHeader: this.apiTokenHeader,
-      apiTokenIsValid: options.apiTokenIsValid,
+      apiTokenIsValid: (this.#apiTokenIsValid = options.apiTokenIsValid),
       exposeErrors: options.exposeErrors ?? false,
-      onError: this.#onError,
+      onError: options.onError === false ? undefined : options.onError ?? ((error, info) => {
+        console.error(`${this.name}: ${info.method} failed:`, error);
+      }),
       call: undefined,
       received: undefined,
       refused: undefined,
       // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
       ...this.limits,
-      timeout: options.timeout === undefined ? undefined : positiveLimit("timeout", options.timeout, 0),
+      timeout: positiveLimit("timeout", options.timeout, undefined),
     };
     this.#others = { hooks: this.#hooks, fetchers: [], report: (error, where) => {
       this.report(error, where);
@@ -485,11 +485,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
    * ```
    */
   report(error: unknown, where: string): void {
-    try {
-      this.#onError?.(error, { method: where });
-    } catch {
-      // A failing logger must not turn an answer into a crash.
-    }
+    report(this.#target, error, where);
   }
 
   /**
@@ -648,6 +644,11 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
         for (const plugin of told) (plugin as unknown as Record<typeof key, (value: unknown) => void>)[key](value);
       };
     };
+    // Token validators nest as middlewares do: the first plugin's is asked first, and may ask on.
+    this.#target.apiTokenIsValid = with_("authenticate").reduceRight<ApiTokenValidator | undefined>(
+      (next, plugin) => (token, ctx) => (plugin as Plugin & Required<Pick<Plugin, "authenticate">>).authenticate(token, ctx, next),
+      this.#apiTokenIsValid,
+    );
     this.#target.received = tellAll("received");
     this.#target.refused = tellAll("refused");
     // Called bare (the streams plugin needs no `this`).

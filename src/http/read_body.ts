@@ -72,7 +72,7 @@ export interface BodyReading {
  */
 export function readBodyBytes(request: Request, limit: number, reading?: BodyReading): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
-  const length = declared === null ? Number.NaN : Number(declared);
+  const length = Number(declared ?? Number.NaN);
   if (length > limit) return Promise.reject(new BodyTooLargeError(limit));
   if (Number.isSafeInteger(length) && length >= 0) {
     // HTTP framing holds the body to its declared length, so a whole read (far cheaper, no stream)

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { ErrorCode } from "../protocol/errors.ts";
+// The codes as constants (bundles inline them): the same names as ErrorCode's members.
+import * as ErrorCode from "../protocol/error_codes.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
 import { type DispatchTarget, dispatchText, refuse } from "../core/dispatch.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
@@ -126,7 +127,7 @@ export class RpcEndpoint {
   /** The deadline bodies are read by, unless they may take as long as they take. */
   declare readonly bodyDeadline: DeadlineWatch | undefined;
   readonly #target: DispatchTarget;
-  readonly #hooks: EndpointHooks;
+  readonly #hooks: EndpointHooks | undefined;
 
   /**
    * Makes the endpoint of a service.
@@ -147,7 +148,7 @@ export class RpcEndpoint {
     this.maxBodyBytes = parts.maxBodyBytes;
     const bodyTimeout = parts.bodyTimeout;
     this.bodyDeadline = bodyTimeout === undefined || bodyTimeout === Infinity ? undefined : new DeadlineWatch(bodyTimeout);
-    this.#hooks = parts.hooks ?? { intercept: undefined, headers: undefined };
+    this.#hooks = parts.hooks;
   }
 
   /**
@@ -167,7 +168,7 @@ export class RpcEndpoint {
    * ```
    */
   answerHead(method: string, headers: HeaderReader): PlainReply | undefined {
-    const early = this.#hooks.intercept?.(method, this.path, headers);
+    const early = this.#hooks?.intercept?.(method, this.path, headers);
     if (early !== undefined) return this.#decorate(early, method, headers);
     let reply: PlainReply;
     if (method !== "POST") reply = NOT_ALLOWED;
@@ -197,7 +198,7 @@ export class RpcEndpoint {
    * ```
    */
   answerBody(text: string, request: RequestContext, bytes?: number): PlainReply | Promise<PlainReply> {
-    const streaming = this.#hooks.streams?.(text, request);
+    const streaming = this.#hooks?.streams?.(text, request);
     const answer = dispatchText(this.#target, text, streaming ?? request, bytes);
     if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers, streaming));
     return this.#reply(answer, request.headers, streaming);
@@ -239,7 +240,7 @@ export class RpcEndpoint {
   }
 
   #decorate(reply: PlainReply, method: string, headers: HeaderReader): PlainReply {
-    const decorate = this.#hooks.headers;
+    const decorate = this.#hooks?.headers;
     if (decorate === undefined) return reply;
     const more = decorate(method, this.path, headers);
     return more === undefined ? reply : { ...reply, headers: mergeHeaders({ ...reply.headers }, more) };

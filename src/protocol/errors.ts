@@ -5,6 +5,7 @@
  */
 
 import type { JsonRpcErrorObject } from "./messages.ts";
+import * as codes from "./error_codes.ts";
 
 /**
  * The error codes this library uses: the JSON-RPC 2.0 specification's five, then server errors in
@@ -18,19 +19,21 @@ import type { JsonRpcErrorObject } from "./messages.ts";
  */
 export const ErrorCode = {
   /** The body is not valid JSON. */
-  ParseError: -32700,
+  ParseError: codes.ParseError,
   /** The JSON is not a valid request object. */
-  InvalidRequest: -32600,
+  InvalidRequest: codes.InvalidRequest,
   /** No method of that name is registered (or it is reserved). */
-  MethodNotFound: -32601,
+  MethodNotFound: codes.MethodNotFound,
   /** The params do not fit the method. */
-  InvalidParams: -32602,
+  InvalidParams: codes.InvalidParams,
   /** The method failed unexpectedly. */
-  InternalError: -32603,
+  InternalError: codes.InternalError,
   /** A private method was called without a valid API token (the Python original's code). */
-  AccessDenied: -32001,
+  AccessDenied: codes.AccessDenied,
   /** The call ran longer than its timeout; the handler's signal was aborted. */
-  Timeout: -32002,
+  Timeout: codes.Timeout,
+  /** The caller is known but lacks a scope the method asks for. */
+  Forbidden: codes.Forbidden,
 } as const;
 
 /**

@@ -999,4 +999,11 @@ export const EQUIVALENT: readonly EquivalentMutant[] = [
     code: "for (let index = 0; index < json.length; index++) {",
     why: "one past the end reads undefined, which is no bracket and no quote: nothing changes",
   },
+  {
+    file: "src/auth/jwt_plugin.ts",
+    original: "<=",
+    replacement: "<",
+    code: "if (maxTokens === 0 || until <= now()) return;",
+    why: "an entry kept until exactly now is never used: a lookup serves it only while now() < until, so it is checked again and replaced, as if it had not been kept",
+  },
 ];

@@ -21,6 +21,7 @@ describe("the examples' metrics and trace context on every runtime", { concurren
         seen.push(ctx.headers.get("traceparent"));
         return `hello ${name}`;
       }, { context: true, params: ["name"] });
+    hello.privateMethod("say_private_hello", (name: string) => `this is secret: hello ${name}`);
     upstream = await serve(hello, { hostname: "127.0.0.1", port: 0 });
   });
 
@@ -41,7 +42,7 @@ describe("the examples' metrics and trace context on every runtime", { concurren
       }
     });
 
-    test(`${runtime}: gateway.ts continues the caller's trace to its upstream`, async () => {
+    test(`${runtime}: gateway.ts continues the caller's trace and passes its token to its upstream`, async () => {
       // The gateway prints "serving at <url>, calling <upstream>": started here, not by startExample.
       const port = await freePort();
       const [command, args] = runCommand(runtime, "examples/gateway.ts");
@@ -55,6 +56,10 @@ describe("the examples' metrics and trace context on every runtime", { concurren
         const sent = seen.find((header) => header?.startsWith(`00-${TRACE}-`) && header !== parent);
         assert.ok(sent, seen.join(", "));
         assert.match(sent, new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+        // The caller's token goes upstream as it came; an anonymous caller stays anonymous there.
+        const whisper = `{"jsonrpc":"2.0","method":"whisper_as_caller","params":["${runtime}"],"id":2}`;
+        assert.deepEqual((await rpc(server, whisper, { "x-api-token": "hello_world_token" })).json, { jsonrpc: "2.0", result: `this is secret: hello ${runtime}`, id: 2 });
+        assert.deepEqual((await rpc(server, whisper)).json, { jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: 2 });
       } finally {
         await server.process.stop();
       }

@@ -198,13 +198,14 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
     });
   }
 
-  test("an object-schema method: its shape, idempotency and events shown, its params sent by name", async () => {
+  test("an object-schema method: its shape, idempotency, scopes and events shown, its params sent by name", async () => {
     const order = z.object({ id: z.string(), total: z.number(), note: z.string().optional() });
     const service = new Service({ name: "orders.service" })
       .use(schemas())
       .use(events({ transport: inProcess(), emits: { "order.created": event({ description: "An order was created", schema: z.object({ id: z.string() }) }) } }))
       .use(explorer())
-      .publicMethod("create_order", (input: z.infer<typeof order>) => input, { input: order, output: order, idempotent: true });
+      .publicMethod("create_order", (input: z.infer<typeof order>) => input, { input: order, output: order, idempotent: true })
+      .privateMethod("cancel_order", (id: string) => id, { scopes: ["orders:write", "orders:cancel"] });
     const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
     const { context, page, watch } = await watchedPage(browser);
     try {
@@ -220,6 +221,10 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
       const eventsSection = page.locator("section#events");
       assert.match(await eventsSection.getByRole("heading").innerText(), /^Events \(1\)$/);
       assert.match(await eventsSection.getByRole("listitem").innerText(), /order\.created\s+\{ id: string \}\s+An order was created/);
+      // A method's scopes are named where it says it needs a token.
+      const cancel = await open(method(page, "cancel_order"));
+      assert.deepEqual(await cancel.locator("summary .badge").allInnerTexts(), ["PRIVATE"]);
+      assert.equal(await cancel.locator(".note.scopes").innerText(), "Needs a token with the scopes orders:write, orders:cancel: authorize above.");
       assertClean(watch);
     } finally {
       await context.close();

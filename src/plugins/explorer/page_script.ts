@@ -189,6 +189,7 @@ function methodView(method, index) {
   const params = Array.isArray(method.params) ? method.params.filter(isObject) : [];
   const result = isObject(method.result) ? method.result : {};
   const isPrivate = method["x-private"] === true;
+  const scopes = Array.isArray(method["x-scopes"]) ? method["x-scopes"].map(text) : [];
   const structure = method.paramStructure;
   const signature = "(" + params.map((param) => (param["x-rest"] === true ? "..." : "") + text(param.name) + (param.required === true ? "" : "?") + ": " + typeName(param.schema)).join(", ") + ") → " + typeName(result.schema);
   const fields = params.map(fieldFor);
@@ -268,7 +269,7 @@ function methodView(method, index) {
       el("code", { class: "signature", text: signature })),
     el("div", { class: "method-body" },
       typeof method.description === "string" ? el("p", { text: method.description }) : null,
-      isPrivate ? el("p", { class: "note", text: "Needs an API token: authorize above." }) : null,
+      isPrivate ? el("p", { class: "note scopes", text: scopes.length === 0 ? "Needs a token: authorize above." : "Needs a token with the scopes " + scopes.join(", ") + ": authorize above." }) : null,
       method["x-idempotent"] === true ? el("p", { class: "note", text: "Idempotent: calling it twice does what calling it once does, so a client may retry it." }) : null,
       el("p", null, "Result: ", el("code", { text: typeName(result.schema) })),
       form));
@@ -339,7 +340,7 @@ function authView() {
     input.value = "";
   } },
   el("h2", { id: "auth-title", text: "Authorize" }),
-  el("label", { for: "token" }, "API token ", el("span", { class: "hint" }, "sent in the ", el("code", { text: tokenHeader }), " header")),
+  el("label", { for: "token" }, "API token or JWT ", el("span", { class: "hint" }, "sent in the ", el("code", { text: tokenHeader }), " header")),
   el("div", { class: "row" }, input,
     el("button", { type: "submit", text: "Authorize" }),
     el("button", { type: "button", class: "secondary", text: "Forget the token", onclick: () => set("") })),
