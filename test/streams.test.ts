@@ -443,3 +443,21 @@ describe("streams in the class style", () => {
     await local.close();
   });
 });
+
+describe("a stream in process", () => {
+  test("ctx.call of a streaming method gives its iterable, read in the calling handler", async () => {
+    const service = new Service({ name: "in.process" })
+      .use(streams())
+      .publicMethod("count", async function* (to: number) {
+        for (let n = 1; n <= to; n++) yield n;
+      })
+      .publicMethod("sum", async (to: number, ctx: CallContext) => {
+        let total = 0;
+        for await (const n of await ctx.call("count", [to]) as AsyncIterable<number>) total += n;
+        return total;
+      }, { context: true });
+    const local = testClient(service);
+    assert.equal(await local.methods.sum(4), 10);
+    await local.close();
+  });
+});
