@@ -140,7 +140,9 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
         // queue the reader is not taking.
         if ((controller.desiredSize ?? 0) >= 0) send(":\n\n");
       }, parts.heartbeat);
-      parts.gone?.addEventListener("abort", () => {
+      const gone = parts.gone;
+      if (gone?.aborted === true) queueMicrotask(() => end(undefined, false));
+      gone?.addEventListener("abort", () => {
         end(undefined, false);
       });
       lifetime = setLongTimeout(() => {
