@@ -141,7 +141,11 @@ export function eventStream(parts: EventStreamParts): ReadableStream<Uint8Array>
         if ((controller.desiredSize ?? 0) >= 0) send(":\n\n");
       }, parts.heartbeat);
       const gone = parts.gone;
-      if (gone?.aborted === true) queueMicrotask(() => end(undefined, false));
+      if (gone?.aborted === true) {
+        queueMicrotask(() => {
+          end(undefined, false);
+        });
+      }
       gone?.addEventListener("abort", () => {
         end(undefined, false);
       });
