@@ -10,7 +10,7 @@
 import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, request } from "./transport.ts";
+import { type CallOptions, type ClientOptions, errorOf, headersFor, nextId, request } from "./transport.ts";
 
 /**
  * The options of one stream: a call's options, and how to take a dropped connection.
@@ -18,10 +18,10 @@ import { type CallOptions, type ClientOptions, errorOf, nextId, request } from "
  * @example
  * ```ts
  * import type { StreamOptions } from "./stream.ts";
- * const options: StreamOptions = { resume: true, attempts: 10, signal: AbortSignal.timeout(60_000) };
+ * const options: StreamOptions = { resume: true, attempts: 10, signal: AbortSignal.timeout(60_000), token: "a caller's token" };
  * ```
  */
-export interface StreamOptions extends Pick<CallOptions, "signal"> {
+export interface StreamOptions extends Pick<CallOptions, "signal" | "token"> {
   /**
    * Whether a dropped stream is asked for again with the last event id seen (`Last-Event-ID`), so
    * it goes on where it stopped. Default: what `rpc.discover` says of the method (with `connect`),
@@ -85,11 +85,8 @@ export async function* openStream(url: string, options: ClientOptions, method: s
       let events: AsyncGenerator<ServerSentEvent, void> | undefined;
       let dropped: unknown;
       try {
-        const headers = new Headers(options.headers);
-        headers.set("content-type", "application/json");
+        const headers = await headersFor(options, stream);
         headers.set("accept", "text/event-stream");
-        const token = typeof options.token === "function" ? await options.token() : options.token;
-        if (token !== undefined) headers.set(options.tokenHeader ?? "X-Api-Token", token);
         if (lastId !== undefined) headers.set("last-event-id", lastId);
         const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal, redirect: "manual" });
         if (!/^text\/event-stream/i.test(response.headers.get("content-type") ?? "")) {
