@@ -16,6 +16,7 @@ import { type CallContext, connect, createClient, MicroService, publicMethod, Rp
 import { schemas } from "../src/plugins/schemas/schemas.ts";
 import { streams } from "../src/plugins/streams/streams.ts";
 import { testClient } from "../src/testing/mod.ts";
+import { cluster } from "../src/client/cluster/mod.ts";
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -459,5 +460,42 @@ describe("a stream in process", () => {
     const local = testClient(service);
     assert.equal(await local.methods.sum(4), 10);
     await local.close();
+  });
+});
+
+describe("a resumable stream across the instances of a cluster()", { timeout: 30_000 }, () => {
+  test("the instance serving it stops: the client resumes on another with the last id, nothing lost, nothing twice", async () => {
+    // The same feed on two instances (a shared log): event n is item n.
+    const instance = (name: string) => new Service({ name: "feed.service" })
+      .use(streams({ heartbeat: 20 }))
+      .publicMethod("whoami", () => name)
+      .publicMethod("follow", async function* (ctx: CallContext) {
+        for (let n = Number(ctx.lastEventId ?? 0) + 1; ; n++) {
+          await delay(5);
+          yield { n, from: name };
+        }
+      }, { context: true, resumable: true });
+    const a = await serve(instance("a"), { hostname: "127.0.0.1", port: 0 });
+    const b = await serve(instance("b"), { hostname: "127.0.0.1", port: 0 });
+    try {
+      const remote = await connect<ReturnType<typeof instance>>(cluster([`${a.url}/api`, `${b.url}/api`]));
+      const first = remote.url === `${a.url}/api` ? a : b;
+      const items: { n: number; from: string }[] = [];
+      let stopping: Promise<void> | undefined;
+      for await (const item of remote.methods.follow()) {
+        items.push(item);
+        // The serving instance stops: its stream ends with -32004, which a resumable stream takes as a drop.
+        if (items.length === 5) stopping = first.close();
+        if (items.length === 15) break;
+      }
+      await stopping;
+      assert.deepEqual(items.map((item) => item.n), Array.from({ length: 15 }, (_, index) => index + 1));
+      const servedBy = new Set(items.map((item) => item.from));
+      assert.equal(servedBy.size, 2, `served by ${[...servedBy].join(", ")}`);
+      await remote.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -337,14 +337,19 @@ async function describeService(probe: Client): Promise<Described> {
 // ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.
 const METHOD_NOT_FOUND = -32601;
 
+/** The upstreams of one URL (a stream's reconnection asks no other instance of them). */
+const single = new WeakSet<Upstream>();
+
 /** One URL as an upstream: each message goes there as it is. */
 function upstreamOf(target: ClientTarget): Upstream {
   if (typeof target === "string") {
-    return {
+    const upstream: Upstream = {
       url: target,
       send: async (message, options, call) => ({ answer: await post(target, options, message, call), url: target }),
       sendBatch: (entries, options, call) => sendBatch(target, options, entries, call),
     };
+    single.add(upstream);
+    return upstream;
   }
   // A list of URLs or an endpoint source (what the earlier drafts took here) says what to do.
   if (typeof (target as Partial<Upstream> | null)?.send !== "function") throw new TypeError("Several instances: pass cluster(urls or source) from tsmicroservice/cluster");
@@ -381,7 +386,10 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
   const stream = (method: string, params?: JsonRpcParams, streamOptions: StreamOptions = {}): RemoteStream<unknown> => {
     check(method);
     const resume = streamOptions.resume ?? streaming?.get(method);
-    return openStream(upstream.url, options, method, params, resume === undefined ? streamOptions : { ...streamOptions, resume });
+    // Several instances: after a drop, a call through them (rpc.discover) finds one that answers.
+    const to = single.has(upstream) ? upstream.url : async (retry: boolean) =>
+      retry || upstream.url === "" ? (await upstream.send(request("rpc.discover", [], nextId()), options)).url : upstream.url;
+    return openStream(to, options, method, params, resume === undefined ? streamOptions : { ...streamOptions, resume });
   };
   // A method connect() learned streams gives its stream. Any other gives its result, or its stream
   // when iterated instead (a client that asked the service nothing): the call waits a microtask to

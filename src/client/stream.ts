@@ -59,7 +59,8 @@ interface ServerSentEvent {
 /**
  * Calls a streaming method and reads its events (see the module's description).
  *
- * @param url The endpoint.
+ * @param to The endpoint, or what finds one for each request (`true` after a drop: an instance
+ *   that answers now), for a client of several instances.
  * @param options The client's options (token, headers, fetch, maxResponseBytes for one event).
  * @param method The method's name.
  * @param params Its params, positional or named.
@@ -71,7 +72,13 @@ interface ServerSentEvent {
  * for await (const item of openStream("http://127.0.0.1:5000/api", {}, "ticks", [3], {})) console.log(item);
  * ```
  */
-export async function* openStream(url: string, options: ClientOptions, method: string, params: JsonRpcParams | undefined, stream: StreamOptions): RemoteStream<unknown> {
+export async function* openStream(
+  to: string | ((retry: boolean) => Promise<string>),
+  options: ClientOptions,
+  method: string,
+  params: JsonRpcParams | undefined,
+  stream: StreamOptions,
+): RemoteStream<unknown> {
   const id = nextId();
   const body = JSON.stringify(request(method, params, id));
   const limit = options.maxResponseBytes ?? 16 * 1024 * 1024;
@@ -84,6 +91,8 @@ export async function* openStream(url: string, options: ClientOptions, method: s
     for (;;) {
       let events: AsyncGenerator<ServerSentEvent, void> | undefined;
       let dropped: unknown;
+      // Several instances: the URL of one that answers now (another one after a drop).
+      const url = typeof to === "string" ? to : await to(failed > 0);
       try {
         const headers = await headersFor(options, stream);
         headers.set("accept", "text/event-stream");
@@ -109,9 +118,12 @@ export async function* openStream(url: string, options: ClientOptions, method: s
       } catch (error) {
         // Only the caller aborts it while it runs.
         if (signal.aborted) throw new TransportError(url, "aborted", "the call was aborted", undefined, stream.signal?.reason);
-        // Answers are thrown as they are; what fetch or the body's reading threw is the network's.
-        if (error instanceof RpcError || error instanceof TransportError || error instanceof SyntaxError) throw error;
-        dropped = new TransportError(url, "network", error instanceof Error ? error.message : String(error), undefined, error);
+        // An instance that cannot serve it now (-32004: stopping, too many streams) or whose limit
+        // ended it (-32002) is a drop for a resumable stream: elsewhere, or later, it goes on.
+        if (error instanceof RpcError && stream.resume === true && (error.code === -32004 || error.code === -32002)) dropped = error;
+        // Other answers are thrown as they are; what fetch or the body's reading threw is the network's.
+        else if (error instanceof RpcError || error instanceof TransportError || error instanceof SyntaxError) throw error;
+        else dropped = new TransportError(url, "network", error instanceof Error ? error.message : String(error), undefined, error);
       } finally {
         await events?.return();
       }
