@@ -46,6 +46,16 @@ export type {
   RemoteSignature,
 } from "./core/method.ts";
 export type { ParamList } from "./core/params.ts";
+export {
+  type DataOf,
+  declareErrors,
+  type DeclaredErrors,
+  type ErrorDeclaration,
+  type ErrorDeclarations,
+  type ErrorHelper,
+  type ErrorsMark,
+  type ErrorUnion,
+} from "./core/declared_errors.ts";
 export type {
   ApiTokenValidator,
   CallContext,
@@ -72,6 +82,7 @@ export {
   OPENRPC_VERSION,
   type OpenRpcContentDescriptor,
   type OpenRpcDocument,
+  type OpenRpcError,
   type OpenRpcMethod,
   openRpcDocument,
 } from "./core/introspection.ts";

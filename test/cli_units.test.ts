@@ -194,6 +194,15 @@ describe("the command's core", () => {
       isPrivate: undefined,
       idempotent: false,
     });
+    // x-scopes: a list of strings, one or more; anything else says nothing.
+    const scoped = fromOpenRpc({ info: { title: "s" }, methods: [
+      { name: "one", "x-scopes": ["a"] },
+      { name: "empty", "x-scopes": [] },
+      { name: "mixed", "x-scopes": ["a", 2] },
+      { name: "text", "x-scopes": "a" },
+    ] });
+    assert.deepEqual(scoped.methods.map((method) => method.scopes), [["a"], undefined, undefined, undefined]);
+    assert.deepEqual(scoped.methods.map((method) => "scopes" in method), [true, false, false, false]);
     const env = environment(42);
     assert.equal(await runCli(["describe", "http://127.0.0.1:1/api"], env), 2);
     assert.equal(env.err, "tsmicroservice: rpc.discover did not answer an OpenRPC document (info.title and methods)\n");

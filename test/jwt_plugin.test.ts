@@ -193,9 +193,11 @@ describe("jwt() on a real server, keys from a JWKS", () => {
     assert.equal(post.status, 405);
     assert.equal(post.headers.get("allow"), "GET, HEAD");
     assert.equal(await post.text(), "Method Not Allowed: use GET");
-    const elsewhere = await fetch(`${server.url}${PROTECTED_RESOURCE_PATH}/other`);
-    assert.equal(elsewhere.status, 404);
-    await elsewhere.body?.cancel();
+    for (const unserved of ["/other", PROTECTED_RESOURCE_PATH, "x", `${PROTECTED_RESOURCE_PATH}/api`]) {
+      const elsewhere = await fetch(`${server.url}${PROTECTED_RESOURCE_PATH}${unserved}`);
+      assert.equal(elsewhere.status, 404, unserved);
+      await elsewhere.body?.cancel();
+    }
   });
 });
 
@@ -216,6 +218,13 @@ describe("jwt() options and faces", () => {
     assert.equal(given.allowedMethods(PROTECTED_RESOURCE_PATH), "GET, HEAD");
     assert.equal(given.allowedMethods(`${PROTECTED_RESOURCE_PATH}/api`), "GET, HEAD");
     assert.equal(given.allowedMethods(`${PROTECTED_RESOURCE_PATH}/other`), undefined);
+    // Any path the service serves (a plugin's, here /status) has its own document, for that resource.
+    const withRoute = new Service({ name: "r" })
+      .use(jwt({ secret: SECRET, issuer: "https://issuer.example" }))
+      .use({ name: "status", allows: (path) => (path === "/status" ? "GET" : undefined), fetch: () => undefined });
+    assert.equal(withRoute.allowedMethods(`${PROTECTED_RESOURCE_PATH}/status`), "GET, HEAD");
+    const status = await (await withRoute.fetch(new Request(`https://orders.example${PROTECTED_RESOURCE_PATH}/status`))).json() as { resource: string };
+    assert.equal(status.resource, "https://orders.example/status");
     assert.equal(none.allowedMethods(PROTECTED_RESOURCE_PATH), undefined);
   });
 

@@ -11,7 +11,7 @@ import { isJsonRpcId } from "../src/protocol/validate_request.ts";
 import { call } from "./helpers.ts";
 
 describe("protocol", () => {
-  test("the error codes, as the JSON-RPC 2.0 specification and the Python original fix them", () => {
+  test("the error codes, as the JSON-RPC 2.0 specification and the Python original fix them, and the scope refusal", () => {
     assert.deepEqual({ ...ErrorCode }, {
       ParseError: -32700,
       InvalidRequest: -32600,
@@ -20,6 +20,7 @@ describe("protocol", () => {
       InternalError: -32603,
       AccessDenied: -32001,
       Timeout: -32002,
+      Forbidden: -32003,
     });
   });
 

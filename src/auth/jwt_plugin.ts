@@ -26,8 +26,8 @@ export const PROTECTED_RESOURCE_PATH = "/.well-known/oauth-protected-resource";
  */
 export interface ProtectedResourceOptions {
   /**
-   * The resource's identifier, the URL its tokens name as audience. Default: the URL of the
-   * service's endpoint as the request for the metadata reached it.
+   * The resource's identifier, the URL its tokens name as audience. Default: the URL of the path
+   * the metadata is asked for (the endpoint's, or `/mcp`'s), at the origin the request reached.
    */
   readonly resource?: string | undefined;
   /** The issuers of its tokens. Default: the `issuer` (or `oidc`) option, when given. */
@@ -50,8 +50,9 @@ export interface ProtectedResourceOptions {
  */
 export interface JwtOptions extends JwtVerifierOptions {
   /**
-   * The RFC 9728 document served at `/.well-known/oauth-protected-resource` (and the same with the
-   * service's path after it): its fields, or `false` to serve none. Served by default.
+   * The RFC 9728 document served at `/.well-known/oauth-protected-resource` (for the endpoint) and
+   * at that path followed by any path the service serves (`…/api`, `…/mcp`: for that resource):
+   * its fields, or `false` to serve none. Served by default.
    */
   readonly metadata?: ProtectedResourceOptions | false | undefined;
   /**
@@ -132,6 +133,14 @@ export function jwt(options: JwtOptions): JwtPlugin {
   const issuer = options.issuer ?? options.oidc;
   let host: PluginHost | undefined;
 
+  // The resource a well-known path names (RFC 9728 §3.1): the path after it, when the service
+  // serves that path (its endpoint, or a plugin's such as /mcp); none after it, the endpoint.
+  const resourcePath = (path: string): string | undefined => {
+    if (metadata === false || host === undefined || !path.startsWith(PROTECTED_RESOURCE_PATH)) return undefined;
+    const rest = path.slice(PROTECTED_RESOURCE_PATH.length);
+    if (rest === "") return host.path;
+    return rest.startsWith("/") && !rest.startsWith(PROTECTED_RESOURCE_PATH) && host.allowedMethods(rest) !== undefined ? rest : undefined;
+  };
   const metadataUrl = (endpoint: URL): string => `${endpoint.origin}${PROTECTED_RESOURCE_PATH}${endpoint.pathname === "/" ? "" : endpoint.pathname}`;
   const document = (endpoint: URL, service: PluginHost): Record<string, unknown> => {
     const given = metadata === false ? {} : metadata ?? {};
@@ -179,16 +188,13 @@ export function jwt(options: JwtOptions): JwtPlugin {
     },
 
     fetch(request, path) {
-      if (metadata === false || host === undefined || !path.startsWith(PROTECTED_RESOURCE_PATH)) return undefined;
-      const rest = path.slice(PROTECTED_RESOURCE_PATH.length);
-      if (rest !== "" && rest !== host.path) return undefined;
+      const resource = resourcePath(path);
+      if (resource === undefined || host === undefined) return undefined;
       if (request.method !== "GET" && request.method !== "HEAD") return new Response("Method Not Allowed: use GET", { status: 405, headers: { allow: "GET, HEAD" } });
-      const endpoint = new URL(host.path, request.url);
-      return Response.json(document(endpoint, host), { headers: { "cache-control": "max-age=300" } });
+      return Response.json(document(new URL(resource, request.url), host), { headers: { "cache-control": "max-age=300" } });
     },
     allows(path) {
-      if (metadata === false || host === undefined) return undefined;
-      return path === PROTECTED_RESOURCE_PATH || path === PROTECTED_RESOURCE_PATH + host.path ? "GET, HEAD" : undefined;
+      return resourcePath(path) === undefined ? undefined : "GET, HEAD";
     },
     challenge(endpoint, refused) {
       const parts = [`resource_metadata="${metadataUrl(new URL(endpoint))}"`];

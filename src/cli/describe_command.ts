@@ -20,7 +20,8 @@ const HELP = `usage: tsmicroservice describe URL [flags]
 Shows a service's name, version and methods: each method's params (name, JSON Schema type,
 "?" when optional, "..." for a rest param), its result type, whether it needs a token and
 whether it is idempotent (may be sent twice); then, for results too large for the table, their
-whole shape, and the events the service emits with their payload's type. Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it
+whole shape, the errors each method declares (code and message), and the events the service
+emits with their payload's type. Asks the service with rpc.discover, or get_service_specs (pymicroservice) when it
 has no rpc.discover. A URL without a path means /api. Control characters in what the service
 answered are printed escaped (\u001b).
 
@@ -79,8 +80,8 @@ export const describeCommand: Command = {
 /**
  * Writes a description for people: a heading line, then a table of the methods (the RESULT column
  * writes an object of more than four properties as `object`), then the whole shape of each such
- * result, then a table of the events the service emits. Every text that came from the service is
- * printed with its control characters escaped.
+ * result, then a table of the methods' declared errors, then one of the events the service emits.
+ * Every text that came from the service is printed with its control characters escaped.
  *
  * @param description The service's description.
  * @returns The text, ending with a newline.
@@ -130,7 +131,9 @@ export function formatDescription(description: ServiceDescription): string {
   const shapes = description.methods
     .filter((method) => method.resultShape !== undefined && method.resultShape !== method.result)
     .map((method) => `  ${escapeControls(method.name)} returns ${escapeControls(method.resultShape ?? "")}`);
-  return `${heading}\n${table}\n${shapes.length === 0 ? "" : `\nresult shapes:\n${shapes.join("\n")}\n`}${events}`;
+  const declared = description.methods.flatMap((method) => (method.errors ?? []).map((error) => [method.name, String(error.code), error.message].map(escapeControls)));
+  const errors = declared.length === 0 ? "" : `\n${formatTable([["METHOD", "ERROR", "MESSAGE"], ...declared])}\n`;
+  return `${heading}\n${table}\n${shapes.length === 0 ? "" : `\nresult shapes:\n${shapes.join("\n")}\n`}${errors}${events}`;
 }
 
 function paramsText(method: MethodDescription): string {

@@ -69,6 +69,8 @@ export interface MethodDescription {
   readonly idempotent: boolean | undefined;
   /** The scopes a caller needs (OpenRPC extension `x-scopes`), when the service lists some. */
   readonly scopes?: readonly string[] | undefined;
+  /** The application errors it declares (OpenRPC's `errors`), when it declares some. */
+  readonly errors?: readonly { readonly code: number; readonly message: string }[];
 }
 
 /**
@@ -227,6 +229,7 @@ export function fromOpenRpc(document: unknown): ServiceDescription {
         isPrivate: typeof isPrivate === "boolean" ? isPrivate : undefined,
         idempotent: field(method, "x-idempotent") === true,
         ...scopesOf(field(method, "x-scopes")),
+        ...declaredErrors(field(method, "errors")),
       };
     }),
   };
@@ -267,6 +270,17 @@ export function fromServiceSpecs(specs: unknown): ServiceDescription {
       idempotent: undefined,
     })),
   };
+}
+
+/** A method's declared errors, as `errors` when it lists any (entries without a code are left out). */
+function declaredErrors(listed: unknown): Pick<MethodDescription, "errors"> {
+  if (!Array.isArray(listed)) return {};
+  const errors = listed.flatMap((error: unknown) => {
+    const code = field(error, "code");
+    const message = field(error, "message");
+    return typeof code === "number" ? [{ code, message: typeof message === "string" ? message : "" }] : [];
+  });
+  return errors.length === 0 ? {} : { errors };
 }
 
 /**

@@ -22,6 +22,7 @@ export type { RemoteStream, StreamOptions } from "./stream.ts";
 export { post } from "./transport.ts";
 export { sendBatch } from "./batch.ts";
 export { TransportError, type TransportErrorKind } from "./errors.ts";
+export { type DeclaredErrorsOf, type DeclaredRpcError, isRpcError } from "./is_rpc_error.ts";
 export {
   type CallOptions,
   type ClientObserver,

@@ -117,7 +117,8 @@ export type NamedParams = Readonly<Record<string, unknown>>;
  * ```
  */
 export type RemoteMethods<M> = {
-  readonly [K in keyof M & string]: (...args: ArgsOf<M[K]>) => Streams<M[K]> extends true ? RemoteStream<StreamItemOf<M[K]>> : Promise<ResultOf<M[K]>>;
+  readonly [K in keyof M & string]: Streams<M[K]> extends true ? (...args: ArgsOf<M[K]>) => RemoteStream<StreamItemOf<M[K]>>
+    : ((...args: ArgsOf<M[K]>) => Promise<ResultOf<M[K]>>) & ErrorsOf<M[K]>;
 };
 
 // Whether a method streams: it returns an async iterable (not `never`, as a handler that only throws does, nor `any`).
@@ -137,6 +138,14 @@ type Streams<F> = F extends (...args: never[]) => infer R ? 0 extends 1 & R ? fa
  * ```
  */
 export type StreamItemOf<F> = F extends (...args: never[]) => AsyncIterable<infer T> ? Jsonified<T> : unknown;
+
+/**
+ * The declared errors a method's type carries (its type-only `"~errors"` member), kept on the
+ * client's method for `isRpcError`; nothing for a method that declares none.
+ *
+ * @internal
+ */
+type ErrorsOf<F> = F extends { readonly "~errors"?: infer E } ? unknown extends E ? unknown : { readonly "~errors"?: E } : unknown;
 
 /**
  * `client.notifications`: one function per remote method, sending a notification (no answer).

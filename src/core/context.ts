@@ -58,8 +58,6 @@ export interface RequestContext {
    * plugin sets it; without it, such a call is the service's bug (`-32603`).
    */
   readonly stream?: StreamTaker | undefined;
-  /** Who is calling, once a token validator has said (see {@linkcode Caller}). */
-  readonly caller?: Caller | undefined;
 }
 
 /**

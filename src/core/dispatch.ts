@@ -56,12 +56,15 @@ export interface DispatchTarget extends ServiceRef {
   readonly exposeErrors: boolean;
   /** Told about unexpected errors, so they can be logged. */
   readonly onError: ErrorReporter | undefined;
-  /** The plugins' call middlewares, the first used outermost; when absent, calls run bare. */
-  readonly call?: readonly CallMiddleware[] | undefined;
-  /** Told each JSON-RPC body's size and batch length, when some plugin wants them. */
-  readonly received?: ((body: { readonly bytes: number; readonly batch: number | undefined }) => void) | undefined;
-  /** Told the code of each message refused before it became a call, when some plugin wants it (never throws). */
-  readonly refused?: ((code: number) => void) | undefined;
+  /**
+   * The plugins with a call middleware, the first used outermost; when absent, calls run bare.
+   * Each middleware is called as its plugin's member, so a plugin's method keeps its `this`.
+   */
+  readonly call?: readonly { readonly call: CallMiddleware }[] | undefined;
+  /** The plugins told each JSON-RPC body's size and batch length (as members, in use() order), when some want them. */
+  readonly received?: readonly { received(body: { readonly bytes: number; readonly batch: number | undefined }): void }[] | undefined;
+  /** The plugins told the code of each message refused before it became a call, when some want it. */
+  readonly refused?: readonly { refused(code: number): void }[] | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -194,14 +197,20 @@ export function dispatchText(
   ctx: RequestContext,
   bytes?: number,
 ): string | undefined | Promise<string | undefined> {
+  // JSON.parse never gives undefined: it stays so only when the text is not JSON.
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
-    tellReceived(target, bytes ?? text.length, undefined);
-    return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
+    // Answered below, once the plugins are told of the body.
   }
-  tellReceived(target, bytes ?? text.length, Array.isArray(message) ? message.length : undefined);
+  try {
+    const batch = Array.isArray(message) ? message.length : undefined;
+    for (const plugin of target.received ?? []) plugin.received({ bytes: bytes ?? text.length, batch });
+  } catch {
+    // A failing observer must not change the answer (nor is the next one told).
+  }
+  if (message === undefined) return JSON.stringify(refuse(target, null, ErrorCode.ParseError, "Parse error: the body is not valid JSON"));
   const result = dispatchMessage(target, message, ctx);
   return result instanceof Promise ? result.then((settled) => serialize(target, settled)) : serialize(target, result);
 }
@@ -225,19 +234,11 @@ export function dispatchText(
  */
 export function refuse(target: DispatchTarget, id: JsonRpcId, code: number, message: string): JsonRpcResponse {
   try {
-    target.refused?.(code);
+    for (const plugin of target.refused ?? []) plugin.refused(code);
   } catch {
-    // A failing counter must not change the answer.
+    // A failing counter must not change the answer (nor is the next one told).
   }
   return errorResponse(id, { code, message });
-}
-
-function tellReceived(target: DispatchTarget, bytes: number, batch: number | undefined): void {
-  try {
-    target.received?.({ bytes, batch });
-  } catch {
-    // A failing observer must not change the answer.
-  }
 }
 
 /**
@@ -258,14 +259,17 @@ function serialize(target: DispatchTarget, result: DispatchResult): string | und
 /** A call that failed: the error to answer and, when the failure was a throw, what was thrown. */
 class Failure {
   declare readonly error: JsonRpcErrorObject;
-  declare readonly threw: boolean;
   declare readonly thrown: unknown;
 
-  constructor(error: JsonRpcErrorObject, threw = false, thrown?: unknown) {
+  constructor(error: JsonRpcErrorObject, thrown?: unknown) {
     this.error = error;
-    this.threw = threw;
     this.thrown = thrown;
   }
+}
+
+/** A call refused by dispatch itself (no throw): one of the reserved codes and its sentence. */
+function refusal(code: number, message: string, thrown?: unknown): Failure {
+  return new Failure({ code, message }, thrown);
 }
 
 /**
@@ -282,7 +286,21 @@ type Outcome = unknown;
  */
 function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, view?: HeaderReader): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   try {
-    return dispatchOne(target, entry, ctx, view);
+    const request = validateRequest(entry);
+    if ("invalid" in request) {
+      return refuse(target, request.id, ErrorCode.InvalidRequest, `Invalid Request: ${request.reason}`);
+    }
+    // A valid request's id is a string, a number or null when present (JSON has no undefined).
+    const isNotification = request.id === undefined;
+    const id: JsonRpcId = request.id ?? null;
+    if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
+      return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
+    }
+    // Calls are timed (and wrapped) only when some plugin has a middleware.
+    if (target.call !== undefined) return middlewareCall(target, request, ctx, id, isNotification, view as HeaderReader);
+    const outcome = runCall(target, request, ctx, isNotification);
+    if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled, ctx, id)));
+    return respond(id, isNotification, carried(target, request.method, isNotification, outcome, ctx, id));
   } catch (error) {
     const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
     // The caller's name for a method it may not have: clipped before it reaches a log.
@@ -291,32 +309,6 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, 
     if (id === undefined) return undefined;
     return errorResponse(typeof id === "string" || typeof id === "number" ? id : null, failed.error);
   }
-}
-
-function dispatchOne(
-  target: DispatchTarget,
-  entry: unknown,
-  ctx: RequestContext,
-  view: HeaderReader | undefined,
-): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-  const request = validateRequest(entry);
-  if ("invalid" in request) {
-    return refuse(target, request.id, ErrorCode.InvalidRequest, `Invalid Request: ${request.reason}`);
-  }
-  // A valid request's id is a string, a number or null when present (JSON has no undefined).
-  const isNotification = request.id === undefined;
-  const id: JsonRpcId = request.id ?? null;
-  if (nestsDeeperThan(request.params, target.maxParamsDepth)) {
-    return refuse(target, id, ErrorCode.InvalidRequest, `Invalid Request: params nest deeper than ${target.maxParamsDepth} levels`);
-  }
-  // Calls are timed (and wrapped) only when some plugin has a middleware.
-  if (target.call !== undefined) {
-    const call: CallStart = { method: request.method, id: request.id, notification: isNotification, headers: view as HeaderReader };
-    return middlewareCall(target, call, request, ctx, id);
-  }
-  const outcome = runCall(target, request, ctx, isNotification);
-  if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled, ctx, id)));
-  return respond(id, isNotification, carried(target, request.method, isNotification, outcome, ctx, id));
 }
 
 /**
@@ -365,13 +357,15 @@ function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): Json
  */
 function middlewareCall(
   target: DispatchTarget,
-  call: CallStart,
   request: JsonRpcRequest,
   ctx: RequestContext,
   id: JsonRpcId,
+  notification: boolean,
+  headers: HeaderReader,
 ): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
-  const { method, notification } = call;
-  const middlewares = target.call as readonly CallMiddleware[];
+  const { method } = request;
+  const call: CallStart = { method, id: request.id, notification, headers };
+  const middlewares = target.call as readonly { readonly call: CallMiddleware }[];
   const started = performance.now();
   let settled: Outcome;
   // The call's summary (or a promise of it) once it has run or been refused; then it never runs.
@@ -407,7 +401,8 @@ function middlewareCall(
     return () => {
       if (given === undefined) {
         try {
-          const summary = (middlewares[index] as CallMiddleware)(call, inner);
+          // A member call, so a plugin's method keeps its `this`.
+          const summary = (middlewares[index] as { readonly call: CallMiddleware }).call(call, inner);
           given = summary instanceof Promise ? summary.catch(failed) : summary;
         } catch (error) {
           given = failed(error);
@@ -431,7 +426,7 @@ function middlewareCall(
 function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestContext, isNotification: boolean): Outcome {
   const method = target.findMethod(request.method);
   if (method === undefined) {
-    return new Failure({ code: ErrorCode.MethodNotFound, message: `Method not found: ${request.method}` });
+    return refusal(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
   }
   // Public methods never read the token (unless their context asks for it).
   if (!method.isPrivate) return runMethod(target, method, ctx, undefined, isNotification, request.params);
@@ -439,7 +434,7 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   // Only a real `true` or a caller (an object with its scopes) grants access: a validator in
   // JavaScript might return anything.
   const admit = (verdict: unknown): Outcome => {
-    if (verdict !== true && !Array.isArray((verdict as Caller | null | undefined)?.scopes)) return accessDenied();
+    if (verdict !== true && !Array.isArray((verdict as Caller | null | undefined)?.scopes)) return refusal(ErrorCode.AccessDenied, "Access denied: a valid API token is required");
     const caller = verdict === true ? undefined : (verdict as Caller);
     const { scopes } = method;
     // A predicate that says no names no scope (""); a validator's `true` is a caller with none.
@@ -447,9 +442,8 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
     const missing = typeof scopes === "function"
       ? (caller !== undefined && (scopes(caller) as unknown) === true ? undefined : "")
       : scopes?.find((scope) => caller?.scopes.includes(scope) !== true);
-    if (missing !== undefined) return new Failure({ code: ErrorCode.Forbidden, message: missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required` });
-    // A getter keeps the request's signal unread until the handler asks (Deno warns on a read).
-    return runMethod(target, method, caller === undefined ? ctx : { headers: ctx.headers, get signal() { return ctx.signal; }, deadline: ctx.deadline, caller }, token, isNotification, request.params);
+    if (missing !== undefined) return refusal(ErrorCode.Forbidden, missing === "" ? `Forbidden: ${method.name} refuses this caller` : `Forbidden: the scope ${missing} is required`);
+    return runMethod(target, method, ctx, token, isNotification, request.params, caller);
   };
   let verdict: unknown;
   try {
@@ -461,10 +455,6 @@ function runCall(target: DispatchTarget, request: JsonRpcRequest, ctx: RequestCo
   return isThenable(verdict) ? Promise.resolve(verdict).then(admit).catch((error: unknown) => failure(target, error, method.name)) : admit(verdict);
 }
 
-function accessDenied(): Failure {
-  return new Failure({ code: ErrorCode.AccessDenied, message: "Access denied: a valid API token is required" });
-}
-
 /** What a call's context is made of. */
 interface CallInfo {
   readonly target: DispatchTarget;
@@ -473,6 +463,8 @@ interface CallInfo {
   /** The token, when it was read (for a private method); `undefined` otherwise, read when needed. */
   readonly token: string | undefined;
   readonly isNotification: boolean;
+  /** Who is calling, when the token's validator said (see {@linkcode runCall}). */
+  readonly caller: Caller | undefined;
 }
 
 /**
@@ -486,21 +478,22 @@ function runMethod(
   token: string | undefined,
   isNotification: boolean,
   params: unknown,
+  caller?: Caller,
 ): Outcome {
   let args = bindParams(method.params, params);
-  if (typeof args === "string") return new Failure({ code: ErrorCode.InvalidParams, message: `Invalid params: ${args}` });
+  if (typeof args === "string") return refusal(ErrorCode.InvalidParams, `Invalid params: ${args}`);
   let timeout = method.timeout ?? target.timeout;
   let expiry = timeout === undefined ? "" : `Timeout: the call took longer than ${timeout} ms`;
   if (ctx.deadline !== undefined) {
     const left = ctx.deadline - Date.now();
-    if (left <= 0) return new Failure({ code: ErrorCode.Timeout, message: "Timeout: the caller's deadline passed before the call ran" });
+    if (left <= 0) return refusal(ErrorCode.Timeout, "Timeout: the caller's deadline passed before the call ran");
     if (timeout === undefined || left < timeout) {
       timeout = left;
       expiry = "Timeout: the caller's deadline passed";
     }
   }
   if (timeout !== undefined || method.checks !== undefined || method.takesContext) {
-    const call: CallInfo = { target, method, ctx, token, isNotification };
+    const call: CallInfo = { target, method, ctx, token, isNotification, caller };
     if (timeout !== undefined) return runWithTimeout(call, args.slice(), timeout, expiry);
     if (method.checks !== undefined) {
       return runChecked(call, method.checks, args.slice(), undefined).catch((error: unknown) => failure(target, error, method.name));
@@ -559,7 +552,7 @@ function callContext(call: CallInfo, signalOf: (() => AbortSignal) | undefined):
     method: method.name,
     headers: ctx.headers,
     token: call.token ?? readApiToken(ctx.headers, target.apiTokenHeader),
-    caller: ctx.caller,
+    caller: call.caller,
     get signal() {
       return signalOf === undefined ? ctx.signal : signalOf();
     },
@@ -606,7 +599,7 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
     const expired = new Promise<Failure>((resolve) => {
       timer = setLongTimeout(() => {
         // The answer first: a handler that returns as soon as its signal aborts must not win the race.
-        resolve(new Failure({ code: ErrorCode.Timeout, message: expiry }));
+        resolve(refusal(ErrorCode.Timeout, expiry));
         deadline.abort();
       }, timeout);
     });
@@ -624,7 +617,7 @@ async function runWithTimeout(call: CallInfo, args: unknown[], timeout: number, 
     // Once the signal the handler was given aborted (its caller went away, or the time is up),
     // what it threw because of that (the signal's reason, or an upstream call cut by it) is this
     // call's timeout. Anything else it throws then (a bug) is still reported.
-    if (signal?.aborted === true && (error === signal.reason || errorName(error) === "TransportError")) return new Failure({ code: ErrorCode.Timeout, message: expiry }, true, error);
+    if (signal?.aborted === true && (error === signal.reason || errorName(error) === "TransportError")) return refusal(ErrorCode.Timeout, expiry, error);
     return failure(call.target, error, method.name);
   } finally {
     clearTimeout(timer?.id);
@@ -636,11 +629,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" && value !== null) || typeof value === "function"
     ? typeof (value as { then?: unknown }).then === "function"
     : false;
-}
-
-/** The failure of a call that threw: the intended error, or an internal one (reported). */
-function failure(target: DispatchTarget, error: unknown, method: string): Failure {
-  return new Failure(errorObjectFor(target, error, method), true, error);
 }
 
 /**
@@ -661,11 +649,19 @@ function failure(target: DispatchTarget, error: unknown, method: string): Failur
  * ```
  */
 export function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
-  const intended = intendedError(error);
-  if (intended !== undefined) return intended;
-  report(target, error, method);
-  if (!target.exposeErrors) return { code: ErrorCode.InternalError, message: "Internal error" };
-  return { code: ErrorCode.InternalError, message: "Internal error", data: describeThrown(error) };
+  return failure(target, error, method).error;
+}
+
+/** The failure of a call that threw: the intended error, or an internal one (reported). */
+function failure(target: DispatchTarget, error: unknown, method: string): Failure {
+  let answered = intendedError(error);
+  if (answered === undefined) {
+    report(target, error, method);
+    answered = target.exposeErrors
+      ? { code: ErrorCode.InternalError, message: "Internal error", data: describeThrown(error) }
+      : { code: ErrorCode.InternalError, message: "Internal error" };
+  }
+  return new Failure(answered, error);
 }
 
 /**

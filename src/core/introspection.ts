@@ -74,8 +74,27 @@ export interface OpenRpcMethod {
   readonly "x-idempotent"?: true;
   /** Extension: the scopes a caller needs, when the method lists them (a predicate is not shown). */
   readonly "x-scopes"?: readonly string[];
+  /** The application errors it declares (its `errors` option), in declaration order. */
+  readonly errors?: readonly OpenRpcError[];
   /** Extensions added by plugins, such as `x-stream` for a streaming method. */
   readonly [extension: `x-${string}`]: unknown;
+}
+
+/**
+ * An OpenRPC Error Object: one declared application error (OpenRPC allows no other members, so
+ * the `data` schema and the name are the method's `errors` option's, read by `openapi()`).
+ *
+ * @example
+ * ```ts
+ * import type { OpenRpcError } from "./introspection.ts";
+ * const notFound: OpenRpcError = { code: 1404, message: "No such order" };
+ * ```
+ */
+export interface OpenRpcError {
+  /** The error's code. */
+  readonly code: number;
+  /** Its message. */
+  readonly message: string;
 }
 
 /**
@@ -181,8 +200,9 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
     result: { name: "result", schema: schemas.result ?? ANY },
     paramStructure: named ? "either" : "by-position",
     "x-private": method.isPrivate,
-    ...(method.idempotent ? { "x-idempotent": true } : {}),
-    ...(Array.isArray(method.scopes) ? { "x-scopes": method.scopes } : {}),
+    ...(method.idempotent && { "x-idempotent": true }),
+    ...(Array.isArray(method.scopes) && { "x-scopes": method.scopes }),
+    ...(method.errors && { errors: Object.values(method.errors).map(({ code, message }) => ({ code, message })) }),
     ...method.extensions,
   };
 }
@@ -202,19 +222,14 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
  * ```
  */
 export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
-  const document: OpenRpcDocument = {
+  const document: Record<string, unknown> = {
     openrpc: OPENRPC_VERSION,
-    info: target.description === undefined
-      ? { title: target.name, version: target.version }
-      : { title: target.name, version: target.version, description: target.description },
+    info: { title: target.name, version: target.version, ...(target.description === undefined ? {} : { description: target.description }) },
     methods: target.listMethods().map(describeMethod),
   };
-  const extensions = target.extensions?.();
-  if (extensions === undefined) return document;
-  const extended: Record<string, unknown> = { ...document };
   // Only `x-` keys: a plugin cannot replace the document's own members.
-  for (const [key, value] of Object.entries(extensions)) if (key.startsWith("x-")) extended[key] = value;
-  return extended as unknown as OpenRpcDocument;
+  for (const [key, value] of Object.entries(target.extensions?.() ?? {})) if (key.startsWith("x-")) document[key] = value;
+  return document as unknown as OpenRpcDocument;
 }
 
 /**
@@ -232,10 +247,7 @@ export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
  */
 export function discoverMethod(target: IntrospectionTarget): MethodDefinition {
   // defineMethod refuses the reserved `rpc.` prefix (rightly, for user code): renamed after.
-  const definition = defineMethod("discover", () => openRpcDocument(target), {
-    params: [],
-    description: "The OpenRPC document of this service.",
-    idempotent: true,
-  });
+  // No description: the document lists the registered methods only, so nothing would show one.
+  const definition = defineMethod("discover", () => openRpcDocument(target), { params: [], idempotent: true });
   return { ...definition, name: "rpc.discover" };
 }

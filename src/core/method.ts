@@ -6,6 +6,7 @@
 
 import type { JsonRpcErrorObject } from "../protocol/messages.ts";
 import type { CallContext, Caller, TypedCallContext } from "./context.ts";
+import type { ErrorDeclarations, ErrorsMark } from "./declared_errors.ts";
 import type { MethodSchemas } from "./method_schemas.ts";
 import { type ParamList, paramListFromFunction, paramListFromSpec, withoutLastParam } from "./params.ts";
 import { type InferInput, type InferOutput, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
@@ -159,7 +160,8 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
 /**
  * The signature callers see: the handler's parameters without the context, each required unless
  * `params` marks it optional (`"greeting?"`); with schemas, the `input` schema's input and the
- * `output` schema's output.
+ * `output` schema's output. A method with declared `errors` carries them too (type only: see
+ * {@linkcode ErrorsMark}).
  *
  * @typeParam H The handler.
  * @typeParam Options The method's options.
@@ -171,7 +173,7 @@ type CallerResult<H extends Handler, Options> = Options extends { readonly outpu
  * const remote: RemoteSignature<Greet, { context: true }> = (name: string) => `hello ${name}`; // no context for callers
  * ```
  */
-export type RemoteSignature<H extends Handler, Options> = (...args: CallerParams<H, Options>) => CallerResult<H, Options>;
+export type RemoteSignature<H extends Handler, Options> = ((...args: CallerParams<H, Options>) => CallerResult<H, Options>) & ErrorsMark<Options>;
 
 /**
  * What a method asks of its caller: every scope of a list, or a predicate on the caller that says
@@ -235,6 +237,13 @@ export interface MethodOptions {
    * Timeout` and its context's signal aborts. Any length (even past 24.8 days); `Infinity` for none.
    */
   readonly timeout?: number | undefined;
+  /**
+   * The application errors the method may answer, by name: code, message, and optionally a `data`
+   * schema and an HTTP `status` (for `openapi()`). Listed by `rpc.discover` (OpenRPC's `errors`)
+   * and typed on the client (`isRpcError`); `declareErrors()` makes typed helpers to throw them.
+   * Nothing checks at run time that a handler throws only these.
+   */
+  readonly errors?: ErrorDeclarations | undefined;
   /**
    * A Standard Schema (zod, valibot, arktype…) of the params: an object
    * ({@linkcode ObjectParamsSchema}) or the argument list as a tuple. Params are bound, then
@@ -325,6 +334,8 @@ export interface MethodDefinition {
   readonly scopes?: MethodScopes | undefined;
   /** Whether the method only reads (changes nothing); `undefined` (a hand-made definition) counts as `false`. */
   readonly readOnly?: boolean | undefined;
+  /** The application errors it declares (its `errors` option), if any. */
+  readonly errors?: ErrorDeclarations | undefined;
   /** The schemas of its params and result, as declared; `undefined` when it has none. */
   readonly validation?: MethodValidation | undefined;
   /** The checks made of those schemas (by the `schemas()` plugin, when the method is registered). */
@@ -396,6 +407,7 @@ export function defineMethod(
     idempotent: options.idempotent === true,
     validation,
     scopes: options.scopes,
+    errors: options.errors,
     resumable: options.resumable,
   };
 }

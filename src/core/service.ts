@@ -145,9 +145,9 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
   readonly #methods = new Map<string, MethodDefinition>();
   readonly #discover: MethodDefinition;
   readonly #target: DispatchTarget & {
-    call: readonly CallMiddleware[] | undefined;
-    received: ((body: ReceivedBody) => void) | undefined;
-    refused: ((code: number) => void) | undefined;
+    call?: readonly { readonly call: CallMiddleware }[] | undefined;
+    received?: readonly { received(body: ReceivedBody): void }[] | undefined;
+    refused?: readonly { refused(code: number): void }[] | undefined;
     apiTokenIsValid: ApiTokenValidator | undefined;
   };
   readonly #hooks: EndpointHooks = { intercept: undefined, headers: undefined };
@@ -200,9 +200,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       onError: options.onError === false ? undefined : options.onError ?? ((error, info) => {
         console.error(`${this.name}: ${info.method} failed:`, error);
       }),
-      call: undefined,
-      received: undefined,
-      refused: undefined,
+      // call, received and refused: set by #compose at each use(); until then absent, so undefined.
       // maxBatchLength, maxParamsDepth and batchConcurrency (the body's limits come along).
       ...this.limits,
       timeout: positiveLimit("timeout", options.timeout, undefined),
@@ -606,7 +604,11 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
 
   /** Builds the hooks the endpoint and dispatch call from the plugins that have them. */
   #compose(): void {
-    const with_ = (key: keyof Plugin): Plugin[] => this.#plugins.filter((plugin) => plugin[key] !== undefined);
+    // The plugins that have the hook, or undefined when none does (so a hook is skipped at once).
+    const with_ = (key: keyof Plugin): Plugin[] | undefined => {
+      const having = this.#plugins.filter((plugin) => plugin[key] !== undefined);
+      return having.length === 0 ? undefined : having;
+    };
     const intercepting = with_("intercept");
     const decorating = with_("headers");
     const tokenHeader = this.apiTokenHeader;
@@ -615,7 +617,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       path,
       headers: withoutCredentials(headers, tokenHeader),
     });
-    this.#hooks.intercept = intercepting.length === 0 ? undefined : (method, path, headers) => {
+    this.#hooks.intercept = intercepting === undefined ? undefined : (method, path, headers) => {
       const head = headOf(method, path, headers);
       for (const plugin of intercepting) {
         const reply: PlainReply | undefined = plugin.intercept?.(head);
@@ -623,7 +625,7 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       }
       return undefined;
     };
-    this.#hooks.headers = decorating.length === 0 ? undefined : (method, path, headers) => {
+    this.#hooks.headers = decorating === undefined ? undefined : (method, path, headers) => {
       const head = headOf(method, path, headers);
       let added: Record<string, string> | undefined;
       for (const plugin of decorating) {
@@ -632,28 +634,19 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
       }
       return added;
     };
-    // Middlewares nest in use() order: the first plugin's is outermost. Each is called as a
-    // member, so a plugin's method keeps its `this`.
-    const middlewares = with_("call").map((plugin): CallMiddleware => (call, next) => (plugin as Plugin & { call: CallMiddleware }).call(call, next));
-    this.#target.call = middlewares.length === 0 ? undefined : middlewares;
-    // Told in use() order; dispatch keeps a failing one from changing the answer.
-    const tellAll = (key: "received" | "refused"): ((value: unknown) => void) | undefined => {
-      const told = with_(key);
-      return told.length === 0 ? undefined : (value) => {
-        // A member call, so a plugin's method keeps its `this`.
-        for (const plugin of told) (plugin as unknown as Record<typeof key, (value: unknown) => void>)[key](value);
-      };
-    };
+    // Middlewares nest in use() order: the first plugin's is outermost.
+    this.#target.call = with_("call") as never;
     // Token validators nest as middlewares do: the first plugin's is asked first, and may ask on.
-    this.#target.apiTokenIsValid = with_("authenticate").reduceRight<ApiTokenValidator | undefined>(
+    this.#target.apiTokenIsValid = (with_("authenticate") ?? []).reduceRight<ApiTokenValidator | undefined>(
       (next, plugin) => (token, ctx) => (plugin as Plugin & Required<Pick<Plugin, "authenticate">>).authenticate(token, ctx, next),
       this.#apiTokenIsValid,
     );
-    this.#target.received = tellAll("received");
-    this.#target.refused = tellAll("refused");
+    // Told in use() order; dispatch keeps a failing one from changing the answer.
+    this.#target.received = with_("received") as never;
+    this.#target.refused = with_("refused") as never;
     // Called bare (the streams plugin needs no `this`).
-    this.#hooks.streams = with_("streams")[0]?.streams;
+    this.#hooks.streams = with_("streams")?.[0]?.streams;
     // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
-    this.#others.fetchers = with_("fetch") as PathAnswerer[];
+    this.#others.fetchers = (with_("fetch") ?? []) as PathAnswerer[];
   }
 }

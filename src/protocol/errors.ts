@@ -51,8 +51,11 @@ export type ErrorCodeName = keyof typeof ErrorCode;
 
 /**
  * A JSON-RPC error. Throw it from a handler to answer with exactly this `code`, `message` and
- * `data`; the client throws it when a response carries an error.
+ * `data`; the client throws it when a response carries an error. The type parameters are for
+ * declared errors (see `declareErrors` and `isRpcError`): their literal code and their data's type.
  *
+ * @typeParam Code The error's code (any integer by default).
+ * @typeParam Data The type of its `data`.
  * @example
  * ```ts
  * import { RpcError } from "./errors.ts";
@@ -62,11 +65,11 @@ export type ErrorCodeName = keyof typeof ErrorCode;
  * }
  * ```
  */
-export class RpcError extends Error {
+export class RpcError<Code extends number = number, Data = unknown> extends Error {
   /** The JSON-RPC error code, an integer. */
-  declare readonly code: number;
+  declare readonly code: Code;
   /** Extra information sent to the caller, if any. */
-  declare readonly data: unknown;
+  declare readonly data: Data;
 
   /**
    * Makes a JSON-RPC error with a code, a message and optional data.
@@ -83,12 +86,12 @@ export class RpcError extends Error {
    * error.data; // { item: "apple" }
    * ```
    */
-  constructor(code: number, message: string, data?: unknown) {
+  constructor(code: Code, message: string, data?: Data) {
     if (!Number.isInteger(code)) throw new TypeError(`RpcError code must be an integer, got ${String(code)}`);
     super(message);
     this.name = "RpcError";
     this.code = code;
-    this.data = data;
+    this.data = data as Data;
   }
 
   /**

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { z } from "zod";
 import { serve, Service, type ServerHandle } from "../../mod.ts";
+import { openapi } from "../../src/openapi/openapi.ts";
 import { event, events, inProcess } from "../../src/events/mod.ts";
 import { explorer } from "../../src/plugins/explorer/explorer.ts";
 import { schemas } from "../../src/plugins/schemas/schemas.ts";
@@ -229,6 +230,47 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
     } finally {
       await context.close();
       await server.close();
+    }
+  });
+
+  test("a method's declared errors are listed in its panel, code and message, as text; openapi()'s document is linked", async () => {
+    const service = new Service({ name: "orders.service" })
+      .use(explorer())
+      .use(openapi())
+      .publicMethod("get_order", (id: string) => ({ id }), {
+        errors: { NOT_FOUND: { code: 1404, message: "No such order" }, ODD: { code: 1409, message: "<b>Out</b> of stock" } },
+      })
+      .publicMethod("ping", () => "pong");
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    const { context, page, watch } = await watchedPage(browser);
+    try {
+      await page.goto(`${server.url}/docs`);
+      const getOrder = await open(method(page, "get_order"));
+      assert.deepEqual(await getOrder.locator(".errors li").allInnerTexts(), ["1404 No such order", "1409 <b>Out</b> of stock"]);
+      const ping = await open(method(page, "ping"));
+      assert.equal(await ping.locator(".errors").count(), 0);
+      assert.equal(await page.getByRole("link", { name: "OpenAPI document (JSON)" }).getAttribute("href"), `${server.url}/openapi.json`);
+      assertClean(watch);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  });
+
+  test("an x-openapi on another origin, or not a URL, is not linked", async () => {
+    for (const target of ["https://elsewhere.example/openapi.json", "javascript:alert(1)", "http://[bad"]) {
+      const service = new Service({ name: "s" }).use(explorer()).use({ name: "liar", discover: () => ({ "x-openapi": target }) }).publicMethod("ping", () => "pong");
+      const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+      const { context, page, watch } = await watchedPage(browser);
+      try {
+        await page.goto(`${server.url}/docs`);
+        await method(page, "ping").waitFor();
+        assert.equal(await page.getByRole("link", { name: "OpenAPI document (JSON)" }).count(), 0, target);
+        assertClean(watch);
+      } finally {
+        await context.close();
+        await server.close();
+      }
     }
   });
 

@@ -272,7 +272,16 @@ function methodView(method, index) {
       isPrivate ? el("p", { class: "note scopes", text: scopes.length === 0 ? "Needs a token: authorize above." : "Needs a token with the scopes " + scopes.join(", ") + ": authorize above." }) : null,
       method["x-idempotent"] === true ? el("p", { class: "note", text: "Idempotent: calling it twice does what calling it once does, so a client may retry it." }) : null,
       el("p", null, "Result: ", el("code", { text: typeName(result.schema) })),
+      errorsView(method),
       form));
+}
+
+// The method's declared errors (OpenRPC's errors), one line each: the code, then the message.
+function errorsView(method) {
+  const errors = Array.isArray(method.errors) ? method.errors.filter(isObject) : [];
+  if (errors.length === 0) return null;
+  return el("div", { class: "errors" }, el("p", { text: "Declared errors:" }),
+    el("ul", null, ...errors.map((error) => el("li", null, el("code", { text: text(error.code) }), " " + text(error.message)))));
 }
 
 const batchList = el("ol", { class: "batch-list", "aria-label": "Calls in the batch" });
@@ -357,6 +366,18 @@ function eventsView(events) {
       typeof event.description === "string" ? el("p", { class: "note", text: event.description }) : null))));
 }
 
+// openapi()'s document, at a URL relative to the endpoint; only one on the page's own origin is linked.
+function openApiLink(relative) {
+  if (typeof relative !== "string") return null;
+  let url;
+  try {
+    url = new URL(relative, rpcUrl);
+  } catch {
+    return null;
+  }
+  return url.origin === location.origin ? el("a", { href: url.href, text: "OpenAPI document (JSON)" }) : null;
+}
+
 function render(openrpc) {
   const info = isObject(openrpc.info) ? openrpc.info : {};
   const methods = Array.isArray(openrpc.methods) ? openrpc.methods.filter(isObject) : [];
@@ -372,7 +393,8 @@ function render(openrpc) {
       el("p", { class: "links" },
         el("span", null, "Endpoint ", el("code", { text: rpcUrl })),
         el("a", { href: download, download: "openrpc.json", text: "Download the OpenRPC document" }),
-        documentUrl === null ? null : el("a", { href: documentUrl, text: "OpenRPC document (JSON)" }))),
+        documentUrl === null ? null : el("a", { href: documentUrl, text: "OpenRPC document (JSON)" }),
+        openApiLink(openrpc["x-openapi"]))),
     authView(),
     el("section", { id: "methods", "aria-labelledby": "methods-title" },
       el("h2", { id: "methods-title", text: "Methods (" + methods.length + ")" }),

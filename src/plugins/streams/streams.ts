@@ -205,7 +205,6 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       const streaming: { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } = {
         headers: request.headers,
         deadline: request.deadline,
-        caller: request.caller,
         // Read only when a call asks (on Deno, reading a request's signal prints a notice).
         get signal() {
           if (signal === undefined) {
