@@ -148,7 +148,7 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       if (!/\btext\/event-stream\b/i.test(request.headers.get("accept") ?? "")) {
         refuse(-32600, `Invalid Request: ${method} streams: call it with the header Accept: text/event-stream`);
       }
-      // -32004 Unavailable: this instance cannot take it now, another may (the cluster client tries one).
+      // -32004 Unavailable: this instance cannot take it now; another may, or this one later.
       if (open >= maxStreams) refuse(-32004, `Unavailable: too many streams open (at most ${maxStreams}); try again later`);
       open++;
       streaming.reply = {
