@@ -205,7 +205,10 @@ function serviceTools(client: Client, env: CliEnvironment): ToolSource {
 }
 
 function errorOf(error: unknown): JsonRpcErrorObject {
-  if (error instanceof RpcError) return error.data === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, data: error.data };
+  if (error instanceof RpcError) {
+    const { code, message, data } = error;
+    return data === undefined ? { code, message } : { code, message, data };
+  }
   // The model reads this: the service could not be reached, which trying again later may mend.
   if (error instanceof TransportError) return { code: -32004, message: `Unavailable: ${withoutCredentials(error.message)}` };
   return { code: -32603, message: "Internal error" };

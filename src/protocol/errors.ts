@@ -70,6 +70,11 @@ export class RpcError<Code extends number = number, Data = unknown> extends Erro
   declare readonly code: Code;
   /** Extra information sent to the caller, if any. */
   declare readonly data: Data;
+  /**
+   * Types only (no code): `error instanceof RpcError` narrows to `RpcError<number, unknown>`, as a
+   * generic class would otherwise give `RpcError<any, any>`.
+   */
+  declare static [Symbol.hasInstance]: (value: unknown) => value is RpcError;
 
   /**
    * Makes a JSON-RPC error with a code, a message and optional data.
