@@ -14,7 +14,7 @@ import { createEventSource } from "eventsource-client";
 import { z } from "zod";
 import { type CallContext, connect, createClient, MicroService, publicMethod, RpcError, serve, Service, TransportError } from "../mod.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
-import { streams } from "../src/plugins/streams/streams.ts";
+import { sseStreams, streams } from "../src/plugins/streams/streams.ts";
 import { testClient } from "../src/testing/mod.ts";
 import { cluster } from "../src/client/cluster/mod.ts";
 
@@ -119,7 +119,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
   });
 
   test("a handler returning any async iterable streams too", async () => {
-    const remote = createClient(url);
+    const remote = createClient(url, { streams: sseStreams });
     const items: unknown[] = [];
     for await (const item of remote.stream("iterable", [3])) items.push(item);
     assert.deepEqual(items, [1, 2, 3]);
@@ -132,7 +132,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
     assert.match(hidden, /event: response\ndata: \{"jsonrpc":"2.0","error":\{"code":-32603,"message":"Internal error"\},"id":1\}\n\n$/);
     assert.doesNotMatch(hidden, /secret|srv/);
     // Our client: the items, then the error thrown.
-    const remote = createClient(url);
+    const remote = createClient(url, { streams: sseStreams });
     const items: unknown[] = [];
     await assert.rejects(async () => {
       for await (const item of remote.stream("fails_after", [2, true])) items.push(item);
@@ -146,7 +146,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), {
       jsonrpc: "2.0",
-      error: { code: -32600, message: "Invalid Request: forever streams: call it with the header Accept: text/event-stream" },
+      error: { code: -32600, message: "Invalid Request: forever streams: call it with the header Accept: text/event-stream (a client's option streams: sseStreams)" },
       id: 3,
     });
     assert.equal(seen.bodyRan, before);
@@ -177,7 +177,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
   });
 
   test("our client: typed items in order, the result as the iterator's return value", async () => {
-    const remote = await connect<ReturnType<typeof streamingService>>(url);
+    const remote = await connect<ReturnType<typeof streamingService>>(url, { streams: sseStreams });
     const items: number[] = [];
     // Typed from the generator's yield type: { n: number }.
     for await (const item of remote.methods.count(4)) items.push(item.n);
@@ -190,7 +190,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
   });
 
   test("a client that breaks out ends the stream on the service: the generator's finally runs, ctx.signal aborts", async () => {
-    const remote = await connect<ReturnType<typeof streamingService>>(url);
+    const remote = await connect<ReturnType<typeof streamingService>>(url, { streams: sseStreams });
     const finallyBefore = seen.finallyRan;
     const abortedBefore = seen.aborted;
     for await (const item of remote.methods.slow()) if (item === 3) break;
@@ -236,7 +236,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
   });
 
   test("rpc.discover marks streaming methods with x-stream (resumable, the item schema)", async () => {
-    const remote = createClient(url);
+    const remote = createClient(url, { streams: sseStreams });
     const document = await remote.call("rpc.discover") as { methods: { name: string; "x-stream"?: unknown }[] };
     const mark = (name: string): unknown => document.methods.find((method) => method.name === name)?.["x-stream"];
     assert.deepEqual(mark("count"), { resumable: false });
@@ -248,7 +248,7 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
   test("resume: Last-Event-ID gives ctx.lastEventId, and the ids go on after it", async () => {
     const text = await (await post(url, call("feed"), { accept: "text/event-stream", "last-event-id": "3" })).text();
     assert.match(text, /^:\n\nretry: 1000\n\nid: 4\ndata: "item 4"\n\nid: 5\ndata: "item 5"\n\nevent: response\n/);
-    const remote = createClient(url);
+    const remote = createClient(url, { streams: sseStreams });
     const items: unknown[] = [];
     for await (const item of remote.stream("feed", [], { lastEventId: "2" })) items.push(item);
     assert.deepEqual(items, ["item 3", "item 4", "item 5"]);
@@ -294,7 +294,7 @@ describe("stream limits", { timeout: 30_000 }, () => {
       const again = await post(url, call("count", [1]));
       assert.match(await again.text(), /"result":"counted to 1"/);
       // Our client throws the refusal as the RpcError it is.
-      const remote = createClient(url);
+      const remote = createClient(url, { streams: sseStreams });
       const holding = await post(url, call("slow"));
       await assert.rejects(async () => {
         for await (const item of remote.stream("slow")) if (item !== undefined) break;
@@ -366,7 +366,7 @@ describe("our client against a hand-written SSE server (the documented wire form
 
   test("a resumable stream that drops is asked for again with Last-Event-ID: nothing lost, nothing twice", async () => {
     requests.length = 0;
-    const remote = createClient(url);
+    const remote = createClient(url, { streams: sseStreams });
     const stream = remote.stream("feed", [0], { resume: true });
     const items: unknown[] = [];
     let result: IteratorResult<unknown>;
@@ -379,7 +379,7 @@ describe("our client against a hand-written SSE server (the documented wire form
   });
 
   test("a stream that is not resumable throws the drop as a network TransportError", async () => {
-    const remote = createClient(url);
+    const remote = createClient(url, { streams: sseStreams });
     const items: unknown[] = [];
     await assert.rejects(async () => {
       for await (const item of remote.stream("feed", [0])) items.push(item);
@@ -391,7 +391,7 @@ describe("our client against a hand-written SSE server (the documented wire form
     const refusing = createServer((_incoming, outgoing) => outgoing.destroy());
     await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
     try {
-      const remote = createClient(`http://127.0.0.1:${(refusing.address() as AddressInfo).port}/api`);
+      const remote = createClient(`http://127.0.0.1:${(refusing.address() as AddressInfo).port}/api`, { streams: sseStreams });
       await assert.rejects(async () => {
         for await (const item of remote.stream("feed", [], { resume: true, attempts: 2 })) if (item !== undefined) break;
       }, (error: unknown) => error instanceof TransportError && error.kind === "network");
@@ -406,7 +406,7 @@ describe("streams through a client that asked the service nothing", { timeout: 3
     const service = streamingService();
     const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
     try {
-      const remote = createClient<typeof service>(`${server.url}/api`);
+      const remote = createClient<typeof service>(`${server.url}/api`, { streams: sseStreams });
       const items: number[] = [];
       for await (const item of remote.methods.count(3)) items.push(item.n);
       assert.deepEqual(items, [1, 2, 3]);
@@ -416,11 +416,24 @@ describe("streams through a client that asked the service nothing", { timeout: 3
     } finally {
       await server.close();
     }
-    const local = testClient(streamingService());
+    const local = testClient(streamingService(), { streams: sseStreams });
     const items: unknown[] = [];
     for await (const item of local.methods.feed()) items.push(item);
     assert.deepEqual(items, ["item 1", "item 2", "item 3", "item 4", "item 5"]);
     await local.close();
+  });
+
+  test("without the streams option, a client carries no streams: the service refuses the call, naming the option", async () => {
+    const service = streamingService();
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const remote = createClient<typeof service>(`${server.url}/api`);
+      assert.equal(remote.stream, undefined);
+      await assert.rejects(remote.methods.count(1) as unknown as Promise<unknown>, (error: unknown) =>
+        error instanceof RpcError && error.code === -32600 && /Accept: text\/event-stream \(a client's option streams: sseStreams\)/.test(error.message));
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -435,7 +448,7 @@ describe("streams in the class style", () => {
         for (let n = 1; n <= count; n++) yield `${this.prefix}${n}`;
       }
     }
-    const local = testClient(new Feed());
+    const local = testClient(new Feed(), { streams: sseStreams });
     const items: unknown[] = [];
     for await (const item of local.stream("ticks", [2])) items.push(item);
     assert.deepEqual(items, ["n1", "n2"]);
@@ -457,7 +470,7 @@ describe("a stream in process", () => {
         for await (const n of await ctx.call("count", [to]) as AsyncIterable<number>) total += n;
         return total;
       }, { context: true });
-    const local = testClient(service);
+    const local = testClient(service, { streams: sseStreams });
     assert.equal(await local.methods.sum(4), 10);
     await local.close();
   });
@@ -478,14 +491,14 @@ describe("a resumable stream across the instances of a cluster()", { timeout: 30
     const a = await serve(instance("a"), { hostname: "127.0.0.1", port: 0 });
     const b = await serve(instance("b"), { hostname: "127.0.0.1", port: 0 });
     try {
-      const remote = await connect<ReturnType<typeof instance>>(cluster([`${a.url}/api`, `${b.url}/api`]));
-      const first = remote.url === `${a.url}/api` ? a : b;
+      const remote = await connect<ReturnType<typeof instance>>(cluster([`${a.url}/api`, `${b.url}/api`]), { streams: sseStreams });
       const items: { n: number; from: string }[] = [];
       let stopping: Promise<void> | undefined;
       for await (const item of remote.methods.follow()) {
         items.push(item);
         // The serving instance stops: its stream ends with -32004, which a resumable stream takes as a drop.
-        if (items.length === 5) stopping = first.close();
+        // (The instance that answered last, the stream's: it asked rpc.discover which methods resume.)
+        if (items.length === 5) stopping = (remote.url === `${a.url}/api` ? a : b).close();
         if (items.length === 15) break;
       }
       await stopping;

@@ -14,7 +14,7 @@ import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
 import type { Delivery, Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, StreamItemOf, Untyped } from "./types.ts";
-import { openStream, type RemoteStream, type StreamOptions } from "./stream.ts";
+import type { RemoteStream, StreamOptions } from "./stream.ts";
 
 /**
  * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
@@ -121,8 +121,10 @@ export interface Client<M = Untyped> {
   batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
   /**
    * Calls a streaming method (one whose handler returns an async iterable, on a service with
-   * `streams()`): its items as they come, read with `for await`. `client.methods.name(...)` does
-   * the same for the methods `connect` learned stream.
+   * `streams()`): its items as they come, read with `for await`; `client.methods.name(...)` does
+   * the same when iterated. Only a client given the `streams` option (`sseStreams` of
+   * `tsmicroservice/streams`) has it: without it, a streaming call is refused by the service
+   * (`-32600`, naming the option).
    *
    * @param method The method's name.
    * @param params Its params, positional (an array) or named (an object).
@@ -131,7 +133,8 @@ export interface Client<M = Untyped> {
    * @example
    * ```ts
    * import { createClient } from "./client.ts";
-   * const client = createClient("http://127.0.0.1:5000/api");
+   * import { sseStreams } from "./stream.ts";
+   * const client = createClient("http://127.0.0.1:5000/api", { streams: sseStreams });
    * for await (const tick of client.stream("ticks", [3], { resume: true })) console.log(tick);
    * ```
    */
@@ -262,7 +265,7 @@ export async function connect<S = Untyped>(target: ClientTarget, options: Connec
     }
   }
   upstream.learnIdempotent?.(described.idempotent);
-  return makeClient(upstream, options, described.name, described.names, described.streaming) as unknown as ConnectedClient<MethodsOf<S>>;
+  return makeClient(upstream, options, described.name, described.names) as unknown as ConnectedClient<MethodsOf<S>>;
 }
 
 /**
@@ -291,8 +294,6 @@ interface Described {
   readonly name: string;
   readonly names: string[];
   readonly idempotent: string[];
-  /** The streaming methods, each with whether it may be resumed. */
-  readonly streaming: ReadonlyMap<string, boolean>;
 }
 
 /** Asks a service to describe itself: `rpc.discover`, else the Python original's `get_service_specs`. */
@@ -301,7 +302,6 @@ async function describeService(probe: Client): Promise<Described> {
   let name: unknown;
   let names: unknown;
   let idempotent: string[] = [];
-  const streaming = new Map<string, boolean>();
   try {
     const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
     name = document?.info?.title;
@@ -311,11 +311,6 @@ async function describeService(probe: Client): Promise<Described> {
       names = described.map((method) => method?.name);
       // Strings once `names` passes the check below.
       idempotent = described.filter((method) => method?.["x-idempotent"] === true).map((method) => method?.name as string);
-      // Streaming methods, and whether each may be resumed (`x-stream` of the streams plugin).
-      for (const method of described as ({ name?: unknown; "x-stream"?: { resumable?: unknown } } | null)[]) {
-        const stream = method?.["x-stream"];
-        if (stream != null) streaming.set(method?.name as string, stream.resumable === true);
-      }
     }
   } catch (error) {
     if (!notFound(error)) throw error;
@@ -331,32 +326,27 @@ async function describeService(probe: Client): Promise<Described> {
   if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
     throw new TransportError(probe.url, "bad-response", "the service did not describe itself");
   }
-  return { name, names, idempotent, streaming };
+  return { name, names, idempotent };
 }
 
 // ErrorCode.MethodNotFound, written out: importing ErrorCode would put its whole table in the client bundle.
 const METHOD_NOT_FOUND = -32601;
 
-/** The upstreams of one URL (a stream's reconnection asks no other instance of them). */
-const single = new WeakSet<Upstream>();
-
 /** One URL as an upstream: each message goes there as it is. */
 function upstreamOf(target: ClientTarget): Upstream {
   if (typeof target === "string") {
-    const upstream: Upstream = {
+    return {
       url: target,
       send: async (message, options, call) => ({ answer: await post(target, options, message, call), url: target }),
       sendBatch: (entries, options, call) => sendBatch(target, options, entries, call),
     };
-    single.add(upstream);
-    return upstream;
   }
   // A list of URLs or an endpoint source (what the earlier drafts took here) says what to do.
   if (typeof (target as Partial<Upstream> | null)?.send !== "function") throw new TypeError("Several instances: pass cluster(urls or source) from tsmicroservice/cluster");
   return target;
 }
 
-function makeClient(upstream: Upstream, options: ClientOptions, name?: string, names?: readonly string[], streaming?: ReadonlyMap<string, boolean>): Client {
+function makeClient(upstream: Upstream, options: ClientOptions, name?: string, names?: readonly string[]): Client {
   const known = names && new Set(names);
   const check = (method: string): void => {
     // `rpc.` methods are the protocol's own (such as `rpc.discover`): no description lists them.
@@ -383,43 +373,15 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     // A service never answers a notification it could read: an error answer means it could not.
     if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
   };
-  const stream = (method: string, params?: JsonRpcParams, streamOptions: StreamOptions = {}): RemoteStream<unknown> => {
-    check(method);
-    const resume = streamOptions.resume ?? streaming?.get(method);
-    // Several instances: after a drop, a call through them (rpc.discover) finds one that answers.
-    const to = single.has(upstream) ? upstream.url : async (retry: boolean) =>
-      retry || upstream.url === "" ? (await upstream.send(request("rpc.discover", [], nextId()), options)).url : upstream.url;
-    return openStream(to, options, method, params, resume === undefined ? streamOptions : { ...streamOptions, resume });
-  };
-  // A method connect() learned streams gives its stream. Any other gives its result, or its stream
-  // when iterated instead (a client that asked the service nothing): the call waits a microtask to
-  // be sent, so `for await` (which asks for the iterator at once) sends only the stream's request.
-  const callOrStream = (method: string, params?: JsonRpcParams, callOptions?: CallOptions): unknown => {
-    if (streaming?.has(method) === true) return stream(method, params, callOptions);
-    let opened: RemoteStream<unknown> | undefined;
-    const open = (): RemoteStream<unknown> => (opened ??= stream(method, params, callOptions));
-    const answer = new Promise((resolve, reject) => {
-      queueMicrotask(() => {
-        if (opened === undefined) call(method, params, callOptions).then(resolve, reject);
-      });
-    });
-    return Object.assign(answer, {
-      [Symbol.asyncIterator]: open,
-      next: () => open().next(),
-      return: (value: unknown) => open().return(value),
-      throw: (error: unknown) => open().throw(error),
-    });
-  };
   return {
     get url() {
       return upstream.url;
     },
     name,
     methodNames: names,
-    ...callsWith(callOrStream, notify),
-    with: (callOptions: CallOptions) => callsWith(callOrStream, notify, callOptions),
+    ...callsWith(call, notify),
+    with: (callOptions: CallOptions) => callsWith(call, notify, callOptions),
     call,
-    stream,
     notify,
     // The builder's check throws inside this async function, so an unknown name rejects the batch.
     batch: async (build, callOptions) =>
@@ -427,5 +389,7 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     close: async () => {
       await upstream.close?.();
     },
+    // The `streams` option's methods, with, and stream (a streaming method's call iterated streams).
+    ...options.streams?.(upstream, options, call, notify),
   } as Client;
 }

@@ -11,6 +11,9 @@ import { RpcError } from "../protocol/errors.ts";
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { type CallOptions, type ClientOptions, errorOf, headersFor, nextId, request } from "./transport.ts";
+import type { Upstream } from "./upstream.ts";
+import type { Client } from "./client.ts";
+import { callsWith } from "./proxy.ts";
 
 /**
  * The options of one stream: a call's options, and how to take a dropped connection.
@@ -48,6 +51,85 @@ export interface StreamOptions extends Pick<CallOptions, "signal" | "token"> {
  * ```
  */
 export type RemoteStream<T> = AsyncGenerator<T, unknown, undefined>;
+
+/**
+ * What lets a client stream (its `streams` option): given the client's upstream, options, call and
+ * notify, the members it replaces: `methods` and `with` (a call iterated with `for await` streams)
+ * and `stream`. {@linkcode sseStreams} is the one there is; without one a client carries no
+ * streaming code, and iterating a call fails.
+ *
+ * @example
+ * ```ts
+ * import { type ClientStreams, sseStreams } from "./stream.ts";
+ * const streams: ClientStreams = sseStreams;
+ * ```
+ */
+export type ClientStreams = (
+  upstream: Upstream,
+  options: ClientOptions,
+  call: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<unknown>,
+  notify: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<void>,
+) => Pick<Client, "methods" | "with" | "stream">;
+
+/**
+ * Streams over Server-Sent Events, as the `streams()` plugin sends them: give it as a client's
+ * `streams` option (`createClient`, `connect`, `testClient`, through a `cluster` too). Then a
+ * streaming method's call, iterated with `for await`, gives its items; awaited, it is a call. A
+ * method declared `resumable` (`rpc.discover`'s `x-stream`, asked once, at the first stream) is
+ * resumed after a drop; through several instances, on one that answers a call then.
+ *
+ * @param upstream The client's upstream (one URL, or a cluster).
+ * @param options The client's options.
+ * @param call The client's call.
+ * @param notify The client's notify.
+ * @returns The client's `methods`, `with` and `stream`.
+ * @example
+ * ```ts
+ * import { createClient } from "./client.ts";
+ * import { sseStreams } from "./stream.ts";
+ * const clock = createClient("http://127.0.0.1:5000/api", { streams: sseStreams });
+ * for await (const tick of clock.methods.ticks(3)) console.log(tick);
+ * ```
+ */
+export const sseStreams: ClientStreams = (upstream, options, call, notify) => {
+  // Which methods may be resumed (`x-stream`), asked of the service at the first stream that does not say.
+  let resumable: Promise<Map<unknown, unknown>> | undefined;
+  const learn = async (): Promise<Map<unknown, unknown>> => {
+    const document = (await call("rpc.discover").catch(() => undefined)) as { methods?: unknown } | undefined;
+    const methods = Array.isArray(document?.methods) ? (document.methods as ({ name?: unknown; "x-stream"?: { resumable?: unknown } } | null)[]) : [];
+    return new Map(methods.map((method) => [method?.name, method?.["x-stream"]?.resumable === true]));
+  };
+  // After a drop, a call through the upstream (rpc.discover) finds an instance that answers: for
+  // several instances (a cluster, which learns idempotent methods), maybe another one.
+  const to = upstream.learnIdempotent === undefined ? upstream.url : async (retry: boolean) =>
+    retry || upstream.url === "" ? (await upstream.send(request("rpc.discover", [], nextId()), options)).url : upstream.url;
+  async function* stream(method: string, params?: JsonRpcParams, streamOptions: StreamOptions = {}): RemoteStream<unknown> {
+    const resume = streamOptions.resume ?? (await (resumable ??= learn())).get(method) === true;
+    return yield* openStream(to, options, method, params, { ...streamOptions, resume });
+  }
+  // A call gives its result, or its stream when iterated instead: it waits a microtask to be sent,
+  // so `for await` (which asks for the iterator at once) sends only the stream's request.
+  const callOrStream = (method: string, params: unknown[], callOptions?: CallOptions): Promise<unknown> => {
+    let opened: RemoteStream<unknown> | undefined;
+    const open = (): RemoteStream<unknown> => (opened ??= stream(method, params, callOptions));
+    const answer = new Promise((resolve, reject) => {
+      queueMicrotask(() => {
+        if (opened === undefined) call(method, params, callOptions).then(resolve, reject);
+      });
+    });
+    return Object.assign(answer, {
+      [Symbol.asyncIterator]: open,
+      next: () => open().next(),
+      return: (value: unknown) => open().return(value),
+      throw: (error: unknown) => open().throw(error),
+    });
+  };
+  return {
+    ...callsWith(callOrStream, notify),
+    with: (callOptions: CallOptions) => callsWith(callOrStream, notify, callOptions),
+    stream,
+  } as Pick<Client, "methods" | "with" | "stream">;
+};
 
 /** One Server-Sent Event, as read. */
 interface ServerSentEvent {

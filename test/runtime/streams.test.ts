@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connect, RpcError } from "../../mod.ts";
+import { sseStreams } from "../../src/plugins/streams/streams.ts";
 import { childEnv, delay, freePort, HOST, runCommand, RUNTIMES, startProcess, stopAll } from "./processes.ts";
 import { type ChildServer, startExample } from "./servers.ts";
 
@@ -31,7 +32,7 @@ for (const runtime of RUNTIMES) {
 
     const post = (body: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> =>
       fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream", ...headers }, body, signal: signal ?? null });
-    const seen = async (): Promise<Seen> => (await (await connect(url)).call("seen")) as Seen;
+    const seen = async (): Promise<Seen> => (await (await connect(url, { streams: sseStreams })).call("seen")) as Seen;
     const until = async (check: (seen: Seen) => boolean, what: string): Promise<void> => {
       const end = Date.now() + 5_000;
       while (!check(await seen())) {
@@ -49,14 +50,14 @@ for (const runtime of RUNTIMES) {
           'id: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\nid: 3\ndata: {"n":3}\n\n' +
           'event: response\ndata: {"jsonrpc":"2.0","result":"counted to 3","id":9}\n\n',
       );
-      const remote = await connect(url);
+      const remote = await connect(url, { streams: sseStreams });
       const items: unknown[] = [];
       for await (const item of remote.stream("count", [5])) items.push(item);
       assert.deepEqual(items, [1, 2, 3, 4, 5].map((n) => ({ n })));
     });
 
     test("an error thrown mid-stream ends it with the error response, thrown by our client", async () => {
-      const remote = await connect(url);
+      const remote = await connect(url, { streams: sseStreams });
       const items: unknown[] = [];
       await assert.rejects(async () => {
         for await (const item of remote.stream("fails_after", [2])) items.push(item);
@@ -67,7 +68,7 @@ for (const runtime of RUNTIMES) {
     test("a client that breaks out: the generator's finally runs and ctx.signal aborts", async () => {
       const before = await seen();
       // connect() learned from rpc.discover that slow streams: its method gives a stream.
-      const remote = await connect(url);
+      const remote = await connect(url, { streams: sseStreams });
       for await (const item of remote.methods["slow"]?.() as unknown as AsyncIterable<unknown>) if (item === 2) break;
       await until((now) => now.finallyRan === before.finallyRan + 1 && now.aborted === before.aborted + 1, "finally ran, signal aborted");
     });

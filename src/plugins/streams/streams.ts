@@ -39,6 +39,8 @@ import { RpcError } from "../../protocol/errors.ts";
 import type { JsonRpcId } from "../../protocol/messages.ts";
 import type { PlainReply, StreamingRequest } from "../../http/rpc_endpoint.ts";
 import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
+// The client's side, for `createClient(url, { streams: sseStreams })`.
+export { type ClientStreams, sseStreams } from "../../client/stream.ts";
 
 /**
  * Options of {@linkcode streams}.
@@ -146,7 +148,7 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       };
       if (batch) refuse(-32600, `Invalid Request: ${method} streams, which a batch cannot carry: call it alone`);
       if (!/\btext\/event-stream\b/i.test(request.headers.get("accept") ?? "")) {
-        refuse(-32600, `Invalid Request: ${method} streams: call it with the header Accept: text/event-stream`);
+        refuse(-32600, `Invalid Request: ${method} streams: call it with the header Accept: text/event-stream (a client's option streams: sseStreams)`);
       }
       // -32004 Unavailable: this instance cannot take it now; another may, or this one later.
       if (open >= maxStreams) refuse(-32004, `Unavailable: too many streams open (at most ${maxStreams}); try again later`);
