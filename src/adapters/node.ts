@@ -244,7 +244,7 @@ class DirectExchange implements RequestContext {
     const outgoing = this.#outgoing;
     if (outgoing.destroyed) return;
     // A stream's events (the streams plugin's) go out as they come, as a fetch answer's body does.
-    if (reply.stream !== undefined) {
+    if (typeof reply.body === "object" && reply.body !== null) {
       void writeResponse(toResponse(reply), outgoing);
       return;
     }

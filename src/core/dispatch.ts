@@ -25,6 +25,7 @@ import { describeThrown, errorName } from "./as_error.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 import type { CallMiddleware, CallStart, CallSummary } from "./call_middleware.ts";
 import { type LongTimer, setLongTimeout } from "../timer.ts";
+import type { StreamingRequest } from "../http/rpc_endpoint.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
@@ -65,6 +66,13 @@ export interface DispatchTarget extends ServiceRef {
   readonly received?: readonly { received(body: { readonly bytes: number; readonly batch: number | undefined }): void }[] | undefined;
   /** The plugins told the code of each message refused before it became a call, when some want it. */
   readonly refused?: readonly { refused(code: number): void }[] | undefined;
+  /**
+   * Makes each JSON-RPC body's request able to take a call's stream: set by the `streams()`
+   * plugin at its setup (the endpoint calls it; see `StreamingRequest`).
+   *
+   * @internal The contract between the streams plugin and the HTTP layer; it may change in any release.
+   */
+  streams?: ((text: string, request: RequestContext) => StreamingRequest) | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -147,8 +155,9 @@ export function dispatchMessage(
       return refuse(target, null, ErrorCode.InvalidRequest, `Invalid Request: ${REQUEST_TIMEOUT_HEADER} must be a whole number of ms`);
     }
     const deadline = Date.now() + Number(budget);
-    // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
-    ctx = { headers: context.headers, get signal() { return context.signal; }, deadline, stream: context.stream };
+    // The request's members underneath (its signal read only when a call asks for it: Deno warns
+    // on a read), and its stream taker.
+    ctx = Object.create(context, { deadline: { value: deadline } }) as RequestContext;
   }
   // One view of the headers for every call of a batch, so a middleware may reuse what it read.
   const view = target.call === undefined ? undefined : withoutCredentials(ctx.headers, target.apiTokenHeader);
@@ -320,28 +329,23 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, 
 function carried(target: DispatchTarget, method: string, isNotification: boolean, settled: Outcome, ctx: RequestContext, id: JsonRpcId): Outcome {
   if (isNotification || settled instanceof Failure) return settled;
   const kind = typeof settled;
-  // Why JSON cannot carry it, if it cannot.
-  let dropped = kind === "function" || kind === "symbol" ? `a ${kind}` : "";
-  if (kind === "object" && settled !== null) {
-    if (typeof (settled as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function") {
-      if (ctx.stream === undefined) dropped = "a stream: use(streams())";
-      else {
-        try {
-          return ctx.stream(settled as AsyncIterable<unknown>, id, method);
-        } catch (error) {
-          return failure(target, error, method);
-        }
-      }
+  let dropped = kind === "function" || kind === "symbol";
+  if (!dropped && kind === "object" && settled !== null) {
+    if ((settled as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator]) {
+      // A stream, which JSON cannot carry: the request's taker (the streams plugin's) gives the
+      // outcome (what to answer instead, or a refusal made with streamRefusal()).
+      if (ctx.stream) return ctx.stream(settled as AsyncIterable<unknown>, id, method);
+      dropped = true;
     } else if (typeof (settled as { toJSON?: unknown }).toJSON === "function") {
       try {
-        if ((settled as { toJSON(): unknown }).toJSON() === undefined) dropped = "its toJSON gives nothing";
+        dropped = (settled as { toJSON(): unknown }).toJSON() === undefined;
       } catch {
         return settled; // JSON.stringify meets the same throw, and answers it as an internal error
       }
     }
   }
-  if (dropped === "") return settled;
-  return failure(target, new TypeError(`The result of ${method} is not JSON (${dropped})`), method);
+  if (!dropped) return settled;
+  return failure(target, new TypeError(`The result of ${method} is not JSON (${kind === "object" ? "its toJSON gives nothing" : `a ${kind}`})`), method);
 }
 
 function respond(id: JsonRpcId, isNotification: boolean, settled: Outcome): JsonRpcResponse | undefined {
@@ -650,6 +654,27 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
   return failure(target, error, method).error;
+}
+
+/**
+ * What a stream taker returns to refuse a call's stream (see `RequestContext.stream`): the answer
+ * to what it threw, as a call that threw it gets (an {@linkcode RpcError}'s own, else `-32603`).
+ *
+ * @internal The contract between dispatch and the streams plugin; it may change in any release.
+ * @param target The service.
+ * @param error What was thrown.
+ * @param method The method's name, for the report.
+ * @returns The refusal, to return from the taker.
+ * @example
+ * ```ts
+ * import { streamRefusal, targetOf } from "./dispatch.ts";
+ * import { RpcError } from "../protocol/errors.ts";
+ * import { Service } from "./service.ts";
+ * streamRefusal(targetOf(new Service({ name: "s" })), new RpcError(-32600, "No"), "m");
+ * ```
+ */
+export function streamRefusal(target: DispatchTarget, error: unknown, method: string): unknown {
+  return failure(target, error, method);
 }
 
 /** The failure of a call that threw: the intended error, or an internal one (reported). */

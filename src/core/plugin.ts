@@ -39,9 +39,9 @@
  * @module
  */
 
-import type { PlainReply, StreamingRequest } from "../http/rpc_endpoint.ts";
+import type { PlainReply } from "../http/rpc_endpoint.ts";
 import type { FileAccess } from "../http/file_access.ts";
-import type { ApiTokenValidator, HeaderReader, RequestContext, ServiceRef, TokenCheckContext } from "./context.ts";
+import type { ApiTokenValidator, HeaderReader, ServiceRef, TokenCheckContext } from "./context.ts";
 import type { LifecycleState } from "./lifecycle.ts";
 import type { MethodDefinition } from "./method.ts";
 import type { CallMiddleware } from "./call_middleware.ts";
@@ -227,13 +227,6 @@ export interface Plugin<Added extends Readonly<Record<string, unknown>> = {}> {
    * oversized body, an unsupported content type (`-32600`). Each invalid entry of a batch counts.
    */
   refused?(code: number): void;
-  /**
-   * Makes each JSON-RPC body's request able to take a call's stream (the `streams()` plugin does);
-   * the first plugin that has it is used, called without `this`.
-   *
-   * @internal The contract between the streams plugin and the service; it may change in any release.
-   */
-  readonly streams?: ((text: string, request: RequestContext) => StreamingRequest) | undefined;
   /** Extension members (`x-` keys) to add to the service's `rpc.discover` document. */
   discover?(): Readonly<Record<`x-${string}`, unknown>> | undefined;
   /** Takes part in the service's start, in `use()` order; if it throws, the start fails. */

@@ -644,8 +644,6 @@ export class Service<Methods extends MethodMap = {}, ServiceName extends string 
     // Told in use() order; dispatch keeps a failing one from changing the answer.
     this.#target.received = with_("received") as never;
     this.#target.refused = with_("refused") as never;
-    // Called bare (the streams plugin needs no `this`).
-    this.#hooks.streams = with_("streams")?.[0]?.streams;
     // The plugins themselves: the endpoint calls plugin.fetch(…) as a method, so it keeps its `this`.
     this.#others.fetchers = (with_("fetch") ?? []) as PathAnswerer[];
   }

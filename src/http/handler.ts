@@ -168,7 +168,7 @@ function apply(target: Headers, headers: Readonly<Record<string, string>>): void
  * ```
  */
 export function toResponse(reply: PlainReply): Response {
-  return new Response(reply.stream ?? reply.body, { status: reply.status, headers: reply.headers });
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
 }
 
 /**

@@ -28,10 +28,8 @@ export interface PlainReply {
   readonly status: number;
   /** The response headers, names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body, or `null` for none. */
-  readonly body: string | null;
-  /** A body sent as it comes, instead of `body` (a stream's events). */
-  readonly stream?: ReadableStream<Uint8Array> | undefined;
+  /** The body, or `null` for none; a stream's events are sent as they come. */
+  readonly body: string | ReadableStream<Uint8Array> | null;
 }
 
 /**
@@ -68,8 +66,6 @@ export interface EndpointHooks {
   intercept: ((method: string, path: string, headers: HeaderReader) => PlainReply | undefined) | undefined;
   /** Headers to add to an answer. */
   headers: ((method: string, path: string, headers: HeaderReader) => Readonly<Record<string, string>> | undefined) | undefined;
-  /** Makes a body's request able to take a call's stream (the `streams()` plugin). */
-  streams?: ((text: string, request: RequestContext) => StreamingRequest) | undefined;
 }
 
 /**
@@ -198,10 +194,11 @@ export class RpcEndpoint {
    * ```
    */
   answerBody(text: string, request: RequestContext, bytes?: number): PlainReply | Promise<PlainReply> {
-    const streaming = this.#hooks?.streams?.(text, request);
-    const answer = dispatchText(this.#target, text, streaming ?? request, bytes);
-    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers, streaming));
-    return this.#reply(answer, request.headers, streaming);
+    // With the streams plugin, a request that can take a call's stream (its reply, once it took one).
+    const ctx: RequestContext & { readonly reply?: PlainReply | undefined } = this.#target.streams?.(text, request) ?? request;
+    const answer = dispatchText(this.#target, text, ctx, bytes);
+    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, ctx));
+    return this.#reply(answer, ctx);
   }
 
   /**
@@ -234,9 +231,9 @@ export class RpcEndpoint {
     return { status, headers, body: JSON.stringify(refuse(this.#target, null, code, message)) };
   }
 
-  #reply(answer: string | undefined, headers: HeaderReader, streaming?: StreamingRequest): PlainReply {
-    const reply = streaming?.reply ?? (answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer });
-    return this.#decorate(reply, "POST", headers);
+  #reply(answer: string | undefined, ctx: RequestContext & { readonly reply?: PlainReply | undefined }): PlainReply {
+    const reply = ctx.reply ?? (answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer });
+    return this.#decorate(reply, "POST", ctx.headers);
   }
 
   #decorate(reply: PlainReply, method: string, headers: HeaderReader): PlainReply {

@@ -31,7 +31,7 @@
  */
 
 import type { CallContext, RequestContext } from "../../core/context.ts";
-import { type DispatchTarget, errorObjectFor, targetOf } from "../../core/dispatch.ts";
+import { type DispatchTarget, errorObjectFor, streamRefusal, targetOf } from "../../core/dispatch.ts";
 import { positiveLimit } from "../../core/limits.ts";
 import type { Handler, MethodDefinition } from "../../core/method.ts";
 import type { Plugin, PluginHost } from "../../core/plugin.ts";
@@ -140,43 +140,70 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
 
   const take = (request: RequestContext, batch: boolean, streaming: { reply: PlainReply | undefined }, abort: AbortController) =>
     (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string): unknown => {
-      const items = stream[Symbol.asyncIterator]();
+      let items: AsyncIterator<unknown> | undefined;
       const refuse = (code: number, message: string): never => {
-        // An `async function*` that never ran has nothing to clean; another iterable may.
-        Promise.resolve().then(() => items.return?.()).catch(() => {});
         throw new RpcError(code, message);
       };
-      if (batch) refuse(-32600, `Invalid Request: ${method} streams, which a batch cannot carry: call it alone`);
-      if (!/\btext\/event-stream\b/i.test(request.headers.get("accept") ?? "")) {
-        refuse(-32600, `Invalid Request: ${method} streams: call it with the header Accept: text/event-stream (a client's option streams: sseStreams)`);
+      try {
+        items = stream[Symbol.asyncIterator]();
+        if (batch) refuse(-32600, `Invalid Request: ${method} streams, which a batch cannot carry: call it alone`);
+        if (!/\btext\/event-stream\b/i.test(request.headers.get("accept") ?? "")) {
+          refuse(-32600, `Invalid Request: ${method} streams: call it with the header Accept: text/event-stream (a client's option streams: sseStreams)`);
+        }
+        // -32004 Unavailable: this instance cannot take it now; another may, or this one later.
+        if (open >= maxStreams) refuse(-32004, `Unavailable: too many streams open (at most ${maxStreams}); try again later`);
+        open++;
+        streaming.reply = {
+          status: 200,
+          headers: EVENT_STREAM_HEADERS,
+          body: eventStream({
+            items,
+            id,
+            // Ids go on after the caller's last only where the handler was given it.
+            firstId: target?.findMethod(method)?.resumable === true ? firstIdAfter(request.headers.get("last-event-id")) : 1,
+            heartbeat,
+            lifetime,
+            check: itemChecks.get(method),
+            stopping: () => host?.state === "stopping",
+            error: (thrown) => errorObjectFor(target as DispatchTarget, thrown, method),
+            ended: () => {
+              open--;
+            },
+            abort,
+            gone: request.signal,
+          }),
+        };
+        // Nothing is sent of it: the endpoint answers with the stream instead.
+        return null;
+      } catch (error) {
+        // An `async function*` that never ran has nothing to clean; another iterable may.
+        Promise.resolve().then(() => items?.return?.()).catch(() => {});
+        // The call's answer, as if it threw this.
+        return streamRefusal(target as DispatchTarget, error, method);
       }
-      // -32004 Unavailable: this instance cannot take it now; another may, or this one later.
-      if (open >= maxStreams) refuse(-32004, `Unavailable: too many streams open (at most ${maxStreams}); try again later`);
-      open++;
-      streaming.reply = {
-        status: 200,
-        headers: EVENT_STREAM_HEADERS,
-        body: null,
-        stream: eventStream({
-          items,
-          id,
-          // Ids go on after the caller's last only where the handler was given it.
-          firstId: target?.findMethod(method)?.resumable === true ? firstIdAfter(request.headers.get("last-event-id")) : 1,
-          heartbeat,
-          lifetime,
-          check: itemChecks.get(method),
-          stopping: () => host?.state === "stopping",
-          error: (thrown) => errorObjectFor(target as DispatchTarget, thrown, method),
-          ended: () => {
-            open--;
-          },
-          abort,
-          gone: request.signal,
-        }),
-      };
-      // Nothing is sent of it: the endpoint answers with the stream instead.
-      return null;
     };
+
+  /** Makes a body's request able to take a call's stream (the endpoint calls it, as the target's `streams`). */
+  const streamable = (text: string, request: RequestContext): StreamingRequest => {
+    const abort = new AbortController();
+    let signal: AbortSignal | undefined;
+    const streaming: { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } = {
+      headers: request.headers,
+      deadline: request.deadline,
+      // Read only when a call asks (on Deno, reading a request's signal prints a notice).
+      get signal() {
+        if (signal === undefined) {
+          const outer = request.signal;
+          signal = outer === undefined ? abort.signal : AbortSignal.any([outer, abort.signal]);
+        }
+        return signal;
+      },
+      reply: undefined,
+    };
+    // A batch is an array: its first character (after JSON's whitespace) says so.
+    streaming.stream = take(request, /^[ \t\r\n]*\[/.test(text), streaming, abort);
+    return streaming;
+  };
 
   return {
     name: "streams",
@@ -186,6 +213,8 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
     setup(service) {
       host = service;
       target = targetOf(service as unknown as Parameters<typeof targetOf>[0]);
+      // The endpoint asks the target, so the service's own code carries no more than that call.
+      target.streams = streamable;
     },
     prepare(method) {
       if (!isStreamingMethod(method)) return method;
@@ -200,26 +229,6 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       const items = method.schemas?.result;
       const stream = items === undefined ? { resumable: method.resumable === true } : { resumable: method.resumable === true, items };
       return { ...definition, extensions: { ...method.extensions, "x-stream": stream } };
-    },
-    streams(text, request): StreamingRequest {
-      const abort = new AbortController();
-      let signal: AbortSignal | undefined;
-      const streaming: { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } = {
-        headers: request.headers,
-        deadline: request.deadline,
-        // Read only when a call asks (on Deno, reading a request's signal prints a notice).
-        get signal() {
-          if (signal === undefined) {
-            const outer = request.signal;
-            signal = outer === undefined ? abort.signal : AbortSignal.any([outer, abort.signal]);
-          }
-          return signal;
-        },
-        reply: undefined,
-      };
-      // A batch is an array: its first character (after JSON's whitespace) says so.
-      streaming.stream = take(request, /^[ \t\r\n]*\[/.test(text), streaming, abort);
-      return streaming;
     },
   };
 }
