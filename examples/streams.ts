@@ -13,7 +13,7 @@
  */
 
 import { type CallContext, connect, serve, Service } from "../mod.ts";
-import { streams } from "../src/plugins/streams/streams.ts";
+import { sseStreams, streams } from "../src/plugins/streams/streams.ts";
 
 interface Order {
   readonly id: number;
@@ -56,7 +56,8 @@ const server = await serve(service, {
 });
 console.log(`${service.name} serving at ${server.url}${service.path}`);
 
-const remote = await connect<typeof service>(`${server.url}${service.path}`);
+// The client streams with the option streams: sseStreams (opt-in: a client without it carries none of it).
+const remote = await connect<typeof service>(`${server.url}${service.path}`, { streams: sseStreams });
 for (const item of ["apple", "pear"]) await remote.methods.place_order(item);
 // Two more orders, placed while the client watches.
 setTimeout(() => {
