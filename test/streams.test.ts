@@ -118,6 +118,18 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
     );
   });
 
+  test("a call with X-Request-Timeout streams too (its deadline read with the taker kept); a malformed one is refused", async () => {
+    const response = await post(url, call("count", [2], 1), { accept: "text/event-stream", "x-request-timeout": "5000" });
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    assert.match(await response.text(), /id: 2\ndata: \{"n":2\}\n\nevent: response\n/);
+    const refused = await post(url, call("count", [2], 1), { accept: "text/event-stream", "x-request-timeout": "soon" });
+    assert.deepEqual(await refused.json(), {
+      jsonrpc: "2.0",
+      error: { code: -32600, message: "Invalid Request: X-Request-Timeout must be a whole number of ms" },
+      id: null,
+    });
+  });
+
   test("a handler returning any async iterable streams too", async () => {
     const remote = createClient(url, { streams: sseStreams });
     const items: unknown[] = [];

@@ -14,7 +14,7 @@ import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
 import type { Delivery, Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, StreamItemOf, Untyped } from "./types.ts";
-import type { RemoteStream, StreamOptions } from "./stream.ts";
+import type { ClientStreams, RemoteStream, StreamOptions } from "./stream.ts";
 
 /**
  * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
@@ -390,6 +390,6 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
       await upstream.close?.();
     },
     // The `streams` option's methods, with, and stream (a streaming method's call iterated streams).
-    ...options.streams?.(upstream, options, call, notify),
+    ...(options.streams as ClientStreams | undefined)?.(upstream, options, call, notify),
   } as Client;
 }

@@ -12,8 +12,8 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { TransportError } from "./errors.ts";
 import { type CallOptions, type ClientOptions, errorOf, headersFor, nextId, request } from "./transport.ts";
 import type { Upstream } from "./upstream.ts";
-import type { Client } from "./client.ts";
 import { callsWith } from "./proxy.ts";
+import type { RemoteStream } from "./types.ts";
 
 /**
  * The options of one stream: a call's options, and how to take a dropped connection.
@@ -37,20 +37,8 @@ export interface StreamOptions extends Pick<CallOptions, "signal" | "token"> {
   readonly lastEventId?: string | undefined;
 }
 
-/**
- * A stream of a method's items, typed from its handler's yield type: read it with `for await`;
- * `break` (or an error thrown in the loop) ends it on the service too. Iterating ends with the
- * method's result (an async generator's `return` value), or throws its error as an `RpcError`.
- *
- * @typeParam T The items' type.
- * @example
- * ```ts
- * import type { RemoteStream } from "./stream.ts";
- * declare const ticks: RemoteStream<{ tick: number }>;
- * for await (const { tick } of ticks) if (tick === 3) break;
- * ```
- */
-export type RemoteStream<T> = AsyncGenerator<T, unknown, undefined>;
+// (Defined with the client's other types: they say which calls give one.)
+export type { RemoteStream } from "./types.ts";
 
 /**
  * What lets a client stream (its `streams` option): given the client's upstream, options, call and
@@ -69,7 +57,7 @@ export type ClientStreams = (
   options: ClientOptions,
   call: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<unknown>,
   notify: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<void>,
-) => Pick<Client, "methods" | "with" | "stream">;
+) => { readonly methods: unknown; readonly with: unknown; readonly stream: unknown };
 
 /**
  * Streams over Server-Sent Events, as the `streams()` plugin sends them: give it as a client's
@@ -128,7 +116,7 @@ export const sseStreams: ClientStreams = (upstream, options, call, notify) => {
     ...callsWith(callOrStream, notify),
     with: (callOptions: CallOptions) => callsWith(callOrStream, notify, callOptions),
     stream,
-  } as Pick<Client, "methods" | "with" | "stream">;
+  };
 };
 
 /** One Server-Sent Event, as read. */

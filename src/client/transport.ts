@@ -11,7 +11,6 @@ import { TransportError } from "./errors.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../protocol/headers.ts";
 import type { TraceContext } from "../tracing/trace_context.ts";
 import { MAX_TIMER_DELAY } from "../timer.ts";
-import type { ClientStreams } from "./stream.ts";
 
 /**
  * A `fetch`-compatible function; the global `fetch` is one.
@@ -76,7 +75,7 @@ export interface ClientOptions {
    * `streams()` plugin's Server-Sent Events). Without it, iterating a call throws a `TypeError`
    * saying so, and the client carries no streaming code.
    */
-  readonly streams?: ClientStreams | undefined;
+  readonly streams?: ((...parts: never[]) => object) | undefined;
 }
 
 /**

@@ -5,8 +5,6 @@
  * @module
  */
 
-import type { RemoteStream } from "./stream.ts";
-
 /**
  * The methods of an untyped client: any name, any arguments, an `unknown` result.
  *
@@ -102,6 +100,21 @@ export type Jsonified<T> = unknown extends T ? T // unknown and any stay as they
  * ```
  */
 export type NamedParams = Readonly<Record<string, unknown>>;
+
+/**
+ * A stream of a method's items, typed from its handler's yield type: read it with `for await`;
+ * `break` (or an error thrown in the loop) ends it on the service too. Iterating ends with the
+ * method's result (an async generator's `return` value), or throws its error as an `RpcError`.
+ *
+ * @typeParam T The items' type.
+ * @example
+ * ```ts
+ * import type { RemoteStream } from "./types.ts";
+ * declare const ticks: RemoteStream<{ tick: number }>;
+ * for await (const { tick } of ticks) if (tick === 3) break;
+ * ```
+ */
+export type RemoteStream<T> = AsyncGenerator<T, unknown, undefined>;
 
 /**
  * `client.methods`: one function per remote method, with its parameters, resolving to its result.

@@ -54,8 +54,8 @@ export interface RequestContext {
   readonly deadline?: number | undefined;
   /**
    * Takes the stream a call answered with (its handler returned an async iterable): gives what to
-   * answer in its place, or throws the error to answer (an {@linkcode RpcError}). The `streams()`
-   * plugin sets it; without it, such a call is the service's bug (`-32603`).
+   * answer in its place, or the refusal to answer (made by dispatch's `streamRefusal`; it must not
+   * throw). The `streams()` plugin sets it; without it, such a call is the service's bug (`-32603`).
    */
   readonly stream?: StreamTaker | undefined;
 }
@@ -88,10 +88,8 @@ export interface Caller {
  * @example
  * ```ts
  * import type { StreamTaker } from "./context.ts";
- * // Refuses every stream (what a request that cannot carry one gets).
- * const refuse: StreamTaker = (stream, id, method) => {
- *   throw new Error(`${method} streams`);
- * };
+ * // Answers every stream with a note instead (the streams plugin answers with its events).
+ * const note: StreamTaker = (_stream, _id, method) => `${method} streams`;
  * ```
  */
 export type StreamTaker = (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string) => unknown;

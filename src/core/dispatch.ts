@@ -25,7 +25,6 @@ import { describeThrown, errorName } from "./as_error.ts";
 import { nestsDeeperThan } from "../protocol/nesting_depth.ts";
 import type { CallMiddleware, CallStart, CallSummary } from "./call_middleware.ts";
 import { type LongTimer, setLongTimeout } from "../timer.ts";
-import type { StreamingRequest } from "../http/rpc_endpoint.ts";
 
 /**
  * Told about every failure that is not an {@linkcode RpcError} thrown on purpose.
@@ -68,11 +67,11 @@ export interface DispatchTarget extends ServiceRef {
   readonly refused?: readonly { refused(code: number): void }[] | undefined;
   /**
    * Makes each JSON-RPC body's request able to take a call's stream: set by the `streams()`
-   * plugin at its setup (the endpoint calls it; see `StreamingRequest`).
+   * plugin at its setup (the endpoint calls it; what it gives is a `StreamingRequest`).
    *
    * @internal The contract between the streams plugin and the HTTP layer; it may change in any release.
    */
-  streams?: ((text: string, request: RequestContext) => StreamingRequest) | undefined;
+  streams?: ((text: string, request: RequestContext) => RequestContext) | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */
@@ -155,9 +154,8 @@ export function dispatchMessage(
       return refuse(target, null, ErrorCode.InvalidRequest, `Invalid Request: ${REQUEST_TIMEOUT_HEADER} must be a whole number of ms`);
     }
     const deadline = Date.now() + Number(budget);
-    // The request's members underneath (its signal read only when a call asks for it: Deno warns
-    // on a read), and its stream taker.
-    ctx = Object.create(context, { deadline: { value: deadline } }) as RequestContext;
+    // A getter, so the request's signal is read only when a call asks for it (Deno warns on a read).
+    ctx = { headers: context.headers, get signal() { return context.signal; }, deadline };
   }
   // One view of the headers for every call of a batch, so a middleware may reuse what it read.
   const view = target.call === undefined ? undefined : withoutCredentials(ctx.headers, target.apiTokenHeader);

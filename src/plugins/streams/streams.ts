@@ -37,6 +37,7 @@ import type { Handler, MethodDefinition } from "../../core/method.ts";
 import type { Plugin, PluginHost } from "../../core/plugin.ts";
 import { RpcError } from "../../protocol/errors.ts";
 import type { JsonRpcId } from "../../protocol/messages.ts";
+import { REQUEST_TIMEOUT_HEADER } from "../../protocol/headers.ts";
 import type { PlainReply, StreamingRequest } from "../../http/rpc_endpoint.ts";
 import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
 // The client's side, for `createClient(url, { streams: sseStreams })`.
@@ -189,7 +190,9 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
     let signal: AbortSignal | undefined;
     const streaming: { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } = {
       headers: request.headers,
-      deadline: request.deadline,
+      // Read here, as dispatch would (which makes a context of its own, without the taker, only
+      // for a header it then refuses).
+      deadline: request.deadline ?? deadlineOf(request.headers.get(REQUEST_TIMEOUT_HEADER)),
       // Read only when a call asks (on Deno, reading a request's signal prints a notice).
       get signal() {
         if (signal === undefined) {
@@ -231,6 +234,11 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       return { ...definition, extensions: { ...method.extensions, "x-stream": stream } };
     },
   };
+}
+
+/** The deadline an `X-Request-Timeout` header gives (`Date.now()` ms), when it is a whole number of ms. */
+function deadlineOf(budget: string | null): number | undefined {
+  return budget !== null && /^\d{1,12}$/.test(budget) ? Date.now() + Number(budget) : undefined;
 }
 
 /** The first event id after a resume: the one after the caller's last (a count), else 1. */
