@@ -34,7 +34,7 @@ export type {
   RequestHead,
   StartContext,
 } from "./core/plugin.ts";
-export type { PlainReply } from "./http/rpc_endpoint.ts";
+export type { PlainReply, StreamingRequest } from "./http/rpc_endpoint.ts";
 export type {
   ContextOnlyHandler,
   ContextOnlyOptions,
@@ -64,6 +64,7 @@ export type {
   HeaderReader,
   InProcessCall,
   RequestContext,
+  StreamTaker,
   TokenCheckContext,
   TypedCallContext,
 } from "./core/context.ts";

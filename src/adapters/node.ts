@@ -25,7 +25,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { INTERNAL_ERROR_REPLY, internalServerError, pathOf } from "../http/handler.ts";
+import { INTERNAL_ERROR_REPLY, internalServerError, pathOf, toResponse } from "../http/handler.ts";
 import { BodyChunks, bodyText, BodyTooLargeError } from "../http/read_body.ts";
 import { endpointOf } from "../http/endpoint_of.ts";
 import type { PlainReply, RpcEndpoint } from "../http/rpc_endpoint.ts";
@@ -243,6 +243,11 @@ class DirectExchange implements RequestContext {
   send(reply: PlainReply): void {
     const outgoing = this.#outgoing;
     if (outgoing.destroyed) return;
+    // A stream's events (the streams plugin's) go out as they come, as a fetch answer's body does.
+    if (typeof reply.body === "object" && reply.body !== null) {
+      void writeResponse(toResponse(reply), outgoing);
+      return;
+    }
     // A flat list: on Node.js 20 an object made by a spread costs several µs per request here.
     const headers: (string | number)[] = [];
     for (const name in reply.headers) headers.push(name, reply.headers[name] as string);
@@ -328,6 +333,7 @@ async function writeResponse(response: Response, outgoing: ServerResponse): Prom
       outgoing.end();
       return;
     }
+    // (An event stream starts with two chunks at once, so its first is not held back here.)
     const second = await reader.read();
     if (second.done) {
       // One write with its length: no chunked framing, no small writes for Nagle and delayed ACKs to stall on.

@@ -13,7 +13,8 @@ import { TransportError } from "./errors.ts";
 import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
 import type { Delivery, Upstream } from "./upstream.ts";
-import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, Untyped } from "./types.ts";
+import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, StreamItemOf, Untyped } from "./types.ts";
+import type { ClientStreams, RemoteStream, StreamOptions } from "./stream.ts";
 
 /**
  * A client of one service endpoint. Typed by the service it calls (see {@linkcode createClient}).
@@ -118,6 +119,26 @@ export interface Client<M = Untyped> {
    * ```
    */
   batch<const T extends readonly BatchEntry[]>(build: (batch: BatchBuilder<M>) => T, options?: CallOptions): Promise<BatchResults<T>>;
+  /**
+   * Calls a streaming method (one whose handler returns an async iterable, on a service with
+   * `streams()`): its items as they come, read with `for await`; `client.methods.name(...)` does
+   * the same when iterated. Only a client given the `streams` option (`sseStreams` of
+   * `tsmicroservice/streams`) has it: without it, a streaming call is refused by the service
+   * (`-32600`, naming the option).
+   *
+   * @param method The method's name.
+   * @param params Its params, positional (an array) or named (an object).
+   * @param options Its signal, and whether (and how often) a dropped stream is resumed.
+   * @returns The stream: iterating it sends the call; `break` ends it on the service too.
+   * @example
+   * ```ts
+   * import { createClient } from "./client.ts";
+   * import { sseStreams } from "./stream.ts";
+   * const client = createClient("http://127.0.0.1:5000/api", { streams: sseStreams });
+   * for await (const tick of client.stream("ticks", [3], { resume: true })) console.log(tick);
+   * ```
+   */
+  stream<K extends keyof M & string>(method: K, params?: ArgsOf<M[K]> | NamedParams, options?: StreamOptions): RemoteStream<StreamItemOf<M[K]>>;
   /**
    * Lets go of the client's {@linkcode Upstream} (a cluster's endpoint source, its watch or
    * timers), which the client owns. Calls made afterwards still work with the last known
@@ -368,5 +389,7 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     close: async () => {
       await upstream.close?.();
     },
+    // The `streams` option's methods, with, and stream (a streaming method's call iterated streams).
+    ...(options.streams as ClientStreams | undefined)?.(upstream, options, call, notify),
   } as Client;
 }

@@ -17,6 +17,7 @@ export { ErrorCode, RpcError } from "../protocol/errors.ts";
 export type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from "../protocol/messages.ts";
 export { type Client, type ClientTarget, type ConnectedClient, connect, type ConnectOptions, createClient } from "./client.ts";
 export type { Delivery, Upstream } from "./upstream.ts";
+export { type ClientStreams, type RemoteStream, sseStreams, type StreamOptions } from "./stream.ts";
 // The pieces an Upstream of your own sends with (a cluster uses them too).
 export { post } from "./transport.ts";
 export { sendBatch } from "./batch.ts";
@@ -52,5 +53,6 @@ export type {
   RemoteMethods,
   RemoteNotifications,
   ResultOf,
+  StreamItemOf,
   Untyped,
 } from "./types.ts";

@@ -47,12 +47,13 @@ export function methodProxy<T>(make: (name: string) => T): Readonly<Record<strin
  * ```
  */
 export function callsWith(
-  call: (method: string, args: unknown[], options?: CallOptions) => Promise<unknown>,
+  call: (method: string, args: unknown[], options?: CallOptions) => unknown,
   notify: (method: string, args: unknown[], options?: CallOptions) => Promise<void>,
   options?: CallOptions,
 ): CallsWith<Record<string, (...args: unknown[]) => unknown>> {
   return {
-    methods: methodProxy((method) => (...args: unknown[]) => call(method, args, options)),
+    // A streaming method's call gives a stream, not a promise: the types of RemoteMethods say which.
+    methods: methodProxy((method) => (...args: unknown[]) => call(method, args, options) as Promise<unknown>),
     notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args, options)),
   };
 }

@@ -102,6 +102,21 @@ export type Jsonified<T> = unknown extends T ? T // unknown and any stay as they
 export type NamedParams = Readonly<Record<string, unknown>>;
 
 /**
+ * A stream of a method's items, typed from its handler's yield type: read it with `for await`;
+ * `break` (or an error thrown in the loop) ends it on the service too. Iterating ends with the
+ * method's result (an async generator's `return` value), or throws its error as an `RpcError`.
+ *
+ * @typeParam T The items' type.
+ * @example
+ * ```ts
+ * import type { RemoteStream } from "./types.ts";
+ * declare const ticks: RemoteStream<{ tick: number }>;
+ * for await (const { tick } of ticks) if (tick === 3) break;
+ * ```
+ */
+export type RemoteStream<T> = AsyncGenerator<T, unknown, undefined>;
+
+/**
  * `client.methods`: one function per remote method, with its parameters, resolving to its result.
  *
  * @typeParam M The remote methods' signatures.
@@ -115,8 +130,27 @@ export type NamedParams = Readonly<Record<string, unknown>>;
  * ```
  */
 export type RemoteMethods<M> = {
-  readonly [K in keyof M & string]: ((...args: ArgsOf<M[K]>) => Promise<ResultOf<M[K]>>) & ErrorsOf<M[K]>;
+  readonly [K in keyof M & string]: Streams<M[K]> extends true ? (...args: ArgsOf<M[K]>) => RemoteStream<StreamItemOf<M[K]>>
+    : ((...args: ArgsOf<M[K]>) => Promise<ResultOf<M[K]>>) & ErrorsOf<M[K]>;
 };
+
+// Whether a method streams: it returns an async iterable (not `never`, as a handler that only throws does, nor `any`).
+/** @internal */
+type Streams<F> = F extends (...args: never[]) => infer R ? 0 extends 1 & R ? false : [R] extends [never] ? false : [R] extends [AsyncIterable<unknown>] ? true : false
+  : false;
+
+/**
+ * The items of a streaming method as the client gets them: its handler's yield type, as JSON
+ * carries it (`unknown` for a method that does not stream).
+ *
+ * @typeParam F The method's signature.
+ * @example
+ * ```ts
+ * import type { StreamItemOf } from "./types.ts";
+ * type Tick = StreamItemOf<(count: number) => AsyncGenerator<{ at: Date }>>; // { at: string }
+ * ```
+ */
+export type StreamItemOf<F> = F extends (...args: never[]) => AsyncIterable<infer T> ? Jsonified<T> : unknown;
 
 /**
  * The declared errors a method's type carries (its type-only `"~errors"` member), kept on the

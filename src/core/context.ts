@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { JsonRpcParams, JsonRpcResponse } from "../protocol/messages.ts";
+import type { JsonRpcId, JsonRpcParams, JsonRpcResponse } from "../protocol/messages.ts";
 
 /**
  * Read access to request headers; the Web `Headers` class fits it.
@@ -52,6 +52,12 @@ export interface RequestContext {
   readonly signal?: AbortSignal | undefined;
   /** When the caller stops waiting (`Date.now()` ms), from an `X-Request-Timeout` header. */
   readonly deadline?: number | undefined;
+  /**
+   * Takes the stream a call answered with (its handler returned an async iterable): gives what to
+   * answer in its place, or the refusal to answer (made by dispatch's `streamRefusal`; it must not
+   * throw). The `streams()` plugin sets it; without it, such a call is the service's bug (`-32603`).
+   */
+  readonly stream?: StreamTaker | undefined;
 }
 
 /**
@@ -75,6 +81,18 @@ export interface Caller {
   /** Everything else known of it (a JWT's claims). */
   readonly claims: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * What takes a call's stream for the request that carried it (see {@linkcode RequestContext.stream}).
+ *
+ * @example
+ * ```ts
+ * import type { StreamTaker } from "./context.ts";
+ * // Answers every stream with a note instead (the streams plugin answers with its events).
+ * const note: StreamTaker = (_stream, _id, method) => `${method} streams`;
+ * ```
+ */
+export type StreamTaker = (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string) => unknown;
 
 /**
  * What a method sees of the service it belongs to.
@@ -212,6 +230,11 @@ export interface CallContext {
   readonly caller: Caller | undefined;
   /** The service the method belongs to. */
   readonly service: ServiceRef;
+  /**
+   * For a resumable streaming method (`resumable: true`, with the `streams()` plugin): the id of the
+   * last event the caller saw (its `Last-Event-ID` header), to continue after it; else `undefined`.
+   */
+  readonly lastEventId?: string | undefined;
   /**
    * Calls another method of the same service in process (no HTTP, no JSON), with this call's
    * headers (so the same API token) and signal; params are checked as a caller's would be. It is

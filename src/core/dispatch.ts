@@ -299,8 +299,8 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, 
     // Calls are timed (and wrapped) only when some plugin has a middleware.
     if (target.call !== undefined) return middlewareCall(target, request, ctx, id, isNotification, view as HeaderReader);
     const outcome = runCall(target, request, ctx, isNotification);
-    if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled)));
-    return respond(id, isNotification, carried(target, request.method, isNotification, outcome));
+    if (outcome instanceof Promise) return outcome.then((settled) => respond(id, isNotification, carried(target, request.method, isNotification, settled, ctx, id)));
+    return respond(id, isNotification, carried(target, request.method, isNotification, outcome, ctx, id));
   } catch (error) {
     const { id, method } = (typeof entry === "object" && entry !== null ? entry : {}) as { id?: unknown; method?: unknown };
     // The caller's name for a method it may not have: clipped before it reaches a log.
@@ -314,17 +314,25 @@ function answerOne(target: DispatchTarget, entry: unknown, ctx: RequestContext, 
 /**
  * The outcome as it will be sent: a result JSON would drop (a function, a symbol, an object whose
  * `toJSON` gives nothing) is an internal error, reported, instead of an answer with neither
- * `result` nor `error`. (NaN, Infinity and invalid Dates become `null`, as JSON has it.)
+ * `result` nor `error`. (NaN, Infinity and invalid Dates become `null`, as JSON has it.) A stream
+ * (an async iterable) goes to the request's stream taker, when it has one (the `streams()` plugin).
  */
-function carried(target: DispatchTarget, method: string, isNotification: boolean, settled: Outcome): Outcome {
+function carried(target: DispatchTarget, method: string, isNotification: boolean, settled: Outcome, ctx: RequestContext, id: JsonRpcId): Outcome {
   if (isNotification || settled instanceof Failure) return settled;
   const kind = typeof settled;
   let dropped = kind === "function" || kind === "symbol";
-  if (!dropped && kind === "object" && settled !== null && typeof (settled as { toJSON?: unknown }).toJSON === "function") {
-    try {
-      dropped = (settled as { toJSON(): unknown }).toJSON() === undefined;
-    } catch {
-      return settled; // JSON.stringify meets the same throw, and answers it as an internal error
+  if (!dropped && kind === "object" && settled !== null) {
+    if ((settled as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator]) {
+      // A stream, which JSON cannot carry: the request's taker (the streams plugin's) gives the
+      // outcome (what to answer instead, or a refusal made with streamRefusal()).
+      if (ctx.stream) return ctx.stream(settled as AsyncIterable<unknown>, id, method);
+      dropped = true;
+    } else if (typeof (settled as { toJSON?: unknown }).toJSON === "function") {
+      try {
+        dropped = (settled as { toJSON(): unknown }).toJSON() === undefined;
+      } catch {
+        return settled; // JSON.stringify meets the same throw, and answers it as an internal error
+      }
     }
   }
   if (!dropped) return settled;
@@ -358,7 +366,7 @@ function middlewareCall(
   // The call's summary (or a promise of it) once it has run or been refused; then it never runs.
   let ended: CallSummary | Promise<CallSummary> | undefined;
   const summaryOf = (outcome: Outcome): CallSummary => {
-    settled = carried(target, method, notification, outcome);
+    settled = carried(target, method, notification, outcome, ctx, id);
     const failed = settled instanceof Failure ? settled : undefined;
     return { method, duration: performance.now() - started, notification, ok: failed === undefined, code: failed?.error.code, error: failed?.thrown };
   };
@@ -616,6 +624,48 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" && value !== null) || typeof value === "function"
     ? typeof (value as { then?: unknown }).then === "function"
     : false;
+}
+
+/**
+ * The error object to answer for what a call threw: an {@linkcode RpcError}'s own, else `-32603`
+ * (reported, with details only when the service exposes errors).
+ *
+ * @internal The contract between dispatch and the streams plugin; it may change in any release.
+ * @param target The service.
+ * @param error What was thrown.
+ * @param method The method's name, for the report.
+ * @returns The error object.
+ * @example
+ * ```ts
+ * import { errorObjectFor, targetOf } from "./dispatch.ts";
+ * import { RpcError } from "../protocol/errors.ts";
+ * import { Service } from "./service.ts";
+ * errorObjectFor(targetOf(new Service({ name: "s" })), new RpcError(1, "No"), "m"); // { code: 1, message: "No" }
+ * ```
+ */
+export function errorObjectFor(target: DispatchTarget, error: unknown, method: string): JsonRpcErrorObject {
+  return failure(target, error, method).error;
+}
+
+/**
+ * What a stream taker returns to refuse a call's stream (see `RequestContext.stream`): the answer
+ * to what it threw, as a call that threw it gets (an {@linkcode RpcError}'s own, else `-32603`).
+ *
+ * @internal The contract between dispatch and the streams plugin; it may change in any release.
+ * @param target The service.
+ * @param error What was thrown.
+ * @param method The method's name, for the report.
+ * @returns The refusal, to return from the taker.
+ * @example
+ * ```ts
+ * import { streamRefusal, targetOf } from "./dispatch.ts";
+ * import { RpcError } from "../protocol/errors.ts";
+ * import { Service } from "./service.ts";
+ * streamRefusal(targetOf(new Service({ name: "s" })), new RpcError(-32600, "No"), "m");
+ * ```
+ */
+export function streamRefusal(target: DispatchTarget, error: unknown, method: string): unknown {
+  return failure(target, error, method);
 }
 
 /** The failure of a call that threw: the intended error, or an internal one (reported). */

@@ -76,6 +76,8 @@ export interface OpenRpcMethod {
   readonly "x-scopes"?: readonly string[];
   /** The application errors it declares (its `errors` option), in declaration order. */
   readonly errors?: readonly OpenRpcError[];
+  /** Extensions added by plugins, such as `x-stream` for a streaming method. */
+  readonly [extension: `x-${string}`]: unknown;
 }
 
 /**
@@ -201,6 +203,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
     ...(method.idempotent && { "x-idempotent": true }),
     ...(Array.isArray(method.scopes) && { "x-scopes": method.scopes }),
     ...(method.errors && { errors: Object.values(method.errors).map(({ code, message }) => ({ code, message })) }),
+    ...method.extensions,
   };
 }
 

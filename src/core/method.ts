@@ -68,7 +68,7 @@ type ContextParam<Options, Methods> = Options extends { readonly context: true }
   : [];
 
 /** @internal */
-type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> : unknown;
+type HandlerResult<Options> = Options extends { readonly output: infer S } ? InferInput<S> | AsyncIterable<InferInput<S>> : unknown;
 
 /**
  * The handler type a method's options ask for: it takes the `input` schema's output (then the
@@ -152,7 +152,10 @@ type Drop<T extends readonly unknown[], N extends number, Seen extends unknown[]
 type Take<T extends readonly unknown[], N extends number> = T extends readonly [...infer Head, ...Drop<T, N>] ? Head : T;
 
 /** @internal */
-type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S } ? InferOutput<S> : ReturnType<H>;
+// A streaming method's `output` schema is its items'.
+type CallerResult<H extends Handler, Options> = Options extends { readonly output: infer S }
+  ? ReturnType<H> extends AsyncIterable<unknown> ? AsyncIterable<InferOutput<S>> : InferOutput<S>
+  : ReturnType<H>;
 
 /**
  * The signature callers see: the handler's parameters without the context, each required unless
@@ -255,6 +258,13 @@ export interface MethodOptions {
    * follow its output.
    */
   readonly output?: StandardSchemaV1 | undefined;
+  /**
+   * For a streaming method (with the `streams()` plugin): a caller that lost the stream may ask
+   * again with the last event id it saw (`Last-Event-ID`), given to the handler as
+   * `ctx.lastEventId` (with `context: true`), so the feed continues after it. Shown by
+   * `rpc.discover` (`x-stream.resumable`); clients then reconnect by themselves. Default `false`.
+   */
+  readonly resumable?: boolean | undefined;
 }
 
 /**
@@ -332,6 +342,10 @@ export interface MethodDefinition {
   readonly checks?: MethodChecks | undefined;
   /** The JSON Schemas of its params and result, for `rpc.discover`, when it has schemas. */
   readonly schemas?: MethodSchemas | undefined;
+  /** Whether a caller that lost its stream may resume it (option `resumable`). */
+  readonly resumable?: boolean | undefined;
+  /** Members a plugin adds to the method's `rpc.discover` entry (`x-` keys, such as `x-stream`). */
+  readonly extensions?: Readonly<Record<`x-${string}`, unknown>> | undefined;
 }
 
 /**
@@ -394,5 +408,6 @@ export function defineMethod(
     validation,
     scopes: options.scopes,
     errors: options.errors,
+    resumable: options.resumable,
   };
 }

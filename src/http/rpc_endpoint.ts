@@ -28,8 +28,19 @@ export interface PlainReply {
   readonly status: number;
   /** The response headers, names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body, or `null` for none. */
-  readonly body: string | null;
+  /** The body, or `null` for none; a stream's events are sent as they come. */
+  readonly body: string | ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * A request's context that can take a call's stream (see `RequestContext.stream`), made by the
+ * `streams()` plugin for each request; `reply` is set once it took one: the answer to send instead.
+ *
+ * @internal The contract between the streams plugin and the HTTP layer; it may change in any release.
+ */
+export interface StreamingRequest extends RequestContext {
+  /** The answer to send instead of the JSON one, once a stream was taken. */
+  readonly reply: PlainReply | undefined;
 }
 
 /** What an endpoint is made of. */

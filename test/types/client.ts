@@ -8,6 +8,7 @@ import {
   connect,
   type ConnectedClient,
   createClient,
+  type RemoteStream,
   type Settled,
   Service,
 } from "../../mod.ts";
@@ -136,4 +137,36 @@ export async function jsonResults(): Promise<void> {
   expectTrue<Equal<Record_["maybe"], string | undefined>>();
   const value = await remote.methods.date();
   console.log(value.length);
+}
+
+/** Streams: a method whose handler yields is an async iterable on the client, its items as JSON carries them. */
+export const streaming = new Service({ name: "streaming" })
+  .publicMethod("ticks", async function* (count: number) {
+    for (let tick = 1; tick <= count; tick++) yield await Promise.resolve({ tick, at: new Date() });
+    return "done";
+  })
+  .publicMethod("plain", () => 1)
+  .publicMethod("fails", (): never => {
+    throw new Error("always");
+  });
+
+export async function streamingClient(): Promise<void> {
+  const remote = await connect<typeof streaming>("http://127.0.0.1:5000/api");
+  for await (const item of remote.methods.ticks(3)) {
+    // The Date went over the wire as a string.
+    expectTrue<Equal<typeof item, { tick: number; at: string }>>();
+    console.log(item.at);
+  }
+  expectTrue<Equal<ReturnType<typeof remote.methods.ticks>, RemoteStream<{ tick: number; at: string }>>>();
+  // A method that does not stream (one that only throws included) is still a promise.
+  expectTrue<Equal<ReturnType<typeof remote.methods.plain>, Promise<number>>>();
+  expectTrue<Equal<ReturnType<typeof remote.methods.fails>, Promise<never>>>();
+  const byName = remote.stream("ticks", [3], { resume: true });
+  expectTrue<Equal<typeof byName, RemoteStream<{ tick: number; at: string }>>>();
+  await byName.return(undefined);
+  // @ts-expect-error -- the stream's params are checked as a call's
+  remote.stream("ticks", ["3"]);
+  // @ts-expect-error -- a stream is not a promise of its items
+  const items: Promise<{ tick: number }[]> = remote.methods.ticks(3);
+  console.log(items);
 }
