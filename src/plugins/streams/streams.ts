@@ -42,6 +42,8 @@ import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
 import type { CallMiddleware, CallSummary } from "../../core/call_middleware.ts";
 import type { StreamedSummary, StreamSummary } from "../when_ended.ts";
 
+export type { StreamedSummary, StreamSummary } from "../when_ended.ts";
+
 /**
  * Options of {@linkcode streams}.
  *
