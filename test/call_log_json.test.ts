@@ -266,3 +266,50 @@ describe("callLog and streams: a stream's line comes at its end, with its items"
     }
   });
 });
+
+describe("callLog and streams: the order of use(), and a sink that throws", () => {
+  const countTo = async function* (count: number) {
+    for (let n = 1; n <= count; n++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      yield n;
+    }
+  };
+  const streamOf = async (url: string): Promise<string> => (await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "count", params: [3], id: 1 }),
+  })).text();
+
+  test("with streams() used before callLog, the line comes as the stream starts, without items; no observer before it, no middleware of its", async () => {
+    const text = collect();
+    const first = streams();
+    const service = new Service({ name: "early" }).use(first).use(callLog(text.sink)).publicMethod("count", countTo);
+    assert.equal((first as { call?: unknown }).call, undefined, "nothing to tell: calls run without its middleware");
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const body = streamOf(`${server.url}/api`);
+      await until(() => text.lines.length === 1);
+      assert.match(nth(text.lines, 0).line, /^early count ok \d+\.\dms$/);
+      assert.match(await body, /id: 3\ndata: 3\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a sink that throws at a stream's end is reported to onError, and changes nothing sent", async () => {
+    const reports: { error: unknown; where: string }[] = [];
+    const service = new Service({ name: "throwing", onError: (error, where) => reports.push({ error, where: where.method }) })
+      .use(callLog({ info: () => { throw new Error("the log is full"); }, error: () => {} }))
+      .use(streams())
+      .publicMethod("count", countTo);
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      assert.match(await streamOf(`${server.url}/api`), /event: response\ndata: \{"jsonrpc":"2\.0","result":null,"id":1\}/);
+      await until(() => reports.length === 1);
+      assert.equal((reports[0]?.error as Error).message, "the log is full");
+      assert.equal(reports[0]?.where, "callLog");
+    } finally {
+      await server.close();
+    }
+  });
+});
