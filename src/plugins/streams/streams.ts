@@ -12,6 +12,10 @@
  *   `heartbeat` ms, so proxies keep the connection open.
  * - **Resume.** A method with `resumable: true` gets the `Last-Event-ID` the caller sends as
  *   `ctx.lastEventId`; event ids count items (1, 2, …), continuing after the last id seen.
+ * - **Observed.** Used after `metrics()`, `openTelemetry()` or `callLog()` (any plugin with a call
+ *   middleware), it tells them each stream's end: the summary its middleware gives back from
+ *   `next()` carries `stream`, the promise of a {@linkcode StreamSummary} (the whole duration, the
+ *   items sent, whether the caller left).
  * - **Not streamable.** A caller that does not accept `text/event-stream`, a batch entry and a
  *   notification get no stream: `-32600 Invalid Request` for the first two (the handler's body,
  *   for an `async function*`, never ran), nothing for a notification.
