@@ -296,6 +296,30 @@ describe("callLog and streams: the order of use(), and a sink that throws", () =
     }
   });
 
+  test("a stream its lifetime ends is logged as -32002, with the items it sent", async () => {
+    const text = collect();
+    const service = new Service({ name: "timed" })
+      .use(callLog(text.sink))
+      .use(streams({ lifetime: 150 }))
+      .publicMethod("count", countTo);
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const body = await (await fetch(`${server.url}/api`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "count", params: [1000], id: 1 }),
+      })).text();
+      assert.match(body, /"error":\{"code":-32002,/);
+      await until(() => text.lines.length === 1);
+      const line = nth(text.lines, 0);
+      assert.equal(line.level, "error");
+      const items = Number(/^timed count error -32002 \d+\.\dms (\d+) items$/.exec(line.line)?.[1]);
+      assert.equal(items, (body.match(/^data: \d+$/gm) ?? []).length, line.line);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("a sink that throws at a stream's end is reported to onError, and changes nothing sent", async () => {
     const reports: { error: unknown; where: string }[] = [];
     const service = new Service({ name: "throwing", onError: (error, where) => reports.push({ error, where: where.method }) })
