@@ -2,11 +2,12 @@
 // the trace and span ids a trace plugin tells; never params or tokens; the text form unchanged.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { RpcError, Service } from "../mod.ts";
+import { RpcError, serve, Service } from "../mod.ts";
 import type { CallStart, PluginHost } from "../src/core/plugin.ts";
 import { callLog, type CallLogRecord, logCalls, type LogSink } from "../src/plugins/call_log.ts";
 import { traceContext } from "../src/plugins/trace_context.ts";
-import { call } from "./helpers.ts";
+import { streams } from "../src/plugins/streams/streams.ts";
+import { call, until } from "./helpers.ts";
 
 const TOKEN = "token-never-logged-json-4a1b";
 const PARAM = "param-never-logged-json-7c2d";
@@ -168,3 +169,171 @@ describe("what a log line keeps of a call", () => {
   });
 });
 
+
+/** The line at `index`, which the test waited for. */
+function nth(lines: { level: string; line: string }[], index: number): { level: string; line: string } {
+  const line = lines[index];
+  assert.ok(line !== undefined, `line ${index} was written`);
+  return line;
+}
+
+describe("callLog and streams: a stream's line comes at its end, with its items", () => {
+  /** A service whose streams wait `ms` between items; `left` resolves when a stream's generator ends. */
+  function streaming(sink: LogSink, json: LogSink) {
+    let ended = 0;
+    const service = new Service({ name: "feed", onError: false })
+      .use(callLog(sink))
+      .use(callLog(json, { format: "json" }))
+      // After the observers: its middleware, inside theirs, tells them each stream's end.
+      .use(streams())
+      .publicMethod("ticks", async function* (count: number, failAt: number) {
+        try {
+          for (let tick = 1; tick <= count; tick++) {
+            await new Promise((resolve) => setTimeout(resolve, 40));
+            if (tick === failAt) throw new RpcError(-32000, "feed broke");
+            yield tick;
+          }
+          return "done";
+        } finally {
+          ended++;
+        }
+      });
+    return { service, ended: () => ended };
+  }
+
+  async function openStream(url: string, params: unknown[], signal: AbortSignal | null = null): Promise<Response> {
+    return fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "ticks", params, id: 1 }),
+      signal,
+    });
+  }
+
+  test("the last item, an error mid-stream, and a caller that leaves: duration to the end, items sent", { timeout: 10_000 }, async () => {
+    const text = collect();
+    const json = collect();
+    const { service, ended } = streaming(text.sink, json.sink);
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    const url = `${server.url}/api`;
+    try {
+      // Three items, 40 ms apart, then the result: one line, at the end.
+      const whole = await openStream(url, [3, 0]);
+      assert.equal(text.lines.length, 0, "nothing is logged when the stream starts");
+      assert.match(await whole.text(), /event: response\ndata: \{"jsonrpc":"2\.0","result":"done","id":1\}/);
+      await until(() => text.lines.length === 1 && json.lines.length === 1);
+      const line = nth(text.lines, 0);
+      assert.equal(line.level, "info");
+      const match = /^feed ticks ok (\d+\.\d)ms 3 items$/.exec(line.line);
+      assert.ok(match, line.line);
+      assert.ok(Number(match[1]) >= 110, `the duration covers the stream: ${match[1]} ms`);
+      const record = JSON.parse(nth(json.lines, 0).line) as CallLogRecord;
+      assert.equal(record.outcome, "ok");
+      assert.equal(record.items, 3);
+      assert.equal(record.left, undefined);
+      assert.ok(record.duration_ms >= 110);
+
+      // An error after two items: an error line, with the two items sent.
+      const broken = await openStream(url, [5, 3]);
+      assert.match(await broken.text(), /"error":\{"code":-32000,"message":"feed broke"\}/);
+      await until(() => text.lines.length === 2 && json.lines.length === 2);
+      assert.equal(nth(text.lines, 1).level, "error");
+      assert.match(nth(text.lines, 1).line, /^feed ticks error -32000 \d+\.\dms 2 items RpcError: feed broke$/);
+      const failed = JSON.parse(nth(json.lines, 1).line) as CallLogRecord;
+      assert.deepEqual([failed.outcome, failed.code, failed.items, failed.error], ["error", -32000, 2, "RpcError: feed broke"]);
+
+      // A caller that leaves after the first item: logged when it left, not a failure.
+      const abort = new AbortController();
+      const leaving = await openStream(url, [100, 0], abort.signal);
+      const reader = (leaving.body as ReadableStream<Uint8Array>).getReader();
+      let seen = "";
+      while (!seen.includes("id: 1\n")) seen += new TextDecoder().decode((await reader.read()).value);
+      abort.abort();
+      await until(() => text.lines.length === 3 && json.lines.length === 3 && ended() === 3);
+      assert.equal(nth(text.lines, 2).level, "info");
+      assert.match(nth(text.lines, 2).line, /^feed ticks ok \d+\.\dms [12] items \(the caller left\)$/);
+      const left = JSON.parse(nth(json.lines, 2).line) as CallLogRecord;
+      assert.equal(left.outcome, "ok");
+      assert.equal(left.left, true);
+      // A call refused before it streamed (no Accept: text/event-stream) is logged as before.
+      const refused = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", method: "ticks", params: [1, 0], id: 2 }) });
+      assert.equal(((await refused.json()) as { error: { code: number } }).error.code, -32600);
+      await until(() => text.lines.length === 4);
+      assert.equal(nth(text.lines, 3).level, "error");
+      assert.match(nth(text.lines, 3).line, /^feed ticks error -32600 \d+\.\dms RpcError: /);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("callLog and streams: the order of use(), and a sink that throws", () => {
+  const countTo = async function* (count: number) {
+    for (let n = 1; n <= count; n++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      yield n;
+    }
+  };
+  const streamOf = async (url: string): Promise<string> => (await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "count", params: [3], id: 1 }),
+  })).text();
+
+  test("with streams() used before callLog, the line comes as the stream starts, without items; no observer before it, no middleware of its", async () => {
+    const text = collect();
+    const first = streams();
+    const service = new Service({ name: "early" }).use(first).use(callLog(text.sink)).publicMethod("count", countTo);
+    assert.equal((first as { call?: unknown }).call, undefined, "nothing to tell: calls run without its middleware");
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const body = streamOf(`${server.url}/api`);
+      await until(() => text.lines.length === 1);
+      assert.match(nth(text.lines, 0).line, /^early count ok \d+\.\dms$/);
+      assert.match(await body, /id: 3\ndata: 3\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a stream its lifetime ends is logged as -32002, with the items it sent", async () => {
+    const text = collect();
+    const service = new Service({ name: "timed" })
+      .use(callLog(text.sink))
+      .use(streams({ lifetime: 150 }))
+      .publicMethod("count", countTo);
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      const body = await (await fetch(`${server.url}/api`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "count", params: [1000], id: 1 }),
+      })).text();
+      assert.match(body, /"error":\{"code":-32002,/);
+      await until(() => text.lines.length === 1);
+      const line = nth(text.lines, 0);
+      assert.equal(line.level, "error");
+      const items = Number(/^timed count error -32002 \d+\.\dms (\d+) items$/.exec(line.line)?.[1]);
+      assert.equal(items, (body.match(/^data: \d+$/gm) ?? []).length, line.line);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a sink that throws at a stream's end is reported to onError, and changes nothing sent", async () => {
+    const reports: { error: unknown; where: string }[] = [];
+    const service = new Service({ name: "throwing", onError: (error, where) => reports.push({ error, where: where.method }) })
+      .use(callLog({ info: () => { throw new Error("the log is full"); }, error: () => {} }))
+      .use(streams())
+      .publicMethod("count", countTo);
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    try {
+      assert.match(await streamOf(`${server.url}/api`), /event: response\ndata: \{"jsonrpc":"2\.0","result":null,"id":1\}/);
+      await until(() => reports.length === 1);
+      assert.equal((reports[0]?.error as Error).message, "the log is full");
+      assert.equal(reports[0]?.where, "callLog");
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -14,7 +14,8 @@ import { EMPTY_CONTEXT, SPAN_KEY, withParent } from "../src/plugins/opentelemetr
 import { callLog } from "../src/plugins/call_log.ts";
 import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 import { childTrace, formatTraceparent } from "../src/tracing/trace_context.ts";
-import { call } from "./helpers.ts";
+import { streams } from "../src/plugins/streams/streams.ts";
+import { call, until } from "./helpers.ts";
 
 const TOKEN = "token-never-in-spans-0c3d";
 const PARAM = "param-never-in-spans-8e1f";
@@ -509,5 +510,65 @@ describe("OpenTelemetry span details a collector shows", () => {
     assert.equal(span.updateName("other"), span);
     assert.equal(context.deleteValue(SPAN_KEY).getValue(SPAN_KEY), undefined);
     assert.deepEqual(SpanKinds, { INTERNAL: SpanKind.INTERNAL, SERVER: SpanKind.SERVER, CLIENT: SpanKind.CLIENT });
+  });
+});
+
+describe("openTelemetry() and streams", () => {
+  test("a stream's span ends with the stream: its duration, its items, an error mid-stream, a caller that left", { timeout: 10_000 }, async () => {
+    exporter.reset();
+    let finished = 0;
+    const service = new Service({ name: "feed", onError: false })
+      .use(openTelemetry({ tracer }))
+      // After openTelemetry(): its middleware, inside the span's, tells each stream's end.
+      .use(streams())
+      .publicMethod("ticks", async function* (count: number, failAt: number) {
+        try {
+          for (let tick = 1; tick <= count; tick++) {
+            await new Promise((resolve) => setTimeout(resolve, 40));
+            if (tick === failAt) throw new RpcError(4000, "feed broke");
+            yield tick;
+          }
+        } finally {
+          finished++;
+        }
+      });
+    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    const open = (params: unknown[], signal: AbortSignal | null = null) => fetch(`${server.url}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "ticks", params, id: 1 }),
+      signal,
+    });
+    try {
+      const whole = await open([3, 0]);
+      assert.equal(exporter.getFinishedSpans().length, 0, "the span is open while the stream is");
+      await whole.text();
+      await until(() => exporter.getFinishedSpans().length === 1);
+      await (await open([5, 2])).text();
+      await until(() => exporter.getFinishedSpans().length === 2);
+      const abort = new AbortController();
+      const leaving = await open([1000, 0], abort.signal);
+      const reader = (leaving.body as ReadableStream<Uint8Array>).getReader();
+      let seen = "";
+      while (!seen.includes("id: 1\n")) seen += new TextDecoder().decode((await reader.read()).value);
+      abort.abort();
+      await until(() => exporter.getFinishedSpans().length === 3 && finished === 3);
+      const [ok, failed, left] = exporter.getFinishedSpans().map((span) => ({
+        ms: span.duration[0] * 1000 + span.duration[1] / 1e6,
+        items: span.attributes["rpc.jsonrpc.stream.items"],
+        left: span.attributes["rpc.jsonrpc.stream.left"],
+        code: span.attributes["rpc.jsonrpc.error_code"],
+        status: span.status.code,
+      })) as [{ ms: number; items: unknown; left: unknown; code: unknown; status: SpanStatusCode }, { ms: number; items: unknown; left: unknown; code: unknown; status: SpanStatusCode }, { ms: number; items: unknown; left: unknown; code: unknown; status: SpanStatusCode }];
+      assert.ok(ok.ms >= 110, `the span lasts the stream: ${ok.ms} ms`);
+      assert.deepEqual([ok.items, ok.left, ok.code, ok.status === ERROR], [3, undefined, undefined, false]);
+      assert.ok(failed.ms >= 70, `to the error: ${failed.ms} ms`);
+      assert.deepEqual([failed.items, failed.code, failed.status], [1, 4000, ERROR]);
+      assert.equal(left.left, true);
+      assert.ok(left.items === 1 || left.items === 2, String(left.items));
+      assert.notEqual(left.status, ERROR, "a caller that leaves is not an error");
+    } finally {
+      await server.close();
+    }
   });
 });

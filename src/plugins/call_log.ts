@@ -12,9 +12,9 @@
  */
 
 import { describeThrown, isError } from "../core/as_error.ts";
-import type { CallSummary, Plugin } from "../core/plugin.ts";
+import type { CallSummary, Plugin, PluginHost } from "../core/plugin.ts";
 import type { CallTraces } from "./trace_context.ts";
-import { whenEnded } from "./when_ended.ts";
+import { type StreamSummary, whenEnded } from "./when_ended.ts";
 
 export { type ErrorLineSink, jsonErrorReporter } from "./error_reporter.ts";
 
@@ -89,7 +89,9 @@ export interface LogSink {
  */
 export function logCalls(serviceName: string, sink: LogSink = console): (call: CallSummary) => void {
   return (call) => {
-    const time = `${call.duration.toFixed(1)}ms`;
+    const { items, left } = call as Partial<StreamSummary>;
+    // A stream's line (streams() used after callLog) comes at its end, with its items.
+    const time = `${call.duration.toFixed(1)}ms${items === undefined ? "" : ` ${items} items${left === true ? " (the caller left)" : ""}`}`;
     if (call.ok) {
       sink.info(`${serviceName} ${printable(call.method)} ok ${time}`);
       return;
@@ -176,6 +178,10 @@ export interface CallLogRecord {
   readonly duration_ms: number;
   /** Whether it was a notification. */
   readonly notification: boolean;
+  /** For a stream (with `streams()` used after `callLog`), how many items were sent; the line comes at the stream's end. */
+  readonly items?: number;
+  /** For a stream, `true` when the caller went away before its end. */
+  readonly left?: true;
   /** A thrown error's name and message (at most 200 characters), for a failure that threw. */
   readonly error?: string;
   /** The call's trace id, when a trace plugin tells it. */
@@ -209,13 +215,16 @@ export interface CallLogRecord {
 export function callLog(sink: LogSink = console, options: CallLogOptions = {}): Plugin {
   let log: (call: CallSummary) => void = () => {};
   let serviceName = "";
+  let host: PluginHost | undefined;
+  const report = (error: unknown): void => host?.report(error, "callLog");
   const plugin: Plugin = {
     name: "callLog",
     setup(service) {
       serviceName = service.name;
+      host = service;
       log = logCalls(service.name, sink);
     },
-    call: (_call, next) => whenEnded(next(), log),
+    call: (_call, next) => whenEnded(next(), log, report),
   };
   if (options.format !== "json") return plugin;
   const { traces } = options;
@@ -225,6 +234,7 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
     call: (start, next) => whenEnded(next(), (call) => {
       const trace = traces?.traceOf(start);
       const level = levelOf(call);
+      const { items, left } = call as Partial<StreamSummary>;
       const record: CallLogRecord = {
         time: new Date(now()).toISOString(),
         level,
@@ -234,11 +244,13 @@ export function callLog(sink: LogSink = console, options: CallLogOptions = {}): 
         ...(call.code === undefined ? {} : { code: call.code }),
         duration_ms: Math.round(call.duration * 1000) / 1000,
         notification: call.notification,
+        ...(items === undefined ? {} : { items }),
+        ...(left === true ? { left } : {}),
         ...(!call.ok && isError(call.error) ? { error: clip(errorLine(call.error)) } : {}),
         ...(trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId }),
       };
       write(sink, level, JSON.stringify(record));
-    }),
+    }, report),
   };
 }
 

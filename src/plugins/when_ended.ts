@@ -1,6 +1,7 @@
 /**
  * What the observing middlewares (metrics, call logs, tracing) share: doing something with a
- * call's summary once it ends, without making a promise of a call that answered at once.
+ * call's summary once it ends, without making a promise of a call that answered at once; and,
+ * for a call that answered with a stream, once its stream ends.
  *
  * @module
  */
@@ -8,10 +9,45 @@
 import type { CallSummary } from "../core/call_middleware.ts";
 
 /**
- * Hands the summary `next()` gave to `ended`, now or when it comes, and gives it back.
+ * How a streaming call ended: when its stream ended (its last item, an error mid-stream, a limit,
+ * or the caller leaving), with its whole duration and how many items were sent.
+ *
+ * @example
+ * ```ts
+ * import type { StreamSummary } from "./when_ended.ts";
+ * const line = (end: StreamSummary): string => `${end.method}: ${end.items} items in ${end.duration.toFixed(1)} ms${end.left ? " (the caller left)" : ""}`;
+ * ```
+ */
+export interface StreamSummary extends CallSummary {
+  /** How many items were sent. */
+  readonly items: number;
+  /** Whether the caller went away before the stream's end (not a failure: `ok` is `true`). */
+  readonly left: boolean;
+}
+
+/**
+ * What a call middleware's `next()` gives, with the `streams()` plugin used after it, for a call
+ * that answered with a stream: the summary as the stream starts, and the promise of its end.
+ *
+ * @example
+ * ```ts
+ * import type { CallSummary } from "../core/call_middleware.ts";
+ * import type { StreamedSummary } from "./when_ended.ts";
+ * const streamOf = (summary: CallSummary) => (summary as Partial<StreamedSummary>).stream;
+ * ```
+ */
+export interface StreamedSummary extends CallSummary {
+  /** Settles when the stream ends (never rejects). */
+  readonly stream: Promise<StreamSummary>;
+}
+
+/**
+ * Hands the summary `next()` gave to `ended`, now or when it comes (for a stream, when the
+ * stream ends), and gives it back.
  *
  * @param summary What `next()` gave.
- * @param ended Told the summary.
+ * @param ended Told the summary (a {@linkcode StreamSummary} for a stream).
+ * @param report Told what `ended` throws at a stream's end (there is no answer left for it to change).
  * @returns The same summary, or a promise of it.
  * @example
  * ```ts
@@ -21,13 +57,16 @@ import type { CallSummary } from "../core/call_middleware.ts";
  * const counter: Plugin = { name: "counter", call: (_call, next) => whenEnded(next(), () => calls++) };
  * ```
  */
-export function whenEnded(summary: CallSummary | Promise<CallSummary>, ended: (summary: CallSummary) => void): CallSummary | Promise<CallSummary> {
-  if (summary instanceof Promise) {
-    return summary.then((settled) => {
-      ended(settled);
-      return settled;
-    });
-  }
-  ended(summary);
-  return summary;
+export function whenEnded(
+  summary: CallSummary | Promise<CallSummary>,
+  ended: (summary: CallSummary) => void,
+  report?: (error: unknown) => void,
+): CallSummary | Promise<CallSummary> {
+  const tell = (settled: CallSummary): CallSummary => {
+    const stream = (settled as Partial<StreamedSummary>).stream;
+    if (stream === undefined) ended(settled);
+    else stream.then(ended).catch((error: unknown) => report?.(error));
+    return settled;
+  };
+  return summary instanceof Promise ? summary.then(tell) : tell(summary);
 }

@@ -13,11 +13,13 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { z } from "zod";
-import { serve, Service, type ServerHandle } from "../../mod.ts";
+import { type CallContext, serve, Service, type ServerHandle } from "../../mod.ts";
 import { openapi } from "../../src/openapi/openapi.ts";
 import { event, events, inProcess } from "../../src/events/mod.ts";
 import { explorer } from "../../src/plugins/explorer/explorer.ts";
 import { schemas } from "../../src/plugins/schemas/schemas.ts";
+import { streams } from "../../src/plugins/streams/streams.ts";
+import { until } from "../helpers.ts";
 import { RUNTIMES, stopAll } from "../runtime/processes.ts";
 import { startExample } from "../runtime/servers.ts";
 import { isLoopback, launchChromium, type PageWatch, watchedPage } from "./browser.ts";
@@ -272,6 +274,142 @@ describe("the explorer page in Chromium", { timeout: 240_000 }, () => {
         await server.close();
       }
     }
+  });
+
+  describe("a streaming method", () => {
+    // Each item waits for the test to let it go, so the page is seen between two items.
+    const gates: (() => void)[] = [];
+    const gate = (signal: AbortSignal | undefined) => new Promise<void>((resolve) => {
+      gates.push(resolve);
+      signal?.addEventListener("abort", () => {
+        gates.splice(gates.indexOf(resolve), 1);
+        resolve();
+      }, { once: true });
+    });
+    let finished = 0;
+    const service = new Service({ name: "feed.service" })
+      .use(schemas())
+      .use(explorer())
+      .use(streams())
+      .publicMethod("ticks", async function* (count: number, ctx: CallContext) {
+        try {
+          for (let tick = 1; tick <= count; tick++) {
+            await gate(ctx.signal);
+            if (ctx.signal?.aborted === true) return "stopped";
+            yield { tick };
+          }
+          await gate(ctx.signal); // the result too waits to be let go
+          return `${count} ticks`;
+        } finally {
+          finished++;
+        }
+      }, { context: true, output: z.object({ tick: z.number() }) })
+      .publicMethod("paced", async function* (count: number) {
+        for (let tick = 1; tick <= count; tick++) {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          yield tick;
+        }
+        return "done";
+      });
+    let server: ServerHandle;
+    before(async () => {
+      server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+    });
+    after(async () => {
+      await server.close();
+    });
+    /** Lets the generator, waiting on its gate, yield its next item. */
+    async function release(): Promise<void> {
+      await until(() => gates.length > 0);
+      (gates.shift() as () => void)();
+    }
+
+    test("its items appear one by one as they arrive, then its result; Stop ends it on the service", async () => {
+      const { context, page, watch } = await watchedPage(browser);
+      try {
+        await page.goto(`${server.url}/docs`);
+        const ticks = await open(method(page, "ticks"));
+        assert.deepEqual(await ticks.locator("summary .badge").allInnerTexts(), ["PUBLIC", "STREAM"]);
+        assert.equal(await ticks.locator("summary .signature").innerText(), "(count: any) → stream of { tick: number }");
+        assert.equal(await ticks.getByRole("button", { name: "Add to batch" }).count(), 0, "a batch cannot carry a stream");
+        const curl = await curlOf(ticks);
+        assert.match(curl, /-N -H 'Accept: text\/event-stream'/);
+
+        // Three items, each let go by the test: the page shows each before the next exists.
+        await ticks.getByRole("textbox", { name: /^count\b/ }).fill("3");
+        await ticks.getByRole("button", { name: "Call ticks", exact: true }).click();
+        const items = ticks.getByRole("list", { name: "Items" }).getByRole("listitem");
+        for (let shown = 1; shown <= 3; shown++) {
+          await release();
+          await items.nth(shown - 1).waitFor();
+          assert.equal(await items.count(), shown);
+          assert.equal(await items.nth(shown - 1).innerText(), JSON.stringify({ tick: shown }));
+          assert.equal(await ticks.locator(".output .status").first().innerText(), `Streaming… ${shown} items`);
+          assert.equal(await ticks.getByRole("button", { name: "Stop" }).count(), 1);
+        }
+        await release();
+        const status = ticks.locator(".output .status").filter({ hasText: / ms$/ });
+        await status.waitFor();
+        assert.match(await status.innerText(), /^Result · 3 items · \d+\.\d ms$/);
+        assert.equal(await ticks.locator(".output pre").innerText(), '"3 ticks"');
+        assert.equal(await items.count(), 3, "the items stay listed under the result");
+        assert.equal(await ticks.getByRole("button", { name: "Stop" }).count(), 0);
+        assert.equal(finished, 1);
+        const sent = watch.posts.at(-1) as { method: string; params: unknown };
+        assert.deepEqual([sent.method, sent.params], ["ticks", { count: 3 }]);
+
+        // A long stream stopped after two items: the generator's finally runs on the service.
+        await ticks.getByRole("textbox", { name: /^count\b/ }).fill("1000");
+        await ticks.getByRole("button", { name: "Call ticks", exact: true }).click();
+        for (let shown = 1; shown <= 2; shown++) {
+          await release();
+          await items.nth(shown - 1).waitFor();
+        }
+        await until(() => gates.length > 0); // waiting for the third
+        await ticks.getByRole("button", { name: "Stop" }).click();
+        await until(() => finished === 2);
+        const stopped = ticks.locator(".output .status").filter({ hasText: / ms$/ });
+        await stopped.waitFor();
+        assert.match(await stopped.innerText(), /^Stopped · 2 items · \d+\.\d ms$/);
+        assert.equal(await items.count(), 2);
+        assert.equal(gates.length, 0, "the stopped generator's wait ended with its signal");
+        assertClean(watch);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test("Chromium reads a stream with fetch: the POST's Server-Sent Events body, chunk by chunk", async () => {
+      const { context, page, watch } = await watchedPage(browser);
+      try {
+        await page.goto(`${server.url}/docs`);
+        const read = await page.evaluate(async () => {
+          const response = await fetch("/api", {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "text/event-stream" },
+            body: JSON.stringify({ jsonrpc: "2.0", method: "paced", params: [4], id: 9 }),
+          });
+          const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+          const decoder = new TextDecoder();
+          const seen: number[] = [];
+          let text = "";
+          for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+            text += decoder.decode(chunk.value, { stream: true });
+            // How many items had come by each chunk.
+            seen.push((text.match(/^data: \d+$/gm) ?? []).length);
+          }
+          return { type: response.headers.get("content-type"), text, seen };
+        });
+        assert.equal(read.type, "text/event-stream");
+        const events = read.text.split("\n\n").filter((event) => /^(id|event|data):/m.test(event));
+        assert.deepEqual(events, ["id: 1\ndata: 1", "id: 2\ndata: 2", "id: 3\ndata: 3", "id: 4\ndata: 4", 'event: response\ndata: {"jsonrpc":"2.0","result":"done","id":9}']);
+        // Items 30 ms apart arrive in chunks of their own: the page saw 1, 2, 3 and 4 items.
+        for (const count of [1, 2, 3, 4]) assert.ok(read.seen.includes(count), `a chunk ended with ${count} items: ${read.seen.join(", ")}`);
+        assertClean(watch);
+      } finally {
+        await context.close();
+      }
+    });
   });
 
   describe("a hostile service", () => {

@@ -77,8 +77,10 @@ function choicesOf(schema) {
   return values !== undefined && values.length > 0 && values.every(simple) ? values : undefined;
 }
 
-function curlOf(payload) {
+function curlOf(payload, streams) {
   const words = ["curl", "-sS", "-X", "POST", quote(rpcUrl), "-H", quote("Content-Type: application/json")];
+  // -N: curl prints each event as it comes instead of buffering them.
+  if (streams) words.push("-N", "-H", quote("Accept: text/event-stream"));
   if (token !== "") words.push("-H", quote(tokenHeader + ": " + token));
   words.push("--data-raw", quote(JSON.stringify(payload)));
   return words.join(" ");
@@ -90,23 +92,70 @@ function callOf(method, params) {
   return call;
 }
 
+function send(payload, headers, signal) {
+  if (token !== "") headers[tokenHeader] = token;
+  return fetch(rpcUrl, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(payload), cache: "no-store", redirect: "error", credentials: "same-origin", signal });
+}
+const failed = (error, started) => ({ ms: performance.now() - started, failure: "The request failed: " + (error instanceof Error ? error.message : String(error)) });
+async function answerOf(response, started) {
+  const body = await response.text();
+  const ms = performance.now() - started;
+  if (body === "") return { ms, status: response.status };
+  try {
+    return { ms, status: response.status, body: JSON.parse(body) };
+  } catch (error) {
+    return { ms, status: response.status, failure: "HTTP " + response.status + ", not JSON", raw: body };
+  }
+}
 async function post(payload) {
-  const headers = { "Content-Type": "application/json" };
   const started = performance.now();
   try {
-    if (token !== "") headers[tokenHeader] = token;
-    const response = await fetch(rpcUrl, { method: "POST", headers, body: JSON.stringify(payload), cache: "no-store", redirect: "error", credentials: "same-origin" });
-    const body = await response.text();
-    const ms = performance.now() - started;
-    if (body === "") return { ms, status: response.status };
-    try {
-      return { ms, status: response.status, body: JSON.parse(body) };
-    } catch (error) {
-      return { ms, status: response.status, failure: "HTTP " + response.status + ", not JSON", raw: body };
+    return await answerOf(await send(payload, {}), started);
+  } catch (error) {
+    return failed(error, started);
+  }
+}
+
+// A streaming method's call: its Server-Sent Events read from fetch's body (EventSource cannot
+// POST), each item listed as it arrives, the response event shown as any answer; Stop aborts the
+// fetch, which ends the stream on the service.
+async function streamInto(box, payload) {
+  const started = performance.now();
+  const abort = new AbortController();
+  const status = line("plain", "Streaming…");
+  const stop = el("button", { type: "button", class: "secondary", text: "Stop", onclick: () => abort.abort() });
+  const items = el("ol", { class: "items", "aria-label": "Items" });
+  box.replaceChildren(status, stop, items);
+  let response;
+  let buffer = "";
+  try {
+    const answer = await send(payload, { Accept: "text/event-stream" }, abort.signal);
+    // A JSON answer: a refusal (or a method that did not stream after all).
+    if (!/^text\/event-stream/.test(answer.headers.get("content-type") || "")) return showAnswer(box, await answerOf(answer, started));
+    const reader = answer.body.getReader();
+    const decoder = new TextDecoder();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      // Our events end lines with LF (docs/streams.md), each event with an empty line.
+      buffer += decoder.decode(chunk.value, { stream: true });
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(event);
+        if (data === null) continue;
+        if (/^event: response$/m.test(event)) response = JSON.parse(data[1]);
+        else {
+          items.append(el("li", null, el("code", { text: data[1] })));
+          status.textContent = "Streaming… " + items.childElementCount + " items";
+        }
+      }
     }
   } catch (error) {
-    return { ms: performance.now() - started, failure: "The request failed: " + (error instanceof Error ? error.message : String(error)) };
+    if (!abort.signal.aborted) box.prepend(line("bad", failed(error, started).failure));
   }
+  stop.remove();
+  const time = " · " + items.childElementCount + " items · " + (performance.now() - started).toFixed(1) + " ms";
+  if (response !== undefined) box.replaceChildren(...responseNodes(response, time), items);
+  else status.replaceWith(line(abort.signal.aborted ? "plain" : "bad", (abort.signal.aborted ? "Stopped" : "The stream was cut") + time));
 }
 const took = (answer) => " · " + answer.ms.toFixed(1) + " ms";
 function responseNodes(response, time) {
@@ -123,8 +172,8 @@ function showAnswer(box, answer) {
   else if (answer.body === undefined) box.append(line("plain", "No answer (HTTP " + answer.status + ")" + took(answer)));
   else box.append(...responseNodes(answer.body, took(answer)));
 }
-function showCurl(box, payload) {
-  const command = curlOf(payload);
+function showCurl(box, payload, streams) {
+  const command = curlOf(payload, streams);
   box.replaceChildren(el("pre", { class: "curl", text: command }), line("plain", "Copying…"));
   const note = box.lastChild;
   const fallback = () => { note.textContent = "Select the command above to copy it."; };
@@ -191,7 +240,9 @@ function methodView(method, index) {
   const isPrivate = method["x-private"] === true;
   const scopes = Array.isArray(method["x-scopes"]) ? method["x-scopes"].map(text) : [];
   const structure = method.paramStructure;
-  const signature = "(" + params.map((param) => (param["x-rest"] === true ? "..." : "") + text(param.name) + (param.required === true ? "" : "?") + ": " + typeName(param.schema)).join(", ") + ") → " + typeName(result.schema);
+  const stream = isObject(method["x-stream"]) ? method["x-stream"] : undefined;
+  const resultType = stream === undefined ? typeName(result.schema) : "stream of " + typeName(stream.items);
+  const signature = "(" + params.map((param) => (param["x-rest"] === true ? "..." : "") + text(param.name) + (param.required === true ? "" : "?") + ": " + typeName(param.schema)).join(", ") + ") → " + resultType;
   const fields = params.map(fieldFor);
   const hasRest = fields.some((field) => field.rest);
   const byName = structure === "by-name" || (structure === "either" && !hasRest);
@@ -237,6 +288,7 @@ function methodView(method, index) {
       event.preventDefault();
       const call = prepared();
       if (call === undefined) return;
+      if (stream !== undefined) return streamInto(output, callOf(name, call.params));
       output.replaceChildren(line("plain", "Calling…"));
       showAnswer(output, await post(callOf(name, call.params)));
     },
@@ -249,9 +301,10 @@ function methodView(method, index) {
     el("button", { type: "submit", text: "Call " + name }),
     el("button", { type: "button", class: "secondary", text: "Copy as curl", onclick: () => {
       const call = prepared();
-      if (call !== undefined) showCurl(curlBox, { ...callOf(name, call.params), id: 1 });
+      if (call !== undefined) showCurl(curlBox, { ...callOf(name, call.params), id: 1 }, stream !== undefined);
     } }),
-    el("button", { type: "button", class: "secondary", text: "Add to batch", onclick: () => {
+    // A batch cannot carry a stream.
+    stream === undefined && el("button", { type: "button", class: "secondary", text: "Add to batch", onclick: () => {
       const call = prepared();
       if (call === undefined) return;
       batch.push({ method: name, params: call.params });
@@ -266,12 +319,14 @@ function methodView(method, index) {
       el("span", { class: "name mono", text: name }),
       el("span", { class: "badge " + (isPrivate ? "private" : "public"), text: isPrivate ? "private" : "public" }),
       method["x-idempotent"] === true ? el("span", { class: "badge plain", text: "idempotent" }) : null,
+      stream === undefined ? null : el("span", { class: "badge plain", text: "stream" }),
       el("code", { class: "signature", text: signature })),
     el("div", { class: "method-body" },
       typeof method.description === "string" ? el("p", { text: method.description }) : null,
       isPrivate ? el("p", { class: "note scopes", text: scopes.length === 0 ? "Needs a token: authorize above." : "Needs a token with the scopes " + scopes.join(", ") + ": authorize above." }) : null,
       method["x-idempotent"] === true ? el("p", { class: "note", text: "Idempotent: calling it twice does what calling it once does, so a client may retry it." }) : null,
-      el("p", null, "Result: ", el("code", { text: typeName(result.schema) })),
+      stream === undefined ? null : el("p", { class: "note", text: "Streams: each item is shown as it arrives, then the result; Stop ends it." + (stream.resumable === true ? " Resumable." : "") }),
+      el("p", null, stream === undefined ? "Result: " : "Items: ", el("code", { text: stream === undefined ? typeName(result.schema) : typeName(stream.items) })),
       errorsView(method),
       form));
 }

@@ -8,6 +8,7 @@
 
 import type { CallSummary, ReceivedBody } from "../../core/plugin.ts";
 import type { MetricFamily } from "./exposition.ts";
+import type { StreamSummary } from "../when_ended.ts";
 import { type Outcome, OUTCOMES, outcomeOf } from "./outcome.ts";
 
 /**
@@ -83,6 +84,8 @@ interface CallSeries {
   readonly outcome: Outcome;
   calls: number;
   readonly duration: Histogram;
+  /** The items its streams sent, once one of its calls streamed. */
+  items?: number;
 }
 
 /**
@@ -170,6 +173,9 @@ export class CallMetrics {
     }
     series.calls++;
     series.duration.add(summary.duration / 1000);
+    // A stream's end (streams() used after metrics()): its items too.
+    const { items } = summary as Partial<StreamSummary>;
+    if (items !== undefined) series.items = (series.items ?? 0) + items;
   }
 
   /**
@@ -238,12 +244,19 @@ export class CallMetrics {
       },
       {
         name: "rpc_server_call_duration_seconds",
-        help: "How long JSON-RPC calls took, from dispatch to answer, by method and outcome.",
+        help: "How long JSON-RPC calls took, from dispatch to answer (a stream's: to its end), by method and outcome.",
         type: "histogram",
         unit: "seconds",
         bounds: this.#durationBounds,
         series: all.map((series) => ({ labels: labels(series), counts: series.duration.counts, sum: series.duration.sum, count: series.duration.count })),
       },
+      // Only once a stream ended, so a service without streams shows no empty family.
+      ...(all.some((series) => series.items !== undefined) ? [{
+        name: "rpc_server_stream_items_total",
+        help: "Items sent by streaming calls, by method and the stream's outcome.",
+        type: "counter" as const,
+        series: all.flatMap((series) => (series.items === undefined ? [] : [{ labels: labels(series), value: series.items }])),
+      }] : []),
       {
         name: "rpc_server_calls_in_flight",
         help: "JSON-RPC calls running now.",

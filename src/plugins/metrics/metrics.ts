@@ -125,6 +125,8 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     throw new TypeError("metrics: token is given but empty or undefined (is its environment variable set?); leave token out for open metrics");
   }
   let numbers = new CallMetrics({ service: "", version: "" }, buckets);
+  let host: PluginHost | undefined;
+  const report = (error: unknown): void => host?.report(error, "metrics");
   const end = (summary: Parameters<CallMetrics["ended"]>[0]): void => {
     numbers.ended(summary);
   };
@@ -133,10 +135,11 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     setup(service: PluginHost) {
       if (path === service.path) throw new TypeError(`metrics: ${path} is the JSON-RPC path`);
       numbers = new CallMetrics({ service: service.name, version: service.version }, buckets);
+      host = service;
     },
     call(_call, next) {
       numbers.started();
-      return whenEnded(next(), end);
+      return whenEnded(next(), end, report);
     },
     received(body) {
       numbers.received(body);

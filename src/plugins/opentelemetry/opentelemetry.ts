@@ -37,7 +37,7 @@ import { incomingTrace, setTraceHeaders, type TraceContext } from "../../tracing
 import type { CallTraces } from "../trace_context.ts";
 import { EMPTY_CONTEXT, SPAN_KEY, traceOfSpan, withParent } from "./otel_context.ts";
 import { type AttributeValue, type OtelContext, type OtelContextApi, type OtelSpan, type OtelTracer, SpanKinds, STATUS_ERROR } from "./otel_types.ts";
-import { whenEnded } from "../when_ended.ts";
+import { type StreamSummary, whenEnded } from "../when_ended.ts";
 
 export type { AttributeValue, OtelContext, OtelContextApi, OtelSpan, OtelSpanContext, OtelTraceState, OtelTracer } from "./otel_types.ts";
 export { SpanKinds, STATUS_ERROR } from "./otel_types.ts";
@@ -179,7 +179,7 @@ export function openTelemetry(options: OpenTelemetryOptions): Plugin & CallTrace
       }
       const run = (): CallSummary | Promise<CallSummary> => whenEnded(next(), (summary) => {
         endSpan(span, summary);
-      });
+      }, (error) => service?.report(error, "openTelemetry"));
       if (context === undefined) return scope.run(trace, run);
       return scope.run(trace, () => context.with(context.active().setValue(SPAN_KEY, span), run));
     },
@@ -206,6 +206,10 @@ function traitsOf(headers: HeaderReader, context: OtelContextApi | undefined): R
 
 function endSpan(span: OtelSpan, summary: CallSummary): void {
   if (!summary.ok && summary.code !== undefined) recordError(span, summary.code, messageOf(summary));
+  // A stream's span ends with the stream (streams() used after this plugin): its items, and whether the caller left.
+  const { items, left } = summary as Partial<StreamSummary>;
+  if (items !== undefined) span.setAttribute("rpc.jsonrpc.stream.items", items);
+  if (left === true) span.setAttribute("rpc.jsonrpc.stream.left", true);
   span.end();
 }
 

@@ -12,6 +12,10 @@
  *   `heartbeat` ms, so proxies keep the connection open.
  * - **Resume.** A method with `resumable: true` gets the `Last-Event-ID` the caller sends as
  *   `ctx.lastEventId`; event ids count items (1, 2, …), continuing after the last id seen.
+ * - **Observed.** Used after `metrics()`, `openTelemetry()` or `callLog()` (any plugin with a call
+ *   middleware), it tells them each stream's end: the summary its middleware gives back from
+ *   `next()` carries `stream`, the promise of a {@linkcode StreamSummary} (the whole duration, the
+ *   items sent, whether the caller left).
  * - **Not streamable.** A caller that does not accept `text/event-stream`, a batch entry and a
  *   notification get no stream: `-32600 Invalid Request` for the first two (the handler's body,
  *   for an `async function*`, never ran), nothing for a notification.
@@ -43,6 +47,10 @@ import { endpointOf } from "../../http/endpoint_of.ts";
 import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
 // The client's side, for `createClient(url, { streams: sseStreams })`.
 export { type ClientStreams, sseStreams } from "../../client/stream.ts";
+import type { CallMiddleware, CallSummary } from "../../core/call_middleware.ts";
+import type { StreamedSummary, StreamSummary } from "../when_ended.ts";
+
+export type { StreamedSummary, StreamSummary } from "../when_ended.ts";
 
 /**
  * Options of {@linkcode streams}.
@@ -139,8 +147,74 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
   let open = 0;
   // The `output` checks of streaming methods, applied to each item instead of the result.
   const itemChecks = new Map<string, (item: unknown) => Promise<unknown>>();
+  // The request a probe of its headers found (see `observe`): set and read in one synchronous step.
+  let probed: Streaming | undefined;
 
-  const take = (request: RequestContext, batch: boolean, streaming: { reply: PlainReply | undefined }, abort: AbortController) =>
+  /**
+   * Counts a watched stream's items and tells its end, whichever way it came, to the middleware
+   * that gave the call's summary (see `observe`).
+   */
+  const watch = (streaming: Streaming, items: AsyncIterator<unknown>, close: () => void): { items: AsyncIterator<unknown>; ended: () => void } => {
+    const started = performance.now();
+    let count = 0;
+    let finished = false;
+    let threw = false;
+    let tell!: (end: StreamEnd) => void;
+    streaming.end = new Promise((resolve) => (tell = resolve));
+    return {
+      items: {
+        next: () => Promise.resolve(items.next()).then((step) => {
+          if (step.done === true) finished = true;
+          else count++;
+          return step;
+        }, (error: unknown) => {
+          threw = true;
+          throw error;
+        }),
+        return: (value?: unknown) => Promise.resolve(items.return?.(value) ?? { done: true, value }),
+      },
+      ended: () => {
+        close();
+        const after = performance.now() - started;
+        const { failed } = streaming;
+        // An item its check refused (or JSON could not carry) was counted, not sent.
+        if (failed !== undefined && !threw && !finished) count--;
+        let end: StreamEnd = { after, items: count, ok: true, left: false };
+        if (failed !== undefined) end = { ...end, ok: false, code: failed.error.code, error: failed.thrown };
+        else if (!finished) {
+          // Ended by the service (stopping, the lifetime), else the caller left: not a failure.
+          if (host?.state === "stopping") end = { ...end, ok: false, code: -32004 };
+          else if (after >= lifetime - 1) end = { ...end, ok: false, code: -32002 };
+          else end = { ...end, left: true };
+        }
+        tell(end);
+      },
+    };
+  };
+
+  // A call middleware inside the observers' (metrics, callLog, spans): the summary it gives back
+  // of a call that answered with a stream has `stream`, the promise of the stream's end.
+  const observe: CallMiddleware = (call, next) => {
+    probed = undefined;
+    // The request's headers are ours (see `streams`): reading this name tells which request it is.
+    call.headers.get(PROBE);
+    const streaming = probed as Streaming | undefined;
+    probed = undefined;
+    if (streaming === undefined) return next();
+    streaming.watched = true;
+    const told = (summary: CallSummary): CallSummary => {
+      const { end } = streaming;
+      if (end === undefined) return summary;
+      streaming.end = undefined;
+      const stream = end.then(({ after, ...rest }): StreamSummary => ({ ...summary, ...rest, duration: summary.duration + after }));
+      const streamed: StreamedSummary = { ...summary, stream };
+      return streamed;
+    };
+    const given = next();
+    return given instanceof Promise ? given.then(told) : told(given);
+  };
+
+  const take = (request: RequestContext, batch: boolean, streaming: Streaming, abort: AbortController) =>
     (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string): unknown => {
       let items: AsyncIterator<unknown> | undefined;
       const refuse = (code: number, message: string): never => {
@@ -155,6 +229,11 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
         // -32004 Unavailable: this instance cannot take it now; another may, or this one later.
         if (open >= maxStreams) refuse(-32004, `Unavailable: too many streams open (at most ${maxStreams}); try again later`);
         open++;
+        let ended = (): void => {
+          open--;
+        };
+        // Watched by observers (a call middleware before this plugin): the stream's end is told to them.
+        if (streaming.watched === true) ({ items, ended } = watch(streaming, items, ended));
         streaming.reply = {
           status: 200,
           headers: EVENT_STREAM_HEADERS,
@@ -167,10 +246,8 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
             lifetime,
             check: itemChecks.get(method),
             stopping: () => host?.state === "stopping",
-            error: (thrown) => errorObjectFor(target as DispatchTarget, thrown, method),
-            ended: () => {
-              open--;
-            },
+            error: (thrown) => (streaming.failed = { thrown, error: errorObjectFor(target as DispatchTarget, thrown, method) }).error,
+            ended,
             abort,
             gone: request.signal,
           }),
@@ -189,8 +266,15 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
   const streamable = (text: string, request: RequestContext): StreamingRequest => {
     const abort = new AbortController();
     let signal: AbortSignal | undefined;
-    const streaming: { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } = {
-      headers: request.headers,
+    const streaming: Streaming = {
+      // Observed: headers that tell `observe`, which sees only them, which request a call is of.
+      headers: plugin.call === undefined ? request.headers : {
+        get: (name) => {
+          if (name !== PROBE) return request.headers.get(name);
+          probed = streaming;
+          return null;
+        },
+      },
       // Read here, as dispatch would (which makes a context of its own, without the taker, only
       // for a header it then refuses).
       deadline: request.deadline ?? deadlineOf(request.headers.get(REQUEST_TIMEOUT_HEADER)),
@@ -209,7 +293,7 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
     return streaming;
   };
 
-  return {
+  const plugin: StreamsPlugin & { call?: CallMiddleware } = {
     name: "streams",
     get open() {
       return open;
@@ -227,6 +311,9 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
         const reply = answer(text, streaming, bytes);
         return reply instanceof Promise ? reply.then((settled) => streamed(settled, streaming.reply)) : streamed(reply, streaming.reply);
       };
+      // Plugins used before this one with a call middleware (metrics, callLog, spans) are told
+      // when a stream ends; without them, calls go on without a middleware of ours.
+      if (target.call !== undefined) plugin.call = observe;
     },
     prepare(method) {
       if (!isStreamingMethod(method)) return method;
@@ -243,6 +330,7 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       return { ...definition, extensions: { ...method.extensions, "x-stream": stream } };
     },
   };
+  return plugin;
 }
 
 /** The endpoint's reply, or the stream's in its place (with the reply's headers, the stream's over them). */
@@ -254,6 +342,28 @@ function streamed(reply: PlainReply, stream: PlainReply | undefined): PlainReply
 function deadlineOf(budget: string | null): number | undefined {
   return budget !== null && /^\d{1,12}$/.test(budget) ? Date.now() + Number(budget) : undefined;
 }
+
+/** The header name `observe` reads to find a call's request (a real header of that name is never read). */
+const PROBE = "x-streams-probe";
+
+/** How a watched stream ended, before its call's summary is added. */
+interface StreamEnd extends Omit<StreamSummary, keyof CallSummary | "duration"> {
+  /** The ms from the stream's start to its end. */
+  readonly after: number;
+  readonly ok: boolean;
+  readonly code?: number;
+  readonly error?: unknown;
+}
+
+/** A request's state: what the endpoint reads (its reply), and what watching its stream needs. */
+type Streaming = { -readonly [K in keyof StreamingRequest]: StreamingRequest[K] } & {
+  /** Set by `observe`: a middleware waits to be told the stream's end. */
+  watched?: boolean;
+  /** The stream's end, once one was taken and watched. */
+  end?: Promise<StreamEnd> | undefined;
+  /** What ended the stream as an error, when something did. */
+  failed?: { readonly thrown: unknown; readonly error: { readonly code: number } };
+};
 
 /** The first event id after a resume: the one after the caller's last (a count), else 1. */
 function firstIdAfter(lastEventId: string | null): number {
