@@ -84,3 +84,58 @@ describe("fault run: the instance serving a resumable stream is SIGKILLed", { ti
     });
   }
 });
+
+describe("fault run: the instance serving a resumable stream freezes (SIGSTOP)", { timeout: 120_000 }, () => {
+  for (const [first, second] of pairs.slice(0, RUNTIMES.length)) {
+    test(`${first} + ${second}: silence past idleTimeout is a drop; the client resumes on the other, ${N} items, none lost, none twice`, async () => {
+      const servers: ChildServer[] = await Promise.all([startExample(first, "test/runtime/fixtures/stream_fault_server.ts"), startExample(second, "test/runtime/fixtures/stream_fault_server.ts")]);
+      let frozen: ChildServer | undefined;
+      try {
+        const byPid = new Map(servers.map((server) => [server.process.pid, server]));
+        // A frozen instance answers no call either: the cluster's call (rpc.discover, which finds
+        // an instance after the drop) gives up on it after the client's timeout, and tries the other.
+        const remote = await connect<{ follow: (to: number) => AsyncGenerator<Item, string> }>(
+          cluster(servers.map((server) => `${server.base}/api`)),
+          { streams: sseStreams, timeout: 1_000 },
+        );
+        const items: Item[] = [];
+        const started = Date.now();
+        let frozenAt = 0;
+        let resumedAt = 0;
+        const read = (async () => {
+          // The fixture's heartbeat is 100 ms: 500 ms of silence is five missed.
+          const stream = remote.stream("follow", [N], { idleTimeout: 500 }) as AsyncGenerator<Item, string>;
+          for (let next = await stream.next(); ; next = await stream.next()) {
+            if (next.done === true) return next.value;
+            items.push(next.value);
+            if (frozen !== undefined && resumedAt === 0 && next.value.pid !== frozen.process.pid) resumedAt = Date.now();
+            if (items.length === KILL_AT) {
+              frozen = byPid.get(next.value.pid);
+              assert.ok(frozen !== undefined, `item ${next.value.n} names pid ${next.value.pid}, not one of ours`);
+              // Stopped, not killed: its sockets stay open and say nothing, as a host that hangs.
+              process.kill(frozen.process.pid, "SIGSTOP");
+              frozenAt = Date.now();
+            }
+          }
+        })();
+        const result = await within(read, 30_000, "timed out");
+        assert.equal(result, `followed to ${N}`, `${items.length} items read`);
+        assert.ok(frozen !== undefined);
+        const ns = items.map((item) => item.n);
+        const missing = Array.from({ length: N }, (_, index) => index + 1).filter((n) => !ns.includes(n));
+        const twice = ns.filter((n, index) => ns.indexOf(n) !== index);
+        assert.deepEqual({ received: ns.length, missing, twice }, { received: N, missing: [], twice: [] });
+        assert.deepEqual(ns, Array.from({ length: N }, (_, index) => index + 1));
+        const survivor = servers.find((server) => server !== frozen) as ChildServer;
+        const switched = items.findIndex((item) => item.pid === survivor.process.pid);
+        assert.ok(switched >= KILL_AT && items.slice(switched).every((item) => item.pid === survivor.process.pid), "after the switch, every item came from the survivor");
+        console.log(`# frozen ${frozen.runtime} after item ${switched}; the survivor's first item came ${resumedAt - frozenAt} ms later (the run took ${Date.now() - started} ms); ${N} received, 0 missing, 0 twice`);
+        await remote.close();
+      } finally {
+        // A stopped process takes SIGTERM only once it runs again.
+        if (frozen !== undefined) process.kill(frozen.process.pid, "SIGCONT");
+        await Promise.all(servers.map((server) => server.process.stop()));
+      }
+    });
+  }
+});
