@@ -21,7 +21,7 @@ import type { RemoteStream } from "./types.ts";
  * @example
  * ```ts
  * import type { StreamOptions } from "./stream.ts";
- * const options: StreamOptions = { resume: true, attempts: 10, signal: AbortSignal.timeout(60_000), token: "a caller's token" };
+ * const options: StreamOptions = { resume: true, attempts: 10, idleTimeout: 15_000, signal: AbortSignal.timeout(60_000), token: "a caller's token" };
  * ```
  */
 export interface StreamOptions extends Pick<CallOptions, "signal" | "token"> {
@@ -35,6 +35,13 @@ export interface StreamOptions extends Pick<CallOptions, "signal" | "token"> {
   readonly attempts?: number | undefined;
   /** The id of the last event already seen, to start after it (a stream resumed by hand). */
   readonly lastEventId?: string | undefined;
+  /**
+   * How long, in ms, the stream may stay silent while it is read (no item, no heartbeat, no
+   * answer to the request) before it counts as dropped: an instance that froze, or a network that
+   * lost it, sends nothing and closes nothing. Keep it a few of the service's heartbeats (5 s by
+   * default). Default 30,000; `Infinity` for no limit.
+   */
+  readonly idleTimeout?: number | undefined;
 }
 
 // (Defined with the client's other types: they say which calls give one.)
@@ -125,6 +132,9 @@ export function sseStreams(
   };
 }
 
+/** Waits on the service, for at most the stream's idleTimeout (then the request is aborted). */
+type Wait = <T>(promise: Promise<T>) => Promise<T>;
+
 /** One Server-Sent Event, as read. */
 interface ServerSentEvent {
   readonly event: string;
@@ -159,6 +169,7 @@ export async function* openStream(
   const body = JSON.stringify(request(method, params, id));
   const limit = options.maxResponseBytes ?? 16 * 1024 * 1024;
   const attempts = stream.attempts ?? 5;
+  const idle = stream.idleTimeout ?? 30_000;
   const abort = new AbortController();
   const signal = stream.signal === undefined ? abort.signal : AbortSignal.any([stream.signal, abort.signal]);
   let lastId = stream.lastEventId;
@@ -167,18 +178,29 @@ export async function* openStream(
     for (;;) {
       let events: AsyncGenerator<ServerSentEvent, void> | undefined;
       let dropped: unknown;
+      // Silence while waiting on the service ends this request (see idleTimeout).
+      const quiet = new AbortController();
+      const wait: Wait = (promise) => {
+        // (A timer past 2^31-1 ms would fire at once: that long is no limit.)
+        const timer = idle < 2 ** 31 ? setTimeout(() => {
+          quiet.abort();
+        }, idle) : undefined;
+        return promise.finally(() => {
+          clearTimeout(timer);
+        });
+      };
       // Several instances: the URL of one that answers now (another one after a drop).
       const url = typeof to === "string" ? to : await to(failed > 0);
       try {
         const headers = await headersFor(options, stream);
         headers.set("accept", "text/event-stream");
         if (lastId !== undefined) headers.set("last-event-id", lastId);
-        const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal, redirect: "manual" });
+        const response = await wait((options.fetch ?? fetch)(url, { method: "POST", headers, body, signal: AbortSignal.any([signal, quiet.signal]), redirect: "manual" }));
         if (!/^text\/event-stream/i.test(response.headers.get("content-type") ?? "")) {
           // No stream: a JSON-RPC error (the call cannot stream, a limit), or no JSON-RPC answer at all.
           throw errorOf(url, await response.json().catch(() => undefined));
         }
-        events = readEvents(response.body as ReadableStream<Uint8Array>, limit, url);
+        events = readEvents(response.body as ReadableStream<Uint8Array>, limit, url, wait);
         for await (const event of events) {
           if (event.event === "response") {
             const answer = JSON.parse(event.data) as { error?: unknown; result?: unknown };
@@ -194,9 +216,10 @@ export async function* openStream(
       } catch (error) {
         // Only the caller aborts it while it runs.
         if (signal.aborted) throw new TransportError(url, "aborted", "the call was aborted", undefined, stream.signal?.reason);
+        if (quiet.signal.aborted) dropped = new TransportError(url, "network", `silent for ${idle} ms (idleTimeout)`);
         // An instance that cannot serve it now (-32004: stopping, too many streams) or whose limit
         // ended it (-32002) is a drop for a resumable stream: elsewhere, or later, it goes on.
-        if (error instanceof RpcError && stream.resume === true && (error.code === -32004 || error.code === -32002)) dropped = error;
+        else if (error instanceof RpcError && stream.resume === true && (error.code === -32004 || error.code === -32002)) dropped = error;
         // Other answers are thrown as they are; what fetch or the body's reading threw is the network's.
         else if (error instanceof RpcError || error instanceof TransportError || error instanceof SyntaxError) throw error;
         else dropped = new TransportError(url, "network", error instanceof Error ? error.message : String(error), undefined, error);
@@ -216,8 +239,9 @@ export async function* openStream(
 /**
  * The events of a `text/event-stream` body, as the HTML standard parses them (lines ended by CR,
  * LF or CRLF; `:` comments skipped; `data` lines joined by LF; an event without data dropped).
+ * Each read goes through `wait`, so silence is timed only while the stream is read.
  */
-async function* readEvents(body: ReadableStream<Uint8Array>, limit: number, url: string): AsyncGenerator<ServerSentEvent, void> {
+async function* readEvents(body: ReadableStream<Uint8Array>, limit: number, url: string, wait: Wait): AsyncGenerator<ServerSentEvent, void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let rest = "";
@@ -225,7 +249,7 @@ async function* readEvents(body: ReadableStream<Uint8Array>, limit: number, url:
   let data: string[] = [];
   let id: string | undefined;
   try {
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    for (let read = await wait(reader.read()); !read.done; read = await wait(reader.read())) {
       // A CR at the very end may be the first half of a CRLF: it stays with the rest until what follows comes.
       const lines = (rest + decoder.decode(read.value, { stream: true })).split(/\r\n|\r(?!$)|\n/);
       rest = lines.pop() as string;
