@@ -40,6 +40,10 @@ function feedService(): Service {
         yield { tick };
       }
     }, { output: z.object({ tick: z.number() }), description: "Counts up to count." })
+    .publicMethod("leaky", async function* () {
+      yield { tick: 1, secret: "s3cr3t" };
+      yield { tick: "two" } as unknown as { tick: number }; // a handler that breaks its own type
+    }, { output: z.object({ tick: z.number() }), params: [] })
     .publicMethod("words", async function* () {
       yield "a".repeat(5_000);
     })
@@ -219,6 +223,18 @@ describe("mcp() with streaming methods", { timeout: 60_000 }, () => {
       },
       required: ["items", "count"],
     });
+  });
+
+  test("each item goes through the method's output schema, as on /api: stripped of unknown keys, refused when it does not fit", async () => {
+    const client = await session(url);
+    const seen: Progress[] = [];
+    const result = await client.callTool({ name: "leaky", arguments: {} }, undefined, { onprogress: (progress) => seen.push(progress) });
+    await client.close();
+    assert.deepEqual(seen.map((progress) => progress.message), ['{"tick":1}']);
+    assert.equal(result.isError, true);
+    assert.deepEqual(result.structuredContent, { items: [{ tick: 1 }], count: 1 });
+    assert.deepEqual(result.content, [{ type: "text", text: "Error -32603: Internal error" }]);
+    assert.match(state.reported.at(-1) ?? "", /leaky/);
   });
 
   test("raw HTTP: the SSE answer's events, a long item's message clipped, the response last", async () => {
