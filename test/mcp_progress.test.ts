@@ -26,7 +26,7 @@ interface Progress {
 }
 
 /** Flags the generators set in their finally blocks, and what the middleware saw. */
-const state = { endlessEnded: 0, leftEnded: 0, seen: [] as string[], reported: [] as string[] };
+const state = { endlessEnded: 0, leftEnded: 0, seen: [] as string[], reported: [] as string[], resumed: Promise.resolve() };
 
 function feedService(): Service {
   return new Service({ name: "feed", apiTokenIsValid: (token) => token === TOKEN, onError: (error) => void state.reported.push((error as Error).message) })
@@ -73,6 +73,11 @@ function feedService(): Service {
         state.leftEnded++;
       }
     }, { context: true })
+    .publicMethod("pauses", async function* () {
+      yield "first";
+      await state.resumed;
+      yield "second";
+    })
     .privateMethod("audit_feed", async function* () {
       yield "entry";
     })
@@ -235,6 +240,32 @@ describe("mcp() with streaming methods", { timeout: 60_000 }, () => {
     assert.deepEqual(result.structuredContent, { items: [{ tick: 1 }], count: 1 });
     assert.deepEqual(result.content, [{ type: "text", text: "Error -32603: Internal error" }]);
     assert.match(state.reported.at(-1) ?? "", /leaky/);
+  });
+
+  test("a notification goes out as its item comes (not held for the next), and a quiet stream gets a heartbeat every 5 s", { timeout: 15_000 }, async () => {
+    let resume!: () => void;
+    state.resumed = new Promise((resolve) => (resume = resolve));
+    const response = await rawCall(url, "pauses", {}, { token: "p" });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (found: (text: string) => boolean, within: number): Promise<void> => {
+      const deadline = Date.now() + within;
+      while (!found(text)) {
+        const left = deadline - Date.now();
+        if (left <= 0) assert.fail(`not there within ${within} ms; got ${JSON.stringify(text)}`);
+        const chunk = await Promise.race([reader.read(), sleep(left).then(() => undefined)]);
+        if (chunk?.value !== undefined) text += decoder.decode(chunk.value, { stream: true });
+      }
+    };
+    // The generator waits after its first item: that item's notification is there already.
+    await readUntil((sofar) => sofar.includes('"message":"first"'), 2_000);
+    const before = text.length;
+    await readUntil((sofar) => sofar.slice(before).includes(":\n\n"), 7_000);
+    resume();
+    await readUntil((sofar) => sofar.includes('"result"'), 2_000);
+    reader.releaseLock();
+    assert.deepEqual(events(text).map((event) => (event["params"] as { message?: string } | undefined)?.message), ["first", "second", undefined]);
   });
 
   test("raw HTTP: the SSE answer's events, a long item's message clipped, the response last", async () => {

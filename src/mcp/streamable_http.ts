@@ -222,28 +222,43 @@ interface EventChannel {
   end(message: unknown): void;
 }
 
+/** How often, in ms, a quiet event stream gets a comment line (Bun closes a connection idle for 10 s; proxies too). */
+const HEARTBEAT = 5_000;
+
 function eventChannel(gone: AbortController): EventChannel {
   const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let wanted: (() => void) | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   const resume = (): void => {
     const resolve = wanted;
     wanted = undefined;
     resolve?.();
   };
+  const put = (text: string): void => {
+    controller.enqueue(encoder.encode(text));
+  };
   const body = new ReadableStream<Uint8Array>({
     start: (given) => {
       controller = given;
+      // A comment first: the node adapter holds a body's first chunk until a second comes (to
+      // send a short body in one write), and the first notification must not wait for the next.
+      put(":\n\n");
+      // Never onto a queue the reader is not taking: a stalled reader is not a quiet one.
+      ticker = setInterval(() => {
+        if ((controller.desiredSize ?? 0) >= 0) put(":\n\n");
+      }, HEARTBEAT);
     },
     pull: resume,
     // The client went away: the call's signal aborts, which ends the tool's stream.
     cancel: () => {
+      clearInterval(ticker);
       gone.abort();
       resume();
     },
   }, { highWaterMark: 1 });
   const write = (message: unknown): void => {
-    controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
+    put(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   };
   return {
     body,
@@ -254,6 +269,7 @@ function eventChannel(gone: AbortController): EventChannel {
       return new Promise((resolve) => (wanted = resolve));
     },
     end(message) {
+      clearInterval(ticker);
       if (gone.signal.aborted) return;
       write(message);
       controller.close();
