@@ -26,7 +26,7 @@ interface Progress {
 }
 
 /** Flags the generators set in their finally blocks, and what the middleware saw. */
-const state = { endlessEnded: 0, leftEnded: 0, seen: [] as string[], reported: [] as string[], resumed: Promise.resolve() };
+const state = { endlessEnded: 0, leftEnded: 0, dripEnded: 0, seen: [] as string[], reported: [] as string[], resumed: Promise.resolve() };
 
 function feedService(): Service {
   return new Service({ name: "feed", apiTokenIsValid: (token) => token === TOKEN, onError: (error) => void state.reported.push((error as Error).message) })
@@ -73,6 +73,17 @@ function feedService(): Service {
         state.leftEnded++;
       }
     }, { context: true })
+    .publicMethod("drip", async function* () {
+      // Deaf to ctx.signal: only the reader stopping ends it.
+      try {
+        for (let n = 1; ; n++) {
+          yield n;
+          await sleep(20);
+        }
+      } finally {
+        state.dripEnded++;
+      }
+    })
     .publicMethod("pauses", async function* () {
       yield "first";
       await state.resumed;
@@ -334,5 +345,18 @@ describe("mcp() with streaming methods", { timeout: 60_000 }, () => {
     quitting.abort();
     await pending;
     await until(() => state.leftEnded === before + 2, "the generator's finally after the JSON client left");
+  });
+
+  test("a generator deaf to ctx.signal is ended too when the client leaves (its next item is not asked for)", async () => {
+    for (const token of ["d", undefined]) {
+      const ended = state.dripEnded;
+      const leaving = new AbortController();
+      const pending = rawCall(url, "drip", {}, { ...(token === undefined ? {} : { token }), signal: leaving.signal }).then((response) => response.text()).catch(() => undefined);
+      await sleep(150);
+      leaving.abort();
+      await pending;
+      // Without it, the stream would be read on to its 1,000th item (20 s).
+      await until(() => state.dripEnded === ended + 1, `drip's finally (${token === undefined ? "JSON" : "SSE"})`);
+    }
   });
 });

@@ -100,9 +100,11 @@ export async function answerMcpHttp(request: Request, source: ToolSource, creden
   const valid = validateRequest(message);
   if ("invalid" in valid) return failure(400, -32600, `Invalid Request: ${valid.reason}`, valid.id);
   const meta = metaOf(valid);
+  // Read only for a call (on Deno, reading a request's signal prints a notice).
+  const gone = (): AbortSignal => request.signal;
   return meta === undefined
-    ? answerWithSession(valid, headers, source, credentialed, settings)
-    : answerStateless(valid, meta, headers, source, credentialed, settings);
+    ? answerWithSession(valid, headers, source, credentialed, settings, gone)
+    : answerStateless(valid, meta, headers, source, credentialed, settings, gone);
 }
 
 /** A stateless (2026-07-28) request: its version and headers checked, no session involved. */
@@ -113,6 +115,7 @@ async function answerStateless(
   source: ToolSource,
   credentialed: boolean,
   settings: McpHttpSettings,
+  gone: () => AbortSignal,
 ): Promise<Response> {
   const id = request.id ?? null;
   const version = meta[PROTOCOL_VERSION_KEY];
@@ -123,7 +126,7 @@ async function answerStateless(
   const mismatch = headerMismatch(request, version, headers);
   if (mismatch !== undefined) return failure(400, HEADER_MISMATCH, `Header mismatch: ${mismatch}`, id);
   if (request.id === undefined) return new Response(null, { status: 202 });
-  return answerOver(request, source, { credentialed, stateless: true }, headers, settings);
+  return answerOver(request, source, { credentialed, stateless: true }, headers, settings, gone);
 }
 
 /** The first standard header of a stateless request that is missing or disagrees with its body. */
@@ -149,6 +152,7 @@ async function answerWithSession(
   source: ToolSource,
   credentialed: boolean,
   settings: McpHttpSettings,
+  gone: () => AbortSignal,
 ): Promise<Response> {
   const id = request.id ?? null;
   const { sessions } = settings;
@@ -173,7 +177,7 @@ async function answerWithSession(
     return failure(400, -32000, `Bad Request: unsupported protocol version ${versionSent}`, id);
   }
   if (request.id === undefined) return new Response(null, { status: 202 }); // notifications/initialized, cancelled…
-  return answerOver(request, source, exchange, headers, settings);
+  return answerOver(request, source, exchange, headers, settings, gone);
 }
 
 /**
@@ -182,10 +186,18 @@ async function answerWithSession(
  * that sends none (it does not stream, or it was refused) is still answered as JSON, with its
  * HTTP status (401 and 403 included).
  */
-function answerOver(request: JsonRpcRequest, source: ToolSource, exchange: McpExchange, headers: Headers, settings: McpHttpSettings): Promise<Response> {
-  const wantsEvents = request.method === "tools/call" && progressTokenOf(request.params) !== undefined &&
-    /\btext\/event-stream\b/i.test(headers.get("accept") ?? "");
-  if (!wantsEvents) return answerMcpRequest(request, source, exchange).then((answer) => respond(answer, settings));
+function answerOver(
+  request: JsonRpcRequest,
+  source: ToolSource,
+  exchange: McpExchange,
+  headers: Headers,
+  settings: McpHttpSettings,
+  httpSignal: () => AbortSignal,
+): Promise<Response> {
+  if (request.method !== "tools/call") return answerMcpRequest(request, source, exchange).then((answer) => respond(answer, settings));
+  const wantsEvents = progressTokenOf(request.params) !== undefined && /\btext\/event-stream\b/i.test(headers.get("accept") ?? "");
+  // A client that leaves stops the reading of a streaming tool's items (the call's signal aborts too).
+  if (!wantsEvents) return answerMcpRequest(request, source, { ...exchange, signal: httpSignal() }).then((answer) => respond(answer, settings));
   const gone = new AbortController();
   let channel: EventChannel | undefined;
   let opened!: (response: Response) => void;
@@ -197,7 +209,7 @@ function answerOver(request: JsonRpcRequest, source: ToolSource, exchange: McpEx
     }
     return channel.send(message);
   };
-  const answered = answerMcpRequest(request, source, { ...exchange, signal: gone.signal, notify }).then(
+  const answered = answerMcpRequest(request, source, { ...exchange, signal: AbortSignal.any([httpSignal(), gone.signal]), notify }).then(
     (answer) => {
       if (channel === undefined) return respond(answer, settings);
       channel.end(answer.response);
