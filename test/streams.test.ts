@@ -14,6 +14,7 @@ import { createEventSource } from "eventsource-client";
 import { z } from "zod";
 import { type CallContext, connect, createClient, MicroService, publicMethod, RpcError, serve, Service, TransportError } from "../mod.ts";
 import { schemas } from "../src/plugins/schemas/schemas.ts";
+import { cors } from "../src/plugins/cors.ts";
 import { sseStreams, streams } from "../src/plugins/streams/streams.ts";
 import { testClient } from "../src/testing/mod.ts";
 import { cluster } from "../src/client/cluster/mod.ts";
@@ -116,6 +117,23 @@ describe("streams over Server-Sent Events", { timeout: 60_000 }, () => {
         'id: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\nid: 3\ndata: {"n":3}\n\n' +
         'event: response\ndata: {"jsonrpc":"2.0","result":"counted to 3","id":7}\n\n',
     );
+  });
+
+  test("a stream's answer has the headers plugins add to the endpoint's answers (CORS), the event stream's over them", async () => {
+    const service = new Service({ name: "cors.streams" })
+      .use(cors({ origins: ["https://app.example"] }))
+      .use(streams())
+      .publicMethod("count", async function* (to: number) {
+        for (let n = 1; n <= to; n++) yield n;
+      });
+    const response = await service.fetch(new Request("http://localhost/api", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", origin: "https://app.example" },
+      body: JSON.stringify(call("count", [1], 1)),
+    }));
+    assert.equal(response.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    assert.match(await response.text(), /id: 1\ndata: 1\n\nevent: response\n/);
   });
 
   test("a call with X-Request-Timeout streams too (its deadline read with the taker kept); a malformed one is refused", async () => {

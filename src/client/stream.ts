@@ -76,10 +76,16 @@ export type ClientStreams = (
  * import { createClient } from "./client.ts";
  * import { sseStreams } from "./stream.ts";
  * const clock = createClient("http://127.0.0.1:5000/api", { streams: sseStreams });
- * for await (const tick of clock.methods.ticks(3)) console.log(tick);
+ * // Typed by the service, `clock.methods.ticks(3)` streams the same way.
+ * for await (const tick of clock.stream("ticks", [3])) console.log(tick);
  * ```
  */
-export const sseStreams: ClientStreams = (upstream, options, call, notify) => {
+export function sseStreams(
+  upstream: Upstream,
+  options: ClientOptions,
+  call: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<unknown>,
+  notify: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<void>,
+): ReturnType<ClientStreams> {
   // Which methods may be resumed (`x-stream`), asked of the service at the first stream that does not say.
   let resumable: Promise<Map<unknown, unknown>> | undefined;
   const learn = async (): Promise<Map<unknown, unknown>> => {
@@ -117,7 +123,7 @@ export const sseStreams: ClientStreams = (upstream, options, call, notify) => {
     with: (callOptions: CallOptions) => callsWith(callOrStream, notify, callOptions),
     stream,
   };
-};
+}
 
 /** One Server-Sent Event, as read. */
 interface ServerSentEvent {

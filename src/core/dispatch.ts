@@ -65,13 +65,6 @@ export interface DispatchTarget extends ServiceRef {
   readonly received?: readonly { received(body: { readonly bytes: number; readonly batch: number | undefined }): void }[] | undefined;
   /** The plugins told the code of each message refused before it became a call, when some want it. */
   readonly refused?: readonly { refused(code: number): void }[] | undefined;
-  /**
-   * Makes each JSON-RPC body's request able to take a call's stream: set by the `streams()`
-   * plugin at its setup (the endpoint calls it; what it gives is a `StreamingRequest`).
-   *
-   * @internal The contract between the streams plugin and the HTTP layer; it may change in any release.
-   */
-  streams?: ((text: string, request: RequestContext) => RequestContext) | undefined;
   /** The most entries a batch may have. */
   readonly maxBatchLength: number;
   /** The deepest nesting of arrays and objects allowed in a request's params. */

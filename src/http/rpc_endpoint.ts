@@ -194,11 +194,9 @@ export class RpcEndpoint {
    * ```
    */
   answerBody(text: string, request: RequestContext, bytes?: number): PlainReply | Promise<PlainReply> {
-    // With the streams plugin, a request that can take a call's stream (its reply, once it took one).
-    const ctx: RequestContext & { readonly reply?: PlainReply | undefined } = this.#target.streams?.(text, request) ?? request;
-    const answer = dispatchText(this.#target, text, ctx, bytes);
-    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, ctx));
-    return this.#reply(answer, ctx);
+    const answer = dispatchText(this.#target, text, request, bytes);
+    if (answer instanceof Promise) return answer.then((settled) => this.#reply(settled, request.headers));
+    return this.#reply(answer, request.headers);
   }
 
   /**
@@ -231,9 +229,9 @@ export class RpcEndpoint {
     return { status, headers, body: JSON.stringify(refuse(this.#target, null, code, message)) };
   }
 
-  #reply(answer: string | undefined, ctx: RequestContext & { readonly reply?: PlainReply | undefined }): PlainReply {
-    const reply = ctx.reply ?? (answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer });
-    return this.#decorate(reply, "POST", ctx.headers);
+  #reply(answer: string | undefined, headers: HeaderReader): PlainReply {
+    const reply = answer === undefined ? NO_CONTENT : { status: 200, headers: JSON_HEADERS, body: answer };
+    return this.#decorate(reply, "POST", headers);
   }
 
   #decorate(reply: PlainReply, method: string, headers: HeaderReader): PlainReply {

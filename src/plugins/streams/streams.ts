@@ -38,7 +38,8 @@ import type { Plugin, PluginHost } from "../../core/plugin.ts";
 import { RpcError } from "../../protocol/errors.ts";
 import type { JsonRpcId } from "../../protocol/messages.ts";
 import { REQUEST_TIMEOUT_HEADER } from "../../protocol/headers.ts";
-import type { PlainReply, StreamingRequest } from "../../http/rpc_endpoint.ts";
+import type { PlainReply, RpcEndpoint, StreamingRequest } from "../../http/rpc_endpoint.ts";
+import { endpointOf } from "../../http/endpoint_of.ts";
 import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
 // The client's side, for `createClient(url, { streams: sseStreams })`.
 export { type ClientStreams, sseStreams } from "../../client/stream.ts";
@@ -216,8 +217,16 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
     setup(service) {
       host = service;
       target = targetOf(service as unknown as Parameters<typeof targetOf>[0]);
-      // The endpoint asks the target, so the service's own code carries no more than that call.
-      target.streams = streamable;
+      // Each body's answer through a request that can take a call's stream, and with its events
+      // once it took one: the endpoint's own answer (its headers, CORS's say) made a stream's. Wrapped
+      // here, so a service without streams carries none of it.
+      const endpoint = endpointOf(service) as RpcEndpoint;
+      const answer = endpoint.answerBody.bind(endpoint);
+      endpoint.answerBody = (text, request, bytes) => {
+        const streaming = streamable(text, request);
+        const reply = answer(text, streaming, bytes);
+        return reply instanceof Promise ? reply.then((settled) => streamed(settled, streaming.reply)) : streamed(reply, streaming.reply);
+      };
     },
     prepare(method) {
       if (!isStreamingMethod(method)) return method;
@@ -234,6 +243,11 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
       return { ...definition, extensions: { ...method.extensions, "x-stream": stream } };
     },
   };
+}
+
+/** The endpoint's reply, or the stream's in its place (with the reply's headers, the stream's over them). */
+function streamed(reply: PlainReply, stream: PlainReply | undefined): PlainReply {
+  return stream === undefined ? reply : { ...stream, headers: { ...reply.headers, ...stream.headers } };
 }
 
 /** The deadline an `X-Request-Timeout` header gives (`Date.now()` ms), when it is a whole number of ms. */
