@@ -25,7 +25,7 @@ interface ToolView {
 }
 
 /** What the tools of the fixture look like to every client (private ones only with the token). */
-const PUBLIC_TOOLS = ["say_hello", "pair", "sum", "divide", "find_order", "test_simple_text", "test_error_handling"];
+const PUBLIC_TOOLS = ["say_hello", "pair", "sum", "divide", "find_order", "test_simple_text", "test_error_handling", "test_tool_with_progress"];
 
 async function session(url: URL, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: "mcp-test", version: "1.0.0" });

@@ -32,10 +32,12 @@
  * @module
  */
 
-import { readApiToken } from "../core/context.ts";
+import { readApiToken, type StreamTaker } from "../core/context.ts";
+import { type DispatchTarget, errorObjectFor, targetOf } from "../core/dispatch.ts";
 import { describeMethod } from "../core/introspection.ts";
 import type { MethodDefinition } from "../core/method.ts";
 import type { Plugin, PluginHost } from "../core/plugin.ts";
+import { validateResult } from "../plugins/schemas/validation.ts";
 import type { JsonRpcErrorObject, JsonRpcParams, JsonRpcResponse } from "../protocol/messages.ts";
 import type { ToolSource } from "./protocol.ts";
 import { Sessions } from "./sessions.ts";
@@ -149,9 +151,25 @@ export function mcp(options: McpOptions = {}): Plugin {
         methods: () => service.listMethods().filter(chosen).map(toolMethod),
         // The service's own dispatch, with this request's headers: the token (in its header or as
         // a bearer token) is checked there, and the middlewares see the call as any other.
-        call: async (name: string, params: JsonRpcParams) => {
-          const answer = await service.handle({ jsonrpc: "2.0", method: name, params, id: 0 }, { headers: request.headers, signal: request.signal });
-          return outcomeOf(answer as JsonRpcResponse);
+        call: async (name: string, params: JsonRpcParams, signal?: AbortSignal) => {
+          // A method that streams hands its items here (dispatch's stream taker, as the streams
+          // plugin's is for POST /api) once the service's checks and middlewares let it run.
+          let taken: AsyncIterable<unknown> | undefined;
+          const stream: StreamTaker = (items) => {
+            taken = items;
+            return null; // what the middlewares see as the call's result; the items follow
+          };
+          const gone = signal === undefined ? request.signal : AbortSignal.any([request.signal, signal]);
+          const answer = (await service.handle({ jsonrpc: "2.0", method: name, params, id: 0 }, { headers: request.headers, signal: gone, stream })) as JsonRpcResponse;
+          const items = taken;
+          if (items === undefined) return outcomeOf(answer);
+          if ("error" in answer) {
+            // Refused after the taker took it (a middleware's failure): nothing will read it.
+            Promise.resolve().then(() => items[Symbol.asyncIterator]().return?.()).catch(() => {});
+            return outcomeOf(answer);
+          }
+          const method = service.listMethods().find((candidate) => candidate.name === name);
+          return { stream: checkedItems(items, method), errorOf: (thrown: unknown) => streamError(service, thrown, name) };
         },
       };
       const credentialed = readApiToken(request.headers, service.apiTokenHeader) !== undefined;
@@ -169,6 +187,35 @@ function choice(tools: McpOptions["tools"]): (method: MethodDefinition) => boole
 
 function toolMethod(method: MethodDefinition): ToolMethod {
   return { ...describeMethod(method), readOnly: method.readOnly === true };
+}
+
+/**
+ * The items as `POST /api` sends them: each checked (and transformed, as a schema that strips
+ * keys does) by the method's `output` schema, when `schemas()` made checks and `streams()` moved
+ * the result's to the items (the check then lives in that plugin's taker, which this call does
+ * not go through). An item the schema refuses ends the stream with `-32603`, as there.
+ */
+function checkedItems(items: AsyncIterable<unknown>, method: MethodDefinition | undefined): AsyncIterable<unknown> {
+  const output = method?.validation?.output;
+  if (output === undefined || method?.checks === undefined || method.checks.result !== undefined) return items;
+  const name = method.name;
+  return (async function* () {
+    for await (const item of items) yield await validateResult(output, name, item);
+  })();
+}
+
+/**
+ * What a stream's throw answers, as dispatch answers a call's: an `RpcError`'s own, else `-32603`
+ * (reported to the service's `onError`, details only when it exposes errors).
+ */
+function streamError(service: PluginHost, thrown: unknown, method: string): JsonRpcErrorObject {
+  let target: DispatchTarget;
+  try {
+    target = targetOf(service as unknown as Parameters<typeof targetOf>[0]);
+  } catch {
+    return { code: -32603, message: "Internal error" }; // a host that is no Service: nothing to report to
+  }
+  return errorObjectFor(target, thrown, method);
 }
 
 function outcomeOf(response: JsonRpcResponse): { readonly result: unknown } | { readonly error: JsonRpcErrorObject } {

@@ -9,6 +9,7 @@
  */
 
 import type { JsonRpcErrorObject, JsonRpcParams, JsonRpcRequest, JsonRpcResponse } from "../protocol/messages.ts";
+import { type StreamedOutcome, streamedResult } from "./stream_result.ts";
 import { argumentsResult, type CallToolResult, errorResult, successResult } from "./tool_result.ts";
 import { type McpTool, paramsOf, type ToolMethod, toolOf } from "./tools.ts";
 
@@ -86,8 +87,9 @@ export interface ToolSource {
    *
    * @param name The method.
    * @param params Its params.
-   * @param signal Aborted when the client cancels the request (`notifications/cancelled`).
-   * @returns Its answer: the result, or the error it answered.
+   * @param signal Aborted when the client cancels the request or goes away.
+   * @returns Its answer: the result, the error it answered, or the items of a method that streams
+   *   (read to the end, reported as progress, by the caller).
    * @example
    * ```ts
    * import type { ToolSource } from "./protocol.ts";
@@ -95,7 +97,7 @@ export interface ToolSource {
    * const answer = await source.call("add", { a: 1, b: 2 }); // { result: 3 }
    * ```
    */
-  call(name: string, params: JsonRpcParams, signal?: AbortSignal): Promise<{ readonly result: unknown } | { readonly error: JsonRpcErrorObject }>;
+  call(name: string, params: JsonRpcParams, signal?: AbortSignal): Promise<{ readonly result: unknown } | { readonly error: JsonRpcErrorObject } | StreamedOutcome>;
 }
 
 /**
@@ -114,6 +116,32 @@ export interface McpExchange {
   readonly stateless: boolean;
   /** Aborted when the client gives the request up; passed on to the method's call. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Sends a message to the client before the response, on the request's own answer (an SSE
+   * stream), when the transport can: a streaming tool's `notifications/progress`. Awaited, so a
+   * slow client holds the stream still. `undefined`: the client gets the response only.
+   */
+  readonly notify?: ((message: JsonRpcRequest) => Promise<void>) | undefined;
+}
+
+/**
+ * The progress token of a request (`params._meta.progressToken`), when it asked for progress.
+ *
+ * @param params The request's params.
+ * @returns The token (a string or an integer), or `undefined`.
+ * @example
+ * ```ts
+ * import { progressTokenOf } from "./protocol.ts";
+ * progressTokenOf({ name: "ticks", _meta: { progressToken: 7 } }); // 7
+ * progressTokenOf({ name: "ticks" }); // undefined
+ * ```
+ */
+export function progressTokenOf(params: unknown): string | number | undefined {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) return undefined;
+  const meta = (params as Readonly<Record<string, unknown>>)["_meta"];
+  if (typeof meta !== "object" || meta === null) return undefined;
+  const token = (meta as Readonly<Record<string, unknown>>)["progressToken"];
+  return typeof token === "string" || Number.isInteger(token) ? token as string | number : undefined;
 }
 
 /**
@@ -264,6 +292,15 @@ async function callTool(
   const bound = paramsOf(method, args as Readonly<Record<string, unknown>> | undefined);
   if (typeof bound === "string") return toolResult(argumentsResult(bound));
   const outcome = await source.call(name, bound, exchange.signal);
+  if ("stream" in outcome) {
+    const token = progressTokenOf(params);
+    const { notify } = exchange;
+    // One notification per item: progress counts the items, the message is the item.
+    const report = token === undefined || notify === undefined
+      ? undefined
+      : (progress: number, message: string) => notify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: token, progress, message } });
+    return toolResult(await streamedResult(outcome, report, exchange.signal));
+  }
   if (!("error" in outcome)) return toolResult(successResult(outcome.result));
   const { error } = outcome;
   // Credentials are the client's to fix, not the model's: the transport asks for them (HTTP 401/403).

@@ -1,8 +1,10 @@
 /**
- * MCP's Streamable HTTP transport, server side, for tools that answer at once: every request is a
- * `POST` of one JSON-RPC message, answered with one JSON body (a notification or a client's
- * response with `202 Accepted` and none). The server never sends requests of its own, so it
- * offers no `GET` stream (405, as the spec allows).
+ * MCP's Streamable HTTP transport, server side: every request is a `POST` of one JSON-RPC
+ * message, answered with one JSON body (a notification or a client's response with
+ * `202 Accepted` and none), except a `tools/call` of a streaming method that asked for progress
+ * (`params._meta.progressToken`, and `Accept: text/event-stream`): that one is answered with
+ * Server-Sent Events, a `notifications/progress` per item, then the response. The server never
+ * sends requests of its own, so it offers no `GET` stream (405, as the spec allows).
  *
  * Both generations: a request with the `_meta` envelope is stateless (2026-07-28; its
  * `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` headers must agree with its body); one
@@ -13,9 +15,10 @@
  */
 
 import { readBodyBytes, bodyText, BodyTooLargeError } from "../http/read_body.ts";
+import { EVENT_STREAM_HEADERS } from "../http/sse.ts";
 import type { JsonRpcId, JsonRpcRequest } from "../protocol/messages.ts";
 import { validateRequest } from "../protocol/validate_request.ts";
-import { answerMcpRequest, type McpAnswer, PROTOCOL_VERSION_KEY, SESSION_VERSIONS, STATELESS_VERSIONS, type ToolSource } from "./protocol.ts";
+import { answerMcpRequest, type McpAnswer, type McpExchange, progressTokenOf, PROTOCOL_VERSION_KEY, SESSION_VERSIONS, STATELESS_VERSIONS, type ToolSource } from "./protocol.ts";
 import type { Sessions } from "./sessions.ts";
 
 /**
@@ -97,9 +100,11 @@ export async function answerMcpHttp(request: Request, source: ToolSource, creden
   const valid = validateRequest(message);
   if ("invalid" in valid) return failure(400, -32600, `Invalid Request: ${valid.reason}`, valid.id);
   const meta = metaOf(valid);
+  // Read only for a call (on Deno, reading a request's signal prints a notice).
+  const gone = (): AbortSignal => request.signal;
   return meta === undefined
-    ? answerWithSession(valid, headers, source, credentialed, settings)
-    : answerStateless(valid, meta, headers, source, credentialed, settings);
+    ? answerWithSession(valid, headers, source, credentialed, settings, gone)
+    : answerStateless(valid, meta, headers, source, credentialed, settings, gone);
 }
 
 /** A stateless (2026-07-28) request: its version and headers checked, no session involved. */
@@ -110,6 +115,7 @@ async function answerStateless(
   source: ToolSource,
   credentialed: boolean,
   settings: McpHttpSettings,
+  gone: () => AbortSignal,
 ): Promise<Response> {
   const id = request.id ?? null;
   const version = meta[PROTOCOL_VERSION_KEY];
@@ -120,7 +126,7 @@ async function answerStateless(
   const mismatch = headerMismatch(request, version, headers);
   if (mismatch !== undefined) return failure(400, HEADER_MISMATCH, `Header mismatch: ${mismatch}`, id);
   if (request.id === undefined) return new Response(null, { status: 202 });
-  return respond(await answerMcpRequest(request, source, { credentialed, stateless: true }), settings);
+  return answerOver(request, source, { credentialed, stateless: true }, headers, settings, gone);
 }
 
 /** The first standard header of a stateless request that is missing or disagrees with its body. */
@@ -146,6 +152,7 @@ async function answerWithSession(
   source: ToolSource,
   credentialed: boolean,
   settings: McpHttpSettings,
+  gone: () => AbortSignal,
 ): Promise<Response> {
   const id = request.id ?? null;
   const { sessions } = settings;
@@ -170,7 +177,116 @@ async function answerWithSession(
     return failure(400, -32000, `Bad Request: unsupported protocol version ${versionSent}`, id);
   }
   if (request.id === undefined) return new Response(null, { status: 202 }); // notifications/initialized, cancelled…
-  return respond(await answerMcpRequest(request, source, exchange), settings);
+  return answerOver(request, source, exchange, headers, settings, gone);
+}
+
+/**
+ * Answers a request as JSON, or, when it may get progress (a `tools/call` with a progress token
+ * from a client that reads SSE), as an event stream opened at the first notification: a tool
+ * that sends none (it does not stream, or it was refused) is still answered as JSON, with its
+ * HTTP status (401 and 403 included).
+ */
+function answerOver(
+  request: JsonRpcRequest,
+  source: ToolSource,
+  exchange: McpExchange,
+  headers: Headers,
+  settings: McpHttpSettings,
+  httpSignal: () => AbortSignal,
+): Promise<Response> {
+  if (request.method !== "tools/call") return answerMcpRequest(request, source, exchange).then((answer) => respond(answer, settings));
+  const wantsEvents = progressTokenOf(request.params) !== undefined && /\btext\/event-stream\b/i.test(headers.get("accept") ?? "");
+  // A client that leaves stops the reading of a streaming tool's items (the call's signal aborts too).
+  if (!wantsEvents) return answerMcpRequest(request, source, { ...exchange, signal: httpSignal() }).then((answer) => respond(answer, settings));
+  const gone = new AbortController();
+  let channel: EventChannel | undefined;
+  let opened!: (response: Response) => void;
+  const first = new Promise<Response>((resolve) => (opened = resolve));
+  const notify = (message: JsonRpcRequest): Promise<void> => {
+    if (channel === undefined) {
+      channel = eventChannel(gone);
+      opened(new Response(channel.body, { status: 200, headers: EVENT_STREAM_HEADERS }));
+    }
+    return channel.send(message);
+  };
+  const answered = answerMcpRequest(request, source, { ...exchange, signal: AbortSignal.any([httpSignal(), gone.signal]), notify }).then(
+    (answer) => {
+      if (channel === undefined) return respond(answer, settings);
+      channel.end(answer.response);
+      return first;
+    },
+    (error: unknown) => {
+      if (channel === undefined) throw error;
+      // The events already went out: the response is the last of them.
+      channel.end({ jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id: request.id ?? null });
+      return first;
+    },
+  );
+  return Promise.race([first, answered]);
+}
+
+/** An SSE answer the messages are written to; pulled, so a slow reader holds the writer still. */
+interface EventChannel {
+  readonly body: ReadableStream<Uint8Array>;
+  /** Writes a message; settles when the reader wants more (or is gone). */
+  send(message: unknown): Promise<void>;
+  /** Writes the last message and closes. */
+  end(message: unknown): void;
+}
+
+/** How often, in ms, a quiet event stream gets a comment line (Bun closes a connection idle for 10 s; proxies too). */
+const HEARTBEAT = 5_000;
+
+function eventChannel(gone: AbortController): EventChannel {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let wanted: (() => void) | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const resume = (): void => {
+    const resolve = wanted;
+    wanted = undefined;
+    resolve?.();
+  };
+  const put = (text: string): void => {
+    controller.enqueue(encoder.encode(text));
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start: (given) => {
+      controller = given;
+      // A comment first: the node adapter holds a body's first chunk until a second comes (to
+      // send a short body in one write), and the first notification must not wait for the next.
+      put(":\n\n");
+      // Never onto a queue the reader is not taking: a stalled reader is not a quiet one.
+      ticker = setInterval(() => {
+        if ((controller.desiredSize ?? 0) >= 0) put(":\n\n");
+      }, HEARTBEAT);
+    },
+    pull: resume,
+    // The client went away: the call's signal aborts, which ends the tool's stream.
+    cancel: () => {
+      clearInterval(ticker);
+      gone.abort();
+      resume();
+    },
+  }, { highWaterMark: 1 });
+  const write = (message: unknown): void => {
+    put(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  };
+  return {
+    body,
+    send(message) {
+      if (gone.signal.aborted) return Promise.resolve();
+      write(message);
+      if ((controller.desiredSize ?? 0) > 0) return Promise.resolve();
+      return new Promise((resolve) => (wanted = resolve));
+    },
+    end(message) {
+      clearInterval(ticker);
+      if (gone.signal.aborted) return;
+      write(message);
+      controller.close();
+    },
+  };
 }
 
 /** `DELETE` with a session id: the client is done with it. */

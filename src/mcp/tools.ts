@@ -134,7 +134,8 @@ export function toolOf(method: ToolMethod, serviceName: string): McpTool {
   const annotations: { readOnlyHint?: true; idempotentHint?: true } = {};
   if (method.readOnly === true) annotations.readOnlyHint = true;
   if (method["x-idempotent"] === true) annotations.idempotentHint = true;
-  const output = method.result.schema;
+  // A streaming method's result schema is its items': its tool answers them all at once.
+  const output = method["x-stream"] === undefined ? method.result.schema : streamedSchema(method.result.schema);
   const outputIsObject = typeof output === "object" && output["type"] === "object";
   return {
     name: method.name,
@@ -143,6 +144,15 @@ export function toolOf(method: ToolMethod, serviceName: string): McpTool {
     inputSchema: { type: "object", properties, required, additionalProperties: false },
     ...(outputIsObject ? { outputSchema: output as McpTool["outputSchema"] & object } : {}),
     ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
+  };
+}
+
+/** The schema of a streaming tool's result (see stream_result.ts): its items, their count, whether it was cut. */
+function streamedSchema(item: JsonSchema): JsonSchema {
+  return {
+    type: "object",
+    properties: { items: { type: "array", items: item }, count: { type: "integer" }, truncated: { type: "boolean" } },
+    required: ["items", "count"],
   };
 }
 

@@ -2,7 +2,7 @@
 // the server scenarios that apply to a service's methods as tools. It runs on Bun here: its
 // command needs `fs.globSync`, which Node.js has from 22 on only. Not run: scenarios of features
 // a JSON-RPC service does not have (resources, prompts, completion, logging, sampling,
-// elicitation, image/audio/embedded content), progress (streams), and json-schema-2020-12,
+// elicitation, image/audio/embedded content), and json-schema-2020-12,
 // which asks for a tool of its own with `$defs` (see docs/mcp.md).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -15,7 +15,7 @@ after(stopAll);
 
 const RUNNER = fileURLToPath(new URL("../../node_modules/@modelcontextprotocol/conformance/dist/index.js", import.meta.url));
 
-const SCENARIOS = ["server-initialize", "ping", "tools-list", "tools-call-simple-text", "tools-call-error", "server-sse-multiple-streams", "dns-rebinding-protection"];
+const SCENARIOS = ["server-initialize", "ping", "tools-list", "tools-call-simple-text", "tools-call-error", "server-sse-multiple-streams", "dns-rebinding-protection", "tools-call-with-progress"];
 
 describe("the MCP conformance runner", { skip: !RUNTIMES.includes("bun") && "needs Bun to run the runner", timeout: 120_000 }, () => {
   let server: ChildServer;
