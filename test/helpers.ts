@@ -1,6 +1,7 @@
 // Shared fixtures for the in-process tests: real Request objects through service.fetch.
 import assert from "node:assert/strict";
-import { RpcError, Service } from "../mod.ts";
+import { type Plugin, RpcError, serve, Service } from "../mod.ts";
+import { streams } from "../src/plugins/streams/streams.ts";
 import { bodyText, readBodyBytes } from "../src/http/read_body.ts";
 import { endpointOf } from "../src/http/endpoint_of.ts";
 import type { RpcEndpoint } from "../src/http/rpc_endpoint.ts";
@@ -90,4 +91,59 @@ export async function assertStopWaitsForHandler(stop: () => Promise<unknown>, re
   release();
   await stopping;
   assert.deepEqual(order, ["handler started", "handler finished", "stopped"]);
+}
+
+/** A streaming service for the observers' tests (see {@linkcode tickingFeed}). */
+export interface TickingFeed {
+  readonly service: Service;
+  /** POSTs `ticks(count, failAt)` accepting SSE; the response's body is the stream. */
+  readonly open: (params: [count: number, failAt: number], signal?: AbortSignal) => Promise<Response>;
+  /** Opens a long stream, reads its first item, then leaves (aborts). */
+  readonly leave: () => Promise<void>;
+  /** How many of the generator's `finally` blocks ran. */
+  readonly finished: () => number;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * A service on 127.0.0.1 observed by `observer`, used before `streams()` as the observers must be,
+ * whose `ticks(count, failAt)` yields 1, 2, … every 40 ms and throws `RpcError(4000)` at `failAt`.
+ */
+export async function tickingFeed(observer: Plugin): Promise<TickingFeed> {
+  let finished = 0;
+  const service = new Service({ name: "feed", onError: false })
+    .use(observer)
+    .use(streams())
+    .publicMethod("ticks", async function* (count: number, failAt: number) {
+      try {
+        for (let tick = 1; tick <= count; tick++) {
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          if (tick === failAt) throw new RpcError(4000, "feed broke");
+          yield tick;
+        }
+      } finally {
+        finished++;
+      }
+    });
+  const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
+  const open = (params: [number, number], signal?: AbortSignal): Promise<Response> => fetch(`${server.url}/api`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "ticks", params, id: 1 }),
+    signal: signal ?? null,
+  });
+  return {
+    service,
+    open,
+    async leave() {
+      const abort = new AbortController();
+      const leaving = await open([1000, 0], abort.signal);
+      const reader = (leaving.body as ReadableStream<Uint8Array>).getReader();
+      let seen = "";
+      while (!seen.includes("id: 1\n")) seen += new TextDecoder().decode((await reader.read()).value);
+      abort.abort();
+    },
+    finished: () => finished,
+    close: () => server.close(),
+  };
 }

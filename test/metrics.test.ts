@@ -3,11 +3,10 @@
 // sizes, the info metric, escaping, content negotiation, the optional token.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ErrorCode, RpcError, serve, Service } from "../mod.ts";
+import { ErrorCode, RpcError, Service } from "../mod.ts";
 import { CallMetrics, metrics, negotiateFormat, outcomeOf, writeExposition } from "../src/plugins/metrics/metrics.ts";
 import { escapeLabelValue, formatNumber } from "../src/plugins/metrics/exposition.ts";
-import { streams } from "../src/plugins/streams/streams.ts";
-import { call, post, until } from "./helpers.ts";
+import { call, post, tickingFeed, until } from "./helpers.ts";
 
 const TOKEN = "token-never-in-metrics-77aa";
 const PARAM = "param-never-in-metrics-31bc";
@@ -351,43 +350,18 @@ describe("metrics() buckets", () => {
 
 describe("metrics() and streams", () => {
   test("a stream counts in flight until its end; its duration is to its end; its items are counted, an error's and a leaver's too", { timeout: 10_000 }, async () => {
-    let finished = 0;
-    const service = new Service({ name: "feed", onError: false })
-      .use(metrics())
-      // After metrics(): its middleware, inside metrics', tells each stream's end.
-      .use(streams())
-      .publicMethod("ticks", async function* (count: number, failAt: number) {
-        try {
-          for (let tick = 1; tick <= count; tick++) {
-            await new Promise((resolve) => setTimeout(resolve, 40));
-            if (tick === failAt) throw new RpcError(4000, "feed broke");
-            yield tick;
-          }
-        } finally {
-          finished++;
-        }
-      });
-    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
-    const open = (params: unknown[], signal: AbortSignal | null = null) => fetch(`${server.url}/api`, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", method: "ticks", params, id: 1 }),
-      signal,
-    });
+    // metrics() before streams(): its middleware, inside metrics', tells each stream's end.
+    const feed = await tickingFeed(metrics());
+    const { service, open } = feed;
     try {
       const whole = await open([3, 0]);
       assert.equal(value((await scrape(service)).text, "rpc_server_calls_in_flight"), 1, "in flight while it streams");
       await whole.text();
-      await until(() => finished === 1);
+      await until(() => feed.finished() === 1);
       await (await open([5, 3])).text();
-      await until(() => finished === 2);
-      const abort = new AbortController();
-      const leaving = await open([1000, 0], abort.signal);
-      const reader = (leaving.body as ReadableStream<Uint8Array>).getReader();
-      let seen = "";
-      while (!seen.includes("id: 1\n")) seen += new TextDecoder().decode((await reader.read()).value);
-      abort.abort();
-      await until(() => finished === 3);
+      await until(() => feed.finished() === 2);
+      await feed.leave();
+      await until(() => feed.finished() === 3);
       let text = "";
       for (let tries = 0; tries < 50; tries++) {
         text = (await scrape(service)).text;
@@ -406,7 +380,7 @@ describe("metrics() and streams", () => {
       // A service without streams shows no stream family.
       assert.doesNotMatch((await scrape(meteredService())).text, /stream_items/);
     } finally {
-      await server.close();
+      await feed.close();
     }
   });
 });

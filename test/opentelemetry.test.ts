@@ -14,8 +14,7 @@ import { EMPTY_CONTEXT, SPAN_KEY, withParent } from "../src/plugins/opentelemetr
 import { callLog } from "../src/plugins/call_log.ts";
 import { asyncTraceScope } from "../src/tracing/async_scope.ts";
 import { childTrace, formatTraceparent } from "../src/tracing/trace_context.ts";
-import { streams } from "../src/plugins/streams/streams.ts";
-import { call, until } from "./helpers.ts";
+import { call, tickingFeed, until } from "./helpers.ts";
 
 const TOKEN = "token-never-in-spans-0c3d";
 const PARAM = "param-never-in-spans-8e1f";
@@ -516,29 +515,9 @@ describe("OpenTelemetry span details a collector shows", () => {
 describe("openTelemetry() and streams", () => {
   test("a stream's span ends with the stream: its duration, its items, an error mid-stream, a caller that left", { timeout: 10_000 }, async () => {
     exporter.reset();
-    let finished = 0;
-    const service = new Service({ name: "feed", onError: false })
-      .use(openTelemetry({ tracer }))
-      // After openTelemetry(): its middleware, inside the span's, tells each stream's end.
-      .use(streams())
-      .publicMethod("ticks", async function* (count: number, failAt: number) {
-        try {
-          for (let tick = 1; tick <= count; tick++) {
-            await new Promise((resolve) => setTimeout(resolve, 40));
-            if (tick === failAt) throw new RpcError(4000, "feed broke");
-            yield tick;
-          }
-        } finally {
-          finished++;
-        }
-      });
-    const server = await serve(service, { hostname: "127.0.0.1", port: 0 });
-    const open = (params: unknown[], signal: AbortSignal | null = null) => fetch(`${server.url}/api`, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", method: "ticks", params, id: 1 }),
-      signal,
-    });
+    // openTelemetry() before streams(): its middleware, inside the span's, tells each stream's end.
+    const feed = await tickingFeed(openTelemetry({ tracer }));
+    const { open } = feed;
     try {
       const whole = await open([3, 0]);
       assert.equal(exporter.getFinishedSpans().length, 0, "the span is open while the stream is");
@@ -546,13 +525,8 @@ describe("openTelemetry() and streams", () => {
       await until(() => exporter.getFinishedSpans().length === 1);
       await (await open([5, 2])).text();
       await until(() => exporter.getFinishedSpans().length === 2);
-      const abort = new AbortController();
-      const leaving = await open([1000, 0], abort.signal);
-      const reader = (leaving.body as ReadableStream<Uint8Array>).getReader();
-      let seen = "";
-      while (!seen.includes("id: 1\n")) seen += new TextDecoder().decode((await reader.read()).value);
-      abort.abort();
-      await until(() => exporter.getFinishedSpans().length === 3 && finished === 3);
+      await feed.leave();
+      await until(() => exporter.getFinishedSpans().length === 3 && feed.finished() === 3);
       const [ok, failed, left] = exporter.getFinishedSpans().map((span) => ({
         ms: span.duration[0] * 1000 + span.duration[1] / 1e6,
         items: span.attributes["rpc.jsonrpc.stream.items"],
@@ -568,7 +542,7 @@ describe("openTelemetry() and streams", () => {
       assert.ok(left.items === 1 || left.items === 2, String(left.items));
       assert.notEqual(left.status, ERROR, "a caller that leaves is not an error");
     } finally {
-      await server.close();
+      await feed.close();
     }
   });
 });
