@@ -36,7 +36,8 @@ interface BunServeInit {
   hostname: string;
   port: number;
   idleTimeout: number;
-  fetch(request: Request, server: BunServer): Response | Promise<Response>;
+  websocket: object | undefined;
+  fetch(request: Request, server: BunServer): Response | undefined | Promise<Response>;
   error(error: unknown): Response;
 }
 interface BunRuntime {
@@ -111,9 +112,13 @@ export function serveBun(app: FetchApp, options: ServeOptions = {}): Promise<Ser
       hostname,
       port: options.port ?? DEFAULT_PORT,
       idleTimeout: IDLE_TIMEOUT_SECONDS,
+      websocket: endpoint?.upgrade?.bunHandlers,
       fetch: (request) => {
         // The JSON-RPC path skips the service's fetch: same answers, fewer promise turns.
         if (endpoint !== undefined && pathOf(request.url) === endpoint.path) {
+          // null: upgraded to a WebSocket, which Bun answers itself.
+          const upgraded = endpoint.upgrade?.bun(request, server);
+          if (upgraded !== undefined) return upgraded ?? undefined;
           return answerEndpointRequest(endpoint, request, toResponse, endpoint.bodyDeadline, running);
         }
         const answer = app.fetch(request);

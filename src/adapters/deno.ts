@@ -42,6 +42,7 @@ interface DenoServeInit {
 }
 interface DenoRuntime {
   serve(options: DenoServeInit): DenoHttpServer;
+  upgradeWebSocket(request: Request, options: { protocol?: string; idleTimeout?: number }): { socket: unknown; response: Response };
 }
 
 /**
@@ -74,7 +75,8 @@ export function serveDeno(app: FetchApp, options: ServeOptions = {}): Promise<Se
     ? (request: Request) => app.fetch(normalisedRequest(request, pathOf(request.url)).request)
     : (request: Request) => {
       const path = pathOf(request.url);
-      return path === endpoint.path ? answerEndpointRequest(endpoint, request, denoResponse, undefined) : app.fetch(normalisedRequest(request, path).request);
+      if (path !== endpoint.path) return app.fetch(normalisedRequest(request, path).request);
+      return endpoint.upgrade?.deno(request, (upgraded, init) => deno.upgradeWebSocket(upgraded, init)) ?? answerEndpointRequest(endpoint, request, denoResponse, undefined);
     };
   let server: DenoHttpServer;
   try {

@@ -78,6 +78,8 @@ export async function serveNode(app: FetchApp, options: ServeOptions = {}): Prom
     }
   });
 
+  // Only with a seam: a server that listens for upgrades answers no upgrade request as a plain one.
+  if (endpoint?.upgrade) server.on("upgrade", endpoint.upgrade.node);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? DEFAULT_PORT, hostname, () => {

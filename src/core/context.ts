@@ -236,6 +236,17 @@ export interface CallContext {
    */
   readonly lastEventId?: string | undefined;
   /**
+   * Sends a notification to the caller, when the call came over a connection that carries messages
+   * both ways (a WebSocket, with the `webSocket()` plugin of `tsmicroservice/websocket`); absent
+   * for a call over HTTP. Gives `false` when the connection is gone.
+   */
+  readonly notify?: ((method: string, params?: JsonRpcParams) => boolean) | undefined;
+  /**
+   * The connection the call came over, for messages after the call ended (see
+   * {@linkcode CallerConnection}); absent for a call over HTTP.
+   */
+  readonly connection?: CallerConnection | undefined;
+  /**
    * Calls another method of the same service in process (no HTTP, no JSON), with this call's
    * headers (so the same API token) and signal; params are checked as a caller's would be. It is
    * part of this call: the plugins' call middlewares do not see it again.
@@ -256,6 +267,62 @@ export interface CallContext {
    * ```
    */
   readonly call: (method: string, params?: JsonRpcParams) => Promise<unknown>;
+}
+
+/**
+ * A connection a caller holds open (a WebSocket), as a handler sees it (`ctx.connection`): the
+ * service may notify or call the caller over it until it closes. Keep it as long as it is `open`;
+ * after that `notify` gives `false` and `call` rejects.
+ *
+ * @example
+ * ```ts
+ * import type { CallContext, CallerConnection } from "./context.ts";
+ * const watchers = new Set<CallerConnection>();
+ * const watch = (ctx: CallContext): boolean => {
+ *   const connection = ctx.connection;
+ *   if (connection === undefined) return false; // called over HTTP
+ *   watchers.add(connection);
+ *   void connection.closed.then(() => watchers.delete(connection));
+ *   return true;
+ * };
+ * const tell = (price: number): void => {
+ *   for (const connection of watchers) connection.notify("price", [price]);
+ * };
+ * ```
+ */
+export interface CallerConnection {
+  /** An id of this connection, unique in the process. */
+  readonly id: string;
+  /** Whether messages can still be sent. */
+  readonly open: boolean;
+  /** Settles when the connection has closed, however it closed. */
+  readonly closed: Promise<void>;
+  /**
+   * Sends a notification.
+   *
+   * @param method The notification's method.
+   * @param params Its params.
+   * @returns `false` when the connection is gone (nothing was sent).
+   */
+  notify(method: string, params?: JsonRpcParams): boolean;
+  /**
+   * Calls a method the caller's side offers, and waits for its answer.
+   *
+   * @param method The method.
+   * @param params Its params.
+   * @param options `timeout`: how long to wait, in ms (default 30 s).
+   * @returns Its result.
+   * @throws {RpcError} The error it answered (`-32601` when it offers no such method), `-32002`
+   *   when the timeout passed, `-32004` when the connection closed first.
+   */
+  call(method: string, params?: JsonRpcParams, options?: { readonly timeout?: number | undefined }): Promise<unknown>;
+  /**
+   * Closes the connection (the calls in flight on it see their signal abort).
+   *
+   * @param code The close code (default 1000).
+   * @param reason The reason, a short text.
+   */
+  close(code?: number, reason?: string): void;
 }
 
 /**

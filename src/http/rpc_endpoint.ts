@@ -11,6 +11,7 @@ import * as ErrorCode from "../protocol/error_codes.ts";
 import type { HeaderReader, RequestContext } from "../core/context.ts";
 import { type DispatchTarget, dispatchText, refuse } from "../core/dispatch.ts";
 import { DeadlineWatch } from "./deadline_watch.ts";
+import type { EndpointUpgrade } from "./upgrade.ts";
 import { BodyEncodingError, BodyTimeoutError, BodyTooLargeError } from "./read_body.ts";
 
 /**
@@ -122,6 +123,8 @@ export class RpcEndpoint {
   declare readonly maxBodyBytes: number;
   /** The deadline bodies are read by, unless they may take as long as they take. */
   declare readonly bodyDeadline: DeadlineWatch | undefined;
+  /** WebSocket upgrades of this path, when a plugin serves them (see {@linkcode EndpointUpgrade}). */
+  declare upgrade?: EndpointUpgrade | undefined;
   readonly #target: DispatchTarget;
   readonly #hooks: EndpointHooks | undefined;
 

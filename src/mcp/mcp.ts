@@ -37,7 +37,7 @@ import { type DispatchTarget, errorObjectFor, targetOf } from "../core/dispatch.
 import { describeMethod } from "../core/introspection.ts";
 import type { MethodDefinition } from "../core/method.ts";
 import type { Plugin, PluginHost } from "../core/plugin.ts";
-import { validateResult } from "../plugins/schemas/validation.ts";
+import { checkedItems } from "../plugins/streams/checked_items.ts";
 import type { JsonRpcErrorObject, JsonRpcParams, JsonRpcResponse } from "../protocol/messages.ts";
 import type { ToolSource } from "./protocol.ts";
 import { Sessions } from "./sessions.ts";
@@ -187,21 +187,6 @@ function choice(tools: McpOptions["tools"]): (method: MethodDefinition) => boole
 
 function toolMethod(method: MethodDefinition): ToolMethod {
   return { ...describeMethod(method), readOnly: method.readOnly === true };
-}
-
-/**
- * The items as `POST /api` sends them: each checked (and transformed, as a schema that strips
- * keys does) by the method's `output` schema, when `schemas()` made checks and `streams()` moved
- * the result's to the items (the check then lives in that plugin's taker, which this call does
- * not go through). An item the schema refuses ends the stream with `-32603`, as there.
- */
-function checkedItems(items: AsyncIterable<unknown>, method: MethodDefinition | undefined): AsyncIterable<unknown> {
-  const output = method?.validation?.output;
-  if (output === undefined || method?.checks === undefined || method.checks.result !== undefined) return items;
-  const name = method.name;
-  return (async function* () {
-    for await (const item of items) yield await validateResult(output, name, item);
-  })();
 }
 
 /**
