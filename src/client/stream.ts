@@ -116,7 +116,7 @@ export function sseStreams(
  * ```ts
  * import { streamingCalls } from "./stream.ts";
  * const calls = streamingCalls(async () => "a result", async () => {}, async function* () { yield 1; });
- * await calls.methods["ping"]?.(); // "a result"
+ * await (calls.methods as Record<string, () => Promise<unknown>>)["ping"]?.(); // "a result"
  * ```
  */
 export function streamingCalls(

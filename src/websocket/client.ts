@@ -17,24 +17,14 @@ import type { Delivery, Upstream } from "../client/upstream.ts";
 import { MAX_TIMER_DELAY } from "../timer.ts";
 import type { CallHandler, NotificationHandler } from "./client_peer.ts";
 import { socketStreams } from "./client_streams.ts";
-import { type WebSocketState, Wire, type WireOptions } from "./client_wire.ts";
+import { type WebSocketClientOptions, type WebSocketState, Wire } from "./client_wire.ts";
 
 export type { CallHandler, NotificationHandler } from "./client_peer.ts";
 export type { DialOptions, WebSocketConstructor, WebSocketLike } from "./client_socket.ts";
-export type { ReconnectOptions, WebSocketState } from "./client_wire.ts";
-
-/**
- * Options of {@linkcode openWebSocket}: the credentials sent at the upgrade, the WebSocket
- * constructor, and how a dropped socket is opened again.
- *
- * @example
- * ```ts
- * import { openWebSocket, type WebSocketClientOptions } from "./client.ts";
- * const options: WebSocketClientOptions = { token: "hello_world_token", reconnect: { attempts: 10, delay: 200, maxDelay: 10_000 } };
- * const socket = openWebSocket("ws://127.0.0.1:5000/api", options);
- * ```
- */
-export type WebSocketClientOptions = WireOptions;
+export type { ReconnectOptions, WebSocketClientOptions, WebSocketState } from "./client_wire.ts";
+// What the socket is and plugs into, for the documentation of this module's names.
+export type { ClientStreams } from "../client/stream.ts";
+export type { Delivery, Upstream } from "../client/upstream.ts";
 
 /**
  * A client's WebSocket to a service (see {@linkcode openWebSocket}): an `Upstream` for

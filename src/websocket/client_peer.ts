@@ -104,7 +104,7 @@ export class Peer {
    * peer.receive({ jsonrpc: "2.0", method: "missing", id: "s1" }, (text) => console.log(text)); // a -32601 answer
    * ```
    */
-  receive(message: { readonly method: string; readonly params?: unknown; readonly id?: unknown }, reply: (text: string) => void): void {
+  receive(message: { readonly jsonrpc?: unknown; readonly method: string; readonly params?: unknown; readonly id?: unknown }, reply: (text: string) => void): void {
     const { method, params, id } = message;
     if (id === undefined) {
       for (const listener of this.#listeners.get(method) ?? []) {

@@ -80,15 +80,18 @@ export interface Exchange {
 }
 
 /**
- * The options of the connection: how to open the socket, and how to open it again.
+ * Options of `openWebSocket`: the credentials sent at the upgrade, the WebSocket constructor, the
+ * handshake's limit, and how a dropped socket is opened again.
  *
  * @example
  * ```ts
- * import type { WireOptions } from "./client_wire.ts";
- * const options: WireOptions = { token: "hello_world_token", reconnect: { attempts: 5 } };
+ * import { openWebSocket } from "./client.ts";
+ * import type { WebSocketClientOptions } from "./client_wire.ts";
+ * const options: WebSocketClientOptions = { token: "hello_world_token", reconnect: { attempts: 10, delay: 200, maxDelay: 10_000 } };
+ * const socket = openWebSocket("ws://127.0.0.1:5000/api", options);
  * ```
  */
-export interface WireOptions extends DialOptions {
+export interface WebSocketClientOptions extends DialOptions {
   /** How a dropped socket is opened again; `false` for never (what waits fails at the drop). */
   readonly reconnect?: ReconnectOptions | false | undefined;
 }
@@ -116,7 +119,7 @@ export class Wire {
   readonly url: string;
   /** The handlers of what the service sends unasked. */
   readonly peer: Peer = new Peer();
-  readonly #options: WireOptions;
+  readonly #options: WebSocketClientOptions;
   readonly #exchanges = new Map<number, Exchange>();
   readonly #listeners = new Set<(state: WebSocketState) => void>();
   #queue: Queued[] = [];
@@ -138,7 +141,7 @@ export class Wire {
    * const wire = new Wire("ws://127.0.0.1:5000/api", { reconnect: false });
    * ```
    */
-  constructor(url: string, options: WireOptions) {
+  constructor(url: string, options: WebSocketClientOptions) {
     this.url = url;
     this.#options = options;
   }
