@@ -90,6 +90,9 @@ describe("calls over the socket", { timeout: 20_000 }, () => {
     assert.equal(server.requests("add").length, 2);
     assert.deepEqual(await remote.batch((batch) => [batch.notifications.log("a"), batch.notifications.log("b")]), [undefined, undefined]);
     await until(() => server.requests("log").length === 3, "the notifications arrived");
+    // A batch refused whole (one error, id null) throws that error, as over HTTP; the socket goes on.
+    await assert.rejects(remote.batch((batch) => [1, 2, 3, 4, 5].map((n) => batch.methods.add(n, n))), (error: unknown) => error instanceof RpcError && error.code === -32600);
+    assert.equal(await remote.methods.add(1, 1), 2);
   });
 
   test("each call's timeout goes with it as the timeout member, and is enforced here too (rpc.cancel tells the server)", async () => {
@@ -242,6 +245,21 @@ describe("reconnect", { timeout: 20_000 }, () => {
     assert.equal(server.upgrades.length, 2);
   });
 
+  test("a notification sent while reconnecting waits and goes once the socket is back; one past its timeout fails", async () => {
+    const socket = open();
+    const remote = createClient<Fixture>(socket);
+    await remote.methods.add(0, 0);
+    await server.stop();
+    await until(() => socket.state === "reconnecting", "reconnecting");
+    await assert.rejects(remote.with({ timeout: 50 }).notifications.log("late"), (error: unknown) => error instanceof TransportError && error.kind === "timeout");
+    const waiting = remote.notifications.log("kept");
+    await delay(100);
+    await server.start();
+    await waiting;
+    await until(() => server.requests("log").length === 1, "the notification arrived");
+    assert.deepEqual(server.requests("log")[0]?.["params"], ["kept"]);
+  });
+
   test("attempts run out: what waits fails, and the next use opens again", async () => {
     const socket = open({ reconnect: { attempts: 2, delay: 10, maxDelay: 20 } });
     const remote = createClient<Fixture>(socket);
@@ -313,12 +331,14 @@ describe("what the server sends unasked", { timeout: 20_000 }, () => {
     socket.handle("crash", () => {
       throw new Error("secret path /home/me");
     });
+    socket.handle("bigint", () => 1n);
     assert.deepEqual(await remote.methods.ask("confirm", ["yes"]), { result: true });
     assert.deepEqual(await remote.methods.ask("refuse", []), { error: { code: 4100, message: "Not now", data: { retry: 5 } } });
     assert.deepEqual(await remote.methods.ask("crash", []), { error: { code: -32603, message: "Internal error" } });
+    assert.deepEqual(await remote.methods.ask("bigint", []), { error: { code: -32603, message: "Internal error" } });
     const missing = await remote.methods.ask("missing", []);
     assert.equal(missing.error?.code, -32601);
-    assert.equal(server.answers.length, 4);
+    assert.equal(server.answers.length, 5);
   });
 });
 

@@ -83,6 +83,11 @@ export class FixtureServer {
           socket.send(JSON.stringify({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null }));
           return;
         }
+        if (Array.isArray(parsed) && parsed.length > 4) {
+          // As a service refuses a batch over its maxBatchLength: one error, id null.
+          socket.send(JSON.stringify({ jsonrpc: "2.0", error: { code: -32600, message: "Invalid Request: a batch of more than 4 entries" }, id: null }));
+          return;
+        }
         if (Array.isArray(parsed)) {
           void Promise.all((parsed as Message[]).map((one) => this.#answer(socket, one, running))).then((answers) => {
             const sent = answers.filter((answer) => answer !== undefined);

@@ -181,8 +181,9 @@ export function openWebSocket(url: string, options: WebSocketClientOptions = {})
         return ids.map(() => undefined);
       }
       // A batch is sent again after a drop only when the call says so: its entries are of several methods.
-      const replies = await exchange(wire, calls, body, call.idempotent === true, clientOptions, call);
-      return settleBatch(url, ids, [...replies.values()]);
+      const replies = await exchange(wire, calls, body, call.idempotent === true, clientOptions, call, true);
+      // (A batch refused whole gives its one error answer: settleBatch throws it, as over HTTP.)
+      return settleBatch(url, ids, replies.refused ?? [...replies.values()]);
     },
   };
   (socket as { streams: ClientStreams }).streams = socketStreams(socket, wire);
@@ -207,7 +208,8 @@ function exchange(
   again: boolean,
   options: ClientOptions,
   call: CallOptions,
-): Promise<Map<number, unknown>> {
+  batch = false,
+): Promise<Map<number, unknown> & { refused?: unknown }> {
   const url = wire.url;
   const ms = timeLeft(options, call);
   if (ms !== undefined && ms <= 0) return Promise.reject(new TransportError(url, "timeout", "the call's deadline has passed"));
@@ -220,7 +222,7 @@ function exchange(
   // Params JSON cannot carry (a BigInt, a cycle) throw their TypeError here, before anything is sent.
   text();
   return new Promise((resolve, reject) => {
-    const replies = new Map<number, unknown>();
+    const replies: Map<number, unknown> & { refused?: unknown } = new Map<number, unknown>();
     const finish = (error?: unknown): void => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", aborted);
@@ -247,6 +249,14 @@ function exchange(
         if (replies.size === ids.length) finish();
       },
       fail: finish,
+      ...(batch
+        ? {
+          refused: (reply: unknown) => {
+            replies.refused = reply;
+            finish();
+          },
+        }
+        : {}),
     });
   });
 }

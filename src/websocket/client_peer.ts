@@ -117,7 +117,14 @@ export class Peer {
       return;
     }
     const answer = (member: object): void => {
-      reply(JSON.stringify({ jsonrpc: "2.0", ...member, id }));
+      let text: string;
+      try {
+        text = JSON.stringify({ jsonrpc: "2.0", ...member, id });
+      } catch {
+        // A result JSON cannot carry (a BigInt, a cycle) is the handler's fault: an internal error.
+        text = JSON.stringify({ jsonrpc: "2.0", error: { code: -32603, message: "Internal error" }, id });
+      }
+      reply(text);
     };
     const handler = this.#handlers.get(method);
     if (handler === undefined) {

@@ -73,6 +73,11 @@ export interface Exchange {
   written: boolean;
   /** Told an answer with one of its ids (that id is then forgotten). */
   answer(reply: { readonly id: number; readonly result?: unknown; readonly error?: unknown }): void;
+  /**
+   * Told an error answer with a `null` id, which a batch refused whole gets (such as one over the
+   * service's batch length): only a batch has it.
+   */
+  refused?(reply: { readonly error?: unknown }): void;
   /** Told a stream's item (`rpc.stream`'s params) for its id. */
   item?(params: { readonly event?: unknown; readonly item?: unknown }): void;
   /** Told it will get no answer (the socket dropped, could not open, or was closed). */
@@ -446,6 +451,19 @@ export class Wire {
     this.#opening.catch(() => {});
   }
 
+  /**
+   * An error with a `null` id: a batch refused whole, which no id ties to its batch. It goes to the
+   * oldest batch written on this connection (a refusal is answered as soon as the batch is read).
+   */
+  #refused(reply: { error?: unknown }): void {
+    for (const exchange of this.#exchanges.values()) {
+      if (exchange.refused === undefined || !exchange.written) continue;
+      for (const [id, other] of this.#exchanges) if (other === exchange) this.#exchanges.delete(id);
+      exchange.refused(reply);
+      return;
+    }
+  }
+
   #failAll(error: unknown): void {
     const exchanges = new Set(this.#exchanges.values());
     this.#exchanges.clear();
@@ -486,6 +504,10 @@ export class Wire {
             if (this.#socket === socket) this.#send(text);
           });
         }
+        continue;
+      }
+      if (id === null && !Array.isArray(parsed)) {
+        this.#refused(message);
         continue;
       }
       // An answer whose id matches nothing (a call given up on, an unknown id) is ignored.
