@@ -399,6 +399,8 @@ export class Wire {
           return;
         } catch (error) {
           last = error;
+          // close() during the handshake: no further attempt (nor its wait). (The await changed the state.)
+          if ((this.#state as WebSocketState) === "closed") return;
         }
       }
       this.#setState("idle");
