@@ -6,6 +6,7 @@
 // repeated, reconnect (dropped connections, a server restarted on the same port), idempotent calls
 // sent again and others failing, server notifications and calls, credentials, close().
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { WebSocket } from "ws";
 import { connect, createClient, RpcError, TransportError } from "../mod.ts";
@@ -183,6 +184,22 @@ describe("streams over the socket", { timeout: 20_000 }, () => {
     assert.equal(feeds[0]?.["lastEventId"], undefined);
     assert.equal(feeds[1]?.["lastEventId"], "4");
     assert.equal(server.upgrades.length, 2);
+  });
+
+  test("a resumable stream answered -32004 (a service stopping, too many streams) is asked again after its last event", async () => {
+    const socket = open();
+    const remote = createClient<Fixture>(socket, { streams: socket.streams });
+    server.refuseFeedAfter = 3;
+    const items: string[] = [];
+    for await (const item of remote.stream("feed", [], { resume: true })) items.push(item);
+    assert.deepEqual(items, Array.from({ length: 10 }, (_, i) => `item ${i + 1}`));
+    assert.deepEqual(server.requests("feed").map((request) => request["lastEventId"]), [undefined, "3"]);
+    assert.equal(server.upgrades.length, 1, "on the same connection");
+    // Not resumable, the same answer is thrown.
+    server.refuseFeedAfter = 2;
+    await assert.rejects(async () => {
+      for await (const item of remote.stream("feed", [], { resume: false })) items.push(item);
+    }, (error: unknown) => error instanceof RpcError && error.code === -32004);
   });
 
   test("a dropped socket ends a stream that is not resumable with a network TransportError", async () => {
@@ -378,6 +395,22 @@ describe("credentials and the socket's life", { timeout: 20_000 }, () => {
     assert.equal(socket.state, "closed");
     await delay(100);
     assert.equal(server.upgrades.length, 1);
+  });
+
+  test("a handshake that never ends fails after openTimeout; a URL the constructor refuses fails as a network error", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const socket = openWebSocket(`ws://127.0.0.1:${port}/api`, { WebSocket, openTimeout: 100 });
+      sockets.push(socket);
+      await assert.rejects(socket.open(), (error: unknown) => error instanceof TransportError && error.kind === "timeout" && /100 ms/.test(error.message));
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+    const bad = openWebSocket("http://not a url", { WebSocket });
+    await assert.rejects(bad.open(), (error: unknown) => error instanceof TransportError && error.kind === "network" && /cannot open a WebSocket/.test(error.message));
   });
 
   test("without a WebSocket constructor (Node.js 20 has none) the error says what to pass", async () => {

@@ -48,6 +48,8 @@ export class FixtureServer {
   readonly answers: Message[] = [];
   /** When set, the feed drops the connection after sending this event (once). */
   dropFeedAfter: number | undefined;
+  /** When set, the feed ends with -32004 (as a stopping service does) after this event (once). */
+  refuseFeedAfter: number | undefined;
   /** Refuse upgrades with this status (401 for a bad token). */
   refuse: number | undefined;
   port = 0;
@@ -226,6 +228,10 @@ export class FixtureServer {
           await delay(10, call.signal);
           if (call.signal.aborted) return null;
           call.send({ jsonrpc: "2.0", method: "rpc.stream", params: { id: call.message["id"], event: n, item: `item ${n}` } });
+          if (n === this.refuseFeedAfter) {
+            this.refuseFeedAfter = undefined;
+            throw new RpcError(-32004, "Unavailable: the service is stopping");
+          }
           if (n === this.dropFeedAfter) {
             this.dropFeedAfter = undefined;
             call.socket.terminate();
