@@ -99,22 +99,24 @@ export async function dial(url: string, options: DialOptions): Promise<WebSocket
   if (Constructor === undefined) throw new TypeError("No WebSocket in this runtime (Node.js before 22): pass one as the WebSocket option, such as the ws package's");
   const token = typeof options.token === "function" ? await options.token() : options.token;
   let socket: WebSocketLike;
+  const headers = takesHeaders();
   try {
-    if (takesHeaders()) {
-      const headers: Record<string, string> = {};
+    if (headers) {
+      const sent: Record<string, string> = {};
       new Headers(options.headers).forEach((value, name) => {
-        headers[name] = value;
+        sent[name] = value;
       });
       const header = options.tokenHeader ?? "X-Api-Token";
       // As the HTTP client sends it: the token as it is.
-      if (token !== undefined) headers[header.toLowerCase()] = token;
-      socket = new (Constructor as unknown as new (url: string, init: object) => WebSocketLike)(url, { headers });
+      if (token !== undefined) sent[header.toLowerCase()] = token;
+      socket = new (Constructor as unknown as new (url: string, init: object) => WebSocketLike)(url, { headers: sent });
     } else {
       socket = new Constructor(url, token === undefined ? ["jsonrpc"] : ["jsonrpc", `bearer.${token}`]);
     }
   } catch (error) {
     // A bad URL, or a token that is no valid subprotocol: the constructor's SyntaxError, without the token.
-    throw new TransportError(url, "network", `cannot open a WebSocket: ${error instanceof Error ? error.name : "error"}`, undefined, error);
+    const hint = headers || token === undefined ? "" : " (a token goes as a subprotocol here: letters, digits and !#$%&'*+-.^_`|~ only)";
+    throw new TransportError(url, "network", `cannot open a WebSocket: ${error instanceof Error ? error.name : "error"}${hint}`, undefined, error);
   }
   const limit = options.openTimeout ?? 10_000;
   return new Promise((resolve, reject) => {
