@@ -116,7 +116,8 @@ export async function dial(url: string, options: DialOptions): Promise<WebSocket
   } catch (error) {
     // A bad URL, or a token that is no valid subprotocol: the constructor's SyntaxError, without the token.
     const hint = headers || token === undefined ? "" : " (a token goes as a subprotocol here: letters, digits and !#$%&'*+-.^_`|~ only)";
-    throw new TransportError(url, "network", `cannot open a WebSocket: ${error instanceof Error ? error.name : "error"}${hint}`, undefined, error);
+    // (Without the cause when there is a token: a browser's message quotes the subprotocol, token and all.)
+    throw new TransportError(url, "network", `cannot open a WebSocket: ${error instanceof Error ? error.name : "error"}${hint}`, undefined, token === undefined ? error : undefined);
   }
   const limit = options.openTimeout ?? 10_000;
   return new Promise((resolve, reject) => {
