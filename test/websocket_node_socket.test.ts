@@ -472,7 +472,7 @@ describe("frames over a raw socket", () => {
   });
 });
 
-/** ws 7 (installed) gives text as strings, its types (of ws 8) say Buffers: either reads. */
+/** ws gives text as a string (version 7) or a Buffer (version 8, its types): either reads. */
 function asText(data: unknown): string {
   if (typeof data === "string") return data;
   if (Buffer.isBuffer(data)) return data.toString();
