@@ -53,6 +53,7 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
       protocol: (offered) => (offered.includes("jsonrpc") ? "jsonrpc" : undefined),
       ...options,
     }, (webSocket) => {
+      if (request.url === "/throw") throw new Error("the opener fails");
       state.accepted++;
       state.open.add(webSocket);
       return {
@@ -171,9 +172,10 @@ function handshake(headers: Record<string, string> = {}, first = "GET /api HTTP/
 }
 
 /** A raw peer past a successful handshake. */
-async function openRaw(port: number, headers: Record<string, string> = {}, first?: Uint8Array): Promise<RawPeer> {
+async function openRaw(port: number, headers: Record<string, string> = {}, first?: Uint8Array, path = "/api"): Promise<RawPeer> {
   const peer = new RawPeer(port);
-  peer.socket.write(first === undefined ? handshake(headers) : Buffer.concat([Buffer.from(handshake(headers)), first]));
+  const request = handshake(headers, `GET ${path} HTTP/1.1`);
+  peer.socket.write(first === undefined ? request : Buffer.concat([Buffer.from(request), first]));
   await until(() => peer.head !== undefined || peer.ended);
   assert.match(peer.head ?? "", /^HTTP\/1\.1 101 /);
   return peer;
@@ -436,6 +438,30 @@ describe("frames over a raw socket", () => {
     await until(() => state.drains > 0);
     await until(() => peer.texts().length === 201);
     assert.equal(server.bufferedAmount, 0);
+    peer.socket.destroy();
+  });
+
+  test("an opener that throws: the socket is closed with 1011 and the process goes on", async () => {
+    const state = await startEcho();
+    const peer = await openRaw(state.port, {}, undefined, "/throw");
+    await until(() => peer.closeFrame() !== undefined);
+    assert.equal(peer.closeFrame()?.code, 1011);
+    peer.write(frame(OPCODE_CLOSE, new Uint8Array([0x03, 0xf3])));
+    await peer.closed;
+    assert.equal(state.accepted, 0);
+  });
+
+  test("a peer flooding pings without reading the pongs does not grow the server's buffer past a bound", async () => {
+    const state = await startEcho();
+    const peer = await openRaw(state.port);
+    peer.socket.pause();
+    const ping = frame(OPCODE_PING, "p".repeat(125));
+    const flood = Buffer.concat(Array.from({ length: 40_000 }, () => ping)); // 5 MB of pongs asked
+    peer.socket.write(flood);
+    peer.write(frame(OPCODE_TEXT, "buffered"));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const server = [...state.open][0]!;
+    assert.ok(server.bufferedAmount > 0 && server.bufferedAmount <= (1 << 20) + 200, `bounded (${server.bufferedAmount})`);
     peer.socket.destroy();
   });
 

@@ -197,6 +197,9 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
+// Pings are not answered while more than this waits to be written.
+const PONG_BACKLOG = 1 << 20;
+
 // A refused or closing socket whose peer does not close its side is dropped after this.
 const LINGER_MS = 1000;
 
@@ -263,7 +266,8 @@ function lingerThenDestroy(socket: NodeRawSocket): void {
  * @param options The limits, the idle timeout and the subprotocol choice.
  * @param open Called once the 101 is written, with the socket and the handshake's subprotocols;
  *   returns where to tell the socket's events.
- * @returns Whether the socket was accepted (false: it was refused or had already gone).
+ * @returns Whether the socket was accepted (false: it was refused, had already gone, or `open`
+ *   threw, which closes it with 1011). Never rejects.
  * @example
  * ```ts
  * import { createServer } from "node:http";
@@ -310,7 +314,16 @@ export async function acceptNodeWebSocket(
   );
   socket.setNoDelay?.(true);
   const connection = new NodeWebSocket(socket, options);
-  connection.start(open(connection, { protocol, offered }), head);
+  let events: MessageSocketEvents;
+  try {
+    events = open(connection, { protocol, offered });
+  } catch {
+    // The opener could not take the socket: close it as a server error (and never reject).
+    connection.close(1011, "internal error");
+    connection.start({ message: ignore, close: ignore }, EMPTY);
+    return false;
+  }
+  connection.start(events, head);
   return true;
 }
 
@@ -340,7 +353,8 @@ class NodeWebSocket implements MessageSocket {
     this.#parser = new FrameParser({ maxMessageBytes: options.maxMessageBytes }, {
       text: (message) => this.#events?.message(message),
       ping: (payload) => {
-        if (!this.#closeSent) this.#write(encodeFrame(OPCODE_PONG, payload));
+        // A peer that pings without reading the pongs would grow our buffer: past a bound, pings go unanswered.
+        if (!this.#closeSent && socket.writableLength <= PONG_BACKLOG) this.#write(encodeFrame(OPCODE_PONG, payload));
       },
       pong: () => {},
       close: (code, reason) => { this.#peerClosed(code, reason); },
