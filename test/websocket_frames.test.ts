@@ -130,7 +130,8 @@ describe("frame parser", () => {
 
   test("unknown opcodes fail with 1002", () => {
     for (const opcode of [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]) {
-      assert.equal(failCode(parse([clientFrame(opcode, "x")])), "fail 1002", `opcode ${opcode}`);
+      // A payload that would pass as a close frame's (code 1000): the opcode alone must fail it.
+      assert.deepEqual(parse([clientFrame(opcode, new Uint8Array([0x03, 0xe8]))]).map((line) => line.slice(0, 9)), ["fail 1002"], `opcode ${opcode}`);
     }
   });
 
@@ -146,6 +147,17 @@ describe("frame parser", () => {
     assert.equal(failCode(parse([clientFrame(OPCODE_TEXT, "a", false), clientFrame(OPCODE_TEXT, "b")])), "fail 1002");
     // After a whole fragmented message, a continuation is again one too many.
     assert.deepEqual(parse([clientFrame(OPCODE_TEXT, "a", false), clientFrame(OPCODE_CONTINUATION, "b"), clientFrame(OPCODE_CONTINUATION, "c")]).map((l) => l.slice(0, 9)), ["text ab", "fail 1002"]);
+  });
+
+  test("the rules two bytes decide fail from those two bytes, before the rest of the header", () => {
+    // A 64-bit length follows each of these: the failure does not wait for it.
+    assert.equal(failCode(parse([new Uint8Array([0x82, 0xff])])), "fail 1003", "binary");
+    assert.equal(failCode(parse([new Uint8Array([0xc1, 0xff])])), "fail 1002", "a reserved bit");
+    assert.equal(failCode(parse([new Uint8Array([0x83, 0xff])])), "fail 1002", "an unknown opcode");
+    assert.equal(failCode(parse([new Uint8Array([0x80, 0xff])])), "fail 1002", "a continuation without a message");
+    assert.equal(failCode(parse([new Uint8Array([0x89, 0xfe])])), "fail 1002", "a control frame over 125 bytes");
+    // Byte by byte: the same.
+    assert.equal(failCode(parse([new Uint8Array([0x82]), new Uint8Array([0xff])])), "fail 1003");
   });
 
   test("binary messages fail with 1003 from the header alone", () => {

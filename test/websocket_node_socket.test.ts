@@ -15,6 +15,8 @@ import { acceptNodeWebSocket, acceptValue, type NodeWebSocketOptions, refuseUpgr
 import { until } from "./helpers.ts";
 
 const LIMIT = 64 * 1024;
+// Every test is bounded in time (a server that stops answering fails the test, never hangs it).
+const BOUNDED = { timeout: 20_000 };
 const MASK = new Uint8Array([0xa1, 0xb2, 0xc3, 0xd4]);
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -31,6 +33,10 @@ interface EchoServer {
   accepted: number;
   open: Set<MessageSocket>;
   drains: number;
+  /** Messages received. */
+  messages: number;
+  /** Each setNoDelay call on an upgrade's socket. */
+  noDelay: (boolean | undefined)[];
 }
 
 /**
@@ -41,8 +47,15 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
   const server = createServer({ headersTimeout: 400, requestTimeout: 800, connectionsCheckingInterval: 50 }, (_request, response) => {
     response.writeHead(426, { "sec-websocket-version": "13" }).end("upgrade to a WebSocket");
   });
-  const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0 };
+  const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0, messages: 0, noDelay: [] };
   server.on("upgrade", (request, socket, head) => {
+    // An upgrade's socket is a net.Socket (typed as a Duplex): its setNoDelay calls are recorded.
+    const tcp = socket as unknown as { setNoDelay(noDelay?: boolean): unknown };
+    const setNoDelay = tcp.setNoDelay.bind(tcp);
+    tcp.setNoDelay = (noDelay?: boolean) => {
+      state.noDelay.push(noDelay);
+      return setNoDelay(noDelay);
+    };
     if (request.url === "/refuse") {
       refuseUpgrade(socket, 503, { "retry-after": "1" }, "the service is stopping");
       return;
@@ -50,7 +63,8 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
     void acceptNodeWebSocket(request, socket, head, {
       maxMessageBytes: LIMIT,
       idleTimeout: 10_000,
-      protocol: (offered) => (offered.includes("jsonrpc") ? "jsonrpc" : undefined),
+      // "rogue" offered: the chooser answers one not offered, which must not be answered.
+      protocol: (offered) => (offered.includes("jsonrpc") ? "jsonrpc" : offered.includes("rogue") ? "other" : undefined),
       ...options,
     }, (webSocket) => {
       if (request.url === "/throw") throw new Error("the opener fails");
@@ -58,6 +72,7 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
       state.open.add(webSocket);
       return {
         message: (text) => {
+          state.messages++;
           const [command, a, b] = text.split(" ");
           if (command === "close") webSocket.close(Number(a), b ?? "");
           else if (command === "terminate") webSocket.terminate();
@@ -193,7 +208,7 @@ async function expectFailure(state: EchoServer, peer: RawPeer, code: number): Pr
 }
 
 describe("the handshake", () => {
-  test("101 with Sec-WebSocket-Accept computed as RFC 6455 says, and the subprotocol chosen", async () => {
+  test("101 with Sec-WebSocket-Accept computed as RFC 6455 says, and the subprotocol chosen", BOUNDED, async () => {
     assert.equal(await acceptValue(KEY), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "RFC 6455's own example");
     const state = await startEcho();
     const key = Buffer.from("0123456789abcdef").toString("base64");
@@ -209,9 +224,13 @@ describe("the handshake", () => {
     const other = await openRaw(state.port, { "sec-websocket-protocol": "mqtt" });
     assert.doesNotMatch(other.head!, /sec-websocket-protocol/i, "nothing chosen, nothing answered");
     other.socket.destroy();
+    const rogue = await openRaw(state.port, { "sec-websocket-protocol": "rogue" });
+    assert.doesNotMatch(rogue.head!, /sec-websocket-protocol/i, "a choice not offered is not answered");
+    rogue.socket.destroy();
+    assert.deepEqual(state.noDelay, [true, true, true, true], "Nagle is off on each accepted socket");
   });
 
-  test("each bad handshake gets its HTTP answer and the connection closes", async () => {
+  test("each bad handshake gets its HTTP answer and the connection closes", BOUNDED, async () => {
     const state = await startEcho();
     const cases: [string, string, RegExp][] = [
       ["POST", handshake({}, "POST /api HTTP/1.1"), /^HTTP\/1\.1 405 [^]*\r\nallow: GET/i],
@@ -236,7 +255,7 @@ describe("the handshake", () => {
     assert.equal(state.accepted, 0);
   });
 
-  test("upgradeRefusal checks what Node passes on without looking (Connection, Upgrade)", () => {
+  test("upgradeRefusal checks what Node passes on without looking (Connection, Upgrade)", BOUNDED, () => {
     const headers = { upgrade: "websocket", connection: "keep-alive, Upgrade", "sec-websocket-version": "13", "sec-websocket-key": KEY };
     assert.equal(upgradeRefusal({ method: "GET", httpVersion: "1.1", headers }), undefined);
     assert.equal(upgradeRefusal({ method: "GET", httpVersion: "1.1", headers: { ...headers, connection: "keep-alive" } })?.status, 400);
@@ -244,7 +263,7 @@ describe("the handshake", () => {
     assert.equal(upgradeRefusal({ method: "GET", httpVersion: "1.1", headers: { ...headers, "sec-websocket-key": [KEY, KEY] } })?.status, 400, "a repeated key");
   });
 
-  test("a slowloris upgrade (headers a byte at a time) is cut by the server's headersTimeout", async () => {
+  test("a slowloris upgrade (headers a byte at a time) is cut by the server's headersTimeout", BOUNDED, async () => {
     const state = await startEcho();
     const peer = new RawPeer(state.port);
     const request = handshake();
@@ -261,7 +280,7 @@ describe("the handshake", () => {
     assert.equal(state.accepted, 0);
   });
 
-  test("bytes sent with the handshake (the upgrade's head) are read first", async () => {
+  test("bytes sent with the handshake (the upgrade's head) are read first", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port, {}, Buffer.concat([frame(OPCODE_TEXT, "early"), frame(OPCODE_TEXT, "bird")]));
     await until(() => peer.texts().length === 2);
@@ -271,7 +290,7 @@ describe("the handshake", () => {
 });
 
 describe("frames over a raw socket", () => {
-  test("echoes text; a fragmented message with pings between its fragments gets its pongs, then its echo", async () => {
+  test("echoes text; a fragmented message with pings between its fragments gets its pongs, then its echo", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_TEXT, "hello"));
@@ -293,7 +312,7 @@ describe("frames over a raw socket", () => {
     assert.deepEqual(state.closes, [{ code: 1006, reason: "" }], "a dropped socket is told as 1006");
   });
 
-  test("a message over the limit closes with 1009 from its header, before its payload", async () => {
+  test("a message over the limit closes with 1009 from its header, before its payload", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     const big = frame(OPCODE_TEXT, "x".repeat(LIMIT + 1));
@@ -312,7 +331,7 @@ describe("frames over a raw socket", () => {
     exact.socket.destroy();
   });
 
-  test("invalid UTF-8 closes with 1007, also when it shows only across fragments", async () => {
+  test("invalid UTF-8 closes with 1007, also when it shows only across fragments", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_TEXT, new Uint8Array([0x68, 0xff])));
@@ -328,7 +347,7 @@ describe("frames over a raw socket", () => {
     whole.socket.destroy();
   });
 
-  test("unmasked frames and reserved bits close with 1002, binary with 1003", async () => {
+  test("unmasked frames and reserved bits close with 1002, binary with 1003", BOUNDED, async () => {
     let state = await startEcho();
     const unmasked = await openRaw(state.port);
     unmasked.write(encodeFrame(OPCODE_TEXT, utf8("plain")));
@@ -346,7 +365,7 @@ describe("frames over a raw socket", () => {
     assert.equal(unmasked.texts().length + rsv.texts().length + binary.texts().length, 0, "nothing was echoed");
   });
 
-  test("a close mid-message: the close is echoed, the half message dropped, the TCP connection closed", async () => {
+  test("a close mid-message: the close is echoed, the half message dropped, the TCP connection closed", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_TEXT, "half", false), frame(OPCODE_CLOSE, new Uint8Array([0x0f, 0xa0, ...utf8("bye")])));
@@ -357,7 +376,7 @@ describe("frames over a raw socket", () => {
     assert.deepEqual(state.closes, [{ code: 4000, reason: "bye" }]);
   });
 
-  test("a close without a code is answered with an empty close and told as 1005", async () => {
+  test("a close without a code is answered with an empty close and told as 1005", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_CLOSE, new Uint8Array(0)));
@@ -367,7 +386,7 @@ describe("frames over a raw socket", () => {
     assert.equal(state.closes[0]?.code, 1005);
   });
 
-  test("close(): the close frame goes out, the peer's answer ends it; a peer that never answers is dropped after closeWait", async () => {
+  test("close(): the close frame goes out, the peer's answer ends it; a peer that never answers is dropped after closeWait", BOUNDED, async () => {
     const state = await startEcho({ closeWait: 300 });
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_TEXT, "close 4001 going"));
@@ -389,7 +408,7 @@ describe("frames over a raw socket", () => {
     assert.equal(state.closes[1]?.code, 1006, "no close frame came back");
   });
 
-  test("terminate() drops at once; a peer ending its side without a close is told once as 1006", async () => {
+  test("terminate() drops at once; a peer ending its side without a close is told once as 1006", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_TEXT, "terminate"));
@@ -403,7 +422,7 @@ describe("frames over a raw socket", () => {
     assert.deepEqual(state.closes, [{ code: 1006, reason: "" }, { code: 1006, reason: "" }]);
   });
 
-  test("the idle timeout: a ping after half of it, then the silent peer is dropped (1006); an answering peer stays", async () => {
+  test("the idle timeout: a ping after half of it, then the silent peer is dropped (1006); an answering peer stays", BOUNDED, async () => {
     const state = await startEcho({ idleTimeout: 400 });
     const silent = await openRaw(state.port);
     const started = Date.now();
@@ -425,7 +444,7 @@ describe("frames over a raw socket", () => {
     await new Promise((resolve) => client.once("close", resolve));
   });
 
-  test("bufferedAmount grows while the peer does not read, and drain is told once it does", async () => {
+  test("bufferedAmount grows while the peer does not read, and drain is told once it does", BOUNDED, async () => {
     const state = await startEcho({ maxMessageBytes: LIMIT });
     const peer = await openRaw(state.port);
     peer.socket.pause();
@@ -441,7 +460,7 @@ describe("frames over a raw socket", () => {
     peer.socket.destroy();
   });
 
-  test("an opener that throws: the socket is closed with 1011 and the process goes on", async () => {
+  test("an opener that throws: the socket is closed with 1011 and the process goes on", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port, {}, undefined, "/throw");
     await until(() => peer.closeFrame() !== undefined);
@@ -451,21 +470,21 @@ describe("frames over a raw socket", () => {
     assert.equal(state.accepted, 0);
   });
 
-  test("a peer flooding pings without reading the pongs does not grow the server's buffer past a bound", async () => {
+  test("a peer flooding pings without reading the pongs does not grow the server's buffer past a bound", BOUNDED, async () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.socket.pause();
     const ping = frame(OPCODE_PING, "p".repeat(125));
-    const flood = Buffer.concat(Array.from({ length: 40_000 }, () => ping)); // 5 MB of pongs asked
+    const flood = Buffer.concat(Array.from({ length: 160_000 }, () => ping)); // 20 MB of pongs asked, more than the kernel's buffers hold
     peer.socket.write(flood);
     peer.write(frame(OPCODE_TEXT, "buffered"));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await until(() => state.messages === 1); // every ping was read
     const server = [...state.open][0]!;
     assert.ok(server.bufferedAmount > 0 && server.bufferedAmount <= (1 << 20) + 200, `bounded (${server.bufferedAmount})`);
     peer.socket.destroy();
   });
 
-  test("1,000 connections opened and dropped (some mid-handshake, some mid-frame): the server still answers and nothing stays open", async () => {
+  test("1,000 connections opened and dropped (some mid-handshake, some mid-frame): the server still answers and nothing stays open", BOUNDED, async () => {
     const state = await startEcho();
     const peers: RawPeer[] = [];
     for (let batch = 0; batch < 10; batch++) {
@@ -516,7 +535,7 @@ describe("interop: the ws package's client", () => {
   };
   const next = (client: WebSocketClient): Promise<string> => new Promise((resolve) => client.once("message", (data) => resolve(asText(data))));
 
-  test("echoes text and big messages, takes fragmented sends, answers pings, picks the subprotocol", async () => {
+  test("echoes text and big messages, takes fragmented sends, answers pings, picks the subprotocol", BOUNDED, async () => {
     const state = await startEcho();
     const client = await open(state.port, ["bearer.abc", "jsonrpc"]);
     assert.equal(client.protocol, "jsonrpc");
@@ -545,7 +564,7 @@ describe("interop: the ws package's client", () => {
     assert.deepEqual(state.closes, [{ code: 4002, reason: "done" }]);
   });
 
-  test("close codes from the server and for broken rules reach the client", async () => {
+  test("close codes from the server and for broken rules reach the client", BOUNDED, async () => {
     const state = await startEcho();
     const client = await open(state.port);
     const closed = new Promise<[number, string]>((resolve) => client.once("close", (code, reason) => resolve([code, asText(reason)])));
@@ -566,7 +585,7 @@ describe("interop: the ws package's client", () => {
 
 describe("interop: Node's own WebSocket client", () => {
   // Node 22+ has a global WebSocket; Node 20 has it behind --experimental-websocket (tried in a child).
-  test("connects, echoes, and closes with a code", async () => {
+  test("connects, echoes, and closes with a code", BOUNDED, async () => {
     const state = await startEcho();
     const script = `
       const socket = new WebSocket("ws://127.0.0.1:${state.port}/api", ["jsonrpc"]);
