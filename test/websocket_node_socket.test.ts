@@ -7,11 +7,12 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect as netConnect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { after, describe, test } from "node:test";
 import WebSocketClient from "ws";
 import { encodeFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from "../src/websocket/frames.ts";
 import type { MessageSocket } from "../src/websocket/message_socket.ts";
-import { acceptNodeWebSocket, acceptValue, type NodeWebSocketOptions, refuseUpgrade, upgradeRefusal } from "../src/websocket/node_socket.ts";
+import { acceptNodeUpgrade, acceptValue, type NodeWebSocketOptions, refuseNodeUpgrade, upgradeRefusal } from "../src/websocket/node_socket.ts";
 import { until } from "./helpers.ts";
 
 const LIMIT = 64 * 1024;
@@ -47,8 +48,11 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
   const server = createServer({ headersTimeout: 400, requestTimeout: 800, connectionsCheckingInterval: 50 }, (_request, response) => {
     response.writeHead(426, { "sec-websocket-version": "13" }).end("upgrade to a WebSocket");
   });
+  const upgraded = new Set<Duplex>();
   const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0, messages: 0, noDelay: [] };
   server.on("upgrade", (request, socket, head) => {
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
     // An upgrade's socket is a net.Socket (typed as a Duplex): its setNoDelay calls are recorded.
     const tcp = socket as unknown as { setNoDelay(noDelay?: boolean): unknown };
     const setNoDelay = tcp.setNoDelay.bind(tcp);
@@ -57,10 +61,10 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
       return setNoDelay(noDelay);
     };
     if (request.url === "/refuse") {
-      refuseUpgrade(socket, 503, { "retry-after": "1" }, "the service is stopping");
+      refuseNodeUpgrade(socket, 503, "the service is stopping", { "retry-after": "1" });
       return;
     }
-    void acceptNodeWebSocket(request, socket, head, {
+    acceptNodeUpgrade(request, socket, head, {
       maxMessageBytes: LIMIT,
       idleTimeout: 10_000,
       // "rogue" offered: the chooser answers one not offered, which must not be answered.
@@ -94,6 +98,8 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.port = (server.address() as AddressInfo).port;
   after(() => {
+    // Upgraded sockets are no longer the HTTP server's: a failed test must not leave them open.
+    for (const socket of upgraded) socket.destroy();
     server.closeAllConnections();
     server.close();
   });
@@ -201,7 +207,9 @@ const frame = (opcode: number, payload: Uint8Array | string, fin = true): Uint8A
 
 /** Expects the server to fail its only connection with `code`: its close frame, the TCP close, and the code told. */
 async function expectFailure(state: EchoServer, peer: RawPeer, code: number): Promise<void> {
+  const started = Date.now();
   await peer.closed;
+  assert.ok(Date.now() - started < 500, "the server ends the TCP connection at once (not after its 1 s linger)");
   assert.equal(peer.closeFrame()?.code, code);
   await until(() => state.closes.length > 0);
   assert.deepEqual(state.closes.map((told) => told.code), [code]);
@@ -369,7 +377,9 @@ describe("frames over a raw socket", () => {
     const state = await startEcho();
     const peer = await openRaw(state.port);
     peer.write(frame(OPCODE_TEXT, "half", false), frame(OPCODE_CLOSE, new Uint8Array([0x0f, 0xa0, ...utf8("bye")])));
+    const started = Date.now();
     await peer.closed;
+    assert.ok(Date.now() - started < 500, "the server ends the TCP connection first, at once");
     assert.deepEqual(peer.closeFrame(), { code: 4000, reason: "" });
     assert.deepEqual(peer.texts(), []);
     await until(() => state.closes.length === 1);
@@ -536,7 +546,7 @@ describe("interop: the ws package's client", () => {
   const next = (client: WebSocketClient): Promise<string> => new Promise((resolve) => client.once("message", (data) => resolve(asText(data))));
 
   test("echoes text and big messages, takes fragmented sends, answers pings, picks the subprotocol", BOUNDED, async () => {
-    const state = await startEcho();
+    const state = await startEcho({ protocol: "jsonrpc" }); // a name, as the plugin gives it
     const client = await open(state.port, ["bearer.abc", "jsonrpc"]);
     assert.equal(client.protocol, "jsonrpc");
     assert.equal(client.extensions, "", "permessage-deflate offered, not taken");

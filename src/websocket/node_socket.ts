@@ -85,10 +85,11 @@ export interface NodeWebSocketOptions {
    */
   readonly idleTimeout?: number | undefined;
   /**
-   * Chooses the subprotocol to answer from those the client offered (`Sec-WebSocket-Protocol`, in
-   * its order); undefined answers none. A choice not offered is not answered.
+   * The subprotocol to answer: a name, or a function choosing from those the client offered
+   * (`Sec-WebSocket-Protocol`, in its order). Undefined answers none; a name the client did not
+   * offer is not answered (RFC 6455 §4.2.2).
    */
-  readonly protocol?: ((offered: readonly string[]) => string | undefined) | undefined;
+  readonly protocol?: string | ((offered: readonly string[]) => string | undefined) | undefined;
   /** How long a close handshake waits for the peer's close frame, in ms. Default 1,000. */
   readonly closeWait?: number | undefined;
 }
@@ -210,17 +211,19 @@ const LINGER_MS = 1000;
  *
  * @param socket The upgrade's raw socket.
  * @param status The HTTP status (e.g. 400, 401, 503).
- * @param headers More response headers (names as given; no CR or LF in names or values).
  * @param body The response body.
+ * @param headers More response headers (a header with CR or LF in its name or value is left out).
  * @example
  * ```ts
  * import { createServer } from "node:http";
- * import { refuseUpgrade } from "./node_socket.ts";
+ * import { refuseNodeUpgrade } from "./node_socket.ts";
  * const server = createServer();
- * server.on("upgrade", (_request, socket) => refuseUpgrade(socket, 503, { "retry-after": "1" }, "stopping"));
+ * server.on("upgrade", (_request, socket) => {
+ *   refuseNodeUpgrade(socket, 503, "Service Unavailable: the service is stopping", { "retry-after": "1" });
+ * });
  * ```
  */
-export function refuseUpgrade(socket: NodeRawSocket, status: number, headers: Readonly<Record<string, string>>, body: string): void {
+export function refuseNodeUpgrade(socket: NodeRawSocket, status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
   if (socket.destroyed) return;
   const bytes = new TextEncoder().encode(body);
   let head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\nconnection: close\r\n`;
@@ -260,21 +263,22 @@ function lingerThenDestroy(socket: NodeRawSocket): void {
  * `close` is then that code), echoes a peer's close frame and ends the connection, and tells a
  * dropped socket as close 1006.
  *
+ * The 101 waits for WebCrypto's SHA-1 (a promise); nothing is returned and nothing throws: a
+ * socket gone meanwhile is let go, and an `open` that throws closes the socket with 1011.
+ *
  * @param request The upgrade request.
  * @param socket Its raw socket.
  * @param head The bytes after the request's headers.
  * @param options The limits, the idle timeout and the subprotocol choice.
  * @param open Called once the 101 is written, with the socket and the handshake's subprotocols;
  *   returns where to tell the socket's events.
- * @returns Whether the socket was accepted (false: it was refused, had already gone, or `open`
- *   threw, which closes it with 1011). Never rejects.
  * @example
  * ```ts
  * import { createServer } from "node:http";
- * import { acceptNodeWebSocket } from "./node_socket.ts";
+ * import { acceptNodeUpgrade } from "./node_socket.ts";
  * const server = createServer();
  * server.on("upgrade", (request, socket, head) => {
- *   void acceptNodeWebSocket(request, socket, head, { maxMessageBytes: 1 << 20, idleTimeout: 60_000 }, (webSocket) => ({
+ *   acceptNodeUpgrade(request, socket, head, { maxMessageBytes: 1 << 20, idleTimeout: 60_000 }, (webSocket) => ({
  *     message: (text) => webSocket.send(text), // echo
  *     close: (code) => console.log("closed", code),
  *   }));
@@ -283,28 +287,39 @@ function lingerThenDestroy(socket: NodeRawSocket): void {
  * server.close();
  * ```
  */
-export async function acceptNodeWebSocket(
+export function acceptNodeUpgrade(
   request: NodeUpgradeRequest,
   socket: NodeRawSocket,
   head: Uint8Array,
   options: NodeWebSocketOptions,
   open: (socket: MessageSocket, info: NodeWebSocketInfo) => MessageSocketEvents,
-): Promise<boolean> {
+): void {
+  void accept(request, socket, head, options, open);
+}
+
+async function accept(
+  request: NodeUpgradeRequest,
+  socket: NodeRawSocket,
+  head: Uint8Array,
+  options: NodeWebSocketOptions,
+  open: (socket: MessageSocket, info: NodeWebSocketInfo) => MessageSocketEvents,
+): Promise<void> {
   // Until the connection is set up, an error only drops the socket (never the process).
   socket.on("error", ignore);
   const refusal = upgradeRefusal(request);
   if (refusal !== undefined) {
-    refuseUpgrade(socket, refusal.status, refusal.headers, refusal.body);
-    return false;
+    refuseNodeUpgrade(socket, refusal.status, refusal.body, refusal.headers);
+    return;
   }
   const accept = await acceptValue((single(request.headers["sec-websocket-key"]) as string).trim());
-  if (socket.destroyed) return false;
+  if (socket.destroyed) return;
   const offered: string[] = [];
   for (const part of (single(request.headers["sec-websocket-protocol"]) ?? "").split(",")) {
     const name = part.trim();
     if (name !== "") offered.push(name);
   }
-  let protocol = offered.length > 0 ? options.protocol?.(offered) : undefined;
+  const choice = options.protocol;
+  let protocol = offered.length === 0 ? undefined : typeof choice === "function" ? choice(offered) : choice;
   if (protocol !== undefined && !offered.includes(protocol)) protocol = undefined;
   socket.write(
     "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
@@ -321,10 +336,9 @@ export async function acceptNodeWebSocket(
     // The opener could not take the socket: close it as a server error (and never reject).
     connection.close(1011, "internal error");
     connection.start({ message: ignore, close: ignore }, EMPTY);
-    return false;
+    return;
   }
   connection.start(events, head);
-  return true;
 }
 
 /** One accepted connection: the frames both ways, the close handshake, the idle watch. */
