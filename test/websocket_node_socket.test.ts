@@ -74,6 +74,7 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
       if (request.url === "/throw") throw new Error("the opener fails");
       state.accepted++;
       state.open.add(webSocket);
+      if (request.url === "/terminate") webSocket.terminate();
       return {
         message: (text) => {
           state.messages++;
@@ -478,6 +479,15 @@ describe("frames over a raw socket", () => {
     peer.write(frame(OPCODE_CLOSE, new Uint8Array([0x03, 0xf3])));
     await peer.closed;
     assert.equal(state.accepted, 0);
+  });
+
+  test("an opener that terminates at once: close is told once", BOUNDED, async () => {
+    const state = await startEcho();
+    const peer = await openRaw(state.port, {}, undefined, "/terminate");
+    await peer.closed;
+    await until(() => state.closes.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(state.closes, [{ code: 1006, reason: "" }]);
   });
 
   test("a peer flooding pings without reading the pongs does not grow the server's buffer past a bound", BOUNDED, async () => {
