@@ -6,13 +6,20 @@
  * 2. Parsing throughput of a client's masked text frames arriving in 16 KiB chunks: small JSON-RPC
  *    calls (messages per second) and 1 MiB messages (MB/s), ours against the `ws` package's
  *    `Receiver` (a devDependency; it validates UTF-8 with Node's `buffer.isUtf8`) fed the same bytes.
+ * 3. Echo over loopback (transport only, no JSON-RPC): one `ws` client keeps 64 small messages in
+ *    flight on one connection; messages per second echoed by our server (a `node:http` server's
+ *    `upgrade` calling `acceptNodeUpgrade`) against `ws`'s own server (permessage-deflate off).
  *
  * Rounds alternate the sides; the table shows medians. Run with `npx tsx bench/websocket_frames.ts`.
  *
  * @module
  */
 
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as wsModule from "ws";
+import WebSocket, { WebSocketServer } from "ws";
+import { acceptNodeUpgrade } from "../src/websocket/node_socket.ts";
 import { encodeFrame, FrameParser, OPCODE_TEXT, unmask } from "../src/websocket/frames.ts";
 import { machineLine } from "./machine.ts";
 
@@ -116,6 +123,70 @@ for (const { name, stream, unit } of cases) {
   const fmt = (value: number): string => (unit === "MB/s" ? `${value.toFixed(0)} MB/s` : `${Math.round(value).toLocaleString("en")} messages/s`);
   rows.push(`| ${name} | ${fmt(median(mine))} | ${fmt(median(ws))} (ws Receiver) | ${(median(mine) / median(ws)).toFixed(2)}× |`);
 }
+
+/** A server echoing each text message, ours or ws's, on a free port. */
+async function echoServer(kind: "ours" | "ws"): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  if (kind === "ours") {
+    server.on("upgrade", (request, socket, head) => {
+      acceptNodeUpgrade(request, socket, head, { maxMessageBytes: 1 << 20 }, (webSocket) => ({
+        message: (text) => {
+          webSocket.send(text);
+        },
+        close: () => {},
+      }));
+    });
+  } else {
+    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+    server.on("upgrade", (request, socket, head) => {
+      wss.handleUpgrade(request, socket, head, (webSocket) => {
+        webSocket.on("message", (data, isBinary) => {
+          webSocket.send(data, { binary: isBinary });
+        });
+      });
+    });
+  }
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+/** Messages per second echoed on one connection with `window` in flight. */
+async function echoRate(port: number, count: number, window: number): Promise<number> {
+  const client = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => {
+    client.once("open", resolve);
+    client.once("error", reject);
+  });
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    let received = 0;
+    client.on("message", () => {
+      received++;
+      if (sent < count) {
+        sent++;
+        client.send(CALL);
+      }
+      if (received === count) resolve();
+    });
+    for (; sent < Math.min(window, count); sent++) client.send(CALL);
+  });
+  const rate = count / ((performance.now() - started) / 1000);
+  client.terminate();
+  return rate;
+}
+
+const echoes = { ours: [] as number[], ws: [] as number[] };
+const servers = { ours: await echoServer("ours"), ws: await echoServer("ws") };
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? (["ours", "ws"] as const) : (["ws", "ours"] as const);
+  for (const kind of order) echoes[kind].push(await echoRate(servers[kind].port, 50_000, 64));
+}
+for (const { server } of Object.values(servers)) {
+  server.closeAllConnections();
+  server.close();
+}
+rows.push(`| echo ${CALL.length}-character messages over loopback, 64 in flight | ${Math.round(median(echoes.ours)).toLocaleString("en")} messages/s | ${Math.round(median(echoes.ws)).toLocaleString("en")} messages/s (ws server) | ${(median(echoes.ours) / median(echoes.ws)).toFixed(2)}× |`);
 
 console.log(machineLine());
 console.log(`\nmedians of ${ROUNDS} alternating rounds\n`);

@@ -38,6 +38,8 @@ interface EchoServer {
   messages: number;
   /** Each setNoDelay call on an upgrade's socket. */
   noDelay: (boolean | undefined)[];
+  /** Writes that reached the upgraded sockets' handles. */
+  socketWrites: number;
 }
 
 /**
@@ -49,7 +51,7 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
     response.writeHead(426, { "sec-websocket-version": "13" }).end("upgrade to a WebSocket");
   });
   const upgraded = new Set<Duplex>();
-  const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0, messages: 0, noDelay: [] };
+  const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0, messages: 0, noDelay: [], socketWrites: 0 };
   server.on("upgrade", (request, socket, head) => {
     upgraded.add(socket);
     socket.on("close", () => upgraded.delete(socket));
@@ -60,6 +62,20 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
       state.noDelay.push(noDelay);
       return setNoDelay(noDelay);
     };
+    // Writes reaching the socket's handle (Writable's implementation methods): one per system call.
+    const writable = socket as unknown as { _write: (...args: unknown[]) => unknown; _writev?: (...args: unknown[]) => unknown };
+    const write = writable._write.bind(socket);
+    const writev = writable._writev?.bind(socket);
+    writable._write = (...args) => {
+      state.socketWrites++;
+      return write(...args);
+    };
+    if (writev !== undefined) {
+      writable._writev = (...args) => {
+        state.socketWrites++;
+        return writev(...args);
+      };
+    }
     if (request.url === "/refuse") {
       refuseNodeUpgrade(socket, 503, "the service is stopping", { "retry-after": "1" });
       return;
@@ -82,6 +98,12 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
           if (command === "close") webSocket.close(Number(a), b ?? "");
           else if (command === "terminate") webSocket.terminate();
           else if (command === "big") webSocket.send("b".repeat(Number(a)));
+          else if (command === "burst") {
+            for (let i = 0; i < Number(a); i++) webSocket.send(`burst ${i}`);
+            void Promise.resolve().then(() => {
+              webSocket.send("after a promise");
+            });
+          }
           else if (command === "flood") for (let i = 0; i < Number(a); i++) webSocket.send("f".repeat(65_536));
           else if (command === "buffered") webSocket.send(`buffered ${webSocket.bufferedAmount}`);
           else webSocket.send(text);
@@ -319,6 +341,18 @@ describe("frames over a raw socket", () => {
     peer.socket.destroy();
     await until(() => state.closes.length === 1);
     assert.deepEqual(state.closes, [{ code: 1006, reason: "" }], "a dropped socket is told as 1006");
+  });
+
+  test("the messages sent in one turn of the event loop go out in one write", BOUNDED, async () => {
+    const state = await startEcho();
+    const peer = await openRaw(state.port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = state.socketWrites;
+    peer.write(frame(OPCODE_TEXT, "burst 50"));
+    await until(() => peer.texts().length === 51);
+    assert.deepEqual(peer.texts().slice(-2), ["burst 49", "after a promise"]);
+    assert.equal(state.socketWrites - before, 1, "51 frames, one write");
+    peer.socket.destroy();
   });
 
   test("a message over the limit closes with 1009 from its header, before its payload", BOUNDED, async () => {

@@ -355,6 +355,7 @@ class NodeWebSocket implements MessageSocket {
   #reason = "";
   #told = false;
   #ending = false;
+  #corked = false;
   #lastHeard = 0;
   #pinged = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -418,18 +419,28 @@ class NodeWebSocket implements MessageSocket {
   }
 
   send(text: string): void {
-    if (this.#closeSent || this.#socket.destroyed) return;
+    const socket = this.#socket;
+    if (this.#closeSent || socket.destroyed) return;
+    // The messages sent in one turn of the event loop go out in one write (one system call for a
+    // pipelined batch of answers, not one each); the turn's end uncorks.
+    if (!this.#corked && socket.cork !== undefined) {
+      this.#corked = true;
+      socket.cork();
+      afterTurn(this.#uncork);
+    }
     if (text.length <= ONE_ARRAY_TEXT) {
-      this.#socket.write(encodeTextFrame(text));
+      socket.write(encodeTextFrame(text));
       return;
     }
     const payload = new TextEncoder().encode(text);
-    const socket = this.#socket;
-    socket.cork?.();
     socket.write(frameHeader(OPCODE_TEXT, payload.length));
     socket.write(payload);
-    socket.uncork?.();
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork?.();
+  };
 
   close(code: number, reason: string): void {
     if (this.#closeSent || this.#socket.destroyed) return;
@@ -499,3 +510,7 @@ class NodeWebSocket implements MessageSocket {
 }
 
 const EMPTY = new Uint8Array(0);
+
+// After the I/O callbacks of this turn of the event loop and the promises they settled: Node's
+// setImmediate (this file runs on Node.js only; typed without Node's types).
+const afterTurn: (callback: () => void) => void = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate ?? queueMicrotask;
