@@ -40,6 +40,8 @@ interface EchoServer {
   noDelay: (boolean | undefined)[];
   /** Writes that reached the upgraded sockets' handles. */
   socketWrites: number;
+  /** Upgrades that did not open (acceptNodeUpgrade's `failed`). */
+  failed: number;
 }
 
 /**
@@ -51,7 +53,7 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
     response.writeHead(426, { "sec-websocket-version": "13" }).end("upgrade to a WebSocket");
   });
   const upgraded = new Set<Duplex>();
-  const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0, messages: 0, noDelay: [], socketWrites: 0 };
+  const state: EchoServer = { port: 0, server, closes: [], accepted: 0, open: new Set(), drains: 0, messages: 0, noDelay: [], socketWrites: 0, failed: 0 };
   server.on("upgrade", (request, socket, head) => {
     upgraded.add(socket);
     socket.on("close", () => upgraded.delete(socket));
@@ -116,6 +118,8 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
           state.drains++;
         },
       };
+    }, () => {
+      state.failed++;
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -284,6 +288,23 @@ describe("the handshake", () => {
       assert.match(peer.received.toString("latin1"), expected, name);
     }
     assert.equal(state.accepted, 0);
+    // Each refused by the handshake is told as failed (Node's own 426 and the caller's 503 never reached it).
+    await until(() => state.failed === cases.length - 2);
+  });
+
+  test("a socket gone before the 101 is let go at once (told failed, or opened and told closed)", BOUNDED, async () => {
+    const state = await startEcho();
+    const peers = Array.from({ length: 20 }, () => {
+      const peer = new RawPeer(state.port);
+      peer.socket.write(handshake(), () => peer.socket.destroy());
+      return peer;
+    });
+    await Promise.all(peers.map((peer) => peer.closed));
+    const started = Date.now();
+    await until(() => state.accepted + state.failed === 20);
+    await until(() => state.closes.length === state.accepted);
+    assert.ok(Date.now() - started < 1000, "at once, not when the idle watch (10 s here) finds them");
+    assert.equal(state.open.size, 0);
   });
 
   test("upgradeRefusal checks what Node passes on without looking (Connection, Upgrade)", BOUNDED, () => {

@@ -272,6 +272,8 @@ function lingerThenDestroy(socket: NodeRawSocket): void {
  * @param options The limits, the idle timeout and the subprotocol choice.
  * @param open Called once the 101 is written, with the socket and the handshake's subprotocols;
  *   returns where to tell the socket's events.
+ * @param failed Told (once) instead of `open` when the socket does not open: a handshake refused,
+ *   or the socket gone before the 101.
  * @example
  * ```ts
  * import { createServer } from "node:http";
@@ -293,26 +295,35 @@ export function acceptNodeUpgrade(
   head: Uint8Array,
   options: NodeWebSocketOptions,
   open: (socket: MessageSocket, info: NodeWebSocketInfo) => MessageSocketEvents,
+  failed?: () => void,
 ): void {
-  void accept(request, socket, head, options, open);
+  void accept(request, socket, head, options, open).then((opened) => {
+    if (!opened) failed?.();
+  });
 }
 
+/** Whether `open` was called. */
 async function accept(
   request: NodeUpgradeRequest,
   socket: NodeRawSocket,
   head: Uint8Array,
   options: NodeWebSocketOptions,
   open: (socket: MessageSocket, info: NodeWebSocketInfo) => MessageSocketEvents,
-): Promise<void> {
-  // Until the connection is set up, an error only drops the socket (never the process).
+): Promise<boolean> {
+  // Until the connection is set up, an error only drops the socket (never the process), and the
+  // peer's end is remembered: it may come in the same read as the request, before the 101.
   socket.on("error", ignore);
+  const early = { ended: false };
+  socket.on("end", () => {
+    early.ended = true;
+  });
   const refusal = upgradeRefusal(request);
   if (refusal !== undefined) {
     refuseNodeUpgrade(socket, refusal.status, refusal.body, refusal.headers);
-    return;
+    return false;
   }
-  const accept = await acceptValue((single(request.headers["sec-websocket-key"]) as string).trim());
-  if (socket.destroyed) return;
+  const acceptHeader = await acceptValue((single(request.headers["sec-websocket-key"]) as string).trim());
+  if (socket.destroyed) return false;
   const offered: string[] = [];
   for (const part of (single(request.headers["sec-websocket-protocol"]) ?? "").split(",")) {
     const name = part.trim();
@@ -323,7 +334,7 @@ async function accept(
   if (protocol !== undefined && !offered.includes(protocol)) protocol = undefined;
   socket.write(
     "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
-      `sec-websocket-accept: ${accept}\r\n` +
+      `sec-websocket-accept: ${acceptHeader}\r\n` +
       (protocol === undefined ? "" : `sec-websocket-protocol: ${protocol}\r\n`) +
       "\r\n",
   );
@@ -335,10 +346,11 @@ async function accept(
   } catch {
     // The opener could not take the socket: close it as a server error (and never reject).
     connection.close(1011, "internal error");
-    connection.start({ message: ignore, close: ignore }, EMPTY);
-    return;
+    connection.start({ message: ignore, close: ignore }, EMPTY, early.ended);
+    return true;
   }
-  connection.start(events, head);
+  connection.start(events, head, early.ended);
+  return true;
 }
 
 /** One accepted connection: the frames both ways, the close handshake, the idle watch. */
@@ -377,7 +389,7 @@ class NodeWebSocket implements MessageSocket {
     });
   }
 
-  start(events: MessageSocketEvents, head: Uint8Array): void {
+  start(events: MessageSocketEvents, head: Uint8Array, peerEnded: boolean): void {
     this.#events = events;
     const socket = this.#socket;
     socket.on("data", (chunk) => { this.#read(chunk); });
@@ -393,6 +405,7 @@ class NodeWebSocket implements MessageSocket {
     this.#lastHeard = Date.now();
     if (this.#idle > 0) this.#watchIdle(this.#idle / 2);
     if (head.length > 0) this.#read(head);
+    if (peerEnded) this.#endSocket();
   }
 
   #read(chunk: Uint8Array): void {
