@@ -28,6 +28,8 @@ import type { MessageSocket, MessageSocketEvents } from "./message_socket.ts";
  */
 export interface NodeUpgradeRequest {
   readonly method?: string | undefined;
+  /** The request target (not read here: the caller routes). */
+  readonly url?: string | undefined;
   readonly httpVersion: string;
   /** Lower-cased names; Node joins repeats of most headers with ", ". */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
