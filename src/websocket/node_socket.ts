@@ -447,7 +447,7 @@ class NodeWebSocket implements MessageSocket {
       socket.write(encodeTextFrame(text));
       return;
     }
-    const payload = new TextEncoder().encode(text);
+    const payload = ENCODER.encode(text);
     socket.write(frameHeader(OPCODE_TEXT, payload.length));
     socket.write(payload);
   }
@@ -501,7 +501,7 @@ class NodeWebSocket implements MessageSocket {
     this.#idleTimer = setTimeout(() => {
       const silent = Date.now() - this.#lastHeard;
       if (silent >= this.#idle) {
-        this.#code = 1006;
+        // Told as 1006 (no close frame came), unless the peer's close frame already set its code.
         this.#socket.destroy();
         return;
       }
@@ -525,6 +525,7 @@ class NodeWebSocket implements MessageSocket {
 }
 
 const EMPTY = new Uint8Array(0);
+const ENCODER = new TextEncoder();
 
 // After the I/O callbacks of this turn of the event loop and the promises they settled: Node's
 // setImmediate (this file runs on Node.js only; typed without Node's types).
