@@ -62,7 +62,7 @@ import {
 export async function serveNode(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const endpoint = endpointOf(app);
-  const state: ServerState = { closing: false, watchedSignals: 0, signalsSettled: undefined };
+  const state: ServerState = { closing: false, watchedSignals: 0 };
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
@@ -118,7 +118,7 @@ interface ServerState {
   closing: boolean;
   // Abort signals handed out whose response has not closed yet; close() waits for them.
   watchedSignals: number;
-  signalsSettled: (() => void) | undefined;
+  signalsSettled?: (() => void) | undefined;
 }
 
 /** The request's headers as Web `Headers.get` gives them, read from Node's without a copy. */
