@@ -8,7 +8,7 @@
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import type { RpcError } from "../protocol/errors.ts";
 import type { TransportError } from "./errors.ts";
-import { methodProxy } from "./proxy.ts";
+import { callsWith } from "./proxy.ts";
 import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { ArgsOf, NamedParams, ResultOf } from "./types.ts";
 
@@ -178,12 +178,9 @@ export function batchBuilder(check: (method: string) => void): BatchBuilder<Reco
   };
   const call = entry(false);
   const notify = entry(true);
-  return {
-    methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
-    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
-    call,
-    notify,
-  };
+  // The client's own proxies, made over the builder's entries (no options: entry ignores them).
+  const built = callsWith(call, notify as never) as unknown as Pick<BatchBuilder<Record<string, (...args: unknown[]) => unknown>>, "methods" | "notifications">;
+  return { ...built, call, notify };
 }
 
 /**

@@ -192,7 +192,7 @@ export interface CallOptions {
  * ```
  */
 export function timeLeft(options: ClientOptions, call: CallOptions, now: number = Date.now()): number | undefined {
-  const ms = Math.min(call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT, call.deadline === undefined ? Infinity : call.deadline - now);
+  const ms = Math.min(call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT, (call.deadline ?? Infinity) - now);
   return ms === Infinity ? undefined : ms;
 }
 
@@ -405,11 +405,10 @@ const NOT_JSON = Symbol();
  */
 export function resultOf(url: string, answer: unknown, id: number): unknown {
   const reply = answer as { id?: unknown; result?: unknown; error?: unknown } | null | undefined;
-  if (typeof reply === "object" && reply !== null) {
-    // `error: null` next to a result is no error: the Python original sent both members.
-    if (reply.error != null && (reply.id === id || reply.id === null)) throw errorOf(url, reply);
-    if ("result" in reply && reply.id === id) return reply.result;
-  }
+  // `error: null` next to a result is no error: the Python original sent both members.
+  if (reply?.error != null && (reply.id === id || reply.id === null)) throw errorOf(url, reply);
+  // Only an object has the call's id (a number), so `in` is safe once it matched.
+  if (reply?.id === id && "result" in reply) return reply.result;
   throw new TransportError(url, "bad-response", `no JSON-RPC answer to call ${id}`);
 }
 
@@ -437,12 +436,13 @@ export function errorOf(url: string, answer: unknown): RpcError | TransportError
 
 /** Reads a body as text, at most `limit` bytes of it (counted as it streams, whatever it declared). */
 async function readText(url: string, response: Response, limit: number): Promise<string> {
-  const tooLarge = (): TransportError => new TransportError(url, "bad-response", `the answer is larger than ${limit} bytes (maxResponseBytes)`, response.status);
-  if (Number(response.headers.get("content-length")) > limit) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge();
-  }
   const reader = response.body?.getReader();
+  // Refused with the body cancelled: before reading any of it when its declared length is over.
+  const tooLarge = async (): Promise<never> => {
+    await reader?.cancel().catch(() => {});
+    throw new TransportError(url, "bad-response", `the answer is larger than ${limit} bytes (maxResponseBytes)`, response.status);
+  };
+  if (Number(response.headers.get("content-length")) > limit) return tooLarge();
   const decoder = new TextDecoder();
   let text = "";
   let size = 0;
@@ -450,10 +450,7 @@ async function readText(url: string, response: Response, limit: number): Promise
     const read = await reader?.read();
     if (read === undefined || read.done) return text + decoder.decode();
     size += read.value.byteLength;
-    if (size > limit) {
-      await reader?.cancel().catch(() => {});
-      throw tooLarge();
-    }
+    if (size > limit) return tooLarge();
     text += decoder.decode(read.value, { stream: true });
   }
 }
