@@ -9,7 +9,7 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import type { RpcError } from "../protocol/errors.ts";
 import type { TransportError } from "./errors.ts";
 import { callsWith } from "./proxy.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import { type AnswerRead, type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { ArgsOf, NamedParams, ResultOf } from "./types.ts";
 
 /**
@@ -237,7 +237,7 @@ export function settleBatch(url: string, ids: readonly (number | undefined)[], a
     if (answer === undefined && ids.every((id) => id === undefined)) return [...ids]; // all undefined
     throw errorOf(url, answer);
   }
-  const byId = new Map((answer as unknown[]).map((reply) => [(reply as { id?: unknown } | null)?.id, reply]));
+  const byId = new Map((answer as AnswerRead[]).map((reply) => [reply?.id, reply]));
   return ids.map((id): Settled<unknown> | undefined => {
     if (id === undefined) return undefined;
     try {

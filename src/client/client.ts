@@ -11,7 +11,7 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
 import { TransportError } from "./errors.ts";
 import { callsWith } from "./proxy.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
+import { type AnswerRead, type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
 import type { Delivery, Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, StreamItemOf, Untyped } from "./types.ts";
 import type { ClientStreams, RemoteStream, StreamOptions } from "./stream.ts";
@@ -366,13 +366,13 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     check(method);
     const id = nextId();
     const { answer, url } = await send(request(method, params, id), callOptions);
-    return resultOf(url, answer, id);
+    return resultOf(url, answer as AnswerRead, id);
   };
   const notify = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<void> => {
     check(method);
     const { answer, url } = await send(request(method, params), callOptions);
     // A service never answers a notification it could read: an error answer means it could not.
-    if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
+    if ((answer as AnswerRead)?.error != null) throw errorOf(url, answer);
   };
   return {
     get url() {

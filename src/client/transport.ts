@@ -218,6 +218,19 @@ export const DEFAULT_CALL_TIMEOUT = 30_000;
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * An answer as it came (anything JSON gives, or a custom upstream's), read member by member: only
+ * an object has members, so each read is `?.`.
+ *
+ * @example
+ * ```ts
+ * import type { AnswerRead } from "./transport.ts";
+ * const answer: unknown = JSON.parse('{"jsonrpc":"2.0","result":3,"id":7}');
+ * (answer as AnswerRead)?.id; // 7
+ * ```
+ */
+export type AnswerRead = { readonly jsonrpc?: unknown; readonly id?: unknown; readonly result?: unknown; readonly error?: unknown } | null | undefined;
+
 /** A request object as the client sends it; `id` is absent on notifications. */
 export interface OutgoingRequest {
   /** Always `"2.0"`. */
@@ -403,12 +416,11 @@ const NOT_JSON = Symbol();
  * resultOf("http://localhost/api", { jsonrpc: "2.0", result: 3, id: 7 }, 7); // 3
  * ```
  */
-export function resultOf(url: string, answer: unknown, id: number): unknown {
-  const reply = answer as { id?: unknown; result?: unknown; error?: unknown } | null | undefined;
+export function resultOf(url: string, answer: AnswerRead, id: number): unknown {
   // `error: null` next to a result is no error: the Python original sent both members.
-  if (reply?.error != null && (reply.id === id || reply.id === null)) throw errorOf(url, reply);
+  if (answer?.error != null && (answer.id === id || answer.id === null)) throw errorOf(url, answer);
   // Only an object has the call's id (a number), so `in` is safe once it matched.
-  if (reply?.id === id && "result" in reply) return reply.result;
+  if (answer?.id === id && "result" in answer) return answer.result;
   throw new TransportError(url, "bad-response", `no JSON-RPC answer to call ${id}`);
 }
 
