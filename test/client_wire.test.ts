@@ -323,6 +323,12 @@ describe("connect", () => {
       name: "TypeError",
       message: "Several instances: pass cluster(urls or source) from tsmicroservice/cluster",
     });
+    // A WebSocket URL (any case) names the client that speaks it, on both entry points.
+    for (const url of ["ws://127.0.0.1:9/api", "WSS://example.com/api"]) {
+      const refusal = { name: "TypeError", message: "For ws://, pass openWebSocket(url) from tsmicroservice/websocket" };
+      assert.throws(() => createClient(url), refusal);
+      await assert.rejects(connect(url), refusal);
+    }
     let closed = 0;
     const upstream: Upstream = {
       url: "",

@@ -62,7 +62,7 @@ import {
 export async function serveNode(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const endpoint = endpointOf(app);
-  const state: ServerState = { closing: false, watchedSignals: 0, signalsSettled: undefined };
+  const state: ServerState = { closing: false, watchedSignals: 0 };
 
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const server = createServer({
@@ -118,7 +118,7 @@ interface ServerState {
   closing: boolean;
   // Abort signals handed out whose response has not closed yet; close() waits for them.
   watchedSignals: number;
-  signalsSettled: (() => void) | undefined;
+  signalsSettled?: (() => void) | undefined;
 }
 
 /** The request's headers as Web `Headers.get` gives them, read from Node's without a copy. */
@@ -190,19 +190,17 @@ class DirectExchange implements RequestContext {
   start(): void {
     const incoming = this.#incoming;
     const early = this.#endpoint.answerHead(incoming.method ?? "GET", this.headers);
+    const limit = this.#endpoint.maxBodyBytes;
     if (early !== undefined) {
       this.send(early);
-      return;
-    }
-    const limit = this.#endpoint.maxBodyBytes;
-    if (Number(incoming.headers["content-length"]) > limit) {
+    } else if (Number(incoming.headers["content-length"]) > limit) {
       this.send(this.#endpoint.answerUnreadBody(new BodyTooLargeError(limit), this.headers));
-      return;
+    } else {
+      (incoming as CarryingRequest)[EXCHANGE] = this;
+      incoming.on("data", onBodyData);
+      incoming.on("end", onBodyEnd);
+      // A client that leaves, or that Node cuts off, emits no `end`: nothing to answer.
     }
-    (incoming as CarryingRequest)[EXCHANGE] = this;
-    incoming.on("data", onBodyData);
-    incoming.on("end", onBodyEnd);
-    // A client that leaves, or that Node cuts off, emits no `end`: nothing to answer.
   }
 
   take(chunk: Buffer): void {
@@ -217,19 +215,18 @@ class DirectExchange implements RequestContext {
   }
 
   finish(): void {
-    let text: string;
     const bytes = this.#body.bytes();
-    try {
-      text = bodyText(bytes, this.#endpoint.maxBodyBytes);
-    } catch (error) {
-      this.send(this.#endpoint.answerUnreadBody(error, this.headers));
-      return;
-    }
     let reply: PlainReply | Promise<PlainReply>;
     try {
-      reply = this.#endpoint.answerBody(text, this, bytes.byteLength);
-    } catch {
-      reply = INTERNAL_ERROR_REPLY;
+      const text = bodyText(bytes, this.#endpoint.maxBodyBytes);
+      try {
+        reply = this.#endpoint.answerBody(text, this, bytes.byteLength);
+      } catch {
+        reply = INTERNAL_ERROR_REPLY;
+      }
+    } catch (error) {
+      // Not text: the body's own refusal (413, or -32700 for bytes that are not UTF-8).
+      reply = this.#endpoint.answerUnreadBody(error, this.headers);
     }
     if (reply instanceof Promise) {
       reply.then((settled) => {

@@ -8,8 +8,8 @@
 import type { JsonRpcParams } from "../protocol/messages.ts";
 import type { RpcError } from "../protocol/errors.ts";
 import type { TransportError } from "./errors.ts";
-import { methodProxy } from "./proxy.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
+import { callsWith } from "./proxy.ts";
+import { type AnswerRead, type CallOptions, type ClientOptions, errorOf, nextId, post, request, resultOf } from "./transport.ts";
 import type { ArgsOf, NamedParams, ResultOf } from "./types.ts";
 
 /**
@@ -178,12 +178,9 @@ export function batchBuilder(check: (method: string) => void): BatchBuilder<Reco
   };
   const call = entry(false);
   const notify = entry(true);
-  return {
-    methods: methodProxy((method) => (...args: unknown[]) => call(method, args)),
-    notifications: methodProxy((method) => (...args: unknown[]) => notify(method, args)),
-    call,
-    notify,
-  };
+  // The client's own proxies, made over the builder's entries (no options: entry ignores them).
+  const built = callsWith(call, notify as never) as unknown as Pick<BatchBuilder<Record<string, (...args: unknown[]) => unknown>>, "methods" | "notifications">;
+  return { ...built, call, notify };
 }
 
 /**
@@ -240,7 +237,7 @@ export function settleBatch(url: string, ids: readonly (number | undefined)[], a
     if (answer === undefined && ids.every((id) => id === undefined)) return [...ids]; // all undefined
     throw errorOf(url, answer);
   }
-  const byId = new Map((answer as unknown[]).map((reply) => [(reply as { id?: unknown } | null)?.id, reply]));
+  const byId = new Map((answer as AnswerRead[]).map((reply) => [reply?.id, reply]));
   return ids.map((id): Settled<unknown> | undefined => {
     if (id === undefined) return undefined;
     try {

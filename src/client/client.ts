@@ -11,7 +11,7 @@ import type { JsonRpcParams } from "../protocol/messages.ts";
 import { type BatchBuilder, batchBuilder, type BatchEntry, type BatchResults, sendBatch } from "./batch.ts";
 import { TransportError } from "./errors.ts";
 import { callsWith } from "./proxy.ts";
-import { type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
+import { type AnswerRead, type CallOptions, type ClientOptions, errorOf, nextId, type OutgoingRequest, post, request, resultOf } from "./transport.ts";
 import type { Delivery, Upstream } from "./upstream.ts";
 import type { ArgsOf, CallsWith, MethodsOf, NamedParams, RemoteMethods, RemoteNotifications, ResultOf, StreamItemOf, Untyped } from "./types.ts";
 import type { ClientStreams, RemoteStream, StreamOptions } from "./stream.ts";
@@ -300,17 +300,16 @@ interface Described {
 async function describeService(probe: Client): Promise<Described> {
   const notFound = (error: unknown): boolean => error instanceof RpcError && error.code === METHOD_NOT_FOUND;
   let name: unknown;
-  let names: unknown;
+  let names: unknown[] | undefined;
   let idempotent: string[] = [];
   try {
     const document = (await probe.call("rpc.discover")) as { info?: { title?: unknown }; methods?: unknown } | null;
     name = document?.info?.title;
-    const methods = document?.methods;
+    const methods = document?.methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[] | undefined;
     if (Array.isArray(methods)) {
-      const described = methods as ({ name?: unknown; "x-idempotent"?: unknown } | null)[];
-      names = described.map((method) => method?.name);
+      names = methods.map((method) => method?.name);
       // Strings once `names` passes the check below.
-      idempotent = described.filter((method) => method?.["x-idempotent"] === true).map((method) => method?.name as string);
+      idempotent = methods.filter((method) => method?.["x-idempotent"] === true).map((method) => method?.name as string);
     }
   } catch (error) {
     if (!notFound(error)) throw error;
@@ -323,7 +322,7 @@ async function describeService(probe: Client): Promise<Described> {
     name = specs?.name;
     names = typeof specs?.methods === "object" && specs.methods !== null ? Object.keys(specs.methods) : undefined;
   }
-  if (typeof name !== "string" || !Array.isArray(names) || !names.every((item) => typeof item === "string")) {
+  if (typeof name !== "string" || !names?.every((item) => typeof item === "string")) {
     throw new TransportError(probe.url, "bad-response", "the service did not describe itself");
   }
   return { name, names, idempotent };
@@ -336,7 +335,7 @@ const METHOD_NOT_FOUND = -32601;
 function upstreamOf(target: ClientTarget): Upstream {
   if (typeof target === "string") {
     // A WebSocket's client is a value of its own, so a client over HTTP carries none of it.
-    if (/^wss?:/i.test(target)) throw new TypeError("For ws://, pass openWebSocket(url) of tsmicroservice/websocket");
+    if (/^wss?:/i.test(target)) throw new TypeError("For ws://, pass openWebSocket(url) from tsmicroservice/websocket");
     return {
       url: target,
       send: async (message, options, call) => ({ answer: await post(target, options, message, call), url: target }),
@@ -367,13 +366,13 @@ function makeClient(upstream: Upstream, options: ClientOptions, name?: string, n
     check(method);
     const id = nextId();
     const { answer, url } = await send(request(method, params, id), callOptions);
-    return resultOf(url, answer, id);
+    return resultOf(url, answer as AnswerRead, id);
   };
   const notify = async (method: string, params?: JsonRpcParams, callOptions?: CallOptions): Promise<void> => {
     check(method);
     const { answer, url } = await send(request(method, params), callOptions);
     // A service never answers a notification it could read: an error answer means it could not.
-    if ((answer as { error?: unknown } | null | undefined)?.error != null) throw errorOf(url, answer);
+    if ((answer as AnswerRead)?.error != null) throw errorOf(url, answer);
   };
   return {
     get url() {

@@ -192,7 +192,7 @@ export interface CallOptions {
  * ```
  */
 export function timeLeft(options: ClientOptions, call: CallOptions, now: number = Date.now()): number | undefined {
-  const ms = Math.min(call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT, call.deadline === undefined ? Infinity : call.deadline - now);
+  const ms = Math.min(call.timeout ?? options.timeout ?? DEFAULT_CALL_TIMEOUT, (call.deadline ?? Infinity) - now);
   return ms === Infinity ? undefined : ms;
 }
 
@@ -217,6 +217,19 @@ export const DEFAULT_CALL_TIMEOUT = 30_000;
  * ```
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * An answer as it came (anything JSON gives, or a custom upstream's), read member by member: only
+ * an object has members, so each read is `?.`.
+ *
+ * @example
+ * ```ts
+ * import type { AnswerRead } from "./transport.ts";
+ * const answer: unknown = JSON.parse('{"jsonrpc":"2.0","result":3,"id":7}');
+ * (answer as AnswerRead)?.id; // 7
+ * ```
+ */
+export type AnswerRead = { readonly jsonrpc?: unknown; readonly id?: unknown; readonly result?: unknown; readonly error?: unknown } | null | undefined;
 
 /** A request object as the client sends it; `id` is absent on notifications. */
 export interface OutgoingRequest {
@@ -403,13 +416,11 @@ const NOT_JSON = Symbol();
  * resultOf("http://localhost/api", { jsonrpc: "2.0", result: 3, id: 7 }, 7); // 3
  * ```
  */
-export function resultOf(url: string, answer: unknown, id: number): unknown {
-  const reply = answer as { id?: unknown; result?: unknown; error?: unknown } | null | undefined;
-  if (typeof reply === "object" && reply !== null) {
-    // `error: null` next to a result is no error: the Python original sent both members.
-    if (reply.error != null && (reply.id === id || reply.id === null)) throw errorOf(url, reply);
-    if ("result" in reply && reply.id === id) return reply.result;
-  }
+export function resultOf(url: string, answer: AnswerRead, id: number): unknown {
+  // `error: null` next to a result is no error: the Python original sent both members.
+  if (answer?.error != null && (answer.id === id || answer.id === null)) throw errorOf(url, answer);
+  // Only an object has the call's id (a number), so `in` is safe once it matched.
+  if (answer?.id === id && "result" in answer) return answer.result;
   throw new TransportError(url, "bad-response", `no JSON-RPC answer to call ${id}`);
 }
 
@@ -437,12 +448,13 @@ export function errorOf(url: string, answer: unknown): RpcError | TransportError
 
 /** Reads a body as text, at most `limit` bytes of it (counted as it streams, whatever it declared). */
 async function readText(url: string, response: Response, limit: number): Promise<string> {
-  const tooLarge = (): TransportError => new TransportError(url, "bad-response", `the answer is larger than ${limit} bytes (maxResponseBytes)`, response.status);
-  if (Number(response.headers.get("content-length")) > limit) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge();
-  }
   const reader = response.body?.getReader();
+  // Refused with the body cancelled: before reading any of it when its declared length is over.
+  const tooLarge = async (): Promise<never> => {
+    await reader?.cancel().catch(() => {});
+    throw new TransportError(url, "bad-response", `the answer is larger than ${limit} bytes (maxResponseBytes)`, response.status);
+  };
+  if (Number(response.headers.get("content-length")) > limit) return tooLarge();
   const decoder = new TextDecoder();
   let text = "";
   let size = 0;
@@ -450,10 +462,7 @@ async function readText(url: string, response: Response, limit: number): Promise
     const read = await reader?.read();
     if (read === undefined || read.done) return text + decoder.decode();
     size += read.value.byteLength;
-    if (size > limit) {
-      await reader?.cancel().catch(() => {});
-      throw tooLarge();
-    }
+    if (size > limit) return tooLarge();
     text += decoder.decode(read.value, { stream: true });
   }
 }

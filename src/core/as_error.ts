@@ -87,16 +87,16 @@ export function errorName(thrown: unknown): string | undefined {
  * ```
  */
 export function describeThrown(thrown: unknown): ThrownDescription {
-  if (!isError(thrown)) return { message: textOf(thrown) };
   const name = errorName(thrown);
   let message: string;
   try {
-    const read: unknown = thrown.message;
+    // Anything else thrown is its own message.
+    const read: unknown = isError(thrown) ? thrown.message : thrown;
     message = typeof read === "string" ? read : textOf(read);
   } catch {
     message = UNPRINTABLE;
   }
-  return name === undefined ? { message } : { name, message };
+  return { ...(name !== undefined && { name }), message };
 }
 
 function textOf(value: unknown): string {

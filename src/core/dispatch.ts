@@ -673,9 +673,7 @@ function failure(target: DispatchTarget, error: unknown, method: string): Failur
   let answered = intendedError(error);
   if (answered === undefined) {
     report(target, error, method);
-    answered = target.exposeErrors
-      ? { code: ErrorCode.InternalError, message: "Internal error", data: describeThrown(error) }
-      : { code: ErrorCode.InternalError, message: "Internal error" };
+    answered = { code: ErrorCode.InternalError, message: "Internal error", ...(target.exposeErrors && { data: describeThrown(error) }) };
   }
   return new Failure(answered, error);
 }
@@ -702,7 +700,7 @@ function intendedError(error: unknown): JsonRpcErrorObject | undefined {
     if (error instanceof RpcError) return error.toJSON();
     const message = (error as Error).message;
     if (typeof message !== "string") return undefined;
-    return data === undefined ? { code, message } : { code, message, data };
+    return { code, message, ...(data !== undefined && { data }) };
   } catch {
     // An error whose own getters throw is no answer meant for the caller: an internal error.
     return undefined;

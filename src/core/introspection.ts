@@ -195,7 +195,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
   if (rest !== undefined) params.push({ name: rest, required: false, schema: schemas.rest ?? ANY, "x-rest": true });
   return {
     name: method.name,
-    ...(method.description === undefined ? {} : { description: method.description }),
+    ...(method.description !== undefined && { description: method.description }),
     params,
     result: { name: "result", schema: schemas.result ?? ANY },
     paramStructure: named ? "either" : "by-position",
@@ -224,7 +224,7 @@ export function describeMethod(method: MethodDefinition): OpenRpcMethod {
 export function openRpcDocument(target: IntrospectionTarget): OpenRpcDocument {
   const document: Record<string, unknown> = {
     openrpc: OPENRPC_VERSION,
-    info: { title: target.name, version: target.version, ...(target.description === undefined ? {} : { description: target.description }) },
+    info: { title: target.name, version: target.version, ...(target.description !== undefined && { description: target.description }) },
     methods: target.listMethods().map(describeMethod),
   };
   // Only `x-` keys: a plugin cannot replace the document's own members.

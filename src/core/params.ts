@@ -168,8 +168,8 @@ function bindPositional(list: ParamList, params: readonly unknown[]): readonly u
 function bindNamed(list: ParamList, params: Record<string, unknown>): unknown[] | string {
   if (!list.named) return "this method takes positional params (an array) only";
   const args: unknown[] = [];
-  for (const [index, name] of list.names.entries()) {
-    const key = name as string;
+  // Every name is a string when the list is named.
+  for (const [index, key] of (list.names as string[]).entries()) {
     if (Object.hasOwn(params, key)) args.push(params[key]);
     else if (index < list.required) return `missing param ${describe(key, index)}`;
     else args.push(undefined);

@@ -110,9 +110,7 @@ export class RpcError<Code extends number = number, Data = unknown> extends Erro
    * ```
    */
   toJSON(): JsonRpcErrorObject {
-    return this.data === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, data: this.data };
+    return { code: this.code, message: this.message, ...(this.data !== undefined && { data: this.data }) };
   }
 }
 

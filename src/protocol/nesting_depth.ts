@@ -28,9 +28,8 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
     }
     return false;
   }
-  const object = value as Record<string, unknown>;
-  for (const key in object) {
-    if (Object.hasOwn(object, key) && nestsDeeperThan(object[key], limit - 1)) return true;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && nestsDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   }
   return false;
 }
