@@ -27,8 +27,15 @@ function observedService(lines: string[]): Service {
     .publicMethod("slow", () => new Promise((resolve) => setTimeout(resolve, 2_000)))
     .privateMethod("secret", () => "the secret")
     .publicMethod("ticks", async function* (count: number) {
-      for (let i = 1; i <= count; i++) yield { i };
+      for (let i = 1; i <= count; i++) yield await Promise.resolve({ i });
     });
+}
+
+/** A message (or a POST body), its call timeout, and whether it streams. */
+interface Message {
+  readonly text: string;
+  readonly timeout?: number;
+  readonly stream?: true;
 }
 
 /**
@@ -36,7 +43,7 @@ function observedService(lines: string[]): Service {
  * A WebSocket message carries its timeout as the member `timeout`, a POST as the header
  * X-Request-Timeout (HTTP ignores the member, which is there so that both bodies have the same size).
  */
-const CALLS: readonly { readonly text: string; readonly timeout?: number }[] = [
+const CALLS: readonly Message[] = [
   { text: '{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}' },
   { text: '{"jsonrpc":"2.0","method":"fails","id":2}' },
   { text: '[{"jsonrpc":"2.0","method":"add","params":[1,1],"id":3},{"jsonrpc":"2.0","method":"add","params":[2,2],"id":4},{"jsonrpc":"2.0","method":"add","params":[3,3]}]' },
@@ -48,16 +55,14 @@ const CALLS: readonly { readonly text: string; readonly timeout?: number }[] = [
 ];
 
 /** A streaming call. */
-const STREAM = [{ text: '{"jsonrpc":"2.0","method":"ticks","params":[3],"id":9}', stream: true }] as const;
-
-type Message = (typeof CALLS)[number] | (typeof STREAM)[number];
+const STREAM: readonly Message[] = [{ text: '{"jsonrpc":"2.0","method":"ticks","params":[3],"id":9}', stream: true }];
 
 /** Sends each message as a POST, and reads each answer whole. */
 async function overHttp(url: string, messages: readonly Message[]): Promise<void> {
   for (const message of messages) {
     const headers: Record<string, string> = { "content-type": "application/json" };
-    if ("timeout" in message && message.timeout !== undefined) headers["x-request-timeout"] = String(message.timeout);
-    if ("stream" in message) headers["accept"] = "text/event-stream";
+    if (message.timeout !== undefined) headers["x-request-timeout"] = String(message.timeout);
+    if (message.stream === true) headers["accept"] = "text/event-stream";
     const response = await fetch(url, { method: "POST", headers, body: message.text });
     await response.text();
   }
