@@ -37,8 +37,8 @@ const IN_FLIGHT = Number(process.env["BENCH_WS_IN_FLIGHT"] ?? 32);
 const LIBRARY_SERVER = "bench/servers/websocket_server.ts";
 /** The WebSocket echo each runtime's server is measured against, where there is one to measure. */
 const ECHOES: Partial<Record<Runtime, { readonly name: string; readonly file: string }>> = {
-  node: { name: "ws package's WebSocketServer", file: "bench/baselines/ws_node_server.ts" },
-  bun: { name: "Bun.serve's websocket handler", file: "bench/baselines/ws_bun_server.ts" },
+  node: { name: "the ws package's WebSocketServer", file: "bench/baselines/ws_node_server.ts" },
+  bun: { name: "Bun.serve's own websocket handler", file: "bench/baselines/ws_bun_server.ts" },
 };
 
 const call = (id: number): string => `{"jsonrpc":"2.0","method":"subtract","params":[42,23],"id":${id}}`;
@@ -117,7 +117,7 @@ for (const runtime of RUNTIMES) {
     );
     if (echoOf !== undefined) {
       rows.push(
-        `| ${runtime} | JSON-RPC echo on the ${echoOf.name} | ${format(median(samples.echo.map((s) => s.rate)))} | ${format(wsRate)} | ${ratioCell(overEcho)} | ≥ 0.90× | ` +
+        `| ${runtime} | a JSON-RPC echo on ${echoOf.name} | ${format(median(samples.echo.map((s) => s.rate)))} | ${format(wsRate)} | ${ratioCell(overEcho)} | ≥ 0.90× | ` +
           `${median(samples.echo.map((s) => s.cpu)).toFixed(1)} / ${wsCpu} (**${median(overEchoCpu).toFixed(2)}×**) |`,
       );
     }
