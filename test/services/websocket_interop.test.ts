@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
+import WebSocket from "ws";
 import { launchChromium, watchedPage } from "./browser.ts";
 import { websocketInterop } from "./fixtures/websocket_browser_client.ts";
 import { requirePythonModule } from "./servers.ts";
@@ -43,6 +44,38 @@ function byId(batch: unknown): Map<unknown, unknown> {
 }
 
 const DENIED = { code: -32001, message: "Access denied: a valid API token is required" };
+
+// The `ws` package joins the subprotocols it offers with "," (no space), which RFC 6455 allows;
+// Deno.upgradeWebSocket splits the header on ", " only, so it finds no "jsonrpc" among
+// "jsonrpc,bearer.<token>" and throws ("not in the request's protocol list"): the upgrade is
+// answered 500. Chromium and Python send ", " and are served.
+const WS_PROTOCOLS_TODO: Partial<Record<string, string>> = {
+  deno: "the Deno seam answers 500 to subprotocols offered as \"jsonrpc,bearer.<token>\" (Deno.upgradeWebSocket splits on \", \" only)",
+};
+
+/** Opens a `ws` client offering these subprotocols; its subprotocol and its answer to one call. */
+async function wsPackageCall(url: string, protocols: string[], request: object): Promise<{ protocol: string; answer: unknown }> {
+  const socket = new WebSocket(url, protocols);
+  try {
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve);
+      socket.once("error", reject);
+    });
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error("no answer within 5 s"));
+      }, 5_000);
+      socket.once("message", (data: Buffer) => {
+        clearTimeout(timer);
+        resolve(JSON.parse(data.toString()));
+      });
+    });
+    socket.send(JSON.stringify(request));
+    return { protocol: socket.protocol, answer: await answer };
+  } finally {
+    socket.terminate();
+  }
+}
 
 for (const runtime of RUNTIMES) {
   describe(`a service on ${runtime} over WebSocket`, () => {
@@ -83,6 +116,11 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(seen["after_parse_error"], { jsonrpc: "2.0", result: 10, id: 5 }, "the connection stayed open after the bad message");
       assert.equal(seen["close_code"], 1000);
       assert.deepEqual(seen["secret_without_token"], { jsonrpc: "2.0", error: DENIED, id: 1 });
+    });
+
+    it("the ws package's client: the token as a subprotocol, offered as \"jsonrpc,bearer.<token>\"", { todo: WS_PROTOCOLS_TODO[runtime] }, async () => {
+      const seen = await wsPackageCall(url, ["jsonrpc", `bearer.${TOKEN}`], { jsonrpc: "2.0", method: "secret", id: 1 });
+      assert.deepEqual(seen, { protocol: "jsonrpc", answer: { jsonrpc: "2.0", result: "the secret", id: 1 } });
     });
 
     it("Chromium's WebSocket: the token as a subprotocol, calls, a batch, a stream's items", async () => {
