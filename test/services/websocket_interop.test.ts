@@ -92,7 +92,7 @@ for (const runtime of RUNTIMES) {
     });
     after(() => server.stop());
 
-    it("Python's websockets: calls, a batch, a notification, a stream read whole, a stream cancelled with rpc.cancel, a bad message", async () => {
+    it("Python's websockets: calls, a batch, a notification, a call from the server, a stream read whole, a stream cancelled with rpc.cancel, a bad message", async () => {
       const key = `python-${runtime}`;
       const seen = await runPython(url, key);
       assert.equal(seen["subprotocol"], "jsonrpc");
@@ -105,6 +105,8 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(batch.get(12), { jsonrpc: "2.0", result: 21, id: 12 });
       assert.deepEqual(seen["hello_notifications"], [{ jsonrpc: "2.0", method: "greeted", params: ["python"] }], "ctx.notify's notification came before the answer");
       assert.deepEqual(seen["hello"], { jsonrpc: "2.0", result: "hello python", id: 2 });
+      assert.deepEqual(seen["server_call"], { jsonrpc: "2.0", method: "confirm", params: ["sure?"], id: "s1" }, "the server's call came within the call");
+      assert.deepEqual(seen["ask"], { jsonrpc: "2.0", result: { question: "sure?", answer: { confirmed: true } }, id: 6 }, "the caller's answer reached the handler");
       assert.deepEqual(seen["ticks_items"], [item(3, 1, { i: 1 }), item(3, 2, { i: 2 }), item(3, 3, { i: 3 })]);
       assert.deepEqual(seen["ticks"], { jsonrpc: "2.0", result: "ticked 3", id: 3 }, "the stream's end is the call's answer, with the generator's return value");
       const forever = seen["forever_items"] as unknown[];
