@@ -60,6 +60,7 @@ export type {
   ApiTokenValidator,
   CallContext,
   Caller,
+  CallerConnection,
   ContextOf,
   HeaderReader,
   InProcessCall,

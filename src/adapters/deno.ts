@@ -42,7 +42,7 @@ interface DenoServeInit {
 }
 interface DenoRuntime {
   serve(options: DenoServeInit): DenoHttpServer;
-  upgradeWebSocket(request: Request, options: { protocol?: string; idleTimeout?: number }): { socket: unknown; response: Response };
+  upgradeWebSocket(request: Request, options: { idleTimeout?: number }): { socket: unknown; response: Response };
 }
 
 /**

@@ -93,6 +93,37 @@ export function sseStreams(
   call: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<unknown>,
   notify: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<void>,
 ): ReturnType<ClientStreams> {
+  // After a drop, a call through the upstream (rpc.discover) finds an instance that answers: for
+  // several instances (a cluster, which learns idempotent methods), maybe another one.
+  const to = upstream.learnIdempotent === undefined ? upstream.url : async (retry: boolean) =>
+    retry || upstream.url === "" ? (await upstream.send(request("rpc.discover", [], nextId()), options)).url : upstream.url;
+  return streamingCalls(call, notify, (method, params, streamOptions) => openStream(to, options, method, params, streamOptions));
+}
+
+/**
+ * What a `streams` option gives a client, around the way it opens one stream: `stream` (which
+ * learns, at the first stream that does not say, which methods `rpc.discover` marks resumable),
+ * and `methods` and `with`, whose calls give their result when awaited or their stream when
+ * iterated instead. A call waits a microtask to be sent, so `for await` (which asks for the
+ * iterator at once) sends only the stream's request. Shared by {@linkcode sseStreams} and the
+ * WebSocket client's streams.
+ *
+ * @param call The client's call.
+ * @param notify The client's notify.
+ * @param open Opens one stream, told whether it is resumable.
+ * @returns The client's `methods`, `with` and `stream`.
+ * @example
+ * ```ts
+ * import { streamingCalls } from "./stream.ts";
+ * const calls = streamingCalls(async () => "a result", async () => {}, async function* () { yield 1; });
+ * await (calls.methods as Record<string, () => Promise<unknown>>)["ping"]?.(); // "a result"
+ * ```
+ */
+export function streamingCalls(
+  call: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<unknown>,
+  notify: (method: string, params?: JsonRpcParams, options?: CallOptions) => Promise<void>,
+  open: (method: string, params: JsonRpcParams | undefined, options: StreamOptions) => RemoteStream<unknown>,
+): ReturnType<ClientStreams> {
   // Which methods may be resumed (`x-stream`), asked of the service at the first stream that does not say.
   let resumable: Promise<Map<unknown, unknown>> | undefined;
   const learn = async (): Promise<Map<unknown, unknown>> => {
@@ -100,29 +131,23 @@ export function sseStreams(
     const methods = Array.isArray(document?.methods) ? (document.methods as ({ name?: unknown; "x-stream"?: { resumable?: unknown } } | null)[]) : [];
     return new Map(methods.map((method) => [method?.name, method?.["x-stream"]?.resumable === true]));
   };
-  // After a drop, a call through the upstream (rpc.discover) finds an instance that answers: for
-  // several instances (a cluster, which learns idempotent methods), maybe another one.
-  const to = upstream.learnIdempotent === undefined ? upstream.url : async (retry: boolean) =>
-    retry || upstream.url === "" ? (await upstream.send(request("rpc.discover", [], nextId()), options)).url : upstream.url;
   async function* stream(method: string, params?: JsonRpcParams, streamOptions: StreamOptions = {}): RemoteStream<unknown> {
     const resume = streamOptions.resume ?? (await (resumable ??= learn())).get(method) === true;
-    return yield* openStream(to, options, method, params, { ...streamOptions, resume });
+    return yield* open(method, params, { ...streamOptions, resume });
   }
-  // A call gives its result, or its stream when iterated instead: it waits a microtask to be sent,
-  // so `for await` (which asks for the iterator at once) sends only the stream's request.
   const callOrStream = (method: string, params: unknown[], callOptions?: CallOptions): Promise<unknown> => {
     let opened: RemoteStream<unknown> | undefined;
-    const open = (): RemoteStream<unknown> => (opened ??= stream(method, params, callOptions));
+    const start = (): RemoteStream<unknown> => (opened ??= stream(method, params, callOptions));
     const answer = new Promise((resolve, reject) => {
       queueMicrotask(() => {
         if (opened === undefined) call(method, params, callOptions).then(resolve, reject);
       });
     });
     return Object.assign(answer, {
-      [Symbol.asyncIterator]: open,
-      next: () => open().next(),
-      return: (value: unknown) => open().return(value),
-      throw: (error: unknown) => open().throw(error),
+      [Symbol.asyncIterator]: start,
+      next: () => start().next(),
+      return: (value: unknown) => start().return(value),
+      throw: (error: unknown) => start().throw(error),
     });
   };
   return {

@@ -32,7 +32,7 @@ export interface EndpointUpgrade {
    * Deno: a request to the JSON-RPC path; answers it when it asks for a WebSocket (with
    * `upgradeWebSocket`, the runtime's `Deno.upgradeWebSocket`), else `undefined`.
    */
-  deno(request: Request, upgradeWebSocket: (request: Request, options: { protocol?: string; idleTimeout?: number }) => { socket: unknown; response: Response }): Response | undefined;
+  deno(request: Request, upgradeWebSocket: (request: Request, options: { idleTimeout?: number }) => { socket: unknown; response: Response }): Response | undefined;
   /**
    * Bun: a request to the JSON-RPC path; when it asks for a WebSocket, upgrades it with
    * `server.upgrade` and gives `null` (Bun answers it), or a refusal; else `undefined`.

@@ -131,11 +131,13 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
   let target: DispatchTarget | undefined;
   let maxMessageBytes = options.maxMessageBytes ?? 0;
   let stopping = false;
+  // Upgrades admitted whose socket has not opened yet.
+  let opening = 0;
 
   /** Whether a connection may open, and with what: the refusal, or the call headers and subprotocol. */
   const admit = (headers: HeaderReader): Refusal | Admission => {
     if (target === undefined || settings.stopping()) return { status: 503, body: "Service Unavailable: the service is stopping" };
-    if (connections.size >= maxConnections) return { status: 503, body: `Service Unavailable: too many WebSocket connections (at most ${maxConnections})` };
+    if (connections.size + opening >= maxConnections) return { status: 503, body: `Service Unavailable: too many WebSocket connections (at most ${maxConnections})` };
     const origin = headers.get("origin");
     if (origins !== undefined && origin !== null && !origins.has(origin)) return { status: 403, body: "Forbidden: this origin may not connect" };
     let protocol: string | undefined;
@@ -145,12 +147,20 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
       if (name === SUBPROTOCOL) protocol = name;
       else token ??= TOKEN_PROTOCOL.exec(name)?.[1];
     }
-    return { protocol, headers: callHeaders(headers, token) };
+    // Counted from here: the socket opens a moment later, once the runtime has answered the upgrade.
+    opening++;
+    let counted = true;
+    const settle = (): void => {
+      if (counted) opening--;
+      counted = false;
+    };
+    return { protocol, headers: callHeaders(headers, token), settle };
   };
 
   /** A connection over an accepted socket, counted until it closes. */
-  const open = (socket: MessageSocket, headers: HeaderReader): MessageSocketEvents => {
-    const connection = new RpcConnection(socket, target as DispatchTarget, headers, settings);
+  const open = (socket: MessageSocket, admitted: Admission): MessageSocketEvents => {
+    admitted.settle();
+    const connection = new RpcConnection(socket, target as DispatchTarget, admitted.headers, settings);
     connections.add(connection);
     void connection.closed.then(() => connections.delete(connection));
     return connection.events;
@@ -170,28 +180,31 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
         maxMessageBytes,
         idleTimeout,
         protocol: admitted.protocol,
-      }, (accepted) => open(accepted, admitted.headers));
+      }, (accepted) => open(accepted, admitted));
     },
     deno(request, upgradeWebSocket) {
       if (!asksForWebSocket(request)) return undefined;
       // A copy: the runtime lets go of the request's headers once the upgrade is answered.
       const admitted = admit(new Headers(request.headers));
       if ("status" in admitted) return new Response(admitted.body, { status: admitted.status });
-      const init = admitted.protocol === undefined ? { idleTimeout: Math.ceil(idleTimeout / 1000) } : { protocol: admitted.protocol, idleTimeout: Math.ceil(idleTimeout / 1000) };
-      const { socket, response } = upgradeWebSocket(request, init);
-      standardSocket(socket as StandardWebSocket, maxMessageBytes, (accepted) => open(accepted, admitted.headers));
+      const { socket, response } = upgradeWebSocket(request, { idleTimeout: Math.ceil(idleTimeout / 1000) });
+      // Set here, not as the option: Deno finds an offered protocol only in a list split at ", ".
+      if (admitted.protocol !== undefined) response.headers.set("sec-websocket-protocol", admitted.protocol);
+      standardSocket(socket as StandardWebSocket, maxMessageBytes, (accepted) => open(accepted, admitted), admitted.settle);
       return response;
     },
     bun(request, server) {
       if (!asksForWebSocket(request)) return undefined;
       const admitted = admit(new Headers(request.headers));
       if ("status" in admitted) return new Response(admitted.body, { status: admitted.status });
-      const session = { open: (socket: MessageSocket) => open(socket, admitted.headers) };
+      const session = { open: (socket: MessageSocket) => open(socket, admitted) };
       const upgraded = (server as BunUpgrader).upgrade(request, {
         data: session,
         headers: admitted.protocol === undefined ? {} : { "sec-websocket-protocol": admitted.protocol },
       });
-      return upgraded ? null : new Response("Bad Request: not a WebSocket upgrade", { status: 400 });
+      if (upgraded) return null;
+      admitted.settle();
+      return new Response("Bad Request: not a WebSocket upgrade", { status: 400 });
     },
     get bunHandlers() {
       return bunHandlers({ maxMessageBytes, idleTimeout, maxBufferedBytes: settings.maxBufferedBytes });
@@ -214,17 +227,18 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
       const endpoint = endpointOf(service) as RpcEndpoint;
       if (maxMessageBytes === 0) maxMessageBytes = endpoint.maxBodyBytes;
       endpoint.upgrade = seam;
-      // A stopping service ends its connections while its server drains (which waits for them):
-      // new calls refused, streams ended, calls in flight answered, then 1001.
+      // A stopping service ends its connections before its server drains (Node's waits for them,
+      // Deno's cuts them): new calls refused, streams ended, calls in flight answered, then 1001.
       const stoppable = service as unknown as { shutdown(drain?: () => Promise<void>): Promise<void> };
       const shutdown = stoppable.shutdown.bind(stoppable);
       stoppable.shutdown = (drain) => shutdown(async () => {
         stopping = true;
         try {
-          await Promise.all([...[...connections].map((connection) => connection.stop(closeTimeout)), drain?.()]);
+          await Promise.all([...connections].map((connection) => connection.stop(closeTimeout)));
         } finally {
           stopping = false;
         }
+        await drain?.();
       });
     },
     prepare(method) {
@@ -244,6 +258,8 @@ interface Refusal {
 interface Admission {
   readonly protocol: string | undefined;
   readonly headers: HeaderReader;
+  /** Ends the count of this upgrade as opening (it opened, or never will). */
+  readonly settle: () => void;
 }
 
 /** What the plugin reads of Node's `upgrade` event's request. */

@@ -34,6 +34,7 @@ export interface StandardWebSocket {
  * @param socket The runtime's socket, not yet open.
  * @param maxMessageBytes The largest message, in bytes: a larger one closes with 1009.
  * @param open Makes the connection over the socket.
+ * @param failed Told when the socket closes without having opened.
  * @example
  * ```ts
  * import { type StandardWebSocket, standardSocket } from "./standard_socket.ts";
@@ -41,7 +42,7 @@ export interface StandardWebSocket {
  * standardSocket(socket, 1_048_576, (accepted) => ({ message: (text) => accepted.send(text), close: () => {} }));
  * ```
  */
-export function standardSocket(socket: StandardWebSocket, maxMessageBytes: number, open: (socket: MessageSocket) => MessageSocketEvents): void {
+export function standardSocket(socket: StandardWebSocket, maxMessageBytes: number, open: (socket: MessageSocket) => MessageSocketEvents, failed?: () => void): void {
   let events: MessageSocketEvents | undefined;
   const wrapped: MessageSocket = {
     send(text) {
@@ -72,6 +73,7 @@ export function standardSocket(socket: StandardWebSocket, maxMessageBytes: numbe
     events?.message(data);
   };
   socket.onclose = ({ code, reason }) => {
+    if (events === undefined) failed?.();
     const told = events;
     events = undefined;
     told?.close(code, reason);
