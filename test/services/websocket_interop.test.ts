@@ -45,14 +45,6 @@ function byId(batch: unknown): Map<unknown, unknown> {
 
 const DENIED = { code: -32001, message: "Access denied: a valid API token is required" };
 
-// The `ws` package joins the subprotocols it offers with "," (no space), which RFC 6455 allows;
-// Deno.upgradeWebSocket splits the header on ", " only, so it finds no "jsonrpc" among
-// "jsonrpc,bearer.<token>" and throws ("not in the request's protocol list"): the upgrade is
-// answered 500. Chromium and Python send ", " and are served.
-const WS_PROTOCOLS_TODO: Partial<Record<string, string>> = {
-  deno: "the Deno seam answers 500 to subprotocols offered as \"jsonrpc,bearer.<token>\" (Deno.upgradeWebSocket splits on \", \" only)",
-};
-
 /** Opens a `ws` client offering these subprotocols; its subprotocol and its answer to one call. */
 async function wsPackageCall(url: string, protocols: string[], request: object): Promise<{ protocol: string; answer: unknown }> {
   const socket = new WebSocket(url, protocols);
@@ -120,7 +112,9 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(seen["secret_without_token"], { jsonrpc: "2.0", error: DENIED, id: 1 });
     });
 
-    it("the ws package's client: the token as a subprotocol, offered as \"jsonrpc,bearer.<token>\"", { todo: WS_PROTOCOLS_TODO[runtime] }, async () => {
+    // The `ws` package joins the subprotocols it offers with "," (no space), as RFC 6455 allows
+    // (Deno.upgradeWebSocket alone would split them on ", " only); Chromium and Python send ", ".
+    it("the ws package's client: the token as a subprotocol, offered as \"jsonrpc,bearer.<token>\"", async () => {
       const seen = await wsPackageCall(url, ["jsonrpc", `bearer.${TOKEN}`], { jsonrpc: "2.0", method: "secret", id: 1 });
       assert.deepEqual(seen, { protocol: "jsonrpc", answer: { jsonrpc: "2.0", result: "the secret", id: 1 } });
     });
