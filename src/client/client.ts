@@ -335,6 +335,8 @@ const METHOD_NOT_FOUND = -32601;
 /** One URL as an upstream: each message goes there as it is. */
 function upstreamOf(target: ClientTarget): Upstream {
   if (typeof target === "string") {
+    // A WebSocket's client is a value of its own, so a client over HTTP carries none of it.
+    if (/^wss?:/i.test(target)) throw new TypeError("For ws://, pass openWebSocket(url) of tsmicroservice/websocket");
     return {
       url: target,
       send: async (message, options, call) => ({ answer: await post(target, options, message, call), url: target }),

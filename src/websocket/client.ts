@@ -128,7 +128,9 @@ export interface WebSocketClient extends Upstream {
  * after their last event. Each call's `timeout` goes with it (and is enforced here too), and its
  * `signal` aborting tells the service `rpc.cancel`.
  *
- * @param url The service's JSON-RPC path, `ws://` or `wss://` (such as `ws://127.0.0.1:5000/api`).
+ * @param url The service's JSON-RPC path, `ws://` or `wss://` (such as `ws://127.0.0.1:5000/api`);
+ *   or the paths of several instances of it, tried in turn when an open fails (after a drop, the
+ *   next one is tried when the one in use does not answer).
  * @param options The token (at the upgrade), headers, WebSocket constructor, reconnect policy.
  * @returns The socket, an `Upstream`.
  * @example
@@ -143,11 +145,13 @@ export interface WebSocketClient extends Upstream {
  * await remote.close(); // closes the socket
  * ```
  */
-export function openWebSocket(url: string, options: WebSocketClientOptions = {}): WebSocketClient {
+export function openWebSocket(url: string | readonly string[], options: WebSocketClientOptions = {}): WebSocketClient {
   const wire = new Wire(url, options);
   const idempotent = new Set<string>();
   const socket: WebSocketClient = {
-    url,
+    get url() {
+      return wire.url;
+    },
     get state() {
       return wire.state;
     },
@@ -163,12 +167,12 @@ export function openWebSocket(url: string, options: WebSocketClientOptions = {})
     async send(message: OutgoingRequest, clientOptions: ClientOptions, call: CallOptions = {}): Promise<Delivery> {
       if (message.id === undefined) {
         await notify(wire, JSON.stringify(message), clientOptions, call);
-        return { answer: undefined, url };
+        return { answer: undefined, url: wire.url };
       }
       // The socket's own ids: unique on it whoever made the message, and mapped back in the answer.
       const id = wire.id();
       const replies = await exchange(wire, [id], (timeout) => ({ ...message, id, ...timeout }), call.idempotent ?? idempotent.has(message.method), clientOptions, call);
-      return { answer: { ...(replies.get(id) as object), id: message.id }, url };
+      return { answer: { ...(replies.get(id) as object), id: message.id }, url: wire.url };
     },
     async sendBatch(entries: readonly BatchEntry[], clientOptions: ClientOptions, call: CallOptions = {}): Promise<(Settled<unknown> | undefined)[]> {
       if (entries.length === 0) return [];
@@ -183,7 +187,7 @@ export function openWebSocket(url: string, options: WebSocketClientOptions = {})
       // A batch is sent again after a drop only when the call says so: its entries are of several methods.
       const replies = await exchange(wire, calls, body, call.idempotent === true, clientOptions, call, true);
       // (A batch refused whole gives its one error answer: settleBatch throws it, as over HTTP.)
-      return settleBatch(url, ids, replies.refused ?? [...replies.values()]);
+      return settleBatch(wire.url, ids, replies.refused ?? [...replies.values()]);
     },
   };
   (socket as { streams: ClientStreams }).streams = socketStreams(socket, wire);

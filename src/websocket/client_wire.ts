@@ -120,8 +120,10 @@ interface Queued {
  * ```
  */
 export class Wire {
-  /** The socket's URL. */
-  readonly url: string;
+  /** The instances' URLs, tried in turn. */
+  readonly #urls: readonly string[];
+  /** The one in use (or tried next). */
+  #current = 0;
   /** The handlers of what the service sends unasked. */
   readonly peer: Peer = new Peer();
   readonly #options: WebSocketClientOptions;
@@ -138,7 +140,7 @@ export class Wire {
   /**
    * Makes the connection; nothing opens until it is used.
    *
-   * @param url The `ws://` or `wss://` URL.
+   * @param urls The `ws://` or `wss://` URL, or several instances' (tried in turn after a drop or a failed open).
    * @param options How to open the socket, and again after a drop.
    * @example
    * ```ts
@@ -146,9 +148,25 @@ export class Wire {
    * const wire = new Wire("ws://127.0.0.1:5000/api", { reconnect: false });
    * ```
    */
-  constructor(url: string, options: WebSocketClientOptions) {
-    this.url = url;
+  constructor(urls: string | readonly string[], options: WebSocketClientOptions) {
+    this.#urls = typeof urls === "string" ? [urls] : [...urls];
+    if (this.#urls.length === 0) throw new TypeError("openWebSocket needs a URL (or a list of at least one)");
     this.#options = options;
+  }
+
+  /** The URL of the instance in use (or tried next). */
+  get url(): string {
+    return this.#urls[this.#current] as string;
+  }
+
+  /** Opens a socket to the current instance; when it fails, the next one is current. */
+  async #dial(): Promise<WebSocketLike> {
+    try {
+      return await dial(this.url, this.#options);
+    } catch (error) {
+      this.#current = (this.#current + 1) % this.#urls.length;
+      throw error;
+    }
   }
 
   /**
@@ -370,7 +388,15 @@ export class Wire {
   async #connect(): Promise<void> {
     this.#setState("connecting");
     try {
-      this.#attach(await dial(this.url, this.#options));
+      // Each instance once, before the open fails.
+      for (let tried = 1; ; tried++) {
+        try {
+          this.#attach(await this.#dial());
+          break;
+        } catch (error) {
+          if (tried >= this.#urls.length || (this.#state) === "closed") throw error;
+        }
+      }
     } catch (error) {
       // Whatever waited for this open fails with its reason (connect() then sees a network error and may wait).
       if (this.#state !== "closed") {
@@ -395,7 +421,7 @@ export class Wire {
         this.#pause = undefined;
         if (this.#state === "closed") return;
         try {
-          this.#attach(await dial(this.url, this.#options));
+          this.#attach(await this.#dial());
           return;
         } catch (error) {
           last = error;

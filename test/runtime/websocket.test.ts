@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { delay, RUNTIMES, stopAll } from "./processes.ts";
+import { childEnv, delay, freePort, HOST, runCommand, RUNTIMES, startProcess, stopAll } from "./processes.ts";
 import { type ChildServer, startExample } from "./servers.ts";
 
 after(stopAll);
@@ -339,3 +339,26 @@ for (const runtime of RUNTIMES) {
     });
   });
 }
+
+describe("examples/websocket.ts", { timeout: 60_000 }, () => {
+  for (const runtime of RUNTIMES) {
+    test(`on ${runtime}: calls, a stream, pushes after the call and the service's own call, over one socket`, async () => {
+      const [command, args] = runCommand(runtime, "examples/websocket.ts");
+      const child = startProcess(command, args, childEnv({ HOST, PORT: String(await freePort()) }));
+      assert.equal(await child.exited, 0, child.output());
+      const lines = child.output().split("\n").filter((line) => /^(ACME|watching|pushed|tick|asked|bought)/.test(line));
+      assert.deepEqual(lines, [
+        "ACME quoted at 100",
+        "watching: true",
+        'pushed: {"symbol":"INITECH","price":43}',
+        "tick: INITECH 43",
+        'pushed: {"symbol":"INITECH","price":44}',
+        "tick: INITECH 44",
+        'pushed: {"symbol":"INITECH","price":45}',
+        "tick: INITECH 45",
+        "asked: buy 10 ACME at 100?",
+        "bought 10 ACME",
+      ]);
+    });
+  }
+});
