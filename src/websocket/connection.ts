@@ -184,6 +184,8 @@ export class RpcConnection implements CallerConnection {
   readonly #take: SocketStreamTaker;
 
   /**
+   * Makes the connection over an accepted socket (give its `events` to the socket).
+   *
    * @param socket The runtime's socket.
    * @param target The service.
    * @param headers The upgrade request's headers (the credentials every call is checked with).
