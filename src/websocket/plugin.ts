@@ -18,7 +18,7 @@ import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { EndpointUpgrade } from "../http/upgrade.ts";
 import { type ConnectionSettings, connectionOf, RpcConnection } from "./connection.ts";
 import type { MessageSocket, MessageSocketEvents } from "./message_socket.ts";
-import { acceptNodeUpgrade, refuseNodeUpgrade } from "./node_socket.ts";
+import { acceptNodeUpgrade, type NodeRawSocket, type NodeUpgradeRequest, refuseNodeUpgrade } from "./node_socket.ts";
 import { bunHandlers } from "./bun_socket.ts";
 import { standardSocket, type StandardWebSocket } from "./standard_socket.ts";
 
@@ -173,14 +173,14 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
       const refused = pathOf(request.url ?? "/") === host?.path ? undefined : { status: 404, body: "Not Found" };
       const admitted = refused ?? admit(headers);
       if ("status" in admitted) {
-        refuseNodeUpgrade(socket, admitted.status, admitted.body);
+        refuseNodeUpgrade(socket as NodeRawSocket, admitted.status, admitted.body);
         return;
       }
-      acceptNodeUpgrade(incoming, socket, head, {
+      acceptNodeUpgrade(request, socket as NodeRawSocket, head, {
         maxMessageBytes,
         idleTimeout,
         protocol: admitted.protocol,
-      }, (accepted) => open(accepted, admitted));
+      }, (accepted) => open(accepted, admitted), admitted.settle);
     },
     deno(request, upgradeWebSocket) {
       if (!asksForWebSocket(request)) return undefined;
@@ -262,11 +262,6 @@ interface Admission {
   readonly settle: () => void;
 }
 
-/** What the plugin reads of Node's `upgrade` event's request. */
-interface NodeUpgradeRequest {
-  readonly url?: string | undefined;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-}
 
 /** What the plugin uses of Bun's server. */
 interface BunUpgrader {
