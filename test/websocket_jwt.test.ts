@@ -26,7 +26,7 @@ async function token(claims: Record<string, unknown>, expiresIn: string | number
 const service = new Service({ name: "orders" })
   .use(jwt({ secret: SECRET, issuer: "https://issuer.test", audience: "orders", leeway: 0 }))
   .use(webSocket())
-  .publicMethod("whoami", (ctx: CallContext) => ctx.caller?.subject ?? null, { context: true })
+  .privateMethod("whoami", (ctx: CallContext) => ctx.caller?.subject ?? null, { context: true })
   .privateMethod("cancel", (id: string) => `cancelled ${id}`, { scopes: ["orders:write"] });
 
 /** Opens a socket and calls methods over it, one answer at a time. */
@@ -78,7 +78,7 @@ describe("jwt() over a WebSocket", () => {
     reader.close();
     const anonymous = await socketTo(url, {});
     assert.equal(((await anonymous.call("cancel", ["o-1"]))["error"] as { code: number })["code"], -32001);
-    assert.equal((await anonymous.call("whoami"))["result"], null);
+    assert.equal(((await anonymous.call("whoami"))["error"] as { code: number })["code"], -32001);
     anonymous.close();
   });
 

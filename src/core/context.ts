@@ -223,9 +223,9 @@ export interface CallContext {
    */
   readonly deadline: number | undefined;
   /**
-   * Who is calling, when the request carried a token the validator accepted (for a private method,
-   * a method with `scopes`, or any method that takes its context); `undefined` for anonymous calls
-   * and for a validator that answers only `true`.
+   * Who is calling, when the request carried a token the validator accepted, for a private method
+   * or one with `scopes` (a public method never reads the token); `undefined` for public methods,
+   * anonymous calls and a validator that answers only `true`.
    */
   readonly caller: Caller | undefined;
   /** The service the method belongs to. */

@@ -43,7 +43,8 @@ export const NPM12: string = join(TOOLCHAIN, "node_modules/npm12/bin/npm-cli.js"
  * `size_entries` (esbuild's bundles), `load` (throughput, 10 s a line, nothing a line changes that
  * `limits` and `adapters` miss), `fresh_project` (a README project: its Node.js side is tsc and
  * plain `node` on built JavaScript, which `package` covers; 30–45 s a line) and `npm12` (npm 12 on
- * Node.js 24 whatever the line).
+ * Node.js 24 whatever the line). `websocket` is here for our RFC 6455 server on each line's
+ * sockets, and for Node.js's own `WebSocket` (22 and later), which examples/websocket.ts uses.
  */
 export const SUITES: readonly string[] = [
   "adapters",
@@ -55,6 +56,7 @@ export const SUITES: readonly string[] = [
   "package",
   "trace_context",
   "website",
+  "websocket",
 ].map((name) => `test/runtime/${name}.test.ts`);
 
 /** One supported Node.js line: its major version and its binary. */

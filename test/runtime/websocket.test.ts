@@ -314,6 +314,7 @@ for (const runtime of RUNTIMES) {
     });
 
     test("more connections than maxConnections: the upgrade is answered 503", async () => {
+      await until((now) => now["connections"] === 0, "the earlier tests' connections closed");
       const many = await Promise.all(Array.from({ length: 1_100 }, () => Peer.open(url).catch((error: unknown) => error as Error)));
       const opened = many.filter((peer): peer is Peer => peer instanceof Peer);
       assert.equal(opened.length, 1_100);
