@@ -45,14 +45,50 @@ const STREAM_HIGH_WATER = 65_536;
 /** How long a server's call waits for the caller's answer by default, in ms. */
 const DEFAULT_CALL_TIMEOUT = 30_000;
 
-/** A call running on the connection: what `rpc.cancel` aborts. */
-interface Running {
-  abort: AbortController | undefined;
-  cancelled: boolean;
+/** Takes a call's stream for the connection (see `RpcConnection.#takeStream`). */
+type SocketStreamTaker = (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string, running: Running) => unknown;
+
+/**
+ * A call (or a batch) running on the connection: what `rpc.cancel` aborts, and the request context
+ * dispatch is given. One object for both, with its signal made only when a handler asks for it:
+ * a connection's small calls come fast, and every object and closure made for each is garbage.
+ */
+class Running implements RequestContext {
+  abort: AbortController | undefined = undefined;
+  cancelled = false;
   /** Set while the call's answer is a stream: ends it. */
-  endStream: (() => void) | undefined;
+  endStream: (() => void) | undefined = undefined;
   /** Whether the call answered with a stream (which then counts, and answers, on its own). */
-  streamed: boolean;
+  streamed = false;
+  readonly headers: HeaderReader;
+  readonly deadline: number | undefined;
+  /** Whether the message is a batch (which cannot carry a stream). */
+  readonly inBatch: boolean;
+  /** The caller's `lastEventId` member, resuming a stream. */
+  readonly lastEventId: string | undefined;
+  readonly #connection: RpcConnection;
+  readonly #take: SocketStreamTaker;
+
+  constructor(connection: RpcConnection, take: SocketStreamTaker, headers: HeaderReader, deadline: number | undefined, inBatch: boolean, lastEventId: string | undefined) {
+    this.#connection = connection;
+    this.#take = take;
+    this.headers = headers;
+    this.deadline = deadline;
+    this.inBatch = inBatch;
+    this.lastEventId = lastEventId;
+  }
+
+  get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.cancelled || !this.#connection.open) this.abort.abort();
+    }
+    return this.abort.signal;
+  }
+
+  stream(stream: AsyncIterable<unknown>, id: JsonRpcId, method: string): unknown {
+    return this.#take(stream, id, method, this);
+  }
 }
 
 /** A call the server made and waits for. */
@@ -144,6 +180,8 @@ export class RpcConnection implements CallerConnection {
   #idle: (() => void) | undefined;
   /** Told when the socket took what was buffered (a stream waits for it). */
   #drained: (() => void)[] = [];
+  /** What each call's context hands its stream to (made once, not for every call). */
+  readonly #take: SocketStreamTaker;
 
   /**
    * Makes the connection over an accepted socket (give its `events` to the socket).
@@ -158,6 +196,7 @@ export class RpcConnection implements CallerConnection {
     this.#target = target;
     this.#headers = new ConnectionHeaders(headers, this);
     this.#settings = settings;
+    this.#take = (stream, id, method, running) => this.#takeStream(stream, id, method, running.inBatch, running, running.lastEventId);
     this.closed = new Promise((resolve) => (this.#settleClosed = resolve));
     this.events = {
       message: (text) => {
@@ -283,11 +322,13 @@ export class RpcConnection implements CallerConnection {
     } catch {
       // Answered below, once the plugins are told of the message.
     }
-    try {
-      const batch = Array.isArray(message) ? message.length : undefined;
-      for (const plugin of target.received ?? []) plugin.received({ bytes: text.length, batch });
-    } catch {
-      // A failing observer must not change the answer.
+    if (target.received !== undefined) {
+      try {
+        const batch = Array.isArray(message) ? message.length : undefined;
+        for (const plugin of target.received) plugin.received({ bytes: text.length, batch });
+      } catch {
+        // A failing observer must not change the answer.
+      }
     }
     if (message === undefined) {
       this.#send(JSON.stringify(refuse(target, null, -32700, "Parse error: the message is not valid JSON")));
@@ -319,31 +360,23 @@ export class RpcConnection implements CallerConnection {
 
   /** Runs a request or a batch and sends its answer. */
   #run(message: unknown, ids: JsonRpcId[], count: number): void {
-    const running: Running = { abort: undefined, cancelled: false, endStream: undefined, streamed: false };
-    for (const id of ids) this.#running.set(id, running);
-    this.#inFlight += count;
     const single = Array.isArray(message) ? undefined : (message as Record<string, unknown>);
     const timeout = single?.["timeout"];
-    const lastEventId = single?.["lastEventId"];
-    // Made only when a handler asks for it (most never do).
-    const signalOf = (): AbortSignal => {
-      if (running.abort === undefined) {
-        running.abort = new AbortController();
-        if (running.cancelled || !this.#open) running.abort.abort();
-      }
-      return running.abort.signal;
-    };
-    const ctx: RequestContext = {
-      headers: typeof lastEventId === "string" ? this.#headers.resuming(lastEventId) : this.#headers,
-      get signal() {
-        return signalOf();
-      },
-      deadline: typeof timeout === "number" && timeout >= 0 && timeout < 1e12 ? Date.now() + timeout : undefined,
-      stream: (stream, id, method) => this.#takeStream(stream, id, method, single === undefined, running, typeof lastEventId === "string" ? lastEventId : undefined),
-    };
+    const given = single?.["lastEventId"];
+    const lastEventId = typeof given === "string" ? given : undefined;
+    const running = new Running(
+      this,
+      this.#take,
+      lastEventId === undefined ? this.#headers : this.#headers.resuming(lastEventId),
+      typeof timeout === "number" && timeout >= 0 && timeout < 1e12 ? Date.now() + timeout : undefined,
+      single === undefined,
+      lastEventId,
+    );
+    for (const id of ids) this.#running.set(id, running);
+    this.#inFlight += count;
     let answer: DispatchResult | Promise<DispatchResult>;
     try {
-      answer = dispatchMessage(this.#target, message, ctx);
+      answer = dispatchMessage(this.#target, message, running);
     } catch (error) {
       // Dispatch answers every failure itself: this is a bug of ours, told as one.
       report(this.#target, error, "(a WebSocket message)");
@@ -561,15 +594,28 @@ export class RpcConnection implements CallerConnection {
   }
 }
 
+/** Shared by every message that has no call to answer (never changed). */
+const NO_IDS: JsonRpcId[] = [];
+
 /** The ids of the calls in a message (notifications and entries without a usable id have none). */
 function idsOf(message: unknown): JsonRpcId[] {
+  if (!Array.isArray(message)) {
+    const id = idOf(message);
+    return id === undefined ? NO_IDS : [id];
+  }
   const ids: JsonRpcId[] = [];
-  for (const entry of Array.isArray(message) ? message : [message]) {
-    if (typeof entry !== "object" || entry === null || !("id" in entry)) continue;
-    const id = (entry as { id: unknown }).id;
-    if (id === null || typeof id === "string" || typeof id === "number") ids.push(id);
+  for (const entry of message) {
+    const id = idOf(entry);
+    if (id !== undefined) ids.push(id);
   }
   return ids;
+}
+
+/** The id of a request, when it has a usable one. */
+function idOf(entry: unknown): JsonRpcId | undefined {
+  if (typeof entry !== "object" || entry === null || !("id" in entry)) return undefined;
+  const id = entry.id;
+  return id === null || typeof id === "string" || typeof id === "number" ? id : undefined;
 }
 
 /** A response whose result cannot be serialized: an internal error instead. */

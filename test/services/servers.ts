@@ -1,7 +1,7 @@
 /**
  * The real servers of the service suites (dnsmasq, etcd), each started on free loopback ports in a
- * temporary folder and stopped by its process id. A missing binary fails the test with the Debian
- * package that provides it.
+ * temporary folder and stopped by its process id. A missing binary or Python module fails the test
+ * with the Debian package that provides it.
  *
  * @module
  */
@@ -33,6 +33,28 @@ export function requireBinary(binary: string, debianPackage: string): string {
   throw new Error(
     `${binary} is not installed: apt-get install -y --no-install-recommends ${debianPackage} (npm run test:services needs it)`,
   );
+}
+
+/** Debian's Python, not whatever `python3` comes first on PATH: Debian's packages install there. */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+
+/**
+ * Checks that Debian's Python can import a module, or fails saying which Debian package to install.
+ *
+ * @param module The module, such as `websockets`.
+ * @param debianPackage The package that provides it, such as `python3-websockets`.
+ * @returns The Python to run it with ({@linkcode SYSTEM_PYTHON}).
+ * @throws {Error} When Python or the module is not installed.
+ */
+export function requirePythonModule(module: string, debianPackage: string): string {
+  try {
+    execFileSync(SYSTEM_PYTHON, ["-c", `import ${module}`], { stdio: "ignore", timeout: 10_000 });
+    return SYSTEM_PYTHON;
+  } catch {
+    throw new Error(
+      `${SYSTEM_PYTHON} cannot import ${module}: apt-get install -y --no-install-recommends ${debianPackage} (npm run test:services needs it)`,
+    );
+  }
 }
 
 /** A dnsmasq answering on a loopback UDP/TCP port. */
