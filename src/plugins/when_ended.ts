@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CallSummary } from "../core/call_middleware.ts";
+import type { CallMiddleware, CallStart, CallSummary } from "../core/call_middleware.ts";
 
 /**
  * How a streaming call ended: when its stream ended (its last item, an error mid-stream, a limit,
@@ -31,7 +31,7 @@ export interface StreamSummary extends CallSummary {
  *
  * @example
  * ```ts
- * import type { CallSummary } from "../core/call_middleware.ts";
+ * import type { CallMiddleware, CallStart, CallSummary } from "../core/call_middleware.ts";
  * import type { StreamedSummary } from "./when_ended.ts";
  * const streamOf = (summary: CallSummary) => (summary as Partial<StreamedSummary>).stream;
  * ```
@@ -69,4 +69,52 @@ export function whenEnded(
     return settled;
   };
   return summary instanceof Promise ? summary.then(tell) : tell(summary);
+}
+
+/**
+ * A middleware's way to a call's stream, for {@linkcode watchStreams}: marks the call watched (so
+ * its stream's end will be told), then, once the call's summary is made, gives that end.
+ *
+ * @example
+ * ```ts
+ * import type { StreamWatch } from "./when_ended.ts";
+ * const none: StreamWatch = { watch: () => {}, end: () => undefined };
+ * ```
+ */
+export interface StreamWatch {
+  /** Marks the call watched. */
+  watch(): void;
+  /** The stream's end (how long after the call's answer, and how), once one was taken; else `undefined`. */
+  end(): Promise<{ readonly after: number } & Omit<StreamSummary, keyof CallSummary | "duration"> & Partial<Pick<CallSummary, "ok" | "code" | "error">>> | undefined;
+}
+
+/**
+ * A call middleware (used after the observers') that gives them, for a call that answered with a
+ * stream, a summary with `stream`: the promise of the stream's end, its duration the whole.
+ * `streams()` (over SSE) and `webSocket()` each find a call's stream their own way.
+ *
+ * @param find The call's stream watch, from what a middleware sees of the call; `undefined` when
+ *   the call is not one of those the plugin carries.
+ * @returns The middleware.
+ * @example
+ * ```ts
+ * import { watchStreams } from "./when_ended.ts";
+ * const middleware = watchStreams(() => undefined); // watches nothing: every call passes through
+ * ```
+ */
+export function watchStreams(find: (call: CallStart) => StreamWatch | undefined): CallMiddleware {
+  return (call, next) => {
+    const found = find(call);
+    if (found === undefined) return next();
+    found.watch();
+    const told = (summary: CallSummary): CallSummary => {
+      const end = found.end();
+      if (end === undefined) return summary;
+      const stream = end.then(({ after, ...rest }): StreamSummary => ({ ...summary, ...rest, duration: summary.duration + after }));
+      const streamed: StreamedSummary = { ...summary, stream };
+      return streamed;
+    };
+    const given = next();
+    return given instanceof Promise ? given.then(told) : told(given);
+  };
 }

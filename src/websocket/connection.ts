@@ -60,6 +60,10 @@ class Running implements RequestContext {
   endStream: (() => void) | undefined = undefined;
   /** Whether the call answered with a stream (which then counts, and answers, on its own). */
   streamed = false;
+  /** Set by the plugin's middleware (observers are used before it): tell the stream's end. */
+  watched = false;
+  /** The stream's end, once one was taken and watched. */
+  end: Promise<StreamEnd> | undefined = undefined;
   readonly headers: HeaderReader;
   readonly deadline: number | undefined;
   /** Whether the message is a batch (which cannot carry a stream). */
@@ -108,6 +112,8 @@ class ConnectionHeaders implements HeaderReader {
   readonly #headers: HeaderReader;
   readonly connection: RpcConnection;
   readonly #lastEventId: string | undefined;
+  /** The message these headers are of, when observers watch its calls (see {@linkcode watchedCall}). */
+  running: Running | undefined = undefined;
 
   constructor(headers: HeaderReader, connection: RpcConnection, lastEventId?: string) {
     this.#headers = headers;
@@ -116,14 +122,70 @@ class ConnectionHeaders implements HeaderReader {
   }
 
   get(name: string): string | null {
+    if (name === WATCH_PROBE) {
+      probed = this.running;
+      return null;
+    }
     if (this.#lastEventId !== undefined && name.toLowerCase() === "last-event-id") return this.#lastEventId;
     return this.#headers.get(name);
   }
 
-  /** The same headers with a caller's `lastEventId` as its `Last-Event-ID`. */
-  resuming(lastEventId: string): ConnectionHeaders {
+  /** The same headers, for one message (with a caller's `lastEventId` as its `Last-Event-ID`). */
+  of(lastEventId: string | undefined): ConnectionHeaders {
     return new ConnectionHeaders(this.#headers, this.connection, lastEventId);
   }
+}
+
+/**
+ * The header name a middleware reads to find the message a call is of: a middleware sees only a
+ * view of the call's headers (without the credentials), which passes the read on to ours.
+ */
+const WATCH_PROBE = "x-websocket-probe";
+/** What a probe found: set and read in one synchronous step. */
+let probed: Running | undefined;
+
+/**
+ * How a watched stream ended, before its call's summary is added (as `streams()` tells it for SSE).
+ *
+ * @example
+ * ```ts
+ * import type { StreamEnd } from "./connection.ts";
+ * const end: StreamEnd = { after: 12.5, items: 3, ok: true, left: false };
+ * ```
+ */
+export interface StreamEnd {
+  /** The ms from the stream's start to its end. */
+  readonly after: number;
+  /** The items sent. */
+  readonly items: number;
+  /** Whether it ended well (finished, or the caller cancelled or left). */
+  readonly ok: boolean;
+  /** Whether the caller cancelled it or went away. */
+  readonly left: boolean;
+  /** The error code it ended with, when it failed. */
+  readonly code?: number;
+  /** What was thrown, when it failed with a throw. */
+  readonly error?: unknown;
+}
+
+/**
+ * For the plugin's call middleware: the message a call over a WebSocket is of, so its stream's end
+ * can be told to the observers; `undefined` for a call over HTTP, or one nobody watches.
+ *
+ * @param headers The headers a middleware sees of a call.
+ * @returns Its record: set `watched`, then read `end` once `next()` gave the call's summary.
+ * @example
+ * ```ts
+ * import { watchedCall } from "./connection.ts";
+ * watchedCall(new Headers()); // undefined: not a WebSocket call's
+ * ```
+ */
+export function watchedCall(headers: HeaderReader): { watched: boolean; readonly end: Promise<StreamEnd> | undefined } | undefined {
+  probed = undefined;
+  headers.get(WATCH_PROBE);
+  const found = probed;
+  probed = undefined;
+  return found;
 }
 
 /**
@@ -364,14 +426,19 @@ export class RpcConnection implements CallerConnection {
     const timeout = single?.["timeout"];
     const given = single?.["lastEventId"];
     const lastEventId = typeof given === "string" ? given : undefined;
+    // Headers of this message only when they must say something of it (a resume; observers,
+    // which find the message through them): most messages share the connection's.
+    const own = lastEventId !== undefined || this.#target.call !== undefined;
+    const headers = own ? this.#headers.of(lastEventId) : this.#headers;
     const running = new Running(
       this,
       this.#take,
-      lastEventId === undefined ? this.#headers : this.#headers.resuming(lastEventId),
+      headers,
       typeof timeout === "number" && timeout >= 0 && timeout < 1e12 ? Date.now() + timeout : undefined,
       single === undefined,
       lastEventId,
     );
+    if (own) headers.running = running;
     for (const id of ids) this.#running.set(id, running);
     this.#inFlight += count;
     let answer: DispatchResult | Promise<DispatchResult>;
@@ -446,6 +513,11 @@ export class RpcConnection implements CallerConnection {
   async #pump(items: AsyncIterator<unknown>, source: AsyncIterator<unknown>, id: JsonRpcId, method: string, first: number, running: Running): Promise<void> {
     let event = first;
     let ended: { result: unknown } | { error: JsonRpcErrorObject } | undefined;
+    // What threw, when the stream failed with a throw (for the observers).
+    let thrown: unknown;
+    const started = performance.now();
+    let tell: ((end: StreamEnd) => void) | undefined;
+    if (running.watched) running.end = new Promise((resolve) => (tell = resolve));
     let stop!: (why: { result: unknown } | { error: JsonRpcErrorObject }) => void;
     const stopped = new Promise<{ result: unknown } | { error: JsonRpcErrorObject }>((resolve) => (stop = resolve));
     running.endStream = () => {
@@ -470,6 +542,7 @@ export class RpcConnection implements CallerConnection {
           break;
         }
         if ("error" in step) {
+          thrown = step.error;
           ended = { error: errorObjectFor(this.#target, step.error, method) };
           break;
         }
@@ -481,6 +554,7 @@ export class RpcConnection implements CallerConnection {
         try {
           text = JSON.stringify({ jsonrpc: "2.0", method: "rpc.stream", params: { id, event, item: step.next.value ?? null } });
         } catch (error) {
+          thrown = error;
           ended = { error: errorObjectFor(this.#target, error, method) };
           break;
         }
@@ -501,6 +575,12 @@ export class RpcConnection implements CallerConnection {
       }
       if (this.#running.get(id) === running) this.#running.delete(id);
       this.#ended(1);
+      if (tell !== undefined) {
+        const left = ended === undefined || running.cancelled || !this.#open;
+        const base = { after: performance.now() - started, items: event - first, left };
+        if (ended !== undefined && "error" in ended && !running.cancelled) tell({ ...base, ok: false, code: ended.error.code, ...(thrown === undefined ? {} : { error: thrown }) });
+        else tell({ ...base, ok: true });
+      }
       if (ended !== undefined && this.#open) {
         let text: string;
         try {

@@ -16,7 +16,9 @@ import { endpointOf } from "../http/endpoint_of.ts";
 import { pathOf } from "../http/handler.ts";
 import type { RpcEndpoint } from "../http/rpc_endpoint.ts";
 import type { EndpointUpgrade } from "../http/upgrade.ts";
-import { type ConnectionSettings, connectionOf, RpcConnection } from "./connection.ts";
+import { type ConnectionSettings, connectionOf, RpcConnection, watchedCall } from "./connection.ts";
+import { watchStreams } from "../plugins/when_ended.ts";
+import type { CallMiddleware } from "../core/call_middleware.ts";
 import type { MessageSocket, MessageSocketEvents } from "./message_socket.ts";
 import { acceptNodeUpgrade, type NodeRawSocket, type NodeUpgradeRequest, refuseNodeUpgrade } from "./node_socket.ts";
 import { bunHandlers } from "./bun_socket.ts";
@@ -211,7 +213,18 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
     },
   };
 
-  const plugin: WebSocketPlugin = {
+  // Used after metrics(), openTelemetry() or callLog(): they are told a stream's end, as streams() tells them over SSE.
+  const observe: CallMiddleware = watchStreams((call) => {
+    const running = watchedCall(call.headers);
+    return running === undefined ? undefined : {
+      watch: () => {
+        running.watched = true;
+      },
+      end: () => running.end,
+    };
+  });
+
+  const plugin: WebSocketPlugin & { call?: CallMiddleware } = {
     name: "webSocket",
     get connections() {
       return connections;
@@ -227,6 +240,8 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
       const endpoint = endpointOf(service) as RpcEndpoint;
       if (maxMessageBytes === 0) maxMessageBytes = endpoint.maxBodyBytes;
       endpoint.upgrade = seam;
+      // Only with observers before it: otherwise calls go on without a middleware of ours.
+      if (target.call !== undefined) plugin.call = observe;
       // A stopping service ends its connections before its server drains (Node's waits for them,
       // Deno's cuts them): new calls refused, streams ended, calls in flight answered, then 1001.
       const stoppable = service as unknown as { shutdown(drain?: () => Promise<void>): Promise<void> };

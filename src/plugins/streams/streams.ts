@@ -48,7 +48,7 @@ import { EVENT_STREAM_HEADERS, eventStream } from "../../http/sse.ts";
 // The client's side, for `createClient(url, { streams: sseStreams })`.
 export { type ClientStreams, sseStreams } from "../../client/stream.ts";
 import type { CallMiddleware, CallSummary } from "../../core/call_middleware.ts";
-import type { StreamedSummary, StreamSummary } from "../when_ended.ts";
+import { type StreamSummary, watchStreams } from "../when_ended.ts";
 
 export type { StreamedSummary, StreamSummary } from "../when_ended.ts";
 
@@ -194,25 +194,24 @@ export function streams(options: StreamsOptions = {}): StreamsPlugin {
 
   // A call middleware inside the observers' (metrics, callLog, spans): the summary it gives back
   // of a call that answered with a stream has `stream`, the promise of the stream's end.
-  const observe: CallMiddleware = (call, next) => {
+  const observe: CallMiddleware = watchStreams((call) => {
     probed = undefined;
     // The request's headers are ours (see `streams`): reading this name tells which request it is.
     call.headers.get(PROBE);
     const streaming = probed as Streaming | undefined;
     probed = undefined;
-    if (streaming === undefined) return next();
-    streaming.watched = true;
-    const told = (summary: CallSummary): CallSummary => {
-      const { end } = streaming;
-      if (end === undefined) return summary;
-      streaming.end = undefined;
-      const stream = end.then(({ after, ...rest }): StreamSummary => ({ ...summary, ...rest, duration: summary.duration + after }));
-      const streamed: StreamedSummary = { ...summary, stream };
-      return streamed;
+    if (streaming === undefined) return undefined;
+    return {
+      watch: () => {
+        streaming.watched = true;
+      },
+      end: () => {
+        const { end } = streaming;
+        streaming.end = undefined;
+        return end;
+      },
     };
-    const given = next();
-    return given instanceof Promise ? given.then(told) : told(given);
-  };
+  });
 
   const take = (request: RequestContext, batch: boolean, streaming: Streaming, abort: AbortController) =>
     (stream: AsyncIterable<unknown>, id: JsonRpcId, method: string): unknown => {
