@@ -55,6 +55,27 @@ export const BUN: string = fileURLToPath(new URL("../../node_modules/.bin/bun", 
 export const HOST = "127.0.0.1";
 
 /**
+ * The pairs of runtimes a fault run starts two instances on: two of the same runtime on each,
+ * then a Node.js instance with each other runtime, in both orders (each order makes a different
+ * one the survivor).
+ *
+ * @returns The pairs, of the runtimes in {@linkcode RUNTIMES}.
+ * @example
+ * ```ts
+ * import { runtimePairs } from "./processes.ts";
+ * runtimePairs(); // [["node","node"],["deno","deno"],["bun","bun"],["node","deno"],["node","bun"],["deno","node"],["bun","node"]]
+ * ```
+ */
+export function runtimePairs(): [RuntimeName, RuntimeName][] {
+  const others = RUNTIMES.filter((runtime) => runtime !== "node" && RUNTIMES.includes("node"));
+  return [
+    ...RUNTIMES.map((runtime): [RuntimeName, RuntimeName] => [runtime, runtime]),
+    ...others.map((runtime): [RuntimeName, RuntimeName] => ["node", runtime]),
+    ...others.map((runtime): [RuntimeName, RuntimeName] => [runtime, "node"]),
+  ];
+}
+
+/**
  * The environment of a child: this one's, plus what keeps Deno and Bun off the network (Deno
  * otherwise looks up its download host to check for a newer release).
  *

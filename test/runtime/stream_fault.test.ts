@@ -8,7 +8,8 @@ import { after, describe, test } from "node:test";
 import { connect } from "../../mod.ts";
 import { cluster } from "../../src/client/cluster/mod.ts";
 import { sseStreams } from "../../src/plugins/streams/streams.ts";
-import { type RuntimeName, RUNTIMES, stopAll, within } from "./processes.ts";
+import { RUNTIMES, runtimePairs, stopAll, within } from "./processes.ts";
+import { assertEachOnceInOrder } from "./fault_counts.ts";
 import { type ChildServer, startExample } from "./servers.ts";
 
 after(stopAll);
@@ -21,14 +22,7 @@ interface Item {
 const N = 300;
 const KILL_AT = 100;
 
-// Two of the same runtime on each, then a Node.js instance with each other runtime, in both orders
-// (the cluster picks by its own rule; each order makes a different one the survivor here).
-const others = RUNTIMES.filter((runtime) => runtime !== "node" && RUNTIMES.includes("node"));
-const pairs: [RuntimeName, RuntimeName][] = [
-  ...RUNTIMES.map((runtime): [RuntimeName, RuntimeName] => [runtime, runtime]),
-  ...others.map((runtime): [RuntimeName, RuntimeName] => ["node", runtime]),
-  ...others.map((runtime): [RuntimeName, RuntimeName] => [runtime, "node"]),
-];
+const pairs = runtimePairs();
 
 describe("fault run: the instance serving a resumable stream is SIGKILLed", { timeout: 120_000 }, () => {
   for (const [first, second] of pairs) {
@@ -61,11 +55,7 @@ describe("fault run: the instance serving a resumable stream is SIGKILLed", { ti
         assert.equal(typeof await within(killed.process.exited, 5_000, undefined), "string", "the serving instance died of a signal");
 
         // Counted: exactly 1..N, in order; nothing missing, nothing twice.
-        const ns = items.map((item) => item.n);
-        const missing = Array.from({ length: N }, (_, index) => index + 1).filter((n) => !ns.includes(n));
-        const twice = ns.filter((n, index) => ns.indexOf(n) !== index);
-        assert.deepEqual({ received: ns.length, missing, twice }, { received: N, missing: [], twice: [] });
-        assert.deepEqual(ns, Array.from({ length: N }, (_, index) => index + 1));
+        assertEachOnceInOrder(items.map((item) => item.n), N);
 
         // The killed instance served items 1..KILL_AT (and maybe a few in flight after); the other, the rest.
         const survivor = servers.find((server) => server !== killed) as ChildServer;
@@ -121,11 +111,7 @@ describe("fault run: the instance serving a resumable stream freezes (SIGSTOP)",
         const result = await within(read, 30_000, "timed out");
         assert.equal(result, `followed to ${N}`, `${items.length} items read`);
         assert.ok(frozen !== undefined);
-        const ns = items.map((item) => item.n);
-        const missing = Array.from({ length: N }, (_, index) => index + 1).filter((n) => !ns.includes(n));
-        const twice = ns.filter((n, index) => ns.indexOf(n) !== index);
-        assert.deepEqual({ received: ns.length, missing, twice }, { received: N, missing: [], twice: [] });
-        assert.deepEqual(ns, Array.from({ length: N }, (_, index) => index + 1));
+        assertEachOnceInOrder(items.map((item) => item.n), N);
         const survivor = servers.find((server) => server !== frozen) as ChildServer;
         const switched = items.findIndex((item) => item.pid === survivor.process.pid);
         assert.ok(switched >= KILL_AT && items.slice(switched).every((item) => item.pid === survivor.process.pid), "after the switch, every item came from the survivor");

@@ -217,7 +217,7 @@ for (const runtime of RUNTIMES) {
       peer.send({ jsonrpc: "2.0", method: "fails_after", params: [2], id: 9 });
       const failed = await peer.stream(9);
       assert.deepEqual(failed.items, [1, 2]);
-      assert.deepEqual(failed.answer, { jsonrpc: "2.0", error: { code: 4002, message: "Out of items" }, id: 9 });
+      assert.deepEqual(failed.answer, { jsonrpc: "2.0", error: { code: 4001, message: "Out of items" }, id: 9 });
       // A batch cannot carry a stream.
       peer.received.length = 0;
       peer.send([{ jsonrpc: "2.0", method: "count", params: [2], id: 1 }]);

@@ -11,7 +11,8 @@ import { after, describe, test } from "node:test";
 import WebSocket from "ws";
 import { connect, TransportError } from "../../mod.ts";
 import { openWebSocket } from "../../src/websocket/mod.ts";
-import { type RuntimeName, RUNTIMES, stopAll, within } from "./processes.ts";
+import { runtimePairs, stopAll, within } from "./processes.ts";
+import { assertEachOnceInOrder } from "./fault_counts.ts";
 import { type ChildServer, startExample } from "./servers.ts";
 
 after(stopAll);
@@ -29,12 +30,7 @@ interface FeedService {
 const N = 300;
 const KILL_AT = 100;
 
-const others = RUNTIMES.filter((runtime) => runtime !== "node" && RUNTIMES.includes("node"));
-const pairs: [RuntimeName, RuntimeName][] = [
-  ...RUNTIMES.map((runtime): [RuntimeName, RuntimeName] => [runtime, runtime]),
-  ...others.map((runtime): [RuntimeName, RuntimeName] => ["node", runtime]),
-  ...others.map((runtime): [RuntimeName, RuntimeName] => [runtime, "node"]),
-];
+const pairs = runtimePairs();
 
 describe("fault run over WebSocket: the instance serving a resumable stream is SIGKILLed", { timeout: 120_000 }, () => {
   for (const [first, second] of pairs) {
@@ -69,11 +65,7 @@ describe("fault run over WebSocket: the instance serving a resumable stream is S
         assert.ok(killed !== undefined);
         assert.equal(typeof await within(killed.process.exited, 5_000, undefined), "string", "the serving instance died of a signal");
 
-        const ns = items.map((item) => item.n);
-        const missing = Array.from({ length: N }, (_, index) => index + 1).filter((n) => !ns.includes(n));
-        const twice = ns.filter((n, index) => ns.indexOf(n) !== index);
-        assert.deepEqual({ received: ns.length, missing, twice }, { received: N, missing: [], twice: [] });
-        assert.deepEqual(ns, Array.from({ length: N }, (_, index) => index + 1));
+        assertEachOnceInOrder(items.map((item) => item.n), N);
 
         const survivor = servers.find((server) => server !== killed) as ChildServer;
         const servedBySurvivor = items.filter((item) => item.pid === survivor.process.pid).length;
