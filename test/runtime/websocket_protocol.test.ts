@@ -93,10 +93,14 @@ describe("WebSocket protocol robustness", { concurrency: true, timeout: 150_000 
         assert.deepEqual(probe.texts().map((text) => JSON.parse(text) as unknown), [{ jsonrpc: "2.0", result: 5, id: "probe" }]);
         probe.write(frame(OPCODE_CLOSE, closePayload(1000)));
         await ending(probe);
-        const end = Date.now() + 10_000;
+        await noneOpen(10_000);
+      };
+      /** Waits until the service counts no connection open. */
+      const noneOpen = async (ms: number): Promise<void> => {
+        const end = Date.now() + ms;
         let open = await connections();
         while (open !== 0) {
-          if (Date.now() > end) assert.fail(`${runtime}: ${open} connections still counted open after 10 s`);
+          if (Date.now() > end) assert.fail(`${runtime}: ${open} connections still counted open after ${ms} ms`);
           await delay(50);
           open = await connections();
         }
