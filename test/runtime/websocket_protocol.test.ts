@@ -13,6 +13,8 @@
 // | invalid UTF-8 (whole / split)        | 1007           | TCP cut, no close frame                | 1007 |
 // | over the limit, declared in a header | 1009 at once   | waits for the payload (up to Deno's    | 1009 |
 // |                                      |                | 64 MiB), then 1009 from standard_socket|      |
+// |                                      |                | (a trickled one: 1001 from its idle    |      |
+// |                                      |                | ping, within idleTimeout)              |      |
 // | close amid a fragmented message      | 1000 echoed    | 1000 echoed                            | 1000 |
 // | ping over 125 bytes / fragmented     | 1002           | TCP cut, no close frame                | 1002 |
 // | slowloris upgrade (a byte / 100 ms)  | 408 after 30 s | never cut                              | cut after ~10-12 s |
@@ -186,6 +188,21 @@ describe("WebSocket protocol robustness", { concurrency: true, timeout: 150_000 
         }
         expectAnswer(await ending(peer, started), 1009, "a frame over the limit");
         assert.deepEqual(peer.texts(), []);
+        if (runtime === "deno") {
+          // What bounds it there is Deno's idle watch: a frame's payload is no sign of life (only
+          // whole messages and pongs are), so a peer trickling an oversized message is cut once the
+          // ping it cannot answer mid-frame goes unanswered: within the fixture's idleTimeout (2 s).
+          const trickler = await connect();
+          const huge = frame(OPCODE_TEXT, "z".repeat(1_000_000));
+          const trickled = Date.now();
+          for (let at = 0; !trickler.ended && Date.now() - trickled < 6_000; at += 1_000) {
+            trickler.socket.write(huge.subarray(at, at + 1_000));
+            await delay(100);
+          }
+          const cut = Date.now() - trickled;
+          assert.ok(trickler.ended && cut < 3_000, `Deno cut the trickled message after ${cut} ms (ended: ${trickler.ended})`);
+          assert.deepEqual(trickler.closeFrame(), { code: 1001, reason: "No response from ping frame." });
+        }
         // The limit is the whole message's: fragments that add up to more are refused too.
         const half = "x".repeat(LIMIT / 2);
         const fragments = await violate(frame(OPCODE_TEXT, half, false), frame(OPCODE_CONTINUATION, half, false), frame(OPCODE_CONTINUATION, "x"));
