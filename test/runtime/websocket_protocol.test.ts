@@ -4,7 +4,7 @@
 // violation the service still answers a fresh connection and none stays open (`seen().connections`
 // returns to 0).
 //
-// What each runtime does (measured on Node 20/22, Deno 2.9, Bun 1.4); RFC 6455 asks for a close
+// What each runtime does (measured on Node.js 20, 22 and 24, Deno 2.9, Bun 1.4); RFC 6455 asks for a close
 // frame with 1002 (protocol), 1007 (invalid UTF-8) or 1009 (too big), then the TCP close:
 //
 // | violation                            | Node.js (ours) | Deno                                   | Bun  |
