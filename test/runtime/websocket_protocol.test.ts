@@ -24,7 +24,7 @@
 // asserted for them.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, encodeFrame } from "../../src/websocket/frames.ts";
+import { OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, encodeFrame } from "../../src/websocket/frames.ts";
 import { frame, handshake, openRaw, RawPeer, utf8 } from "../websocket_raw_peer.ts";
 import { delay, type RuntimeName, RUNTIMES, stopAll } from "./processes.ts";
 import { type ChildServer, rpc, startExample } from "./servers.ts";
@@ -291,6 +291,28 @@ describe("WebSocket protocol robustness", { concurrency: true, timeout: 150_000 
               peer.socket.destroy();
             }
           }));
+        }
+        await stillServing();
+      });
+
+      test("a peer that never answers the service's close frame (binary: 1003, over the limit: 1009) is let go", async () => {
+        // Node.js and Bun end such a connection at once. Deno keeps a server WebSocket it closes
+        // until the peer's close frame comes back, with no timeout, and tells nothing before: the
+        // service must not wait for it (the connection would stay counted against maxConnections).
+        // The TCP connection itself stays with Deno until the peer answers or leaves: its
+        // WebSocket has no way to drop it.
+        const refusals: [Uint8Array, number][] = [
+          [frame(OPCODE_BINARY, new Uint8Array([1, 2, 3])), 1003],
+          [frame(OPCODE_TEXT, "x".repeat(LIMIT + 1)), 1009],
+        ];
+        for (const [bytes, code] of refusals) {
+          const peer = await connect();
+          peer.write(bytes);
+          await waitFor(() => peer.closeFrame() !== undefined, `${runtime}: the close frame (${code})`);
+          assert.equal(peer.closeFrame()?.code, code);
+          await noneOpen(3_000);
+          if (runtime !== "deno") await waitFor(() => peer.ended, `${runtime}: the TCP close after ${code}`, 3_000);
+          peer.socket.destroy();
         }
         await stillServing();
       });
