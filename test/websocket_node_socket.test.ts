@@ -6,7 +6,6 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { connect as netConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { after, describe, test } from "node:test";
 import WebSocketClient from "ws";
@@ -14,17 +13,11 @@ import { encodeFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_P
 import type { MessageSocket } from "../src/websocket/message_socket.ts";
 import { acceptNodeUpgrade, acceptValue, type NodeWebSocketOptions, refuseNodeUpgrade, upgradeRefusal } from "../src/websocket/node_socket.ts";
 import { until } from "./helpers.ts";
+import { frame, handshake, KEY, openRaw, RawPeer, type Told, utf8 } from "./websocket_raw_peer.ts";
 
 const LIMIT = 64 * 1024;
 // Every test is bounded in time (a server that stops answering fails the test, never hangs it).
 const BOUNDED = { timeout: 20_000 };
-const MASK = new Uint8Array([0xa1, 0xb2, 0xc3, 0xd4]);
-const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-interface Told {
-  code: number;
-  reason: string;
-}
 
 interface EchoServer {
   port: number;
@@ -132,105 +125,6 @@ async function startEcho(options: Partial<NodeWebSocketOptions> = {}): Promise<E
   });
   return state;
 }
-
-interface ServerFrame {
-  fin: boolean;
-  opcode: number;
-  payload: Buffer;
-}
-
-/** A client over a bare TCP socket: writes what it is told, reads the handshake and the frames. */
-class RawPeer {
-  readonly socket: Socket;
-  received = Buffer.alloc(0);
-  ended = false;
-  readonly closed: Promise<void>;
-
-  constructor(port: number) {
-    this.socket = netConnect(port, "127.0.0.1");
-    this.socket.on("data", (chunk: Buffer) => (this.received = Buffer.concat([this.received, chunk])));
-    this.socket.on("error", () => {});
-    this.closed = new Promise((resolve) => this.socket.on("close", () => {
-      this.ended = true;
-      resolve();
-    }));
-  }
-
-  /** The HTTP head of the answer, once whole. */
-  get head(): string | undefined {
-    const end = this.received.indexOf("\r\n\r\n");
-    return end < 0 ? undefined : this.received.subarray(0, end).toString("latin1");
-  }
-
-  /** The whole server frames after the head so far. */
-  get frames(): ServerFrame[] {
-    const end = this.received.indexOf("\r\n\r\n");
-    if (end < 0) return [];
-    const frames: ServerFrame[] = [];
-    let at = end + 4;
-    const bytes = this.received;
-    while (bytes.length - at >= 2) {
-      const b1 = bytes[at + 1]!;
-      assert.equal(b1 & 0x80, 0, "a server frame is never masked");
-      let length = b1 & 0x7f;
-      let header = 2;
-      if (length === 126) {
-        if (bytes.length - at < 4) break;
-        length = bytes.readUInt16BE(at + 2);
-        header = 4;
-      } else if (length === 127) {
-        if (bytes.length - at < 10) break;
-        length = Number(bytes.readBigUInt64BE(at + 2));
-        header = 10;
-      }
-      if (bytes.length - at < header + length) break;
-      frames.push({ fin: (bytes[at]! & 0x80) !== 0, opcode: bytes[at]! & 0x0f, payload: bytes.subarray(at + header, at + header + length) });
-      at += header + length;
-    }
-    return frames;
-  }
-
-  texts(): string[] {
-    return this.frames.filter((frame) => frame.opcode === OPCODE_TEXT).map((frame) => frame.payload.toString());
-  }
-
-  closeFrame(): Told | undefined {
-    const close = this.frames.find((frame) => frame.opcode === OPCODE_CLOSE);
-    if (close === undefined) return undefined;
-    return close.payload.length === 0 ? { code: 1005, reason: "" } : { code: close.payload.readUInt16BE(0), reason: close.payload.subarray(2).toString() };
-  }
-
-  write(...frames: Uint8Array[]): void {
-    for (const frame of frames) this.socket.write(frame);
-  }
-}
-
-const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-
-function handshake(headers: Record<string, string> = {}, first = "GET /api HTTP/1.1"): string {
-  const all: Record<string, string> = {
-    host: "127.0.0.1",
-    upgrade: "websocket",
-    connection: "Upgrade",
-    "sec-websocket-key": KEY,
-    "sec-websocket-version": "13",
-    ...headers,
-  };
-  return `${first}\r\n${Object.entries(all).filter(([, value]) => value !== "").map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`;
-}
-
-/** A raw peer past a successful handshake. */
-async function openRaw(port: number, headers: Record<string, string> = {}, first?: Uint8Array, path = "/api"): Promise<RawPeer> {
-  const peer = new RawPeer(port);
-  const request = handshake(headers, `GET ${path} HTTP/1.1`);
-  peer.socket.write(first === undefined ? request : Buffer.concat([Buffer.from(request), first]));
-  await until(() => peer.head !== undefined || peer.ended);
-  assert.match(peer.head ?? "", /^HTTP\/1\.1 101 /);
-  return peer;
-}
-
-const frame = (opcode: number, payload: Uint8Array | string, fin = true): Uint8Array =>
-  encodeFrame(opcode, typeof payload === "string" ? utf8(payload) : payload, { fin, mask: MASK });
 
 /** Expects the server to fail its only connection with `code`: its close frame, the TCP close, and the code told. */
 async function expectFailure(state: EchoServer, peer: RawPeer, code: number): Promise<void> {

@@ -58,25 +58,37 @@ export function standardSocket(socket: StandardWebSocket, maxMessageBytes: numbe
       if (socket.readyState <= 1) socket.close(1001, "gone silent");
     },
   };
+  let opened = false;
+  const tellClosed = (code: number, reason: string): void => {
+    const told = events;
+    events = undefined;
+    told?.close(code, reason);
+  };
+  // Told at once, as on Node.js and Bun, which end the TCP connection: Deno keeps a socket it
+  // closes until the peer's close frame comes back, with no timeout, and a peer that never sends
+  // it would stay counted (against maxConnections) for good.
+  const refuse = (code: number, reason: string): void => {
+    wrapped.close(code, reason);
+    tellClosed(code, reason);
+  };
   socket.onopen = () => {
+    opened = true;
     events = open(wrapped);
   };
   socket.onmessage = ({ data }) => {
     if (typeof data !== "string") {
-      wrapped.close(1003, "binary messages are not accepted: send JSON text");
+      refuse(1003, "binary messages are not accepted: send JSON text");
       return;
     }
     if (tooBig(data, maxMessageBytes)) {
-      wrapped.close(1009, `a message over ${maxMessageBytes} bytes`);
+      refuse(1009, `a message over ${maxMessageBytes} bytes`);
       return;
     }
     events?.message(data);
   };
   socket.onclose = ({ code, reason }) => {
-    if (events === undefined) failed?.();
-    const told = events;
-    events = undefined;
-    told?.close(code, reason);
+    if (!opened) failed?.();
+    tellClosed(code, reason);
   };
   // An error is followed by a close, which tells the connection.
   socket.onerror = () => {};
