@@ -429,6 +429,29 @@ describe("a WebSocket service's admission and stop", { timeout: 30_000 }, () => 
     }
   });
 
+  test("the defaults: 64 calls in flight on a connection, 1,000 connections", async () => {
+    const plain = new Service({ name: "defaults" }).use(webSocket()).publicMethod("ping", () => "pong");
+    const server = await serve(plain, { hostname: "127.0.0.1", port: 0 });
+    const url = `${server.url.replace(/^http/, "ws")}/api`;
+    const peers: Peer[] = [];
+    try {
+      const peer = await open(url);
+      peers.push(peer);
+      const batch = (size: number): Message[] => Array.from({ length: size }, (_, id) => ({ jsonrpc: "2.0", method: "ping", id }));
+      peer.send(batch(64));
+      assert.ok((await peer.take(Array.isArray as (message: Message) => boolean) as unknown as Message[]).every((answer) => answer["result"] === "pong"));
+      peer.send(batch(65));
+      const refused = await peer.take(Array.isArray as (message: Message) => boolean) as unknown as Message[];
+      assert.deepEqual(refused[0]?.["error"], { code: -32004, message: "Unavailable: too many calls in flight on this connection (at most 64); wait for answers" });
+      for (let round = 0; round < 9; round++) peers.push(...await Promise.all(Array.from({ length: 111 }, () => open(url))));
+      assert.equal(peers.length, 1_000);
+      await assert.rejects(open(url), /^Error: 503 Service Unavailable: too many WebSocket connections \(at most 1000\)$/);
+    } finally {
+      for (const peer of peers) peer.socket.terminate();
+      await server.close();
+    }
+  });
+
   test("a stop refuses new calls (a batch's in one array, notifications unanswered) and gives up on a call after closeTimeout: 1001, its signal aborted", async () => {
     const stopping = new Service({ name: "stopping", onError: false })
       .use(webSocket({ closeTimeout: 300 }))
