@@ -429,6 +429,12 @@ describe("a WebSocket service's admission and stop", { timeout: 30_000 }, () => 
     }
   });
 
+  test("each limit must be a positive number, and its error names it", () => {
+    for (const name of ["maxConnections", "maxInFlight", "idleTimeout", "maxBufferedBytes", "closeTimeout", "streamLifetime"]) {
+      assert.throws(() => webSocket({ [name]: 0 }), { name: "TypeError", message: `${name} must be a positive number, got 0` });
+    }
+  });
+
   test("the defaults: 64 calls in flight on a connection, 1,000 connections", async () => {
     const plain = new Service({ name: "defaults" }).use(webSocket()).publicMethod("ping", () => "pong");
     const server = await serve(plain, { hostname: "127.0.0.1", port: 0 });
