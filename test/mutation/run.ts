@@ -296,7 +296,8 @@ function runFile(test: string, timeoutSeconds: number): Promise<Run> {
     const run = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter", "dot", test], {
       cwd: ROOT,
       detached: true, // its own process group, so a timeout stops the test file's processes too
-      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+      // NO_COLOR only: Deno (test/runtime's children) reads any FORCE_COLOR, even "0", as "force".
+      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = run;

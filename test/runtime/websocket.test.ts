@@ -265,7 +265,38 @@ for (const runtime of RUNTIMES) {
       assert.equal((await peer.closed).code, 1009);
       const binary = await open();
       binary.socket.send(Buffer.from([1, 2, 3]));
-      assert.equal((await binary.closed).code, 1003);
+      const shut = await binary.closed;
+      assert.equal(shut.code, 1003);
+      assert.match(shut.reason, /^binary messages are not accepted/);
+    });
+
+    test("a message of exactly maxMessageBytes is served, in ASCII or not; one byte more of UTF-8 (fewer characters) closes with 1009", async () => {
+      // The fixture's limit is 4,096 bytes: pad a call to add() to exactly that many bytes of UTF-8.
+      const sized = (bytes: number, letter: string): string => {
+        const empty = JSON.stringify({ jsonrpc: "2.0", method: "add", params: ["", 1], id: 1 });
+        const room = bytes - Buffer.byteLength(empty);
+        const size = Buffer.byteLength(letter);
+        const text = letter.repeat(Math.floor(room / size)) + "x".repeat(room % size);
+        return JSON.stringify({ jsonrpc: "2.0", method: "add", params: [text, 1], id: 1 });
+      };
+      const peer = await open();
+      for (const letter of ["x", "é", "€"]) {
+        const message = sized(4_096, letter);
+        assert.equal(Buffer.byteLength(message), 4_096);
+        peer.send(message);
+        assert.equal(String((await peer.answer(1))["result"]).length, message.length - JSON.stringify({ jsonrpc: "2.0", method: "add", params: ["", 1], id: 1 }).length + 1);
+      }
+      const over = sized(4_097, "é");
+      assert.ok(over.length < 4_096 && Buffer.byteLength(over) === 4_097);
+      peer.send(over);
+      assert.equal((await peer.closed).code, 1009);
+    });
+
+    test("a quiet peer that answers pings stays connected past the idle timeout", async () => {
+      const peer = await open();
+      await delay(4_500);
+      assert.deepEqual(await peer.call("add", [1, 1], 1), { jsonrpc: "2.0", result: 2, id: 1 });
+      peer.close();
     });
 
     test("a peer that does not read: a stream waits for it, and a flood of answers closes it before memory grows", async () => {
