@@ -430,7 +430,7 @@ describe("a WebSocket service's admission and stop", { timeout: 30_000 }, () => 
   });
 
   test("each limit must be a positive number, and its error names it", () => {
-    for (const name of ["maxConnections", "maxInFlight", "idleTimeout", "maxBufferedBytes", "closeTimeout", "streamLifetime"]) {
+    for (const name of ["maxConnections", "maxInFlight", "idleTimeout", "maxBufferedBytes", "closeTimeout", "streamLifetime", "maxMessageBytes"]) {
       assert.throws(() => webSocket({ [name]: 0 }), { name: "TypeError", message: `${name} must be a positive number, got 0` });
     }
   });

@@ -131,7 +131,8 @@ export function webSocket(options: WebSocketOptions = {}): WebSocketPlugin {
   const connections = new Set<RpcConnection>();
   let host: PluginHost | undefined;
   let target: DispatchTarget | undefined;
-  let maxMessageBytes = options.maxMessageBytes ?? 0;
+  // 0 until setup: then the service's maxBodyBytes, unless given.
+  let maxMessageBytes = positiveLimit("maxMessageBytes", options.maxMessageBytes, 0);
   let stopping = false;
   // Upgrades admitted whose socket has not opened yet.
   let opening = 0;
